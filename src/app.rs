@@ -1,0 +1,15 @@
+//! The pure state/update core: all decisions, no I/O.
+//!
+//! `AppState::update` is the only mutator of the state. It may use `model`, `matching`, and the
+//! plain event types of `feeds` and `store`; it never calls into them, never reads the clock, and
+//! never touches the terminal. The runtime turns its `Effect`s into I/O.
+
+pub mod keymap;
+pub mod msg;
+pub mod state;
+mod update;
+mod views;
+
+pub use keymap::{Binding, Keymap};
+pub use msg::{Action, Effect, Msg, TextEdit};
+pub use state::{AppState, Mode, SourceStatus, StatusLevel, StatusMessage, View};

@@ -1,0 +1,153 @@
+//! Keys to actions, and terminal events to messages. Pure: no terminal access.
+//!
+//! The help overlay is generated from [`Keymap::bindings`], so it cannot drift from what keys do.
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+
+use super::msg::{Action, Msg, TextEdit};
+use super::state::{AppState, Mode};
+
+/// One key binding of the list mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    /// The key.
+    pub code: KeyCode,
+    /// Required modifiers (Shift is ignored for characters, which carry their case).
+    pub modifiers: KeyModifiers,
+    /// What it does.
+    pub action: Action,
+}
+
+/// The active key bindings.
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    bindings: Vec<Binding>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        use Action as A;
+        use KeyCode as K;
+        let none = KeyModifiers::NONE;
+        let plain = |code, action| Binding { code, modifiers: none, action };
+        Self {
+            bindings: vec![
+                plain(K::Char('j'), A::SelectNext),
+                plain(K::Down, A::SelectNext),
+                plain(K::Char('k'), A::SelectPrevious),
+                plain(K::Up, A::SelectPrevious),
+                plain(K::Char('g'), A::SelectFirst),
+                plain(K::Home, A::SelectFirst),
+                plain(K::Char('G'), A::SelectLast),
+                plain(K::End, A::SelectLast),
+                plain(K::PageDown, A::PageDown),
+                Binding { code: K::Char('d'), modifiers: KeyModifiers::CONTROL, action: A::PageDown },
+                plain(K::PageUp, A::PageUp),
+                Binding { code: K::Char('u'), modifiers: KeyModifiers::CONTROL, action: A::PageUp },
+                plain(K::Enter, A::ToggleDetail),
+                plain(K::Esc, A::Back),
+                plain(K::Char('s'), A::Shortlist),
+                plain(K::Char('x'), A::Reject),
+                plain(K::Char('u'), A::Undo),
+                plain(K::Char('/'), A::StartSearch),
+                plain(K::Tab, A::NextView),
+                plain(K::BackTab, A::PreviousView),
+                plain(K::Char('r'), A::RefreshAll),
+                plain(K::Char('e'), A::ExportShortlist),
+                plain(K::Char('?'), A::ToggleHelp),
+                plain(K::Char('q'), A::Quit),
+                Binding { code: K::Char('c'), modifiers: KeyModifiers::CONTROL, action: A::Quit },
+            ],
+        }
+    }
+}
+
+impl Keymap {
+    /// Every binding, in help order.
+    pub fn bindings(&self) -> &[Binding] {
+        &self.bindings
+    }
+
+    /// The action bound to a key press in list mode.
+    pub fn resolve(&self, key: &KeyEvent) -> Option<Action> {
+        // Terminals report Shift with upper-case letters and symbols like '?'; the char already says it.
+        let mods = key.modifiers - KeyModifiers::SHIFT;
+        self.bindings.iter().find(|b| b.code == key.code && b.modifiers == mods).map(|b| b.action)
+    }
+
+    /// Maps a terminal event to a message for the core, or `None` to ignore it.
+    pub fn translate(&self, event: &Event, state: &AppState) -> Option<Msg> {
+        match event {
+            Event::Key(key) if key.kind == KeyEventKind::Press => self.translate_key(key, state.mode()),
+            Event::Mouse(mouse) => match mouse.kind {
+                MouseEventKind::ScrollDown => Some(Msg::Action(Action::SelectNext)),
+                MouseEventKind::ScrollUp => Some(Msg::Action(Action::SelectPrevious)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn translate_key(&self, key: &KeyEvent, mode: Mode) -> Option<Msg> {
+        match mode {
+            // Text entry comes before the keymap, so typing "q" searches instead of quitting.
+            Mode::Search => {
+                let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+                let edit = match key.code {
+                    KeyCode::Char('c') if ctrl => TextEdit::Cancel,
+                    KeyCode::Char(c) if !ctrl => TextEdit::Insert(c),
+                    KeyCode::Backspace => TextEdit::Backspace,
+                    KeyCode::Enter | KeyCode::Down | KeyCode::Up | KeyCode::Tab => TextEdit::Submit,
+                    KeyCode::Esc => TextEdit::Cancel,
+                    _ => return None,
+                };
+                Some(Msg::Edit(edit))
+            }
+            Mode::Help => match self.resolve(key) {
+                Some(Action::Quit) => Some(Msg::Action(Action::Quit)),
+                Some(_) | None if matches!(key.code, KeyCode::Esc | KeyCode::Char('?')) => Some(Msg::Action(Action::ToggleHelp)),
+                _ => None,
+            },
+            Mode::List => self.resolve(key).map(Msg::Action),
+        }
+    }
+}
+
+/// A short label for a key, for the help overlay: `j`, `Enter`, `Ctrl-d`.
+pub fn key_label(binding: &Binding) -> String {
+    let key = match binding.code {
+        KeyCode::Char(' ') => "Space".to_owned(),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Down => "↓".to_owned(),
+        KeyCode::Up => "↑".to_owned(),
+        KeyCode::PageDown => "PgDn".to_owned(),
+        KeyCode::PageUp => "PgUp".to_owned(),
+        KeyCode::BackTab => "Shift-Tab".to_owned(),
+        other => other.to_string(),
+    };
+    if binding.modifiers.contains(KeyModifiers::CONTROL) { format!("Ctrl-{key}") } else { key }
+}
+
+/// What an action does, in the words of the help overlay.
+pub fn describe(action: Action) -> &'static str {
+    match action {
+        Action::Quit => "quit",
+        Action::SelectNext => "next notice",
+        Action::SelectPrevious => "previous notice",
+        Action::PageDown => "page down",
+        Action::PageUp => "page up",
+        Action::SelectFirst => "first notice",
+        Action::SelectLast => "last notice",
+        Action::ToggleDetail => "show / hide details",
+        Action::Back => "close pane / help, clear search",
+        Action::Shortlist => "shortlist (again: undecided)",
+        Action::Reject => "reject (again: undecided)",
+        Action::Undo => "undo last decision",
+        Action::StartSearch => "fuzzy search titles",
+        Action::NextView => "next tab",
+        Action::PreviousView => "previous tab",
+        Action::RefreshAll => "refresh all feeds now",
+        Action::ExportShortlist => "export shortlist to CSV",
+        Action::ToggleHelp => "this help",
+    }
+}

@@ -1,0 +1,110 @@
+//! Messages into the core (`Msg`, `Action`) and work out of it (`Effect`).
+//!
+//! Actions are imperative user intents, events from outside are past-tense facts, effects are
+//! commands for the runtime.
+
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use crate::feeds::{FeedEvent, Scored};
+use crate::model::{NoticeRecord, TriageChange};
+use crate::store::StoreEvent;
+
+/// Everything the core reacts to.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A user intent resolved from a key or mouse event.
+    Action(Action),
+    /// Typing into the search field.
+    Edit(TextEdit),
+    /// From the poller.
+    Feed(FeedEvent),
+    /// Confirmations and failures from the store thread.
+    Store(StoreEvent),
+    /// An export finished: the file and row count, or why it failed.
+    ExportFinished(Result<(PathBuf, usize), String>),
+    /// The only source of "now" for the core.
+    ClockTicked(Timestamp),
+    /// The number of list rows on screen changed (for page up/down).
+    ViewportChanged {
+        /// Visible table rows.
+        list_rows: u16,
+    },
+}
+
+/// A user intent. Config names are the snake_case variant names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Leave anbud.
+    Quit,
+    /// Move the cursor down.
+    SelectNext,
+    /// Move the cursor up.
+    SelectPrevious,
+    /// Move a screen down.
+    PageDown,
+    /// Move a screen up.
+    PageUp,
+    /// Jump to the first row.
+    SelectFirst,
+    /// Jump to the last row.
+    SelectLast,
+    /// Show or hide the detail pane.
+    ToggleDetail,
+    /// Close the detail pane, help, or clear the search.
+    Back,
+    /// Shortlist the selected notice (again: back to undecided).
+    Shortlist,
+    /// Reject the selected notice (again: back to undecided).
+    Reject,
+    /// Undo the last confirmed decision.
+    Undo,
+    /// Start typing a search.
+    StartSearch,
+    /// Next tab.
+    NextView,
+    /// Previous tab.
+    PreviousView,
+    /// Poll every feed now.
+    RefreshAll,
+    /// Write the shortlist to a CSV file.
+    ExportShortlist,
+    /// Show or hide the key help.
+    ToggleHelp,
+}
+
+/// An edit of the search text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEdit {
+    /// Type a character.
+    Insert(char),
+    /// Delete the character before the cursor.
+    Backspace,
+    /// Keep the filter and return to the list.
+    Submit,
+    /// Clear the filter and return to the list.
+    Cancel,
+}
+
+/// Work the runtime performs for the core.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Poll every feed now.
+    RefreshAll,
+    /// Persist a triage change; the store answers with `TriageSaved` / `TriageNotSaved`.
+    SaveTriage(TriageChange),
+    /// Persist fetched notices.
+    SaveFetch {
+        /// Feed name.
+        feed: String,
+        /// The scored notices.
+        items: Vec<Scored>,
+        /// When they were fetched.
+        at: Timestamp,
+    },
+    /// Write these records to a CSV file in the export directory.
+    Export(Vec<NoticeRecord>),
+}

@@ -1,0 +1,261 @@
+//! `AppState`: everything the screen shows, owned and written only by `update`.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+
+use crate::model::{NoticeId, NoticeRecord, Triage};
+
+/// The tabs of the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum View {
+    /// Matched and undecided.
+    Inbox,
+    /// Shortlisted.
+    Shortlist,
+    /// Rejected.
+    Rejected,
+    /// Every stored notice, matched or not.
+    All,
+}
+
+impl View {
+    /// Tab order.
+    pub const ALL: [View; 4] = [View::Inbox, View::Shortlist, View::Rejected, View::All];
+
+    /// The tab label.
+    pub fn label(self) -> &'static str {
+        match self {
+            View::Inbox => "Inbox",
+            View::Shortlist => "Shortlist",
+            View::Rejected => "Rejected",
+            View::All => "All",
+        }
+    }
+
+    /// Whether a notice with this relevance and (effective) triage belongs in the view.
+    pub fn contains(self, matched: bool, triage: Triage) -> bool {
+        match self {
+            View::Inbox => matched && triage == Triage::New,
+            View::Shortlist => triage == Triage::Shortlisted,
+            View::Rejected => triage == Triage::Rejected,
+            View::All => true,
+        }
+    }
+}
+
+/// What keys currently do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Browsing the list (with or without the detail pane).
+    List,
+    /// Typing into the `/` search.
+    Search,
+    /// The help overlay is open.
+    Help,
+}
+
+/// What a feed is doing, for the status line (newsboat's `DlStatus`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceStatus {
+    /// Not polled yet.
+    Idle,
+    /// A poll is running.
+    Fetching {
+        /// Since when.
+        since: Timestamp,
+    },
+    /// The last poll worked.
+    Ok {
+        /// When it finished.
+        at: Timestamp,
+        /// Notices new to the store in that poll.
+        new: usize,
+        /// Notices in that poll.
+        total: usize,
+        /// When the next poll is due.
+        next_at: Timestamp,
+    },
+    /// The last poll failed.
+    Failed {
+        /// When.
+        at: Timestamp,
+        /// Why, for people.
+        message: String,
+        /// When the next attempt is due.
+        retry_at: Timestamp,
+    },
+    /// The feed cannot run until the user fixes something.
+    Inactive {
+        /// What to fix.
+        message: String,
+    },
+}
+
+/// Severity of a status message (drives its colour).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusLevel {
+    /// Something happened as asked.
+    Info,
+    /// Something went wrong and the user should know.
+    Error,
+}
+
+/// A transient message on the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusMessage {
+    /// The text.
+    pub text: String,
+    /// How loud.
+    pub level: StatusLevel,
+}
+
+/// A triage change waiting for the store's confirmation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Pending {
+    pub(crate) to: Triage,
+    /// Undo changes are not themselves pushed on the undo stack.
+    pub(crate) is_undo: bool,
+}
+
+/// One row of the current view, with the search's matched character positions in its title.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisibleRow {
+    /// Index into [`AppState::records`].
+    pub index: usize,
+    /// Char positions in the title that the search matched (empty without a search).
+    pub positions: Vec<usize>,
+}
+
+/// The whole state of the dashboard.
+#[derive(Debug)]
+pub struct AppState {
+    pub(crate) records: Vec<NoticeRecord>,
+    pub(crate) by_id: HashMap<NoticeId, usize>,
+    pub(crate) pending: HashMap<NoticeId, Pending>,
+    pub(crate) undo: Vec<crate::model::TriageChange>,
+    pub(crate) visible: Vec<VisibleRow>,
+    pub(crate) counts: [usize; 4],
+    pub(crate) view: View,
+    pub(crate) mode: Mode,
+    pub(crate) detail_open: bool,
+    pub(crate) query: String,
+    pub(crate) selected: Option<NoticeId>,
+    pub(crate) sources: Vec<(String, SourceStatus)>,
+    pub(crate) status: Option<StatusMessage>,
+    pub(crate) now: Timestamp,
+    pub(crate) list_rows: u16,
+    pub(crate) running: bool,
+}
+
+impl AppState {
+    /// A state showing `records` (loaded from the store), with the given feed names, at `now`.
+    pub fn new(records: Vec<NoticeRecord>, feeds: &[String], now: Timestamp) -> Self {
+        let mut state = Self {
+            records: Vec::new(),
+            by_id: HashMap::new(),
+            pending: HashMap::new(),
+            undo: Vec::new(),
+            visible: Vec::new(),
+            counts: [0; 4],
+            view: View::Inbox,
+            mode: Mode::List,
+            detail_open: false,
+            query: String::new(),
+            selected: None,
+            sources: feeds.iter().map(|f| (f.clone(), SourceStatus::Idle)).collect(),
+            status: None,
+            now,
+            list_rows: 10,
+            running: true,
+        };
+        for record in records {
+            state.by_id.insert(record.notice.id.clone(), state.records.len());
+            state.records.push(record);
+        }
+        state.refresh_view();
+        state
+    }
+
+    /// False once the user has quit.
+    pub fn is_running(&self) -> bool {
+        self.running
+    }
+
+    /// The current tab.
+    pub fn view(&self) -> View {
+        self.view
+    }
+
+    /// The input mode.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Whether the detail pane is shown.
+    pub fn is_detail_open(&self) -> bool {
+        self.detail_open
+    }
+
+    /// The `/` search text.
+    pub fn query(&self) -> &str {
+        &self.query
+    }
+
+    /// The rows of the current view, in display order.
+    pub fn visible(&self) -> &[VisibleRow] {
+        &self.visible
+    }
+
+    /// The record behind a visible row.
+    pub fn record(&self, row: &VisibleRow) -> &NoticeRecord {
+        &self.records[row.index]
+    }
+
+    /// Number of notices in each tab, in [`View::ALL`] order.
+    pub fn counts(&self) -> [usize; 4] {
+        self.counts
+    }
+
+    /// Position of the cursor in [`AppState::visible`].
+    pub fn selected_row(&self) -> Option<usize> {
+        let id = self.selected.as_ref()?;
+        self.visible.iter().position(|row| &self.records[row.index].notice.id == id)
+    }
+
+    /// The record under the cursor.
+    pub fn selected_record(&self) -> Option<&NoticeRecord> {
+        let id = self.selected.as_ref()?;
+        self.by_id.get(id).map(|&i| &self.records[i])
+    }
+
+    /// The triage a notice will have once pending writes land, and whether one is pending.
+    pub fn effective_triage(&self, record: &NoticeRecord) -> (Triage, bool) {
+        match self.pending.get(&record.notice.id) {
+            Some(p) => (p.to, true),
+            None => (record.triage, false),
+        }
+    }
+
+    /// Feeds and what they are doing.
+    pub fn sources(&self) -> &[(String, SourceStatus)] {
+        &self.sources
+    }
+
+    /// The transient status message.
+    pub fn status(&self) -> Option<&StatusMessage> {
+        self.status.as_ref()
+    }
+
+    /// The core's idea of now (from the last clock tick).
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// Shortlisted records (confirmed), in display order of the Shortlist tab.
+    pub fn shortlisted(&self) -> Vec<crate::model::NoticeRecord> {
+        let mut rows: Vec<&NoticeRecord> = self.records.iter().filter(|r| r.triage == Triage::Shortlisted).collect();
+        rows.sort_by(|a, b| super::views::display_order(a, b));
+        rows.into_iter().cloned().collect()
+    }
+}

@@ -1,0 +1,238 @@
+//! `AppState::update`: the only place the state changes.
+
+use super::msg::{Action, Effect, Msg, TextEdit};
+use super::state::{AppState, Mode, Pending, SourceStatus, StatusLevel, StatusMessage, View};
+use crate::feeds::{FeedEvent, Scored};
+use crate::model::{NoticeRecord, Triage, TriageChange};
+use crate::store::StoreEvent;
+
+impl AppState {
+    /// Applies one message and returns the work the runtime must do.
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        match msg {
+            Msg::Action(action) => self.on_action(action),
+            Msg::Edit(edit) => {
+                self.on_edit(edit);
+                Vec::new()
+            }
+            Msg::Feed(event) => self.on_feed(event),
+            Msg::Store(event) => {
+                self.on_store(event);
+                Vec::new()
+            }
+            Msg::ExportFinished(result) => {
+                self.status = Some(match result {
+                    Ok((path, rows)) => info(format!("Exported {rows} shortlisted notices to {}", path.display())),
+                    Err(e) => error(format!("Export failed: {e}")),
+                });
+                Vec::new()
+            }
+            Msg::ClockTicked(now) => {
+                self.now = now;
+                Vec::new()
+            }
+            Msg::ViewportChanged { list_rows } => {
+                self.list_rows = list_rows.max(1);
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_action(&mut self, action: Action) -> Vec<Effect> {
+        let page = usize::from(self.list_rows.max(1));
+        let row = self.selected_row().unwrap_or(0);
+        match action {
+            Action::Quit => self.running = false,
+            Action::SelectNext => self.select_row(row + 1),
+            Action::SelectPrevious => self.select_row(row.saturating_sub(1)),
+            Action::PageDown => self.select_row(row + page),
+            Action::PageUp => self.select_row(row.saturating_sub(page)),
+            Action::SelectFirst => self.select_row(0),
+            Action::SelectLast => self.select_row(usize::MAX),
+            Action::ToggleDetail => self.detail_open = !self.detail_open,
+            Action::Back => {
+                if self.mode == Mode::Help {
+                    self.mode = Mode::List;
+                } else if self.detail_open {
+                    self.detail_open = false;
+                } else if !self.query.is_empty() {
+                    self.query.clear();
+                    self.refresh_view();
+                }
+            }
+            Action::Shortlist => return self.decide(Triage::Shortlisted),
+            Action::Reject => return self.decide(Triage::Rejected),
+            Action::Undo => return self.undo_last(),
+            Action::StartSearch => self.mode = Mode::Search,
+            Action::NextView | Action::PreviousView => {
+                let at = View::ALL.iter().position(|v| *v == self.view).unwrap_or(0);
+                let len = View::ALL.len();
+                let next = if action == Action::NextView { (at + 1) % len } else { (at + len - 1) % len };
+                self.view = View::ALL[next];
+                self.refresh_view();
+                if self.selected_row().is_none() {
+                    self.select_row(0);
+                }
+            }
+            Action::RefreshAll => {
+                self.status = Some(info("Refreshing all feeds…".to_owned()));
+                return vec![Effect::RefreshAll];
+            }
+            Action::ExportShortlist => {
+                let rows = self.shortlisted();
+                if rows.is_empty() {
+                    self.status = Some(info("Nothing to export: the shortlist is empty (press s on a notice)".to_owned()));
+                    return Vec::new();
+                }
+                self.status = Some(info(format!("Exporting {} notices…", rows.len())));
+                return vec![Effect::Export(rows)];
+            }
+            Action::ToggleHelp => {
+                self.mode = if self.mode == Mode::Help { Mode::List } else { Mode::Help };
+            }
+        }
+        Vec::new()
+    }
+
+    fn on_edit(&mut self, edit: TextEdit) {
+        match edit {
+            TextEdit::Insert(c) => self.query.push(c),
+            TextEdit::Backspace => {
+                self.query.pop();
+            }
+            TextEdit::Submit => self.mode = Mode::List,
+            TextEdit::Cancel => {
+                self.query.clear();
+                self.mode = Mode::List;
+            }
+        }
+        self.refresh_view();
+    }
+
+    /// Asks the store to record a decision; pressing the same decision again returns to undecided.
+    fn decide(&mut self, wanted: Triage) -> Vec<Effect> {
+        let Some(record) = self.selected_record() else {
+            return Vec::new();
+        };
+        let (current, pending) = self.effective_triage(record);
+        if pending {
+            self.status = Some(info("Still saving the last decision for this notice…".to_owned()));
+            return Vec::new();
+        }
+        let to = if current == wanted { Triage::New } else { wanted };
+        self.request_change(TriageChange { id: record.notice.id.clone(), from: current, to }, false)
+    }
+
+    fn undo_last(&mut self) -> Vec<Effect> {
+        let Some(last) = self.undo.pop() else {
+            self.status = Some(info("Nothing to undo".to_owned()));
+            return Vec::new();
+        };
+        let change = TriageChange { id: last.id, from: last.to, to: last.from };
+        self.request_change(change, true)
+    }
+
+    fn request_change(&mut self, change: TriageChange, is_undo: bool) -> Vec<Effect> {
+        self.pending.insert(change.id.clone(), Pending { to: change.to, is_undo });
+        self.status = Some(info(format!("Saving: {}…", change.to.as_str())));
+        // The row stays where it is until the store confirms: nothing is shown before it is true.
+        vec![Effect::SaveTriage(change)]
+    }
+
+    fn on_store(&mut self, event: StoreEvent) {
+        match event {
+            StoreEvent::TriageSaved(change) => {
+                let pending = self.pending.remove(&change.id);
+                if let Some(&i) = self.by_id.get(&change.id) {
+                    self.records[i].triage = change.to;
+                    let title = self.records[i].notice.title.clone();
+                    let verb = if pending.is_some_and(|p| p.is_undo) { "Undone" } else { "Saved" };
+                    self.status = Some(info(format!("{verb}: {} — {}", change.to.as_str(), shorten(&title, 60))));
+                }
+                if !pending.is_some_and(|p| p.is_undo) {
+                    self.undo.push(change);
+                }
+                self.refresh_view();
+            }
+            StoreEvent::TriageNotSaved { change, error: why } => {
+                self.pending.remove(&change.id);
+                self.status = Some(error(format!("Decision NOT saved ({why}); it is unchanged — try again")));
+                self.refresh_view();
+            }
+            StoreEvent::FetchSaved { .. } => {}
+            StoreEvent::FetchNotSaved { feed, error: why } => {
+                self.status = Some(error(format!("{feed}: notices could not be saved: {why}")));
+            }
+        }
+    }
+
+    fn on_feed(&mut self, event: FeedEvent) -> Vec<Effect> {
+        match event {
+            FeedEvent::Started { feed, at } => {
+                self.set_source(&feed, SourceStatus::Fetching { since: at });
+                Vec::new()
+            }
+            FeedEvent::Fetched { feed, notices, at, next_at } => {
+                let total = notices.len();
+                let new = self.merge(&notices);
+                self.set_source(&feed, SourceStatus::Ok { at, new, total, next_at });
+                self.refresh_view();
+                vec![Effect::SaveFetch { feed, items: notices, at }]
+            }
+            FeedEvent::Failed { feed, message, at, retry_at } => {
+                self.set_source(&feed, SourceStatus::Failed { at, message, retry_at });
+                Vec::new()
+            }
+            FeedEvent::Inactive { feed, message } => {
+                self.set_source(&feed, SourceStatus::Inactive { message });
+                Vec::new()
+            }
+        }
+    }
+
+    /// Adds or updates fetched notices, keeping the user's decisions; returns how many were new.
+    fn merge(&mut self, items: &[Scored]) -> usize {
+        let mut new = 0;
+        for (notice, relevance) in items {
+            if let Some(&i) = self.by_id.get(&notice.id) {
+                self.records[i].notice = notice.clone();
+                self.records[i].relevance = relevance.clone();
+            } else {
+                new += 1;
+                self.by_id.insert(notice.id.clone(), self.records.len());
+                self.records.push(NoticeRecord {
+                    notice: notice.clone(),
+                    relevance: relevance.clone(),
+                    triage: Triage::New,
+                    note: String::new(),
+                });
+            }
+        }
+        new
+    }
+
+    fn set_source(&mut self, feed: &str, status: SourceStatus) {
+        match self.sources.iter_mut().find(|(name, _)| name == feed) {
+            Some(slot) => slot.1 = status,
+            None => self.sources.push((feed.to_owned(), status)),
+        }
+    }
+}
+
+fn info(text: String) -> StatusMessage {
+    StatusMessage { text, level: StatusLevel::Info }
+}
+
+fn error(text: String) -> StatusMessage {
+    StatusMessage { text, level: StatusLevel::Error }
+}
+
+/// Cuts `text` to at most `max` characters, marking the cut.
+pub(crate) fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}

@@ -1,0 +1,139 @@
+//! Settings: the bundled `config/default.toml` overlaid by the user's file, parsed into typed values.
+//!
+//! Every string (durations, zones, URLs) is checked here, so nothing downstream handles raw text.
+//! Errors name the file, line and key, and are reported before the terminal is touched.
+
+mod raw;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use jiff::tz::TimeZone;
+
+use crate::matching::Profile;
+pub use raw::FeedKind;
+
+/// The bundled defaults, embedded so a fresh install needs no files.
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+/// One configured feed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedConfig {
+    /// Name shown on the status line and in `poll` summaries.
+    pub name: String,
+    /// Which adapter speaks to it.
+    pub kind: FeedKind,
+    /// Scheme, host and optional path prefix, without a trailing slash.
+    pub base_url: String,
+    /// Path of the search endpoint, when it differs from the adapter's default.
+    pub path: Option<String>,
+    /// Buyer countries to ask the server for (TED: ISO 3166 alpha-3).
+    pub countries: Vec<String>,
+    /// Poll interval for this feed.
+    pub interval: Duration,
+    /// Results per page.
+    pub page_size: u32,
+    /// Upper bound on pages per poll, so one poll cannot run away.
+    pub max_pages: usize,
+}
+
+/// Everything anbud needs to run, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The feeds to poll.
+    pub feeds: Vec<FeedConfig>,
+    /// How far back a feed's first poll reaches.
+    pub lookback: Duration,
+    /// Directory for exported CSV files.
+    pub export_dir: PathBuf,
+    /// Zone for showing deadlines.
+    pub timezone: TimeZone,
+    /// The matching profile.
+    pub profile: Profile,
+}
+
+/// A configuration problem, with where it is.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// Which file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid, at a known place.
+    #[error("{file}:{line}:{column}: {message}")]
+    Invalid {
+        /// Which file (or "bundled default.toml").
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong, naming the key.
+        message: String,
+    },
+    /// A value that is well-formed TOML but unusable, such as an empty feed list.
+    #[error("{file}: {message}")]
+    Unusable {
+        /// Which file.
+        file: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// The profile file is invalid.
+    #[error("{0}")]
+    Profile(#[from] crate::matching::ProfileError),
+}
+
+/// Where the user's config comes from when `--config` is not given: `$ANBUD_CONFIG`, then the
+/// platform config directory, if the file exists.
+pub fn user_config_path() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("ANBUD_CONFIG") {
+        return Some(PathBuf::from(path));
+    }
+    let dirs = directories::ProjectDirs::from("no", "anbud", "anbud")?;
+    let path = dirs.config_dir().join("config.toml");
+    path.exists().then_some(path)
+}
+
+/// Loads the bundled defaults overlaid by `user_file`.
+///
+/// # Errors
+/// [`ConfigError`] naming the file, line and key of the first problem.
+pub fn load(user_file: Option<&Path>) -> Result<Config, ConfigError> {
+    let mut merged = raw::parse(DEFAULT_TOML, "bundled default.toml")?;
+    let mut origin = String::from("bundled default.toml");
+    if let Some(path) = user_file {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        origin = path.display().to_string();
+        let user = raw::parse(&text, &origin)?;
+        merged = merged.overlay(user);
+    }
+    merged.finish(&origin)
+}
+
+/// Parses a config text on its own (no overlay), for tests and `--print-default-config` checks.
+///
+/// # Errors
+/// As [`load`].
+pub fn parse_str(text: &str, origin: &str) -> Result<Config, ConfigError> {
+    let base = raw::parse(DEFAULT_TOML, "bundled default.toml")?;
+    base.overlay(raw::parse(text, origin)?).finish(origin)
+}
+
+/// Turns a byte offset into 1-based (line, column).
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests;

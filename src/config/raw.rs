@@ -1,0 +1,185 @@
+//! The config file as written: every key optional, so a user file can override single keys.
+//!
+//! Values are validated during deserialisation (durations, zones, URLs), which makes the toml
+//! crate report their exact position.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer};
+
+use super::{Config, ConfigError, FeedConfig, line_col};
+use crate::matching::Profile;
+
+/// Which adapter a feed uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedKind {
+    /// TED Search API v3.
+    Ted,
+}
+
+/// The top level of a config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawConfig {
+    poll_interval: Option<Interval>,
+    lookback_days: Option<u32>,
+    export_dir: Option<PathBuf>,
+    timezone: Option<Zone>,
+    profile: Option<PathBuf>,
+    feeds: Option<Vec<RawFeed>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeed {
+    name: String,
+    kind: FeedKind,
+    base_url: BaseUrl,
+    path: Option<String>,
+    #[serde(default)]
+    countries: Vec<String>,
+    interval: Option<Interval>,
+    page_size: Option<u32>,
+    max_pages: Option<usize>,
+    #[serde(default = "enabled_by_default")]
+    enabled: bool,
+}
+
+fn enabled_by_default() -> bool {
+    true
+}
+
+/// A duration written as `30s`, `15m` or `2h`.
+#[derive(Debug, Clone, Copy)]
+struct Interval(Duration);
+
+impl<'de> Deserialize<'de> for Interval {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        parse_duration(&text).map(Interval).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Parses `30s`, `15m`, `2h`.
+///
+/// # Errors
+/// A message saying what forms are accepted.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("invalid duration {text:?}: write a number and a unit, e.g. \"15m\""))?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        _ => return Err(format!("invalid duration {text:?}: the unit must be s, m or h, e.g. \"15m\"")),
+    };
+    Ok(Duration::from_secs(secs))
+}
+
+/// An IANA time zone name known to the bundled database.
+#[derive(Debug, Clone)]
+struct Zone(jiff::tz::TimeZone);
+
+impl<'de> Deserialize<'de> for Zone {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        jiff::tz::TimeZone::get(&name)
+            .map(Zone)
+            .map_err(|_| serde::de::Error::custom(format!("unknown time zone {name:?}: use an IANA name such as \"Europe/Oslo\"")))
+    }
+}
+
+/// An http(s) URL without a trailing slash.
+#[derive(Debug, Clone)]
+struct BaseUrl(String);
+
+impl<'de> Deserialize<'de> for BaseUrl {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let url = String::deserialize(d)?;
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .ok_or_else(|| serde::de::Error::custom(format!("base_url {url:?} must start with http:// or https://")))?;
+        if rest.is_empty() || rest.starts_with('/') {
+            return Err(serde::de::Error::custom(format!("base_url {url:?} has no host")));
+        }
+        Ok(BaseUrl(url.trim_end_matches('/').to_owned()))
+    }
+}
+
+/// Parses one file into its raw form.
+///
+/// # Errors
+/// [`ConfigError::Invalid`] with the position toml reports.
+pub(super) fn parse(text: &str, origin: &str) -> Result<RawConfig, ConfigError> {
+    toml::from_str(text).map_err(|e| {
+        let (line, column) = e.span().map_or((1, 1), |span| line_col(text, span.start));
+        ConfigError::Invalid {
+            file: origin.to_owned(),
+            line,
+            column,
+            message: e.message().trim().to_owned(),
+        }
+    })
+}
+
+impl RawConfig {
+    /// Keys set in `user` win; a `feeds` list replaces the whole default list.
+    pub(super) fn overlay(self, user: RawConfig) -> RawConfig {
+        RawConfig {
+            poll_interval: user.poll_interval.or(self.poll_interval),
+            lookback_days: user.lookback_days.or(self.lookback_days),
+            export_dir: user.export_dir.or(self.export_dir),
+            timezone: user.timezone.or(self.timezone),
+            profile: user.profile.or(self.profile),
+            feeds: user.feeds.or(self.feeds),
+        }
+    }
+
+    /// Fills in defaults and loads the profile.
+    pub(super) fn finish(self, origin: &str) -> Result<Config, ConfigError> {
+        let interval = self.poll_interval.map_or(Duration::from_secs(15 * 60), |i| i.0);
+        let feeds: Vec<FeedConfig> = self
+            .feeds
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|f| f.enabled)
+            .map(|f| FeedConfig {
+                name: f.name,
+                kind: f.kind,
+                base_url: f.base_url.0,
+                path: f.path,
+                countries: f.countries,
+                interval: f.interval.map_or(interval, |i| i.0),
+                page_size: f.page_size.unwrap_or(100).clamp(1, 250),
+                max_pages: f.max_pages.unwrap_or(20).max(1),
+            })
+            .collect();
+        if feeds.is_empty() {
+            return Err(ConfigError::Unusable {
+                file: origin.to_owned(),
+                message: "no enabled [[feeds]]: add at least one, e.g. kind = \"ted\"".to_owned(),
+            });
+        }
+        let profile = match self.profile.filter(|p| !p.as_os_str().is_empty()) {
+            None => Profile::bundled(),
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+                Profile::parse(&text, &path.display().to_string())?
+            }
+        };
+        Ok(Config {
+            feeds,
+            lookback: Duration::from_secs(u64::from(self.lookback_days.unwrap_or(14)) * 86_400),
+            export_dir: self.export_dir.unwrap_or_else(|| PathBuf::from(".")),
+            timezone: self.timezone.map_or_else(|| jiff::tz::TimeZone::get("Europe/Oslo").unwrap_or(jiff::tz::TimeZone::UTC), |z| z.0),
+            profile,
+        })
+    }
+}

@@ -1,0 +1,71 @@
+use std::time::Duration;
+
+use super::{ConfigError, FeedKind, load, parse_str};
+
+#[test]
+fn bundled_defaults_load() {
+    let config = load(None).expect("bundled config is valid");
+    assert_eq!(config.feeds.len(), 1);
+    assert_eq!(config.feeds[0].kind, FeedKind::Ted);
+    assert_eq!(config.feeds[0].base_url, "https://api.ted.europa.eu");
+    assert_eq!(config.feeds[0].interval, Duration::from_secs(900));
+}
+
+#[test]
+fn user_keys_override_single_defaults() {
+    let config = parse_str("poll_interval = \"5m\"\nexport_dir = \"/tmp/out\"\n", "user.toml").expect("valid");
+    assert_eq!(config.feeds[0].interval, Duration::from_secs(300));
+    assert_eq!(config.export_dir, std::path::PathBuf::from("/tmp/out"));
+    assert_eq!(config.feeds[0].countries, ["NOR", "SWE", "DNK", "FIN", "ISL"]);
+}
+
+#[test]
+fn feeds_list_replaces_defaults() {
+    let text = "[[feeds]]\nname = \"Local\"\nkind = \"ted\"\nbase_url = \"http://127.0.0.1:9/\"\n";
+    let config = parse_str(text, "user.toml").expect("valid");
+    assert_eq!(config.feeds.len(), 1);
+    assert_eq!(config.feeds[0].name, "Local");
+    assert_eq!(config.feeds[0].base_url, "http://127.0.0.1:9");
+}
+
+fn invalid(text: &str) -> (usize, String) {
+    match parse_str(text, "user.toml") {
+        Err(ConfigError::Invalid { file, line, message, .. }) => {
+            assert_eq!(file, "user.toml");
+            (line, message)
+        }
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+}
+
+#[test]
+fn unknown_key_names_line_and_key() {
+    let (line, message) = invalid("export_dir = \".\"\npoll_intervall = \"5m\"\n");
+    assert_eq!(line, 2);
+    assert!(message.contains("poll_intervall"), "{message}");
+}
+
+#[test]
+fn bad_duration_zone_and_url_point_at_their_line() {
+    assert_eq!(invalid("\n\npoll_interval = \"15x\"\n").0, 3);
+    let (line, message) = invalid("timezone = \"Europe/Bergen\"\n");
+    assert_eq!(line, 1);
+    assert!(message.contains("Europe/Bergen"), "{message}");
+    let text = "[[feeds]]\nname = \"x\"\nkind = \"ted\"\nbase_url = \"ftp://x\"\n";
+    let (line, message) = invalid(text);
+    assert_eq!(line, 4);
+    assert!(message.contains("http://"), "{message}");
+}
+
+#[test]
+fn unknown_feed_kind_is_reported() {
+    let (line, message) = invalid("[[feeds]]\nname = \"x\"\nkind = \"gopher\"\nbase_url = \"http://x\"\n");
+    assert_eq!(line, 3);
+    assert!(message.contains("gopher"), "{message}");
+}
+
+#[test]
+fn no_enabled_feed_is_unusable() {
+    let text = "[[feeds]]\nname = \"x\"\nkind = \"ted\"\nbase_url = \"http://x\"\nenabled = false\n";
+    assert!(matches!(parse_str(text, "u.toml"), Err(ConfigError::Unusable { .. })));
+}

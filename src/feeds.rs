@@ -1,0 +1,184 @@
+//! Fetching tender feeds: sans-IO adapters per API, one HTTP fetcher, and the polling task.
+//!
+//! Depends on `model`, reqwest and tokio only; never on `app`, `ui` or `store`. Scoring is injected
+//! into the poller as a function so that this module does not depend on `matching` either.
+
+pub mod http;
+pub mod poller;
+pub mod ted;
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use crate::model::{Notice, Relevance};
+
+/// HTTP method of a feed request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// `GET`.
+    Get,
+    /// `POST` with a JSON body.
+    Post,
+}
+
+/// A request an adapter wants sent; built without I/O so it can be asserted in tests.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpRequest {
+    /// Method.
+    pub method: Method,
+    /// Absolute URL including the query string.
+    pub url: String,
+    /// Extra headers (name, value).
+    pub headers: Vec<(String, String)>,
+    /// JSON body for `POST`.
+    pub body: Option<Vec<u8>>,
+}
+
+/// One page of a feed's response, parsed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Page {
+    /// The notices on this page, normalised and sanitised.
+    pub notices: Vec<Notice>,
+    /// Opaque cursor for the next page (TED `iterationNextToken`), `None` on the last page.
+    pub next: Option<String>,
+    /// Total number of results the server reports, if it does.
+    pub total: Option<u64>,
+    /// The server said the result is partial (TED `timedOut: true`).
+    pub partial: bool,
+}
+
+/// Why a response body could not be turned into notices. Messages say where it went wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    /// The body is not valid JSON (includes line and column).
+    #[error("invalid JSON at line {line}, column {column}: {message}")]
+    Json {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// serde_json's explanation.
+        message: String,
+    },
+    /// The body looks like an HTML page (an error page from a proxy or gateway), not the API.
+    #[error("got an HTML page instead of JSON (starts with {snippet:?})")]
+    Html {
+        /// The first characters of the page.
+        snippet: String,
+    },
+    /// JSON, but not the shape the API documents.
+    #[error("unexpected response shape: {0}")]
+    Shape(String),
+}
+
+/// Why a fetch failed. Shown to the user on the status line, so messages are for people.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    /// Could not connect (DNS, refused, TLS, no network).
+    #[error("cannot connect to {host}: {message}")]
+    Connect {
+        /// Host part of the URL.
+        host: String,
+        /// What failed.
+        message: String,
+    },
+    /// No complete response in time.
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+    /// The server asks us to slow down (429, or 503 with `Retry-After`).
+    #[error("rate limited (HTTP {status}){}", retry_after.map(|d| format!(", server asks to wait {}s", d.as_secs())).unwrap_or_default())]
+    RateLimited {
+        /// 429 or 503.
+        status: u16,
+        /// Parsed `Retry-After`.
+        retry_after: Option<Duration>,
+    },
+    /// Any other non-success status; `detail` is the server's message or the start of the body.
+    #[error("HTTP {status}: {detail}")]
+    Status {
+        /// Status code.
+        status: u16,
+        /// What the server said.
+        detail: String,
+    },
+    /// The body exceeded the configured cap.
+    #[error("response larger than {limit} bytes, gave up")]
+    TooLarge {
+        /// The cap in bytes.
+        limit: u64,
+    },
+    /// The body arrived but could not be parsed.
+    #[error("{0}")]
+    Parse(#[from] ParseError),
+    /// Anything else reqwest reports (body read aborted, …).
+    #[error("{0}")]
+    Other(String),
+}
+
+impl FeedError {
+    /// How long the server asked us to wait, if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// A sans-IO adapter for one tender API: builds requests and parses responses, nothing else.
+pub trait FeedAdapter: Send + Sync {
+    /// The source kind (`ted`, …), used in notice ids.
+    fn kind(&self) -> &'static str;
+    /// The request for the first page (`cursor = None`) or the page after `cursor`.
+    fn request(&self, since: Timestamp, cursor: Option<&str>) -> HttpRequest;
+    /// Parses one response body.
+    ///
+    /// # Errors
+    /// [`ParseError`] when the body is not the API's documented shape.
+    fn parse(&self, body: &[u8]) -> Result<Page, ParseError>;
+}
+
+/// A notice scored at ingest.
+pub type Scored = (Notice, Relevance);
+
+/// What the poller reports. Past-tense facts, consumed by the app core.
+#[derive(Debug, Clone)]
+pub enum FeedEvent {
+    /// A poll of `feed` began.
+    Started {
+        /// Feed name from the config.
+        feed: String,
+        /// When.
+        at: Timestamp,
+    },
+    /// A poll finished; every notice is scored.
+    Fetched {
+        /// Feed name from the config.
+        feed: String,
+        /// All notices from all pages, de-duplicated.
+        notices: Vec<Scored>,
+        /// When it finished.
+        at: Timestamp,
+        /// When the next poll is due.
+        next_at: Timestamp,
+    },
+    /// A poll failed; the feed retries at `retry_at`.
+    Failed {
+        /// Feed name from the config.
+        feed: String,
+        /// The error, for people.
+        message: String,
+        /// When it failed.
+        at: Timestamp,
+        /// When the next attempt is due.
+        retry_at: Timestamp,
+    },
+    /// A feed that cannot run (e.g. a missing API key); it will not be polled.
+    Inactive {
+        /// Feed name.
+        feed: String,
+        /// Why, and how to fix it.
+        message: String,
+    },
+}

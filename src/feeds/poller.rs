@@ -1,0 +1,356 @@
+//! The polling task: fetches every feed on its own schedule, scores the notices and reports
+//! [`FeedEvent`]s; the only owner of fetch bookkeeping (due times, failure counts, last success).
+//!
+//! Part of the imperative shell: it reads the clock and does I/O through [`HttpFetcher`]. Scoring is
+//! injected as a [`Scorer`] so this module does not depend on `matching`, and it never touches
+//! `app`, `ui` or `store`.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::http::HttpFetcher;
+use super::{FeedAdapter, FeedError, FeedEvent, Scored};
+use crate::model::{Notice, Relevance};
+
+/// Scores a notice against the user's profile; injected so `feeds` does not depend on `matching`.
+pub type Scorer = Arc<dyn Fn(&Notice) -> Relevance + Send + Sync>;
+
+/// One configured feed: which adapter, how often, how far back.
+#[derive(Clone)]
+pub struct FeedSpec {
+    /// Name from the config, shown to the user and carried by every [`FeedEvent`].
+    pub name: String,
+    /// The adapter that builds requests and parses answers.
+    pub adapter: Arc<dyn FeedAdapter>,
+    /// Time between successful polls.
+    pub interval: Duration,
+    /// How far back the first poll after start-up reaches.
+    pub lookback: Duration,
+    /// Most pages read in one poll, so a runaway cursor cannot loop forever.
+    pub max_pages: usize,
+}
+
+impl std::fmt::Debug for FeedSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FeedSpec")
+            .field("name", &self.name)
+            .field("kind", &self.adapter.kind())
+            .field("interval", &self.interval)
+            .field("lookback", &self.lookback)
+            .field("max_pages", &self.max_pages)
+            .finish()
+    }
+}
+
+/// What the app can ask the poller to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PollCommand {
+    /// Poll every feed now; a feed already being polled polls again right after (coalesced).
+    RefreshAll,
+}
+
+/// Feeds polled at the same time, so one slow feed does not hold up the others but a long
+/// feed list does not open a connection storm.
+const MAX_CONCURRENT_POLLS: usize = 4;
+
+/// The first retry after a failure waits this long; each further failure doubles it.
+const FIRST_BACKOFF: Duration = Duration::from_secs(30);
+
+/// Later polls re-read one day before the last success: notices can appear with an earlier
+/// publication date than the moment they became visible in the search index.
+const OVERLAP: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Fetches every page of `spec` published since `since` (at most `max_pages`), de-duplicated by id.
+///
+/// # Errors
+/// The first [`FeedError`] from any page; pages read before it are discarded, so a poll is
+/// all-or-nothing and the next one re-reads the same window.
+pub async fn fetch_feed(fetcher: &HttpFetcher, spec: &FeedSpec, since: Timestamp) -> Result<Vec<Notice>, FeedError> {
+    let mut notices = Vec::new();
+    let mut seen = HashSet::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..spec.max_pages.max(1) {
+        let request = spec.adapter.request(since, cursor.as_deref());
+        let body = fetcher.execute(&request).await?;
+        let page = spec.adapter.parse(&body)?;
+        let empty = page.notices.is_empty();
+        notices.extend(page.notices.into_iter().filter(|n| seen.insert(n.id.clone())));
+        // A repeated cursor or an empty page with a cursor would otherwise loop until max_pages.
+        match page.next {
+            Some(next) if !empty && cursor.as_deref() != Some(next.as_str()) => cursor = Some(next),
+            _ => break,
+        }
+    }
+    Ok(notices)
+}
+
+/// How long to wait after `failures` consecutive failures (0 means the last poll succeeded):
+/// 30 s doubling per failure, capped at `interval`, but never less than the server's `Retry-After`.
+pub fn backoff(failures: u32, interval: Duration, retry_after: Option<Duration>) -> Duration {
+    let delay = match failures {
+        0 => interval,
+        n => {
+            let factor = 1u32.checked_shl(n - 1).unwrap_or(u32::MAX);
+            FIRST_BACKOFF.saturating_mul(factor).min(interval)
+        }
+    };
+    delay.max(retry_after.unwrap_or(Duration::ZERO))
+}
+
+/// Bookkeeping for one feed; only the poller loop writes it.
+struct FeedState {
+    spec: Arc<FeedSpec>,
+    due: Option<Instant>,
+    in_flight: bool,
+    refresh_queued: bool,
+    failures: u32,
+    last_success: Option<Timestamp>,
+    /// The server asked us not to call before this (Retry-After); a manual refresh respects it.
+    not_before: Option<Instant>,
+}
+
+/// What a poll task hands back to the loop.
+struct PollOutcome {
+    index: usize,
+    started: Timestamp,
+    result: Result<Vec<Scored>, FeedError>,
+}
+
+/// Runs until `cancel` fires or `commands` closes: polls every feed at once, then each on its own
+/// schedule, and reports [`FeedEvent`]s on `events`. Stops early if nobody listens to `events`.
+pub async fn run_poller(
+    feeds: Vec<FeedSpec>,
+    fetcher: HttpFetcher,
+    scorer: Scorer,
+    mut commands: mpsc::Receiver<PollCommand>,
+    events: mpsc::Sender<FeedEvent>,
+    cancel: CancellationToken,
+) {
+    let start = Instant::now();
+    let mut feeds: Vec<FeedState> = feeds
+        .into_iter()
+        .map(|spec| FeedState {
+            spec: Arc::new(spec),
+            due: Some(start),
+            in_flight: false,
+            refresh_queued: false,
+            failures: 0,
+            last_success: None,
+            not_before: None,
+        })
+        .collect();
+    let permits = Arc::new(Semaphore::new(MAX_CONCURRENT_POLLS));
+    let mut tasks: JoinSet<PollOutcome> = JoinSet::new();
+    loop {
+        let now = Instant::now();
+        for (index, feed) in feeds.iter_mut().enumerate() {
+            if !feed.in_flight && feed.due.is_some_and(|due| due <= now) {
+                feed.in_flight = true;
+                feed.due = None;
+                let since = poll_since(feed);
+                let job = PollJob {
+                    index,
+                    spec: Arc::clone(&feed.spec),
+                    fetcher: fetcher.clone(),
+                    scorer: Arc::clone(&scorer),
+                    events: events.clone(),
+                    permits: Arc::clone(&permits),
+                };
+                tasks.spawn(job.run(since));
+            }
+        }
+        let next_due = feeds.iter().filter_map(|f| f.due).min();
+        tokio::select! {
+            biased;
+            () = cancel.cancelled() => break,
+            command = commands.recv() => match command {
+                Some(PollCommand::RefreshAll) => refresh_all(&mut feeds),
+                None => break,
+            },
+            Some(joined) = tasks.join_next() => {
+                let outcome = match joined {
+                    Ok(outcome) => outcome,
+                    // A panic in a poll (e.g. in the injected scorer) is a bug: re-raise it so the
+                    // runtime's supervisor sees this task die instead of a feed silently stopping.
+                    Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
+                    Err(_) => continue,
+                };
+                let Some(event) = finish_poll(&mut feeds, outcome) else { continue };
+                tokio::select! {
+                    biased;
+                    () = cancel.cancelled() => break,
+                    sent = events.send(event) => if sent.is_err() { break },
+                }
+            }
+            () = sleep_until(next_due) => {}
+        }
+    }
+    tasks.abort_all();
+}
+
+/// Sleeps until `due`, or forever when nothing is scheduled.
+async fn sleep_until(due: Option<Instant>) {
+    match due {
+        Some(due) => tokio::time::sleep_until(due).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The window start for the next poll of `feed`.
+fn poll_since(feed: &FeedState) -> Timestamp {
+    let (from, back) = match feed.last_success {
+        Some(last) => (last, OVERLAP),
+        None => (Timestamp::now(), feed.spec.lookback),
+    };
+    from.checked_sub(back).unwrap_or(Timestamp::MIN)
+}
+
+/// Makes every feed due now, or right after its current poll; a Retry-After still holds.
+fn refresh_all(feeds: &mut [FeedState]) {
+    let now = Instant::now();
+    for feed in feeds {
+        if feed.in_flight {
+            feed.refresh_queued = true;
+        } else {
+            feed.due = Some(feed.not_before.map_or(now, |nb| nb.max(now)));
+        }
+    }
+}
+
+/// Records a finished poll, schedules the next one and builds the event to report.
+fn finish_poll(feeds: &mut [FeedState], outcome: PollOutcome) -> Option<FeedEvent> {
+    let feed = feeds.get_mut(outcome.index)?;
+    feed.in_flight = false;
+    let retry_after = outcome.result.as_ref().err().and_then(FeedError::retry_after);
+    match &outcome.result {
+        Ok(_) => {
+            feed.failures = 0;
+            feed.last_success = Some(outcome.started);
+        }
+        Err(_) => feed.failures = feed.failures.saturating_add(1),
+    }
+    let delay = backoff(feed.failures, feed.spec.interval, retry_after);
+    let now = Instant::now();
+    feed.not_before = retry_after.map(|wait| now + wait);
+    let queued = std::mem::take(&mut feed.refresh_queued);
+    let due = if queued {
+        feed.not_before.unwrap_or(now)
+    } else {
+        now + delay
+    };
+    feed.due = Some(due);
+    let at = Timestamp::now();
+    let next = at
+        .checked_add(due.saturating_duration_since(now))
+        .unwrap_or(Timestamp::MAX);
+    let name = feed.spec.name.clone();
+    Some(match outcome.result {
+        Ok(notices) => FeedEvent::Fetched {
+            feed: name,
+            notices,
+            at,
+            next_at: next,
+        },
+        Err(err) => FeedEvent::Failed {
+            feed: name,
+            message: err.to_string(),
+            at,
+            retry_at: next,
+        },
+    })
+}
+
+/// Everything one poll task needs, owned, so the task outlives no borrow of the loop.
+struct PollJob {
+    index: usize,
+    spec: Arc<FeedSpec>,
+    fetcher: HttpFetcher,
+    scorer: Scorer,
+    events: mpsc::Sender<FeedEvent>,
+    permits: Arc<Semaphore>,
+}
+
+impl PollJob {
+    async fn run(self, since: Timestamp) -> PollOutcome {
+        // The semaphore is never closed, so acquiring only fails if that invariant breaks; polling
+        // without a permit is then the harmless fallback.
+        let _permit = self.permits.acquire_owned().await.ok();
+        let started = Timestamp::now();
+        // A closed event channel ends the poller loop anyway; nothing to do here.
+        let _ = self
+            .events
+            .send(FeedEvent::Started {
+                feed: self.spec.name.clone(),
+                at: started,
+            })
+            .await;
+        let result = match fetch_feed(&self.fetcher, &self.spec, since).await {
+            Ok(notices) => score(self.scorer, notices).await,
+            Err(err) => Err(err),
+        };
+        PollOutcome {
+            index: self.index,
+            started,
+            result,
+        }
+    }
+}
+
+/// Scores a batch on the blocking pool so a large page never stalls the async workers.
+async fn score(scorer: Scorer, notices: Vec<Notice>) -> Result<Vec<Scored>, FeedError> {
+    let scored = tokio::task::spawn_blocking(move || {
+        notices
+            .into_iter()
+            .map(|notice| {
+                let relevance = scorer(&notice);
+                (notice, relevance)
+            })
+            .collect()
+    })
+    .await;
+    match scored {
+        Ok(scored) => Ok(scored),
+        Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
+        Err(_) => Err(FeedError::Other("scoring was cancelled".to_owned())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: Duration = Duration::from_secs(60);
+
+    #[test]
+    fn backoff_doubles_from_thirty_seconds_up_to_the_interval() {
+        let interval = 15 * MIN;
+        let secs = |n| backoff(n, interval, None).as_secs();
+        assert_eq!(
+            [secs(1), secs(2), secs(3), secs(4), secs(5), secs(6)],
+            [30, 60, 120, 240, 480, 900]
+        );
+        assert_eq!(secs(7), 900);
+        assert_eq!(secs(u32::MAX), 900);
+        assert_eq!(secs(0), 900);
+    }
+
+    #[test]
+    fn backoff_never_undercuts_retry_after() {
+        assert_eq!(backoff(1, 15 * MIN, Some(5 * MIN)), 5 * MIN);
+        assert_eq!(backoff(6, 15 * MIN, Some(MIN)), 15 * MIN);
+        assert_eq!(backoff(1, 15 * MIN, Some(60 * MIN)), 60 * MIN);
+        assert_eq!(backoff(0, 15 * MIN, Some(60 * MIN)), 60 * MIN);
+    }
+
+    #[test]
+    fn short_interval_caps_the_first_backoff() {
+        assert_eq!(backoff(1, Duration::from_secs(5), None), Duration::from_secs(5));
+    }
+}

@@ -1,0 +1,229 @@
+//! Sans-IO adapter for the EU's TED Search API v3: builds the search request and parses its answer.
+//!
+//! Depends on `model` and `serde_json` only; no HTTP client, no clock. The verified facts about the API
+//! (field shapes, pagination, error bodies) are in `shared/FEEDS.md`; the lenient decoding of its
+//! irregular field values lives in the `decode` submodule.
+
+mod dates;
+mod decode;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde_json::{Map, Value, json};
+
+use super::{FeedAdapter, HttpRequest, Method, Page, ParseError};
+
+/// The fields requested from TED. An unknown name makes TED answer 400, so every name here is one
+/// seen in recorded responses or in several independent live clients.
+pub const FIELDS: [&str; 18] = [
+    "publication-number",
+    "notice-title",
+    "title-proc",
+    "buyer-name",
+    "buyer-country",
+    "description-proc",
+    "description-lot",
+    "classification-cpv",
+    "publication-date",
+    "deadline-receipt-tender-date-lot",
+    "deadline-receipt-tender-time-lot",
+    "estimated-value-proc",
+    "estimated-value-cur-proc",
+    "estimated-value-lot",
+    "estimated-value-cur-lot",
+    "notice-type",
+    "form-type",
+    "links",
+];
+
+/// TED rejects a `limit` above 250.
+const MAX_PAGE_SIZE: u32 = 250;
+
+/// TED also rejects requests where fields × limit exceeds 10,000.
+const MAX_FIELD_CELLS: u32 = 10_000;
+
+/// Where and what to search on TED.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TedSettings {
+    /// Scheme and host, without a trailing slash; tests and the demo point it at 127.0.0.1.
+    pub base_url: String,
+    /// Search path; configurable because TED announced a v4 path with the same body.
+    pub path: String,
+    /// Buyer countries as ISO 3166 alpha-3 codes (`NOR`, `SWE`); empty means all countries.
+    pub countries: Vec<String>,
+    /// CPV codes, 8 digits; a parent code such as `33000000` also matches its children.
+    pub cpv_families: Vec<String>,
+    /// Notices per page (at most 250).
+    pub page_size: u32,
+}
+
+impl Default for TedSettings {
+    fn default() -> Self {
+        Self {
+            base_url: "https://api.ted.europa.eu".to_owned(),
+            path: "/v3/notices/search".to_owned(),
+            countries: Vec::new(),
+            cpv_families: Vec::new(),
+            page_size: 100,
+        }
+    }
+}
+
+/// The TED Search API v3 adapter (anonymous, `POST` with a JSON body, ITERATION pagination).
+#[derive(Debug, Clone)]
+pub struct TedAdapter {
+    settings: TedSettings,
+}
+
+impl TedAdapter {
+    /// An adapter searching with `settings`.
+    pub fn new(settings: TedSettings) -> Self {
+        Self { settings }
+    }
+
+    /// The settings this adapter searches with.
+    pub fn settings(&self) -> &TedSettings {
+        &self.settings
+    }
+
+    /// The expert-search query for notices published on or after `since`'s date.
+    ///
+    /// The date is taken in UTC: TED dates are Brussels-local, which is never behind UTC, so the
+    /// UTC date is the same day or the day before, never later, and no notice is missed.
+    pub fn query(&self, since: Timestamp) -> String {
+        let mut parts = Vec::new();
+        let countries = query_codes(&self.settings.countries, |c| c.is_ascii_alphabetic());
+        if !countries.is_empty() {
+            parts.push(format!("buyer-country IN ({})", countries.join(" ")));
+        }
+        let cpvs = query_codes(&self.settings.cpv_families, |c| c.is_ascii_digit());
+        if !cpvs.is_empty() {
+            parts.push(format!("classification-cpv IN ({})", cpvs.join(" ")));
+        }
+        let date = since.to_zoned(TimeZone::UTC).date();
+        parts.push(format!("publication-date>={}", date.strftime("%Y%m%d")));
+        format!("{} SORT BY publication-date DESC", parts.join(" AND "))
+    }
+
+    /// The `limit` sent: the configured page size within TED's two limits, and at least 1.
+    fn limit(&self) -> u32 {
+        let by_cells = MAX_FIELD_CELLS / FIELDS.len() as u32;
+        self.settings.page_size.clamp(1, MAX_PAGE_SIZE.min(by_cells))
+    }
+}
+
+/// Keeps only the characters `keep` allows (upper-cased) so configured codes cannot break out of
+/// the query string; entries left empty are dropped.
+fn query_codes(codes: &[String], keep: impl Fn(char) -> bool) -> Vec<String> {
+    codes
+        .iter()
+        .map(|code| {
+            code.chars()
+                .filter(|c| keep(*c))
+                .collect::<String>()
+                .to_ascii_uppercase()
+        })
+        .filter(|code| !code.is_empty())
+        .collect()
+}
+
+impl FeedAdapter for TedAdapter {
+    fn kind(&self) -> &'static str {
+        "ted"
+    }
+
+    fn request(&self, since: Timestamp, cursor: Option<&str>) -> HttpRequest {
+        let mut body = Map::new();
+        body.insert("query".into(), Value::String(self.query(since)));
+        body.insert("fields".into(), json!(FIELDS));
+        body.insert("limit".into(), json!(self.limit()));
+        body.insert("scope".into(), json!("ACTIVE"));
+        body.insert("paginationMode".into(), json!("ITERATION"));
+        if let Some(token) = cursor {
+            body.insert("iterationNextToken".into(), json!(token));
+        }
+        let base = self.settings.base_url.trim_end_matches('/');
+        let path = self.settings.path.trim_start_matches('/');
+        HttpRequest {
+            method: Method::Post,
+            url: format!("{base}/{path}"),
+            headers: Vec::new(),
+            // Serialising a map of strings and numbers cannot fail; an empty body would make TED
+            // answer 400, which the user would see.
+            body: Some(serde_json::to_vec(&Value::Object(body)).unwrap_or_default()),
+        }
+    }
+
+    fn parse(&self, body: &[u8]) -> Result<Page, ParseError> {
+        decode::parse_page(self.kind(), body)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    fn adapter(countries: &[&str], cpv: &[&str]) -> TedAdapter {
+        TedAdapter::new(TedSettings {
+            base_url: "http://127.0.0.1:9/".into(),
+            countries: countries.iter().map(|s| (*s).to_owned()).collect(),
+            cpv_families: cpv.iter().map(|s| (*s).to_owned()).collect(),
+            ..TedSettings::default()
+        })
+    }
+
+    fn since() -> Timestamp {
+        "2026-05-20T23:30:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn query_has_countries_cpv_and_date() {
+        let q = adapter(&["NOR", "swe"], &["33000000", "48000000"]).query(since());
+        assert_eq!(
+            q,
+            "buyer-country IN (NOR SWE) AND classification-cpv IN (33000000 48000000) \
+             AND publication-date>=20260520 SORT BY publication-date DESC"
+        );
+    }
+
+    #[test]
+    fn query_omits_empty_lists_and_strips_injection() {
+        assert_eq!(
+            adapter(&[], &[]).query(since()),
+            "publication-date>=20260520 SORT BY publication-date DESC"
+        );
+        let q = adapter(&["NOR) OR (x", ""], &[]).query(since());
+        assert_eq!(
+            q,
+            "buyer-country IN (NORORX) AND publication-date>=20260520 SORT BY publication-date DESC"
+        );
+    }
+
+    #[test]
+    fn request_body_has_fields_limit_and_token() {
+        let a = adapter(&["NOR"], &[]);
+        let req = a.request(since(), None);
+        assert_eq!(req.method, Method::Post);
+        assert_eq!(req.url, "http://127.0.0.1:9/v3/notices/search");
+        let body: Value = serde_json::from_slice(req.body.as_deref().unwrap()).unwrap();
+        assert_eq!(body["limit"], 100);
+        assert_eq!(body["paginationMode"], "ITERATION");
+        assert_eq!(body["fields"].as_array().unwrap().len(), FIELDS.len());
+        assert!(body.get("iterationNextToken").is_none());
+        let req = a.request(since(), Some("tok"));
+        let body: Value = serde_json::from_slice(req.body.as_deref().unwrap()).unwrap();
+        assert_eq!(body["iterationNextToken"], "tok");
+    }
+
+    #[test]
+    fn limit_is_clamped() {
+        let mut s = TedSettings {
+            page_size: 10_000,
+            ..TedSettings::default()
+        };
+        assert_eq!(TedAdapter::new(s.clone()).limit(), 250);
+        s.page_size = 0;
+        assert_eq!(TedAdapter::new(s).limit(), 1);
+    }
+}

@@ -1,0 +1,218 @@
+//! Unit tests for the lenient TED decoding: one test per quirk listed in `shared/FEEDS.md`.
+
+#![allow(clippy::unwrap_used, reason = "tests")]
+
+use serde_json::json;
+
+use super::*;
+
+fn page(v: Value) -> Page {
+    parse_page("ted", &serde_json::to_vec(&v).unwrap()).unwrap()
+}
+
+fn one(notice: Value) -> Notice {
+    let mut p = page(json!({ "notices": [notice] }));
+    assert_eq!(p.notices.len(), 1);
+    p.notices.remove(0)
+}
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+#[test]
+fn language_maps_of_strings_and_lists() {
+    let n = one(json!({
+        "publication-number": "1-2026",
+        "notice-title": {"ENG": "Norway – Medical equipments – Trygghetsalarmer", "nor": "Norge – Medisinsk utstyr – Trygghetsalarmer"},
+        "buyer-name": {"nor": ["Oslo kommune", "Bærum kommune", "Oslo kommune"], "eng": ["City of Oslo"]},
+        "description-lot": {"nor": ["Lot 1 tekst", "Lot 1 tekst", "Lot 2 tekst"]},
+    }));
+    assert_eq!(n.titles.keys().collect::<Vec<_>>(), ["eng", "nor"]);
+    assert_eq!(n.title, "Norge – Medisinsk utstyr – Trygghetsalarmer");
+    assert_eq!(n.buyer, "Oslo kommune; Bærum kommune");
+    assert_eq!(n.description, "Lot 1 tekst Lot 2 tekst");
+    assert_eq!(n.url, "https://ted.europa.eu/en/notice/-/detail/1-2026");
+}
+
+#[test]
+fn title_proc_wins_over_notice_title() {
+    let n = one(json!({
+        "publication-number": "2-2026",
+        "notice-title": {"eng": "Norway – Medical equipments – Trygghetsalarmer"},
+        "title-proc": {"nor": "Trygghetsalarmer"},
+    }));
+    assert_eq!(n.title, "Trygghetsalarmer");
+    assert_eq!(n.titles.len(), 1);
+}
+
+#[test]
+fn bare_strings_and_lists_where_maps_are_expected() {
+    let n = one(json!({
+        "publication-number": ["3-2026"],
+        "notice-title": "Plain title",
+        "buyer-name": ["A", "B"],
+        "buyer-country": "nor",
+        "notice-type": ["cn-standard"],
+    }));
+    assert_eq!(n.native_id, "3-2026");
+    assert_eq!(n.title, "Plain title");
+    assert_eq!(n.titles.get("und").map(String::as_str), Some("Plain title"));
+    assert_eq!(n.buyer, "A; B");
+    assert_eq!(n.country.as_deref(), Some("NOR"));
+    assert_eq!(n.notice_type.as_deref(), Some("cn-standard"));
+}
+
+#[test]
+fn publication_date_with_offset_is_midnight_there() {
+    let n = one(json!({"publication-number": "4-2026", "publication-date": "2026-05-29+02:00"}));
+    assert_eq!(n.published, Some(ts("2026-05-28T22:00:00Z")));
+    let n = one(json!({"publication-number": "4-2026", "publication-date": ["2026-05-29Z"]}));
+    assert_eq!(n.published, Some(ts("2026-05-29T00:00:00Z")));
+}
+
+#[test]
+fn deadline_combines_date_and_time_lists() {
+    let n = one(json!({
+        "publication-number": "5-2026",
+        "deadline-receipt-tender-date-lot": ["2026-06-12+02:00", "2026-06-10+02:00"],
+        "deadline-receipt-tender-time-lot": ["12:00:00+02:00", "09:30:00+02:00"],
+    }));
+    assert_eq!(n.deadline, Some(ts("2026-06-10T07:30:00Z")), "earliest lot wins");
+    let n = one(json!({
+        "publication-number": "5-2026",
+        "deadline-receipt-tender-date-lot": ["2026-06-12+02:00", "2026-06-13+02:00"],
+        "deadline-receipt-tender-time-lot": ["10:00:00Z"],
+    }));
+    assert_eq!(
+        n.deadline,
+        Some(ts("2026-06-12T10:00:00Z")),
+        "one time applies to all dates"
+    );
+}
+
+#[test]
+fn deadline_without_time_is_start_of_that_day() {
+    let n = one(json!({"publication-number": "6-2026", "deadline-receipt-tender-date-lot": ["2026-06-12+02:00"]}));
+    assert_eq!(n.deadline, Some(ts("2026-06-11T22:00:00Z")));
+    let n = one(json!({
+        "publication-number": "6-2026",
+        "deadline-receipt-tender-date-lot": "2026-06-12",
+        "deadline-receipt-tender-time-lot": "garbage",
+    }));
+    assert_eq!(n.deadline, Some(ts("2026-06-12T00:00:00Z")));
+}
+
+#[test]
+fn numbers_as_strings_and_lot_sums() {
+    let n = one(json!({
+        "publication-number": "7-2026",
+        "estimated-value-lot": ["1200000.00", "300000"],
+        "estimated-value-cur-lot": ["eur", "EUR"],
+    }));
+    assert_eq!((n.value, n.currency.as_deref()), (Some(1_500_000.0), Some("EUR")));
+    let n = one(json!({
+        "publication-number": "7-2026",
+        "estimated-value-proc": "95 000",
+        "estimated-value-cur-proc": ["NOK"],
+        "estimated-value-lot": ["1"],
+    }));
+    assert_eq!((n.value, n.currency.as_deref()), (Some(95_000.0), Some("NOK")));
+    let n =
+        one(json!({"publication-number": "7-2026", "estimated-value-lot": ["0"], "estimated-value-cur-lot": ["EUR"]}));
+    assert_eq!((n.value, n.currency), (None, None));
+    let n = one(json!({"publication-number": "7-2026", "estimated-value-proc": "n/a"}));
+    assert_eq!(n.value, None);
+}
+
+#[test]
+fn cpv_deduplicated_and_normalised() {
+    let n = one(json!({
+        "publication-number": "8-2026",
+        "classification-cpv": ["33100000", "33100000-1", "48180000", 3000000, "bogus", "33100000"],
+    }));
+    assert_eq!(n.cpv, ["33100000", "48180000", "03000000"]);
+}
+
+#[test]
+fn alias_fields_and_repeated_notices() {
+    let p = page(json!({
+        "notices": [
+            {"ND": "67623-2022", "PD": "2022-02-06T23:00:00Z", "RN": "349392-2021"},
+            {"ND": "67623-2022", "PD": "2022-02-06T23:00:00Z"},
+            {"publication-number": null},
+            "not an object",
+        ],
+        "totalNoticeCount": "2",
+        "iterationNextToken": "abc",
+        "timedOut": true,
+    }));
+    assert_eq!(p.notices.len(), 1);
+    assert_eq!(p.notices[0].id.as_str(), "ted:67623-2022");
+    assert_eq!(p.notices[0].published, Some(ts("2022-02-06T23:00:00Z")));
+    assert_eq!(p.notices[0].title, "");
+    assert_eq!((p.next.as_deref(), p.total, p.partial), (Some("abc"), Some(2), true));
+}
+
+#[test]
+fn links_prefer_english_detail_page_and_only_web_urls() {
+    let n = one(json!({
+        "publication-number": "9-2026",
+        "links": {"htmlDirect": {"ENG": "https://ted.europa.eu/en/notice/9-2026/html"},
+                  "html": {"DEU": "https://ted.europa.eu/de/x", "ENG": "javascript:alert(1)"}},
+    }));
+    assert_eq!(n.url, "https://ted.europa.eu/en/notice/9-2026/html");
+    let n = one(json!({"publication-number": "9-2026", "links": ["https://ted.europa.eu/bg/notice/9-2026/html"]}));
+    assert_eq!(n.url, "https://ted.europa.eu/bg/notice/9-2026/html");
+}
+
+#[test]
+fn text_is_sanitised_and_entities_decoded() {
+    let n = one(json!({
+        "publication-number": "10-2026\u{1b}[2J",
+        "notice-title": {"eng": "Alarm\u{1b}]0;pwned\u{7} &amp;  more &amp;lt;"},
+        "buyer-name": {"swe": ["Falu Energi &amp;\tVatten"]},
+    }));
+    assert_eq!(n.native_id, "10-2026");
+    assert_eq!(n.title, "Alarm & more &lt;");
+    assert_eq!(n.buyer, "Falu Energi & Vatten");
+}
+
+#[test]
+fn html_json_and_shape_errors() {
+    let err = parse_page("ted", b"  \n<html><title>429 Too Many Requests</title>").unwrap_err();
+    assert!(
+        matches!(err, ParseError::Html { ref snippet } if snippet.starts_with("<html>")),
+        "{err}"
+    );
+    let err = parse_page("ted", b"{\n  \"notices\": [\n    {\"publication-number\": \"1-").unwrap_err();
+    assert!(matches!(err, ParseError::Json { line: 3, .. }), "{err}");
+    assert!(
+        !err.to_string().contains("at line 3 column"),
+        "position printed once: {err}"
+    );
+    let err = parse_page("ted", br#"{"type":"QUERY_SYNTAX_ERROR","message":"bad query"}"#).unwrap_err();
+    assert!(
+        matches!(err, ParseError::Shape(ref m) if m.contains("bad query")),
+        "{err}"
+    );
+    let err = parse_page("ted", b"[1]").unwrap_err();
+    assert!(matches!(err, ParseError::Shape(_)), "{err}");
+    let err = parse_page("ted", br#"{"notices": {}}"#).unwrap_err();
+    assert!(matches!(err, ParseError::Shape(_)), "{err}");
+}
+
+#[test]
+fn recorded_fixtures_parse() {
+    for body in [
+        &include_bytes!("../../../demo/fixtures/ted/search-response-eu-digital-2026.json")[..],
+        include_bytes!("../../../demo/fixtures/ted/search-response-sweden-it-2026.json"),
+        include_bytes!("../../../demo/fixtures/ted/search-response-opted-2024.json"),
+    ] {
+        let p = parse_page("ted", body).unwrap();
+        assert!(!p.notices.is_empty());
+        for n in &p.notices {
+            assert!(n.url.starts_with("https://ted.europa.eu/"), "{}", n.url);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! anbud: a terminal dashboard that watches public procurement feeds for health-technology suppliers.
+//!
+//! Module map (see `../shared/ARCHITECTURE.md`): `model` is plain shared data; `feeds` fetches and
+//! parses tender APIs; `matching` scores notices against a profile; `store` persists them in SQLite;
+//! `app` is the pure state/update core; `ui` draws it; `export` writes CSV; `config` loads settings;
+//! `runtime`, `terminal`, `cli` and `demo` are the imperative shell.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod export;
+pub mod feeds;
+pub mod matching;
+pub mod model;
+pub mod runtime;
+pub mod store;
+pub mod terminal;
+pub mod ui;

@@ -1,0 +1,367 @@
+//! The matching profile: keyword and CPV rules with weights, read from TOML.
+//!
+//! Owns the profile file format and its error messages (file, line, column, key). Depends only on
+//! serde and toml; the compiled form lives in [`super::Matcher`].
+
+use std::collections::BTreeSet;
+
+use serde::Deserialize;
+
+use super::normalize::fold_term;
+
+/// The default health-technology profile, embedded so a fresh install needs no files.
+pub const BUNDLED_TOML: &str = include_str!("../../config/profiles/health-tech.toml");
+
+/// Name used in messages about the bundled profile.
+const BUNDLED_ORIGIN: &str = "bundled profiles/health-tech.toml";
+
+/// A relevance profile: what raises and lowers a notice's score, and the score that counts as a match.
+///
+/// The TOML form has `name`, `threshold` and any number of `[[include]]`, `[[exclude]]` and `[[cpv]]`
+/// tables. A term table holds `weight` and either `term = "…"` or, compactly, `terms = ["…", …]`;
+/// a CPV table holds `weight` and either `prefix` or `prefixes`. Include and exclude weights are
+/// written positive (exclusions are subtracted); CPV weights carry their own sign.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "RawProfile")]
+pub struct Profile {
+    /// Shown in the UI and in messages.
+    pub name: String,
+    /// A notice matches when its score reaches this.
+    pub threshold: i32,
+    /// Terms that raise the score.
+    pub include: Vec<TermRule>,
+    /// Terms that lower the score.
+    pub exclude: Vec<TermRule>,
+    /// CPV prefixes that raise (positive weight) or lower (negative weight) the score.
+    pub cpv: Vec<CpvRule>,
+}
+
+/// One keyword rule.
+///
+/// Terms of up to 4 chars are acronyms: they need a word boundary on both sides and, when written
+/// with a capital letter, match case-sensitively ("RIS" but not "ris", rice). Longer terms need a
+/// word boundary before them and may be followed by inflections and compound tails
+/// ("velferdsteknologi" finds "velferdsteknologiløsning"). A leading `*` also lets a term end a
+/// compound ("*kateter" finds "foleykateter").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TermRule {
+    /// The term as the profile wrote it, `*` included.
+    pub term: String,
+    /// Positive weight; subtracted for exclusions.
+    pub weight: i32,
+}
+
+/// One CPV rule: every notice code that starts with `prefix` fires it.
+///
+/// A full 8-digit code stands for its category ("33600000" covers 336xxxxx).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CpvRule {
+    /// 2 to 8 digits, as written.
+    pub prefix: String,
+    /// Signed weight.
+    pub weight: i32,
+}
+
+/// A profile that cannot be used, with where the problem is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProfileError {
+    /// The file is not valid at a known place.
+    #[error("{origin}:{line}:{column}: `{key}`: {message}")]
+    Invalid {
+        /// Which file (or "bundled profiles/health-tech.toml").
+        origin: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column, in chars.
+        column: usize,
+        /// The key or table at fault, e.g. `include.weight`.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The profile parsed but cannot be compiled into a matcher.
+    #[error("profile {name}: {message}")]
+    Unusable {
+        /// The profile's name.
+        name: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+}
+
+impl Profile {
+    /// Parses a profile written in TOML; `origin` (usually the file path) is named in errors.
+    ///
+    /// # Errors
+    /// [`ProfileError::Invalid`] for bad TOML, unknown or missing keys, empty terms, non-positive
+    /// term weights, malformed CPV prefixes and terms listed twice.
+    pub fn parse(text: &str, origin: &str) -> Result<Profile, ProfileError> {
+        let profile: Profile = toml::from_str(text).map_err(|e| {
+            let at = e.span().map_or(0, |s| s.start);
+            invalid_at(text, origin, at, e.message())
+        })?;
+        profile.check_duplicates(text, origin)?;
+        Ok(profile)
+    }
+
+    /// The bundled health-tech profile.
+    ///
+    /// The bundled file is checked by a test, so the CPV-only fallback used when it does not parse
+    /// exists only to keep a broken build usable.
+    pub fn bundled() -> Profile {
+        Self::parse(BUNDLED_TOML, BUNDLED_ORIGIN).unwrap_or_else(|_| Profile {
+            name: "health-tech (fallback)".to_owned(),
+            threshold: 10,
+            include: Vec::new(),
+            exclude: Vec::new(),
+            cpv: vec![CpvRule { prefix: "33".to_owned(), weight: 10 }],
+        })
+    }
+
+    /// The distinct CPV divisions (2 digits, padded to 8: "33000000") of the positive CPV rules,
+    /// sorted; used to narrow a server-side query such as TED's.
+    pub fn cpv_families(&self) -> Vec<String> {
+        let families: BTreeSet<String> = self
+            .cpv
+            .iter()
+            .filter(|rule| rule.weight > 0)
+            .filter_map(|rule| rule.prefix.get(..2))
+            .map(|division| format!("{division}000000"))
+            .collect();
+        families.into_iter().collect()
+    }
+
+    /// Rejects a term listed twice in the same section: it would silently count double.
+    fn check_duplicates(&self, text: &str, origin: &str) -> Result<(), ProfileError> {
+        for (section, rules) in [("include", &self.include), ("exclude", &self.exclude)] {
+            let mut seen = BTreeSet::new();
+            for rule in rules {
+                if !seen.insert(fold_term(&rule.term)) {
+                    let quoted = format!("\"{}\"", rule.term);
+                    let at = text.rfind(&quoted).unwrap_or(0);
+                    let message = format!("term \"{}\" is listed twice in [[{section}]]", rule.term);
+                    return Err(invalid_at(text, origin, at, &message));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Builds [`ProfileError::Invalid`] for byte offset `at` of `text`.
+fn invalid_at(text: &str, origin: &str, at: usize, message: &str) -> ProfileError {
+    let at = at.min(text.len());
+    let before = text.get(..at).unwrap_or("");
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    ProfileError::Invalid {
+        origin: origin.to_owned(),
+        line: before.matches('\n').count() + 1,
+        column: before[line_start..].chars().count() + 1,
+        key: key_at(text, line_start),
+        message: message.trim().to_owned(),
+    }
+}
+
+/// Names the key at or before the line starting at `line_start`, qualified by its table:
+/// "threshold", "include.weight", or just "include" for an error about a whole table.
+///
+/// The toml crate reports a span but keeps its key path private, so the key is read back from
+/// the source text.
+fn key_at(text: &str, line_start: usize) -> String {
+    let mut key: Option<String> = None;
+    let upto = text.get(..line_start).unwrap_or("").lines().count();
+    let mut lines: Vec<&str> = text.lines().take(upto + 1).collect();
+    while let Some(line) = lines.pop() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            let table = line.trim_matches(|c| c == '[' || c == ']').trim();
+            return match key {
+                Some(k) => format!("{table}.{k}"),
+                None => table.to_owned(),
+            };
+        }
+        if key.is_none() && !line.starts_with('#') {
+            if let Some((k, _)) = line.split_once('=') {
+                key = Some(k.trim().trim_matches('"').to_owned());
+            }
+        }
+    }
+    key.unwrap_or_else(|| "(top level)".to_owned())
+}
+
+/// The profile as written, before compact groups are flattened into one rule per term.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProfile {
+    name: String,
+    threshold: i32,
+    #[serde(default)]
+    include: Vec<TermGroup>,
+    #[serde(default)]
+    exclude: Vec<TermGroup>,
+    #[serde(default)]
+    cpv: Vec<CpvGroup>,
+}
+
+impl From<RawProfile> for Profile {
+    fn from(raw: RawProfile) -> Self {
+        Profile {
+            name: raw.name,
+            threshold: raw.threshold,
+            include: raw.include.into_iter().flat_map(|g| g.0).collect(),
+            exclude: raw.exclude.into_iter().flat_map(|g| g.0).collect(),
+            cpv: raw.cpv.into_iter().flat_map(|g| g.0).collect(),
+        }
+    }
+}
+
+/// An `[[include]]` or `[[exclude]]` table as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTermGroup {
+    term: Option<String>,
+    terms: Option<Vec<String>>,
+    weight: i32,
+}
+
+/// A validated term table; validating in `try_from` lets the toml crate point at the table.
+#[derive(Deserialize)]
+#[serde(try_from = "RawTermGroup")]
+struct TermGroup(Vec<TermRule>);
+
+impl TryFrom<RawTermGroup> for TermGroup {
+    type Error = String;
+
+    fn try_from(raw: RawTermGroup) -> Result<Self, String> {
+        if raw.weight <= 0 {
+            return Err(format!(
+                "weight must be positive (exclusions are subtracted), got {}",
+                raw.weight
+            ));
+        }
+        let terms = one_of(raw.term, raw.terms, "term", "terms")?;
+        for term in &terms {
+            if fold_term(term.trim_start_matches('*')).trim().is_empty() {
+                return Err(format!("term {term:?} is empty"));
+            }
+            if term.trim() != term {
+                return Err(format!("term {term:?} has leading or trailing spaces"));
+            }
+        }
+        let weight = raw.weight;
+        Ok(TermGroup(terms.into_iter().map(|term| TermRule { term, weight }).collect()))
+    }
+}
+
+/// A `[[cpv]]` table as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCpvGroup {
+    prefix: Option<String>,
+    prefixes: Option<Vec<String>>,
+    weight: i32,
+}
+
+/// A validated CPV table.
+#[derive(Deserialize)]
+#[serde(try_from = "RawCpvGroup")]
+struct CpvGroup(Vec<CpvRule>);
+
+impl TryFrom<RawCpvGroup> for CpvGroup {
+    type Error = String;
+
+    fn try_from(raw: RawCpvGroup) -> Result<Self, String> {
+        if raw.weight == 0 {
+            return Err("weight must not be 0".to_owned());
+        }
+        let prefixes = one_of(raw.prefix, raw.prefixes, "prefix", "prefixes")?;
+        for prefix in &prefixes {
+            if !(2..=8).contains(&prefix.len()) || !prefix.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!("CPV prefix {prefix:?} must be 2 to 8 digits, e.g. \"3319\""));
+            }
+        }
+        let weight = raw.weight;
+        Ok(CpvGroup(prefixes.into_iter().map(|prefix| CpvRule { prefix, weight }).collect()))
+    }
+}
+
+/// Accepts exactly one of the single and the list form of a key.
+fn one_of(
+    single: Option<String>,
+    list: Option<Vec<String>>,
+    one: &str,
+    many: &str,
+) -> Result<Vec<String>, String> {
+    match (single, list) {
+        (Some(s), None) => Ok(vec![s]),
+        (None, Some(l)) if !l.is_empty() => Ok(l),
+        (None, Some(_)) => Err(format!("`{many}` is empty")),
+        (Some(_), Some(_)) => Err(format!("write either `{one}` or `{many}`, not both")),
+        (None, None) => Err(format!("missing `{one}` (or `{many}`)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(text: &str) -> (usize, String, String) {
+        match Profile::parse(text, "p.toml") {
+            Err(ProfileError::Invalid { origin, line, key, message, .. }) => {
+                assert_eq!(origin, "p.toml");
+                (line, key, message)
+            }
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bundled_profile_parses() {
+        let profile = Profile::parse(BUNDLED_TOML, BUNDLED_ORIGIN).expect("bundled profile is valid");
+        assert_eq!(Profile::bundled(), profile);
+        assert!(profile.include.len() > 50);
+        assert!(profile.cpv_families().contains(&"33000000".to_owned()));
+    }
+
+    #[test]
+    fn both_forms_flatten_into_one_rule_per_term() {
+        let text = "name = \"t\"\nthreshold = 5\n[[include]]\nterm = \"EPJ\"\nweight = 8\n\
+                    [[include]]\nterms = [\"a b\", \"*kateter\"]\nweight = 3\n\
+                    [[exclude]]\nterm = \"legemidler\"\nweight = 9\n\
+                    [[cpv]]\nprefixes = [\"33\", \"48814\"]\nweight = 4\n\
+                    [[cpv]]\nprefix = \"33600000\"\nweight = -9\n";
+        let p = Profile::parse(text, "p.toml").expect("valid");
+        assert_eq!(p.include.len(), 3);
+        assert_eq!(p.include[2], TermRule { term: "*kateter".into(), weight: 3 });
+        assert_eq!(p.exclude[0].weight, 9);
+        assert_eq!(p.cpv.len(), 3);
+        assert_eq!(p.cpv_families(), ["33000000", "48000000"]);
+    }
+
+    #[test]
+    fn errors_name_line_and_key() {
+        let cases: [(&str, usize, &str, &str); 7] = [
+            ("name = \"x\"\nthreshold = 1\nthreshhold = 2\n", 3, "threshhold", "unknown field"),
+            ("name = \"x\"\nthreshold = \"high\"\n", 2, "threshold", "integer"),
+            ("name = \"x\"\nthreshold = 1\n[[include]]\nterm = \"a\"\nwieght = 2\n", 5, "include.wieght", "unknown"),
+            ("name = \"x\"\nthreshold = 1\n[[include]]\nterm = \"\"\nweight = 2\n", 3, "include", "empty"),
+            ("name = \"x\"\nthreshold = 1\n[[exclude]]\nterm = \"a\"\nweight = -2\n", 3, "exclude", "positive"),
+            ("name = \"x\"\nthreshold = 1\n\n[[cpv]]\nprefix = \"33a\"\nweight = 2\n", 4, "cpv", "digits"),
+            ("name = \"x\"\nthreshold = 1\n[[include]]\nterms = [\"ab\"]\nweight = 1\n[[include]]\nterm = \"AB\"\nweight = 1\n", 7, "include.term", "twice"),
+        ];
+        for (text, line, key, message) in cases {
+            let got = error(text);
+            assert_eq!(got.0, line, "{text}: {got:?}");
+            assert_eq!(got.1, key, "{text}: {got:?}");
+            assert!(got.2.contains(message), "{text}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn error_message_reads_origin_line_column_key() {
+        let err = Profile::parse("name = \"x\"\nthreshold = 1\nbogus = 1\n", "my.toml")
+            .expect_err("unknown key");
+        let text = err.to_string();
+        assert!(text.starts_with("my.toml:3:1: `bogus`: unknown field"), "{text}");
+    }
+}

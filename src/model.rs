@@ -1,0 +1,209 @@
+//! The normalised data every layer shares: notices, their relevance, triage state and feed cursors.
+//!
+//! Plain data only. Must not depend on any other module of the crate, nor on I/O crates.
+
+pub mod text;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// Stable identity of a notice across polls and restarts: `"{source}:{native id}"`, e.g. `ted:367831-2026`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NoticeId(pub String);
+
+impl NoticeId {
+    /// Builds the id from the source kind and the source's own notice number.
+    pub fn new(source: &str, native: &str) -> Self {
+        Self(format!("{source}:{native}"))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for NoticeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One tender notice, normalised from whichever feed it came from.
+///
+/// All text fields have passed through [`text::sanitize`] at the adapter boundary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notice {
+    /// Stable id, `source:native_id`.
+    pub id: NoticeId,
+    /// Source kind that produced it (`ted`, `doffin`, …): the "source" column.
+    pub source: String,
+    /// The source's own identifier (TED publication number, Doffin id).
+    pub native_id: String,
+    /// The preferred title (see [`preferred_text`]).
+    pub title: String,
+    /// Titles per language (ISO 639 code as the source gives it, lower case).
+    pub titles: BTreeMap<String, String>,
+    /// Description text in the preferred language; may be empty.
+    pub description: String,
+    /// Buyer (contracting authority) name; several co-buyers are joined with "; ".
+    pub buyer: String,
+    /// Buyer country as the source gives it (ISO 3166 alpha-3 on TED, alpha-2 elsewhere).
+    pub country: Option<String>,
+    /// CPV codes, 8 digits, without check digit, de-duplicated, in source order.
+    pub cpv: Vec<String>,
+    /// When the notice was published.
+    pub published: Option<Timestamp>,
+    /// Deadline for tenders, as an instant.
+    pub deadline: Option<Timestamp>,
+    /// Estimated value.
+    pub value: Option<f64>,
+    /// ISO 4217 currency of `value`.
+    pub currency: Option<String>,
+    /// Source notice type (`cn-standard`, `ANNOUNCEMENT_OF_COMPETITION`, …).
+    pub notice_type: Option<String>,
+    /// Public page of the notice.
+    pub url: String,
+}
+
+/// Languages a Norwegian user reads, in order of preference, as ISO 639-2 and 639-1 codes.
+pub const PREFERRED_LANGUAGES: [&str; 10] = ["nor", "nob", "nno", "nb", "no", "nn", "eng", "en", "swe", "sv"];
+
+/// Picks the text in the most preferred language, else the first one present.
+pub fn preferred_text(by_lang: &BTreeMap<String, String>) -> Option<&str> {
+    PREFERRED_LANGUAGES
+        .iter()
+        .find_map(|lang| by_lang.get(*lang))
+        .or_else(|| by_lang.values().next())
+        .map(String::as_str)
+}
+
+/// Which part of a notice a matching rule hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    /// [`Notice::title`].
+    Title,
+    /// [`Notice::description`].
+    Description,
+    /// [`Notice::buyer`].
+    Buyer,
+    /// One of [`Notice::cpv`].
+    Cpv,
+}
+
+/// Kind of rule that produced a [`Hit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// An include keyword: raises the score.
+    Include,
+    /// An exclude keyword: lowers the score.
+    Exclude,
+    /// A CPV code prefix.
+    Cpv,
+}
+
+/// One reason a notice matched (or was pushed down): explains the score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    /// What kind of rule fired.
+    pub kind: RuleKind,
+    /// The rule as the profile wrote it (the keyword, or the CPV prefix).
+    pub rule: String,
+    /// Where it fired.
+    pub field: Field,
+    /// Byte range in that field's text (for CPV: in the code string); used for highlighting.
+    pub start: usize,
+    /// End of the byte range (exclusive).
+    pub end: usize,
+    /// Contribution to the score (negative for exclusions).
+    pub weight: i32,
+}
+
+/// The outcome of matching a notice against the profile.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Relevance {
+    /// Sum of hit weights (a rule counts once however often it fires), 0 when nothing fired.
+    pub score: i32,
+    /// Whether the score reaches the profile's threshold.
+    pub matched: bool,
+    /// Every hit, in field order.
+    pub hits: Vec<Hit>,
+}
+
+impl Relevance {
+    /// The distinct rules that raised the score, strongest first, for lists and CSV.
+    pub fn matched_terms(&self) -> Vec<&str> {
+        let mut seen: Vec<(&str, i32)> = Vec::new();
+        for hit in self.hits.iter().filter(|h| h.weight > 0) {
+            if !seen.iter().any(|(r, _)| *r == hit.rule) {
+                seen.push((&hit.rule, hit.weight));
+            }
+        }
+        seen.sort_by(|a, b| b.1.cmp(&a.1));
+        seen.into_iter().map(|(r, _)| r).collect()
+    }
+}
+
+/// The user's decision about a notice.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Triage {
+    /// Not decided yet.
+    #[default]
+    New,
+    /// Kept for a closer look or a bid.
+    Shortlisted,
+    /// Not interesting.
+    Rejected,
+}
+
+impl Triage {
+    /// The lower-case name used in the database, `list --json` and CSV.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::Shortlisted => "shortlisted",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    /// Parses [`Triage::as_str`] output.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "new" => Some(Self::New),
+            "shortlisted" => Some(Self::Shortlisted),
+            "rejected" => Some(Self::Rejected),
+            _ => None,
+        }
+    }
+}
+
+/// A stored notice with everything the list and detail views need.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoticeRecord {
+    /// The notice as last fetched.
+    pub notice: Notice,
+    /// Its relevance under the profile in force when it was scored.
+    pub relevance: Relevance,
+    /// The confirmed triage decision.
+    pub triage: Triage,
+    /// The user's note (empty when none).
+    pub note: String,
+}
+
+/// A change of triage, as the core asks the store to persist it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TriageChange {
+    /// Which notice.
+    pub id: NoticeId,
+    /// The decision before.
+    pub from: Triage,
+    /// The decision to store.
+    pub to: Triage,
+}

@@ -1,0 +1,97 @@
+//! Sanitising untrusted text from feeds before it reaches the terminal, the database or a CSV file.
+
+/// Removes control characters and terminal escape sequences; folds runs of whitespace to one space.
+///
+/// Feeds are untrusted: a title containing `ESC [ 2 J` must not clear the user's screen. ESC-introduced
+/// sequences (CSI, OSC, …) are dropped whole, not just their ESC byte, so no stray `[2J` remains.
+pub fn sanitize(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    let mut chars = input.chars().peekable();
+    let mut pending_space = false;
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' || c == '\u{9b}' {
+            skip_escape(c, &mut chars);
+            continue;
+        }
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if c.is_control() || is_bidi_control(c) {
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Bidirectional overrides can make a title display differently from what it contains.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Skips the rest of an escape sequence whose introducer `first` was already consumed.
+fn skip_escape(first: char, chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    let kind = if first == '\u{9b}' { Some('[') } else { chars.next() };
+    match kind {
+        // CSI: parameters and intermediates, then one final byte in 0x40..=0x7e.
+        Some('[') => {
+            for c in chars.by_ref() {
+                if ('\u{40}'..='\u{7e}').contains(&c) {
+                    break;
+                }
+            }
+        }
+        // OSC, DCS, SOS, PM, APC: a string terminated by BEL or ESC \.
+        Some(']' | 'P' | 'X' | '^' | '_') => {
+            while let Some(c) = chars.next() {
+                if c == '\u{7}' {
+                    break;
+                }
+                if c == '\u{1b}' {
+                    if chars.peek() == Some(&'\\') {
+                        chars.next();
+                    }
+                    break;
+                }
+            }
+        }
+        // Two-character sequences (ESC c, ESC 7, …): the one character is already consumed.
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize;
+
+    #[test]
+    fn strips_csi_and_osc_sequences_whole() {
+        assert_eq!(sanitize("a\u{1b}[2Jb"), "ab");
+        assert_eq!(sanitize("x\u{1b}]0;pwned\u{7}y"), "xy");
+        assert_eq!(sanitize("x\u{1b}]8;;http://e\u{1b}\\link"), "xlink");
+        assert_eq!(sanitize("\u{9b}31mred"), "red");
+    }
+
+    #[test]
+    fn folds_whitespace_and_drops_controls() {
+        assert_eq!(sanitize("  Trygghets\talarm\r\n levering\u{7} "), "Trygghets alarm levering");
+        assert_eq!(sanitize("a\u{202e}b"), "ab");
+    }
+
+    #[test]
+    fn keeps_norwegian_and_wide_text() {
+        assert_eq!(sanitize("Velferdsteknologi – Bærum 病院 🏥"), "Velferdsteknologi – Bærum 病院 🏥");
+    }
+
+    #[test]
+    fn no_control_character_survives_any_input() {
+        let all: String = (0u32..0x300).filter_map(char::from_u32).collect();
+        let clean = sanitize(&all);
+        assert!(!clean.chars().any(char::is_control), "{clean:?}");
+    }
+}

@@ -1,0 +1,218 @@
+//! The imperative shell: wires the poller, the store thread and the terminal to the pure core,
+//! and runs the event loop (ARCHITECTURE.md B.4).
+
+use std::collections::VecDeque;
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use color_eyre::eyre::{Result, WrapErr, eyre};
+use crossterm::event::Event;
+use futures::{Stream, StreamExt};
+use jiff::Timestamp;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+use tokio::time::{self, MissedTickBehavior};
+use tokio_util::sync::CancellationToken;
+
+use crate::app::{AppState, Effect, Keymap, Msg};
+use crate::config::{Config, FeedKind};
+use crate::export;
+use crate::feeds::http::{HttpFetcher, HttpSettings};
+use crate::feeds::poller::{FeedSpec, PollCommand, Scorer, run_poller};
+use crate::feeds::ted::{TedAdapter, TedSettings};
+use crate::feeds::{FeedAdapter, FeedEvent};
+use crate::matching::Matcher;
+use crate::store::{Store, StoreCommand, StoreEvent, StoreHandle};
+use crate::ui::{self, RenderContext, Theme, ViewState};
+
+/// Builds the poller's view of the configured feeds.
+pub fn feed_specs(config: &Config) -> Vec<FeedSpec> {
+    config
+        .feeds
+        .iter()
+        .map(|feed| {
+            let adapter: Arc<dyn FeedAdapter> = match feed.kind {
+                FeedKind::Ted => {
+                    let defaults = TedSettings::default();
+                    Arc::new(TedAdapter::new(TedSettings {
+                        base_url: feed.base_url.clone(),
+                        path: feed.path.clone().unwrap_or(defaults.path),
+                        countries: feed.countries.clone(),
+                        cpv_families: config.profile.cpv_families(),
+                        page_size: feed.page_size,
+                    }))
+                }
+            };
+            FeedSpec {
+                name: feed.name.clone(),
+                adapter,
+                interval: feed.interval,
+                lookback: config.lookback,
+                max_pages: feed.max_pages,
+            }
+        })
+        .collect()
+}
+
+/// The scoring function the poller applies at ingest.
+///
+/// # Errors
+/// When the profile does not compile.
+pub fn scorer(config: &Config) -> Result<Scorer> {
+    let matcher = Matcher::new(&config.profile).wrap_err("the matching profile is invalid")?;
+    Ok(Arc::new(move |notice| matcher.evaluate(notice)))
+}
+
+/// The background services the event loop talks to.
+pub struct Io {
+    poll_commands: mpsc::Sender<PollCommand>,
+    feed_events: mpsc::Receiver<FeedEvent>,
+    store: Option<StoreHandle>,
+    store_events: mpsc::Receiver<StoreEvent>,
+    exports: JoinSet<Result<(PathBuf, usize), String>>,
+    export_dir: PathBuf,
+    supervisor: JoinSet<()>,
+    cancel: CancellationToken,
+    /// Messages produced while performing effects (a failed send), handled before the next draw.
+    local: VecDeque<Msg>,
+}
+
+impl Io {
+    /// Starts the poller and the store thread.
+    ///
+    /// # Errors
+    /// When the HTTP client or the matcher cannot be built.
+    pub fn start(config: &Config, store: Store) -> Result<Io> {
+        let (poll_tx, poll_rx) = mpsc::channel(1);
+        let (feed_tx, feed_rx) = mpsc::channel(64);
+        let (store_tx, store_rx) = mpsc::channel(64);
+        let cancel = CancellationToken::new();
+        let fetcher = HttpFetcher::new(HttpSettings::default()).map_err(|e| eyre!("cannot create the HTTP client: {e}"))?;
+        let mut supervisor = JoinSet::new();
+        supervisor.spawn(run_poller(feed_specs(config), fetcher, scorer(config)?, poll_rx, feed_tx, cancel.clone()));
+        Ok(Io {
+            poll_commands: poll_tx,
+            feed_events: feed_rx,
+            store: Some(StoreHandle::spawn(store, store_tx)),
+            store_events: store_rx,
+            exports: JoinSet::new(),
+            export_dir: config.export_dir.clone(),
+            supervisor,
+            cancel,
+            local: VecDeque::new(),
+        })
+    }
+
+    /// Carries out the core's effects. Never awaits: the UI must not block on I/O.
+    pub fn perform(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                // A full queue means a refresh is already waiting: dropping this one is correct.
+                Effect::RefreshAll => drop(self.poll_commands.try_send(PollCommand::RefreshAll)),
+                Effect::SaveTriage(change) => {
+                    let cmd = StoreCommand::SaveTriage { change: change.clone(), at: Timestamp::now() };
+                    if let Err(e) = self.send_store(cmd) {
+                        self.local.push_back(Msg::Store(StoreEvent::TriageNotSaved { change, error: e }));
+                    }
+                }
+                Effect::SaveFetch { feed, items, at } => {
+                    if let Err(e) = self.send_store(StoreCommand::SaveFetch { feed: feed.clone(), items, at }) {
+                        self.local.push_back(Msg::Store(StoreEvent::FetchNotSaved { feed, error: e }));
+                    }
+                }
+                Effect::Export(records) => {
+                    let path = self.export_dir.join(export::default_file_name(Timestamp::now()));
+                    self.exports.spawn_blocking(move || {
+                        export::write_csv_file(&path, &records).map(|n| (path, n)).map_err(|e| e.to_string())
+                    });
+                }
+            }
+        }
+    }
+
+    fn send_store(&self, cmd: StoreCommand) -> Result<(), String> {
+        let store = self.store.as_ref().ok_or("the store has shut down")?;
+        store.send(cmd).map_err(|e| e.to_string())
+    }
+
+    /// Stops the poller and waits until every queued database write is done.
+    pub async fn shutdown(mut self) {
+        self.cancel.cancel();
+        let _ = time::timeout(std::time::Duration::from_secs(2), async {
+            while self.supervisor.join_next().await.is_some() {}
+        })
+        .await;
+        if let Some(store) = self.store.take() {
+            let _ = tokio::task::spawn_blocking(move || store.shutdown()).await;
+        }
+    }
+}
+
+/// The event loop: draw, wait for one message, update, perform, repeat until the user quits.
+///
+/// # Errors
+/// When drawing fails or a background task dies.
+pub async fn run<B: Backend>(
+    terminal: &mut Terminal<B>,
+    mut input: impl Stream<Item = io::Result<Event>> + Unpin,
+    core: &mut AppState,
+    io: &mut Io,
+    keymap: &Keymap,
+    ctx: RenderContext<'_>,
+) -> Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let mut view = ViewState::default();
+    let mut clock = time::interval(std::time::Duration::from_secs(1));
+    clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    while core.is_running() {
+        terminal.draw(|frame| ui::render(frame, core, &mut view, ctx)).wrap_err("cannot draw")?;
+        if let Some(list_rows) = view.take_viewport_change() {
+            io.perform(core.update(Msg::ViewportChanged { list_rows }));
+        }
+        let msg = tokio::select! {
+            event = input.next() => match event {
+                Some(event) => match keymap.translate(&event.wrap_err("cannot read the terminal")?, core) {
+                    Some(msg) => msg,
+                    None => continue,
+                },
+                None => break,
+            },
+            Some(event) = io.feed_events.recv() => Msg::Feed(event),
+            Some(event) = io.store_events.recv() => Msg::Store(event),
+            Some(done) = io.exports.join_next() => Msg::ExportFinished(done.unwrap_or_else(|e| Err(e.to_string()))),
+            _ = clock.tick() => Msg::ClockTicked(Timestamp::now()),
+            Some(task) = io.supervisor.join_next() => {
+                return Err(eyre!("the feed poller stopped unexpectedly: {task:?}"));
+            }
+        };
+        io.perform(core.update(msg));
+        while let Some(msg) = io.local.pop_front() {
+            io.perform(core.update(msg));
+        }
+    }
+    Ok(())
+}
+
+/// Opens the dashboard on the real terminal and runs it until the user quits.
+///
+/// # Errors
+/// When the terminal or a background task fails.
+pub async fn dashboard(config: &Config, store: Store) -> Result<()> {
+    let records = store.load_records().wrap_err("cannot load saved notices")?;
+    let feeds: Vec<String> = config.feeds.iter().map(|f| f.name.clone()).collect();
+    let mut core = AppState::new(records, &feeds, Timestamp::now());
+    let mut io = Io::start(config, store)?;
+    let keymap = Keymap::default();
+    let theme = Theme::from_env();
+    let ctx = RenderContext { theme: &theme, keymap: &keymap, tz: &config.timezone };
+    let mut terminal = crate::terminal::init().wrap_err("cannot start the full-screen terminal (is this a TTY?)")?;
+    let result = run(&mut terminal, crossterm::event::EventStream::new(), &mut core, &mut io, &keymap, ctx).await;
+    crate::terminal::restore();
+    io.shutdown().await;
+    result
+}

@@ -1,0 +1,224 @@
+//! Persistence of notices and triage decisions in SQLite, and the store thread that owns the database.
+//!
+//! The store is the only writer of the database (ARCHITECTURE.md B.1.2): the runtime talks to it through
+//! [`StoreHandle`] with [`StoreCommand`]s and hears back [`StoreEvent`]s. Depends on `model` and rusqlite
+//! only; must not depend on `app`, `ui` or `feeds`.
+
+pub mod schema;
+pub mod sqlite;
+
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::thread::{self, JoinHandle};
+
+use jiff::Timestamp;
+use tokio::sync::mpsc::Sender;
+
+use crate::model::{Notice, Relevance, TriageChange};
+
+pub use sqlite::{StatusFilter, Store, UpsertSummary};
+
+/// Everything that can go wrong while opening, migrating, reading or writing the database.
+///
+/// Messages carry the underlying cause in their text (and do not expose it as `source()`) because the
+/// store thread ships them to the status line as plain strings; repeating the cause as a source would
+/// print it twice in an eyre report.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The directory that should hold the database could not be created.
+    #[error("cannot create directory {path} for the database: {error}")]
+    CreateDir {
+        /// The directory.
+        path: PathBuf,
+        /// Why it failed.
+        error: std::io::Error,
+    },
+    /// SQLite could not open or configure the database file.
+    #[error("cannot open database {path}: {error}")]
+    Open {
+        /// The database file.
+        path: PathBuf,
+        /// SQLite's message.
+        error: rusqlite::Error,
+    },
+    /// The file was written by a later anbud whose schema this build does not know.
+    #[error(
+        "database is newer (schema v{found}) than this anbud (v{known}); upgrade anbud or use another database file"
+    )]
+    TooNew {
+        /// `PRAGMA user_version` found in the file.
+        found: i64,
+        /// The newest schema version this build knows.
+        known: i64,
+    },
+    /// A migration step failed; the transaction was rolled back, so the file is still at its old version.
+    #[error("cannot migrate database to schema v{version}: {error}")]
+    Migrate {
+        /// The schema version being installed.
+        version: i64,
+        /// SQLite's message.
+        error: rusqlite::Error,
+    },
+    /// A query or write failed (disk full and locked database arrive here with SQLite's own message).
+    #[error("cannot {action}: {error}")]
+    Sqlite {
+        /// What the store was doing, e.g. "save triage for ted:1-2026".
+        action: String,
+        /// SQLite's message.
+        error: rusqlite::Error,
+    },
+    /// A notice could not be turned into JSON for storage.
+    #[error("cannot encode notice {id} for the database: {error}")]
+    Encode {
+        /// The notice id.
+        id: String,
+        /// serde_json's message.
+        error: serde_json::Error,
+    },
+    /// A stored row could not be read back (hand-edited file or a bug in an earlier version).
+    #[error("notice {id} in the database is unreadable: {reason}")]
+    Corrupt {
+        /// The notice id.
+        id: String,
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// The store thread is gone, so the command was not queued and nothing was saved.
+    #[error("the store thread has stopped; nothing was saved")]
+    Stopped,
+}
+
+/// Work for the store thread.
+#[derive(Debug, Clone)]
+pub enum StoreCommand {
+    /// Save one feed's fetched and scored notices (see [`Store::upsert_notices`]).
+    SaveFetch {
+        /// Feed name, echoed back in the event.
+        feed: String,
+        /// The notices with their relevance.
+        items: Vec<(Notice, Relevance)>,
+        /// When they were fetched; becomes `first_seen` / `last_seen`.
+        at: Timestamp,
+    },
+    /// Persist a triage decision (see [`Store::save_triage`]).
+    SaveTriage {
+        /// The change.
+        change: TriageChange,
+        /// When the user made it.
+        at: Timestamp,
+    },
+}
+
+/// What the store thread reports back: a past-tense fact per command.
+#[derive(Debug, Clone)]
+pub enum StoreEvent {
+    /// A fetch was committed.
+    FetchSaved {
+        /// Feed name from the command.
+        feed: String,
+        /// Counts for the status line.
+        summary: UpsertSummary,
+    },
+    /// A fetch could not be saved; nothing of it was written.
+    FetchNotSaved {
+        /// Feed name from the command.
+        feed: String,
+        /// The [`StoreError`] message, for the user.
+        error: String,
+    },
+    /// The triage change is committed and durable.
+    TriageSaved(TriageChange),
+    /// The triage change was not written; the core should restore the old value.
+    TriageNotSaved {
+        /// The change that failed.
+        change: TriageChange,
+        /// The [`StoreError`] message, for the user.
+        error: String,
+    },
+}
+
+/// The runtime's handle on the store thread.
+///
+/// Commands go over an unbounded channel so that `send` never blocks the event loop; they are served
+/// one at a time in the order sent, so triage writes commit in the order the user made them.
+#[derive(Debug)]
+pub struct StoreHandle {
+    commands: mpsc::Sender<StoreCommand>,
+    thread: JoinHandle<()>,
+}
+
+impl StoreHandle {
+    /// Starts the store thread, which owns `store` and answers on `events`.
+    ///
+    /// The thread keeps writing even if `events` is closed: a decision the user made must reach the disk
+    /// whether or not anybody is still listening for the confirmation.
+    ///
+    /// # Panics
+    ///
+    /// When the operating system cannot create a thread (as [`std::thread::spawn`] does).
+    pub fn spawn(store: Store, events: Sender<StoreEvent>) -> StoreHandle {
+        let (commands, queue) = mpsc::channel();
+        let thread = thread::Builder::new()
+            .name("anbud-store".to_owned())
+            .spawn(move || serve(store, &queue, &events));
+        match thread {
+            Ok(thread) => StoreHandle { commands, thread },
+            // Spawning fails only when the OS is out of threads or memory; there is no way to run
+            // without the store, and the caller could not recover either.
+            Err(error) => panic!("cannot start the store thread: {error}"),
+        }
+    }
+
+    /// Queues a command; never blocks.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Stopped`] when the store thread has ended (it panicked), so the command was dropped.
+    pub fn send(&self, cmd: StoreCommand) -> Result<(), StoreError> {
+        self.commands.send(cmd).map_err(|_| StoreError::Stopped)
+    }
+
+    /// Whether the thread is still serving; the runtime's supervisor polls this.
+    pub fn is_running(&self) -> bool {
+        !self.thread.is_finished()
+    }
+
+    /// Closes the command channel and waits until every queued command has been written.
+    ///
+    /// The thread waits for room in `events` before each reply, so drop the event receiver (or keep
+    /// reading it) before calling this; a full channel nobody reads would block the join forever.
+    /// A panic on the store thread has already been reported by the panic hook, so it is not repeated here.
+    pub fn shutdown(self) {
+        drop(self.commands);
+        let _ = self.thread.join();
+    }
+}
+
+/// The store thread's loop: serve until every sender is gone and the queue is empty.
+fn serve(mut store: Store, queue: &mpsc::Receiver<StoreCommand>, events: &Sender<StoreEvent>) {
+    while let Ok(cmd) = queue.recv() {
+        let event = execute(&mut store, cmd);
+        // A closed event channel means the app is shutting down; keep draining so queued writes land.
+        let _ = events.blocking_send(event);
+    }
+}
+
+/// Runs one command and turns its outcome into the event the core expects.
+fn execute(store: &mut Store, cmd: StoreCommand) -> StoreEvent {
+    match cmd {
+        StoreCommand::SaveFetch { feed, items, at } => match store.upsert_notices(&items, at) {
+            Ok(summary) => StoreEvent::FetchSaved { feed, summary },
+            Err(error) => StoreEvent::FetchNotSaved {
+                feed,
+                error: error.to_string(),
+            },
+        },
+        StoreCommand::SaveTriage { change, at } => match store.save_triage(&change, at) {
+            Ok(()) => StoreEvent::TriageSaved(change),
+            Err(error) => StoreEvent::TriageNotSaved {
+                change,
+                error: error.to_string(),
+            },
+        },
+    }
+}

@@ -1,0 +1,164 @@
+//! The database schema and its migrations, numbered with `PRAGMA user_version`.
+//!
+//! Owns the table definitions only; queries live in `store::sqlite`. Depends on rusqlite and nothing
+//! else in the crate besides [`StoreError`].
+//!
+//! To change the schema, append a step to [`MIGRATIONS`]; never edit a step that has shipped, because
+//! databases already at that version will not run it again.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::StoreError;
+
+/// Schema v1: notices as last fetched, the current triage per notice, and a log of every triage change.
+///
+/// Timestamps are RFC 3339 text in UTC. `notices.deadline` and `notices.published` are written without
+/// fractional seconds so that text order is time order (the exact instant is in `notice_json`).
+/// `content_hash` fingerprints `notice_json`, which tells an updated notice from an unchanged
+/// re-fetch without comparing the whole JSON. `triage` has no foreign key: notices are never deleted,
+/// and a decision must not be lost because its notice has not been stored yet.
+const V1: &str = "
+CREATE TABLE notices (
+    id             TEXT PRIMARY KEY NOT NULL,
+    source         TEXT NOT NULL,
+    native_id      TEXT NOT NULL,
+    title          TEXT NOT NULL,
+    buyer          TEXT NOT NULL,
+    deadline       TEXT,
+    published      TEXT,
+    score          INTEGER NOT NULL,
+    matched        INTEGER NOT NULL,
+    notice_json    TEXT NOT NULL,
+    relevance_json TEXT NOT NULL,
+    content_hash   TEXT NOT NULL,
+    first_seen     TEXT NOT NULL,
+    last_seen      TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE triage (
+    notice_id  TEXT PRIMARY KEY NOT NULL,
+    status     TEXT NOT NULL CHECK (status IN ('new', 'shortlisted', 'rejected')),
+    note       TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE decisions (
+    id         INTEGER PRIMARY KEY,
+    notice_id  TEXT NOT NULL,
+    old_status TEXT NOT NULL,
+    new_status TEXT NOT NULL,
+    at         TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX decisions_by_notice ON decisions (notice_id, id);
+";
+
+/// Migration steps in order: step `i` takes a database from version `i` to version `i + 1`.
+pub const MIGRATIONS: &[&str] = &[V1];
+
+/// The newest schema version this build knows and creates.
+// The cast cannot truncate: the list holds a handful of steps.
+#[allow(clippy::cast_possible_wrap)]
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Reads `PRAGMA user_version`: 0 for a new file, else the schema version last migrated to.
+///
+/// # Errors
+///
+/// [`StoreError::Sqlite`] when the pragma cannot be read (for example, the file is not a database).
+pub fn user_version(conn: &Connection) -> Result<i64, StoreError> {
+    conn.pragma_query_one(None, "user_version")
+        .map_err(|error| StoreError::Sqlite {
+            action: "read the schema version".to_owned(),
+            error,
+        })
+}
+
+/// Brings the database up to [`SCHEMA_VERSION`] and returns the version it was at before.
+///
+/// All pending steps run in one immediate transaction together with the `user_version` bump, so a
+/// crash leaves the file at its old version, and a second anbud opening the same file at the same
+/// moment waits for the first instead of running the steps twice.
+///
+/// # Errors
+///
+/// [`StoreError::TooNew`] when the file's version is above [`SCHEMA_VERSION`] (nothing is changed);
+/// [`StoreError::Migrate`] when a step fails; [`StoreError::Sqlite`] when the transaction cannot start
+/// or commit.
+pub fn migrate(conn: &mut Connection) -> Result<i64, StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(|error| StoreError::Sqlite {
+            action: "start the schema migration".to_owned(),
+            error,
+        })?;
+    let found = user_version(&tx)?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
+    for (version, step) in (1..).zip(MIGRATIONS).skip(usize::try_from(found).unwrap_or(0)) {
+        tx.execute_batch(step)
+            .and_then(|()| tx.pragma_update(None, "user_version", version))
+            .map_err(|error| StoreError::Migrate { version, error })?;
+    }
+    tx.commit().map_err(|error| StoreError::Sqlite {
+        action: "commit the schema migration".to_owned(),
+        error,
+    })?;
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table_names(conn: &Connection) -> Vec<String> {
+        let mut stmt = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .expect("prepare");
+        stmt.query_map([], |row| row.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    }
+
+    #[test]
+    fn migrating_an_empty_database_creates_every_table_and_sets_the_version() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        assert_eq!(migrate(&mut conn).expect("migrate"), 0);
+        assert_eq!(user_version(&conn).expect("version"), SCHEMA_VERSION);
+        assert_eq!(table_names(&conn), ["decisions", "notices", "triage"]);
+    }
+
+    #[test]
+    fn migrating_twice_is_a_no_op() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        migrate(&mut conn).expect("first");
+        assert_eq!(migrate(&mut conn).expect("second"), SCHEMA_VERSION);
+        assert_eq!(user_version(&conn).expect("version"), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_newer_database_is_refused_and_left_alone() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 2)
+            .expect("set version");
+        let err = migrate(&mut conn).expect_err("must refuse");
+        assert!(matches!(err, StoreError::TooNew { found, .. } if found == SCHEMA_VERSION + 2));
+        assert!(table_names(&conn).is_empty());
+    }
+
+    #[test]
+    fn the_status_check_rejects_unknown_triage_values() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        migrate(&mut conn).expect("migrate");
+        let bad = conn.execute(
+            "INSERT INTO triage (notice_id, status, updated_at) VALUES ('x:1', 'maybe', '')",
+            [],
+        );
+        assert!(bad.is_err());
+    }
+}

@@ -1,0 +1,407 @@
+//! [`Store`]: the SQLite connection and every query anbud runs against it.
+//!
+//! Owns the connection settings (WAL, `synchronous = FULL`, busy timeout) and the mapping between rows
+//! and `model` types. The schema itself lives in `store::schema`. Must not depend on `app`, `ui` or
+//! `feeds`.
+
+use std::fs;
+use std::path::Path;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
+
+use super::{StoreError, schema};
+use crate::model::{Notice, NoticeId, NoticeRecord, Relevance, Triage, TriageChange};
+
+/// How long a write waits for another connection's lock before failing with "database is locked".
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The open database. Single-threaded: the store thread owns it (see [`super::StoreHandle`]).
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+}
+
+/// What one [`Store::upsert_notices`] call did, for the status line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpsertSummary {
+    /// Notices not seen before.
+    pub new: usize,
+    /// Known notices whose content changed (deadline moved, title corrected, …).
+    pub updated: usize,
+    /// Known notices fetched again without a content change; a new score alone counts here.
+    pub unchanged: usize,
+    /// How many of the batch match the profile, whatever their triage.
+    pub matched: usize,
+}
+
+/// Which stored notices [`Store::records`] returns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum StatusFilter {
+    /// Matched notices nobody has decided on yet: the working list.
+    #[default]
+    Inbox,
+    /// Notices the user kept.
+    Shortlisted,
+    /// Notices the user rejected.
+    Rejected,
+    /// Everything stored, matched or not.
+    All,
+}
+
+impl StatusFilter {
+    /// The SQL condition over `n` (notices) and `t` (triage, possibly NULL from the left join).
+    fn condition(self) -> &'static str {
+        match self {
+            Self::Inbox => "n.matched = 1 AND COALESCE(t.status, 'new') = 'new'",
+            Self::Shortlisted => "t.status = 'shortlisted'",
+            Self::Rejected => "t.status = 'rejected'",
+            Self::All => "1",
+        }
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
+    ///
+    /// Missing parent directories are created, so a first run needs no setup.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::CreateDir`] or [`StoreError::Open`] (naming the path) when the file cannot be
+    /// created or is not a database; [`StoreError::TooNew`] when a later anbud wrote it;
+    /// [`StoreError::Migrate`] when the schema cannot be installed.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+            fs::create_dir_all(dir).map_err(|error| StoreError::CreateDir {
+                path: dir.to_path_buf(),
+                error,
+            })?;
+        }
+        let open_error = |error| StoreError::Open {
+            path: path.to_path_buf(),
+            error,
+        };
+        let conn = Connection::open(path).map_err(open_error)?;
+        configure(&conn).map_err(open_error)?;
+        // A lock or a read-only file shows up when the migration starts; name the file in that case.
+        Store::with_connection(conn).map_err(|e| match e {
+            StoreError::Sqlite { error, .. } => open_error(error),
+            other => other,
+        })
+    }
+
+    /// Opens a private in-memory database with the current schema, for tests and the offline demo.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Open`] or [`StoreError::Migrate`] if SQLite cannot allocate it.
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        let conn = Connection::open_in_memory().map_err(|error| StoreError::Open {
+            path: ":memory:".into(),
+            error,
+        })?;
+        Store::with_connection(conn)
+    }
+
+    fn with_connection(mut conn: Connection) -> Result<Store, StoreError> {
+        schema::migrate(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    /// Inserts or refreshes fetched notices with their relevance, in one transaction.
+    ///
+    /// `now` becomes `last_seen` (and `first_seen` for new notices). Triage and notes are never
+    /// touched, so a re-fetch cannot undo a decision.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Sqlite`] (disk full, database locked, …) or [`StoreError::Encode`]; in both cases
+    /// nothing of the batch is written.
+    pub fn upsert_notices(
+        &mut self,
+        items: &[(Notice, Relevance)],
+        now: Timestamp,
+    ) -> Result<UpsertSummary, StoreError> {
+        let action = || format!("save {} fetched notices", items.len());
+        let tx = self.write_transaction(action)?;
+        let summary = upsert_in(&tx, items, &now.to_string()).map_err(|e| e.or_sqlite(action))?;
+        tx.commit().map_err(|error| StoreError::Sqlite {
+            action: action(),
+            error,
+        })?;
+        Ok(summary)
+    }
+
+    /// Stores a triage decision and logs it in `decisions`, in one transaction.
+    ///
+    /// When this returns `Ok` the change is committed and, with `synchronous = FULL`, on disk. The log
+    /// records the status the database actually held before, which can differ from `change.from`
+    /// when several changes to one notice were queued.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Sqlite`] (disk full, database locked, …); nothing is written then.
+    pub fn save_triage(&mut self, change: &TriageChange, at: Timestamp) -> Result<(), StoreError> {
+        let action = || format!("save triage for {}", change.id);
+        let sqlite = |error| StoreError::Sqlite {
+            action: action(),
+            error,
+        };
+        let at = at.to_string();
+        let tx = self.write_transaction(action)?;
+        let old: Option<String> = tx
+            .query_row(
+                "SELECT status FROM triage WHERE notice_id = ?1",
+                [change.id.as_str()],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(sqlite)?;
+        tx.execute(
+            "INSERT INTO triage (notice_id, status, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (notice_id) DO UPDATE
+             SET status = excluded.status, updated_at = excluded.updated_at",
+            params![change.id.as_str(), change.to.as_str(), at],
+        )
+        .map_err(sqlite)?;
+        tx.execute(
+            "INSERT INTO decisions (notice_id, old_status, new_status, at) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                change.id.as_str(),
+                old.as_deref().unwrap_or(Triage::New.as_str()),
+                change.to.as_str(),
+                at
+            ],
+        )
+        .map_err(sqlite)?;
+        tx.commit().map_err(sqlite)
+    }
+
+    /// Replaces the user's note on a notice, keeping its triage status (`new` if it had none).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Sqlite`] when the write fails.
+    pub fn save_note(&mut self, id: &NoticeId, note: &str, at: Timestamp) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO triage (notice_id, status, note, updated_at) VALUES (?1, 'new', ?2, ?3)
+                 ON CONFLICT (notice_id) DO UPDATE
+                 SET note = excluded.note, updated_at = excluded.updated_at",
+                params![id.as_str(), note, at.to_string()],
+            )
+            .map(|_| ())
+            .map_err(|error| StoreError::Sqlite {
+                action: format!("save the note for {id}"),
+                error,
+            })
+    }
+
+    /// Every stored notice with its triage (a notice never triaged is [`Triage::New`] with an empty note).
+    ///
+    /// Same order as [`Store::records`].
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Sqlite`] when the query fails; [`StoreError::Corrupt`] when a row cannot be decoded.
+    pub fn load_records(&self) -> Result<Vec<NoticeRecord>, StoreError> {
+        self.records(StatusFilter::All)
+    }
+
+    /// The notices selected by `filter`, best first: score descending, then the nearest deadline (none
+    /// last), then id, so equal rows keep a stable order between loads.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Sqlite`] when the query fails; [`StoreError::Corrupt`] when a row cannot be decoded.
+    pub fn records(&self, filter: StatusFilter) -> Result<Vec<NoticeRecord>, StoreError> {
+        let sql = format!(
+            "SELECT n.id, n.notice_json, n.relevance_json, t.status, t.note
+             FROM notices AS n LEFT JOIN triage AS t ON t.notice_id = n.id
+             WHERE {}
+             ORDER BY n.score DESC, n.deadline IS NULL, n.deadline, n.id",
+            filter.condition()
+        );
+        let sqlite = |error| StoreError::Sqlite {
+            action: "load saved notices".to_owned(),
+            error,
+        };
+        let mut stmt = self.conn.prepare(&sql).map_err(sqlite)?;
+        let mut rows = stmt.query([]).map_err(sqlite)?;
+        let mut records = Vec::new();
+        while let Some(row) = rows.next().map_err(sqlite)? {
+            records.push(decode_record(row).map_err(|e| e.or_sqlite(|| "load saved notices".to_owned()))?);
+        }
+        Ok(records)
+    }
+
+    /// Starts an immediate transaction: taking the write lock up front lets the busy timeout apply,
+    /// where a deferred read-then-write transaction would fail at once on a lock conflict under WAL.
+    fn write_transaction(&mut self, action: impl Fn() -> String) -> Result<Transaction<'_>, StoreError> {
+        self.conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|error| StoreError::Sqlite {
+                action: action(),
+                error,
+            })
+    }
+}
+
+/// Connection settings for a file database.
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    // Set first so that switching the journal mode can wait for another process's lock too.
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // WAL lets a reader (a second anbud, `anbud list`) run while the store thread writes. The pragma
+    // returns the resulting mode; a file system without shared memory keeps the old mode, which is
+    // slower but just as safe, so that is not an error.
+    let _mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+    // FULL syncs the WAL on every commit: a confirmed triage decision survives power loss, not only a
+    // crash (ARCHITECTURE.md B.7). Volume is small, so the cost does not matter.
+    conn.pragma_update(None, "synchronous", "FULL")
+}
+
+/// A failure inside a transaction before it is mapped to a [`StoreError`] with the caller's action.
+enum StepError {
+    Sqlite(rusqlite::Error),
+    Store(StoreError),
+}
+
+impl StepError {
+    fn or_sqlite(self, action: impl FnOnce() -> String) -> StoreError {
+        match self {
+            Self::Sqlite(error) => StoreError::Sqlite {
+                action: action(),
+                error,
+            },
+            Self::Store(error) => error,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StepError {
+    fn from(error: rusqlite::Error) -> Self {
+        Self::Sqlite(error)
+    }
+}
+
+fn upsert_in(tx: &Transaction<'_>, items: &[(Notice, Relevance)], now: &str) -> Result<UpsertSummary, StepError> {
+    let mut summary = UpsertSummary::default();
+    let mut find = tx.prepare_cached("SELECT content_hash FROM notices WHERE id = ?1")?;
+    // first_seen is set on insert only; every other column follows the latest fetch.
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO notices (id, source, native_id, title, buyer, deadline, published, score, matched,
+                              notice_json, relevance_json, content_hash, first_seen, last_seen)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)
+         ON CONFLICT (id) DO UPDATE SET
+             source = excluded.source, native_id = excluded.native_id, title = excluded.title,
+             buyer = excluded.buyer, deadline = excluded.deadline, published = excluded.published,
+             score = excluded.score, matched = excluded.matched, notice_json = excluded.notice_json,
+             relevance_json = excluded.relevance_json, content_hash = excluded.content_hash,
+             last_seen = excluded.last_seen",
+    )?;
+    for (notice, relevance) in items {
+        let encode = |error| {
+            StepError::Store(StoreError::Encode {
+                id: notice.id.to_string(),
+                error,
+            })
+        };
+        let notice_json = serde_json::to_string(notice).map_err(encode)?;
+        let relevance_json = serde_json::to_string(relevance).map_err(encode)?;
+        let hash = content_hash(&notice_json);
+        let previous: Option<String> = find.query_row([notice.id.as_str()], |row| row.get(0)).optional()?;
+        match previous {
+            None => summary.new += 1,
+            Some(old) if old == hash => summary.unchanged += 1,
+            Some(_) => summary.updated += 1,
+        }
+        if relevance.matched {
+            summary.matched += 1;
+        }
+        upsert.execute(params![
+            notice.id.as_str(),
+            notice.source,
+            notice.native_id,
+            notice.title,
+            notice.buyer,
+            notice.deadline.map(sortable),
+            notice.published.map(sortable),
+            relevance.score,
+            relevance.matched,
+            notice_json,
+            relevance_json,
+            hash,
+            now,
+        ])?;
+    }
+    Ok(summary)
+}
+
+/// RFC 3339 in UTC without fractional seconds, so that comparing the text compares the instants
+/// (`…00.5Z` would sort before `…00Z`).
+fn sortable(ts: Timestamp) -> String {
+    format!("{ts:.0}")
+}
+
+/// 64-bit FNV-1a of the notice JSON, as 16 hex digits.
+///
+/// Written out rather than `std::hash` because the value is stored: `DefaultHasher` may change between
+/// Rust releases, which would make every notice look updated after a toolchain upgrade.
+fn content_hash(json: &str) -> String {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0100_0000_01b3;
+    let hash = json.bytes().fold(OFFSET, |h, b| (h ^ u64::from(b)).wrapping_mul(PRIME));
+    format!("{hash:016x}")
+}
+
+fn decode_record(row: &Row<'_>) -> Result<NoticeRecord, StepError> {
+    let id: String = row.get(0)?;
+    let corrupt = |reason: String| StepError::Store(StoreError::Corrupt { id: id.clone(), reason });
+    let notice: Notice =
+        serde_json::from_str(&row.get::<_, String>(1)?).map_err(|e| corrupt(format!("notice: {e}")))?;
+    let relevance: Relevance =
+        serde_json::from_str(&row.get::<_, String>(2)?).map_err(|e| corrupt(format!("relevance: {e}")))?;
+    let triage = match row.get::<_, Option<String>>(3)? {
+        None => Triage::New,
+        Some(status) => Triage::parse(&status).ok_or_else(|| corrupt(format!("unknown triage status {status:?}")))?,
+    };
+    let note = row.get::<_, Option<String>>(4)?.unwrap_or_default();
+    Ok(NoticeRecord {
+        notice,
+        relevance,
+        triage,
+        note,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_hash_is_stable_fnv1a() {
+        // Reference values of 64-bit FNV-1a; a change here would mark every stored notice updated.
+        assert_eq!(content_hash(""), "cbf29ce484222325");
+        assert_eq!(content_hash("a"), "af63dc4c8601ec8c");
+    }
+
+    #[test]
+    fn sortable_timestamps_drop_fractions_so_text_order_is_time_order() {
+        let whole: Timestamp = "2026-11-22T20:15:00Z".parse().expect("ts");
+        let later: Timestamp = "2026-11-22T20:15:00.5Z".parse().expect("ts");
+        assert_eq!(sortable(whole), "2026-11-22T20:15:00Z");
+        assert_eq!(sortable(later), "2026-11-22T20:15:00Z");
+    }
+
+    #[test]
+    fn an_in_memory_store_starts_empty() {
+        let store = Store::open_in_memory().expect("open");
+        assert!(store.load_records().expect("load").is_empty());
+        assert_eq!(
+            schema::user_version(&store.conn).expect("version"),
+            schema::SCHEMA_VERSION
+        );
+    }
+}

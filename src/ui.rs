@@ -1,0 +1,105 @@
+//! Drawing the state: never mutates `AppState`, never does I/O.
+//!
+//! `ViewState` (table scroll position) belongs to the UI and is written only by [`render`].
+
+mod deadline;
+mod help;
+mod highlight;
+mod notice_detail;
+mod notice_list;
+mod status_bar;
+pub mod theme;
+
+use jiff::tz::TimeZone;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, TableState};
+
+use crate::app::{AppState, Keymap, Mode, View};
+pub use deadline::{Urgency, countdown, local_time};
+pub use theme::Theme;
+
+/// What rendering needs besides the state.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderContext<'a> {
+    /// Styles.
+    pub theme: &'a Theme,
+    /// For the help overlay.
+    pub keymap: &'a Keymap,
+    /// Zone deadlines are shown in.
+    pub tz: &'a TimeZone,
+}
+
+/// UI-only state kept between frames.
+#[derive(Debug, Default)]
+pub struct ViewState {
+    table: TableState,
+    list_rows: u16,
+    viewport_changed: Option<u16>,
+}
+
+impl ViewState {
+    /// The list height if it changed in the last draw; the core needs it for page up/down.
+    pub fn take_viewport_change(&mut self) -> Option<u16> {
+        self.viewport_changed.take()
+    }
+}
+
+/// Draws one frame.
+pub fn render(frame: &mut Frame, state: &AppState, view: &mut ViewState, ctx: RenderContext<'_>) {
+    let show_search = state.mode() == Mode::Search || !state.query().is_empty();
+    let [tabs, body, search, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(u16::from(show_search)),
+        Constraint::Length(2),
+    ])
+    .areas(frame.area());
+
+    render_tabs(frame, tabs, state, ctx.theme);
+    let list_area = if state.is_detail_open() {
+        let direction = if body.width >= 120 { Direction::Horizontal } else { Direction::Vertical };
+        let [list, detail] = Layout::default()
+            .direction(direction)
+            .constraints([Constraint::Percentage(55), Constraint::Percentage(45)])
+            .areas(body);
+        notice_detail::render(frame, detail, state, ctx);
+        list
+    } else {
+        body
+    };
+    let rows = notice_list::render(frame, list_area, state, &mut view.table, ctx);
+    if rows != view.list_rows {
+        view.list_rows = rows;
+        view.viewport_changed = Some(rows);
+    }
+    if show_search {
+        render_search(frame, search, state, ctx.theme);
+    }
+    status_bar::render(frame, status, state, ctx);
+    if state.mode() == Mode::Help {
+        help::render(frame, frame.area(), ctx);
+    }
+}
+
+fn render_tabs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    let mut spans = vec![Span::styled(" anbud ", theme.title())];
+    for (view, count) in View::ALL.iter().zip(state.counts()) {
+        let style = if *view == state.view() { theme.tab_active() } else { theme.tab() };
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(format!(" {} {count} ", view.label()), style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_search(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    let mut spans = vec![Span::styled("/", theme.key()), Span::raw(state.query().to_owned())];
+    if state.mode() == Mode::Search {
+        spans.push(Span::styled(" ", theme.cursor()));
+        spans.push(Span::styled("  Enter keep · Esc clear", theme.muted()));
+    } else {
+        spans.push(Span::styled(format!("  {} shown · Esc clears", state.visible().len()), theme.muted()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

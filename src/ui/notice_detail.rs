@@ -1,0 +1,113 @@
+//! The detail pane: every field, the link, and why the notice matched, highlighted in the text.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::deadline::{countdown, local_time};
+use super::highlight;
+use super::{RenderContext, Theme};
+use crate::app::AppState;
+use crate::model::{Field, Hit, NoticeRecord, RuleKind};
+
+/// Draws the detail of the selected notice.
+pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContext<'_>) {
+    let block = Block::default().borders(Borders::TOP | Borders::LEFT).title(" Detail ");
+    let Some(record) = state.selected_record() else {
+        frame.render_widget(Paragraph::new("No notice selected.").block(block), area);
+        return;
+    };
+    let lines = lines(record, state, ctx);
+    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);
+}
+
+fn lines(record: &NoticeRecord, state: &AppState, ctx: RenderContext<'_>) -> Vec<Line<'static>> {
+    let theme = ctx.theme;
+    let notice = &record.notice;
+    let hits = &record.relevance.hits;
+    let mut out = vec![Line::from(field_spans(&notice.title, hits, Field::Title, theme.header(), theme))];
+    let label = |name: &str, value: String| Line::from(vec![Span::styled(format!("{name:<10}"), theme.label()), Span::raw(value)]);
+
+    let mut buyer = field_spans(&notice.buyer, hits, Field::Buyer, Style::new(), theme);
+    buyer.insert(0, Span::styled(format!("{:<10}", "Buyer"), theme.label()));
+    if let Some(country) = &notice.country {
+        buyer.push(Span::raw(format!(" ({country})")));
+    }
+    out.push(Line::from(buyer));
+    let deadline = match notice.deadline {
+        Some(at) => format!("{} {} · {}", local_time(at, ctx.tz), ctx.tz.iana_name().unwrap_or(""), countdown(Some(at), state.now()).0),
+        None => "not given".to_owned(),
+    };
+    out.push(label("Deadline", deadline));
+    if let Some(at) = notice.published {
+        out.push(label("Published", local_time(at, ctx.tz)));
+    }
+    if let Some(value) = notice.value {
+        out.push(label("Value", format!("{value:.0} {}", notice.currency.as_deref().unwrap_or(""))));
+    }
+    let kind = notice.notice_type.as_deref().unwrap_or("–");
+    out.push(label("Type", format!("{kind} · {} · {}", notice.source, notice.id)));
+    let (triage, pending) = state.effective_triage(record);
+    let saving = if pending { " (saving…)" } else { "" };
+    out.push(label("Status", format!("{}{saving}", triage.as_str())));
+    out.push(Line::from(cpv_spans(record, theme)));
+    out.push(Line::from(score_spans(record, theme)));
+    out.push(label("Link", notice.url.clone()));
+    if !notice.description.is_empty() {
+        out.push(Line::raw(""));
+        out.push(Line::from(field_spans(&notice.description, hits, Field::Description, Style::new(), theme)));
+    }
+    out
+}
+
+/// The field's text with the hits in it highlighted.
+fn field_spans(text: &str, hits: &[Hit], field: Field, base: Style, theme: &Theme) -> Vec<Span<'static>> {
+    let marks: Vec<_> = hits.iter().filter(|h| h.field == field).map(|h| (h.start, h.end, hit_style(h, theme))).collect();
+    highlight::by_bytes(text, &marks, base)
+}
+
+fn hit_style(hit: &Hit, theme: &Theme) -> Style {
+    if hit.weight < 0 { theme.exclude_hit() } else { theme.keyword_hit() }
+}
+
+fn cpv_spans(record: &NoticeRecord, theme: &Theme) -> Vec<Span<'static>> {
+    let mut spans = vec![Span::styled(format!("{:<10}", "CPV"), theme.label())];
+    for (i, code) in record.notice.cpv.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(" "));
+        }
+        let hit = record.relevance.hits.iter().find(|h| h.field == Field::Cpv && h.kind == RuleKind::Cpv && code.starts_with(&h.rule));
+        let style = hit.map_or(Style::new(), |h| hit_style(h, theme));
+        spans.push(Span::styled(code.clone(), style));
+    }
+    spans
+}
+
+/// "Score 7, matched: velferdsteknologi +3 (title), 3319 +2 (cpv), legemidler −4 (description)".
+fn score_spans(record: &NoticeRecord, theme: &Theme) -> Vec<Span<'static>> {
+    let relevance = &record.relevance;
+    let verdict = if relevance.matched { "matched" } else { "below threshold" };
+    let mut spans = vec![
+        Span::styled(format!("{:<10}", "Score"), theme.label()),
+        Span::raw(format!("{} ({verdict})", relevance.score)),
+    ];
+    let mut seen: Vec<&str> = Vec::new();
+    for hit in &relevance.hits {
+        if seen.contains(&hit.rule.as_str()) {
+            continue;
+        }
+        seen.push(&hit.rule);
+        spans.push(Span::raw(if seen.len() == 1 { ": " } else { ", " }));
+        let field = match hit.field {
+            Field::Title => "title",
+            Field::Description => "description",
+            Field::Buyer => "buyer",
+            Field::Cpv => "cpv",
+        };
+        spans.push(Span::styled(hit.rule.clone(), hit_style(hit, theme)));
+        spans.push(Span::raw(format!(" {:+} ({field})", hit.weight)));
+    }
+    spans
+}

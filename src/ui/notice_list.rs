@@ -1,0 +1,79 @@
+//! The table of notices in the current tab.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
+
+use super::RenderContext;
+use super::deadline::{Urgency, countdown};
+use super::highlight;
+use crate::app::{AppState, SourceStatus, View};
+use crate::model::Triage;
+
+/// Draws the list and returns how many rows fit (for page up/down).
+pub fn render(frame: &mut Frame, area: Rect, state: &AppState, table: &mut TableState, ctx: RenderContext<'_>) -> u16 {
+    let theme = ctx.theme;
+    let rows_fit = area.height.saturating_sub(1);
+    if state.visible().is_empty() {
+        let text = empty_text(state);
+        frame.render_widget(Paragraph::new(text).style(theme.muted()).wrap(Wrap { trim: true }), area);
+        return rows_fit;
+    }
+    let now = state.now();
+    let rows = state.visible().iter().map(|row| {
+        let record = state.record(row);
+        let (triage, pending) = state.effective_triage(record);
+        let mark = match (pending, triage) {
+            (true, _) => Span::styled("…", theme.muted()),
+            (false, Triage::Shortlisted) => Span::styled("★", theme.shortlisted()),
+            (false, Triage::Rejected) => Span::styled("✗", theme.rejected()),
+            (false, Triage::New) => Span::raw(" "),
+        };
+        let (due, urgency) = countdown(record.notice.deadline, now);
+        let due_style = match urgency {
+            Urgency::Soon => theme.urgent(),
+            Urgency::Closed | Urgency::Unknown => theme.muted(),
+            Urgency::Later => ratatui::style::Style::new(),
+        };
+        let base = if record.relevance.matched { ratatui::style::Style::new() } else { theme.muted() };
+        let title = highlight::by_chars(&record.notice.title, &row.positions, base, theme.search_hit());
+        Row::new(vec![
+            Cell::from(mark),
+            Cell::from(format!("{:>4}", record.relevance.score)).style(base),
+            Cell::from(due).style(due_style),
+            Cell::from(record.notice.source.clone()).style(theme.muted()),
+            Cell::from(record.notice.buyer.clone()).style(base),
+            Cell::from(Line::from(title)),
+        ])
+    });
+    let header = Row::new(["", "Score", "Due", "Src", "Buyer", "Title"]).style(theme.header());
+    let buyer_width = (area.width / 5).clamp(10, 30);
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Length(5),
+        Constraint::Length(6),
+        Constraint::Length(6),
+        Constraint::Length(buyer_width),
+        Constraint::Fill(1),
+    ];
+    let widget = Table::new(rows, widths).header(header).row_highlight_style(theme.selected());
+    table.select(state.selected_row());
+    frame.render_stateful_widget(widget, area, table);
+    rows_fit
+}
+
+fn empty_text(state: &AppState) -> String {
+    if !state.query().is_empty() {
+        return format!("No notice in {} matches “{}”. Esc clears the search.", state.view().label(), state.query());
+    }
+    let polling = state.sources().iter().any(|(_, s)| matches!(s, SourceStatus::Fetching { .. } | SourceStatus::Idle));
+    match state.view() {
+        View::Inbox if polling => "Inbox is empty — polling feeds, notices appear as they arrive…".to_owned(),
+        View::Inbox => "Inbox is empty: no undecided notice matches the profile. Tab shows the other lists.".to_owned(),
+        View::Shortlist => "Shortlist is empty: press s on a notice to shortlist it.".to_owned(),
+        View::Rejected => "Nothing rejected yet: x rejects a notice.".to_owned(),
+        View::All if polling => "No notices stored yet — polling feeds…".to_owned(),
+        View::All => "No notices stored yet: r polls every feed now.".to_owned(),
+    }
+}

@@ -1,0 +1,269 @@
+//! The pure core: send one message, assert on state and effects. No terminal, no I/O.
+
+mod common;
+
+use anbud::app::{Action, AppState, Effect, Mode, Msg, SourceStatus, TextEdit, View};
+use anbud::feeds::FeedEvent;
+use anbud::model::{NoticeId, Triage, TriageChange};
+use anbud::store::StoreEvent;
+use common::{notice, now};
+
+fn state() -> AppState {
+    let records = vec![
+        notice("ted:1").title("Trygghetsalarmer til Bærum kommune").score(9).deadline("2026-12-01T11:00:00Z").build(),
+        notice("ted:2").title("Røntgenutstyr til sykehus").score(9).deadline("2026-11-25T11:00:00Z").build(),
+        notice("ted:3").title("Pasientjournal EPJ").score(4).build(),
+        notice("ted:4").title("Renhold av kontorbygg").score(0).build(),
+        notice("ted:5").title("Elektronisk pasientjournal").score(6).triage(Triage::Shortlisted).build(),
+    ];
+    AppState::new(records, &["TED".to_owned()], now())
+}
+
+fn ids(state: &AppState) -> Vec<String> {
+    state.visible().iter().map(|r| state.record(r).notice.native_id.clone()).collect()
+}
+
+fn selected(state: &AppState) -> String {
+    state.selected_record().map(|r| r.notice.native_id.clone()).unwrap_or_default()
+}
+
+fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
+    state.update(Msg::Action(action))
+}
+
+#[test]
+fn inbox_holds_matched_undecided_sorted_by_score_then_deadline() {
+    let state = state();
+    assert_eq!(state.view(), View::Inbox);
+    assert_eq!(ids(&state), ["2", "1", "3"]);
+    assert_eq!(state.counts(), [3, 1, 0, 5]);
+    assert_eq!(selected(&state), "2");
+}
+
+#[test]
+fn tab_cycles_views_and_wraps() {
+    let mut state = state();
+    act(&mut state, Action::NextView);
+    assert_eq!(state.view(), View::Shortlist);
+    assert_eq!(ids(&state), ["5"]);
+    act(&mut state, Action::NextView);
+    act(&mut state, Action::NextView);
+    assert_eq!(state.view(), View::All);
+    assert_eq!(ids(&state).len(), 5);
+    act(&mut state, Action::NextView);
+    assert_eq!(state.view(), View::Inbox);
+    act(&mut state, Action::PreviousView);
+    assert_eq!(state.view(), View::All);
+}
+
+#[test]
+fn all_view_orders_every_notice() {
+    let mut state = state();
+    act(&mut state, Action::PreviousView);
+    assert_eq!(ids(&state), ["2", "1", "5", "3", "4"]);
+}
+
+#[test]
+fn navigation_clamps_at_both_ends() {
+    let mut state = state();
+    act(&mut state, Action::SelectPrevious);
+    assert_eq!(selected(&state), "2");
+    act(&mut state, Action::SelectNext);
+    assert_eq!(selected(&state), "1");
+    act(&mut state, Action::SelectLast);
+    assert_eq!(selected(&state), "3");
+    act(&mut state, Action::SelectNext);
+    assert_eq!(selected(&state), "3");
+    act(&mut state, Action::SelectFirst);
+    assert_eq!(selected(&state), "2");
+}
+
+#[test]
+fn page_down_uses_viewport_height() {
+    let mut state = state();
+    state.update(Msg::ViewportChanged { list_rows: 2 });
+    act(&mut state, Action::PageDown);
+    assert_eq!(selected(&state), "3");
+    act(&mut state, Action::PageUp);
+    assert_eq!(selected(&state), "2");
+}
+
+#[test]
+fn shortlist_waits_for_store_confirmation() {
+    let mut state = state();
+    let effects = act(&mut state, Action::Shortlist);
+    let change = TriageChange { id: NoticeId::new("ted", "2"), from: Triage::New, to: Triage::Shortlisted };
+    assert_eq!(effects, vec![Effect::SaveTriage(change.clone())]);
+    // Pending: still in the Inbox, marked as saving, and the confirmed value is unchanged.
+    assert_eq!(ids(&state), ["2", "1", "3"]);
+    let record = state.selected_record().expect("selected");
+    assert_eq!(record.triage, Triage::New);
+    assert_eq!(state.effective_triage(record), (Triage::Shortlisted, true));
+
+    state.update(Msg::Store(StoreEvent::TriageSaved(change)));
+    assert_eq!(ids(&state), ["1", "3"]);
+    assert_eq!(state.counts(), [2, 2, 0, 5]);
+    // The cursor moves to the row that took the decided notice's place.
+    assert_eq!(selected(&state), "1");
+    assert!(state.status().expect("status").text.contains("shortlisted"));
+}
+
+#[test]
+fn failed_save_rolls_back_and_says_why() {
+    let mut state = state();
+    let effects = act(&mut state, Action::Reject);
+    let Effect::SaveTriage(change) = effects[0].clone() else { panic!("expected SaveTriage") };
+    state.update(Msg::Store(StoreEvent::TriageNotSaved { change, error: "database or disk is full".to_owned() }));
+    let record = state.selected_record().expect("selected");
+    assert_eq!(state.effective_triage(record), (Triage::New, false));
+    assert_eq!(ids(&state), ["2", "1", "3"]);
+    let status = state.status().expect("status");
+    assert!(status.text.contains("disk is full"), "{}", status.text);
+    assert!(status.text.contains("NOT saved"));
+}
+
+#[test]
+fn second_decision_on_a_pending_notice_is_refused() {
+    let mut state = state();
+    act(&mut state, Action::Shortlist);
+    assert!(act(&mut state, Action::Reject).is_empty());
+}
+
+#[test]
+fn same_key_again_returns_to_undecided() {
+    let mut state = state();
+    act(&mut state, Action::NextView);
+    let effects = act(&mut state, Action::Shortlist);
+    assert_eq!(
+        effects,
+        vec![Effect::SaveTriage(TriageChange { id: NoticeId::new("ted", "5"), from: Triage::Shortlisted, to: Triage::New })]
+    );
+}
+
+#[test]
+fn undo_reverts_last_confirmed_decision_and_is_not_itself_undoable() {
+    let mut state = state();
+    let Effect::SaveTriage(change) = act(&mut state, Action::Reject)[0].clone() else { panic!() };
+    state.update(Msg::Store(StoreEvent::TriageSaved(change.clone())));
+    let effects = act(&mut state, Action::Undo);
+    let back = TriageChange { id: change.id.clone(), from: Triage::Rejected, to: Triage::New };
+    assert_eq!(effects, vec![Effect::SaveTriage(back.clone())]);
+    state.update(Msg::Store(StoreEvent::TriageSaved(back)));
+    assert_eq!(ids(&state), ["2", "1", "3"]);
+    assert!(act(&mut state, Action::Undo).is_empty());
+    assert_eq!(state.status().expect("status").text, "Nothing to undo");
+}
+
+#[test]
+fn refresh_keeps_cursor_on_same_notice() {
+    let mut state = state();
+    act(&mut state, Action::SelectNext);
+    assert_eq!(selected(&state), "1");
+    let newcomer = notice("ted:9").title("Velferdsteknologi").score(20).scored();
+    let effects = state.update(Msg::Feed(FeedEvent::Fetched {
+        feed: "TED".to_owned(),
+        notices: vec![newcomer.clone()],
+        at: now(),
+        next_at: now(),
+    }));
+    assert_eq!(ids(&state), ["9", "2", "1", "3"]);
+    assert_eq!(selected(&state), "1");
+    assert!(matches!(&effects[..], [Effect::SaveFetch { feed, items, .. }] if feed == "TED" && items.len() == 1));
+    assert!(matches!(state.sources()[0].1, SourceStatus::Ok { new: 1, total: 1, .. }));
+}
+
+#[test]
+fn refetch_updates_notice_but_keeps_decision() {
+    let mut state = state();
+    let (mut changed, relevance) = notice("ted:5").score(6).scored();
+    changed.title = "Elektronisk pasientjournal (endret frist)".to_owned();
+    state.update(Msg::Feed(FeedEvent::Fetched { feed: "TED".to_owned(), notices: vec![(changed, relevance)], at: now(), next_at: now() }));
+    act(&mut state, Action::NextView);
+    let record = state.selected_record().expect("selected");
+    assert_eq!(record.notice.title, "Elektronisk pasientjournal (endret frist)");
+    assert_eq!(record.triage, Triage::Shortlisted);
+    assert!(matches!(state.sources()[0].1, SourceStatus::Ok { new: 0, total: 1, .. }));
+}
+
+#[test]
+fn failed_feed_is_shown_with_retry_time() {
+    let mut state = state();
+    state.update(Msg::Feed(FeedEvent::Started { feed: "TED".to_owned(), at: now() }));
+    assert!(matches!(state.sources()[0].1, SourceStatus::Fetching { .. }));
+    state.update(Msg::Feed(FeedEvent::Failed { feed: "TED".to_owned(), message: "timed out".to_owned(), at: now(), retry_at: now() }));
+    assert!(matches!(&state.sources()[0].1, SourceStatus::Failed { message, .. } if message == "timed out"));
+}
+
+#[test]
+fn search_filters_as_you_type_folding_norwegian_letters() {
+    let mut state = state();
+    assert!(act(&mut state, Action::StartSearch).is_empty());
+    assert_eq!(state.mode(), Mode::Search);
+    for c in "RØNT".chars() {
+        state.update(Msg::Edit(TextEdit::Insert(c)));
+    }
+    assert_eq!(ids(&state), ["2"]);
+    assert!(!state.visible()[0].positions.is_empty());
+    state.update(Msg::Edit(TextEdit::Submit));
+    assert_eq!(state.mode(), Mode::List);
+    assert_eq!(state.query(), "RØNT");
+    act(&mut state, Action::Back);
+    assert_eq!(state.query(), "");
+    assert_eq!(ids(&state), ["2", "1", "3"]);
+}
+
+#[test]
+fn search_cancel_clears_filter() {
+    let mut state = state();
+    act(&mut state, Action::StartSearch);
+    state.update(Msg::Edit(TextEdit::Insert('z')));
+    state.update(Msg::Edit(TextEdit::Insert('q')));
+    state.update(Msg::Edit(TextEdit::Insert('x')));
+    assert!(ids(&state).is_empty());
+    state.update(Msg::Edit(TextEdit::Cancel));
+    assert_eq!(ids(&state).len(), 3);
+    assert_eq!(state.mode(), Mode::List);
+}
+
+#[test]
+fn export_sends_confirmed_shortlist_or_explains_empty() {
+    let mut state = state();
+    let effects = act(&mut state, Action::ExportShortlist);
+    assert!(matches!(&effects[..], [Effect::Export(rows)] if rows.len() == 1 && rows[0].notice.native_id == "5"));
+    state.update(Msg::ExportFinished(Ok(("./anbud-shortlist.csv".into(), 1))));
+    assert!(state.status().expect("status").text.contains("anbud-shortlist.csv"));
+
+    let mut empty = AppState::new(Vec::new(), &[], now());
+    assert!(act(&mut empty, Action::ExportShortlist).is_empty());
+    assert!(empty.status().expect("status").text.contains("shortlist is empty"));
+}
+
+#[test]
+fn help_toggles_and_quit_stops() {
+    let mut state = state();
+    act(&mut state, Action::ToggleHelp);
+    assert_eq!(state.mode(), Mode::Help);
+    act(&mut state, Action::Back);
+    assert_eq!(state.mode(), Mode::List);
+    assert_eq!(act(&mut state, Action::RefreshAll), vec![Effect::RefreshAll]);
+    act(&mut state, Action::Quit);
+    assert!(!state.is_running());
+}
+
+#[test]
+fn detail_toggles_and_esc_closes_it() {
+    let mut state = state();
+    act(&mut state, Action::ToggleDetail);
+    assert!(state.is_detail_open());
+    act(&mut state, Action::Back);
+    assert!(!state.is_detail_open());
+}
+
+#[test]
+fn empty_state_has_no_selection_and_ignores_decisions() {
+    let mut state = AppState::new(Vec::new(), &["TED".to_owned()], now());
+    assert!(state.selected_record().is_none());
+    assert!(act(&mut state, Action::Shortlist).is_empty());
+    act(&mut state, Action::SelectNext);
+    assert!(state.selected_record().is_none());
+}

@@ -1,0 +1,169 @@
+//! The binary end to end: config errors, `poll --once`, `list --json`, `export`, against a loopback server.
+
+use std::process::Output;
+
+use anbud::demo;
+use anbud::demo::server::LoopbackServer;
+use assert_cmd::Command;
+
+fn anbud() -> Command {
+    let mut cmd = Command::cargo_bin("anbud").expect("binary built");
+    // Keep the developer's own config and data out of the tests.
+    cmd.env_remove("ANBUD_CONFIG").env("HOME", std::env::temp_dir()).env("XDG_CONFIG_HOME", "/nonexistent");
+    cmd
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("runs")
+}
+
+#[test]
+fn unknown_key_reports_file_line_and_exits_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("bad.toml");
+    std::fs::write(&config, "export_dir = \".\"\n\npoll_intervall = \"5m\"\n").expect("write");
+    let out = run(anbud().arg("--config").arg(&config).arg("list"));
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("bad.toml:3:1"), "{err}");
+    assert!(err.contains("poll_intervall"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn bad_value_reports_its_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("bad.toml");
+    std::fs::write(&config, "[[feeds]]\nname = \"TED\"\nkind = \"ted\"\nbase_url = \"api.ted.europa.eu\"\n").expect("write");
+    let out = run(anbud().arg("--config").arg(&config).args(["poll", "--once"]));
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("bad.toml:4:"), "{err}");
+    assert!(err.contains("http://"), "{err}");
+}
+
+#[test]
+fn missing_config_file_is_an_error() {
+    let out = run(anbud().args(["--config", "/nonexistent/anbud.toml", "list"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("/nonexistent/anbud.toml"));
+}
+
+#[test]
+fn print_default_config_round_trips() {
+    let out = run(anbud().arg("--print-default-config"));
+    assert!(out.status.success());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("copy.toml");
+    std::fs::write(&config, &out.stdout).expect("write");
+    let db = dir.path().join("x.db");
+    let out = run(anbud().arg("--config").arg(&config).arg("--db").arg(&db).arg("list"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+fn feed_config(dir: &std::path::Path, feeds: &[(&str, String)]) -> std::path::PathBuf {
+    let mut toml = String::new();
+    for (name, url) in feeds {
+        toml.push_str(&format!("[[feeds]]\nname = \"{name}\"\nkind = \"ted\"\nbase_url = \"{url}\"\ncountries = [\"NOR\"]\n\n"));
+    }
+    let path = dir.join("config.toml");
+    std::fs::write(&path, toml).expect("write config");
+    path
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn poll_once_then_list_json_and_export() {
+    let server = LoopbackServer::start(demo::ted_demo_routes("/v3/notices/search")).await.expect("server");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = feed_config(dir.path(), &[("TED", server.base_url())]);
+    let db = dir.path().join("anbud.db");
+
+    let poll = {
+        let (config, db) = (config.clone(), db.clone());
+        tokio::task::spawn_blocking(move || run(anbud().arg("--config").arg(&config).arg("--db").arg(&db).args(["poll", "--once"])))
+            .await
+            .expect("join")
+    };
+    let stdout = text(&poll.stdout);
+    assert_eq!(poll.status.code(), Some(0), "{stdout}{}", text(&poll.stderr));
+    assert!(stdout.starts_with("TED: "), "{stdout}");
+    assert!(stdout.contains(" new, 0 updated, "), "{stdout}");
+    assert_eq!(server.requests().len(), 3, "three pages fetched");
+
+    let list = run(anbud().arg("--config").arg(&config).arg("--db").arg(&db).args(["list", "--status", "all", "--json"]));
+    assert!(list.status.success());
+    let lines: Vec<serde_json::Value> =
+        text(&list.stdout).lines().map(|l| serde_json::from_str(l).expect("one JSON object per line")).collect();
+    assert!(lines.len() >= 15, "{} notices", lines.len());
+    for line in &lines {
+        for key in ["source", "id", "title", "buyer", "deadline", "score", "matched", "status", "url"] {
+            assert!(line.get(key).is_some(), "{key} missing in {line}");
+        }
+        assert_eq!(line["source"], "ted");
+        assert_eq!(line["status"], "new");
+        if let Some(deadline) = line["deadline"].as_str() {
+            assert!(deadline.parse::<jiff::Timestamp>().is_ok(), "RFC 3339: {deadline}");
+        }
+    }
+    let ids: std::collections::HashSet<_> = lines.iter().map(|l| l["id"].as_str().expect("id").to_owned()).collect();
+    assert_eq!(ids.len(), lines.len(), "no duplicates");
+
+    // Shortlist one through the store, as the dashboard would, then export.
+    let first = lines[0]["key"].as_str().expect("key").to_owned();
+    {
+        let mut store = anbud::store::Store::open(&db).expect("open");
+        let change = anbud::model::TriageChange {
+            id: anbud::model::NoticeId(first),
+            from: anbud::model::Triage::New,
+            to: anbud::model::Triage::Shortlisted,
+        };
+        store.save_triage(&change, jiff::Timestamp::now()).expect("save");
+    }
+    let csv_path = dir.path().join("out.csv");
+    let export = run(anbud().arg("--config").arg(&config).arg("--db").arg(&db).arg("export").arg("-o").arg(&csv_path));
+    assert!(export.status.success(), "{}", text(&export.stderr));
+    let csv = std::fs::read_to_string(&csv_path).expect("csv written");
+    let mut rows = csv.lines();
+    assert_eq!(
+        rows.next(),
+        Some("source,id,title,buyer,country,cpv,deadline,published,value,currency,status,score,matched_terms,note,url")
+    );
+    assert_eq!(rows.count(), 1);
+    assert!(csv.contains(",shortlisted,"));
+
+    let shortlisted = run(anbud().arg("--config").arg(&config).arg("--db").arg(&db).args(["list", "--status", "shortlisted", "--json"]));
+    assert_eq!(text(&shortlisted.stdout).lines().count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn poll_once_exit_codes_reflect_failures() {
+    let server = LoopbackServer::start(demo::ted_demo_routes("/v3/notices/search")).await.expect("server");
+    // A port with nothing listening: bind, read the port, drop the listener.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let dead_url = format!("http://{}", dead.local_addr().expect("addr"));
+    drop(dead);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("anbud.db");
+
+    let some = feed_config(dir.path(), &[("Good", server.base_url()), ("Broken", dead_url.clone())]);
+    let out = {
+        let (some, db) = (some.clone(), db.clone());
+        tokio::task::spawn_blocking(move || run(anbud().arg("--config").arg(&some).arg("--db").arg(&db).args(["poll", "--once"])))
+            .await
+            .expect("join")
+    };
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("Good: "), "{stdout}");
+    assert!(stdout.contains("Broken: error: cannot connect"), "{stdout}");
+
+    let all = feed_config(dir.path(), &[("Broken", dead_url)]);
+    let out = tokio::task::spawn_blocking(move || run(anbud().arg("--config").arg(&all).arg("--db").arg(&db).args(["poll", "--once"])))
+        .await
+        .expect("join");
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -1,0 +1,94 @@
+//! Builders shared by the integration tests.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use anbud::model::{Field, Hit, Notice, NoticeId, NoticeRecord, Relevance, RuleKind, Triage};
+use jiff::Timestamp;
+
+/// A fixed "now" so countdowns are stable: 2026-11-22 12:00 UTC.
+pub fn now() -> Timestamp {
+    "2026-11-22T12:00:00Z".parse().expect("valid")
+}
+
+/// A notice builder: `notice("ted:1").title("…").score(5).build()`.
+pub struct NoticeBuilder {
+    notice: Notice,
+    relevance: Relevance,
+    triage: Triage,
+}
+
+pub fn notice(id: &str) -> NoticeBuilder {
+    let (source, native) = id.split_once(':').unwrap_or(("ted", id));
+    NoticeBuilder {
+        notice: Notice {
+            id: NoticeId::new(source, native),
+            source: source.to_owned(),
+            native_id: native.to_owned(),
+            title: format!("Notice {native}"),
+            titles: BTreeMap::new(),
+            description: String::new(),
+            buyer: "Oslo kommune".to_owned(),
+            country: Some("NOR".to_owned()),
+            cpv: vec!["33100000".to_owned()],
+            published: Some("2026-11-20T00:00:00Z".parse().expect("valid")),
+            deadline: None,
+            value: None,
+            currency: None,
+            notice_type: Some("cn-standard".to_owned()),
+            url: format!("https://ted.europa.eu/en/notice/-/detail/{native}"),
+        },
+        relevance: Relevance { score: 5, matched: true, hits: Vec::new() },
+        triage: Triage::New,
+    }
+}
+
+impl NoticeBuilder {
+    pub fn title(mut self, title: &str) -> Self {
+        self.notice.title = title.to_owned();
+        self
+    }
+    pub fn buyer(mut self, buyer: &str) -> Self {
+        self.notice.buyer = buyer.to_owned();
+        self
+    }
+    pub fn description(mut self, text: &str) -> Self {
+        self.notice.description = text.to_owned();
+        self
+    }
+    pub fn deadline(mut self, at: &str) -> Self {
+        self.notice.deadline = Some(at.parse().expect("valid deadline"));
+        self
+    }
+    pub fn score(mut self, score: i32) -> Self {
+        self.relevance.score = score;
+        self.relevance.matched = score >= 3;
+        self
+    }
+    /// Adds a keyword hit on the first occurrence of `term` in the title.
+    pub fn title_hit(mut self, term: &str, weight: i32) -> Self {
+        let start = self.notice.title.find(term).expect("term in title");
+        self.relevance.hits.push(Hit {
+            kind: RuleKind::Include,
+            rule: term.to_lowercase(),
+            field: Field::Title,
+            start,
+            end: start + term.len(),
+            weight,
+        });
+        self
+    }
+    pub fn triage(mut self, triage: Triage) -> Self {
+        self.triage = triage;
+        self
+    }
+    pub fn notice(&self) -> Notice {
+        self.notice.clone()
+    }
+    pub fn scored(self) -> (Notice, Relevance) {
+        (self.notice, self.relevance)
+    }
+    pub fn build(self) -> NoticeRecord {
+        NoticeRecord { notice: self.notice, relevance: self.relevance, triage: self.triage, note: String::new() }
+    }
+}

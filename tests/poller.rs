@@ -1,0 +1,276 @@
+//! The polling task driven through its channels against the loopback server: no sleeps, events
+//! are awaited (with a generous timeout only as a hang guard), and time is never paused because
+//! paused time and real sockets do not mix.
+
+#![allow(clippy::unwrap_used, reason = "tests")]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anbud::demo::server::{CannedResponse, LoopbackServer, Route};
+use anbud::demo::ted_demo_routes;
+use anbud::feeds::FeedEvent;
+use anbud::feeds::http::{HttpFetcher, HttpSettings};
+use anbud::feeds::poller::{FeedSpec, PollCommand, Scorer, run_poller};
+use anbud::feeds::ted::{TedAdapter, TedSettings};
+use anbud::model::{Notice, Relevance};
+use jiff::Timestamp;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::timeout;
+use tokio_util::sync::CancellationToken;
+
+const PATH: &str = "/v3/notices/search";
+const HANG_GUARD: Duration = Duration::from_secs(10);
+const HOUR: Duration = Duration::from_secs(3600);
+const WEEK: Duration = Duration::from_secs(7 * 86_400);
+
+/// Scores a notice by its number of CPV codes, so the test can check scoring happened.
+fn scorer() -> Scorer {
+    Arc::new(|n: &Notice| Relevance {
+        score: n.cpv.len() as i32,
+        matched: !n.cpv.is_empty(),
+        hits: Vec::new(),
+    })
+}
+
+fn spec(name: &str, server: &LoopbackServer, path: &str) -> FeedSpec {
+    let settings = TedSettings {
+        base_url: server.base_url(),
+        path: path.to_owned(),
+        ..TedSettings::default()
+    };
+    FeedSpec {
+        name: name.to_owned(),
+        adapter: Arc::new(TedAdapter::new(settings)),
+        interval: HOUR,
+        lookback: WEEK,
+        max_pages: 5,
+    }
+}
+
+struct Poller {
+    commands: mpsc::Sender<PollCommand>,
+    events: mpsc::Receiver<FeedEvent>,
+    cancel: CancellationToken,
+    task: JoinHandle<()>,
+}
+
+fn start(feeds: Vec<FeedSpec>) -> Poller {
+    let (commands, command_rx) = mpsc::channel(8);
+    let (event_tx, events) = mpsc::channel(64);
+    let cancel = CancellationToken::new();
+    let fetcher = HttpFetcher::new(HttpSettings::default()).unwrap();
+    let task = tokio::spawn(run_poller(
+        feeds,
+        fetcher,
+        scorer(),
+        command_rx,
+        event_tx,
+        cancel.clone(),
+    ));
+    Poller {
+        commands,
+        events,
+        cancel,
+        task,
+    }
+}
+
+impl Poller {
+    async fn next(&mut self) -> FeedEvent {
+        timeout(HANG_GUARD, self.events.recv())
+            .await
+            .expect("no event within 10 s")
+            .expect("poller hung up")
+    }
+
+    /// Events until `done` holds for the collected list.
+    async fn until(&mut self, done: impl Fn(&[FeedEvent]) -> bool) -> Vec<FeedEvent> {
+        let mut seen = Vec::new();
+        while !done(&seen) {
+            seen.push(self.next().await);
+        }
+        seen
+    }
+
+    async fn stop(self) {
+        self.cancel.cancel();
+        timeout(HANG_GUARD, self.task)
+            .await
+            .expect("poller did not stop")
+            .unwrap();
+    }
+}
+
+fn is_fetched(e: &FeedEvent, name: &str) -> bool {
+    matches!(e, FeedEvent::Fetched { feed, .. } if feed == name)
+}
+
+fn is_failed(e: &FeedEvent, name: &str) -> bool {
+    matches!(e, FeedEvent::Failed { feed, .. } if feed == name)
+}
+
+fn query_dates(server: &LoopbackServer) -> Vec<String> {
+    server
+        .requests()
+        .iter()
+        .filter(|r| r.body_json().unwrap().get("iterationNextToken").is_none())
+        .map(|r| {
+            let query = r.body_json().unwrap()["query"].as_str().unwrap().to_owned();
+            query.split("publication-date>=").nth(1).unwrap()[..8].to_owned()
+        })
+        .collect()
+}
+
+fn yyyymmdd(t: Timestamp, back: Duration) -> String {
+    t.checked_sub(back).unwrap().strftime("%Y%m%d").to_string()
+}
+
+#[tokio::test]
+async fn first_poll_reports_started_then_scored_notices() {
+    let server = LoopbackServer::start(ted_demo_routes(PATH)).await.unwrap();
+    let before = Timestamp::now();
+    let mut poller = start(vec![spec("ted", &server, PATH)]);
+    let FeedEvent::Started { feed, .. } = poller.next().await else {
+        panic!("expected Started first")
+    };
+    assert_eq!(feed, "ted");
+    let FeedEvent::Fetched {
+        feed,
+        notices,
+        at,
+        next_at,
+    } = poller.next().await
+    else {
+        panic!("expected Fetched")
+    };
+    assert_eq!(feed, "ted");
+    assert_eq!(notices.len(), 16, "three demo pages, one repeat dropped");
+    for (notice, relevance) in &notices {
+        assert_eq!(relevance.score, notice.cpv.len() as i32);
+    }
+    assert!(notices.iter().any(|(_, r)| r.matched));
+    let wait = at.duration_until(next_at).as_secs_f64();
+    assert!(
+        (3590.0..=3600.0).contains(&wait),
+        "next poll after the interval, got {wait}s"
+    );
+    // The first poll reaches back by the lookback.
+    let allowed = [yyyymmdd(before, WEEK), yyyymmdd(Timestamp::now(), WEEK)];
+    assert!(allowed.contains(&query_dates(&server)[0]), "{:?}", query_dates(&server));
+    assert_eq!(server.requests().len(), 3);
+    poller.stop().await;
+}
+
+#[tokio::test]
+async fn failing_feed_reports_failed_while_other_feed_fetches() {
+    let mut routes = ted_demo_routes(PATH);
+    routes.push(Route::new("POST", "/broken", |_| {
+        CannedResponse::json(500, r#"{"message":"index rebuilding","error":"Internal Server Error"}"#)
+    }));
+    routes.push(Route::new("POST", "/limited", |_| {
+        CannedResponse::new(429, "").with_header("retry-after", "600")
+    }));
+    let server = LoopbackServer::start(routes).await.unwrap();
+    let feeds = vec![
+        spec("broken", &server, "/broken"),
+        spec("ted", &server, PATH),
+        spec("limited", &server, "/limited"),
+    ];
+    let mut poller = start(feeds);
+    let events = poller
+        .until(|seen| {
+            ["broken", "limited"]
+                .iter()
+                .all(|n| seen.iter().any(|e| is_failed(e, n)))
+                && seen.iter().any(|e| is_fetched(e, "ted"))
+        })
+        .await;
+    for event in &events {
+        match event {
+            FeedEvent::Failed {
+                feed,
+                message,
+                at,
+                retry_at,
+            } if feed == "broken" => {
+                assert_eq!(message, "HTTP 500: index rebuilding");
+                let wait = at.duration_until(*retry_at).as_secs_f64();
+                assert!((29.0..=30.0).contains(&wait), "first backoff is 30 s, got {wait}");
+            }
+            FeedEvent::Failed {
+                feed,
+                message,
+                at,
+                retry_at,
+            } if feed == "limited" => {
+                assert!(message.contains("429") && message.contains("600s"), "{message}");
+                let wait = at.duration_until(*retry_at).as_secs_f64();
+                assert!((599.0..=600.0).contains(&wait), "Retry-After is honoured, got {wait}");
+            }
+            FeedEvent::Fetched { feed, notices, .. } => {
+                assert_eq!((feed.as_str(), notices.len()), ("ted", 16));
+            }
+            FeedEvent::Started { .. } => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    // Every feed reported Started before its outcome.
+    for name in ["broken", "ted", "limited"] {
+        let started = events
+            .iter()
+            .position(|e| matches!(e, FeedEvent::Started { feed, .. } if feed == name));
+        let ended = events.iter().position(|e| is_fetched(e, name) || is_failed(e, name));
+        assert!(started.unwrap() < ended.unwrap(), "{name}");
+    }
+    poller.stop().await;
+}
+
+#[tokio::test]
+async fn refresh_all_polls_again_from_the_last_success() {
+    let server = LoopbackServer::start(ted_demo_routes(PATH)).await.unwrap();
+    let mut poller = start(vec![spec("ted", &server, PATH)]);
+    poller.until(|seen| seen.iter().any(|e| is_fetched(e, "ted"))).await;
+    assert_eq!(server.requests().len(), 3);
+    let first_success = Timestamp::now();
+    poller.commands.send(PollCommand::RefreshAll).await.unwrap();
+    let events = poller.until(|seen| seen.iter().any(|e| is_fetched(e, "ted"))).await;
+    assert!(matches!(events[0], FeedEvent::Started { .. }), "{events:?}");
+    assert_eq!(server.requests().len(), 6);
+    // The second poll overlaps the first by one day instead of reaching back a week.
+    let dates = query_dates(&server);
+    let day = Duration::from_secs(86_400);
+    assert!(
+        [yyyymmdd(first_success, day), yyyymmdd(Timestamp::now(), day)].contains(&dates[1]),
+        "{dates:?}"
+    );
+    poller.stop().await;
+}
+
+#[tokio::test]
+async fn poller_returns_when_the_command_channel_closes() {
+    let server = LoopbackServer::start(ted_demo_routes(PATH)).await.unwrap();
+    let Poller {
+        commands,
+        mut events,
+        cancel: _cancel,
+        task,
+    } = start(vec![spec("ted", &server, PATH)]);
+    let first = timeout(HANG_GUARD, events.recv()).await.unwrap().unwrap();
+    assert!(matches!(first, FeedEvent::Started { .. }));
+    drop(commands);
+    timeout(HANG_GUARD, task).await.expect("poller kept running").unwrap();
+}
+
+#[tokio::test]
+async fn cancel_stops_a_poll_in_progress() {
+    let server = LoopbackServer::start(vec![Route::new("POST", PATH, |_| {
+        CannedResponse::json(200, "{}").with_delay(Duration::from_secs(30))
+    })])
+    .await
+    .unwrap();
+    let mut poller = start(vec![spec("slow", &server, PATH)]);
+    assert!(matches!(poller.next().await, FeedEvent::Started { .. }));
+    poller.stop().await;
+}

@@ -1,0 +1,133 @@
+//! Every screen state rendered into a `TestBackend` and compared with a committed snapshot.
+
+mod common;
+
+use anbud::app::{Action, AppState, Keymap, Msg, TextEdit};
+use anbud::feeds::FeedEvent;
+use anbud::model::Triage;
+use anbud::ui::{self, RenderContext, Theme, ViewState};
+use common::{notice, now};
+use jiff::tz::TimeZone;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Modifier;
+
+fn loaded() -> AppState {
+    let records = vec![
+        notice("ted:1")
+            .title("Trygghetsalarmer og velferdsteknologi til Bærum kommune")
+            .buyer("Bærum kommune")
+            .description("Anskaffelse av trygghetsalarmer med digitalt tilsyn for hjemmeboende.")
+            .score(12)
+            .title_hit("Trygghetsalarm", 5)
+            .title_hit("velferdsteknologi", 4)
+            .deadline("2026-11-25T11:00:00Z")
+            .build(),
+        notice("ted:2").title("Røntgenutstyr — 病院 🏥 imaging").buyer("Helse Bergen HF").score(8).deadline("2027-01-15T11:00:00Z").build(),
+        notice("ted:3").title("Elektronisk pasientjournal (EPJ) til legekontor").buyer("Tromsø kommune").score(5).deadline("2026-11-01T11:00:00Z").build(),
+        notice("ted:4").title("Renhold av kontorbygg").score(0).build(),
+        notice("ted:5").title("Dialysemaskiner").score(7).triage(Triage::Shortlisted).build(),
+    ];
+    let mut state = AppState::new(records, &["TED".to_owned()], now());
+    state.update(Msg::Feed(FeedEvent::Fetched { feed: "TED".to_owned(), notices: Vec::new(), at: now(), next_at: "2026-11-22T12:15:00Z".parse().expect("valid") }));
+    state
+}
+
+fn draw(state: &AppState, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
+    let theme = Theme::new(true);
+    let keymap = Keymap::default();
+    let tz = TimeZone::get("Europe/Oslo").expect("bundled tzdb");
+    let ctx = RenderContext { theme: &theme, keymap: &keymap, tz: &tz };
+    let mut view = ViewState::default();
+    terminal.draw(|f| ui::render(f, state, &mut view, ctx)).expect("draw");
+    terminal
+}
+
+#[test]
+fn empty_while_polling() {
+    let state = AppState::new(Vec::new(), &["TED".to_owned()], now());
+    insta::assert_snapshot!(draw(&state, 100, 12).backend());
+}
+
+#[test]
+fn loaded_list() {
+    insta::assert_snapshot!(draw(&loaded(), 100, 14).backend());
+}
+
+#[test]
+fn list_with_detail_pane() {
+    let mut state = loaded();
+    state.update(Msg::Action(Action::ToggleDetail));
+    insta::assert_snapshot!(draw(&state, 130, 20).backend());
+}
+
+#[test]
+fn help_overlay() {
+    let mut state = loaded();
+    state.update(Msg::Action(Action::ToggleHelp));
+    insta::assert_snapshot!(draw(&state, 100, 34).backend());
+}
+
+#[test]
+fn search_active() {
+    let mut state = loaded();
+    state.update(Msg::Action(Action::StartSearch));
+    for c in "bærum".chars() {
+        state.update(Msg::Edit(TextEdit::Insert(c)));
+    }
+    insta::assert_snapshot!(draw(&state, 100, 12).backend());
+}
+
+#[test]
+fn failed_source_and_pending_save() {
+    let mut state = loaded();
+    state.update(Msg::Feed(FeedEvent::Failed {
+        feed: "TED".to_owned(),
+        message: "cannot connect to api.ted.europa.eu: dns error".to_owned(),
+        at: now(),
+        retry_at: "2026-11-22T12:01:00Z".parse().expect("valid"),
+    }));
+    state.update(Msg::Action(Action::Shortlist));
+    insta::assert_snapshot!(draw(&state, 100, 12).backend());
+}
+
+#[test]
+fn small_terminal_80x24_with_detail() {
+    let mut state = loaded();
+    state.update(Msg::Action(Action::ToggleDetail));
+    insta::assert_snapshot!(draw(&state, 80, 24).backend());
+}
+
+#[test]
+fn selected_row_is_reverse_video_even_without_colour() {
+    let state = loaded();
+    let mut terminal = Terminal::new(TestBackend::new(100, 12)).expect("test backend");
+    let (theme, keymap, tz) = (Theme::new(false), Keymap::default(), TimeZone::UTC);
+    let ctx = RenderContext { theme: &theme, keymap: &keymap, tz: &tz };
+    terminal.draw(|f| ui::render(f, &state, &mut ViewState::default(), ctx)).expect("draw");
+    let buffer = terminal.backend().buffer();
+    // Row 0 is the tab line, row 1 the table header, row 2 the first (selected) notice.
+    let cell = &buffer[(20, 2)];
+    assert!(cell.style().add_modifier.contains(Modifier::REVERSED));
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            let fg = buffer[(x, y)].style().fg;
+            assert!(matches!(fg, None | Some(ratatui::style::Color::Reset)), "colour {fg:?} at {x},{y} with NO_COLOR");
+        }
+    }
+}
+
+#[test]
+fn keyword_hits_are_highlighted_in_the_detail_pane() {
+    let mut state = loaded();
+    state.update(Msg::Action(Action::ToggleDetail));
+    let terminal = draw(&state, 130, 20);
+    let buffer = terminal.backend().buffer();
+    let row = (0..buffer.area.height)
+        .find(|&y| (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>().contains("Trygghetsalarmer og"))
+        .expect("title in detail pane");
+    let line: String = (72..buffer.area.width).map(|x| buffer[(x, row)].symbol()).collect();
+    let start = 72 + line.find("Trygghetsalarm").expect("hit text") as u16;
+    assert!(buffer[(start, row)].style().add_modifier.contains(Modifier::UNDERLINED));
+}
