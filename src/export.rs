@@ -17,12 +17,15 @@ use serde::Serialize;
 use crate::model::NoticeRecord;
 
 /// A CSV export failed; nothing was left at the target path.
+///
+/// The cause is part of each message, not a `source()`, because the status line shows only this text
+/// and an eyre report would otherwise print the cause twice.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     /// Writing to the given writer failed.
     #[error("cannot write CSV: {0}")]
-    Csv(#[from] csv::Error),
-    /// A file step failed (the cause is in the message because the status line shows only this text).
+    Csv(csv::Error),
+    /// A file step failed.
     #[error("cannot {action} {path}: {error}")]
     File {
         /// What was being done, e.g. "write CSV to".
@@ -32,6 +35,12 @@ pub enum ExportError {
         /// The operating system's message.
         error: io::Error,
     },
+}
+
+impl From<csv::Error> for ExportError {
+    fn from(error: csv::Error) -> Self {
+        Self::Csv(error)
+    }
 }
 
 /// One CSV line; field order is column order, and every text cell has passed [`neutralize_formula`].

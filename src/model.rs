@@ -145,7 +145,7 @@ impl Relevance {
                 seen.push((&hit.rule, hit.weight));
             }
         }
-        seen.sort_by(|a, b| b.1.cmp(&a.1));
+        seen.sort_by_key(|(_, weight)| std::cmp::Reverse(*weight));
         seen.into_iter().map(|(r, _)| r).collect()
     }
 }

@@ -133,6 +133,23 @@ impl Io {
         }
     }
 
+    /// The next message from a background service. Cancel-safe: every branch is.
+    ///
+    /// # Errors
+    /// When a supervised task (the poller) has ended: the dashboard would silently go stale.
+    pub async fn recv(&mut self) -> Result<Msg> {
+        if let Some(msg) = self.local.pop_front() {
+            return Ok(msg);
+        }
+        tokio::select! {
+            Some(event) = self.feed_events.recv() => Ok(Msg::Feed(event)),
+            Some(event) = self.store_events.recv() => Ok(Msg::Store(event)),
+            Some(done) = self.exports.join_next() => Ok(Msg::ExportFinished(done.unwrap_or_else(|e| Err(e.to_string())))),
+            Some(task) = self.supervisor.join_next() => Err(eyre!("the feed poller stopped unexpectedly: {task:?}")),
+            else => Err(eyre!("every background service has stopped")),
+        }
+    }
+
     fn send_store(&self, cmd: StoreCommand) -> Result<(), String> {
         let store = self.store.as_ref().ok_or("the store has shut down")?;
         store.send(cmd).map_err(|e| e.to_string())
@@ -182,13 +199,8 @@ where
                 },
                 None => break,
             },
-            Some(event) = io.feed_events.recv() => Msg::Feed(event),
-            Some(event) = io.store_events.recv() => Msg::Store(event),
-            Some(done) = io.exports.join_next() => Msg::ExportFinished(done.unwrap_or_else(|e| Err(e.to_string()))),
+            msg = io.recv() => msg?,
             _ = clock.tick() => Msg::ClockTicked(Timestamp::now()),
-            Some(task) = io.supervisor.join_next() => {
-                return Err(eyre!("the feed poller stopped unexpectedly: {task:?}"));
-            }
         };
         io.perform(core.update(msg));
         while let Some(msg) = io.local.pop_front() {

@@ -274,3 +274,22 @@ async fn cancel_stops_a_poll_in_progress() {
     assert!(matches!(poller.next().await, FeedEvent::Started { .. }));
     poller.stop().await;
 }
+
+#[tokio::test]
+async fn absurd_retry_after_is_capped_at_a_week() {
+    let server = LoopbackServer::start(vec![Route::new("POST", PATH, |_| {
+        CannedResponse::new(429, "").with_header("retry-after", "99999999999")
+    })])
+    .await
+    .unwrap();
+    let mut poller = start(vec![spec("bogus", &server, PATH)]);
+    let events = poller.until(|seen| seen.iter().any(|e| is_failed(e, "bogus"))).await;
+    let Some(FeedEvent::Failed { at, retry_at, .. }) = events.last() else {
+        panic!("{events:?}")
+    };
+    assert_eq!(
+        at.duration_until(*retry_at).as_secs(),
+        i64::try_from(WEEK.as_secs()).unwrap()
+    );
+    poller.stop().await;
+}

@@ -237,6 +237,11 @@ impl AppState {
         }
     }
 
+    /// Whether some decision still waits for the store.
+    pub fn has_pending(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
     /// Feeds and what they are doing.
     pub fn sources(&self) -> &[(String, SourceStatus)] {
         &self.sources

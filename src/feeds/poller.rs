@@ -67,6 +67,10 @@ const FIRST_BACKOFF: Duration = Duration::from_secs(30);
 /// publication date than the moment they became visible in the search index.
 const OVERLAP: Duration = Duration::from_secs(24 * 60 * 60);
 
+/// The longest the poller ever waits, whatever the config or a server's `Retry-After` says; it
+/// also keeps `Instant` arithmetic far from overflow (a bogus `Retry-After: 99999999999`).
+const MAX_WAIT: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
 /// Fetches every page of `spec` published since `since` (at most `max_pages`), de-duplicated by id.
 ///
 /// # Errors
@@ -236,9 +240,9 @@ fn finish_poll(feeds: &mut [FeedState], outcome: PollOutcome) -> Option<FeedEven
         }
         Err(_) => feed.failures = feed.failures.saturating_add(1),
     }
-    let delay = backoff(feed.failures, feed.spec.interval, retry_after);
+    let delay = backoff(feed.failures, feed.spec.interval, retry_after).min(MAX_WAIT);
     let now = Instant::now();
-    feed.not_before = retry_after.map(|wait| now + wait);
+    feed.not_before = retry_after.map(|wait| now + wait.min(MAX_WAIT));
     let queued = std::mem::take(&mut feed.refresh_queued);
     let due = if queued {
         feed.not_before.unwrap_or(now)

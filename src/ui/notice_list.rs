@@ -67,6 +67,14 @@ fn empty_text(state: &AppState) -> String {
     if !state.query().is_empty() {
         return format!("No notice in {} matches “{}”. Esc clears the search.", state.view().label(), state.query());
     }
+    let failed: Vec<&str> =
+        state.sources().iter().filter(|(_, s)| matches!(s, SourceStatus::Failed { .. })).map(|(n, _)| n.as_str()).collect();
+    if !failed.is_empty() && state.counts()[3] == 0 {
+        return format!(
+            "No notices yet: {} failed (see the status line below). anbud retries by itself; r retries now.",
+            failed.join(", ")
+        );
+    }
     let polling = state.sources().iter().any(|(_, s)| matches!(s, SourceStatus::Fetching { .. } | SourceStatus::Idle));
     match state.view() {
         View::Inbox if polling => "Inbox is empty — polling feeds, notices appear as they arrive…".to_owned(),

@@ -27,7 +27,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
                 theme.ok(),
             ),
             SourceStatus::Failed { message, retry_at, .. } => {
-                (format!("{name}: ✗ {message} — retry {}", clock(*retry_at)), theme.error())
+                // Retry time first: a long error message is cut at the right edge, the time must not be.
+                (format!("{name}: ✗ retry {} — {message}", clock(*retry_at)), theme.error())
             }
             SourceStatus::Inactive { message } => (format!("{name}: inactive — {message}"), theme.muted()),
         };
