@@ -73,7 +73,10 @@ impl Matcher {
     /// [`ProfileError::Unusable`] when a term folds to nothing, a CPV prefix is not digits, or
     /// the automata cannot be built.
     pub fn new(profile: &Profile) -> Result<Matcher, ProfileError> {
-        let unusable = |message: String| ProfileError::Unusable { name: profile.name.clone(), message };
+        let unusable = |message: String| ProfileError::Unusable {
+            name: profile.name.clone(),
+            message,
+        };
         let mut rules = Vec::new();
         let (mut folded_pats, mut folded_patterns) = (Vec::new(), Vec::new());
         let (mut exact_pats, mut exact_patterns) = (Vec::new(), Vec::new());
@@ -84,11 +87,19 @@ impl Matcher {
             .chain(profile.exclude.iter().map(|r| (r, RuleKind::Exclude, -r.weight)));
         for (rule, kind, weight) in terms {
             let index = rules.len();
-            rules.push(CompiledRule { label: rule.term.clone(), kind, weight });
+            rules.push(CompiledRule {
+                label: rule.term.clone(),
+                kind,
+                weight,
+            });
             let body = rule.term.strip_prefix('*').unwrap_or(&rule.term);
             let inside_words = body.len() != rule.term.len();
             let acronym = body.chars().count() <= ACRONYM_MAX_CHARS;
-            let pattern = Pattern { rule: index, boundary_before: !inside_words, boundary_after: acronym };
+            let pattern = Pattern {
+                rule: index,
+                boundary_before: !inside_words,
+                boundary_after: acronym,
+            };
             if acronym && body.chars().any(char::is_uppercase) {
                 exact_pats.push(body.to_owned());
                 exact_patterns.push(pattern);
@@ -109,7 +120,11 @@ impl Matcher {
                 return Err(unusable(format!("CPV prefix {:?} must be 2 to 8 digits", rule.prefix)));
             }
             cpv.push((cpv_prefix(&rule.prefix).to_owned(), rules.len()));
-            rules.push(CompiledRule { label: rule.prefix.clone(), kind: RuleKind::Cpv, weight: rule.weight });
+            rules.push(CompiledRule {
+                label: rule.prefix.clone(),
+                kind: RuleKind::Cpv,
+                weight: rule.weight,
+            });
         }
         // Standard semantics + overlapping search report every occurrence of every pattern, so
         // "trygghetsalarm" and "alarm" can both fire on the same text.
@@ -179,7 +194,9 @@ impl Matcher {
         let folded = Folded::new(text);
         let haystack = folded.as_str();
         for m in self.folded.find_overlapping_iter(haystack) {
-            let Some(pattern) = self.folded_patterns.get(m.pattern().as_usize()) else { continue };
+            let Some(pattern) = self.folded_patterns.get(m.pattern().as_usize()) else {
+                continue;
+            };
             if accepts(pattern, haystack, m.start(), m.end()) {
                 if let Some((start, end)) = folded.original_span(m.start(), m.end()) {
                     out.push((pattern.rule, self.hit(pattern.rule, field, start, end)));
@@ -187,7 +204,9 @@ impl Matcher {
             }
         }
         for m in self.exact.find_overlapping_iter(text) {
-            let Some(pattern) = self.exact_patterns.get(m.pattern().as_usize()) else { continue };
+            let Some(pattern) = self.exact_patterns.get(m.pattern().as_usize()) else {
+                continue;
+            };
             if accepts(pattern, text, m.start(), m.end()) {
                 out.push((pattern.rule, self.hit(pattern.rule, field, m.start(), m.end())));
             }
@@ -212,7 +231,6 @@ fn accepts(pattern: &Pattern, text: &str, start: usize, end: usize) -> bool {
     (!pattern.boundary_before || is_boundary_before(text, start))
         && (!pattern.boundary_after || is_boundary_after(text, end))
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -261,7 +279,12 @@ weight = -12
     }
 
     fn title_rules(title: &str) -> Vec<String> {
-        matcher().evaluate(&notice(title, "", "", &[])).hits.into_iter().map(|h| h.rule).collect()
+        matcher()
+            .evaluate(&notice(title, "", "", &[]))
+            .hits
+            .into_iter()
+            .map(|h| h.rule)
+            .collect()
     }
 
     #[test]
@@ -299,7 +322,12 @@ weight = -12
     #[test]
     fn spans_slice_the_original_text() {
         let m = matcher();
-        let n = notice("Mobil RØNTGEN og MR", "Kjøp av røntgenapparat, ROENTGEN", "Sår AS", &["33100000"]);
+        let n = notice(
+            "Mobil RØNTGEN og MR",
+            "Kjøp av røntgenapparat, ROENTGEN",
+            "Sår AS",
+            &["33100000"],
+        );
         let relevance = m.evaluate(&n);
         let fields = [Field::Title, Field::Description, Field::Buyer, Field::Cpv];
         let mut last_field = 0;
@@ -316,11 +344,19 @@ weight = -12
             last_field = field_index;
             match hit.field {
                 Field::Cpv => assert_eq!(slice, "33"),
-                _ => assert_eq!(fold_term(slice).chars().next(), fold_term(&hit.rule).chars().next(), "{slice}"),
+                _ => assert_eq!(
+                    fold_term(slice).chars().next(),
+                    fold_term(&hit.rule).chars().next(),
+                    "{slice}"
+                ),
             }
         }
-        let slices: Vec<&str> =
-            relevance.hits.iter().filter(|h| h.field == Field::Description).map(|h| &n.description[h.start..h.end]).collect();
+        let slices: Vec<&str> = relevance
+            .hits
+            .iter()
+            .filter(|h| h.field == Field::Description)
+            .map(|h| &n.description[h.start..h.end])
+            .collect();
         assert_eq!(slices, ["røntgen", "ROENTGEN"]);
     }
 
@@ -347,7 +383,12 @@ weight = -12
         let plain = m.evaluate(&notice("Multidose og kateter", "", "", &[]));
         let excluded = m.evaluate(&notice("Multidose, legemidler og kateter", "", "", &[]));
         assert_eq!(plain.score - excluded.score, 8);
-        assert!(excluded.hits.iter().any(|h| h.kind == RuleKind::Exclude && h.weight == -8));
+        assert!(
+            excluded
+                .hits
+                .iter()
+                .any(|h| h.kind == RuleKind::Exclude && h.weight == -8)
+        );
         assert!(!excluded.matched);
     }
 
@@ -356,7 +397,11 @@ weight = -12
         let m = matcher();
         let r = m.evaluate(&notice("", "", "", &["33100000", "33190000"]));
         assert_eq!((r.score, r.hits.len()), (6, 2));
-        assert!(r.hits.iter().all(|h| h.kind == RuleKind::Cpv && h.rule == "33" && h.end == 2));
+        assert!(
+            r.hits
+                .iter()
+                .all(|h| h.kind == RuleKind::Cpv && h.rule == "33" && h.end == 2)
+        );
         let r = m.evaluate(&notice("", "", "", &["33600000"]));
         assert_eq!(r.score, 6 - 12);
         assert_eq!(m.evaluate(&notice("", "", "", &["03310000", "45000000"])).score, 0);
@@ -370,17 +415,28 @@ weight = -12
     #[test]
     fn programmatic_profiles_are_checked() {
         let mut profile = Profile::parse(PROFILE, "t").expect("valid");
-        profile.include.push(TermRule { term: "*".into(), weight: 1 });
+        profile.include.push(TermRule {
+            term: "*".into(),
+            weight: 1,
+        });
         assert!(matches!(Matcher::new(&profile), Err(ProfileError::Unusable { .. })));
     }
 
     #[test]
     fn bundled_profile_compiles_and_finds_the_obvious() {
         let m = Matcher::new(&Profile::bundled()).expect("bundled profile compiles");
-        for title in ["Trygghetsalarmer til Bergen kommune", "MR-maskin til Helse Bergen", "Elektronisk pasientjournal (EPJ)"] {
+        for title in [
+            "Trygghetsalarmer til Bergen kommune",
+            "MR-maskin til Helse Bergen",
+            "Elektronisk pasientjournal (EPJ)",
+        ] {
             assert!(m.evaluate(&notice(title, "", "", &[])).matched, "{title}");
         }
-        for title in ["Levering av ris og pasta", "Renhold av sykehus", "Legemidler til sykehjem"] {
+        for title in [
+            "Levering av ris og pasta",
+            "Renhold av sykehus",
+            "Legemidler til sykehjem",
+        ] {
             assert!(!m.evaluate(&notice(title, "", "", &[])).matched, "{title}");
         }
     }

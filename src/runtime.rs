@@ -90,9 +90,17 @@ impl Io {
         let (feed_tx, feed_rx) = mpsc::channel(64);
         let (store_tx, store_rx) = mpsc::channel(64);
         let cancel = CancellationToken::new();
-        let fetcher = HttpFetcher::new(HttpSettings::default()).map_err(|e| eyre!("cannot create the HTTP client: {e}"))?;
+        let fetcher =
+            HttpFetcher::new(HttpSettings::default()).map_err(|e| eyre!("cannot create the HTTP client: {e}"))?;
         let mut supervisor = JoinSet::new();
-        supervisor.spawn(run_poller(feed_specs(config), fetcher, scorer(config)?, poll_rx, feed_tx, cancel.clone()));
+        supervisor.spawn(run_poller(
+            feed_specs(config),
+            fetcher,
+            scorer(config)?,
+            poll_rx,
+            feed_tx,
+            cancel.clone(),
+        ));
         Ok(Io {
             poll_commands: poll_tx,
             feed_events: feed_rx,
@@ -113,20 +121,31 @@ impl Io {
                 // A full queue means a refresh is already waiting: dropping this one is correct.
                 Effect::RefreshAll => drop(self.poll_commands.try_send(PollCommand::RefreshAll)),
                 Effect::SaveTriage(change) => {
-                    let cmd = StoreCommand::SaveTriage { change: change.clone(), at: Timestamp::now() };
+                    let cmd = StoreCommand::SaveTriage {
+                        change: change.clone(),
+                        at: Timestamp::now(),
+                    };
                     if let Err(e) = self.send_store(cmd) {
-                        self.local.push_back(Msg::Store(StoreEvent::TriageNotSaved { change, error: e }));
+                        self.local
+                            .push_back(Msg::Store(StoreEvent::TriageNotSaved { change, error: e }));
                     }
                 }
                 Effect::SaveFetch { feed, items, at } => {
-                    if let Err(e) = self.send_store(StoreCommand::SaveFetch { feed: feed.clone(), items, at }) {
-                        self.local.push_back(Msg::Store(StoreEvent::FetchNotSaved { feed, error: e }));
+                    if let Err(e) = self.send_store(StoreCommand::SaveFetch {
+                        feed: feed.clone(),
+                        items,
+                        at,
+                    }) {
+                        self.local
+                            .push_back(Msg::Store(StoreEvent::FetchNotSaved { feed, error: e }));
                     }
                 }
                 Effect::Export(records) => {
                     let path = self.export_dir.join(export::default_file_name(Timestamp::now()));
                     self.exports.spawn_blocking(move || {
-                        export::write_csv_file(&path, &records).map(|n| (path, n)).map_err(|e| e.to_string())
+                        export::write_csv_file(&path, &records)
+                            .map(|n| (path, n))
+                            .map_err(|e| e.to_string())
                     });
                 }
             }
@@ -187,7 +206,9 @@ where
     let mut clock = time::interval(std::time::Duration::from_secs(1));
     clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
     while core.is_running() {
-        terminal.draw(|frame| ui::render(frame, core, &mut view, ctx)).wrap_err("cannot draw")?;
+        terminal
+            .draw(|frame| ui::render(frame, core, &mut view, ctx))
+            .wrap_err("cannot draw")?;
         if let Some(list_rows) = view.take_viewport_change() {
             io.perform(core.update(Msg::ViewportChanged { list_rows }));
         }
@@ -221,9 +242,21 @@ pub async fn dashboard(config: &Config, store: Store) -> Result<()> {
     let mut io = Io::start(config, store)?;
     let keymap = Keymap::default();
     let theme = Theme::from_env();
-    let ctx = RenderContext { theme: &theme, keymap: &keymap, tz: &config.timezone };
+    let ctx = RenderContext {
+        theme: &theme,
+        keymap: &keymap,
+        tz: &config.timezone,
+    };
     let mut terminal = crate::terminal::init().wrap_err("cannot start the full-screen terminal (is this a TTY?)")?;
-    let result = run(&mut terminal, crossterm::event::EventStream::new(), &mut core, &mut io, &keymap, ctx).await;
+    let result = run(
+        &mut terminal,
+        crossterm::event::EventStream::new(),
+        &mut core,
+        &mut io,
+        &keymap,
+        ctx,
+    )
+    .await;
     crate::terminal::restore();
     io.shutdown().await;
     result

@@ -59,7 +59,11 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &mut ViewState, ctx: Re
 
     render_tabs(frame, tabs, state, ctx.theme);
     let list_area = if state.is_detail_open() {
-        let direction = if body.width >= 120 { Direction::Horizontal } else { Direction::Vertical };
+        let direction = if body.width >= 120 {
+            Direction::Horizontal
+        } else {
+            Direction::Vertical
+        };
         let [list, detail] = Layout::default()
             .direction(direction)
             .constraints([Constraint::Percentage(55), Constraint::Percentage(45)])
@@ -86,7 +90,11 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &mut ViewState, ctx: Re
 fn render_tabs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let mut spans = vec![Span::styled(" anbud ", theme.title())];
     for (view, count) in View::ALL.iter().zip(state.counts()) {
-        let style = if *view == state.view() { theme.tab_active() } else { theme.tab() };
+        let style = if *view == state.view() {
+            theme.tab_active()
+        } else {
+            theme.tab()
+        };
         spans.push(Span::raw(" "));
         spans.push(Span::styled(format!(" {} {count} ", view.label()), style));
     }
@@ -99,7 +107,10 @@ fn render_search(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme)
         spans.push(Span::styled(" ", theme.cursor()));
         spans.push(Span::styled("  Enter keep · Esc clear", theme.muted()));
     } else {
-        spans.push(Span::styled(format!("  {} shown · Esc clears", state.visible().len()), theme.muted()));
+        spans.push(Span::styled(
+            format!("  {} shown · Esc clears", state.visible().len()),
+            theme.muted(),
+        ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -36,7 +36,9 @@ async fn wait_for_db(path: &std::path::Path, done: impl Fn(&Store) -> bool) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn poll_shortlist_and_quit_persists_and_shows_the_decision() {
-    let server = LoopbackServer::start(demo::ted_demo_routes("/v3/notices/search")).await.expect("server");
+    let server = LoopbackServer::start(demo::ted_demo_routes("/v3/notices/search"))
+        .await
+        .expect("server");
     let mut config = config::load(None).expect("bundled config");
     config.feeds = vec![FeedConfig {
         name: "TED".to_owned(),
@@ -51,23 +53,42 @@ async fn poll_shortlist_and_quit_persists_and_shows_the_decision() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("flow.db");
     let store = Store::open(&db).expect("open store");
-    let mut core = AppState::new(store.load_records().expect("load"), &["TED".to_owned()], Timestamp::now());
+    let mut core = AppState::new(
+        store.load_records().expect("load"),
+        &["TED".to_owned()],
+        Timestamp::now(),
+    );
     let mut io = Io::start(&config, store).expect("services start");
     let (keys, rx) = mpsc::unbounded_channel();
-    let input = Box::pin(futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (e, rx)) }));
+    let input = Box::pin(futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|e| (e, rx))
+    }));
     let mut terminal = Terminal::new(TestBackend::new(120, 24)).expect("terminal");
     let (theme, keymap, tz) = (Theme::new(false), Keymap::default(), jiff::tz::TimeZone::UTC);
-    let ctx = RenderContext { theme: &theme, keymap: &keymap, tz: &tz };
+    let ctx = RenderContext {
+        theme: &theme,
+        keymap: &keymap,
+        tz: &tz,
+    };
 
     let driver = async {
-        wait_for_db(&db, |s| s.records(StatusFilter::All).map(|r| r.len()).unwrap_or(0) >= 15).await;
+        wait_for_db(&db, |s| {
+            s.records(StatusFilter::All).map(|r| r.len()).unwrap_or(0) >= 15
+        })
+        .await;
         // All tab (Shift-Tab from the Inbox), first row, shortlist.
         keys.send(key(KeyCode::BackTab)).expect("send");
         keys.send(key(KeyCode::Char('s'))).expect("send");
-        wait_for_db(&db, |s| s.records(StatusFilter::Shortlisted).map(|r| r.len()).unwrap_or(0) == 1).await;
+        wait_for_db(&db, |s| {
+            s.records(StatusFilter::Shortlisted).map(|r| r.len()).unwrap_or(0) == 1
+        })
+        .await;
         drop(keys); // end of input ends the loop
     };
-    let (result, ()) = tokio::join!(runtime::run(&mut terminal, input, &mut core, &mut io, &keymap, ctx), driver);
+    let (result, ()) = tokio::join!(
+        runtime::run(&mut terminal, input, &mut core, &mut io, &keymap, ctx),
+        driver
+    );
     result.expect("event loop ends cleanly");
     // The store has committed; let its confirmation reach the core before the last frame.
     while core.has_pending() {
@@ -76,11 +97,16 @@ async fn poll_shortlist_and_quit_persists_and_shows_the_decision() {
     }
     io.shutdown().await;
 
-    terminal.draw(|f| ui::render(f, &core, &mut ViewState::default(), ctx)).expect("draw");
+    terminal
+        .draw(|f| ui::render(f, &core, &mut ViewState::default(), ctx))
+        .expect("draw");
     let screen = format!("{:?}", terminal.backend().buffer());
     assert!(screen.contains("Shortlist 1"), "{screen}");
     assert!(screen.contains('★'), "{screen}");
-    let shortlisted = Store::open(&db).expect("reopen").records(StatusFilter::Shortlisted).expect("read");
+    let shortlisted = Store::open(&db)
+        .expect("reopen")
+        .records(StatusFilter::Shortlisted)
+        .expect("read");
     assert_eq!(shortlisted.len(), 1);
     assert_eq!(shortlisted[0].triage, Triage::Shortlisted);
     assert_eq!(server.requests().len(), 3, "three pages polled");

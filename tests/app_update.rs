@@ -10,21 +10,40 @@ use common::{notice, now};
 
 fn state() -> AppState {
     let records = vec![
-        notice("ted:1").title("Trygghetsalarmer til Bærum kommune").score(9).deadline("2026-12-01T11:00:00Z").build(),
-        notice("ted:2").title("Røntgenutstyr til sykehus").score(9).deadline("2026-11-25T11:00:00Z").build(),
+        notice("ted:1")
+            .title("Trygghetsalarmer til Bærum kommune")
+            .score(9)
+            .deadline("2026-12-01T11:00:00Z")
+            .build(),
+        notice("ted:2")
+            .title("Røntgenutstyr til sykehus")
+            .score(9)
+            .deadline("2026-11-25T11:00:00Z")
+            .build(),
         notice("ted:3").title("Pasientjournal EPJ").score(4).build(),
         notice("ted:4").title("Renhold av kontorbygg").score(0).build(),
-        notice("ted:5").title("Elektronisk pasientjournal").score(6).triage(Triage::Shortlisted).build(),
+        notice("ted:5")
+            .title("Elektronisk pasientjournal")
+            .score(6)
+            .triage(Triage::Shortlisted)
+            .build(),
     ];
     AppState::new(records, &["TED".to_owned()], now())
 }
 
 fn ids(state: &AppState) -> Vec<String> {
-    state.visible().iter().map(|r| state.record(r).notice.native_id.clone()).collect()
+    state
+        .visible()
+        .iter()
+        .map(|r| state.record(r).notice.native_id.clone())
+        .collect()
 }
 
 fn selected(state: &AppState) -> String {
-    state.selected_record().map(|r| r.notice.native_id.clone()).unwrap_or_default()
+    state
+        .selected_record()
+        .map(|r| r.notice.native_id.clone())
+        .unwrap_or_default()
 }
 
 fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
@@ -92,7 +111,11 @@ fn page_down_uses_viewport_height() {
 fn shortlist_waits_for_store_confirmation() {
     let mut state = state();
     let effects = act(&mut state, Action::Shortlist);
-    let change = TriageChange { id: NoticeId::new("ted", "2"), from: Triage::New, to: Triage::Shortlisted };
+    let change = TriageChange {
+        id: NoticeId::new("ted", "2"),
+        from: Triage::New,
+        to: Triage::Shortlisted,
+    };
     assert_eq!(effects, vec![Effect::SaveTriage(change.clone())]);
     // Pending: still in the Inbox, marked as saving, and the confirmed value is unchanged.
     assert_eq!(ids(&state), ["2", "1", "3"]);
@@ -112,8 +135,13 @@ fn shortlist_waits_for_store_confirmation() {
 fn failed_save_rolls_back_and_says_why() {
     let mut state = state();
     let effects = act(&mut state, Action::Reject);
-    let Effect::SaveTriage(change) = effects[0].clone() else { panic!("expected SaveTriage") };
-    state.update(Msg::Store(StoreEvent::TriageNotSaved { change, error: "database or disk is full".to_owned() }));
+    let Effect::SaveTriage(change) = effects[0].clone() else {
+        panic!("expected SaveTriage")
+    };
+    state.update(Msg::Store(StoreEvent::TriageNotSaved {
+        change,
+        error: "database or disk is full".to_owned(),
+    }));
     let record = state.selected_record().expect("selected");
     assert_eq!(state.effective_triage(record), (Triage::New, false));
     assert_eq!(ids(&state), ["2", "1", "3"]);
@@ -136,17 +164,27 @@ fn same_key_again_returns_to_undecided() {
     let effects = act(&mut state, Action::Shortlist);
     assert_eq!(
         effects,
-        vec![Effect::SaveTriage(TriageChange { id: NoticeId::new("ted", "5"), from: Triage::Shortlisted, to: Triage::New })]
+        vec![Effect::SaveTriage(TriageChange {
+            id: NoticeId::new("ted", "5"),
+            from: Triage::Shortlisted,
+            to: Triage::New
+        })]
     );
 }
 
 #[test]
 fn undo_reverts_last_confirmed_decision_and_is_not_itself_undoable() {
     let mut state = state();
-    let Effect::SaveTriage(change) = act(&mut state, Action::Reject)[0].clone() else { panic!() };
+    let Effect::SaveTriage(change) = act(&mut state, Action::Reject)[0].clone() else {
+        panic!()
+    };
     state.update(Msg::Store(StoreEvent::TriageSaved(change.clone())));
     let effects = act(&mut state, Action::Undo);
-    let back = TriageChange { id: change.id.clone(), from: Triage::Rejected, to: Triage::New };
+    let back = TriageChange {
+        id: change.id.clone(),
+        from: Triage::Rejected,
+        to: Triage::New,
+    };
     assert_eq!(effects, vec![Effect::SaveTriage(back.clone())]);
     state.update(Msg::Store(StoreEvent::TriageSaved(back)));
     assert_eq!(ids(&state), ["2", "1", "3"]);
@@ -169,7 +207,10 @@ fn refresh_keeps_cursor_on_same_notice() {
     assert_eq!(ids(&state), ["9", "2", "1", "3"]);
     assert_eq!(selected(&state), "1");
     assert!(matches!(&effects[..], [Effect::SaveFetch { feed, items, .. }] if feed == "TED" && items.len() == 1));
-    assert!(matches!(state.sources()[0].1, SourceStatus::Ok { new: 1, total: 1, .. }));
+    assert!(matches!(
+        state.sources()[0].1,
+        SourceStatus::Ok { new: 1, total: 1, .. }
+    ));
 }
 
 #[test]
@@ -177,20 +218,36 @@ fn refetch_updates_notice_but_keeps_decision() {
     let mut state = state();
     let (mut changed, relevance) = notice("ted:5").score(6).scored();
     changed.title = "Elektronisk pasientjournal (endret frist)".to_owned();
-    state.update(Msg::Feed(FeedEvent::Fetched { feed: "TED".to_owned(), notices: vec![(changed, relevance)], at: now(), next_at: now() }));
+    state.update(Msg::Feed(FeedEvent::Fetched {
+        feed: "TED".to_owned(),
+        notices: vec![(changed, relevance)],
+        at: now(),
+        next_at: now(),
+    }));
     act(&mut state, Action::NextView);
     let record = state.selected_record().expect("selected");
     assert_eq!(record.notice.title, "Elektronisk pasientjournal (endret frist)");
     assert_eq!(record.triage, Triage::Shortlisted);
-    assert!(matches!(state.sources()[0].1, SourceStatus::Ok { new: 0, total: 1, .. }));
+    assert!(matches!(
+        state.sources()[0].1,
+        SourceStatus::Ok { new: 0, total: 1, .. }
+    ));
 }
 
 #[test]
 fn failed_feed_is_shown_with_retry_time() {
     let mut state = state();
-    state.update(Msg::Feed(FeedEvent::Started { feed: "TED".to_owned(), at: now() }));
+    state.update(Msg::Feed(FeedEvent::Started {
+        feed: "TED".to_owned(),
+        at: now(),
+    }));
     assert!(matches!(state.sources()[0].1, SourceStatus::Fetching { .. }));
-    state.update(Msg::Feed(FeedEvent::Failed { feed: "TED".to_owned(), message: "timed out".to_owned(), at: now(), retry_at: now() }));
+    state.update(Msg::Feed(FeedEvent::Failed {
+        feed: "TED".to_owned(),
+        message: "timed out".to_owned(),
+        at: now(),
+        retry_at: now(),
+    }));
     assert!(matches!(&state.sources()[0].1, SourceStatus::Failed { message, .. } if message == "timed out"));
 }
 

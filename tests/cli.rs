@@ -9,7 +9,9 @@ use assert_cmd::Command;
 fn anbud() -> Command {
     let mut cmd = Command::cargo_bin("anbud").expect("binary built");
     // Keep the developer's own config and data out of the tests.
-    cmd.env_remove("ANBUD_CONFIG").env("HOME", std::env::temp_dir()).env("XDG_CONFIG_HOME", "/nonexistent");
+    cmd.env_remove("ANBUD_CONFIG")
+        .env("HOME", std::env::temp_dir())
+        .env("XDG_CONFIG_HOME", "/nonexistent");
     cmd
 }
 
@@ -38,7 +40,11 @@ fn unknown_key_reports_file_line_and_exits_2() {
 fn bad_value_reports_its_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = dir.path().join("bad.toml");
-    std::fs::write(&config, "[[feeds]]\nname = \"TED\"\nkind = \"ted\"\nbase_url = \"api.ted.europa.eu\"\n").expect("write");
+    std::fs::write(
+        &config,
+        "[[feeds]]\nname = \"TED\"\nkind = \"ted\"\nbase_url = \"api.ted.europa.eu\"\n",
+    )
+    .expect("write");
     let out = run(anbud().arg("--config").arg(&config).args(["poll", "--once"]));
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
@@ -68,7 +74,9 @@ fn print_default_config_round_trips() {
 fn feed_config(dir: &std::path::Path, feeds: &[(&str, String)]) -> std::path::PathBuf {
     let mut toml = String::new();
     for (name, url) in feeds {
-        toml.push_str(&format!("[[feeds]]\nname = \"{name}\"\nkind = \"ted\"\nbase_url = \"{url}\"\ncountries = [\"NOR\"]\n\n"));
+        toml.push_str(&format!(
+            "[[feeds]]\nname = \"{name}\"\nkind = \"ted\"\nbase_url = \"{url}\"\ncountries = [\"NOR\"]\n\n"
+        ));
     }
     let path = dir.join("config.toml");
     std::fs::write(&path, toml).expect("write config");
@@ -77,16 +85,25 @@ fn feed_config(dir: &std::path::Path, feeds: &[(&str, String)]) -> std::path::Pa
 
 #[tokio::test(flavor = "multi_thread")]
 async fn poll_once_then_list_json_and_export() {
-    let server = LoopbackServer::start(demo::ted_demo_routes("/v3/notices/search")).await.expect("server");
+    let server = LoopbackServer::start(demo::ted_demo_routes("/v3/notices/search"))
+        .await
+        .expect("server");
     let dir = tempfile::tempdir().expect("tempdir");
     let config = feed_config(dir.path(), &[("TED", server.base_url())]);
     let db = dir.path().join("anbud.db");
 
     let poll = {
         let (config, db) = (config.clone(), db.clone());
-        tokio::task::spawn_blocking(move || run(anbud().arg("--config").arg(&config).arg("--db").arg(&db).args(["poll", "--once"])))
-            .await
-            .expect("join")
+        tokio::task::spawn_blocking(move || {
+            run(anbud()
+                .arg("--config")
+                .arg(&config)
+                .arg("--db")
+                .arg(&db)
+                .args(["poll", "--once"]))
+        })
+        .await
+        .expect("join")
     };
     let stdout = text(&poll.stdout);
     assert_eq!(poll.status.code(), Some(0), "{stdout}{}", text(&poll.stderr));
@@ -94,13 +111,22 @@ async fn poll_once_then_list_json_and_export() {
     assert!(stdout.contains(" new, 0 updated, "), "{stdout}");
     assert_eq!(server.requests().len(), 3, "three pages fetched");
 
-    let list = run(anbud().arg("--config").arg(&config).arg("--db").arg(&db).args(["list", "--status", "all", "--json"]));
+    let list = run(anbud()
+        .arg("--config")
+        .arg(&config)
+        .arg("--db")
+        .arg(&db)
+        .args(["list", "--status", "all", "--json"]));
     assert!(list.status.success());
-    let lines: Vec<serde_json::Value> =
-        text(&list.stdout).lines().map(|l| serde_json::from_str(l).expect("one JSON object per line")).collect();
+    let lines: Vec<serde_json::Value> = text(&list.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
     assert!(lines.len() >= 15, "{} notices", lines.len());
     for line in &lines {
-        for key in ["source", "id", "title", "buyer", "deadline", "score", "matched", "status", "url"] {
+        for key in [
+            "source", "id", "title", "buyer", "deadline", "score", "matched", "status", "url",
+        ] {
             assert!(line.get(key).is_some(), "{key} missing in {line}");
         }
         assert_eq!(line["source"], "ted");
@@ -124,7 +150,14 @@ async fn poll_once_then_list_json_and_export() {
         store.save_triage(&change, jiff::Timestamp::now()).expect("save");
     }
     let csv_path = dir.path().join("out.csv");
-    let export = run(anbud().arg("--config").arg(&config).arg("--db").arg(&db).arg("export").arg("-o").arg(&csv_path));
+    let export = run(anbud()
+        .arg("--config")
+        .arg(&config)
+        .arg("--db")
+        .arg(&db)
+        .arg("export")
+        .arg("-o")
+        .arg(&csv_path));
     assert!(export.status.success(), "{}", text(&export.stderr));
     let csv = std::fs::read_to_string(&csv_path).expect("csv written");
     let mut rows = csv.lines();
@@ -135,13 +168,20 @@ async fn poll_once_then_list_json_and_export() {
     assert_eq!(rows.count(), 1);
     assert!(csv.contains(",shortlisted,"));
 
-    let shortlisted = run(anbud().arg("--config").arg(&config).arg("--db").arg(&db).args(["list", "--status", "shortlisted", "--json"]));
+    let shortlisted = run(anbud().arg("--config").arg(&config).arg("--db").arg(&db).args([
+        "list",
+        "--status",
+        "shortlisted",
+        "--json",
+    ]));
     assert_eq!(text(&shortlisted.stdout).lines().count(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn poll_once_exit_codes_reflect_failures() {
-    let server = LoopbackServer::start(demo::ted_demo_routes("/v3/notices/search")).await.expect("server");
+    let server = LoopbackServer::start(demo::ted_demo_routes("/v3/notices/search"))
+        .await
+        .expect("server");
     // A port with nothing listening: bind, read the port, drop the listener.
     let dead = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let dead_url = format!("http://{}", dead.local_addr().expect("addr"));
@@ -152,9 +192,16 @@ async fn poll_once_exit_codes_reflect_failures() {
     let some = feed_config(dir.path(), &[("Good", server.base_url()), ("Broken", dead_url.clone())]);
     let out = {
         let (some, db) = (some.clone(), db.clone());
-        tokio::task::spawn_blocking(move || run(anbud().arg("--config").arg(&some).arg("--db").arg(&db).args(["poll", "--once"])))
-            .await
-            .expect("join")
+        tokio::task::spawn_blocking(move || {
+            run(anbud()
+                .arg("--config")
+                .arg(&some)
+                .arg("--db")
+                .arg(&db)
+                .args(["poll", "--once"]))
+        })
+        .await
+        .expect("join")
     };
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
@@ -162,8 +209,15 @@ async fn poll_once_exit_codes_reflect_failures() {
     assert!(stdout.contains("Broken: error: cannot connect"), "{stdout}");
 
     let all = feed_config(dir.path(), &[("Broken", dead_url)]);
-    let out = tokio::task::spawn_blocking(move || run(anbud().arg("--config").arg(&all).arg("--db").arg(&db).args(["poll", "--once"])))
-        .await
-        .expect("join");
+    let out = tokio::task::spawn_blocking(move || {
+        run(anbud()
+            .arg("--config")
+            .arg(&all)
+            .arg("--db")
+            .arg(&db)
+            .args(["poll", "--once"]))
+    })
+    .await
+    .expect("join");
     assert_eq!(out.status.code(), Some(2));
 }

@@ -23,13 +23,32 @@ fn loaded() -> AppState {
             .title_hit("velferdsteknologi", 4)
             .deadline("2026-11-25T11:00:00Z")
             .build(),
-        notice("ted:2").title("Røntgenutstyr — 病院 🏥 imaging").buyer("Helse Bergen HF").score(8).deadline("2027-01-15T11:00:00Z").build(),
-        notice("ted:3").title("Elektronisk pasientjournal (EPJ) til legekontor").buyer("Tromsø kommune").score(5).deadline("2026-11-01T11:00:00Z").build(),
+        notice("ted:2")
+            .title("Røntgenutstyr — 病院 🏥 imaging")
+            .buyer("Helse Bergen HF")
+            .score(8)
+            .deadline("2027-01-15T11:00:00Z")
+            .build(),
+        notice("ted:3")
+            .title("Elektronisk pasientjournal (EPJ) til legekontor")
+            .buyer("Tromsø kommune")
+            .score(5)
+            .deadline("2026-11-01T11:00:00Z")
+            .build(),
         notice("ted:4").title("Renhold av kontorbygg").score(0).build(),
-        notice("ted:5").title("Dialysemaskiner").score(7).triage(Triage::Shortlisted).build(),
+        notice("ted:5")
+            .title("Dialysemaskiner")
+            .score(7)
+            .triage(Triage::Shortlisted)
+            .build(),
     ];
     let mut state = AppState::new(records, &["TED".to_owned()], now());
-    state.update(Msg::Feed(FeedEvent::Fetched { feed: "TED".to_owned(), notices: Vec::new(), at: now(), next_at: "2026-11-22T12:15:00Z".parse().expect("valid") }));
+    state.update(Msg::Feed(FeedEvent::Fetched {
+        feed: "TED".to_owned(),
+        notices: Vec::new(),
+        at: now(),
+        next_at: "2026-11-22T12:15:00Z".parse().expect("valid"),
+    }));
     state
 }
 
@@ -38,7 +57,11 @@ fn draw(state: &AppState, width: u16, height: u16) -> Terminal<TestBackend> {
     let theme = Theme::new(true);
     let keymap = Keymap::default();
     let tz = TimeZone::get("Europe/Oslo").expect("bundled tzdb");
-    let ctx = RenderContext { theme: &theme, keymap: &keymap, tz: &tz };
+    let ctx = RenderContext {
+        theme: &theme,
+        keymap: &keymap,
+        tz: &tz,
+    };
     let mut view = ViewState::default();
     terminal.draw(|f| ui::render(f, state, &mut view, ctx)).expect("draw");
     terminal
@@ -104,8 +127,14 @@ fn selected_row_is_reverse_video_even_without_colour() {
     let state = loaded();
     let mut terminal = Terminal::new(TestBackend::new(100, 12)).expect("test backend");
     let (theme, keymap, tz) = (Theme::new(false), Keymap::default(), TimeZone::UTC);
-    let ctx = RenderContext { theme: &theme, keymap: &keymap, tz: &tz };
-    terminal.draw(|f| ui::render(f, &state, &mut ViewState::default(), ctx)).expect("draw");
+    let ctx = RenderContext {
+        theme: &theme,
+        keymap: &keymap,
+        tz: &tz,
+    };
+    terminal
+        .draw(|f| ui::render(f, &state, &mut ViewState::default(), ctx))
+        .expect("draw");
     let buffer = terminal.backend().buffer();
     // Row 0 is the tab line, row 1 the table header, row 2 the first (selected) notice.
     let cell = &buffer[(20, 2)];
@@ -113,7 +142,10 @@ fn selected_row_is_reverse_video_even_without_colour() {
     for y in 0..buffer.area.height {
         for x in 0..buffer.area.width {
             let fg = buffer[(x, y)].style().fg;
-            assert!(matches!(fg, None | Some(ratatui::style::Color::Reset)), "colour {fg:?} at {x},{y} with NO_COLOR");
+            assert!(
+                matches!(fg, None | Some(ratatui::style::Color::Reset)),
+                "colour {fg:?} at {x},{y} with NO_COLOR"
+            );
         }
     }
 }
@@ -125,7 +157,12 @@ fn keyword_hits_are_highlighted_in_the_detail_pane() {
     let terminal = draw(&state, 130, 20);
     let buffer = terminal.backend().buffer();
     let row = (0..buffer.area.height)
-        .find(|&y| (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>().contains("Trygghetsalarmer og"))
+        .find(|&y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+                .contains("Trygghetsalarmer og")
+        })
         .expect("title in detail pane");
     let line: String = (72..buffer.area.width).map(|x| buffer[(x, row)].symbol()).collect();
     let start = 72 + line.find("Trygghetsalarm").expect("hit text") as u16;

@@ -29,7 +29,11 @@ impl Default for Keymap {
         use Action as A;
         use KeyCode as K;
         let none = KeyModifiers::NONE;
-        let plain = |code, action| Binding { code, modifiers: none, action };
+        let plain = |code, action| Binding {
+            code,
+            modifiers: none,
+            action,
+        };
         Self {
             bindings: vec![
                 plain(K::Char('j'), A::SelectNext),
@@ -41,9 +45,17 @@ impl Default for Keymap {
                 plain(K::Char('G'), A::SelectLast),
                 plain(K::End, A::SelectLast),
                 plain(K::PageDown, A::PageDown),
-                Binding { code: K::Char('d'), modifiers: KeyModifiers::CONTROL, action: A::PageDown },
+                Binding {
+                    code: K::Char('d'),
+                    modifiers: KeyModifiers::CONTROL,
+                    action: A::PageDown,
+                },
                 plain(K::PageUp, A::PageUp),
-                Binding { code: K::Char('u'), modifiers: KeyModifiers::CONTROL, action: A::PageUp },
+                Binding {
+                    code: K::Char('u'),
+                    modifiers: KeyModifiers::CONTROL,
+                    action: A::PageUp,
+                },
                 plain(K::Enter, A::ToggleDetail),
                 plain(K::Esc, A::Back),
                 plain(K::Char('s'), A::Shortlist),
@@ -56,7 +68,11 @@ impl Default for Keymap {
                 plain(K::Char('e'), A::ExportShortlist),
                 plain(K::Char('?'), A::ToggleHelp),
                 plain(K::Char('q'), A::Quit),
-                Binding { code: K::Char('c'), modifiers: KeyModifiers::CONTROL, action: A::Quit },
+                Binding {
+                    code: K::Char('c'),
+                    modifiers: KeyModifiers::CONTROL,
+                    action: A::Quit,
+                },
             ],
         }
     }
@@ -72,7 +88,10 @@ impl Keymap {
     pub fn resolve(&self, key: &KeyEvent) -> Option<Action> {
         // Terminals report Shift with upper-case letters and symbols like '?'; the char already says it.
         let mods = key.modifiers - KeyModifiers::SHIFT;
-        self.bindings.iter().find(|b| b.code == key.code && b.modifiers == mods).map(|b| b.action)
+        self.bindings
+            .iter()
+            .find(|b| b.code == key.code && b.modifiers == mods)
+            .map(|b| b.action)
     }
 
     /// Maps a terminal event to a message for the core, or `None` to ignore it.
@@ -105,7 +124,9 @@ impl Keymap {
             }
             Mode::Help => match self.resolve(key) {
                 Some(Action::Quit) => Some(Msg::Action(Action::Quit)),
-                Some(_) | None if matches!(key.code, KeyCode::Esc | KeyCode::Char('?')) => Some(Msg::Action(Action::ToggleHelp)),
+                Some(_) | None if matches!(key.code, KeyCode::Esc | KeyCode::Char('?')) => {
+                    Some(Msg::Action(Action::ToggleHelp))
+                }
                 _ => None,
             },
             Mode::List => self.resolve(key).map(Msg::Action),
@@ -125,7 +146,11 @@ pub fn key_label(binding: &Binding) -> String {
         KeyCode::BackTab => "Shift-Tab".to_owned(),
         other => other.to_string(),
     };
-    if binding.modifiers.contains(KeyModifiers::CONTROL) { format!("Ctrl-{key}") } else { key }
+    if binding.modifiers.contains(KeyModifiers::CONTROL) {
+        format!("Ctrl-{key}")
+    } else {
+        key
+    }
 }
 
 /// What an action does, in the words of the help overlay.

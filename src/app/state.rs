@@ -220,7 +220,9 @@ impl AppState {
     /// Position of the cursor in [`AppState::visible`].
     pub fn selected_row(&self) -> Option<usize> {
         let id = self.selected.as_ref()?;
-        self.visible.iter().position(|row| &self.records[row.index].notice.id == id)
+        self.visible
+            .iter()
+            .position(|row| &self.records[row.index].notice.id == id)
     }
 
     /// The record under the cursor.
@@ -259,7 +261,11 @@ impl AppState {
 
     /// Shortlisted records (confirmed), in display order of the Shortlist tab.
     pub fn shortlisted(&self) -> Vec<crate::model::NoticeRecord> {
-        let mut rows: Vec<&NoticeRecord> = self.records.iter().filter(|r| r.triage == Triage::Shortlisted).collect();
+        let mut rows: Vec<&NoticeRecord> = self
+            .records
+            .iter()
+            .filter(|r| r.triage == Triage::Shortlisted)
+            .collect();
         rows.sort_by(|a, b| super::views::display_order(a, b));
         rows.into_iter().cloned().collect()
     }

@@ -67,7 +67,11 @@ impl AppState {
             Action::NextView | Action::PreviousView => {
                 let at = View::ALL.iter().position(|v| *v == self.view).unwrap_or(0);
                 let len = View::ALL.len();
-                let next = if action == Action::NextView { (at + 1) % len } else { (at + len - 1) % len };
+                let next = if action == Action::NextView {
+                    (at + 1) % len
+                } else {
+                    (at + len - 1) % len
+                };
                 self.view = View::ALL[next];
                 self.refresh_view();
                 if self.selected_row().is_none() {
@@ -81,14 +85,20 @@ impl AppState {
             Action::ExportShortlist => {
                 let rows = self.shortlisted();
                 if rows.is_empty() {
-                    self.status = Some(info("Nothing to export: the shortlist is empty (press s on a notice)".to_owned()));
+                    self.status = Some(info(
+                        "Nothing to export: the shortlist is empty (press s on a notice)".to_owned(),
+                    ));
                     return Vec::new();
                 }
                 self.status = Some(info(format!("Exporting {} notices…", rows.len())));
                 return vec![Effect::Export(rows)];
             }
             Action::ToggleHelp => {
-                self.mode = if self.mode == Mode::Help { Mode::List } else { Mode::Help };
+                self.mode = if self.mode == Mode::Help {
+                    Mode::List
+                } else {
+                    Mode::Help
+                };
             }
         }
         Vec::new()
@@ -120,7 +130,14 @@ impl AppState {
             return Vec::new();
         }
         let to = if current == wanted { Triage::New } else { wanted };
-        self.request_change(TriageChange { id: record.notice.id.clone(), from: current, to }, false)
+        self.request_change(
+            TriageChange {
+                id: record.notice.id.clone(),
+                from: current,
+                to,
+            },
+            false,
+        )
     }
 
     fn undo_last(&mut self) -> Vec<Effect> {
@@ -128,12 +145,17 @@ impl AppState {
             self.status = Some(info("Nothing to undo".to_owned()));
             return Vec::new();
         };
-        let change = TriageChange { id: last.id, from: last.to, to: last.from };
+        let change = TriageChange {
+            id: last.id,
+            from: last.to,
+            to: last.from,
+        };
         self.request_change(change, true)
     }
 
     fn request_change(&mut self, change: TriageChange, is_undo: bool) -> Vec<Effect> {
-        self.pending.insert(change.id.clone(), Pending { to: change.to, is_undo });
+        self.pending
+            .insert(change.id.clone(), Pending { to: change.to, is_undo });
         self.status = Some(info(format!("Saving: {}…", change.to.as_str())));
         // The row stays where it is until the store confirms: nothing is shown before it is true.
         vec![Effect::SaveTriage(change)]
@@ -146,8 +168,16 @@ impl AppState {
                 if let Some(&i) = self.by_id.get(&change.id) {
                     self.records[i].triage = change.to;
                     let title = self.records[i].notice.title.clone();
-                    let verb = if pending.is_some_and(|p| p.is_undo) { "Undone" } else { "Saved" };
-                    self.status = Some(info(format!("{verb}: {} — {}", change.to.as_str(), shorten(&title, 60))));
+                    let verb = if pending.is_some_and(|p| p.is_undo) {
+                        "Undone"
+                    } else {
+                        "Saved"
+                    };
+                    self.status = Some(info(format!(
+                        "{verb}: {} — {}",
+                        change.to.as_str(),
+                        shorten(&title, 60)
+                    )));
                 }
                 if !pending.is_some_and(|p| p.is_undo) {
                     self.undo.push(change);
@@ -156,7 +186,9 @@ impl AppState {
             }
             StoreEvent::TriageNotSaved { change, error: why } => {
                 self.pending.remove(&change.id);
-                self.status = Some(error(format!("Decision NOT saved ({why}); it is unchanged — try again")));
+                self.status = Some(error(format!(
+                    "Decision NOT saved ({why}); it is unchanged — try again"
+                )));
                 self.refresh_view();
             }
             StoreEvent::FetchSaved { .. } => {}
@@ -172,14 +204,36 @@ impl AppState {
                 self.set_source(&feed, SourceStatus::Fetching { since: at });
                 Vec::new()
             }
-            FeedEvent::Fetched { feed, notices, at, next_at } => {
+            FeedEvent::Fetched {
+                feed,
+                notices,
+                at,
+                next_at,
+            } => {
                 let total = notices.len();
                 let new = self.merge(&notices);
-                self.set_source(&feed, SourceStatus::Ok { at, new, total, next_at });
+                self.set_source(
+                    &feed,
+                    SourceStatus::Ok {
+                        at,
+                        new,
+                        total,
+                        next_at,
+                    },
+                );
                 self.refresh_view();
-                vec![Effect::SaveFetch { feed, items: notices, at }]
+                vec![Effect::SaveFetch {
+                    feed,
+                    items: notices,
+                    at,
+                }]
             }
-            FeedEvent::Failed { feed, message, at, retry_at } => {
+            FeedEvent::Failed {
+                feed,
+                message,
+                at,
+                retry_at,
+            } => {
                 self.set_source(&feed, SourceStatus::Failed { at, message, retry_at });
                 Vec::new()
             }
@@ -220,11 +274,17 @@ impl AppState {
 }
 
 fn info(text: String) -> StatusMessage {
-    StatusMessage { text, level: StatusLevel::Info }
+    StatusMessage {
+        text,
+        level: StatusLevel::Info,
+    }
 }
 
 fn error(text: String) -> StatusMessage {
-    StatusMessage { text, level: StatusLevel::Error }
+    StatusMessage {
+        text,
+        level: StatusLevel::Error,
+    }
 }
 
 /// Cuts `text` to at most `max` characters, marking the cut.

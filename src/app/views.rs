@@ -41,12 +41,21 @@ impl AppState {
         self.counts = counts;
         members.sort_by(|&a, &b| display_order(&self.records[a], &self.records[b]));
         self.visible = if self.query.is_empty() {
-            members.into_iter().map(|index| VisibleRow { index, positions: Vec::new() }).collect()
+            members
+                .into_iter()
+                .map(|index| VisibleRow {
+                    index,
+                    positions: Vec::new(),
+                })
+                .collect()
         } else {
             let candidates = members.iter().map(|&i| (i, self.records[i].notice.title.as_str()));
             fuzzy_filter(&self.query, candidates)
                 .into_iter()
-                .map(|m| VisibleRow { index: m.index, positions: m.positions })
+                .map(|m| VisibleRow {
+                    index: m.index,
+                    positions: m.positions,
+                })
                 .collect()
         };
         if self.selected_row().is_none() {

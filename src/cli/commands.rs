@@ -26,7 +26,11 @@ pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(EXIT_FATAL) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_FATAL)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     if cli.print_default_config {
@@ -66,7 +70,9 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
         Some(Command::Demo) => run_demo(config, cli.db.as_deref()).await?,
         Some(Command::Poll { once }) => {
             if !once {
-                return Err(eyre!("only `anbud poll --once` exists; the dashboard polls continuously"));
+                return Err(eyre!(
+                    "only `anbud poll --once` exists; the dashboard polls continuously"
+                ));
             }
             let store = open_store(cli.db.as_deref())?;
             return poll_once(&config, store).await;
@@ -118,12 +124,22 @@ async fn poll_once(config: &Config, mut store: Store) -> Result<ExitCode> {
     for (spec, result) in specs.iter().zip(results) {
         match result {
             Ok(notices) => {
-                let scored: Vec<_> = notices.into_iter().map(|n| {
-                    let r = score(&n);
-                    (n, r)
-                }).collect();
+                let scored: Vec<_> = notices
+                    .into_iter()
+                    .map(|n| {
+                        let r = score(&n);
+                        (n, r)
+                    })
+                    .collect();
                 let summary = store.upsert_notices(&scored, Timestamp::now())?;
-                println!("{}: {} new, {} updated, {} matched, {} fetched", spec.name, summary.new, summary.updated, summary.matched, scored.len());
+                println!(
+                    "{}: {} new, {} updated, {} matched, {} fetched",
+                    spec.name,
+                    summary.new,
+                    summary.updated,
+                    summary.matched,
+                    scored.len()
+                );
             }
             Err(e) => {
                 failed += 1;
@@ -162,8 +178,19 @@ fn print_list(records: &[NoticeRecord], as_json: bool) -> Result<()> {
             });
             writeln!(out, "{line}")?;
         } else {
-            let deadline = n.deadline.map_or_else(|| "-".to_owned(), |d| d.strftime("%Y-%m-%d").to_string());
-            writeln!(out, "{:>4}  {:<10}  {:<11}  {:<6}  {}  ({})", record.relevance.score, deadline, record.triage.as_str(), n.source, n.title, n.buyer)?;
+            let deadline = n
+                .deadline
+                .map_or_else(|| "-".to_owned(), |d| d.strftime("%Y-%m-%d").to_string());
+            writeln!(
+                out,
+                "{:>4}  {:<10}  {:<11}  {:<6}  {}  ({})",
+                record.relevance.score,
+                deadline,
+                record.triage.as_str(),
+                n.source,
+                n.title,
+                n.buyer
+            )?;
         }
     }
     Ok(())
@@ -171,9 +198,10 @@ fn print_list(records: &[NoticeRecord], as_json: bool) -> Result<()> {
 
 /// The offline demo: a loopback server with the bundled real payloads, and the ordinary dashboard.
 async fn run_demo(mut config: Config, db: Option<&Path>) -> Result<()> {
-    let server = demo::server::LoopbackServer::start(demo::ted_demo_routes(&crate::feeds::ted::TedSettings::default().path))
-        .await
-        .wrap_err("cannot start the demo server on 127.0.0.1")?;
+    let server =
+        demo::server::LoopbackServer::start(demo::ted_demo_routes(&crate::feeds::ted::TedSettings::default().path))
+            .await
+            .wrap_err("cannot start the demo server on 127.0.0.1")?;
     config.feeds = vec![FeedConfig {
         name: "TED (demo)".to_owned(),
         kind: FeedKind::Ted,

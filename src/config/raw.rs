@@ -77,7 +77,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "s" => n,
         "m" => n * 60,
         "h" => n * 3600,
-        _ => return Err(format!("invalid duration {text:?}: the unit must be s, m or h, e.g. \"15m\"")),
+        _ => {
+            return Err(format!(
+                "invalid duration {text:?}: the unit must be s, m or h, e.g. \"15m\""
+            ));
+        }
     };
     Ok(Duration::from_secs(secs))
 }
@@ -89,9 +93,11 @@ struct Zone(jiff::tz::TimeZone);
 impl<'de> Deserialize<'de> for Zone {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let name = String::deserialize(d)?;
-        jiff::tz::TimeZone::get(&name)
-            .map(Zone)
-            .map_err(|_| serde::de::Error::custom(format!("unknown time zone {name:?}: use an IANA name such as \"Europe/Oslo\"")))
+        jiff::tz::TimeZone::get(&name).map(Zone).map_err(|_| {
+            serde::de::Error::custom(format!(
+                "unknown time zone {name:?}: use an IANA name such as \"Europe/Oslo\""
+            ))
+        })
     }
 }
 
@@ -170,7 +176,10 @@ impl RawConfig {
         let profile = match self.profile.filter(|p| !p.as_os_str().is_empty()) {
             None => Profile::bundled(),
             Some(path) => {
-                let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+                let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
                 Profile::parse(&text, &path.display().to_string())?
             }
         };
@@ -178,7 +187,10 @@ impl RawConfig {
             feeds,
             lookback: Duration::from_secs(u64::from(self.lookback_days.unwrap_or(14)) * 86_400),
             export_dir: self.export_dir.unwrap_or_else(|| PathBuf::from(".")),
-            timezone: self.timezone.map_or_else(|| jiff::tz::TimeZone::get("Europe/Oslo").unwrap_or(jiff::tz::TimeZone::UTC), |z| z.0),
+            timezone: self.timezone.map_or_else(
+                || jiff::tz::TimeZone::get("Europe/Oslo").unwrap_or(jiff::tz::TimeZone::UTC),
+                |z| z.0,
+            ),
             profile,
         })
     }

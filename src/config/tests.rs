@@ -30,7 +30,9 @@ fn feeds_list_replaces_defaults() {
 
 fn invalid(text: &str) -> (usize, String) {
     match parse_str(text, "user.toml") {
-        Err(ConfigError::Invalid { file, line, message, .. }) => {
+        Err(ConfigError::Invalid {
+            file, line, message, ..
+        }) => {
             assert_eq!(file, "user.toml");
             (line, message)
         }

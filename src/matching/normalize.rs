@@ -136,11 +136,7 @@ pub fn is_boundary_after(text: &str, at: usize) -> bool {
 pub fn cpv_prefix(written: &str) -> &str {
     if written.len() == 8 {
         let trimmed = written.trim_end_matches('0');
-        if trimmed.len() >= 2 {
-            trimmed
-        } else {
-            &written[..2]
-        }
+        if trimmed.len() >= 2 { trimmed } else { &written[..2] }
     } else {
         written
     }

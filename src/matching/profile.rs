@@ -114,7 +114,10 @@ impl Profile {
             threshold: 10,
             include: Vec::new(),
             exclude: Vec::new(),
-            cpv: vec![CpvRule { prefix: "33".to_owned(), weight: 10 }],
+            cpv: vec![CpvRule {
+                prefix: "33".to_owned(),
+                weight: 10,
+            }],
         })
     }
 
@@ -249,7 +252,9 @@ impl TryFrom<RawTermGroup> for TermGroup {
             }
         }
         let weight = raw.weight;
-        Ok(TermGroup(terms.into_iter().map(|term| TermRule { term, weight }).collect()))
+        Ok(TermGroup(
+            terms.into_iter().map(|term| TermRule { term, weight }).collect(),
+        ))
     }
 }
 
@@ -281,17 +286,14 @@ impl TryFrom<RawCpvGroup> for CpvGroup {
             }
         }
         let weight = raw.weight;
-        Ok(CpvGroup(prefixes.into_iter().map(|prefix| CpvRule { prefix, weight }).collect()))
+        Ok(CpvGroup(
+            prefixes.into_iter().map(|prefix| CpvRule { prefix, weight }).collect(),
+        ))
     }
 }
 
 /// Accepts exactly one of the single and the list form of a key.
-fn one_of(
-    single: Option<String>,
-    list: Option<Vec<String>>,
-    one: &str,
-    many: &str,
-) -> Result<Vec<String>, String> {
+fn one_of(single: Option<String>, list: Option<Vec<String>>, one: &str, many: &str) -> Result<Vec<String>, String> {
     match (single, list) {
         (Some(s), None) => Ok(vec![s]),
         (None, Some(l)) if !l.is_empty() => Ok(l),
@@ -307,7 +309,13 @@ mod tests {
 
     fn error(text: &str) -> (usize, String, String) {
         match Profile::parse(text, "p.toml") {
-            Err(ProfileError::Invalid { origin, line, key, message, .. }) => {
+            Err(ProfileError::Invalid {
+                origin,
+                line,
+                key,
+                message,
+                ..
+            }) => {
                 assert_eq!(origin, "p.toml");
                 (line, key, message)
             }
@@ -332,7 +340,13 @@ mod tests {
                     [[cpv]]\nprefix = \"33600000\"\nweight = -9\n";
         let p = Profile::parse(text, "p.toml").expect("valid");
         assert_eq!(p.include.len(), 3);
-        assert_eq!(p.include[2], TermRule { term: "*kateter".into(), weight: 3 });
+        assert_eq!(
+            p.include[2],
+            TermRule {
+                term: "*kateter".into(),
+                weight: 3
+            }
+        );
         assert_eq!(p.exclude[0].weight, 9);
         assert_eq!(p.cpv.len(), 3);
         assert_eq!(p.cpv_families(), ["33000000", "48000000"]);
@@ -341,13 +355,43 @@ mod tests {
     #[test]
     fn errors_name_line_and_key() {
         let cases: [(&str, usize, &str, &str); 7] = [
-            ("name = \"x\"\nthreshold = 1\nthreshhold = 2\n", 3, "threshhold", "unknown field"),
+            (
+                "name = \"x\"\nthreshold = 1\nthreshhold = 2\n",
+                3,
+                "threshhold",
+                "unknown field",
+            ),
             ("name = \"x\"\nthreshold = \"high\"\n", 2, "threshold", "integer"),
-            ("name = \"x\"\nthreshold = 1\n[[include]]\nterm = \"a\"\nwieght = 2\n", 5, "include.wieght", "unknown"),
-            ("name = \"x\"\nthreshold = 1\n[[include]]\nterm = \"\"\nweight = 2\n", 3, "include", "empty"),
-            ("name = \"x\"\nthreshold = 1\n[[exclude]]\nterm = \"a\"\nweight = -2\n", 3, "exclude", "positive"),
-            ("name = \"x\"\nthreshold = 1\n\n[[cpv]]\nprefix = \"33a\"\nweight = 2\n", 4, "cpv", "digits"),
-            ("name = \"x\"\nthreshold = 1\n[[include]]\nterms = [\"ab\"]\nweight = 1\n[[include]]\nterm = \"AB\"\nweight = 1\n", 7, "include.term", "twice"),
+            (
+                "name = \"x\"\nthreshold = 1\n[[include]]\nterm = \"a\"\nwieght = 2\n",
+                5,
+                "include.wieght",
+                "unknown",
+            ),
+            (
+                "name = \"x\"\nthreshold = 1\n[[include]]\nterm = \"\"\nweight = 2\n",
+                3,
+                "include",
+                "empty",
+            ),
+            (
+                "name = \"x\"\nthreshold = 1\n[[exclude]]\nterm = \"a\"\nweight = -2\n",
+                3,
+                "exclude",
+                "positive",
+            ),
+            (
+                "name = \"x\"\nthreshold = 1\n\n[[cpv]]\nprefix = \"33a\"\nweight = 2\n",
+                4,
+                "cpv",
+                "digits",
+            ),
+            (
+                "name = \"x\"\nthreshold = 1\n[[include]]\nterms = [\"ab\"]\nweight = 1\n[[include]]\nterm = \"AB\"\nweight = 1\n",
+                7,
+                "include.term",
+                "twice",
+            ),
         ];
         for (text, line, key, message) in cases {
             let got = error(text);
@@ -359,8 +403,7 @@ mod tests {
 
     #[test]
     fn error_message_reads_origin_line_column_key() {
-        let err = Profile::parse("name = \"x\"\nthreshold = 1\nbogus = 1\n", "my.toml")
-            .expect_err("unknown key");
+        let err = Profile::parse("name = \"x\"\nthreshold = 1\nbogus = 1\n", "my.toml").expect_err("unknown key");
         let text = err.to_string();
         assert!(text.starts_with("my.toml:3:1: `bogus`: unknown field"), "{text}");
     }

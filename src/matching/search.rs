@@ -22,15 +22,16 @@ pub struct FuzzyMatch {
 /// Filters `candidates` by `query`, best first (score descending, then index ascending).
 ///
 /// A blank query keeps every candidate, in the given order, with score 0 and no positions.
-pub fn fuzzy_filter<'a>(
-    query: &str,
-    candidates: impl IntoIterator<Item = (usize, &'a str)>,
-) -> Vec<FuzzyMatch> {
+pub fn fuzzy_filter<'a>(query: &str, candidates: impl IntoIterator<Item = (usize, &'a str)>) -> Vec<FuzzyMatch> {
     let (pattern, _) = fold_for_search(query.trim());
     if pattern.is_empty() {
         return candidates
             .into_iter()
-            .map(|(index, _)| FuzzyMatch { index, score: 0, positions: Vec::new() })
+            .map(|(index, _)| FuzzyMatch {
+                index,
+                score: 0,
+                positions: Vec::new(),
+            })
             .collect();
     }
     let matcher = SkimMatcherV2::default().ignore_case();
@@ -42,7 +43,11 @@ pub fn fuzzy_filter<'a>(
             let mut positions: Vec<usize> = indices.into_iter().filter_map(|i| origin.get(i).copied()).collect();
             // "æ" folds to two chars; a match on both must highlight the one original char once.
             positions.dedup();
-            Some(FuzzyMatch { index, score, positions })
+            Some(FuzzyMatch {
+                index,
+                score,
+                positions,
+            })
         })
         .collect();
     found.sort_by(|a, b| b.score.cmp(&a.score).then(a.index.cmp(&b.index)));
@@ -110,7 +115,11 @@ mod tests {
     }
 
     fn highlighted(text: &str, positions: &[usize]) -> String {
-        text.chars().enumerate().filter(|(i, _)| positions.contains(i)).map(|(_, c)| c).collect()
+        text.chars()
+            .enumerate()
+            .filter(|(i, _)| positions.contains(i))
+            .map(|(_, c)| c)
+            .collect()
     }
 
     #[test]
@@ -128,7 +137,10 @@ mod tests {
             // Fuzzy matching may also find scattered letters elsewhere; the intended titles must
             // be there and one of them must rank first.
             assert!(want.iter().all(|w| got.contains(w)), "{query}: {got:?}");
-            assert!(got.first().is_some_and(|first| want.contains(first)), "{query}: {got:?}");
+            assert!(
+                got.first().is_some_and(|first| want.contains(first)),
+                "{query}: {got:?}"
+            );
         }
     }
 
@@ -145,7 +157,10 @@ mod tests {
             let m = found.iter().find(|m| m.index == index).expect("candidate matches");
             let text = titles()[index].1;
             assert!(m.positions.iter().all(|&p| p < text.chars().count()), "{query}");
-            assert!(m.positions.windows(2).all(|w| w[0] < w[1]), "{query}: ascending, distinct");
+            assert!(
+                m.positions.windows(2).all(|w| w[0] < w[1]),
+                "{query}: ascending, distinct"
+            );
             assert_eq!(highlighted(text, &m.positions), want, "{query}");
         }
     }
@@ -172,7 +187,10 @@ mod tests {
 
     #[test]
     fn results_are_sorted_by_score_then_index() {
-        let found = fuzzy_filter("ren", [(5, "Renhold"), (1, "Renhold"), (2, "Vaskeri og rengjøring i Tromsø")]);
+        let found = fuzzy_filter(
+            "ren",
+            [(5, "Renhold"), (1, "Renhold"), (2, "Vaskeri og rengjøring i Tromsø")],
+        );
         assert_eq!(found.iter().map(|m| m.index).collect::<Vec<_>>(), [1, 5, 2]);
         assert!(found.windows(2).all(|w| w[0].score >= w[1].score));
         assert!(fuzzy_filter("xyzzy", titles()).is_empty());

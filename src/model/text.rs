@@ -79,13 +79,19 @@ mod tests {
 
     #[test]
     fn folds_whitespace_and_drops_controls() {
-        assert_eq!(sanitize("  Trygghets\talarm\r\n levering\u{7} "), "Trygghets alarm levering");
+        assert_eq!(
+            sanitize("  Trygghets\talarm\r\n levering\u{7} "),
+            "Trygghets alarm levering"
+        );
         assert_eq!(sanitize("a\u{202e}b"), "ab");
     }
 
     #[test]
     fn keeps_norwegian_and_wide_text() {
-        assert_eq!(sanitize("Velferdsteknologi – Bærum 病院 🏥"), "Velferdsteknologi – Bærum 病院 🏥");
+        assert_eq!(
+            sanitize("Velferdsteknologi – Bærum 病院 🏥"),
+            "Velferdsteknologi – Bærum 病院 🏥"
+        );
     }
 
     #[test]

@@ -30,7 +30,11 @@ pub fn countdown(deadline: Option<Timestamp>, now: Timestamp) -> (String, Urgenc
         s if s >= 3_600 => format!("{}h", s / 3_600),
         s => format!("{}m", (s / 60).max(1)),
     };
-    let urgency = if secs < 7 * 86_400 { Urgency::Soon } else { Urgency::Later };
+    let urgency = if secs < 7 * 86_400 {
+        Urgency::Soon
+    } else {
+        Urgency::Later
+    };
     (text, urgency)
 }
 
@@ -51,11 +55,26 @@ mod tests {
     fn countdown_units_and_urgency() {
         let now = ts("2026-11-22T12:00:00Z");
         assert_eq!(countdown(None, now), ("–".to_owned(), Urgency::Unknown));
-        assert_eq!(countdown(Some(ts("2026-11-22T11:00:00Z")), now), ("closed".to_owned(), Urgency::Closed));
-        assert_eq!(countdown(Some(ts("2026-11-22T12:30:00Z")), now), ("30m".to_owned(), Urgency::Soon));
-        assert_eq!(countdown(Some(ts("2026-11-22T17:00:00Z")), now), ("5h".to_owned(), Urgency::Soon));
-        assert_eq!(countdown(Some(ts("2026-11-25T12:00:00Z")), now), ("3d".to_owned(), Urgency::Soon));
-        assert_eq!(countdown(Some(ts("2026-12-22T12:00:00Z")), now), ("30d".to_owned(), Urgency::Later));
+        assert_eq!(
+            countdown(Some(ts("2026-11-22T11:00:00Z")), now),
+            ("closed".to_owned(), Urgency::Closed)
+        );
+        assert_eq!(
+            countdown(Some(ts("2026-11-22T12:30:00Z")), now),
+            ("30m".to_owned(), Urgency::Soon)
+        );
+        assert_eq!(
+            countdown(Some(ts("2026-11-22T17:00:00Z")), now),
+            ("5h".to_owned(), Urgency::Soon)
+        );
+        assert_eq!(
+            countdown(Some(ts("2026-11-25T12:00:00Z")), now),
+            ("3d".to_owned(), Urgency::Soon)
+        );
+        assert_eq!(
+            countdown(Some(ts("2026-12-22T12:00:00Z")), now),
+            ("30d".to_owned(), Urgency::Later)
+        );
     }
 
     #[test]

@@ -6,8 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::RenderContext;
-use crate::app::keymap::{describe, key_label};
 use crate::app::Action;
+use crate::app::keymap::{describe, key_label};
 
 /// Draws the help popup centred in `area`.
 pub fn render(frame: &mut Frame, area: Rect, ctx: RenderContext<'_>) {
@@ -30,13 +30,23 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: RenderContext<'_>) {
         })
         .collect();
     lines.push(Line::raw(""));
-    lines.push(Line::styled(" Search: type to filter, Enter keeps it, Esc clears.", theme.muted()));
-    lines.push(Line::styled(" Mouse wheel scrolls. Decisions are saved before they show.", theme.muted()));
+    lines.push(Line::styled(
+        " Search: type to filter, Enter keeps it, Esc clears.",
+        theme.muted(),
+    ));
+    lines.push(Line::styled(
+        " Mouse wheel scrolls. Decisions are saved before they show.",
+        theme.muted(),
+    ));
     let widest = lines.iter().map(Line::width).max().unwrap_or(0);
     let width = u16::try_from(widest + 3).unwrap_or(u16::MAX).min(area.width);
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).min(area.height);
-    let [popup] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(area);
-    let [popup] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(popup);
+    let [popup] = Layout::horizontal([Constraint::Length(width)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(popup);
     frame.render_widget(Clear, popup);
     let block = Block::default().borders(Borders::ALL).title(" Keys — ? or Esc closes ");
     frame.render_widget(Paragraph::new(lines).block(block), popup);

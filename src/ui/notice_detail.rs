@@ -27,8 +27,19 @@ fn lines(record: &NoticeRecord, state: &AppState, ctx: RenderContext<'_>) -> Vec
     let theme = ctx.theme;
     let notice = &record.notice;
     let hits = &record.relevance.hits;
-    let mut out = vec![Line::from(field_spans(&notice.title, hits, Field::Title, theme.header(), theme))];
-    let label = |name: &str, value: String| Line::from(vec![Span::styled(format!("{name:<10}"), theme.label()), Span::raw(value)]);
+    let mut out = vec![Line::from(field_spans(
+        &notice.title,
+        hits,
+        Field::Title,
+        theme.header(),
+        theme,
+    ))];
+    let label = |name: &str, value: String| {
+        Line::from(vec![
+            Span::styled(format!("{name:<10}"), theme.label()),
+            Span::raw(value),
+        ])
+    };
 
     let mut buyer = field_spans(&notice.buyer, hits, Field::Buyer, Style::new(), theme);
     buyer.insert(0, Span::styled(format!("{:<10}", "Buyer"), theme.label()));
@@ -37,7 +48,12 @@ fn lines(record: &NoticeRecord, state: &AppState, ctx: RenderContext<'_>) -> Vec
     }
     out.push(Line::from(buyer));
     let deadline = match notice.deadline {
-        Some(at) => format!("{} {} · {}", local_time(at, ctx.tz), ctx.tz.iana_name().unwrap_or(""), countdown(Some(at), state.now()).0),
+        Some(at) => format!(
+            "{} {} · {}",
+            local_time(at, ctx.tz),
+            ctx.tz.iana_name().unwrap_or(""),
+            countdown(Some(at), state.now()).0
+        ),
         None => "not given".to_owned(),
     };
     out.push(label("Deadline", deadline));
@@ -45,7 +61,10 @@ fn lines(record: &NoticeRecord, state: &AppState, ctx: RenderContext<'_>) -> Vec
         out.push(label("Published", local_time(at, ctx.tz)));
     }
     if let Some(value) = notice.value {
-        out.push(label("Value", format!("{value:.0} {}", notice.currency.as_deref().unwrap_or(""))));
+        out.push(label(
+            "Value",
+            format!("{value:.0} {}", notice.currency.as_deref().unwrap_or("")),
+        ));
     }
     let kind = notice.notice_type.as_deref().unwrap_or("–");
     out.push(label("Type", format!("{kind} · {} · {}", notice.source, notice.id)));
@@ -57,19 +76,33 @@ fn lines(record: &NoticeRecord, state: &AppState, ctx: RenderContext<'_>) -> Vec
     out.push(label("Link", notice.url.clone()));
     if !notice.description.is_empty() {
         out.push(Line::raw(""));
-        out.push(Line::from(field_spans(&notice.description, hits, Field::Description, Style::new(), theme)));
+        out.push(Line::from(field_spans(
+            &notice.description,
+            hits,
+            Field::Description,
+            Style::new(),
+            theme,
+        )));
     }
     out
 }
 
 /// The field's text with the hits in it highlighted.
 fn field_spans(text: &str, hits: &[Hit], field: Field, base: Style, theme: &Theme) -> Vec<Span<'static>> {
-    let marks: Vec<_> = hits.iter().filter(|h| h.field == field).map(|h| (h.start, h.end, hit_style(h, theme))).collect();
+    let marks: Vec<_> = hits
+        .iter()
+        .filter(|h| h.field == field)
+        .map(|h| (h.start, h.end, hit_style(h, theme)))
+        .collect();
     highlight::by_bytes(text, &marks, base)
 }
 
 fn hit_style(hit: &Hit, theme: &Theme) -> Style {
-    if hit.weight < 0 { theme.exclude_hit() } else { theme.keyword_hit() }
+    if hit.weight < 0 {
+        theme.exclude_hit()
+    } else {
+        theme.keyword_hit()
+    }
 }
 
 fn cpv_spans(record: &NoticeRecord, theme: &Theme) -> Vec<Span<'static>> {
@@ -78,7 +111,11 @@ fn cpv_spans(record: &NoticeRecord, theme: &Theme) -> Vec<Span<'static>> {
         if i > 0 {
             spans.push(Span::raw(" "));
         }
-        let hit = record.relevance.hits.iter().find(|h| h.field == Field::Cpv && h.kind == RuleKind::Cpv && code.starts_with(&h.rule));
+        let hit = record
+            .relevance
+            .hits
+            .iter()
+            .find(|h| h.field == Field::Cpv && h.kind == RuleKind::Cpv && code.starts_with(&h.rule));
         let style = hit.map_or(Style::new(), |h| hit_style(h, theme));
         spans.push(Span::styled(code.clone(), style));
     }
@@ -88,7 +125,11 @@ fn cpv_spans(record: &NoticeRecord, theme: &Theme) -> Vec<Span<'static>> {
 /// "Score 7, matched: velferdsteknologi +3 (title), 3319 +2 (cpv), legemidler −4 (description)".
 fn score_spans(record: &NoticeRecord, theme: &Theme) -> Vec<Span<'static>> {
     let relevance = &record.relevance;
-    let verdict = if relevance.matched { "matched" } else { "below threshold" };
+    let verdict = if relevance.matched {
+        "matched"
+    } else {
+        "below threshold"
+    };
     let mut spans = vec![
         Span::styled(format!("{:<10}", "Score"), theme.label()),
         Span::raw(format!("{} ({verdict})", relevance.score)),

@@ -17,7 +17,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, table: &mut Table
     let rows_fit = area.height.saturating_sub(1);
     if state.visible().is_empty() {
         let text = empty_text(state);
-        frame.render_widget(Paragraph::new(text).style(theme.muted()).wrap(Wrap { trim: true }), area);
+        frame.render_widget(
+            Paragraph::new(text).style(theme.muted()).wrap(Wrap { trim: true }),
+            area,
+        );
         return rows_fit;
     }
     let now = state.now();
@@ -36,7 +39,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, table: &mut Table
             Urgency::Closed | Urgency::Unknown => theme.muted(),
             Urgency::Later => ratatui::style::Style::new(),
         };
-        let base = if record.relevance.matched { ratatui::style::Style::new() } else { theme.muted() };
+        let base = if record.relevance.matched {
+            ratatui::style::Style::new()
+        } else {
+            theme.muted()
+        };
         let title = highlight::by_chars(&record.notice.title, &row.positions, base, theme.search_hit());
         Row::new(vec![
             Cell::from(mark),
@@ -57,7 +64,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, table: &mut Table
         Constraint::Length(buyer_width),
         Constraint::Fill(1),
     ];
-    let widget = Table::new(rows, widths).header(header).row_highlight_style(theme.selected());
+    let widget = Table::new(rows, widths)
+        .header(header)
+        .row_highlight_style(theme.selected());
     table.select(state.selected_row());
     frame.render_stateful_widget(widget, area, table);
     rows_fit
@@ -65,17 +74,28 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, table: &mut Table
 
 fn empty_text(state: &AppState) -> String {
     if !state.query().is_empty() {
-        return format!("No notice in {} matches “{}”. Esc clears the search.", state.view().label(), state.query());
+        return format!(
+            "No notice in {} matches “{}”. Esc clears the search.",
+            state.view().label(),
+            state.query()
+        );
     }
-    let failed: Vec<&str> =
-        state.sources().iter().filter(|(_, s)| matches!(s, SourceStatus::Failed { .. })).map(|(n, _)| n.as_str()).collect();
+    let failed: Vec<&str> = state
+        .sources()
+        .iter()
+        .filter(|(_, s)| matches!(s, SourceStatus::Failed { .. }))
+        .map(|(n, _)| n.as_str())
+        .collect();
     if !failed.is_empty() && state.counts()[3] == 0 {
         return format!(
             "No notices yet: {} failed (see the status line below). anbud retries by itself; r retries now.",
             failed.join(", ")
         );
     }
-    let polling = state.sources().iter().any(|(_, s)| matches!(s, SourceStatus::Fetching { .. } | SourceStatus::Idle));
+    let polling = state
+        .sources()
+        .iter()
+        .any(|(_, s)| matches!(s, SourceStatus::Fetching { .. } | SourceStatus::Idle));
     match state.view() {
         View::Inbox if polling => "Inbox is empty — polling feeds, notices appear as they arrive…".to_owned(),
         View::Inbox => "Inbox is empty: no undecided notice matches the profile. Tab shows the other lists.".to_owned(),

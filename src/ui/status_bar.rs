@@ -22,13 +22,25 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
         let (text, style) = match status {
             SourceStatus::Idle => (format!("{name}: waiting"), theme.muted()),
             SourceStatus::Fetching { .. } => (format!("{name}: polling…"), theme.key()),
-            SourceStatus::Ok { at, new, total, next_at } => (
-                format!("{name}: ✓ {} · {new} new of {total} · next {}", clock(*at), clock(*next_at)),
+            SourceStatus::Ok {
+                at,
+                new,
+                total,
+                next_at,
+            } => (
+                format!(
+                    "{name}: ✓ {} · {new} new of {total} · next {}",
+                    clock(*at),
+                    clock(*next_at)
+                ),
                 theme.ok(),
             ),
             SourceStatus::Failed { message, retry_at, .. } => {
                 // Retry time first: a long error message is cut at the right edge, the time must not be.
-                (format!("{name}: ✗ retry {} — {message}", clock(*retry_at)), theme.error())
+                (
+                    format!("{name}: ✗ retry {} — {message}", clock(*retry_at)),
+                    theme.error(),
+                )
             }
             SourceStatus::Inactive { message } => (format!("{name}: inactive — {message}"), theme.muted()),
         };
@@ -44,7 +56,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
         };
         line.push(Span::styled(status.text.clone(), style));
     }
-    let hint = Line::from(vec![Span::styled("?", theme.key()), Span::styled(" help ", theme.muted())]).right_aligned();
+    let hint = Line::from(vec![
+        Span::styled("?", theme.key()),
+        Span::styled(" help ", theme.muted()),
+    ])
+    .right_aligned();
     frame.render_widget(Paragraph::new(Line::from(line)), message);
     frame.render_widget(Paragraph::new(hint), message);
 }

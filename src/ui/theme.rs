@@ -22,7 +22,11 @@ impl Theme {
     }
 
     fn fg(self, color: Color) -> Style {
-        if self.color { Style::new().fg(color) } else { Style::new() }
+        if self.color {
+            Style::new().fg(color)
+        } else {
+            Style::new()
+        }
     }
 
     /// The app name in the tab line.
@@ -51,15 +55,21 @@ impl Theme {
     }
     /// Closed, unmatched or secondary text.
     pub fn muted(self) -> Style {
-        if self.color { Style::new().fg(Color::DarkGray) } else { Style::new().add_modifier(Modifier::DIM) }
+        if self.color {
+            Style::new().fg(Color::DarkGray)
+        } else {
+            Style::new().add_modifier(Modifier::DIM)
+        }
     }
     /// Letters matched by the `/` search.
     pub fn search_hit(self) -> Style {
-        self.fg(Color::Yellow).add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+        self.fg(Color::Yellow)
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
     }
     /// Keywords and CPV codes that raised the score.
     pub fn keyword_hit(self) -> Style {
-        self.fg(Color::Green).add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+        self.fg(Color::Green)
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
     }
     /// Exclusion keywords that lowered the score.
     pub fn exclude_hit(self) -> Style {

@@ -38,7 +38,11 @@ pub fn notice(id: &str) -> NoticeBuilder {
             notice_type: Some("cn-standard".to_owned()),
             url: format!("https://ted.europa.eu/en/notice/-/detail/{native}"),
         },
-        relevance: Relevance { score: 5, matched: true, hits: Vec::new() },
+        relevance: Relevance {
+            score: 5,
+            matched: true,
+            hits: Vec::new(),
+        },
         triage: Triage::New,
     }
 }
@@ -89,6 +93,11 @@ impl NoticeBuilder {
         (self.notice, self.relevance)
     }
     pub fn build(self) -> NoticeRecord {
-        NoticeRecord { notice: self.notice, relevance: self.relevance, triage: self.triage, note: String::new() }
+        NoticeRecord {
+            notice: self.notice,
+            relevance: self.relevance,
+            triage: self.triage,
+            note: String::new(),
+        }
     }
 }
