@@ -3,6 +3,7 @@
 //! Scripts depend on these names and exit codes; change them only with the README.
 
 mod commands;
+pub mod demo;
 
 use std::path::PathBuf;
 

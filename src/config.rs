@@ -35,6 +35,35 @@ pub struct FeedConfig {
     pub page_size: u32,
     /// Upper bound on pages per poll, so one poll cannot run away.
     pub max_pages: usize,
+    /// Doffin: the environment variable holding the API key (default `DOFFIN_API_KEY`).
+    pub api_key_env: Option<String>,
+    /// OCDS: the label used as source in ids and lists (default `ocds`).
+    pub source: Option<String>,
+    /// OCDS: the public notice page, with `{id}` or `{ocid}` filled in.
+    pub notice_url: Option<String>,
+    /// Doffin: a key given directly (the demo's stand-in key). Files cannot set it: keys belong in
+    /// the environment, never in a config that may be shared or committed.
+    pub api_key: Option<String>,
+}
+
+impl FeedConfig {
+    /// A feed with default interval, paging and no kind-specific settings.
+    pub fn new(name: &str, kind: FeedKind, base_url: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            kind,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            path: None,
+            countries: Vec::new(),
+            interval: Duration::from_secs(15 * 60),
+            page_size: 100,
+            max_pages: 20,
+            api_key_env: None,
+            source: None,
+            notice_url: None,
+            api_key: None,
+        }
+    }
 }
 
 /// Everything anbud needs to run, validated.

@@ -2,13 +2,38 @@
 //!
 //! The demo runs the same adapters, HTTP client and poller as a live session, only pointed at
 //! 127.0.0.1, so it exercises everything except the network. Depends on `demo::server` and
-//! `serde_json`; the payloads are embedded, so the demo needs no files at run time.
+//! `serde_json`; the payloads are embedded, so the demo needs no files at run time. TED's routes
+//! live here, Doffin's and Find a Tender's in the `doffin` and `ocds` submodules.
 
+mod doffin;
+mod ocds;
 pub mod server;
 
 use serde_json::Value;
 
+pub use self::doffin::doffin_demo_routes;
+pub use self::ocds::ocds_demo_routes;
 use self::server::{CannedResponse, RecordedRequest, Route};
+
+/// Where [`all_demo_routes`] answers TED searches: the real API's path.
+pub const TED_DEMO_PATH: &str = "/v3/notices/search";
+/// Where [`all_demo_routes`] answers Doffin searches: the real API's path, so a Doffin feed's
+/// base URL is the server's base URL followed by [`DOFFIN_DEMO_BASE_PATH`].
+pub const DOFFIN_DEMO_PATH: &str = "/public/v2/search";
+/// The API root Doffin's search path hangs off (`{base}/search`).
+pub const DOFFIN_DEMO_BASE_PATH: &str = "/public/v2";
+/// Where [`all_demo_routes`] answers OCDS release-package requests: Find a Tender's path.
+pub const OCDS_DEMO_PATH: &str = "/api/1.0/ocdsReleasePackages";
+
+/// TED, Doffin and OCDS routes on their real paths, so one [`server::LoopbackServer`] serves the
+/// whole demo: point every feed's base URL at the server (Doffin's at the server plus
+/// [`DOFFIN_DEMO_BASE_PATH`], with any key).
+pub fn all_demo_routes() -> Vec<Route> {
+    let mut routes = ted_demo_routes(TED_DEMO_PATH);
+    routes.extend(doffin_demo_routes(DOFFIN_DEMO_PATH));
+    routes.extend(ocds_demo_routes(OCDS_DEMO_PATH));
+    routes
+}
 
 /// TED search answer, 10 IT notices from FR/DE/BE/NL (captured 2026-05-30); demo page 1.
 const TED_PAGE_1: &[u8] = include_bytes!("demo/fixtures/ted/search-response-eu-digital-2026.json");
@@ -98,6 +123,22 @@ mod tests {
         assert_eq!(token_of(&second), Value::from("demo-page-3"));
         let third = respond_ted(&request(r#"{"iterationNextToken":"demo-page-3"}"#));
         assert_eq!(token_of(&third), Value::Null);
+    }
+
+    #[test]
+    fn all_routes_sit_on_the_real_apis_paths() {
+        use crate::feeds::{doffin::DoffinSettings, ocds::OcdsSettings, ted::TedSettings};
+        let routes: Vec<(&str, String)> = all_demo_routes().iter().map(|r| (r.method, r.path.clone())).collect();
+        assert_eq!(
+            routes,
+            [
+                ("POST", TedSettings::default().path),
+                ("GET", format!("{DOFFIN_DEMO_BASE_PATH}/search")),
+                ("GET", OcdsSettings::default().path),
+            ]
+        );
+        assert!(DoffinSettings::default().base_url.ends_with(DOFFIN_DEMO_BASE_PATH));
+        assert_eq!(DOFFIN_DEMO_PATH, format!("{DOFFIN_DEMO_BASE_PATH}/search"));
     }
 
     #[test]

@@ -3,8 +3,13 @@
 //! Depends on `model`, reqwest and tokio only; never on `app`, `ui` or `store`. Scoring is injected
 //! into the poller as a function so that this module does not depend on `matching` either.
 
+mod dates;
+pub mod doffin;
 pub mod http;
+mod json;
+pub mod ocds;
 pub mod poller;
+mod query;
 pub mod ted;
 
 use std::time::Duration;
@@ -23,7 +28,9 @@ pub enum Method {
 }
 
 /// A request an adapter wants sent; built without I/O so it can be asserted in tests.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Its `Debug` output hides header values, which may hold an API key.
+#[derive(Clone, PartialEq)]
 pub struct HttpRequest {
     /// Method.
     pub method: Method,
@@ -35,16 +42,29 @@ pub struct HttpRequest {
     pub body: Option<Vec<u8>>,
 }
 
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let header_names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers (values hidden)", &header_names)
+            .field("body", &self.body.as_ref().map(|b| String::from_utf8_lossy(b)))
+            .finish()
+    }
+}
+
 /// One page of a feed's response, parsed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Page {
     /// The notices on this page, normalised and sanitised.
     pub notices: Vec<Notice>,
-    /// Opaque cursor for the next page (TED `iterationNextToken`), `None` on the last page.
+    /// Opaque cursor for the next page (TED `iterationNextToken`, Doffin's next page number, OCDS
+    /// `links.next`), `None` on the last page.
     pub next: Option<String>,
     /// Total number of results the server reports, if it does.
     pub total: Option<u64>,
-    /// The server said the result is partial (TED `timedOut: true`).
+    /// The server said the result is partial (TED `timedOut: true`, Doffin's 1,000-hit window).
     pub partial: bool,
 }
 
@@ -128,8 +148,16 @@ impl FeedError {
 
 /// A sans-IO adapter for one tender API: builds requests and parses responses, nothing else.
 pub trait FeedAdapter: Send + Sync {
-    /// The source kind (`ted`, …), used in notice ids.
-    fn kind(&self) -> &'static str;
+    /// The source kind (`ted`, `doffin`, `fts`, …), used in notice ids.
+    fn kind(&self) -> &str;
+    /// Whether the feed can run at all; `Err` says why not and how to fix it (e.g. a missing API
+    /// key). The poller never polls a feed that is not ready and reports it as inactive instead.
+    ///
+    /// # Errors
+    /// The reason, for people.
+    fn readiness(&self) -> Result<(), String> {
+        Ok(())
+    }
     /// The request for the first page (`cursor = None`) or the page after `cursor`.
     fn request(&self, since: Timestamp, cursor: Option<&str>) -> HttpRequest;
     /// Parses one response body.
@@ -137,6 +165,16 @@ pub trait FeedAdapter: Send + Sync {
     /// # Errors
     /// [`ParseError`] when the body is not the API's documented shape.
     fn parse(&self, body: &[u8]) -> Result<Page, ParseError>;
+    /// Parses the response to the request built for `cursor`. Adapters whose next cursor depends on
+    /// the request (Doffin's page number, which its answer does not repeat) override this; the
+    /// poller always calls it.
+    ///
+    /// # Errors
+    /// As [`FeedAdapter::parse`].
+    fn parse_response(&self, cursor: Option<&str>, body: &[u8]) -> Result<Page, ParseError> {
+        let _ = cursor;
+        self.parse(body)
+    }
 }
 
 /// A notice scored at ingest.

@@ -20,7 +20,9 @@ use tokio_util::sync::CancellationToken;
 use crate::app::{AppState, Effect, Keymap, Msg};
 use crate::config::{Config, FeedKind};
 use crate::export;
+use crate::feeds::doffin::{DoffinAdapter, DoffinSettings};
 use crate::feeds::http::{HttpFetcher, HttpSettings};
+use crate::feeds::ocds::{OcdsAdapter, OcdsSettings};
 use crate::feeds::poller::{FeedSpec, PollCommand, Scorer, run_poller};
 use crate::feeds::ted::{TedAdapter, TedSettings};
 use crate::feeds::{FeedAdapter, FeedEvent};
@@ -43,6 +45,48 @@ pub fn feed_specs(config: &Config) -> Vec<FeedSpec> {
                         countries: feed.countries.clone(),
                         cpv_families: config.profile.cpv_families(),
                         page_size: feed.page_size,
+                    }))
+                }
+                FeedKind::Doffin => {
+                    let api_key_env = feed
+                        .api_key_env
+                        .clone()
+                        .unwrap_or_else(|| DoffinSettings::default().api_key_env);
+                    // Keys come from the environment only, never from files in the repo.
+                    let api_key = feed
+                        .api_key
+                        .clone()
+                        .or_else(|| std::env::var(&api_key_env).ok())
+                        .filter(|k| !k.trim().is_empty());
+                    Arc::new(DoffinAdapter::new(DoffinSettings {
+                        base_url: feed.base_url.clone(),
+                        api_key,
+                        api_key_env,
+                        search_strings: Vec::new(),
+                        cpv_codes: config.profile.cpv_families(),
+                        page_size: feed.page_size,
+                    }))
+                }
+                FeedKind::Ocds => {
+                    let defaults = OcdsSettings::default();
+                    let is_fts = feed.base_url == defaults.base_url;
+                    Arc::new(OcdsAdapter::new(OcdsSettings {
+                        base_url: feed.base_url.clone(),
+                        path: feed.path.clone().unwrap_or(defaults.path),
+                        page_size: feed.page_size.min(100),
+                        // Find a Tender's releases link no notice page: default its label and template.
+                        source: feed.source.clone().unwrap_or_else(|| {
+                            if is_fts {
+                                defaults.source.clone()
+                            } else {
+                                "ocds".to_owned()
+                            }
+                        }),
+                        notice_url_template: feed.notice_url.clone().or(if is_fts {
+                            defaults.notice_url_template
+                        } else {
+                            None
+                        }),
                     }))
                 }
             };

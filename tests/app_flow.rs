@@ -24,10 +24,8 @@ fn key(code: KeyCode) -> io::Result<Event> {
 /// Polls a fresh read connection until `done` holds; a hang guard, not a timing assumption.
 async fn wait_for_db(path: &std::path::Path, done: impl Fn(&Store) -> bool) {
     for _ in 0..1000 {
-        if let Ok(store) = Store::open(path) {
-            if done(&store) {
-                return;
-            }
+        if Store::open(path).is_ok_and(|store| done(&store)) {
+            return;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
@@ -40,16 +38,9 @@ async fn poll_shortlist_and_quit_persists_and_shows_the_decision() {
         .await
         .expect("server");
     let mut config = config::load(None).expect("bundled config");
-    config.feeds = vec![FeedConfig {
-        name: "TED".to_owned(),
-        kind: FeedKind::Ted,
-        base_url: server.base_url(),
-        path: None,
-        countries: vec!["NOR".to_owned()],
-        interval: Duration::from_secs(900),
-        page_size: 100,
-        max_pages: 10,
-    }];
+    let mut feed = FeedConfig::new("TED", FeedKind::Ted, &server.base_url());
+    feed.countries = vec!["NOR".to_owned()];
+    config.feeds = vec![feed];
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("flow.db");
     let store = Store::open(&db).expect("open store");

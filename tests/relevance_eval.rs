@@ -102,9 +102,81 @@ fn bundled_profile_on_dev_set() {
     let f1 = 2.0 * precision * recall / (precision + recall).max(f64::EPSILON);
     println!("false positives ({fp}):\n{}", false_positives.join("\n"));
     println!("false negatives ({fn_}):\n{}", false_negatives.join("\n"));
-    println!(
-        "dev set: TP {tp} FP {fp} FN {fn_} TN {tn} | precision {precision:.3} recall {recall:.3} F1 {f1:.3}"
-    );
-    assert!(precision >= 0.0, "precision {precision:.3} fell below the floor");
-    assert!(recall >= 0.0, "recall {recall:.3} fell below the floor");
+    println!("dev set: TP {tp} FP {fp} FN {fn_} TN {tn} | precision {precision:.3} recall {recall:.3} F1 {f1:.3}");
+    // Measured: precision 1.000, recall 0.967, F1 0.983 (TP 58, FP 0, FN 2, TN 248). The terms
+    // were chosen while reading this set, so unseen notices will score lower; the floors only
+    // catch regressions.
+    assert!(precision >= 0.95, "precision {precision:.3} fell below the floor");
+    assert!(recall >= 0.93, "recall {recall:.3} fell below the floor");
+}
+
+/// Invented titles (not from the dev set), in the languages the profile covers, for the classes
+/// the rubric names: a sanity check that the profile generalises beyond the labelled notices.
+#[test]
+fn bundled_profile_on_typical_titles() {
+    let relevant = [
+        "Rammeavtale på trygghetsalarmer og responssentertjenester",
+        "Anskaffelse av digitalt tilsyn for Stavanger kommune",
+        "Elektroniske medisindispensere til hjemmetjenesten",
+        "Legemiddeldispensere til hjemmeboende",
+        "Sykesignalanlegg til omsorgssenter",
+        "Velferdsteknologiske løsninger – GPS-sporing for personer med demens",
+        "Kjøp av røntgenutstyr til Sykehuset Telemark",
+        "RONTGEN TIL ORSTA",
+        "Anskaffelse av MR-maskin til Kristiansund sykehus",
+        "Anskaffelse av nytt EPJ-system for helse- og omsorgstjenesten",
+        "Nytt PACS/RIS for Helse Midt-Norge",
+        "Hjelpemidler – rullestoler og rullatorer",
+        "Kjøp av blodgassanalysatorer",
+        "Sterilsentral – vaskedesinfektorer og autoklaver",
+        "Digital hjemmeoppfølging av kronisk syke",
+        "Medisinsk utstyr til ambulanser",
+        "Engangshansker (undersøkelseshansker) og munnbind",
+        "Upphandling av trygghetslarm",
+        "Röntgenutrustning till Region Skåne",
+        "Hospitalssenge til Region Syddanmark",
+        "Patient monitoring system for intensive care",
+        "Telecare equipment and monitoring",
+    ];
+    let irrelevant = [
+        "Rammeavtale for medisinske gasser",
+        "Legemidler til sykehjem",
+        "Vikartjenester sykepleiere",
+        "Renhold av Haukeland universitetssjukehus",
+        "Kjøp av kurs i velferdsteknologi",
+        "Evaluering av velferdsteknologiprogrammet",
+        "Rådgivningstjenester innen e-helse",
+        "Ambulansebiler til Helse Møre og Romsdal",
+        "Arbeidstøy til helsepersonell",
+        "Velferdsteknologi i omsorgsboliger – totalentreprise",
+        "Ris og pasta til sykehjem",
+        "Laboratorieutstyr til videregående skoler",
+        "Ultralydtesting av sveiseskjøter",
+        "Medieovervåking for helseforetak",
+        "EPR spectrometer for the chemistry department",
+    ];
+    let matcher = Matcher::new(&Profile::bundled()).expect("bundled profile compiles");
+    let scored = |title: &str| {
+        let row = Labelled {
+            id: "x".into(),
+            source: "test".into(),
+            title: title.into(),
+            description: String::new(),
+            cpv: Vec::new(),
+            buyer: String::new(),
+            country: None,
+            relevant: false,
+            why: String::new(),
+        };
+        let relevance = matcher.evaluate(&row.notice());
+        (relevance.matched, describe(&row, &relevance))
+    };
+    for title in relevant {
+        let (hit, detail) = scored(title);
+        assert!(hit, "should match:\n{detail}");
+    }
+    for title in irrelevant {
+        let (hit, detail) = scored(title);
+        assert!(!hit, "should not match:\n{detail}");
+    }
 }

@@ -10,12 +10,12 @@ use jiff::Timestamp;
 use serde_json::json;
 
 use super::{Cli, Command};
-use crate::config::{self, Config, FeedConfig, FeedKind};
+use crate::config::{self, Config};
 use crate::feeds::http::{HttpFetcher, HttpSettings};
 use crate::feeds::poller::fetch_feed;
 use crate::model::NoticeRecord;
 use crate::store::{StatusFilter, Store};
-use crate::{demo, export, runtime};
+use crate::{export, runtime};
 
 /// Exit code when the config is invalid or every feed failed.
 const EXIT_FATAL: u8 = 2;
@@ -67,7 +67,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
             let store = open_store(cli.db.as_deref())?;
             runtime::dashboard(&config, store).await?;
         }
-        Some(Command::Demo) => run_demo(config, cli.db.as_deref()).await?,
+        Some(Command::Demo) => super::demo::run(config, cli.db.as_deref()).await?,
         Some(Command::Poll { once }) => {
             if !once {
                 return Err(eyre!(
@@ -99,7 +99,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
 }
 
 /// The database at `path`, or in the platform data directory.
-fn open_store(path: Option<&Path>) -> Result<Store> {
+pub(super) fn open_store(path: Option<&Path>) -> Result<Store> {
     let path = match path {
         Some(p) => p.to_path_buf(),
         None => default_db_path()?,
@@ -113,23 +113,31 @@ fn default_db_path() -> Result<PathBuf> {
     Ok(dirs.data_dir().join("anbud.db"))
 }
 
-/// `poll --once`: every feed concurrently, one summary line each; 0 all ok, 1 some failed, 2 all failed.
+/// `poll --once`: every feed concurrently, one summary line each.
+///
+/// Exit 0 when every active feed worked, 1 when some failed, 2 when all failed. A feed that cannot
+/// run (Doffin without a key) is reported as inactive and does not count as a failure, so a cron
+/// job with the default config stays green until the user opts in.
 async fn poll_once(config: &Config, mut store: Store) -> Result<ExitCode> {
     let fetcher = HttpFetcher::new(HttpSettings::default()).map_err(|e| eyre!("cannot create the HTTP client: {e}"))?;
     let score = runtime::scorer(config)?;
-    let specs = runtime::feed_specs(config);
+    let (active, inactive): (Vec<_>, Vec<_>) = runtime::feed_specs(config)
+        .into_iter()
+        .partition(|spec| spec.adapter.readiness().is_ok());
+    for spec in &inactive {
+        let why = spec.adapter.readiness().err().unwrap_or_default();
+        println!("{}: inactive: {why}", spec.name);
+    }
     let since = Timestamp::now() - config.lookback;
-    let results = futures::future::join_all(specs.iter().map(|spec| fetch_feed(&fetcher, spec, since))).await;
+    let results = futures::future::join_all(active.iter().map(|spec| fetch_feed(&fetcher, spec, since))).await;
     let mut failed = 0;
-    for (spec, result) in specs.iter().zip(results) {
+    for (spec, result) in active.iter().zip(results) {
         match result {
             Ok(notices) => {
                 let scored: Vec<_> = notices
                     .into_iter()
-                    .map(|n| {
-                        let r = score(&n);
-                        (n, r)
-                    })
+                    .map(|n| (score(&n), n))
+                    .map(|(r, n)| (n, r))
                     .collect();
                 let summary = store.upsert_notices(&scored, Timestamp::now())?;
                 println!(
@@ -148,8 +156,9 @@ async fn poll_once(config: &Config, mut store: Store) -> Result<ExitCode> {
         }
     }
     Ok(match failed {
+        _ if active.is_empty() => ExitCode::from(EXIT_FATAL),
         0 => ExitCode::SUCCESS,
-        n if n == specs.len() => ExitCode::from(EXIT_FATAL),
+        n if n == active.len() => ExitCode::from(EXIT_FATAL),
         _ => ExitCode::FAILURE,
     })
 }
@@ -194,27 +203,4 @@ fn print_list(records: &[NoticeRecord], as_json: bool) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// The offline demo: a loopback server with the bundled real payloads, and the ordinary dashboard.
-async fn run_demo(mut config: Config, db: Option<&Path>) -> Result<()> {
-    let server =
-        demo::server::LoopbackServer::start(demo::ted_demo_routes(&crate::feeds::ted::TedSettings::default().path))
-            .await
-            .wrap_err("cannot start the demo server on 127.0.0.1")?;
-    config.feeds = vec![FeedConfig {
-        name: "TED (demo)".to_owned(),
-        kind: FeedKind::Ted,
-        base_url: server.base_url(),
-        path: None,
-        countries: vec!["NOR".to_owned(), "SWE".to_owned()],
-        interval: std::time::Duration::from_secs(15 * 60),
-        page_size: 100,
-        max_pages: 10,
-    }];
-    // A throwaway database unless --db is given, so the demo never mixes with real triage.
-    let scratch = tempfile::tempdir().wrap_err("cannot create a temporary directory for the demo database")?;
-    let path = db.map_or_else(|| scratch.path().join("demo.db"), Path::to_path_buf);
-    let store = Store::open(&path).wrap_err_with(|| format!("cannot open the database {}", path.display()))?;
-    runtime::dashboard(&config, store).await
 }

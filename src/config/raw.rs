@@ -17,6 +17,10 @@ use crate::matching::Profile;
 pub enum FeedKind {
     /// TED Search API v3.
     Ted,
+    /// Doffin public API v2 (Norway; needs a free key).
+    Doffin,
+    /// Any OCDS release-package endpoint (Find a Tender, Contracts Finder, …).
+    Ocds,
 }
 
 /// The top level of a config file.
@@ -43,6 +47,9 @@ struct RawFeed {
     interval: Option<Interval>,
     page_size: Option<u32>,
     max_pages: Option<usize>,
+    api_key_env: Option<String>,
+    source: Option<String>,
+    notice_url: Option<String>,
     #[serde(default = "enabled_by_default")]
     enabled: bool,
 }
@@ -165,6 +172,10 @@ impl RawConfig {
                 interval: f.interval.map_or(interval, |i| i.0),
                 page_size: f.page_size.unwrap_or(100).clamp(1, 250),
                 max_pages: f.max_pages.unwrap_or(20).max(1),
+                api_key_env: f.api_key_env,
+                source: f.source,
+                notice_url: f.notice_url,
+                api_key: None,
             })
             .collect();
         if feeds.is_empty() {

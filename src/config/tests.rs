@@ -5,8 +5,10 @@ use super::{ConfigError, FeedKind, load, parse_str};
 #[test]
 fn bundled_defaults_load() {
     let config = load(None).expect("bundled config is valid");
-    assert_eq!(config.feeds.len(), 1);
+    assert_eq!(config.feeds.len(), 2);
     assert_eq!(config.feeds[0].kind, FeedKind::Ted);
+    assert_eq!(config.feeds[1].kind, FeedKind::Doffin);
+    assert_eq!(config.feeds[1].api_key_env.as_deref(), Some("DOFFIN_API_KEY"));
     assert_eq!(config.feeds[0].base_url, "https://api.ted.europa.eu");
     assert_eq!(config.feeds[0].interval, Duration::from_secs(900));
 }

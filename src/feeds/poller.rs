@@ -74,16 +74,18 @@ const MAX_WAIT: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 /// Fetches every page of `spec` published since `since` (at most `max_pages`), de-duplicated by id.
 ///
 /// # Errors
-/// The first [`FeedError`] from any page; pages read before it are discarded, so a poll is
-/// all-or-nothing and the next one re-reads the same window.
+/// [`FeedError::Other`] with the reason when the adapter is not ready (e.g. no API key), without
+/// sending anything; else the first [`FeedError`] from any page. Pages read before an error are
+/// discarded, so a poll is all-or-nothing and the next one re-reads the same window.
 pub async fn fetch_feed(fetcher: &HttpFetcher, spec: &FeedSpec, since: Timestamp) -> Result<Vec<Notice>, FeedError> {
+    spec.adapter.readiness().map_err(FeedError::Other)?;
     let mut notices = Vec::new();
     let mut seen = HashSet::new();
     let mut cursor: Option<String> = None;
     for _ in 0..spec.max_pages.max(1) {
         let request = spec.adapter.request(since, cursor.as_deref());
         let body = fetcher.execute(&request).await?;
-        let page = spec.adapter.parse(&body)?;
+        let page = spec.adapter.parse_response(cursor.as_deref(), &body)?;
         let empty = page.notices.is_empty();
         notices.extend(page.notices.into_iter().filter(|n| seen.insert(n.id.clone())));
         // A repeated cursor or an empty page with a cursor would otherwise loop until max_pages.
@@ -111,6 +113,8 @@ pub fn backoff(failures: u32, interval: Duration, retry_after: Option<Duration>)
 /// Bookkeeping for one feed; only the poller loop writes it.
 struct FeedState {
     spec: Arc<FeedSpec>,
+    /// Not ready (see [`FeedAdapter::readiness`]): reported once, never polled.
+    inactive: bool,
     due: Option<Instant>,
     in_flight: bool,
     refresh_queued: bool,
@@ -129,6 +133,9 @@ struct PollOutcome {
 
 /// Runs until `cancel` fires or `commands` closes: polls every feed at once, then each on its own
 /// schedule, and reports [`FeedEvent`]s on `events`. Stops early if nobody listens to `events`.
+///
+/// A feed whose adapter is not ready (e.g. a missing API key) is reported once as
+/// [`FeedEvent::Inactive`] and never polled, not even on [`PollCommand::RefreshAll`].
 pub async fn run_poller(
     feeds: Vec<FeedSpec>,
     fetcher: HttpFetcher,
@@ -138,18 +145,36 @@ pub async fn run_poller(
     cancel: CancellationToken,
 ) {
     let start = Instant::now();
+    let mut inactive = Vec::new();
     let mut feeds: Vec<FeedState> = feeds
         .into_iter()
-        .map(|spec| FeedState {
-            spec: Arc::new(spec),
-            due: Some(start),
-            in_flight: false,
-            refresh_queued: false,
-            failures: 0,
-            last_success: None,
-            not_before: None,
+        .map(|spec| {
+            let ready = spec.adapter.readiness();
+            if let Err(message) = &ready {
+                inactive.push(FeedEvent::Inactive {
+                    feed: spec.name.clone(),
+                    message: message.clone(),
+                });
+            }
+            FeedState {
+                due: ready.is_ok().then_some(start),
+                inactive: ready.is_err(),
+                spec: Arc::new(spec),
+                in_flight: false,
+                refresh_queued: false,
+                failures: 0,
+                last_success: None,
+                not_before: None,
+            }
         })
         .collect();
+    for event in inactive {
+        tokio::select! {
+            biased;
+            () = cancel.cancelled() => return,
+            sent = events.send(event) => if sent.is_err() { return },
+        }
+    }
     let permits = Arc::new(Semaphore::new(MAX_CONCURRENT_POLLS));
     let mut tasks: JoinSet<PollOutcome> = JoinSet::new();
     loop {
@@ -219,7 +244,7 @@ fn poll_since(feed: &FeedState) -> Timestamp {
 /// Makes every feed due now, or right after its current poll; a Retry-After still holds.
 fn refresh_all(feeds: &mut [FeedState]) {
     let now = Instant::now();
-    for feed in feeds {
+    for feed in feeds.iter_mut().filter(|f| !f.inactive) {
         if feed.in_flight {
             feed.refresh_queued = true;
         } else {

@@ -2,9 +2,9 @@
 //!
 //! Depends on `model` and `serde_json` only; no HTTP client, no clock. The verified facts about the API
 //! (field shapes, pagination, error bodies) are in `shared/FEEDS.md`; the lenient decoding of its
-//! irregular field values lives in the `decode` submodule.
+//! irregular field values lives in the `decode` submodule, on top of the shared `feeds::json` and
+//! `feeds::dates` readers.
 
-mod dates;
 mod decode;
 
 use jiff::Timestamp;
@@ -128,7 +128,7 @@ fn query_codes(codes: &[String], keep: impl Fn(char) -> bool) -> Vec<String> {
 }
 
 impl FeedAdapter for TedAdapter {
-    fn kind(&self) -> &'static str {
+    fn kind(&self) -> &str {
         "ted"
     }
 

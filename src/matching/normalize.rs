@@ -87,19 +87,24 @@ pub fn fold_term(term: &str) -> String {
         .collect()
 }
 
-/// Every spelling of a folded term with æ/ø/å written as themselves, as ae/oe/aa, or as a/o/a.
+/// Every spelling of a folded term with æ/ø/å written as themselves, as ae/oe/aa, and (when
+/// `single_letters`) as a/o/a.
 ///
 /// Feeds and buyers that lost their Nordic letters write "rontgen" or "roentgen"; expanding the
-/// term (rather than folding the text) keeps compounds such as "videoendoskop" intact. The number
+/// term (rather than folding the text) keeps compounds such as "videoendoskop" intact. Short
+/// terms skip the single-letter forms, which are other words ("sår" would find "SAR"). The number
 /// of variants is capped so a term full of Nordic letters cannot blow up the automaton.
-pub fn spelling_variants(folded_term: &str) -> Vec<String> {
+pub fn spelling_variants(folded_term: &str, single_letters: bool) -> Vec<String> {
     const MAX_VARIANTS: usize = 27;
     let mut variants = vec![String::new()];
     for c in folded_term.chars() {
-        let options: &[&str] = match c {
-            'æ' => &["æ", "ae", "a"],
-            'ø' => &["ø", "oe", "o"],
-            'å' => &["å", "aa", "a"],
+        let options: &[&str] = match (c, single_letters) {
+            ('æ', true) => &["æ", "ae", "a"],
+            ('ø', true) => &["ø", "oe", "o"],
+            ('å', true) => &["å", "aa", "a"],
+            ('æ', false) => &["æ", "ae"],
+            ('ø', false) => &["ø", "oe"],
+            ('å', false) => &["å", "aa"],
             _ => &[],
         };
         if options.is_empty() || variants.len() * options.len() > MAX_VARIANTS {
@@ -115,6 +120,17 @@ pub fn spelling_variants(folded_term: &str) -> Vec<String> {
     }
     variants.dedup();
     variants
+}
+
+/// Longest term, in chars, always treated as an acronym.
+const ACRONYM_MAX_CHARS: usize = 4;
+
+/// Whether a term is matched as a whole word: short terms ("MR", "sår") and terms written in
+/// capitals ("SPECT", "DICOM"), which would otherwise fire inside longer words ("spectrometer").
+pub fn is_acronym(term: &str) -> bool {
+    let mut letters = term.chars().filter(|c| c.is_alphabetic()).peekable();
+    let all_caps = letters.peek().is_some() && letters.clone().count() >= 2 && letters.all(char::is_uppercase);
+    term.chars().count() <= ACRONYM_MAX_CHARS || all_caps
 }
 
 /// Whether the char before byte `at` of `text` is not a letter or digit (or there is none).
@@ -187,12 +203,13 @@ mod tests {
 
     #[test]
     fn variants_cover_ascii_spellings_of_nordic_letters() {
-        let v = spelling_variants("røntgen");
+        let v = spelling_variants("røntgen", true);
         assert_eq!(v, ["røntgen", "roentgen", "rontgen"]);
-        let v = spelling_variants("blåresept");
+        let v = spelling_variants("blåresept", true);
         assert!(v.contains(&"blaaresept".to_owned()) && v.contains(&"blaresept".to_owned()));
-        assert_eq!(spelling_variants("ultralyd"), ["ultralyd"]);
-        assert!(spelling_variants("æææææææ").len() <= 27);
+        assert_eq!(spelling_variants("sår", false), ["sår", "saar"]);
+        assert_eq!(spelling_variants("ultralyd", true), ["ultralyd"]);
+        assert!(spelling_variants("æææææææ", true).len() <= 27);
     }
 
     #[test]
@@ -203,6 +220,16 @@ mod tests {
         assert!(!is_boundary_after("øre", 0));
         assert!(is_boundary_after("CT", 2));
         assert!(!is_boundary_after("CT2", 2));
+    }
+
+    #[test]
+    fn short_and_capitalised_terms_are_acronyms() {
+        for term in ["MR", "sår", "PACS", "SPECT", "PET-CT", "DICOM"] {
+            assert!(is_acronym(term), "{term}");
+        }
+        for term in ["røntgen", "Helsenett", "aEEG-monitor", "12345"] {
+            assert!(!is_acronym(term), "{term}");
+        }
     }
 
     #[test]

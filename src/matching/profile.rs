@@ -1,7 +1,7 @@
 //! The matching profile: keyword and CPV rules with weights, read from TOML.
 //!
 //! Owns the profile file format and its error messages (file, line, column, key). Depends only on
-//! serde and toml; the compiled form lives in [`super::Matcher`].
+//! serde, toml, thiserror and [`super::normalize`]; the compiled form lives in [`super::Matcher`].
 
 use std::collections::BTreeSet;
 
@@ -38,8 +38,9 @@ pub struct Profile {
 
 /// One keyword rule.
 ///
-/// Terms of up to 4 chars are acronyms: they need a word boundary on both sides and, when written
-/// with a capital letter, match case-sensitively ("RIS" but not "ris", rice). Longer terms need a
+/// Terms of up to 4 chars, and terms written in capitals ("SPECT"), are acronyms: they need a word
+/// boundary on both sides and, when written with a capital letter, match case-sensitively ("RIS"
+/// but not "ris", rice, nor "pris"). Other terms are case- and accent-insensitive and need a
 /// word boundary before them and may be followed by inflections and compound tails
 /// ("velferdsteknologi" finds "velferdsteknologiløsning"). A leading `*` also lets a term end a
 /// compound ("*kateter" finds "foleykateter").
@@ -183,10 +184,11 @@ fn key_at(text: &str, line_start: usize) -> String {
                 None => table.to_owned(),
             };
         }
-        if key.is_none() && !line.starts_with('#') {
-            if let Some((k, _)) = line.split_once('=') {
-                key = Some(k.trim().trim_matches('"').to_owned());
-            }
+        if key.is_none()
+            && !line.starts_with('#')
+            && let Some((k, _)) = line.split_once('=')
+        {
+            key = Some(k.trim().trim_matches('"').to_owned());
         }
     }
     key.unwrap_or_else(|| "(top level)".to_owned())
@@ -361,7 +363,7 @@ mod tests {
                 "threshhold",
                 "unknown field",
             ),
-            ("name = \"x\"\nthreshold = \"high\"\n", 2, "threshold", "integer"),
+            ("name = \"x\"\nthreshold = \"high\"\n", 2, "threshold", "expected i32"),
             (
                 "name = \"x\"\nthreshold = 1\n[[include]]\nterm = \"a\"\nwieght = 2\n",
                 5,

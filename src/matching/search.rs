@@ -23,7 +23,8 @@ pub struct FuzzyMatch {
 ///
 /// A blank query keeps every candidate, in the given order, with score 0 and no positions.
 pub fn fuzzy_filter<'a>(query: &str, candidates: impl IntoIterator<Item = (usize, &'a str)>) -> Vec<FuzzyMatch> {
-    let (pattern, _) = fold_for_search(query.trim());
+    let (mut pattern, mut unused) = (String::new(), Vec::new());
+    fold_into(query.trim(), &mut pattern, &mut unused);
     if pattern.is_empty() {
         return candidates
             .into_iter()
@@ -35,10 +36,12 @@ pub fn fuzzy_filter<'a>(query: &str, candidates: impl IntoIterator<Item = (usize
             .collect();
     }
     let matcher = SkimMatcherV2::default().ignore_case();
+    // Reused across candidates: this runs on every keystroke over every row in view.
+    let (mut folded, mut origin) = (String::new(), Vec::new());
     let mut found: Vec<FuzzyMatch> = candidates
         .into_iter()
         .filter_map(|(index, text)| {
-            let (folded, origin) = fold_for_search(text);
+            fold_into(text, &mut folded, &mut origin);
             let (score, indices) = matcher.fuzzy_indices(&folded, &pattern)?;
             let mut positions: Vec<usize> = indices.into_iter().filter_map(|i| origin.get(i).copied()).collect();
             // "æ" folds to two chars; a match on both must highlight the one original char once.
@@ -54,28 +57,22 @@ pub fn fuzzy_filter<'a>(query: &str, candidates: impl IntoIterator<Item = (usize
     found
 }
 
-/// Folds `text` to lower-case base letters and returns, for each folded char, the index of the
-/// original char it came from.
-fn fold_for_search(text: &str) -> (String, Vec<usize>) {
-    let mut folded = String::with_capacity(text.len());
-    let mut origin = Vec::with_capacity(text.len());
+/// Folds `text` into `folded` as lower-case base letters and records in `origin`, for each folded
+/// char, the index of the original char it came from. Both buffers are cleared first.
+fn fold_into(text: &str, folded: &mut String, origin: &mut Vec<usize>) {
+    folded.clear();
+    origin.clear();
     for (index, c) in text.chars().enumerate() {
         for lower in c.to_lowercase() {
-            match base_letters(lower) {
-                Some(letters) => {
-                    for f in letters.chars() {
-                        folded.push(f);
-                        origin.push(index);
-                    }
-                }
-                None => {
-                    folded.push(lower);
-                    origin.push(index);
-                }
+            if let Some(letters) = base_letters(lower) {
+                folded.push_str(letters);
+                origin.extend(std::iter::repeat_n(index, letters.chars().count()));
+            } else {
+                folded.push(lower);
+                origin.push(index);
             }
         }
     }
-    (folded, origin)
 }
 
 /// The plain letters a lower-case char is searched as, so "rontgen" and "røntgen" both find

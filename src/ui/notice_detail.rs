@@ -111,11 +111,10 @@ fn cpv_spans(record: &NoticeRecord, theme: &Theme) -> Vec<Span<'static>> {
         if i > 0 {
             spans.push(Span::raw(" "));
         }
-        let hit = record
-            .relevance
-            .hits
-            .iter()
-            .find(|h| h.field == Field::Cpv && h.kind == RuleKind::Cpv && code.starts_with(&h.rule));
+        // A CPV hit's span covers the digits its rule compared (e.g. 0..3 for rule "33600000").
+        let hit = record.relevance.hits.iter().find(|h| {
+            h.field == Field::Cpv && h.kind == RuleKind::Cpv && h.rule.get(..h.end).is_some_and(|p| code.starts_with(p))
+        });
         let style = hit.map_or(Style::new(), |h| hit_style(h, theme));
         spans.push(Span::styled(code.clone(), style));
     }

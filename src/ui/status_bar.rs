@@ -17,24 +17,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
     let mut spans = Vec::new();
     for (name, status) in state.sources() {
         if !spans.is_empty() {
-            spans.push(Span::raw("  │  "));
+            spans.push(Span::raw(" │ "));
         }
         let (text, style) = match status {
             SourceStatus::Idle => (format!("{name}: waiting"), theme.muted()),
             SourceStatus::Fetching { .. } => (format!("{name}: polling…"), theme.key()),
-            SourceStatus::Ok {
-                at,
-                new,
-                total,
-                next_at,
-            } => (
-                format!(
-                    "{name}: ✓ {} · {new} new of {total} · next {}",
-                    clock(*at),
-                    clock(*next_at)
-                ),
-                theme.ok(),
-            ),
+            // Compact: several feeds share one line; the next poll time matters less than failures.
+            SourceStatus::Ok { at, new, total, .. } => {
+                (format!("{name}: ✓ {} · {new} new of {total}", clock(*at)), theme.ok())
+            }
             SourceStatus::Failed { message, retry_at, .. } => {
                 // Retry time first: a long error message is cut at the right edge, the time must not be.
                 (

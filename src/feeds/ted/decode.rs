@@ -12,7 +12,8 @@ use std::collections::{BTreeMap, HashSet};
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 
-use super::dates::{combine, parse_instant};
+use crate::feeds::dates::{combine, parse_instant};
+use crate::feeds::json::{count, cpv_codes, number, parse_json, raw_strings, type_name};
 use crate::feeds::{Page, ParseError};
 use crate::model::text::sanitize;
 use crate::model::{Notice, NoticeId, preferred_text};
@@ -54,30 +55,6 @@ pub(super) fn parse_page(kind: &str, body: &[u8]) -> Result<Page, ParseError> {
     Ok(page)
 }
 
-/// Turns the body into JSON, recognising gateway HTML pages and reporting syntax errors with a position.
-fn parse_json(body: &[u8]) -> Result<Value, ParseError> {
-    let body = body.strip_prefix(b"\xef\xbb\xbf").unwrap_or(body);
-    let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(body.len());
-    if body.get(start) == Some(&b'<') {
-        let head = String::from_utf8_lossy(&body[start..body.len().min(start + 200)]);
-        let snippet: String = sanitize(&head).chars().take(60).collect();
-        return Err(ParseError::Html { snippet });
-    }
-    serde_json::from_slice(body).map_err(|e| {
-        let text = e.to_string();
-        // serde_json appends " at line L column C"; ParseError prints the position itself.
-        let message = text
-            .rsplit_once(" at line ")
-            .map_or(text.as_str(), |(m, _)| m)
-            .to_owned();
-        ParseError::Json {
-            line: e.line(),
-            column: e.column(),
-            message,
-        }
-    })
-}
-
 /// Explains a JSON answer without `notices`, quoting the server's own message if it sent one.
 fn missing_notices(root: &Map<String, Value>) -> String {
     let said = ["message", "type", "error"]
@@ -89,27 +66,27 @@ fn missing_notices(root: &Map<String, Value>) -> String {
     }
 }
 
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// Decodes one notice object; `None` when it has no publication number.
 fn decode_notice(kind: &str, obj: &Map<String, Value>) -> Option<Notice> {
     let native_id = field(obj, &["publication-number", "ND"]).and_then(first_text)?;
-    // TED's `notice-title` is "Country – CPV label – real title" in 24 languages; `title-proc` is the
-    // buyer's own title, so it wins whenever it is present.
-    let titles = [&["title-proc"][..], &["notice-title", "TI"]]
-        .iter()
-        .map(|names| field(obj, names).map(|v| by_language(v, " ")).unwrap_or_default())
-        .find(|map| !map.is_empty())
+    // `title-proc` is the buyer's own title; TED's generated `notice-title` only stands in for it.
+    let own = field(obj, &["title-proc"])
+        .map(|v| by_language(v, " "))
         .unwrap_or_default();
+    let (titles, title) = if own.is_empty() {
+        let generated = field(obj, &["notice-title", "TI"])
+            .map(|v| by_language(v, " "))
+            .unwrap_or_default();
+        let title = preferred_text(&generated).map(strip_generated_prefix);
+        (generated, title)
+    } else {
+        let title = preferred_text(&own).map(str::to_owned);
+        (own, title)
+    };
+    // A list row must never be blank: an untitled notice still shows which notice it is.
+    let title = title
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| format!("{} notice {native_id}", kind.to_ascii_uppercase()));
     let description = ["description-proc", "description-lot"]
         .iter()
         .map(|name| field(obj, &[name]).map(|v| by_language(v, " ")).unwrap_or_default())
@@ -122,7 +99,7 @@ fn decode_notice(kind: &str, obj: &Map<String, Value>) -> Option<Notice> {
     Some(Notice {
         id: NoticeId::new(kind, &native_id),
         source: kind.to_owned(),
-        title: preferred_text(&titles).unwrap_or_default().to_owned(),
+        title,
         titles,
         description,
         buyer: preferred_text(&buyers).unwrap_or_default().to_owned(),
@@ -142,20 +119,20 @@ fn decode_notice(kind: &str, obj: &Map<String, Value>) -> Option<Notice> {
     })
 }
 
+/// The real title inside TED's generated `notice-title`, "Country – CPV label – real title": the
+/// first two segments repeat the country and CPV columns, so they are dropped when there are at
+/// least three; the title itself may contain " – ", so everything after the second one is kept.
+fn strip_generated_prefix(generated: &str) -> String {
+    let mut parts = generated.splitn(3, " \u{2013} ");
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(_), Some(_), Some(rest)) if !rest.trim().is_empty() => rest.trim().to_owned(),
+        _ => generated.to_owned(),
+    }
+}
+
 /// The first of `names` that is present and not null (aliases of one field).
 fn field<'a>(obj: &'a Map<String, Value>, names: &[&str]) -> Option<&'a Value> {
     names.iter().find_map(|n| obj.get(*n).filter(|v| !v.is_null()))
-}
-
-/// Every string or number inside `v`, flattening lists; language maps contribute all their values.
-fn raw_strings(v: &Value) -> Vec<String> {
-    match v {
-        Value::String(s) => vec![s.clone()],
-        Value::Number(n) => vec![n.to_string()],
-        Value::Array(items) => items.iter().flat_map(raw_strings).collect(),
-        Value::Object(map) => map.values().flat_map(raw_strings).collect(),
-        Value::Null | Value::Bool(_) => Vec::new(),
-    }
 }
 
 /// Cleaned, non-empty, de-duplicated texts inside `v`, in source order.
@@ -233,47 +210,6 @@ fn decode_entities(s: &str) -> Cow<'_, str> {
     }
     out.push_str(rest);
     Cow::Owned(out)
-}
-
-/// A number, or a string holding one (`"1200000.00"`, `"600 000"`); only finite, non-negative values.
-fn number(v: &Value) -> Option<f64> {
-    let n = match v {
-        Value::Number(n) => n.as_f64()?,
-        Value::String(s) => {
-            let digits: String = s.chars().filter(|c| !c.is_whitespace() && *c != '_').collect();
-            digits.parse().ok()?
-        }
-        Value::Array(items) => return items.iter().find_map(number),
-        _ => return None,
-    };
-    (n.is_finite() && n >= 0.0).then_some(n)
-}
-
-/// A count, as a JSON integer or a string holding one.
-fn count(v: &Value) -> Option<u64> {
-    match v {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-/// 8-digit CPV codes without the check digit (`33100000-1` → `33100000`), de-duplicated in order.
-fn cpv_codes(v: Option<&Value>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for raw in v.map(raw_strings).unwrap_or_default() {
-        let digits: String = raw.trim().chars().take_while(char::is_ascii_digit).collect();
-        // A code sent as a JSON number loses its leading zeros (03000000 → 3000000).
-        let code = match digits.len() {
-            8 => digits,
-            1..=7 if raw.trim().len() == digits.len() => format!("{digits:0>8}"),
-            _ => continue,
-        };
-        if !out.contains(&code) {
-            out.push(code);
-        }
-    }
-    out
 }
 
 /// The procedure's estimated value, else the sum of the lots' when they share one currency.

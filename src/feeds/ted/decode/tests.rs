@@ -29,7 +29,11 @@ fn language_maps_of_strings_and_lists() {
         "description-lot": {"nor": ["Lot 1 tekst", "Lot 1 tekst", "Lot 2 tekst"]},
     }));
     assert_eq!(n.titles.keys().collect::<Vec<_>>(), ["eng", "nor"]);
-    assert_eq!(n.title, "Norge – Medisinsk utstyr – Trygghetsalarmer");
+    assert_eq!(n.title, "Trygghetsalarmer", "country and CPV label are stripped");
+    assert_eq!(
+        n.titles["nor"], "Norge – Medisinsk utstyr – Trygghetsalarmer",
+        "titles keep the full text"
+    );
     assert_eq!(n.buyer, "Oslo kommune; Bærum kommune");
     assert_eq!(n.description, "Lot 1 tekst Lot 2 tekst");
     assert_eq!(n.url, "https://ted.europa.eu/en/notice/-/detail/1-2026");
@@ -44,6 +48,21 @@ fn title_proc_wins_over_notice_title() {
     }));
     assert_eq!(n.title, "Trygghetsalarmer");
     assert_eq!(n.titles.len(), 1);
+}
+
+#[test]
+fn generated_title_keeps_dashes_inside_the_real_title() {
+    let n = one(json!({
+        "publication-number": "2-2026",
+        "notice-title": {"eng": "Norway – Medical software package – EPJ – fase 2"},
+    }));
+    assert_eq!(n.title, "EPJ – fase 2");
+    let n = one(json!({"publication-number": "2-2026", "notice-title": {"eng": "Norway – EPJ"}}));
+    assert_eq!(n.title, "Norway – EPJ", "fewer than three segments: nothing to strip");
+    let n = one(json!({"publication-number": "2-2026", "notice-title": {"eng": "Norway – EPJ – "}}));
+    assert_eq!(n.title, "Norway – EPJ –", "a trailing dash separates nothing");
+    let n = one(json!({"publication-number": "2-2026", "title-proc": {"eng": "A – B – C"}}));
+    assert_eq!(n.title, "A – B – C", "the buyer's own title is never cut");
 }
 
 #[test]
@@ -150,7 +169,10 @@ fn alias_fields_and_repeated_notices() {
     assert_eq!(p.notices.len(), 1);
     assert_eq!(p.notices[0].id.as_str(), "ted:67623-2022");
     assert_eq!(p.notices[0].published, Some(ts("2022-02-06T23:00:00Z")));
-    assert_eq!(p.notices[0].title, "");
+    assert_eq!(
+        p.notices[0].title, "TED notice 67623-2022",
+        "an untitled notice still has a row label"
+    );
     assert_eq!((p.next.as_deref(), p.total, p.partial), (Some("abc"), Some(2), true));
 }
 

@@ -1,5 +1,6 @@
-//! TED's date and time spellings (`2026-05-29+02:00`, `12:00:00+02:00`, `2022-02-06T23:00:00Z`)
-//! turned into instants. Pure; depends on jiff only.
+//! The date and time spellings the feeds use (TED's `2026-05-29+02:00` and `12:00:00+02:00`, Doffin's
+//! `2026-09-01T10:00:00Z`, OCDS's `2026-07-13T12:00:00+01:00` or a bare `2026-06-19`) turned into
+//! instants. Shared by every adapter; pure, depends on jiff only.
 
 use jiff::Timestamp;
 use jiff::civil::{Date, DateTime, Time};
@@ -7,7 +8,7 @@ use jiff::tz::Offset;
 
 /// A TED date (`2026-06-12+02:00`) plus an optional time (`12:00:00+02:00`) as an instant. The
 /// time's offset wins over the date's; with neither, UTC.
-pub(super) fn combine(date: &str, time: Option<&str>) -> Option<Timestamp> {
+pub(crate) fn combine(date: &str, time: Option<&str>) -> Option<Timestamp> {
     if date.contains('T') {
         return parse_instant(date);
     }
@@ -17,9 +18,9 @@ pub(super) fn combine(date: &str, time: Option<&str>) -> Option<Timestamp> {
     offset.to_timestamp(day.to_datetime(clock)).ok()
 }
 
-/// A full timestamp (`2022-02-06T23:00:00Z`), a local date-time (taken as UTC) or a TED date with
-/// offset (`2026-05-29+02:00`, midnight in that offset).
-pub(super) fn parse_instant(s: &str) -> Option<Timestamp> {
+/// A full timestamp (`2022-02-06T23:00:00Z`), a local date-time (taken as UTC) or a date with an
+/// optional offset (`2026-05-29+02:00`, midnight in that offset; a bare date is midnight UTC).
+pub(crate) fn parse_instant(s: &str) -> Option<Timestamp> {
     let s = s.trim();
     if s.contains('T') || s.contains('t') {
         return s.parse::<Timestamp>().ok().or_else(|| {

@@ -1,0 +1,39 @@
+//! `anbud demo`: the ordinary dashboard polling bundled real payloads from a server on 127.0.0.1.
+
+use std::path::Path;
+
+use color_eyre::eyre::{Result, WrapErr};
+
+use crate::config::{Config, FeedConfig, FeedKind};
+use crate::demo::server::LoopbackServer;
+use crate::store::Store;
+use crate::{demo, runtime};
+
+/// The demo's feeds, all pointing at one loopback server: TED, Doffin and Find a Tender (OCDS).
+pub fn demo_feeds(base_url: &str) -> Vec<FeedConfig> {
+    let mut ted = FeedConfig::new("TED", FeedKind::Ted, base_url);
+    ted.countries = vec!["NOR".to_owned(), "SWE".to_owned()];
+    let mut doffin = FeedConfig::new("Doffin", FeedKind::Doffin, &format!("{base_url}/public/v2"));
+    // Any value passes the demo server's key check (it answers 401 without one, like Doffin's gateway).
+    doffin.api_key = Some("demo".to_owned());
+    let mut fts = FeedConfig::new("Find a Tender", FeedKind::Ocds, base_url);
+    fts.source = Some("fts".to_owned());
+    fts.notice_url = Some("https://www.find-tender.service.gov.uk/Notice/{id}".to_owned());
+    vec![ted, doffin, fts]
+}
+
+/// Starts the server and runs the dashboard until the user quits.
+///
+/// # Errors
+/// When the server, the database or the terminal cannot start.
+pub async fn run(mut config: Config, db: Option<&Path>) -> Result<()> {
+    let server = LoopbackServer::start(demo::all_demo_routes())
+        .await
+        .wrap_err("cannot start the demo server on 127.0.0.1")?;
+    config.feeds = demo_feeds(&server.base_url());
+    // A throwaway database unless --db is given, so the demo never mixes with real triage.
+    let scratch = tempfile::tempdir().wrap_err("cannot create a temporary directory for the demo database")?;
+    let path = db.map_or_else(|| scratch.path().join("demo.db"), Path::to_path_buf);
+    let store = Store::open(&path).wrap_err_with(|| format!("cannot open the database {}", path.display()))?;
+    runtime::dashboard(&config, store).await
+}

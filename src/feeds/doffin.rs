@@ -1,0 +1,291 @@
+//! Sans-IO adapter for Norway's Doffin public API v2: builds the search request and parses its answer.
+//!
+//! Depends on `model` and `serde_json` only; no HTTP client, no clock. The verified facts about the API
+//! (parameters, the 1,000-hit window, error bodies) are in `shared/FEEDS.md`. Doffin needs a free API
+//! key, sent in a header: it never goes into the URL, this type's `Debug` output or any message.
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde_json::{Map, Value};
+
+use super::dates::parse_instant;
+use super::json::{count, cpv_codes, number, parse_json, repair_json, text, type_name};
+use super::query::{encode, url_with_query};
+use super::{FeedAdapter, HttpRequest, Method, Page, ParseError};
+use crate::model::{Notice, NoticeId};
+
+/// The header Doffin's API gateway reads the key from.
+pub const KEY_HEADER: &str = "Ocp-Apim-Subscription-Key";
+
+/// Doffin serves at most the first 1,000 hits of a query; a page beyond that is a 400.
+const MAX_ACCESSIBLE: u64 = 1000;
+
+/// Doffin can filter on the date a notice was issued but not on when it was published, which
+/// lags by up to 7 days (FEEDS.md): the window is widened by this much so late-published notices
+/// are still read. About 30 notices a day, so the wider window stays far below the 1,000-hit cap.
+const PUBLICATION_LAG: Duration = Duration::from_secs(10 * 24 * 60 * 60);
+
+/// Where and what to search on Doffin.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DoffinSettings {
+    /// API root up to the version, without a trailing slash; tests and the demo point it at 127.0.0.1.
+    pub base_url: String,
+    /// The subscription key, already read from the environment; `None` leaves the feed inactive.
+    pub api_key: Option<String>,
+    /// The environment variable the key is read from, named in the message when it is missing.
+    pub api_key_env: String,
+    /// Free-text search; several entries are sent as one `searchString`, separated by spaces.
+    pub search_strings: Vec<String>,
+    /// CPV codes, 8 digits (a division code matches its children); anything else is skipped.
+    pub cpv_codes: Vec<String>,
+    /// Hits per page (at most 1,000).
+    pub page_size: u32,
+}
+
+impl Default for DoffinSettings {
+    fn default() -> Self {
+        Self {
+            base_url: "https://api.doffin.no/public/v2".to_owned(),
+            api_key: None,
+            api_key_env: "DOFFIN_API_KEY".to_owned(),
+            search_strings: Vec::new(),
+            cpv_codes: Vec::new(),
+            page_size: 100,
+        }
+    }
+}
+
+impl std::fmt::Debug for DoffinSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DoffinSettings")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<hidden>"))
+            .field("api_key_env", &self.api_key_env)
+            .field("search_strings", &self.search_strings)
+            .field("cpv_codes", &self.cpv_codes)
+            .field("page_size", &self.page_size)
+            .finish()
+    }
+}
+
+/// The Doffin public API v2 adapter (`GET` with a key header, page-number pagination).
+#[derive(Debug, Clone)]
+pub struct DoffinAdapter {
+    settings: DoffinSettings,
+}
+
+impl DoffinAdapter {
+    /// An adapter searching with `settings`.
+    pub fn new(settings: DoffinSettings) -> Self {
+        Self { settings }
+    }
+
+    /// The settings this adapter searches with.
+    pub fn settings(&self) -> &DoffinSettings {
+        &self.settings
+    }
+
+    /// The key, if one is configured and not blank.
+    fn key(&self) -> Option<&str> {
+        self.settings
+            .api_key
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+    }
+
+    /// The `numHitsPerPage` sent: the configured size within Doffin's window, and at least 1.
+    fn page_size(&self) -> u32 {
+        self.settings.page_size.clamp(1, MAX_ACCESSIBLE as u32)
+    }
+}
+
+/// The page a cursor names; no cursor (or a broken one) means the first page.
+fn page_number(cursor: Option<&str>) -> u32 {
+    cursor
+        .and_then(|c| c.trim().parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1)
+}
+
+impl FeedAdapter for DoffinAdapter {
+    fn kind(&self) -> &str {
+        "doffin"
+    }
+
+    fn readiness(&self) -> Result<(), String> {
+        match self.key() {
+            Some(_) => Ok(()),
+            None => Err(format!(
+                "no API key — set {}; free key from Doffin's API portal",
+                self.settings.api_key_env
+            )),
+        }
+    }
+
+    /// `issueDateFrom` is `since`'s UTC date less ten days (publication lags the issue date); Doffin's
+    /// own timestamps are UTC.
+    fn request(&self, since: Timestamp, cursor: Option<&str>) -> HttpRequest {
+        let from = since.checked_sub(PUBLICATION_LAG).unwrap_or(Timestamp::MIN);
+        let mut pairs = vec![
+            ("numHitsPerPage", self.page_size().to_string()),
+            ("page", page_number(cursor).to_string()),
+            ("issueDateFrom", from.to_zoned(TimeZone::UTC).date().to_string()),
+            ("sortBy", "PUBLICATION_DATE_DESC".to_owned()),
+        ];
+        // Doffin silently ignores what it does not understand and then returns the whole database,
+        // so only well-formed codes are sent.
+        let mut sent = HashSet::new();
+        for code in self.settings.cpv_codes.iter().map(|c| c.trim()) {
+            if code.len() == 8 && code.bytes().all(|b| b.is_ascii_digit()) && sent.insert(code) {
+                pairs.push(("cpvCode", code.to_owned()));
+            }
+        }
+        let search: Vec<&str> = self
+            .settings
+            .search_strings
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if !search.is_empty() {
+            pairs.push(("searchString", search.join(" ")));
+        }
+        HttpRequest {
+            method: Method::Get,
+            url: url_with_query(&self.settings.base_url, "search", &pairs),
+            headers: self
+                .key()
+                .map(|key| vec![(KEY_HEADER.to_owned(), key.to_owned())])
+                .unwrap_or_default(),
+            body: None,
+        }
+    }
+
+    fn parse(&self, body: &[u8]) -> Result<Page, ParseError> {
+        self.parse_response(None, body)
+    }
+
+    /// The next cursor depends on which page was asked for, which Doffin's answer does not repeat.
+    fn parse_response(&self, cursor: Option<&str>, body: &[u8]) -> Result<Page, ParseError> {
+        let root = parse_json(&repair_json(body))?;
+        let Value::Object(root) = root else {
+            return Err(ParseError::Shape(format!(
+                "expected a JSON object, got {}",
+                type_name(&root)
+            )));
+        };
+        let hits = match root.get("hits") {
+            Some(Value::Array(hits)) => hits.as_slice(),
+            Some(Value::Null) => &[],
+            Some(other) => return Err(ParseError::Shape(format!("`hits` is {}, not a list", type_name(other)))),
+            None => return Err(ParseError::Shape(missing_hits(&root))),
+        };
+        let total = root.get("numHitsTotal").and_then(count);
+        let accessible = root
+            .get("numHitsAccessible")
+            .and_then(count)
+            .or(total.map(|t| t.min(MAX_ACCESSIBLE)))
+            .unwrap_or(0);
+        let page = u64::from(page_number(cursor));
+        let size = u64::from(self.page_size());
+        let full = hits.len() as u64 >= size;
+        let more = full && page * size < accessible && (page + 1) * size <= MAX_ACCESSIBLE;
+        let mut seen = HashSet::new();
+        let notices = hits
+            .iter()
+            .filter_map(Value::as_object)
+            .filter_map(|hit| decode_hit(self.kind(), hit))
+            .filter(|n| seen.insert(n.id.clone()))
+            .collect();
+        Ok(Page {
+            notices,
+            next: more.then(|| (page + 1).to_string()),
+            total,
+            partial: total.is_some_and(|t| t > accessible),
+        })
+    }
+}
+
+/// Explains a JSON answer without `hits`, quoting the gateway's `message` or the API's `reason`.
+fn missing_hits(root: &Map<String, Value>) -> String {
+    match ["message", "reason"].iter().find_map(|k| text(root.get(*k))) {
+        Some(said) => format!("no `hits` list; the server said: {said}"),
+        None => "no `hits` list in the response".to_owned(),
+    }
+}
+
+/// Decodes one hit; `None` without an id, which a notice cannot be stored or linked without.
+/// Every other field may be null or missing.
+fn decode_hit(kind: &str, hit: &Map<String, Value>) -> Option<Notice> {
+    let native_id = text(hit.get("id"))?;
+    let lots: Vec<&Map<String, Value>> = match hit.get("lots") {
+        Some(Value::Array(lots)) => lots.iter().filter_map(Value::as_object).collect(),
+        _ => Vec::new(),
+    };
+    let from_lots = |name: &str| lots.iter().find_map(|lot| text(lot.get(name)));
+    let heading = text(hit.get("heading")).or_else(|| from_lots("heading"));
+    let (value, currency) = match hit.get("estimatedValue") {
+        Some(Value::Object(v)) => match v.get("amount").and_then(number) {
+            // A zero estimate is how buyers leave the value undisclosed.
+            Some(amount) if amount > 0.0 => (
+                Some(amount),
+                text(v.get("currencyCode")).map(|c| c.to_ascii_uppercase()),
+            ),
+            _ => (None, None),
+        },
+        _ => (None, None),
+    };
+    Some(Notice {
+        id: NoticeId::new(kind, &native_id),
+        source: kind.to_owned(),
+        title: heading.clone().unwrap_or_else(|| format!("Doffin notice {native_id}")),
+        titles: heading
+            .map(|h| BTreeMap::from([("und".to_owned(), h)]))
+            .unwrap_or_default(),
+        description: text(hit.get("description"))
+            .or_else(|| from_lots("description"))
+            .unwrap_or_default(),
+        buyer: buyer_names(hit.get("buyer")).join("; "),
+        // Doffin is Norway's national portal; buyers abroad are rare and not marked as such.
+        country: Some("NO".to_owned()),
+        cpv: cpv_codes(hit.get("cpvCodes")),
+        published: ["issueDate", "publicationDate"]
+            .iter()
+            .find_map(|k| text(hit.get(*k)).and_then(|s| parse_instant(&s))),
+        deadline: text(hit.get("deadline")).and_then(|s| parse_instant(&s)),
+        value,
+        currency,
+        notice_type: text(hit.get("type")),
+        url: format!("https://doffin.no/notices/{}", encode(&native_id)),
+        native_id,
+    })
+}
+
+/// The buyers' names, de-duplicated in order; `buyer` is a list of `{name}` objects, but a single
+/// object or a bare name is read too.
+fn buyer_names(v: Option<&Value>) -> Vec<String> {
+    let one = |b: &Value| match b {
+        Value::Object(b) => text(b.get("name")),
+        other => text(Some(other)),
+    };
+    let all: Vec<String> = match v {
+        Some(Value::Array(list)) => list.iter().filter_map(one).collect(),
+        Some(single) => one(single).into_iter().collect(),
+        None => Vec::new(),
+    };
+    let mut out: Vec<String> = Vec::new();
+    for name in all {
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests;

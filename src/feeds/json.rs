@@ -1,0 +1,265 @@
+//! JSON decoding shared by the adapters: turning a body into a [`Value`] with useful errors, repairing
+//! the two ways real feeds break the JSON grammar, and lenient readers for loosely typed fields.
+//!
+//! Pure: no I/O, no clock. Depends on `serde_json` and `model::text` only. Every reader treats a
+//! missing or unreadable value as absent rather than as an error, so one odd notice never costs the
+//! user the whole page.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use super::ParseError;
+use crate::model::text::sanitize;
+
+/// Turns the body into JSON, recognising gateway HTML pages and reporting syntax errors with a position.
+pub(super) fn parse_json(body: &[u8]) -> Result<Value, ParseError> {
+    let body = body.strip_prefix(b"\xef\xbb\xbf").unwrap_or(body);
+    let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(body.len());
+    if body.get(start) == Some(&b'<') {
+        let head = String::from_utf8_lossy(&body[start..body.len().min(start + 200)]);
+        let snippet: String = sanitize(&head).chars().take(60).collect();
+        return Err(ParseError::Html { snippet });
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        let text = e.to_string();
+        // serde_json appends " at line L column C"; ParseError prints the position itself.
+        let message = text
+            .rsplit_once(" at line ")
+            .map_or(text.as_str(), |(m, _)| m)
+            .to_owned();
+        ParseError::Json {
+            line: e.line(),
+            column: e.column(),
+            message,
+        }
+    })
+}
+
+/// Repairs what real feeds send that the JSON grammar forbids, so one bad value does not cost the
+/// whole page:
+///
+/// - raw control characters (newline, tab, CR, …) inside strings, which Doffin emits in
+///   descriptions: they become the escapes `\n`, `\t`, `\r` or `\u00XX`;
+/// - non-finite numbers outside strings, which serde_json rejects: the bare tokens `Infinity`,
+///   `-Infinity` and `NaN` (Find a Tender writes `"maximumLotsBidPerSupplier": Infinity`) and
+///   literals too large for an `f64` (`1e9999`). They become `null`, which every reader here
+///   treats as absent.
+///
+/// Valid JSON comes back borrowed and unchanged: control characters outside strings are whitespace
+/// and are left alone, and escape sequences are skipped whole, so `\"` never ends a string.
+pub(super) fn repair_json(body: &[u8]) -> Cow<'_, [u8]> {
+    const NON_FINITE: [&[u8]; 3] = [b"-Infinity", b"Infinity", b"NaN"];
+    let mut edits: Vec<(usize, usize, Vec<u8>)> = Vec::new();
+    let mut in_string = false;
+    let mut i = 0;
+    while let Some(&b) = body.get(i) {
+        if in_string {
+            match b {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                0x00..=0x1f => edits.push((i, i + 1, control_escape(b))),
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        if let Some(token) = NON_FINITE.iter().find(|t| body[i..].starts_with(t)) {
+            edits.push((i, i + token.len(), b"null".to_vec()));
+            i += token.len();
+            continue;
+        }
+        match b {
+            b'"' => {
+                in_string = true;
+                i += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while body
+                    .get(i)
+                    .is_some_and(|c| matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+                {
+                    i += 1;
+                }
+                let overflows = std::str::from_utf8(&body[start..i])
+                    .ok()
+                    .and_then(|token| token.parse::<f64>().ok())
+                    .is_some_and(f64::is_infinite);
+                if overflows {
+                    edits.push((start, i, b"null".to_vec()));
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    if edits.is_empty() {
+        return Cow::Borrowed(body);
+    }
+    let mut out = Vec::with_capacity(body.len() + edits.len() * 5);
+    let mut copied = 0;
+    for (start, end, replacement) in edits {
+        out.extend_from_slice(&body[copied..start]);
+        out.extend_from_slice(&replacement);
+        copied = end;
+    }
+    out.extend_from_slice(&body[copied..]);
+    Cow::Owned(out)
+}
+
+/// The JSON escape for control byte `b`.
+fn control_escape(b: u8) -> Vec<u8> {
+    match b {
+        b'\n' => b"\\n".to_vec(),
+        b'\t' => b"\\t".to_vec(),
+        b'\r' => b"\\r".to_vec(),
+        other => format!("\\u{other:04x}").into_bytes(),
+    }
+}
+
+/// "a list", "an object", … for messages about unexpected shapes.
+pub(super) fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Every string or number inside `v`, flattening lists; maps contribute all their values.
+pub(super) fn raw_strings(v: &Value) -> Vec<String> {
+    match v {
+        Value::String(s) => vec![s.clone()],
+        Value::Number(n) => vec![n.to_string()],
+        Value::Array(items) => items.iter().flat_map(raw_strings).collect(),
+        Value::Object(map) => map.values().flat_map(raw_strings).collect(),
+        Value::Null | Value::Bool(_) => Vec::new(),
+    }
+}
+
+/// A string (or number) field, sanitised; `None` when absent, null, another type or blank.
+pub(super) fn text(v: Option<&Value>) -> Option<String> {
+    let raw = match v? {
+        Value::String(s) => sanitize(s),
+        Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    (!raw.is_empty()).then_some(raw)
+}
+
+/// A number, or a string holding one (`"1200000.00"`, `"600 000"`); only finite, non-negative values.
+pub(super) fn number(v: &Value) -> Option<f64> {
+    let n = match v {
+        Value::Number(n) => n.as_f64()?,
+        Value::String(s) => {
+            let digits: String = s.chars().filter(|c| !c.is_whitespace() && *c != '_').collect();
+            digits.parse().ok()?
+        }
+        Value::Array(items) => return items.iter().find_map(number),
+        _ => return None,
+    };
+    (n.is_finite() && n >= 0.0).then_some(n)
+}
+
+/// A count, as a JSON integer or a string holding one.
+pub(super) fn count(v: &Value) -> Option<u64> {
+    match v {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// One CPV code as 8 digits without the check digit (`33100000-1` → `33100000`).
+pub(super) fn cpv_code(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    let digits: String = raw.chars().take_while(char::is_ascii_digit).collect();
+    match digits.len() {
+        8 => Some(digits),
+        // A code sent as a JSON number loses its leading zeros (03000000 → 3000000).
+        1..=7 if raw.len() == digits.len() => Some(format!("{digits:0>8}")),
+        _ => None,
+    }
+}
+
+/// The CPV codes inside `v` (see [`cpv_code`]), de-duplicated in source order.
+pub(super) fn cpv_codes(v: Option<&Value>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    push_cpv_codes(&mut out, v.map(raw_strings).unwrap_or_default());
+    out
+}
+
+/// Adds the valid, not yet present codes among `raw` to `out`.
+pub(super) fn push_cpv_codes(out: &mut Vec<String>, raw: impl IntoIterator<Item = String>) {
+    for code in raw.into_iter().filter_map(|r| cpv_code(&r)) {
+        if !out.contains(&code) {
+            out.push(code);
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    fn repaired(s: &str) -> String {
+        String::from_utf8(repair_json(s.as_bytes()).into_owned()).unwrap()
+    }
+
+    #[test]
+    fn raw_controls_inside_strings_are_escaped() {
+        let bad = "{\"description\": \"line one\nline\ttwo\r\u{1}end\"}";
+        assert_eq!(repaired(bad), r#"{"description": "line one\nline\ttwo\r\u0001end"}"#);
+        let value: Value = serde_json::from_slice(&repair_json(bad.as_bytes())).unwrap();
+        assert_eq!(value["description"], "line one\nline\ttwo\r\u{1}end");
+    }
+
+    #[test]
+    fn valid_json_is_borrowed_unchanged() {
+        let good = "{\n\t\"a\": \"x\\\"\\n\\\\\",\r\n \"b\": [1, -2.5e3, 0]\n}";
+        assert!(matches!(repair_json(good.as_bytes()), Cow::Borrowed(_)));
+        // An escaped quote does not end the string: the newline after it is still inside.
+        assert_eq!(repaired("[\"a\\\"\nb\"]"), r#"["a\"\nb"]"#);
+        // Non-ASCII bytes are never touched.
+        assert_eq!(repaired("[\"æøå\u{2013}\n\"]"), "[\"æøå\u{2013}\\n\"]");
+    }
+
+    #[test]
+    fn non_finite_numbers_become_null() {
+        assert_eq!(
+            repaired(r#"{"amount": 1e9999, "n": -1E400, "ok": 1e308, "s": "1e9999"}"#),
+            r#"{"amount": null, "n": null, "ok": 1e308, "s": "1e9999"}"#
+        );
+        assert_eq!(
+            repaired(r#"{"max": Infinity, "min": -Infinity, "x": [NaN,1], "s": "Infinity NaN"}"#),
+            r#"{"max": null, "min": null, "x": [null,1], "s": "Infinity NaN"}"#
+        );
+        let value: Value = serde_json::from_slice(&repair_json(br#"{"v":{"amount":1e9999}}"#)).unwrap();
+        assert_eq!(number(&value["v"]["amount"]), None);
+    }
+
+    #[test]
+    fn html_and_syntax_errors() {
+        let err = parse_json(b"\xef\xbb\xbf \n<!doctype html><title>x</title>").unwrap_err();
+        assert!(matches!(err, ParseError::Html { ref snippet } if snippet.starts_with("<!doctype")));
+        let err = parse_json(b"{\n\"a\": }").unwrap_err();
+        assert!(matches!(err, ParseError::Json { line: 2, column: 6, .. }), "{err}");
+    }
+
+    #[test]
+    fn lenient_readers() {
+        assert_eq!(text(Some(&Value::from("  a\u{1b}[2J  b "))), Some("a b".to_owned()));
+        assert_eq!(text(Some(&Value::from(12))), Some("12".to_owned()));
+        assert_eq!((text(Some(&Value::Null)), text(Some(&Value::from(" ")))), (None, None));
+        assert_eq!(number(&Value::from("95 000")), Some(95_000.0));
+        assert_eq!(number(&Value::from(-1)), None);
+        assert_eq!(count(&Value::from("12")), Some(12));
+        assert_eq!(cpv_code("33100000-1").as_deref(), Some("33100000"));
+        assert_eq!(cpv_code("3000000").as_deref(), Some("03000000"));
+        assert_eq!(cpv_code("CPV 33"), None);
+    }
+}

@@ -1,0 +1,195 @@
+//! One OCDS release turned into a [`Notice`], leniently: every field may be missing or of another
+//! type, and a release without an id is the only one skipped. Pure.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::OcdsSettings;
+use crate::feeds::dates::parse_instant;
+use crate::feeds::json::{number, push_cpv_codes, text};
+use crate::feeds::query::encode;
+use crate::model::{Notice, NoticeId};
+
+type Object = Map<String, Value>;
+
+/// Decodes one release; `None` when it has neither an `id` nor an `ocid`.
+pub(super) fn decode(settings: &OcdsSettings, release: &Object) -> Option<Notice> {
+    let ocid = text(release.get("ocid"));
+    // The release id is the notice (FTS `051000-2026`); a later notice about the same procedure
+    // shares the ocid but is a notice of its own.
+    let native_id = text(release.get("id")).or_else(|| ocid.clone())?;
+    let empty = Object::new();
+    let tender = object(release.get("tender")).unwrap_or(&empty);
+    let lots = objects(tender.get("lots"));
+    let heading = text(tender.get("title")).or_else(|| lots.iter().find_map(|lot| text(lot.get("title"))));
+    let language = text(release.get("language")).map_or_else(|| "und".to_owned(), |l| l.to_lowercase());
+    let (value, currency) = value_and_currency(tender, &lots);
+    let kind = settings.source.as_str();
+    Some(Notice {
+        id: NoticeId::new(kind, &native_id),
+        source: kind.to_owned(),
+        // A list row must never be blank: an untitled notice still shows which notice it is.
+        title: heading
+            .clone()
+            .unwrap_or_else(|| format!("{} notice {native_id}", kind.to_uppercase())),
+        titles: heading.map(|h| BTreeMap::from([(language, h)])).unwrap_or_default(),
+        description: text(tender.get("description"))
+            .or_else(|| text(release.get("description")))
+            .unwrap_or_default(),
+        buyer: buyer_name(release),
+        country: buyer_country(release),
+        cpv: cpv_codes(tender),
+        // The tender's own publication date (a Contracts Finder extension) survives amendments;
+        // the release date is when this release was made.
+        published: [tender.get("datePublished"), release.get("date")]
+            .into_iter()
+            .find_map(|v| text(v).and_then(|s| parse_instant(&s))),
+        // A bare date (`2026-06-19`) counts from the start of that day, so a countdown never runs long.
+        deadline: object(tender.get("tenderPeriod"))
+            .and_then(|p| text(p.get("endDate")))
+            .and_then(|s| parse_instant(&s)),
+        value,
+        currency,
+        notice_type: match release.get("tag") {
+            Some(Value::Array(tags)) => tags.iter().find_map(|t| text(Some(t))),
+            other => text(other),
+        },
+        url: notice_url(settings, &native_id, ocid.as_deref(), release, tender),
+        native_id,
+    })
+}
+
+fn object(v: Option<&Value>) -> Option<&Object> {
+    v.and_then(Value::as_object)
+}
+
+fn objects(v: Option<&Value>) -> Vec<&Object> {
+    match v {
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_object).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The parties with the `buyer` role, the one named by `buyer.id` first.
+fn buyer_parties(release: &Object) -> Vec<&Object> {
+    let buyer_id = object(release.get("buyer")).and_then(|b| text(b.get("id")));
+    let mut parties: Vec<&Object> = objects(release.get("parties"))
+        .into_iter()
+        .filter(|p| match p.get("roles") {
+            Some(Value::Array(roles)) => roles.iter().any(|r| r.as_str() == Some("buyer")),
+            _ => false,
+        })
+        .collect();
+    parties.sort_by_key(|p| buyer_id.is_none() || text(p.get("id")) != buyer_id);
+    parties
+}
+
+/// `buyer.name`, else the names of the parties with the buyer role, joined with "; ".
+fn buyer_name(release: &Object) -> String {
+    if let Some(name) = object(release.get("buyer")).and_then(|b| text(b.get("name"))) {
+        return name;
+    }
+    let mut names: Vec<String> = Vec::new();
+    for name in buyer_parties(release).iter().filter_map(|p| text(p.get("name"))) {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names.join("; ")
+}
+
+/// The buyer's country as ISO 3166 alpha-2, from its address: a two-letter code as given, the
+/// names UK publishers use (`United Kingdom`, `England`, …) as `GB`, anything else unknown.
+fn buyer_country(release: &Object) -> Option<String> {
+    let address = buyer_parties(release)
+        .into_iter()
+        .find_map(|p| object(p.get("address")))?;
+    let name = text(address.get("country")).or_else(|| text(address.get("countryName")))?;
+    let lower = name.to_lowercase();
+    let uk = [
+        "united kingdom",
+        "uk",
+        "great britain",
+        "england",
+        "scotland",
+        "wales",
+        "northern ireland",
+    ];
+    if uk.contains(&lower.as_str()) {
+        return Some("GB".to_owned());
+    }
+    (name.len() == 2 && name.chars().all(|c| c.is_ascii_alphabetic())).then(|| name.to_ascii_uppercase())
+}
+
+/// CPV codes from the tender's classification, then its items' classifications; other schemes
+/// (CPVS supplements, UNSPSC) are skipped.
+fn cpv_codes(tender: &Object) -> Vec<String> {
+    let mut raw = Vec::new();
+    let mut take = |c: &Object| {
+        let scheme = text(c.get("scheme")).unwrap_or_default();
+        if scheme.eq_ignore_ascii_case("CPV")
+            && let Some(id) = text(c.get("id"))
+        {
+            raw.push(id);
+        }
+    };
+    if let Some(c) = object(tender.get("classification")) {
+        take(c);
+    }
+    for item in objects(tender.get("items")) {
+        if let Some(c) = object(item.get("classification")) {
+            take(c);
+        }
+        for c in objects(item.get("additionalClassifications")) {
+            take(c);
+        }
+    }
+    let mut out = Vec::new();
+    push_cpv_codes(&mut out, raw);
+    out
+}
+
+/// `{amount, currency}` when the amount is a positive number.
+fn money(v: Option<&Value>) -> Option<(f64, Option<String>)> {
+    let v = object(v)?;
+    let amount = v.get("amount").and_then(number).filter(|a| *a > 0.0)?;
+    Some((amount, text(v.get("currency")).map(|c| c.to_ascii_uppercase())))
+}
+
+/// The tender's value, else the lots' values added up when they share one currency. A zero value
+/// is how buyers leave it undisclosed, so it reads as "no value".
+fn value_and_currency(tender: &Object, lots: &[&Object]) -> (Option<f64>, Option<String>) {
+    if let Some((amount, currency)) = money(tender.get("value")) {
+        return (Some(amount), currency);
+    }
+    let values: Vec<(f64, Option<String>)> = lots.iter().filter_map(|lot| money(lot.get("value"))).collect();
+    match values.first() {
+        None => (None, None),
+        Some((_, currency)) if values.iter().all(|(_, c)| c == currency) => {
+            (Some(values.iter().map(|(a, _)| a).sum()), currency.clone())
+        }
+        // Different currencies cannot be added; the first lot is still informative.
+        Some((amount, currency)) => (Some(*amount), currency.clone()),
+    }
+}
+
+/// The configured template filled in, else a notice page the release links (`tenderNotice`,
+/// `awardNotice`, …), else nothing. Only web links are taken from the feed.
+fn notice_url(settings: &OcdsSettings, id: &str, ocid: Option<&str>, release: &Object, tender: &Object) -> String {
+    if let Some(template) = &settings.notice_url_template {
+        return template
+            .replace("{id}", &encode(id))
+            .replace("{ocid}", &encode(ocid.unwrap_or(id)));
+    }
+    let award_documents = objects(release.get("awards"))
+        .into_iter()
+        .flat_map(|a| objects(a.get("documents")));
+    objects(tender.get("documents"))
+        .into_iter()
+        .chain(award_documents)
+        .filter(|d| text(d.get("documentType")).is_some_and(|t| t.ends_with("Notice")))
+        .filter_map(|d| text(d.get("url")))
+        .find(|url| url.starts_with("https://") || url.starts_with("http://"))
+        .unwrap_or_default()
+}
