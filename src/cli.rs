@@ -4,6 +4,7 @@
 
 mod commands;
 pub mod demo;
+pub mod eval;
 
 use std::path::PathBuf;
 
@@ -46,6 +47,17 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = StatusArg::Inbox)]
         status: StatusArg,
         /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure the matching profile on labelled notices (JSON lines): precision, recall, F1.
+    Eval {
+        /// The labelled file, one object per line (id, source, lang, title, description, cpv, buyer, country, relevant).
+        file: PathBuf,
+        /// Evaluate only this profile (default: every profile the dashboard uses).
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
+        /// Also print one JSON object per notice: id, matched, score, profiles, hits.
         #[arg(long)]
         json: bool,
     },

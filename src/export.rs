@@ -1,30 +1,39 @@
-//! CSV export of stored notices (the shortlist, usually) for spreadsheets and bid teams.
+//! Export of stored notices (the shortlist, usually) for spreadsheets, scripts and calendars.
 //!
-//! Owns the column set ([`CsvRow`]), the spreadsheet formula guard and the atomic file write. Depends on
-//! `model`, csv and serde only; must not depend on `app` internals or tokio (the runtime runs it on a
-//! blocking thread).
+//! Three formats share one entry point, [`write_to`] / [`write_file`]: CSV ([`csv_out`], with the
+//! spreadsheet formula guard), JSON lines ([`json_lines`], the field names of `anbud list --json`)
+//! and iCalendar ([`ics`], one event per deadline). [`digest`] renders the Markdown/text digest.
+//! File writes are atomic ([`file`]). Depends on `model`, serde and jiff only; must not depend on
+//! `app` internals or tokio (the runtime runs it on a blocking thread).
+//!
+//! Nothing here reads the configuration: API keys and local paths never reach a record, so they
+//! cannot leak into an export.
 
-use std::borrow::Cow;
-use std::fs::{self, File, OpenOptions};
+pub mod csv_out;
+pub mod digest;
+mod file;
+pub mod ics;
+pub mod json_lines;
+
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use serde::Serialize;
 
 use crate::model::NoticeRecord;
 
-/// A CSV export failed; nothing was left at the target path.
+pub use csv_out::{CsvRow, HEADER, neutralize_formula};
+
+/// An export failed; with [`write_file`], nothing was left at the target path.
 ///
 /// The cause is part of each message, not a `source()`, because the status line shows only this text
 /// and an eyre report would otherwise print the cause twice.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     /// Writing to the given writer failed.
-    #[error("cannot write CSV: {0}")]
-    Csv(csv::Error),
+    #[error("cannot write the export: {0}")]
+    Write(io::Error),
     /// A file step failed.
     #[error("cannot {action} {path}: {error}")]
     File {
@@ -37,187 +46,113 @@ pub enum ExportError {
     },
 }
 
-impl From<csv::Error> for ExportError {
-    fn from(error: csv::Error) -> Self {
-        Self::Csv(error)
-    }
+/// Output format of an export.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Format {
+    /// RFC 4180 CSV with a header row.
+    #[default]
+    Csv,
+    /// One JSON object per line, the fields of `anbud list --json`.
+    Json,
+    /// An RFC 5545 calendar with one event per notice deadline.
+    Ics,
 }
 
-/// One CSV line; field order is column order, and every text cell has passed [`neutralize_formula`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CsvRow<'a> {
-    /// Source kind (`ted`, `doffin`, …).
-    pub source: Cow<'a, str>,
-    /// Stable notice id, `source:native_id`.
-    pub id: Cow<'a, str>,
-    /// Preferred-language title.
-    pub title: Cow<'a, str>,
-    /// Contracting authority.
-    pub buyer: Cow<'a, str>,
-    /// Buyer country as the source gives it; empty when unknown.
-    pub country: Cow<'a, str>,
-    /// CPV codes separated by spaces.
-    pub cpv: Cow<'a, str>,
-    /// Tender deadline, RFC 3339 in UTC; empty when none.
-    pub deadline: Cow<'a, str>,
-    /// Publication time, RFC 3339 in UTC; empty when unknown.
-    pub published: Cow<'a, str>,
-    /// Estimated value; empty when unknown.
-    pub value: Option<f64>,
-    /// ISO 4217 currency of `value`.
-    pub currency: Cow<'a, str>,
-    /// Triage status (`new`, `shortlisted`, `rejected`).
-    pub status: Cow<'a, str>,
-    /// Relevance score.
-    pub score: i32,
-    /// The rules that raised the score, strongest first, separated by "; ".
-    pub matched_terms: Cow<'a, str>,
-    /// The user's note.
-    pub note: Cow<'a, str>,
-    /// Public page of the notice.
-    pub url: Cow<'a, str>,
-}
-
-impl<'a> From<&'a NoticeRecord> for CsvRow<'a> {
-    fn from(record: &'a NoticeRecord) -> Self {
-        let notice = &record.notice;
-        let text = |s: &'a str| neutralize_formula(s);
-        let owned = |s: String| Cow::Owned(neutralize_formula(&s).into_owned());
-        let time = |t: Option<Timestamp>| owned(t.map(|t| t.to_string()).unwrap_or_default());
-        CsvRow {
-            source: text(&notice.source),
-            id: text(notice.id.as_str()),
-            title: text(&notice.title),
-            buyer: text(&notice.buyer),
-            country: text(notice.country.as_deref().unwrap_or("")),
-            cpv: owned(notice.cpv.join(" ")),
-            deadline: time(notice.deadline),
-            published: time(notice.published),
-            value: notice.value,
-            currency: text(notice.currency.as_deref().unwrap_or("")),
-            status: text(record.triage.as_str()),
-            score: record.relevance.score,
-            matched_terms: owned(record.relevance.matched_terms().join("; ")),
-            note: text(&record.note),
-            url: text(&notice.url),
+impl Format {
+    /// The usual file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Json => "jsonl",
+            Self::Ics => "ics",
         }
     }
 }
 
-/// Makes untrusted text safe to open in a spreadsheet (OWASP "CSV injection").
-///
-/// A cell starting with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with `'`, which
-/// spreadsheets show as text instead of evaluating a formula such as `=HYPERLINK(…)`. Feed text is
-/// written by strangers, so this applies to every text cell; numbers are typed and need no guard.
-pub fn neutralize_formula(cell: &str) -> Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        Cow::Owned(format!("'{cell}"))
-    } else {
-        Cow::Borrowed(cell)
+/// How to write an export. [`ExportOptions::default`] is what the dashboard's `e` key has always
+/// written: comma-separated CSV, no BOM, times in UTC.
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    /// The format.
+    pub format: Format,
+    /// CSV field separator: `b','` or `b';'` (what Excel expects in a Norwegian locale).
+    pub delimiter: u8,
+    /// Start CSV with a UTF-8 byte order mark, so Excel reads æøå as UTF-8.
+    pub bom: bool,
+    /// Zone for CSV date cells (RFC 3339 with this zone's offset).
+    pub timezone: TimeZone,
+    /// When the export is made: the calendar's DTSTAMP. A parameter so that golden tests are stable.
+    pub now: Timestamp,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        Self {
+            format: Format::Csv,
+            delimiter: b',',
+            bom: false,
+            timezone: TimeZone::UTC,
+            now: Timestamp::now(),
+        }
     }
 }
 
-/// Writes a header and one row per record to `w`, and returns the number of records written.
+/// Writes `records` to `w` in the chosen format and returns how many records were exported (for
+/// ICS: how many events, i.e. records with a deadline).
 ///
 /// # Errors
 ///
-/// [`ExportError::Csv`] when the writer fails; some rows may already have been written then.
-pub fn write_csv<W: io::Write>(w: W, records: &[NoticeRecord]) -> Result<usize, ExportError> {
-    let mut csv = csv::Writer::from_writer(w);
-    for record in records {
-        csv.serialize(CsvRow::from(record))?;
+/// [`ExportError::Write`] when the writer fails; part of the output may have been written then.
+pub fn write_to<W: io::Write>(
+    w: W,
+    records: &[NoticeRecord],
+    options: &ExportOptions,
+) -> Result<usize, ExportError> {
+    let mut out = io::BufWriter::new(w);
+    let n = match options.format {
+        Format::Csv => csv_out::write(&mut out, records, options),
+        Format::Json => json_lines::write(&mut out, records),
+        Format::Ics => ics::write(&mut out, records, options.now),
     }
-    if records.is_empty() {
-        // serde writes the header with the first row; an empty export still gets its column names.
-        csv.write_record(HEADER)?;
-    }
-    csv.flush().map_err(csv::Error::from)?;
-    Ok(records.len())
+    .map_err(ExportError::Write)?;
+    io::Write::flush(&mut out).map_err(ExportError::Write)?;
+    Ok(n)
 }
 
-/// The column names, as serde derives them from [`CsvRow`].
-const HEADER: [&str; 15] = [
-    "source",
-    "id",
-    "title",
-    "buyer",
-    "country",
-    "cpv",
-    "deadline",
-    "published",
-    "value",
-    "currency",
-    "status",
-    "score",
-    "matched_terms",
-    "note",
-    "url",
-];
-
-/// Writes the CSV to `path` atomically and returns the number of records written.
-///
-/// The text goes to a temporary file in the same directory, is synced, and is then renamed over `path`:
-/// a crash or a full disk leaves either the old file or the complete new one, never half a CSV. The
-/// temporary file is removed when anything fails.
+/// Writes the export to `path` atomically (temporary file, sync, rename) and returns the count of
+/// [`write_to`].
 ///
 /// # Errors
 ///
 /// [`ExportError::File`] naming the path when the directory is missing or unwritable, the disk is full,
-/// or the rename fails.
-pub fn write_csv_file(path: &Path, records: &[NoticeRecord]) -> Result<usize, ExportError> {
-    let tmp = temp_path(path)?;
-    let file_error = |action, error| ExportError::File {
-        action,
-        path: path.to_path_buf(),
-        error,
-    };
-    let file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .map_err(|error| file_error("create a temporary file for", error))?;
-    let written = write_and_sync(file, records).and_then(|n| {
-        fs::rename(&tmp, path)?;
-        Ok(n)
-    });
-    match written {
+/// or the rename fails; the temporary file is removed then.
+pub fn write_file(
+    path: &Path,
+    records: &[NoticeRecord],
+    options: &ExportOptions,
+) -> Result<usize, ExportError> {
+    file::write_atomically(path, |out| match write_to(out, records, options) {
         Ok(n) => Ok(n),
-        Err(error) => {
-            // Best effort: the write already failed, and a leftover dot-file is the lesser problem.
-            let _ = fs::remove_file(&tmp);
-            Err(file_error("write CSV to", error))
-        }
-    }
+        Err(ExportError::Write(error) | ExportError::File { error, .. }) => Err(error),
+    })
 }
 
-fn write_and_sync(file: File, records: &[NoticeRecord]) -> io::Result<usize> {
-    let mut out = io::BufWriter::new(file);
-    let n = write_csv(&mut out, records).map_err(|error| match error {
-        ExportError::Csv(error) => match error.into_kind() {
-            csv::ErrorKind::Io(error) => error,
-            other => io::Error::other(format!("{other:?}")),
-        },
-        ExportError::File { error, .. } => error,
-    })?;
-    let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
-    // Without the sync, a power cut after the rename could leave an empty file under the final name.
-    file.sync_all()?;
-    Ok(n)
+/// Comma-separated CSV with times in UTC to `w` (the dashboard's historical default).
+///
+/// # Errors
+///
+/// As [`write_to`].
+pub fn write_csv<W: io::Write>(w: W, records: &[NoticeRecord]) -> Result<usize, ExportError> {
+    write_to(w, records, &ExportOptions::default())
 }
 
-/// A fresh name next to `path`: hidden, and unique per process and call so concurrent exports differ.
-fn temp_path(path: &Path) -> Result<PathBuf, ExportError> {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let name = path.file_name().ok_or_else(|| ExportError::File {
-        action: "write CSV to",
-        path: path.to_path_buf(),
-        error: io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name"),
-    })?;
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let mut tmp = std::ffi::OsString::from(".");
-    tmp.push(name);
-    tmp.push(format!(".{}-{n}.tmp", std::process::id()));
-    Ok(path.with_file_name(tmp))
+/// [`write_csv`] to `path`, atomically.
+///
+/// # Errors
+///
+/// As [`write_file`].
+pub fn write_csv_file(path: &Path, records: &[NoticeRecord]) -> Result<usize, ExportError> {
+    write_file(path, records, &ExportOptions::default())
 }
 
 /// The suggested export name for `now` in the user's system time zone, e.g.
@@ -234,73 +169,18 @@ pub fn default_file_name_in(now: Timestamp, tz: &TimeZone) -> String {
     )
 }
 
+/// `t` as RFC 3339 in `tz`: `2026-12-15T12:00:00+01:00`, or with `Z` when `tz` is UTC.
+pub fn rfc3339_in(t: Timestamp, tz: &TimeZone) -> String {
+    if tz.iana_name() == Some("UTC") {
+        t.to_string()
+    } else {
+        t.display_with_offset(tz.to_offset(t)).to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formula_starts_get_an_apostrophe() {
-        for cell in [
-            "=1+1",
-            "+1",
-            "-2+3",
-            "@SUM(A1)",
-            "\tfoo",
-            "\rfoo",
-            "=HYPERLINK(\"http://x\")",
-        ] {
-            assert_eq!(neutralize_formula(cell), format!("'{cell}"), "{cell:?}");
-        }
-    }
-
-    #[test]
-    fn ordinary_text_is_borrowed_unchanged() {
-        for cell in ["", "Sykehuset Østfold", "a=b", " =1", "'=1", "1-2", "ærlig"] {
-            assert!(
-                matches!(neutralize_formula(cell), Cow::Borrowed(c) if c == cell),
-                "{cell:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn an_empty_export_still_has_the_header() {
-        let mut out = Vec::new();
-        assert_eq!(write_csv(&mut out, &[]).expect("write"), 0);
-        assert_eq!(String::from_utf8(out).expect("utf8"), format!("{}\n", HEADER.join(",")));
-    }
-
-    #[test]
-    fn the_header_constant_matches_the_serde_columns() {
-        use crate::model::{Notice, NoticeId, Relevance, Triage};
-        use std::collections::BTreeMap;
-        let record = NoticeRecord {
-            notice: Notice {
-                id: NoticeId::new("ted", "1"),
-                source: "ted".to_owned(),
-                native_id: "1".to_owned(),
-                title: String::new(),
-                titles: BTreeMap::new(),
-                description: String::new(),
-                buyer: String::new(),
-                country: None,
-                cpv: Vec::new(),
-                published: None,
-                deadline: None,
-                value: None,
-                currency: None,
-                notice_type: None,
-                url: String::new(),
-            },
-            relevance: Relevance::default(),
-            triage: Triage::New,
-            note: String::new(),
-        };
-        let mut out = Vec::new();
-        write_csv(&mut out, &[record]).expect("write");
-        let text = String::from_utf8(out).expect("utf8");
-        assert_eq!(text.lines().next(), Some(HEADER.join(",").as_str()));
-    }
 
     #[test]
     fn default_file_name_uses_the_given_zone() {
@@ -314,8 +194,18 @@ mod tests {
     }
 
     #[test]
+    fn rfc3339_uses_the_zone_offset_and_z_for_utc() {
+        let t: Timestamp = "2026-12-15T11:00:00Z".parse().expect("ts");
+        assert_eq!(rfc3339_in(t, &TimeZone::UTC), "2026-12-15T11:00:00Z");
+        let oslo = TimeZone::get("Europe/Oslo").expect("bundled tzdb");
+        assert_eq!(rfc3339_in(t, &oslo), "2026-12-15T12:00:00+01:00");
+        let summer: Timestamp = "2026-06-15T11:00:00Z".parse().expect("ts");
+        assert_eq!(rfc3339_in(summer, &oslo), "2026-06-15T13:00:00+02:00");
+    }
+
+    #[test]
     fn a_path_without_file_name_is_an_error_naming_it() {
         let err = write_csv_file(Path::new("/"), &[]).expect_err("no file name");
-        assert!(err.to_string().contains("cannot write CSV to /"), "{err}");
+        assert!(err.to_string().contains("cannot write the export to /"), "{err}");
     }
 }

@@ -134,6 +134,113 @@ pub struct Relevance {
     pub matched: bool,
     /// Every hit, in field order.
     pub hits: Vec<Hit>,
+    /// Names of the profiles that matched, best first; empty when none did. Absent in JSON
+    /// stored before profiles were named, hence the default.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub profiles: Vec<String>,
+    /// Regulatory requirements and innovation routes the title or description mentions, in
+    /// [`Badge`] order, each once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub badges: Vec<Badge>,
+}
+
+/// Whether a [`Badge`] is a requirement to meet or a procurement route to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BadgeKind {
+    /// A certification, regulation or standard the supplier must meet.
+    Regulatory,
+    /// A procurement route that lets a startup in early (dialogue, partnership, PCP, …).
+    Innovation,
+}
+
+/// A signal a supplier looks for before reading a notice, detected in its title or description.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Badge {
+    /// EU Medical Device Regulation or In Vitro Diagnostic Regulation (MDR / IVDR, 2017/745, 2017/746).
+    MdrIvdr,
+    /// CE marking.
+    CeMarking,
+    /// ISO 13485, quality management for medical devices.
+    Iso13485,
+    /// IEC 62304, medical device software life cycle.
+    Iec62304,
+    /// ISO/IEC 27001, information security management.
+    Iso27001,
+    /// Normen, the Norwegian code of conduct for information security in health and care.
+    Normen,
+    /// HelseID or Norsk helsenett (the Norwegian health network).
+    HelseId,
+    /// Health-data standards: FHIR, HL7, SNOMED CT.
+    FhirHl7,
+    /// Innovation partnership (innovasjonspartnerskap).
+    InnovationPartnership,
+    /// Pre-commercial procurement (førkommersiell anskaffelse, PCP).
+    PreCommercial,
+    /// Market dialogue or dialogue conference before the tender.
+    MarketDialogue,
+    /// Dynamic purchasing system (dynamisk innkjøpsordning).
+    DynamicPurchasing,
+    /// Prior information notice (veiledende kunngjøring): the tender is still to come.
+    PriorInformation,
+}
+
+impl Badge {
+    /// Every badge, in display order.
+    pub const ALL: [Badge; 13] = [
+        Badge::MdrIvdr,
+        Badge::CeMarking,
+        Badge::Iso13485,
+        Badge::Iec62304,
+        Badge::Iso27001,
+        Badge::Normen,
+        Badge::HelseId,
+        Badge::FhirHl7,
+        Badge::InnovationPartnership,
+        Badge::PreCommercial,
+        Badge::MarketDialogue,
+        Badge::DynamicPurchasing,
+        Badge::PriorInformation,
+    ];
+
+    /// Short label for lists and the detail pane.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Badge::MdrIvdr => "MDR/IVDR",
+            Badge::CeMarking => "CE",
+            Badge::Iso13485 => "ISO 13485",
+            Badge::Iec62304 => "IEC 62304",
+            Badge::Iso27001 => "ISO 27001",
+            Badge::Normen => "Normen",
+            Badge::HelseId => "HelseID/NHN",
+            Badge::FhirHl7 => "FHIR/HL7",
+            Badge::InnovationPartnership => "innovation partnership",
+            Badge::PreCommercial => "PCP",
+            Badge::MarketDialogue => "market dialogue",
+            Badge::DynamicPurchasing => "DPS",
+            Badge::PriorInformation => "prior information",
+        }
+    }
+
+    /// Whether the badge is a requirement or a route.
+    pub const fn kind(self) -> BadgeKind {
+        match self {
+            Badge::MdrIvdr
+            | Badge::CeMarking
+            | Badge::Iso13485
+            | Badge::Iec62304
+            | Badge::Iso27001
+            | Badge::Normen
+            | Badge::HelseId
+            | Badge::FhirHl7 => BadgeKind::Regulatory,
+            Badge::InnovationPartnership
+            | Badge::PreCommercial
+            | Badge::MarketDialogue
+            | Badge::DynamicPurchasing
+            | Badge::PriorInformation => BadgeKind::Innovation,
+        }
+    }
 }
 
 impl Relevance {

@@ -41,6 +41,8 @@ async fn poll_shortlist_and_quit_persists_and_shows_the_decision() {
     let mut feed = FeedConfig::new("TED", FeedKind::Ted, &server.base_url());
     feed.countries = vec!["NOR".to_owned()];
     config.feeds = vec![feed];
+    let exports = tempfile::tempdir().expect("tempdir");
+    config.export_dir = exports.path().to_path_buf();
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("flow.db");
     let store = Store::open(&db).expect("open store");

@@ -37,6 +37,8 @@ fn record(id: &str) -> RecordBuilder {
             score: 8,
             matched: true,
             hits: vec![hit("ultralyd", 5), hit("ultrasound", 3), hit("ultralyd", 5)],
+            profiles: Vec::new(),
+            badges: Vec::new(),
         },
         triage: Triage::Shortlisted,
         note: String::new(),

@@ -31,6 +31,8 @@ fn scorer() -> Scorer {
         score: n.cpv.len() as i32,
         matched: !n.cpv.is_empty(),
         hits: Vec::new(),
+        profiles: Vec::new(),
+        badges: Vec::new(),
     })
 }
 

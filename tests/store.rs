@@ -63,6 +63,8 @@ fn relevance(score: i32, matched: bool) -> Relevance {
             end: 8,
             weight: score,
         }],
+        profiles: Vec::new(),
+        badges: Vec::new(),
     }
 }
 

@@ -176,3 +176,110 @@ pub fn describe(action: Action) -> &'static str {
         Action::ToggleHelp => "this help",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyEventState, MouseEvent};
+
+    use super::*;
+
+    fn press(code: KeyCode, modifiers: KeyModifiers) -> Event {
+        Event::Key(KeyEvent::new(code, modifiers))
+    }
+
+    fn state_in(mode_keys: &[Action]) -> AppState {
+        let mut state = AppState::new(Vec::new(), &[], jiff::Timestamp::UNIX_EPOCH);
+        for action in mode_keys {
+            state.update(Msg::Action(*action));
+        }
+        state
+    }
+
+    #[test]
+    fn shifted_characters_resolve_by_their_char() {
+        let keymap = Keymap::default();
+        let list = state_in(&[]);
+        let shifted = |c| keymap.translate(&press(KeyCode::Char(c), KeyModifiers::SHIFT), &list);
+        assert!(matches!(shifted('G'), Some(Msg::Action(Action::SelectLast))));
+        assert!(matches!(shifted('?'), Some(Msg::Action(Action::ToggleHelp))));
+        let ctrl_d = keymap.translate(&press(KeyCode::Char('d'), KeyModifiers::CONTROL), &list);
+        assert!(matches!(ctrl_d, Some(Msg::Action(Action::PageDown))));
+        assert!(
+            keymap
+                .translate(&press(KeyCode::Char('d'), KeyModifiers::NONE), &list)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn search_mode_types_letters_that_are_keys_elsewhere() {
+        let keymap = Keymap::default();
+        let search = state_in(&[Action::StartSearch]);
+        let msg = keymap.translate(&press(KeyCode::Char('q'), KeyModifiers::NONE), &search);
+        assert!(matches!(msg, Some(Msg::Edit(TextEdit::Insert('q')))));
+        let msg = keymap.translate(&press(KeyCode::Char('Ø'), KeyModifiers::SHIFT), &search);
+        assert!(matches!(msg, Some(Msg::Edit(TextEdit::Insert('Ø')))));
+        let msg = keymap.translate(&press(KeyCode::Esc, KeyModifiers::NONE), &search);
+        assert!(matches!(msg, Some(Msg::Edit(TextEdit::Cancel))));
+        let msg = keymap.translate(&press(KeyCode::Enter, KeyModifiers::NONE), &search);
+        assert!(matches!(msg, Some(Msg::Edit(TextEdit::Submit))));
+    }
+
+    #[test]
+    fn help_mode_closes_on_esc_or_question_mark_and_ignores_the_rest() {
+        let keymap = Keymap::default();
+        let help = state_in(&[Action::ToggleHelp]);
+        assert!(matches!(
+            keymap.translate(&press(KeyCode::Esc, KeyModifiers::NONE), &help),
+            Some(Msg::Action(Action::ToggleHelp))
+        ));
+        assert!(
+            keymap
+                .translate(&press(KeyCode::Char('s'), KeyModifiers::NONE), &help)
+                .is_none()
+        );
+        assert!(matches!(
+            keymap.translate(&press(KeyCode::Char('q'), KeyModifiers::NONE), &help),
+            Some(Msg::Action(Action::Quit))
+        ));
+    }
+
+    #[test]
+    fn key_release_is_ignored_and_wheel_scrolls() {
+        let keymap = Keymap::default();
+        let list = state_in(&[]);
+        let release = Event::Key(KeyEvent {
+            code: KeyCode::Char('s'),
+            modifiers: KeyModifiers::NONE,
+            kind: KeyEventKind::Release,
+            state: KeyEventState::NONE,
+        });
+        assert!(keymap.translate(&release, &list).is_none());
+        let wheel = |kind| {
+            Event::Mouse(MouseEvent {
+                kind,
+                column: 0,
+                row: 0,
+                modifiers: KeyModifiers::NONE,
+            })
+        };
+        assert!(matches!(
+            keymap.translate(&wheel(MouseEventKind::ScrollDown), &list),
+            Some(Msg::Action(Action::SelectNext))
+        ));
+        assert!(matches!(
+            keymap.translate(&wheel(MouseEventKind::ScrollUp), &list),
+            Some(Msg::Action(Action::SelectPrevious))
+        ));
+    }
+
+    #[test]
+    fn every_action_has_a_key_and_a_description() {
+        let keymap = Keymap::default();
+        for binding in keymap.bindings() {
+            assert!(!describe(binding.action).is_empty());
+            assert!(!key_label(binding).is_empty());
+        }
+        assert_eq!(key_label(&keymap.bindings()[9]), "Ctrl-d");
+    }
+}

@@ -77,6 +77,9 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
             let store = open_store(cli.db.as_deref())?;
             return poll_once(&config, store).await;
         }
+        Some(Command::Eval { file, profile, json }) => {
+            return super::eval::run(&config, &file, profile.as_deref(), json, &mut io::stdout().lock());
+        }
         Some(Command::List { status, json }) => {
             let store = open_store(cli.db.as_deref())?;
             print_list(&store.records(status.into())?, json)?;

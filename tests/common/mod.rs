@@ -42,6 +42,8 @@ pub fn notice(id: &str) -> NoticeBuilder {
             score: 5,
             matched: true,
             hits: Vec::new(),
+            profiles: Vec::new(),
+            badges: Vec::new(),
         },
         triage: Triage::New,
     }
