@@ -12,4 +12,4 @@ mod views;
 
 pub use keymap::{Binding, Keymap};
 pub use msg::{Action, Effect, Msg, TextEdit};
-pub use state::{AppState, Mode, SourceStatus, StatusLevel, StatusMessage, View};
+pub use state::{AppState, Mode, SortKey, SourceStatus, StatusLevel, StatusMessage, View};

@@ -184,6 +184,18 @@ impl Io {
                             .push_back(Msg::Store(StoreEvent::FetchNotSaved { feed, error: e }));
                     }
                 }
+                Effect::OpenUrl(url) => {
+                    let result = open::that_detached(&url)
+                        .map(|()| format!("Opened {url}"))
+                        .map_err(|e| format!("Cannot open a browser ({e}); y copies the link instead"));
+                    self.local.push_back(Msg::ShellDone(result));
+                }
+                Effect::CopyText(text) => {
+                    let result = crate::terminal::copy_to_clipboard(&text)
+                        .map(|()| format!("Copied {text}"))
+                        .map_err(|e| format!("Cannot copy: {e}"));
+                    self.local.push_back(Msg::ShellDone(result));
+                }
                 Effect::Export(records) => {
                     let path = self.export_dir.join(export::default_file_name(Timestamp::now()));
                     self.exports.spawn_blocking(move || {
@@ -258,10 +270,13 @@ where
         }
         let msg = tokio::select! {
             event = input.next() => match event {
-                Some(event) => match keymap.translate(&event.wrap_err("cannot read the terminal")?, core) {
-                    Some(msg) => msg,
-                    None => continue,
-                },
+                Some(event) => {
+                    let event = event.wrap_err("cannot read the terminal")?;
+                    match view.click(&event).or_else(|| keymap.translate(&event, core)) {
+                        Some(msg) => msg,
+                        None => continue,
+                    }
+                }
                 None => break,
             },
             msg = io.recv() => msg?,

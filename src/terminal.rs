@@ -29,3 +29,57 @@ pub fn restore() {
     let _ = execute!(stdout(), DisableMouseCapture);
     ratatui::restore();
 }
+
+/// Puts `text` on the clipboard with the OSC 52 escape sequence, which the terminal (and tmux,
+/// and ssh sessions) forward to the local clipboard: no clipboard daemon or X server needed.
+///
+/// # Errors
+/// When stdout cannot be written.
+pub fn copy_to_clipboard(text: &str) -> io::Result<()> {
+    use std::io::Write;
+    let mut out = stdout();
+    write!(out, "\u{1b}]52;c;{}\u{7}", base64(text.as_bytes()))?;
+    out.flush()
+}
+
+/// Standard base64 with padding (RFC 4648), all OSC 52 needs; not worth a dependency.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, b)| acc | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base64;
+
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        let cases = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(base64(input.as_bytes()), expected);
+        }
+        assert_eq!(base64("foobar".as_bytes()), "Zm9vYmFy");
+        assert_eq!(base64("ø".as_bytes()), "w7g=");
+    }
+}

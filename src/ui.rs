@@ -16,7 +16,9 @@ use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, TableState};
 
-use crate::app::{AppState, Keymap, Mode, View};
+use crossterm::event::{Event, MouseButton, MouseEventKind};
+
+use crate::app::{AppState, Keymap, Mode, Msg, View};
 pub use deadline::{Urgency, countdown, local_time};
 pub use theme::Theme;
 
@@ -37,12 +39,35 @@ pub struct ViewState {
     table: TableState,
     list_rows: u16,
     viewport_changed: Option<u16>,
+    /// Where each tab was drawn: (row, first column, column after the last, tab).
+    tabs: Vec<(u16, u16, u16, View)>,
+    /// The list's rows (below its header) in the last frame.
+    list_body: Rect,
 }
 
 impl ViewState {
     /// The list height if it changed in the last draw; the core needs it for page up/down.
     pub fn take_viewport_change(&mut self) -> Option<u16> {
         self.viewport_changed.take()
+    }
+
+    /// Maps a left click on a tab or a list row (as drawn in the last frame) to a message.
+    pub fn click(&self, event: &Event) -> Option<Msg> {
+        let Event::Mouse(mouse) = event else { return None };
+        if mouse.kind != MouseEventKind::Down(MouseButton::Left) {
+            return None;
+        }
+        let (x, y) = (mouse.column, mouse.row);
+        if let Some(&(_, _, _, view)) = self
+            .tabs
+            .iter()
+            .find(|(row, start, end, _)| *row == y && (*start..*end).contains(&x))
+        {
+            return Some(Msg::ClickView(view));
+        }
+        let body = self.list_body;
+        let inside = (body.x..body.x + body.width).contains(&x) && (body.y..body.y + body.height).contains(&y);
+        inside.then(|| Msg::ClickRow(self.table.offset() + usize::from(y - body.y)))
     }
 }
 
@@ -57,7 +82,7 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &mut ViewState, ctx: Re
     ])
     .areas(frame.area());
 
-    render_tabs(frame, tabs, state, ctx.theme);
+    view.tabs = render_tabs(frame, tabs, state, ctx.theme);
     let list_area = if state.is_detail_open() {
         let direction = if body.width >= 120 {
             Direction::Horizontal
@@ -74,6 +99,12 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &mut ViewState, ctx: Re
         body
     };
     let rows = notice_list::render(frame, list_area, state, &mut view.table, ctx);
+    // Below the header row: where clicks select notices.
+    view.list_body = Rect {
+        y: list_area.y + 1,
+        height: list_area.height.saturating_sub(1),
+        ..list_area
+    };
     if rows != view.list_rows {
         view.list_rows = rows;
         view.viewport_changed = Some(rows);
@@ -87,18 +118,32 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &mut ViewState, ctx: Re
     }
 }
 
-fn render_tabs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+/// Draws the tab line and returns where each tab is, for mouse clicks.
+fn render_tabs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) -> Vec<(u16, u16, u16, View)> {
     let mut spans = vec![Span::styled(" anbud ", theme.title())];
+    let mut places = Vec::new();
+    let mut x = area.x + 7;
     for (view, count) in View::ALL.iter().zip(state.counts()) {
         let style = if *view == state.view() {
             theme.tab_active()
         } else {
             theme.tab()
         };
+        let label = format!(" {} {count} ", view.label());
+        let width = u16::try_from(label.chars().count()).unwrap_or(u16::MAX);
+        places.push((area.y, x + 1, x + 1 + width, *view));
+        x += 1 + width;
         spans.push(Span::raw(" "));
-        spans.push(Span::styled(format!(" {} {count} ", view.label()), style));
+        spans.push(Span::styled(label, style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let sort = Line::from(vec![
+        Span::styled("sort ", theme.muted()),
+        Span::raw(state.sort().label()),
+        Span::raw(" "),
+    ]);
+    frame.render_widget(Paragraph::new(sort.right_aligned()), area);
+    places
 }
 
 fn render_search(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {

@@ -55,13 +55,16 @@ fn inbox_holds_matched_undecided_sorted_by_score_then_deadline() {
     let state = state();
     assert_eq!(state.view(), View::Inbox);
     assert_eq!(ids(&state), ["2", "1", "3"]);
-    assert_eq!(state.counts(), [3, 1, 0, 5]);
+    assert_eq!(state.counts(), [3, 1, 1, 0, 5]);
     assert_eq!(selected(&state), "2");
 }
 
 #[test]
 fn tab_cycles_views_and_wraps() {
     let mut state = state();
+    act(&mut state, Action::NextView);
+    assert_eq!(state.view(), View::ClosingSoon);
+    assert_eq!(ids(&state), ["2"]);
     act(&mut state, Action::NextView);
     assert_eq!(state.view(), View::Shortlist);
     assert_eq!(ids(&state), ["5"]);
@@ -125,7 +128,7 @@ fn shortlist_waits_for_store_confirmation() {
 
     state.update(Msg::Store(StoreEvent::TriageSaved(change)));
     assert_eq!(ids(&state), ["1", "3"]);
-    assert_eq!(state.counts(), [2, 2, 0, 5]);
+    assert_eq!(state.counts(), [2, 1, 2, 0, 5]);
     // The cursor moves to the row that took the decided notice's place.
     assert_eq!(selected(&state), "1");
     assert!(state.status().expect("status").text.contains("shortlisted"));
@@ -160,6 +163,7 @@ fn second_decision_on_a_pending_notice_is_refused() {
 #[test]
 fn same_key_again_returns_to_undecided() {
     let mut state = state();
+    act(&mut state, Action::NextView);
     act(&mut state, Action::NextView);
     let effects = act(&mut state, Action::Shortlist);
     assert_eq!(
@@ -224,7 +228,7 @@ fn refetch_updates_notice_but_keeps_decision() {
         at: now(),
         next_at: now(),
     }));
-    act(&mut state, Action::NextView);
+    state.update(Msg::ClickView(View::Shortlist));
     let record = state.selected_record().expect("selected");
     assert_eq!(record.notice.title, "Elektronisk pasientjournal (endret frist)");
     assert_eq!(record.triage, Triage::Shortlisted);
@@ -323,4 +327,70 @@ fn empty_state_has_no_selection_and_ignores_decisions() {
     assert!(act(&mut state, Action::Shortlist).is_empty());
     act(&mut state, Action::SelectNext);
     assert!(state.selected_record().is_none());
+}
+
+#[test]
+fn expired_notices_leave_the_inbox_when_the_clock_passes_their_deadline() {
+    let mut state = state();
+    assert_eq!(ids(&state), ["2", "1", "3"]);
+    // One minute after ted:2's deadline (2026-11-25 11:00 UTC).
+    state.update(Msg::ClockTicked("2026-11-25T11:01:00Z".parse().expect("valid")));
+    assert_eq!(ids(&state), ["1", "3"]);
+    assert_eq!(state.count(View::ClosingSoon), 1, "ted:1 now closes within 7 days");
+    act(&mut state, Action::PreviousView);
+    assert_eq!(ids(&state).len(), 5, "expired notices stay in All");
+}
+
+#[test]
+fn closing_soon_keeps_decided_notices_but_not_rejected_or_unmatched() {
+    let records = vec![
+        notice("ted:a").score(0).deadline("2026-11-24T11:00:00Z").build(),
+        notice("ted:b")
+            .score(0)
+            .deadline("2026-11-24T11:00:00Z")
+            .triage(Triage::Shortlisted)
+            .build(),
+        notice("ted:c")
+            .score(9)
+            .deadline("2026-11-24T11:00:00Z")
+            .triage(Triage::Rejected)
+            .build(),
+        notice("ted:d").score(9).deadline("2026-11-21T11:00:00Z").build(),
+        notice("ted:e").score(9).deadline("2026-11-29T11:00:00Z").build(),
+    ];
+    let mut state = AppState::new(records, &[], now());
+    act(&mut state, Action::NextView);
+    assert_eq!(state.view(), View::ClosingSoon);
+    assert_eq!(ids(&state), ["e", "b"]);
+}
+
+#[test]
+fn sort_cycles_through_keys_and_keeps_the_cursor() {
+    let mut state = state();
+    act(&mut state, Action::SelectNext);
+    assert_eq!(selected(&state), "1");
+    act(&mut state, Action::CycleSort);
+    assert_eq!(state.sort(), anbud::app::SortKey::Deadline);
+    assert_eq!(ids(&state), ["2", "1", "3"]);
+    assert_eq!(selected(&state), "1");
+    for _ in 0..3 {
+        act(&mut state, Action::CycleSort);
+    }
+    assert_eq!(state.sort(), anbud::app::SortKey::Buyer);
+    act(&mut state, Action::CycleSort);
+    assert_eq!(state.sort(), anbud::app::SortKey::Score);
+}
+
+#[test]
+fn sort_by_buyer_is_stable_and_case_insensitive() {
+    let records = vec![
+        notice("ted:1").buyer("bærum kommune").score(3).build(),
+        notice("ted:2").buyer("Asker kommune").score(3).build(),
+        notice("ted:3").buyer("Asker kommune").score(9).build(),
+    ];
+    let mut state = AppState::new(records, &[], now());
+    for _ in 0..4 {
+        act(&mut state, Action::CycleSort);
+    }
+    assert_eq!(ids(&state), ["3", "2", "1"]);
 }

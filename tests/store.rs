@@ -318,10 +318,13 @@ fn filters_select_by_status_and_sort_by_score_deadline_id() {
     let due = |id: &str, at: &str| (notice(id).deadline(at).build(), relevance(5, true));
     let items = [
         item("ted:a", 5, true),
-        due("ted:b", "2026-12-10T12:00:00Z"),
-        due("ted:c", "2026-12-01T12:00:00Z"),
+        // Far-future deadlines: the Inbox filter compares with the real clock.
+        due("ted:b", "2036-12-10T12:00:00Z"),
+        due("ted:c", "2036-12-01T12:00:00Z"),
         // The same second as ted:c: fractions are dropped for sorting, so the id decides.
-        due("ted:d", "2026-12-01T12:00:00.5Z"),
+        due("ted:d", "2036-12-01T12:00:00.5Z"),
+        // Expired: out of the Inbox, still stored.
+        due("ted:x", "2020-01-01T12:00:00Z"),
         item("ted:e", 9, true),
         item("ted:f", 1, false),
         item("ted:g", 3, true),
@@ -334,9 +337,14 @@ fn filters_select_by_status_and_sort_by_score_deadline_id() {
     // Cleared back to new: belongs in the inbox again.
     decide(&mut store, "ted:a", Triage::New);
 
-    let all = ["ted:e", "ted:c", "ted:d", "ted:b", "ted:a", "ted:g", "ted:h", "ted:f"];
+    let all = [
+        "ted:e", "ted:x", "ted:c", "ted:d", "ted:b", "ted:a", "ted:g", "ted:h", "ted:f",
+    ];
     assert_eq!(ids(&store, StatusFilter::All), all);
-    assert_eq!(ids(&store, StatusFilter::Inbox), all[..5]);
+    assert_eq!(
+        ids(&store, StatusFilter::Inbox),
+        ["ted:e", "ted:c", "ted:d", "ted:b", "ted:a"]
+    );
     assert_eq!(ids(&store, StatusFilter::Shortlisted), ["ted:g"]);
     assert_eq!(ids(&store, StatusFilter::Rejected), ["ted:h"]);
     assert_eq!(store.load_records().expect("load").len(), items.len());

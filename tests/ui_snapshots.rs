@@ -111,6 +111,8 @@ fn failed_source_and_pending_save() {
         at: now(),
         retry_at: "2026-11-22T12:01:00Z".parse().expect("valid"),
     }));
+    // The All tab: shows the closed and the unmatched (dimmed) notices too.
+    state.update(Msg::ClickView(anbud::app::View::All));
     state.update(Msg::Action(Action::Shortlist));
     insta::assert_snapshot!(draw(&state, 100, 12).backend());
 }
@@ -167,4 +169,46 @@ fn keyword_hits_are_highlighted_in_the_detail_pane() {
     let line: String = (72..buffer.area.width).map(|x| buffer[(x, row)].symbol()).collect();
     let start = 72 + line.find("Trygghetsalarm").expect("hit text") as u16;
     assert!(buffer[(start, row)].style().add_modifier.contains(Modifier::UNDERLINED));
+}
+
+#[test]
+fn clicks_hit_tabs_and_rows_where_they_were_drawn() {
+    use crossterm::event::{Event, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let mut state = loaded();
+    let mut terminal = Terminal::new(TestBackend::new(100, 12)).expect("test backend");
+    let (theme, keymap, tz) = (Theme::new(true), Keymap::default(), TimeZone::UTC);
+    let ctx = RenderContext {
+        theme: &theme,
+        keymap: &keymap,
+        tz: &tz,
+    };
+    let mut view = ViewState::default();
+    terminal.draw(|f| ui::render(f, &state, &mut view, ctx)).expect("draw");
+    let click = |column, row| {
+        Event::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    let tab_line: String = (0..100)
+        .map(|x| terminal.backend().buffer()[(x, 0)].symbol().to_owned())
+        .collect();
+    let shortlist_x = u16::try_from(tab_line.find("Shortlist").expect("tab drawn")).expect("fits");
+    let msg = view.click(&click(shortlist_x + 2, 0)).expect("tab hit");
+    state.update(msg);
+    assert_eq!(state.view(), anbud::app::View::Shortlist);
+
+    // Back to the All tab, which has five rows.
+    for _ in 0..3 {
+        state.update(Msg::Action(Action::PreviousView));
+    }
+    assert_eq!(state.view(), anbud::app::View::All);
+    terminal.draw(|f| ui::render(f, &state, &mut view, ctx)).expect("draw");
+    // Row 0 tabs, row 1 header, row 2 the first notice: row 4 is the third.
+    let msg = view.click(&click(30, 4)).expect("row hit");
+    state.update(msg);
+    assert_eq!(state.selected_row(), Some(2));
+    assert!(view.click(&click(30, 11)).is_none(), "the status line is not a row");
 }

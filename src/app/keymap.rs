@@ -64,6 +64,9 @@ impl Default for Keymap {
                 plain(K::Char('/'), A::StartSearch),
                 plain(K::Tab, A::NextView),
                 plain(K::BackTab, A::PreviousView),
+                plain(K::Char('S'), A::CycleSort),
+                plain(K::Char('o'), A::OpenInBrowser),
+                plain(K::Char('y'), A::CopyLink),
                 plain(K::Char('r'), A::RefreshAll),
                 plain(K::Char('e'), A::ExportShortlist),
                 plain(K::Char('?'), A::ToggleHelp),
@@ -174,6 +177,9 @@ pub fn describe(action: Action) -> &'static str {
         Action::RefreshAll => "refresh all feeds now",
         Action::ExportShortlist => "export shortlist to CSV",
         Action::ToggleHelp => "this help",
+        Action::CycleSort => "sort by score / deadline / published / value / buyer",
+        Action::OpenInBrowser => "open the notice page in the browser",
+        Action::CopyLink => "copy the notice link (works over ssh)",
     }
 }
 

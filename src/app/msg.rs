@@ -27,6 +27,12 @@ pub enum Msg {
     ExportFinished(Result<(PathBuf, usize), String>),
     /// The only source of "now" for the core.
     ClockTicked(Timestamp),
+    /// A side task of the runtime finished (browser opened, link copied): what to tell the user.
+    ShellDone(Result<String, String>),
+    /// The user clicked a row of the list (index into the visible rows).
+    ClickRow(usize),
+    /// The user clicked a tab.
+    ClickView(super::state::View),
     /// The number of list rows on screen changed (for page up/down).
     ViewportChanged {
         /// Visible table rows.
@@ -74,6 +80,12 @@ pub enum Action {
     ExportShortlist,
     /// Show or hide the key help.
     ToggleHelp,
+    /// Next sort order: score, deadline, published, value, buyer.
+    CycleSort,
+    /// Open the notice's web page in the browser.
+    OpenInBrowser,
+    /// Copy the notice's link to the clipboard (OSC 52, so it works over ssh).
+    CopyLink,
 }
 
 /// An edit of the search text.
@@ -107,4 +119,8 @@ pub enum Effect {
     },
     /// Write these records to a CSV file in the export directory.
     Export(Vec<NoticeRecord>),
+    /// Open a web page (only `http(s)` links reach this).
+    OpenUrl(String),
+    /// Put text on the clipboard.
+    CopyText(String),
 }

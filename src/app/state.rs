@@ -9,8 +9,10 @@ use crate::model::{NoticeId, NoticeRecord, Triage};
 /// The tabs of the list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum View {
-    /// Matched and undecided.
+    /// Matched, undecided and still open.
     Inbox,
+    /// Open, deadline within seven days, matched or already decided on (rejected excluded).
+    ClosingSoon,
     /// Shortlisted.
     Shortlist,
     /// Rejected.
@@ -19,27 +21,85 @@ pub enum View {
     All,
 }
 
+/// How far ahead "closing soon" looks.
+const CLOSING_SOON_SECS: i64 = 7 * 86_400;
+
 impl View {
     /// Tab order.
-    pub const ALL: [View; 4] = [View::Inbox, View::Shortlist, View::Rejected, View::All];
+    pub const ALL: [View; 5] = [
+        View::Inbox,
+        View::ClosingSoon,
+        View::Shortlist,
+        View::Rejected,
+        View::All,
+    ];
 
     /// The tab label.
     pub fn label(self) -> &'static str {
         match self {
             View::Inbox => "Inbox",
+            View::ClosingSoon => "Closing soon",
             View::Shortlist => "Shortlist",
             View::Rejected => "Rejected",
             View::All => "All",
         }
     }
 
-    /// Whether a notice with this relevance and (effective) triage belongs in the view.
-    pub fn contains(self, matched: bool, triage: Triage) -> bool {
+    /// Whether a notice belongs in the view, given its (effective) triage and the time.
+    ///
+    /// Expired notices leave the Inbox by themselves but keep their decision and history.
+    pub fn contains(self, record: &NoticeRecord, triage: Triage, now: Timestamp) -> bool {
+        let deadline = record.notice.deadline;
+        let open = deadline.is_none_or(|d| d > now);
         match self {
-            View::Inbox => matched && triage == Triage::New,
+            View::Inbox => record.relevance.matched && triage == Triage::New && open,
+            View::ClosingSoon => {
+                let soon = deadline.is_some_and(|d| d > now && d.as_second() - now.as_second() <= CLOSING_SOON_SECS);
+                soon && triage != Triage::Rejected && (record.relevance.matched || triage != Triage::New)
+            }
             View::Shortlist => triage == Triage::Shortlisted,
             View::Rejected => triage == Triage::Rejected,
             View::All => true,
+        }
+    }
+}
+
+/// The order of the list; `S` cycles through them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SortKey {
+    /// Best score first, then nearest deadline.
+    #[default]
+    Score,
+    /// Nearest deadline first (none last), then score.
+    Deadline,
+    /// Newest first.
+    Published,
+    /// Largest estimated value first (none last).
+    Value,
+    /// Buyer name A–Å.
+    Buyer,
+}
+
+impl SortKey {
+    /// The next key in the cycle.
+    pub fn next(self) -> Self {
+        match self {
+            SortKey::Score => SortKey::Deadline,
+            SortKey::Deadline => SortKey::Published,
+            SortKey::Published => SortKey::Value,
+            SortKey::Value => SortKey::Buyer,
+            SortKey::Buyer => SortKey::Score,
+        }
+    }
+
+    /// Shown in the tab line.
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Score => "score",
+            SortKey::Deadline => "deadline",
+            SortKey::Published => "published",
+            SortKey::Value => "value",
+            SortKey::Buyer => "buyer",
         }
     }
 }
@@ -135,7 +195,8 @@ pub struct AppState {
     pub(crate) pending: HashMap<NoticeId, Pending>,
     pub(crate) undo: Vec<crate::model::TriageChange>,
     pub(crate) visible: Vec<VisibleRow>,
-    pub(crate) counts: [usize; 4],
+    pub(crate) counts: [usize; View::ALL.len()],
+    pub(crate) sort: SortKey,
     pub(crate) view: View,
     pub(crate) mode: Mode,
     pub(crate) detail_open: bool,
@@ -157,7 +218,8 @@ impl AppState {
             pending: HashMap::new(),
             undo: Vec::new(),
             visible: Vec::new(),
-            counts: [0; 4],
+            counts: [0; View::ALL.len()],
+            sort: SortKey::default(),
             view: View::Inbox,
             mode: Mode::List,
             detail_open: false,
@@ -213,8 +275,18 @@ impl AppState {
     }
 
     /// Number of notices in each tab, in [`View::ALL`] order.
-    pub fn counts(&self) -> [usize; 4] {
+    pub fn counts(&self) -> [usize; View::ALL.len()] {
         self.counts
+    }
+
+    /// Number of notices in one tab.
+    pub fn count(&self, view: View) -> usize {
+        View::ALL.iter().position(|v| *v == view).map_or(0, |i| self.counts[i])
+    }
+
+    /// The list order.
+    pub fn sort(&self) -> SortKey {
+        self.sort
     }
 
     /// Position of the cursor in [`AppState::visible`].
@@ -266,7 +338,7 @@ impl AppState {
             .iter()
             .filter(|r| r.triage == Triage::Shortlisted)
             .collect();
-        rows.sort_by(|a, b| super::views::display_order(a, b));
+        rows.sort_by(|a, b| super::views::display_order(a, b, SortKey::Score));
         rows.into_iter().cloned().collect()
     }
 }

@@ -27,8 +27,30 @@ impl AppState {
                 });
                 Vec::new()
             }
+            Msg::ShellDone(result) => {
+                self.status = Some(match result {
+                    Ok(text) => info(text),
+                    Err(text) => error(text),
+                });
+                Vec::new()
+            }
+            Msg::ClickRow(row) => {
+                self.select_row(row);
+                Vec::new()
+            }
+            Msg::ClickView(view) => {
+                self.view = view;
+                self.mode = Mode::List;
+                self.refresh_view();
+                Vec::new()
+            }
             Msg::ClockTicked(now) => {
+                // Deadlines pass while the dashboard runs: re-check view membership once a minute.
+                let minute_changed = now.as_second() / 60 != self.now.as_second() / 60;
                 self.now = now;
+                if minute_changed {
+                    self.refresh_view();
+                }
                 Vec::new()
             }
             Msg::ViewportChanged { list_rows } => {
@@ -93,6 +115,12 @@ impl AppState {
                 self.status = Some(info(format!("Exporting {} notices…", rows.len())));
                 return vec![Effect::Export(rows)];
             }
+            Action::CycleSort => {
+                self.sort = self.sort.next();
+                self.refresh_view();
+                self.status = Some(info(format!("Sorted by {}", self.sort.label())));
+            }
+            Action::OpenInBrowser | Action::CopyLink => return self.link_action(action),
             Action::ToggleHelp => {
                 self.mode = if self.mode == Mode::Help {
                     Mode::List
@@ -102,6 +130,25 @@ impl AppState {
             }
         }
         Vec::new()
+    }
+
+    /// Feed text is untrusted: only web links are opened or copied, never a local path or a
+    /// `javascript:`/`file:` URL a feed might carry.
+    fn link_action(&mut self, action: Action) -> Vec<Effect> {
+        let Some(url) = self.selected_record().map(|r| r.notice.url.clone()) else {
+            return Vec::new();
+        };
+        let lower = url.to_ascii_lowercase();
+        if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+            self.status = Some(error("This notice has no web link".to_owned()));
+            return Vec::new();
+        }
+        if action == Action::OpenInBrowser {
+            self.status = Some(info(format!("Opening {url}")));
+            vec![Effect::OpenUrl(url)]
+        } else {
+            vec![Effect::CopyText(url)]
+        }
     }
 
     fn on_edit(&mut self, edit: TextEdit) {

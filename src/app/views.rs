@@ -2,22 +2,40 @@
 
 use std::cmp::Ordering;
 
-use super::state::{AppState, View, VisibleRow};
+use super::state::{AppState, SortKey, View, VisibleRow};
 use crate::matching::search::fuzzy_filter;
 use crate::model::NoticeRecord;
 
-/// Score first (best on top), then the nearest deadline (none last), then id for stability.
-pub(crate) fn display_order(a: &NoticeRecord, b: &NoticeRecord) -> Ordering {
-    b.relevance
-        .score
-        .cmp(&a.relevance.score)
-        .then_with(|| match (a.notice.deadline, b.notice.deadline) {
-            (Some(x), Some(y)) => x.cmp(&y),
+/// The order of `key`, then score, then the nearest deadline, then id, so equal keys stay stable.
+pub(crate) fn display_order(a: &NoticeRecord, b: &NoticeRecord, key: SortKey) -> Ordering {
+    let (x, y) = (&a.notice, &b.notice);
+    let primary = match key {
+        SortKey::Score => Ordering::Equal,
+        SortKey::Deadline => none_last(x.deadline, y.deadline),
+        SortKey::Published => y.published.cmp(&x.published),
+        // Largest first, unknown values last.
+        SortKey::Value => match (x.value, y.value) {
+            (Some(p), Some(q)) => q.total_cmp(&p),
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
             (None, None) => Ordering::Equal,
-        })
-        .then_with(|| a.notice.id.cmp(&b.notice.id))
+        },
+        SortKey::Buyer => x.buyer.to_lowercase().cmp(&y.buyer.to_lowercase()),
+    };
+    primary
+        .then_with(|| b.relevance.score.cmp(&a.relevance.score))
+        .then_with(|| none_last(x.deadline, y.deadline))
+        .then_with(|| x.id.cmp(&y.id))
+}
+
+/// Ascending, with missing values after every present one.
+fn none_last<T: Ord>(a: Option<T>, b: Option<T>) -> Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
 }
 
 impl AppState {
@@ -25,21 +43,21 @@ impl AppState {
     /// notice is still visible, else on the row that took its place.
     pub(crate) fn refresh_view(&mut self) {
         let old_row = self.selected_row();
-        let mut counts = [0; 4];
+        let mut counts = [0; View::ALL.len()];
         let mut members = Vec::new();
         for (index, record) in self.records.iter().enumerate() {
             let (triage, _) = self.effective_triage(record);
             for (slot, view) in View::ALL.iter().enumerate() {
-                if view.contains(record.relevance.matched, triage) {
+                if view.contains(record, triage, self.now) {
                     counts[slot] += 1;
                 }
             }
-            if self.view.contains(record.relevance.matched, triage) {
+            if self.view.contains(record, triage, self.now) {
                 members.push(index);
             }
         }
         self.counts = counts;
-        members.sort_by(|&a, &b| display_order(&self.records[a], &self.records[b]));
+        members.sort_by(|&a, &b| display_order(&self.records[a], &self.records[b], self.sort));
         self.visible = if self.query.is_empty() {
             members
                 .into_iter()

@@ -39,7 +39,8 @@ pub struct UpsertSummary {
 /// Which stored notices [`Store::records`] returns.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum StatusFilter {
-    /// Matched notices nobody has decided on yet: the working list.
+    /// Matched notices nobody has decided on yet whose deadline has not passed: the working list
+    /// (the dashboard's Inbox; expired notices leave it but keep their history).
     #[default]
     Inbox,
     /// Notices the user kept.
@@ -54,7 +55,11 @@ impl StatusFilter {
     /// The SQL condition over `n` (notices) and `t` (triage, possibly NULL from the left join).
     fn condition(self) -> &'static str {
         match self {
-            Self::Inbox => "n.matched = 1 AND COALESCE(t.status, 'new') = 'new'",
+            // Deadlines are stored as whole-second UTC RFC 3339 (`sortable`), so text order is time order.
+            Self::Inbox => {
+                "n.matched = 1 AND COALESCE(t.status, 'new') = 'new'
+                 AND (n.deadline IS NULL OR n.deadline > strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+            }
             Self::Shortlisted => "t.status = 'shortlisted'",
             Self::Rejected => "t.status = 'rejected'",
             Self::All => "1",

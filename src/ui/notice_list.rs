@@ -86,7 +86,7 @@ fn empty_text(state: &AppState) -> String {
         .filter(|(_, s)| matches!(s, SourceStatus::Failed { .. }))
         .map(|(n, _)| n.as_str())
         .collect();
-    if !failed.is_empty() && state.counts()[3] == 0 {
+    if !failed.is_empty() && state.count(View::All) == 0 {
         return format!(
             "No notices yet: {} failed (see the status line below). anbud retries by itself; r retries now.",
             failed.join(", ")
@@ -98,7 +98,10 @@ fn empty_text(state: &AppState) -> String {
         .any(|(_, s)| matches!(s, SourceStatus::Fetching { .. } | SourceStatus::Idle));
     match state.view() {
         View::Inbox if polling => "Inbox is empty — polling feeds, notices appear as they arrive…".to_owned(),
-        View::Inbox => "Inbox is empty: no undecided notice matches the profile. Tab shows the other lists.".to_owned(),
+        View::Inbox => {
+            "Inbox is empty: no open, undecided notice matches the profile. Tab shows the other lists.".to_owned()
+        }
+        View::ClosingSoon => "Nothing you follow closes within 7 days.".to_owned(),
         View::Shortlist => "Shortlist is empty: press s on a notice to shortlist it.".to_owned(),
         View::Rejected => "Nothing rejected yet: x rejects a notice.".to_owned(),
         View::All if polling => "No notices stored yet — polling feeds…".to_owned(),
