@@ -257,7 +257,7 @@ impl Relevance {
     }
 }
 
-/// The user's decision about a notice.
+/// The user's decision about a notice: its stage in the bid pipeline.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Triage {
@@ -266,28 +266,73 @@ pub enum Triage {
     New,
     /// Kept for a closer look or a bid.
     Shortlisted,
+    /// A bid is being prepared.
+    Bidding,
+    /// The bid is in.
+    Submitted,
+    /// The contract was won.
+    Won,
+    /// The contract went to someone else.
+    Lost,
     /// Not interesting.
     Rejected,
 }
 
 impl Triage {
+    /// Every stage, in pipeline order.
+    pub const ALL: [Triage; 7] = [
+        Triage::New,
+        Triage::Shortlisted,
+        Triage::Bidding,
+        Triage::Submitted,
+        Triage::Won,
+        Triage::Lost,
+        Triage::Rejected,
+    ];
+
     /// The lower-case name used in the database, `list --json` and CSV.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::New => "new",
             Self::Shortlisted => "shortlisted",
+            Self::Bidding => "bidding",
+            Self::Submitted => "submitted",
+            Self::Won => "won",
+            Self::Lost => "lost",
             Self::Rejected => "rejected",
         }
     }
 
     /// Parses [`Triage::as_str`] output.
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "new" => Some(Self::New),
-            "shortlisted" => Some(Self::Shortlisted),
-            "rejected" => Some(Self::Rejected),
-            _ => None,
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// The stage `>` moves to: New → Shortlisted → Bidding → Submitted → Won.
+    pub fn next_stage(self) -> Option<Self> {
+        match self {
+            Self::New => Some(Self::Shortlisted),
+            Self::Shortlisted => Some(Self::Bidding),
+            Self::Bidding => Some(Self::Submitted),
+            Self::Submitted => Some(Self::Won),
+            Self::Won | Self::Lost | Self::Rejected => None,
         }
+    }
+
+    /// The stage `<` moves back to; an outcome goes back to Submitted, a rejection to New.
+    pub fn previous_stage(self) -> Option<Self> {
+        match self {
+            Self::New => None,
+            Self::Shortlisted | Self::Rejected => Some(Self::New),
+            Self::Bidding => Some(Self::Shortlisted),
+            Self::Submitted => Some(Self::Bidding),
+            Self::Won | Self::Lost => Some(Self::Submitted),
+        }
+    }
+
+    /// Whether a bid is in progress (the Pipeline tab).
+    pub fn is_in_pipeline(self) -> bool {
+        matches!(self, Self::Bidding | Self::Submitted)
     }
 }
 
@@ -313,4 +358,28 @@ pub struct TriageChange {
     pub from: Triage,
     /// The decision to store.
     pub to: Triage,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Triage;
+
+    #[test]
+    fn stage_names_round_trip() {
+        for stage in Triage::ALL {
+            assert_eq!(Triage::parse(stage.as_str()), Some(stage));
+        }
+        assert_eq!(Triage::parse("maybe"), None);
+    }
+
+    #[test]
+    fn forward_then_back_returns_to_the_same_stage() {
+        for stage in Triage::ALL {
+            if let Some(next) = stage.next_stage() {
+                assert_eq!(next.previous_stage(), Some(stage), "{stage:?}");
+            }
+        }
+        assert_eq!(Triage::Lost.previous_stage(), Some(Triage::Submitted));
+        assert_eq!(Triage::Won.next_stage(), None);
+    }
 }

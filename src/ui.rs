@@ -120,29 +120,44 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &mut ViewState, ctx: Re
 
 /// Draws the tab line and returns where each tab is, for mouse clicks.
 fn render_tabs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) -> Vec<(u16, u16, u16, View)> {
-    let mut spans = vec![Span::styled(" anbud ", theme.title())];
+    const TITLE: &str = " anbud ";
+    let sort = format!("sort {} ", state.sort().label());
+    let labels = |short: bool| -> Vec<String> {
+        View::ALL
+            .iter()
+            .zip(state.counts())
+            .map(|(view, count)| format!(" {} {count} ", if short { view.short_label() } else { view.label() }))
+            .collect()
+    };
+    let width = |labels: &[String]| labels.iter().map(|l| l.chars().count() + 1).sum::<usize>() + TITLE.len();
+    let mut tabs = labels(false);
+    if width(&tabs) + sort.len() > usize::from(area.width) {
+        tabs = labels(true);
+    }
+    let show_sort = width(&tabs) + sort.len() <= usize::from(area.width);
+    let mut spans = vec![Span::styled(TITLE, theme.title())];
     let mut places = Vec::new();
     let mut x = area.x + 7;
-    for (view, count) in View::ALL.iter().zip(state.counts()) {
+    for (view, label) in View::ALL.iter().zip(tabs) {
         let style = if *view == state.view() {
             theme.tab_active()
         } else {
             theme.tab()
         };
-        let label = format!(" {} {count} ", view.label());
         let width = u16::try_from(label.chars().count()).unwrap_or(u16::MAX);
         places.push((area.y, x + 1, x + 1 + width, *view));
-        x += 1 + width;
+        x = x.saturating_add(1 + width);
         spans.push(Span::raw(" "));
         spans.push(Span::styled(label, style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
-    let sort = Line::from(vec![
-        Span::styled("sort ", theme.muted()),
-        Span::raw(state.sort().label()),
-        Span::raw(" "),
-    ]);
-    frame.render_widget(Paragraph::new(sort.right_aligned()), area);
+    if show_sort {
+        let sort = Line::from(vec![
+            Span::styled("sort ", theme.muted()),
+            Span::raw(sort[5..].to_owned()),
+        ]);
+        frame.render_widget(Paragraph::new(sort.right_aligned()), area);
+    }
     places
 }
 

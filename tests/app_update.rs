@@ -55,7 +55,7 @@ fn inbox_holds_matched_undecided_sorted_by_score_then_deadline() {
     let state = state();
     assert_eq!(state.view(), View::Inbox);
     assert_eq!(ids(&state), ["2", "1", "3"]);
-    assert_eq!(state.counts(), [3, 1, 1, 0, 5]);
+    assert_eq!(state.counts(), [3, 1, 1, 0, 0, 5]);
     assert_eq!(selected(&state), "2");
 }
 
@@ -69,6 +69,9 @@ fn tab_cycles_views_and_wraps() {
     assert_eq!(state.view(), View::Shortlist);
     assert_eq!(ids(&state), ["5"]);
     act(&mut state, Action::NextView);
+    assert_eq!(state.view(), View::Pipeline);
+    act(&mut state, Action::NextView);
+    assert_eq!(state.view(), View::Rejected);
     act(&mut state, Action::NextView);
     assert_eq!(state.view(), View::All);
     assert_eq!(ids(&state).len(), 5);
@@ -128,7 +131,7 @@ fn shortlist_waits_for_store_confirmation() {
 
     state.update(Msg::Store(StoreEvent::TriageSaved(change)));
     assert_eq!(ids(&state), ["1", "3"]);
-    assert_eq!(state.counts(), [2, 1, 2, 0, 5]);
+    assert_eq!(state.counts(), [2, 1, 2, 0, 0, 5]);
     // The cursor moves to the row that took the decided notice's place.
     assert_eq!(selected(&state), "1");
     assert!(state.status().expect("status").text.contains("shortlisted"));
@@ -393,4 +396,56 @@ fn sort_by_buyer_is_stable_and_case_insensitive() {
         act(&mut state, Action::CycleSort);
     }
     assert_eq!(ids(&state), ["3", "2", "1"]);
+}
+
+/// Performs `action` and confirms every save it asks for, as the store would.
+fn act_confirmed(state: &mut AppState, action: Action) {
+    for effect in act(state, action) {
+        if let Effect::SaveTriage(change) = effect {
+            state.update(Msg::Store(StoreEvent::TriageSaved(change)));
+        }
+    }
+}
+
+#[test]
+fn stages_move_forward_and_back_through_the_pipeline() {
+    let mut state = state();
+    state.update(Msg::ClickView(View::All));
+    let first = selected(&state);
+    for expected in [Triage::Shortlisted, Triage::Bidding, Triage::Submitted, Triage::Won] {
+        act_confirmed(&mut state, Action::NextStage);
+        assert_eq!(state.selected_record().expect("selected").triage, expected);
+        assert_eq!(selected(&state), first, "the cursor stays on the notice in All");
+    }
+    assert!(act(&mut state, Action::NextStage).is_empty(), "won is the last stage");
+    act_confirmed(&mut state, Action::PreviousStage);
+    assert_eq!(state.selected_record().expect("selected").triage, Triage::Submitted);
+    assert_eq!(state.count(View::Pipeline), 1);
+    act_confirmed(&mut state, Action::MarkLost);
+    assert_eq!(state.selected_record().expect("selected").triage, Triage::Lost);
+    assert_eq!(state.count(View::Pipeline), 0);
+}
+
+#[test]
+fn shortlist_key_does_not_silently_undo_a_bid() {
+    let mut state = state();
+    state.update(Msg::ClickView(View::All));
+    act_confirmed(&mut state, Action::NextStage);
+    act_confirmed(&mut state, Action::NextStage);
+    assert!(act(&mut state, Action::Shortlist).is_empty());
+    assert!(state.status().expect("status").text.contains("Already bidding"));
+    // Rejecting stays possible from any stage.
+    assert!(!act(&mut state, Action::Reject).is_empty());
+}
+
+#[test]
+fn undo_restores_the_previous_stage() {
+    let mut state = state();
+    state.update(Msg::ClickView(View::All));
+    act_confirmed(&mut state, Action::NextStage);
+    act_confirmed(&mut state, Action::NextStage);
+    let effects = act(&mut state, Action::Undo);
+    assert!(
+        matches!(&effects[..], [Effect::SaveTriage(c)] if c.from == Triage::Bidding && c.to == Triage::Shortlisted)
+    );
 }

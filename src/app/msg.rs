@@ -66,6 +66,12 @@ pub enum Action {
     Shortlist,
     /// Reject the selected notice (again: back to undecided).
     Reject,
+    /// Move the selected notice to the next pipeline stage.
+    NextStage,
+    /// Move the selected notice back one stage.
+    PreviousStage,
+    /// Record that a bid was lost.
+    MarkLost,
     /// Undo the last confirmed decision.
     Undo,
     /// Start typing a search.

@@ -11,10 +11,12 @@ use crate::model::{NoticeId, NoticeRecord, Triage};
 pub enum View {
     /// Matched, undecided and still open.
     Inbox,
-    /// Open, deadline within seven days, matched or already decided on (rejected excluded).
+    /// Open, deadline within seven days, matched or already followed (rejected and outcomes excluded).
     ClosingSoon,
     /// Shortlisted.
     Shortlist,
+    /// Bids in progress: bidding or submitted.
+    Pipeline,
     /// Rejected.
     Rejected,
     /// Every stored notice, matched or not.
@@ -26,10 +28,11 @@ const CLOSING_SOON_SECS: i64 = 7 * 86_400;
 
 impl View {
     /// Tab order.
-    pub const ALL: [View; 5] = [
+    pub const ALL: [View; 6] = [
         View::Inbox,
         View::ClosingSoon,
         View::Shortlist,
+        View::Pipeline,
         View::Rejected,
         View::All,
     ];
@@ -40,7 +43,20 @@ impl View {
             View::Inbox => "Inbox",
             View::ClosingSoon => "Closing soon",
             View::Shortlist => "Shortlist",
+            View::Pipeline => "Pipeline",
             View::Rejected => "Rejected",
+            View::All => "All",
+        }
+    }
+
+    /// A short label for narrow terminals.
+    pub fn short_label(self) -> &'static str {
+        match self {
+            View::Inbox => "In",
+            View::ClosingSoon => "Soon",
+            View::Shortlist => "Short",
+            View::Pipeline => "Pipe",
+            View::Rejected => "Rej",
             View::All => "All",
         }
     }
@@ -55,9 +71,11 @@ impl View {
             View::Inbox => record.relevance.matched && triage == Triage::New && open,
             View::ClosingSoon => {
                 let soon = deadline.is_some_and(|d| d > now && d.as_second() - now.as_second() <= CLOSING_SOON_SECS);
-                soon && triage != Triage::Rejected && (record.relevance.matched || triage != Triage::New)
+                let followed = record.relevance.matched || triage != Triage::New;
+                soon && followed && !matches!(triage, Triage::Rejected | Triage::Won | Triage::Lost)
             }
             View::Shortlist => triage == Triage::Shortlisted,
+            View::Pipeline => triage.is_in_pipeline(),
             View::Rejected => triage == Triage::Rejected,
             View::All => true,
         }

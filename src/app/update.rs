@@ -84,6 +84,11 @@ impl AppState {
             }
             Action::Shortlist => return self.decide(Triage::Shortlisted),
             Action::Reject => return self.decide(Triage::Rejected),
+            Action::NextStage => return self.move_stage(Triage::next_stage),
+            Action::PreviousStage => return self.move_stage(Triage::previous_stage),
+            Action::MarkLost => {
+                return self.move_stage(|t| matches!(t, Triage::Bidding | Triage::Submitted).then_some(Triage::Lost));
+            }
             Action::Undo => return self.undo_last(),
             Action::StartSearch => self.mode = Mode::Search,
             Action::NextView | Action::PreviousView => {
@@ -168,19 +173,51 @@ impl AppState {
 
     /// Asks the store to record a decision; pressing the same decision again returns to undecided.
     fn decide(&mut self, wanted: Triage) -> Vec<Effect> {
-        let Some(record) = self.selected_record() else {
+        let Some(current) = self.selected_triage() else {
             return Vec::new();
         };
+        if wanted == Triage::Shortlisted && !matches!(current, Triage::New | Triage::Shortlisted | Triage::Rejected) {
+            // `s` on a bid in progress would silently undo its stage: say how to move it instead.
+            self.status = Some(info(format!("Already {}: < moves it back a stage", current.as_str())));
+            return Vec::new();
+        }
+        self.change_selected(if current == wanted { Triage::New } else { wanted })
+    }
+
+    /// Moves the selected notice along the pipeline with `step`, if that stage exists.
+    fn move_stage(&mut self, step: fn(Triage) -> Option<Triage>) -> Vec<Effect> {
+        let Some(current) = self.selected_triage() else {
+            return Vec::new();
+        };
+        match step(current) {
+            Some(to) => self.change_selected(to),
+            None => {
+                self.status = Some(info(format!("No stage to move to from {}", current.as_str())));
+                Vec::new()
+            }
+        }
+    }
+
+    /// The selected notice's effective triage, refusing (with a message) while a save is pending.
+    fn selected_triage(&mut self) -> Option<Triage> {
+        let record = self.selected_record()?;
         let (current, pending) = self.effective_triage(record);
         if pending {
             self.status = Some(info("Still saving the last decision for this notice…".to_owned()));
-            return Vec::new();
+            return None;
         }
-        let to = if current == wanted { Triage::New } else { wanted };
+        Some(current)
+    }
+
+    fn change_selected(&mut self, to: Triage) -> Vec<Effect> {
+        let Some(record) = self.selected_record() else {
+            return Vec::new();
+        };
+        let from = record.triage;
         self.request_change(
             TriageChange {
                 id: record.notice.id.clone(),
-                from: current,
+                from,
                 to,
             },
             false,

@@ -54,7 +54,22 @@ CREATE INDEX decisions_by_notice ON decisions (notice_id, id);
 ";
 
 /// Migration steps in order: step `i` takes a database from version `i` to version `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1];
+/// v2: the bid pipeline stages (bidding, submitted, won, lost). SQLite cannot alter a CHECK
+/// constraint, so the triage table is rebuilt with its rows copied over.
+const V2: &str = "
+CREATE TABLE triage_v2 (
+    notice_id  TEXT PRIMARY KEY NOT NULL,
+    status     TEXT NOT NULL
+               CHECK (status IN ('new', 'shortlisted', 'bidding', 'submitted', 'won', 'lost', 'rejected')),
+    note       TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL
+) STRICT;
+INSERT INTO triage_v2 (notice_id, status, note, updated_at) SELECT notice_id, status, note, updated_at FROM triage;
+DROP TABLE triage;
+ALTER TABLE triage_v2 RENAME TO triage;
+";
+
+pub const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The newest schema version this build knows and creates.
 // The cast cannot truncate: the list holds a handful of steps.
@@ -131,6 +146,31 @@ mod tests {
         assert_eq!(migrate(&mut conn).expect("migrate"), 0);
         assert_eq!(user_version(&conn).expect("version"), SCHEMA_VERSION);
         assert_eq!(table_names(&conn), ["decisions", "notices", "triage"]);
+    }
+
+    #[test]
+    fn v1_rows_survive_the_v2_rebuild_and_new_stages_are_accepted() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        conn.execute_batch(V1).expect("v1");
+        conn.pragma_update(None, "user_version", 1).expect("version");
+        conn.execute(
+            "INSERT INTO triage (notice_id, status, note, updated_at) VALUES ('ted:1', 'shortlisted', 'ring Kari', 't')",
+            [],
+        )
+        .expect("v1 row");
+        assert_eq!(migrate(&mut conn).expect("migrate"), 1);
+        let row: (String, String) = conn
+            .query_row("SELECT status, note FROM triage WHERE notice_id = 'ted:1'", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .expect("row kept");
+        assert_eq!(row, ("shortlisted".to_owned(), "ring Kari".to_owned()));
+        conn.execute("UPDATE triage SET status = 'bidding' WHERE notice_id = 'ted:1'", [])
+            .expect("new stage");
+        assert!(
+            conn.execute("UPDATE triage SET status = 'maybe' WHERE notice_id = 'ted:1'", [])
+                .is_err()
+        );
     }
 
     #[test]

@@ -47,14 +47,18 @@ pub enum StatusFilter {
     Shortlisted,
     /// Notices the user rejected.
     Rejected,
+    /// Bids in progress: bidding or submitted.
+    Pipeline,
+    /// Notices at exactly this stage.
+    Stage(Triage),
     /// Everything stored, matched or not.
     All,
 }
 
 impl StatusFilter {
     /// The SQL condition over `n` (notices) and `t` (triage, possibly NULL from the left join).
-    fn condition(self) -> &'static str {
-        match self {
+    fn condition(self) -> String {
+        let fixed = match self {
             // Deadlines are stored as whole-second UTC RFC 3339 (`sortable`), so text order is time order.
             Self::Inbox => {
                 "n.matched = 1 AND COALESCE(t.status, 'new') = 'new'
@@ -62,8 +66,12 @@ impl StatusFilter {
             }
             Self::Shortlisted => "t.status = 'shortlisted'",
             Self::Rejected => "t.status = 'rejected'",
+            Self::Pipeline => "t.status IN ('bidding', 'submitted')",
+            // `as_str` names come from a closed enum, never from user input: safe to inline.
+            Self::Stage(stage) => return format!("COALESCE(t.status, 'new') = '{}'", stage.as_str()),
             Self::All => "1",
-        }
+        };
+        fixed.to_owned()
     }
 }
 

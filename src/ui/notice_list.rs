@@ -29,9 +29,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, table: &mut Table
         let (triage, pending) = state.effective_triage(record);
         let mark = match (pending, triage) {
             (true, _) => Span::styled("…", theme.muted()),
-            (false, Triage::Shortlisted) => Span::styled("★", theme.shortlisted()),
-            (false, Triage::Rejected) => Span::styled("✗", theme.rejected()),
-            (false, Triage::New) => Span::raw(" "),
+            (false, stage) => stage_mark(stage, theme),
         };
         let (due, urgency) = countdown(record.notice.deadline, now);
         let due_style = match urgency {
@@ -72,6 +70,19 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, table: &mut Table
     rows_fit
 }
 
+/// A one-cell badge per stage; the detail pane and `?` spell them out.
+fn stage_mark(stage: Triage, theme: &super::Theme) -> Span<'static> {
+    match stage {
+        Triage::New => Span::raw(" "),
+        Triage::Shortlisted => Span::styled("★", theme.shortlisted()),
+        Triage::Bidding => Span::styled("B", theme.shortlisted()),
+        Triage::Submitted => Span::styled("S", theme.shortlisted()),
+        Triage::Won => Span::styled("W", theme.ok()),
+        Triage::Lost => Span::styled("L", theme.muted()),
+        Triage::Rejected => Span::styled("✗", theme.rejected()),
+    }
+}
+
 fn empty_text(state: &AppState) -> String {
     if !state.query().is_empty() {
         return format!(
@@ -102,6 +113,7 @@ fn empty_text(state: &AppState) -> String {
             "Inbox is empty: no open, undecided notice matches the profile. Tab shows the other lists.".to_owned()
         }
         View::ClosingSoon => "Nothing you follow closes within 7 days.".to_owned(),
+        View::Pipeline => "No bid in progress: > moves a shortlisted notice to bidding.".to_owned(),
         View::Shortlist => "Shortlist is empty: press s on a notice to shortlist it.".to_owned(),
         View::Rejected => "Nothing rejected yet: x rejects a notice.".to_owned(),
         View::All if polling => "No notices stored yet — polling feeds…".to_owned(),
