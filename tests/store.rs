@@ -141,12 +141,13 @@ fn opening_a_new_file_creates_directories_and_migrates() {
 fn a_newer_schema_is_refused_with_a_clear_message() {
     let (_dir, path) = db();
     drop(Store::open(&path).expect("create"));
-    raw(&path).pragma_update(None, "user_version", 3).expect("bump");
+    let newer = SCHEMA_VERSION + 1;
+    raw(&path).pragma_update(None, "user_version", newer).expect("bump");
     let err = Store::open(&path).expect_err("newer schema");
-    assert!(matches!(err, StoreError::TooNew { found: 3, known: 1 }), "{err:?}");
+    assert!(matches!(err, StoreError::TooNew { found, known } if found == newer && known == SCHEMA_VERSION), "{err:?}");
     let msg = err.to_string();
     assert!(
-        msg.starts_with("database is newer (schema v3) than this anbud (v1)"),
+        msg.starts_with(&format!("database is newer (schema v{newer}) than this anbud (v{SCHEMA_VERSION})")),
         "{msg}"
     );
 }
