@@ -13,3 +13,4 @@ mod views;
 pub use keymap::{Binding, Keymap};
 pub use msg::{Action, Effect, Msg, TextEdit};
 pub use state::{AppState, Mode, SortKey, SourceStatus, StatusLevel, StatusMessage, View};
+pub(crate) use update::shorten;

@@ -174,6 +174,17 @@ impl Io {
                             .push_back(Msg::Store(StoreEvent::TriageNotSaved { change, error: e }));
                     }
                 }
+                Effect::SaveNote { id, note } => {
+                    let cmd = StoreCommand::SaveNote {
+                        id: id.clone(),
+                        note,
+                        at: Timestamp::now(),
+                    };
+                    if let Err(e) = self.send_store(cmd) {
+                        self.local
+                            .push_back(Msg::Store(StoreEvent::NoteNotSaved { id, error: e }));
+                    }
+                }
                 Effect::SaveFetch { feed, items, at } => {
                     if let Err(e) = self.send_store(StoreCommand::SaveFetch {
                         feed: feed.clone(),

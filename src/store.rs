@@ -14,7 +14,7 @@ use std::thread::{self, JoinHandle};
 use jiff::Timestamp;
 use tokio::sync::mpsc::Sender;
 
-use crate::model::{Notice, Relevance, TriageChange};
+use crate::model::{Notice, NoticeId, Relevance, TriageChange};
 
 pub use sqlite::{StatusFilter, Store, UpsertSummary};
 
@@ -107,6 +107,15 @@ pub enum StoreCommand {
         /// When the user made it.
         at: Timestamp,
     },
+    /// Replace a notice's note (see [`Store::save_note`]).
+    SaveNote {
+        /// Which notice.
+        id: NoticeId,
+        /// The whole new note (empty clears it).
+        note: String,
+        /// When the user wrote it.
+        at: Timestamp,
+    },
 }
 
 /// What the store thread reports back: a past-tense fact per command.
@@ -132,6 +141,20 @@ pub enum StoreEvent {
     TriageNotSaved {
         /// The change that failed.
         change: TriageChange,
+        /// The [`StoreError`] message, for the user.
+        error: String,
+    },
+    /// The note is committed.
+    NoteSaved {
+        /// Which notice.
+        id: NoticeId,
+        /// The note as stored.
+        note: String,
+    },
+    /// The note was not written; the core keeps the old one and says why.
+    NoteNotSaved {
+        /// Which notice.
+        id: NoticeId,
         /// The [`StoreError`] message, for the user.
         error: String,
     },
@@ -217,6 +240,13 @@ fn execute(store: &mut Store, cmd: StoreCommand) -> StoreEvent {
             Ok(()) => StoreEvent::TriageSaved(change),
             Err(error) => StoreEvent::TriageNotSaved {
                 change,
+                error: error.to_string(),
+            },
+        },
+        StoreCommand::SaveNote { id, note, at } => match store.save_note(&id, &note, at) {
+            Ok(()) => StoreEvent::NoteSaved { id, note },
+            Err(error) => StoreEvent::NoteNotSaved {
+                id,
                 error: error.to_string(),
             },
         },

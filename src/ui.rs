@@ -5,6 +5,7 @@
 mod deadline;
 mod help;
 mod highlight;
+mod note_editor;
 mod notice_detail;
 mod notice_list;
 mod status_bar;
@@ -113,8 +114,10 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &mut ViewState, ctx: Re
         render_search(frame, search, state, ctx.theme);
     }
     status_bar::render(frame, status, state, ctx);
-    if state.mode() == Mode::Help {
-        help::render(frame, frame.area(), ctx);
+    match state.mode() {
+        Mode::Help => help::render(frame, frame.area(), ctx),
+        Mode::Note => note_editor::render(frame, frame.area(), state, ctx.theme),
+        Mode::List | Mode::Search => {}
     }
 }
 

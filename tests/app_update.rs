@@ -449,3 +449,73 @@ fn undo_restores_the_previous_stage() {
         matches!(&effects[..], [Effect::SaveTriage(c)] if c.from == Triage::Bidding && c.to == Triage::Shortlisted)
     );
 }
+
+#[test]
+fn note_is_saved_on_close_and_shown_only_after_the_store_confirms() {
+    let mut state = state();
+    act(&mut state, Action::EditNote);
+    assert_eq!(state.mode(), Mode::Note);
+    for c in "Ring Kari".chars() {
+        state.update(Msg::Edit(TextEdit::Insert(c)));
+    }
+    state.update(Msg::Edit(TextEdit::Newline));
+    for c in "om befaring".chars() {
+        state.update(Msg::Edit(TextEdit::Insert(c)));
+    }
+    let effects = state.update(Msg::Edit(TextEdit::Submit));
+    let id = NoticeId::new("ted", "2");
+    assert_eq!(
+        effects,
+        vec![Effect::SaveNote {
+            id: id.clone(),
+            note: "Ring Kari\nom befaring".to_owned()
+        }]
+    );
+    assert_eq!(state.mode(), Mode::List);
+    assert_eq!(
+        state.selected_record().expect("selected").note,
+        "",
+        "not shown before the store confirms"
+    );
+    state.update(Msg::Store(StoreEvent::NoteSaved {
+        id,
+        note: "Ring Kari\nom befaring".to_owned(),
+    }));
+    assert_eq!(
+        state.selected_record().expect("selected").note,
+        "Ring Kari\nom befaring"
+    );
+
+    // Notes are searchable.
+    act(&mut state, Action::StartSearch);
+    for c in "befaring".chars() {
+        state.update(Msg::Edit(TextEdit::Insert(c)));
+    }
+    assert_eq!(ids(&state), ["2"]);
+}
+
+#[test]
+fn note_edit_can_be_discarded_and_an_unchanged_note_is_not_rewritten() {
+    let mut state = state();
+    act(&mut state, Action::EditNote);
+    state.update(Msg::Edit(TextEdit::Insert('x')));
+    assert!(state.update(Msg::Edit(TextEdit::Cancel)).is_empty());
+    assert_eq!(state.mode(), Mode::List);
+    act(&mut state, Action::EditNote);
+    assert!(state.update(Msg::Edit(TextEdit::Submit)).is_empty(), "nothing changed");
+}
+
+#[test]
+fn failed_note_save_says_so() {
+    let mut state = state();
+    state.update(Msg::Store(StoreEvent::NoteNotSaved {
+        id: NoticeId::new("ted", "2"),
+        error: "disk I/O error".to_owned(),
+    }));
+    let status = state.status().expect("status");
+    assert!(
+        status.text.contains("NOT saved") && status.text.contains("disk I/O error"),
+        "{}",
+        status.text
+    );
+}

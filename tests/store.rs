@@ -144,10 +144,15 @@ fn a_newer_schema_is_refused_with_a_clear_message() {
     let newer = SCHEMA_VERSION + 1;
     raw(&path).pragma_update(None, "user_version", newer).expect("bump");
     let err = Store::open(&path).expect_err("newer schema");
-    assert!(matches!(err, StoreError::TooNew { found, known } if found == newer && known == SCHEMA_VERSION), "{err:?}");
+    assert!(
+        matches!(err, StoreError::TooNew { found, known } if found == newer && known == SCHEMA_VERSION),
+        "{err:?}"
+    );
     let msg = err.to_string();
     assert!(
-        msg.starts_with(&format!("database is newer (schema v{newer}) than this anbud (v{SCHEMA_VERSION})")),
+        msg.starts_with(&format!(
+            "database is newer (schema v{newer}) than this anbud (v{SCHEMA_VERSION})"
+        )),
         "{msg}"
     );
 }
@@ -474,4 +479,30 @@ fn a_locked_database_gives_the_sqlite_message_after_the_busy_timeout() {
     let err = store.save_triage(&c, at()).expect_err("locked");
     assert_eq!(err.to_string(), "cannot save triage for ted:1: database is locked");
     other.execute_batch("ROLLBACK").expect("release");
+}
+
+#[test]
+fn the_store_thread_saves_notes_and_they_survive_a_reopen() {
+    let (_dir, path) = db();
+    let (tx, mut rx) = tokio::sync::mpsc::channel(8);
+    let handle = StoreHandle::spawn(Store::open(&path).expect("open"), tx);
+    handle.send(fetch(vec![item("ted:1", 5, true)])).expect("send");
+    let id = anbud::model::NoticeId("ted:1".to_owned());
+    let note = "Ring Kari\nom befaring".to_owned();
+    handle
+        .send(StoreCommand::SaveNote {
+            id: id.clone(),
+            note: note.clone(),
+            at: at(),
+        })
+        .expect("send");
+    assert!(matches!(rx.blocking_recv(), Some(StoreEvent::FetchSaved { .. })));
+    match rx.blocking_recv() {
+        Some(StoreEvent::NoteSaved { id: saved, note: text }) => assert_eq!((saved, text), (id, note.clone())),
+        other => panic!("expected NoteSaved, got {other:?}"),
+    }
+    handle.shutdown();
+    let records = Store::open(&path).expect("reopen").load_records().expect("load");
+    assert_eq!(records[0].note, note);
+    assert_eq!(records[0].triage, Triage::New, "a note alone does not decide anything");
 }

@@ -212,3 +212,18 @@ fn clicks_hit_tabs_and_rows_where_they_were_drawn() {
     assert_eq!(state.selected_row(), Some(2));
     assert!(view.click(&click(30, 11)).is_none(), "the status line is not a row");
 }
+
+#[test]
+fn note_editor_popup() {
+    let mut state = loaded();
+    state.update(Msg::Action(Action::EditNote));
+    for c in "Ring Kari i Bærum\nom befaring".chars() {
+        let edit = if c == '\n' {
+            TextEdit::Newline
+        } else {
+            TextEdit::Insert(c)
+        };
+        state.update(Msg::Edit(edit));
+    }
+    insta::assert_snapshot!(draw(&state, 100, 16).backend());
+}

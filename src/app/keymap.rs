@@ -60,6 +60,7 @@ impl Default for Keymap {
                 plain(K::Esc, A::Back),
                 plain(K::Char('s'), A::Shortlist),
                 plain(K::Char('x'), A::Reject),
+                plain(K::Char('n'), A::EditNote),
                 plain(K::Char('>'), A::NextStage),
                 plain(K::Char('<'), A::PreviousStage),
                 plain(K::Char('L'), A::MarkLost),
@@ -128,6 +129,19 @@ impl Keymap {
                 };
                 Some(Msg::Edit(edit))
             }
+            Mode::Note => {
+                let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+                let edit = match key.code {
+                    KeyCode::Char('c') if ctrl => TextEdit::Cancel,
+                    KeyCode::Char('s') if ctrl => TextEdit::Submit,
+                    KeyCode::Char(c) if !ctrl => TextEdit::Insert(c),
+                    KeyCode::Enter => TextEdit::Newline,
+                    KeyCode::Backspace => TextEdit::Backspace,
+                    KeyCode::Esc => TextEdit::Submit,
+                    _ => return None,
+                };
+                Some(Msg::Edit(edit))
+            }
             Mode::Help => match self.resolve(key) {
                 Some(Action::Quit) => Some(Msg::Action(Action::Quit)),
                 Some(_) | None if matches!(key.code, KeyCode::Esc | KeyCode::Char('?')) => {
@@ -173,6 +187,7 @@ pub fn describe(action: Action) -> &'static str {
         Action::Back => "close pane / help, clear search",
         Action::Shortlist => "shortlist (again: undecided)",
         Action::Reject => "reject (again: undecided)",
+        Action::EditNote => "write a note (Esc saves, Ctrl-c discards)",
         Action::NextStage => "next stage: shortlisted → bidding → submitted → won",
         Action::PreviousStage => "previous stage",
         Action::MarkLost => "mark a bid as lost",

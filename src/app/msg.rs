@@ -66,6 +66,8 @@ pub enum Action {
     Shortlist,
     /// Reject the selected notice (again: back to undecided).
     Reject,
+    /// Write or edit the selected notice's note.
+    EditNote,
     /// Move the selected notice to the next pipeline stage.
     NextStage,
     /// Move the selected notice back one stage.
@@ -94,16 +96,18 @@ pub enum Action {
     CopyLink,
 }
 
-/// An edit of the search text.
+/// An edit of the search text or the note being written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextEdit {
     /// Type a character.
     Insert(char),
+    /// Start a new line (notes only).
+    Newline,
     /// Delete the character before the cursor.
     Backspace,
-    /// Keep the filter and return to the list.
+    /// Search: keep the filter. Note: save it. Both return to the list.
     Submit,
-    /// Clear the filter and return to the list.
+    /// Search: clear the filter. Note: discard the edit. Both return to the list.
     Cancel,
 }
 
@@ -114,6 +118,13 @@ pub enum Effect {
     RefreshAll,
     /// Persist a triage change; the store answers with `TriageSaved` / `TriageNotSaved`.
     SaveTriage(TriageChange),
+    /// Persist a note; the store answers with `NoteSaved` / `NoteNotSaved`.
+    SaveNote {
+        /// Which notice.
+        id: crate::model::NoticeId,
+        /// The whole note.
+        note: String,
+    },
     /// Persist fetched notices.
     SaveFetch {
         /// Feed name.

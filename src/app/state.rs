@@ -131,6 +131,8 @@ pub enum Mode {
     Search,
     /// The help overlay is open.
     Help,
+    /// Writing the note of the selected notice.
+    Note,
 }
 
 /// What a feed is doing, for the status line (newsboat's `DlStatus`).
@@ -219,6 +221,9 @@ pub struct AppState {
     pub(crate) mode: Mode,
     pub(crate) detail_open: bool,
     pub(crate) query: String,
+    /// The note being edited (in [`Mode::Note`]), for the notice in `note_for`.
+    pub(crate) note_draft: String,
+    pub(crate) note_for: Option<NoticeId>,
     pub(crate) selected: Option<NoticeId>,
     pub(crate) sources: Vec<(String, SourceStatus)>,
     pub(crate) status: Option<StatusMessage>,
@@ -242,6 +247,8 @@ impl AppState {
             mode: Mode::List,
             detail_open: false,
             query: String::new(),
+            note_draft: String::new(),
+            note_for: None,
             selected: None,
             sources: feeds.iter().map(|f| (f.clone(), SourceStatus::Idle)).collect(),
             status: None,
@@ -280,6 +287,11 @@ impl AppState {
     /// The `/` search text.
     pub fn query(&self) -> &str {
         &self.query
+    }
+
+    /// The note being written, while in [`Mode::Note`].
+    pub fn note_draft(&self) -> &str {
+        &self.note_draft
     }
 
     /// The rows of the current view, in display order.

@@ -11,6 +11,7 @@ impl AppState {
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Action(action) => self.on_action(action),
+            Msg::Edit(edit) if self.mode == Mode::Note => self.on_note_edit(edit),
             Msg::Edit(edit) => {
                 self.on_edit(edit);
                 Vec::new()
@@ -84,6 +85,13 @@ impl AppState {
             }
             Action::Shortlist => return self.decide(Triage::Shortlisted),
             Action::Reject => return self.decide(Triage::Rejected),
+            Action::EditNote => {
+                if let Some((id, note)) = self.selected_record().map(|r| (r.notice.id.clone(), r.note.clone())) {
+                    self.note_for = Some(id);
+                    self.note_draft = note;
+                    self.mode = Mode::Note;
+                }
+            }
             Action::NextStage => return self.move_stage(Triage::next_stage),
             Action::PreviousStage => return self.move_stage(Triage::previous_stage),
             Action::MarkLost => {
@@ -156,8 +164,40 @@ impl AppState {
         }
     }
 
+    /// Typing in the note popup; closing it saves (Esc) or discards (Ctrl-c).
+    fn on_note_edit(&mut self, edit: TextEdit) -> Vec<Effect> {
+        match edit {
+            TextEdit::Insert(c) => self.note_draft.push(c),
+            TextEdit::Newline => self.note_draft.push('\n'),
+            TextEdit::Backspace => {
+                self.note_draft.pop();
+            }
+            TextEdit::Cancel => {
+                self.mode = Mode::List;
+                self.note_for = None;
+                self.status = Some(info("Note discarded".to_owned()));
+            }
+            TextEdit::Submit => {
+                self.mode = Mode::List;
+                let note = std::mem::take(&mut self.note_draft).trim_end().to_owned();
+                let Some(id) = self.note_for.take() else {
+                    return Vec::new();
+                };
+                let unchanged = self.by_id.get(&id).is_some_and(|&i| self.records[i].note == note);
+                if unchanged {
+                    return Vec::new();
+                }
+                self.status = Some(info("Saving note…".to_owned()));
+                return vec![Effect::SaveNote { id, note }];
+            }
+        }
+        Vec::new()
+    }
+
     fn on_edit(&mut self, edit: TextEdit) {
         match edit {
+            // The search line is one line: Enter keeps the filter.
+            TextEdit::Newline => self.mode = Mode::List,
             TextEdit::Insert(c) => self.query.push(c),
             TextEdit::Backspace => {
                 self.query.pop();
@@ -274,6 +314,18 @@ impl AppState {
                     "Decision NOT saved ({why}); it is unchanged — try again"
                 )));
                 self.refresh_view();
+            }
+            StoreEvent::NoteSaved { id, note } => {
+                if let Some(&i) = self.by_id.get(&id) {
+                    self.records[i].note = note;
+                    self.status = Some(info("Note saved".to_owned()));
+                }
+                self.refresh_view();
+            }
+            StoreEvent::NoteNotSaved { id, error: why } => {
+                self.status = Some(error(format!(
+                    "Note for {id} NOT saved ({why}); n reopens it — copy your text first"
+                )));
             }
             StoreEvent::FetchSaved { .. } => {}
             StoreEvent::FetchNotSaved { feed, error: why } => {

@@ -67,8 +67,20 @@ impl AppState {
                 })
                 .collect()
         } else {
-            let candidates = members.iter().map(|&i| (i, self.records[i].notice.title.as_str()));
-            fuzzy_filter(&self.query, candidates)
+            // Notes are searchable too; positions past the title are not highlighted in the list.
+            let texts: Vec<(usize, String)> = members
+                .iter()
+                .map(|&i| {
+                    let r = &self.records[i];
+                    let text = if r.note.is_empty() {
+                        r.notice.title.clone()
+                    } else {
+                        format!("{} {}", r.notice.title, r.note)
+                    };
+                    (i, text)
+                })
+                .collect();
+            fuzzy_filter(&self.query, texts.iter().map(|(i, t)| (*i, t.as_str())))
                 .into_iter()
                 .map(|m| VisibleRow {
                     index: m.index,

@@ -74,6 +74,11 @@ fn lines(record: &NoticeRecord, state: &AppState, ctx: RenderContext<'_>) -> Vec
     out.push(Line::from(cpv_spans(record, theme)));
     out.push(Line::from(score_spans(record, theme)));
     out.push(label("Link", notice.url.clone()));
+    if !record.note.is_empty() {
+        let mut lines = record.note.lines();
+        out.push(label("Note", lines.next().unwrap_or_default().to_owned()));
+        out.extend(lines.map(|l| Line::raw(format!("{:<10}{l}", ""))));
+    }
     if !notice.description.is_empty() {
         out.push(Line::raw(""));
         out.push(Line::from(field_spans(

@@ -1,0 +1,47 @@
+//! The note popup: the draft with a cursor at its end, and how to leave.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::Theme;
+use crate::app::AppState;
+
+/// Draws the note editor centred in `area`.
+pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    let title = state
+        .selected_record()
+        .map(|r| r.notice.title.as_str())
+        .unwrap_or_default();
+    let mut lines: Vec<Line> = state
+        .note_draft()
+        .split('\n')
+        .map(|l| Line::raw(l.to_owned()))
+        .collect();
+    if let Some(last) = lines.last_mut() {
+        last.push_span(Span::styled(" ", theme.cursor()));
+    }
+    let width = area.width.saturating_sub(4).clamp(20, 80);
+    let height = area.height.saturating_sub(4).clamp(6, 16);
+    let [popup] = Layout::horizontal([Constraint::Length(width)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(popup);
+    frame.render_widget(Clear, popup);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(
+            " Note: {} ",
+            crate::app::shorten(title, usize::from(width.saturating_sub(12)))
+        ))
+        .title_bottom(Line::from(vec![
+            Span::styled(" Esc", theme.key()),
+            Span::raw(" saves · "),
+            Span::styled("Ctrl-c", theme.key()),
+            Span::raw(" discards "),
+        ]));
+    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), popup);
+}
