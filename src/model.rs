@@ -349,6 +349,35 @@ pub struct NoticeRecord {
     pub note: String,
 }
 
+/// Why a triage change was made: logged with it so undo and redo survive a restart.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    /// A new decision by the user.
+    #[default]
+    Do,
+    /// Reverting the latest decision.
+    Undo,
+    /// Re-applying an undone decision.
+    Redo,
+}
+
+impl DecisionKind {
+    /// The name stored in the decisions log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Do => "do",
+            Self::Undo => "undo",
+            Self::Redo => "redo",
+        }
+    }
+
+    /// Parses [`DecisionKind::as_str`] output.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Do, Self::Undo, Self::Redo].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
 /// A change of triage, as the core asks the store to persist it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TriageChange {
@@ -358,6 +387,17 @@ pub struct TriageChange {
     pub from: Triage,
     /// The decision to store.
     pub to: Triage,
+}
+
+impl TriageChange {
+    /// The change that takes this one back.
+    pub fn reversed(&self) -> Self {
+        Self {
+            id: self.id.clone(),
+            from: self.to,
+            to: self.from,
+        }
+    }
 }
 
 #[cfg(test)]

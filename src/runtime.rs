@@ -164,9 +164,10 @@ impl Io {
             match effect {
                 // A full queue means a refresh is already waiting: dropping this one is correct.
                 Effect::RefreshAll => drop(self.poll_commands.try_send(PollCommand::RefreshAll)),
-                Effect::SaveTriage(change) => {
+                Effect::SaveTriage { change, kind } => {
                     let cmd = StoreCommand::SaveTriage {
                         change: change.clone(),
+                        kind,
                         at: Timestamp::now(),
                     };
                     if let Err(e) = self.send_store(cmd) {
@@ -308,7 +309,9 @@ where
 pub async fn dashboard(config: &Config, store: Store) -> Result<()> {
     let records = store.load_records().wrap_err("cannot load saved notices")?;
     let feeds: Vec<String> = config.feeds.iter().map(|f| f.name.clone()).collect();
-    let mut core = AppState::new(records, &feeds, Timestamp::now());
+    // Undo and redo reach back into earlier sessions (kept to the last 500 decisions).
+    let (undo, redo) = store.load_history(500).wrap_err("cannot load the decisions log")?;
+    let mut core = AppState::new(records, &feeds, Timestamp::now()).with_history(undo, redo);
     let mut io = Io::start(config, store)?;
     let keymap = Keymap::default();
     let theme = Theme::from_env();

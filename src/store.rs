@@ -14,7 +14,7 @@ use std::thread::{self, JoinHandle};
 use jiff::Timestamp;
 use tokio::sync::mpsc::Sender;
 
-use crate::model::{Notice, NoticeId, Relevance, TriageChange};
+use crate::model::{DecisionKind, Notice, NoticeId, Relevance, TriageChange};
 
 pub use sqlite::{StatusFilter, Store, UpsertSummary};
 
@@ -100,10 +100,12 @@ pub enum StoreCommand {
         /// When they were fetched; becomes `first_seen` / `last_seen`.
         at: Timestamp,
     },
-    /// Persist a triage decision (see [`Store::save_triage`]).
+    /// Persist a triage decision (see [`Store::save_decision`]).
     SaveTriage {
         /// The change.
         change: TriageChange,
+        /// A new decision, an undo or a redo: logged so the stacks survive a restart.
+        kind: DecisionKind,
         /// When the user made it.
         at: Timestamp,
     },
@@ -236,7 +238,7 @@ fn execute(store: &mut Store, cmd: StoreCommand) -> StoreEvent {
                 error: error.to_string(),
             },
         },
-        StoreCommand::SaveTriage { change, at } => match store.save_triage(&change, at) {
+        StoreCommand::SaveTriage { change, kind, at } => match store.save_decision(&change, kind, at) {
             Ok(()) => StoreEvent::TriageSaved(change),
             Err(error) => StoreEvent::TriageNotSaved {
                 change,

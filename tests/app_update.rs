@@ -4,7 +4,7 @@ mod common;
 
 use anbud::app::{Action, AppState, Effect, Mode, Msg, SourceStatus, TextEdit, View};
 use anbud::feeds::FeedEvent;
-use anbud::model::{NoticeId, Triage, TriageChange};
+use anbud::model::{DecisionKind, NoticeId, Triage, TriageChange};
 use anbud::store::StoreEvent;
 use common::{notice, now};
 
@@ -122,7 +122,13 @@ fn shortlist_waits_for_store_confirmation() {
         from: Triage::New,
         to: Triage::Shortlisted,
     };
-    assert_eq!(effects, vec![Effect::SaveTriage(change.clone())]);
+    assert_eq!(
+        effects,
+        vec![Effect::SaveTriage {
+            change: change.clone(),
+            kind: DecisionKind::Do
+        }]
+    );
     // Pending: still in the Inbox, marked as saving, and the confirmed value is unchanged.
     assert_eq!(ids(&state), ["2", "1", "3"]);
     let record = state.selected_record().expect("selected");
@@ -141,7 +147,7 @@ fn shortlist_waits_for_store_confirmation() {
 fn failed_save_rolls_back_and_says_why() {
     let mut state = state();
     let effects = act(&mut state, Action::Reject);
-    let Effect::SaveTriage(change) = effects[0].clone() else {
+    let Effect::SaveTriage { change, .. } = effects[0].clone() else {
         panic!("expected SaveTriage")
     };
     state.update(Msg::Store(StoreEvent::TriageNotSaved {
@@ -171,18 +177,21 @@ fn same_key_again_returns_to_undecided() {
     let effects = act(&mut state, Action::Shortlist);
     assert_eq!(
         effects,
-        vec![Effect::SaveTriage(TriageChange {
-            id: NoticeId::new("ted", "5"),
-            from: Triage::Shortlisted,
-            to: Triage::New
-        })]
+        vec![Effect::SaveTriage {
+            change: TriageChange {
+                id: NoticeId::new("ted", "5"),
+                from: Triage::Shortlisted,
+                to: Triage::New
+            },
+            kind: DecisionKind::Do,
+        }]
     );
 }
 
 #[test]
-fn undo_reverts_last_confirmed_decision_and_is_not_itself_undoable() {
+fn undo_reverts_last_confirmed_decision_and_redo_reapplies_it() {
     let mut state = state();
-    let Effect::SaveTriage(change) = act(&mut state, Action::Reject)[0].clone() else {
+    let Effect::SaveTriage { change, .. } = act(&mut state, Action::Reject)[0].clone() else {
         panic!()
     };
     state.update(Msg::Store(StoreEvent::TriageSaved(change.clone())));
@@ -192,11 +201,31 @@ fn undo_reverts_last_confirmed_decision_and_is_not_itself_undoable() {
         from: Triage::Rejected,
         to: Triage::New,
     };
-    assert_eq!(effects, vec![Effect::SaveTriage(back.clone())]);
+    assert_eq!(
+        effects,
+        vec![Effect::SaveTriage {
+            change: back.clone(),
+            kind: DecisionKind::Undo
+        }]
+    );
     state.update(Msg::Store(StoreEvent::TriageSaved(back)));
     assert_eq!(ids(&state), ["2", "1", "3"]);
     assert!(act(&mut state, Action::Undo).is_empty());
     assert_eq!(state.status().expect("status").text, "Nothing to undo");
+
+    let effects = act(&mut state, Action::Redo);
+    assert_eq!(
+        effects,
+        vec![Effect::SaveTriage {
+            change: change.clone(),
+            kind: DecisionKind::Redo
+        }]
+    );
+    state.update(Msg::Store(StoreEvent::TriageSaved(change.clone())));
+    assert_eq!(ids(&state), ["1", "3"]);
+    assert!(act(&mut state, Action::Redo).is_empty(), "redo stack is empty again");
+    // ... and the redone decision can be undone once more.
+    assert!(!act(&mut state, Action::Undo).is_empty());
 }
 
 #[test]
@@ -401,7 +430,7 @@ fn sort_by_buyer_is_stable_and_case_insensitive() {
 /// Performs `action` and confirms every save it asks for, as the store would.
 fn act_confirmed(state: &mut AppState, action: Action) {
     for effect in act(state, action) {
-        if let Effect::SaveTriage(change) = effect {
+        if let Effect::SaveTriage { change, .. } = effect {
             state.update(Msg::Store(StoreEvent::TriageSaved(change)));
         }
     }
@@ -446,7 +475,7 @@ fn undo_restores_the_previous_stage() {
     act_confirmed(&mut state, Action::NextStage);
     let effects = act(&mut state, Action::Undo);
     assert!(
-        matches!(&effects[..], [Effect::SaveTriage(c)] if c.from == Triage::Bidding && c.to == Triage::Shortlisted)
+        matches!(&effects[..], [Effect::SaveTriage { change: c, .. }] if c.from == Triage::Bidding && c.to == Triage::Shortlisted)
     );
 }
 
@@ -517,5 +546,47 @@ fn failed_note_save_says_so() {
         status.text.contains("NOT saved") && status.text.contains("disk I/O error"),
         "{}",
         status.text
+    );
+}
+
+#[test]
+fn a_new_decision_clears_redo_and_a_failed_undo_can_be_retried() {
+    let mut state = state();
+    act_confirmed(&mut state, Action::Shortlist);
+    act_confirmed(&mut state, Action::Undo);
+    act_confirmed(&mut state, Action::Reject);
+    assert!(
+        act(&mut state, Action::Redo).is_empty(),
+        "a new decision ends the redo chain"
+    );
+
+    let Effect::SaveTriage { change, .. } = act(&mut state, Action::Undo)[0].clone() else {
+        panic!()
+    };
+    state.update(Msg::Store(StoreEvent::TriageNotSaved {
+        change,
+        error: "database is locked".to_owned(),
+    }));
+    assert!(
+        !act(&mut state, Action::Undo).is_empty(),
+        "the undo went back on its stack"
+    );
+}
+
+#[test]
+fn history_from_an_earlier_session_is_undoable() {
+    let earlier = TriageChange {
+        id: NoticeId::new("ted", "5"),
+        from: Triage::New,
+        to: Triage::Shortlisted,
+    };
+    let mut state = state().with_history(vec![earlier.clone()], Vec::new());
+    let effects = act(&mut state, Action::Undo);
+    assert_eq!(
+        effects,
+        vec![Effect::SaveTriage {
+            change: earlier.reversed(),
+            kind: DecisionKind::Undo
+        }]
     );
 }

@@ -369,6 +369,7 @@ fn the_store_thread_confirms_triage_in_order() {
     for c in &changes {
         let cmd = StoreCommand::SaveTriage {
             change: c.clone(),
+            kind: anbud::model::DecisionKind::Do,
             at: at(),
         };
         handle.send(cmd).expect("send");
@@ -402,7 +403,11 @@ fn shutdown_finishes_every_queued_write() {
     for id in &ids {
         let change = change(id, Triage::New, Triage::Shortlisted);
         handle
-            .send(StoreCommand::SaveTriage { change, at: at() })
+            .send(StoreCommand::SaveTriage {
+                change,
+                kind: anbud::model::DecisionKind::Do,
+                at: at(),
+            })
             .expect("send");
     }
     // Nobody listens any more (the app is quitting); the writes must still land.
@@ -434,6 +439,7 @@ fn a_failed_triage_write_reports_not_saved_and_writes_nothing() {
     let c = change("ted:1", Triage::New, Triage::Shortlisted);
     let cmd = StoreCommand::SaveTriage {
         change: c.clone(),
+        kind: anbud::model::DecisionKind::Do,
         at: at(),
     };
     handle.send(cmd).expect("send");
@@ -505,4 +511,40 @@ fn the_store_thread_saves_notes_and_they_survive_a_reopen() {
     let records = Store::open(&path).expect("reopen").load_records().expect("load");
     assert_eq!(records[0].note, note);
     assert_eq!(records[0].triage, Triage::New, "a note alone does not decide anything");
+}
+
+#[test]
+fn undo_and_redo_stacks_are_rebuilt_from_the_log_after_a_restart() {
+    use anbud::model::DecisionKind;
+    let (_dir, path) = db();
+    {
+        let mut store = Store::open(&path).expect("open");
+        upsert(&mut store, &[item("ted:1", 5, true), item("ted:2", 5, true)]);
+        let a = change("ted:1", Triage::New, Triage::Shortlisted);
+        let b = change("ted:2", Triage::New, Triage::Rejected);
+        let c = change("ted:1", Triage::Shortlisted, Triage::Bidding);
+        store.save_decision(&a, DecisionKind::Do, at()).expect("a");
+        store.save_decision(&b, DecisionKind::Do, at()).expect("b");
+        store.save_decision(&c, DecisionKind::Do, at()).expect("c");
+        store
+            .save_decision(&c.reversed(), DecisionKind::Undo, at())
+            .expect("undo c");
+        store
+            .save_decision(&b.reversed(), DecisionKind::Undo, at())
+            .expect("undo b");
+        store.save_decision(&b, DecisionKind::Redo, at()).expect("redo b");
+        // Dropped without shutdown: the log is what survives.
+    }
+    let (undo, redo) = Store::open(&path).expect("reopen").load_history(100).expect("history");
+    assert_eq!(
+        undo,
+        [
+            change("ted:1", Triage::New, Triage::Shortlisted),
+            change("ted:2", Triage::New, Triage::Rejected)
+        ]
+    );
+    assert_eq!(redo, [change("ted:1", Triage::Shortlisted, Triage::Bidding)]);
+    let (undo, _) = Store::open(&path).expect("reopen").load_history(1).expect("history");
+    assert_eq!(undo.len(), 1, "only the most recent entries are kept");
+    assert_eq!(undo[0].id.as_str(), "ted:2");
 }

@@ -227,3 +227,10 @@ fn note_editor_popup() {
     }
     insta::assert_snapshot!(draw(&state, 100, 16).backend());
 }
+
+#[test]
+fn help_overlay_in_two_columns_at_80x24() {
+    let mut state = loaded();
+    state.update(Msg::Action(Action::ToggleHelp));
+    insta::assert_snapshot!(draw(&state, 80, 24).backend());
+}

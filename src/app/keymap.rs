@@ -65,6 +65,11 @@ impl Default for Keymap {
                 plain(K::Char('<'), A::PreviousStage),
                 plain(K::Char('L'), A::MarkLost),
                 plain(K::Char('u'), A::Undo),
+                Binding {
+                    code: K::Char('r'),
+                    modifiers: KeyModifiers::CONTROL,
+                    action: A::Redo,
+                },
                 plain(K::Char('/'), A::StartSearch),
                 plain(K::Tab, A::NextView),
                 plain(K::BackTab, A::PreviousView),
@@ -175,6 +180,7 @@ pub fn key_label(binding: &Binding) -> String {
 
 /// What an action does, in the words of the help overlay.
 pub fn describe(action: Action) -> &'static str {
+    // Kept short (≤ 24 characters) so the help fits two columns on an 80-column terminal.
     match action {
         Action::Quit => "quit",
         Action::SelectNext => "next notice",
@@ -184,23 +190,24 @@ pub fn describe(action: Action) -> &'static str {
         Action::SelectFirst => "first notice",
         Action::SelectLast => "last notice",
         Action::ToggleDetail => "show / hide details",
-        Action::Back => "close pane / help, clear search",
-        Action::Shortlist => "shortlist (again: undecided)",
-        Action::Reject => "reject (again: undecided)",
-        Action::EditNote => "write a note (Esc saves, Ctrl-c discards)",
-        Action::NextStage => "next stage: shortlisted → bidding → submitted → won",
+        Action::Back => "close pane, clear search",
+        Action::Shortlist => "shortlist / undecide",
+        Action::Reject => "reject / undecide",
+        Action::EditNote => "write a note",
+        Action::NextStage => "next stage",
         Action::PreviousStage => "previous stage",
-        Action::MarkLost => "mark a bid as lost",
+        Action::MarkLost => "mark bid as lost",
         Action::Undo => "undo last decision",
-        Action::StartSearch => "fuzzy search titles",
+        Action::Redo => "redo",
+        Action::StartSearch => "fuzzy search",
         Action::NextView => "next tab",
         Action::PreviousView => "previous tab",
-        Action::RefreshAll => "refresh all feeds now",
-        Action::ExportShortlist => "export shortlist to CSV",
+        Action::RefreshAll => "refresh feeds now",
+        Action::ExportShortlist => "export shortlist (CSV)",
         Action::ToggleHelp => "this help",
-        Action::CycleSort => "sort by score / deadline / published / value / buyer",
-        Action::OpenInBrowser => "open the notice page in the browser",
-        Action::CopyLink => "copy the notice link (works over ssh)",
+        Action::CycleSort => "change sort order",
+        Action::OpenInBrowser => "open in browser",
+        Action::CopyLink => "copy link (OSC 52)",
     }
 }
 
@@ -305,6 +312,11 @@ mod tests {
         let keymap = Keymap::default();
         for binding in keymap.bindings() {
             assert!(!describe(binding.action).is_empty());
+            assert!(
+                describe(binding.action).chars().count() <= 24,
+                "{:?} too long for two columns",
+                binding.action
+            );
             assert!(!key_label(binding).is_empty());
         }
         assert_eq!(key_label(&keymap.bindings()[9]), "Ctrl-d");

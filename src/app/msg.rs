@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use crate::feeds::{FeedEvent, Scored};
-use crate::model::{NoticeRecord, TriageChange};
+use crate::model::{DecisionKind, NoticeRecord, TriageChange};
 use crate::store::StoreEvent;
 
 /// Everything the core reacts to.
@@ -76,6 +76,8 @@ pub enum Action {
     MarkLost,
     /// Undo the last confirmed decision.
     Undo,
+    /// Re-apply the last undone decision.
+    Redo,
     /// Start typing a search.
     StartSearch,
     /// Next tab.
@@ -117,7 +119,12 @@ pub enum Effect {
     /// Poll every feed now.
     RefreshAll,
     /// Persist a triage change; the store answers with `TriageSaved` / `TriageNotSaved`.
-    SaveTriage(TriageChange),
+    SaveTriage {
+        /// The change.
+        change: TriageChange,
+        /// New decision, undo or redo (logged, so the stacks survive a restart).
+        kind: DecisionKind,
+    },
     /// Persist a note; the store answers with `NoteSaved` / `NoteNotSaved`.
     SaveNote {
         /// Which notice.

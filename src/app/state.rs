@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 
-use crate::model::{NoticeId, NoticeRecord, Triage};
+use crate::model::{DecisionKind, NoticeId, NoticeRecord, Triage, TriageChange};
 
 /// The tabs of the list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -194,8 +194,8 @@ pub struct StatusMessage {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Pending {
     pub(crate) to: Triage,
-    /// Undo changes are not themselves pushed on the undo stack.
-    pub(crate) is_undo: bool,
+    /// Decides which stack the change lands on once confirmed.
+    pub(crate) kind: DecisionKind,
 }
 
 /// One row of the current view, with the search's matched character positions in its title.
@@ -213,7 +213,8 @@ pub struct AppState {
     pub(crate) records: Vec<NoticeRecord>,
     pub(crate) by_id: HashMap<NoticeId, usize>,
     pub(crate) pending: HashMap<NoticeId, Pending>,
-    pub(crate) undo: Vec<crate::model::TriageChange>,
+    pub(crate) undo: Vec<TriageChange>,
+    pub(crate) redo: Vec<TriageChange>,
     pub(crate) visible: Vec<VisibleRow>,
     pub(crate) counts: [usize; View::ALL.len()],
     pub(crate) sort: SortKey,
@@ -240,6 +241,7 @@ impl AppState {
             by_id: HashMap::new(),
             pending: HashMap::new(),
             undo: Vec::new(),
+            redo: Vec::new(),
             visible: Vec::new(),
             counts: [0; View::ALL.len()],
             sort: SortKey::default(),
@@ -262,6 +264,13 @@ impl AppState {
         }
         state.refresh_view();
         state
+    }
+
+    /// Restores the undo and redo stacks saved by an earlier session (most recent last).
+    pub fn with_history(mut self, undo: Vec<TriageChange>, redo: Vec<TriageChange>) -> Self {
+        self.undo = undo;
+        self.redo = redo;
+        self
     }
 
     /// False once the user has quit.

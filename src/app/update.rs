@@ -3,7 +3,7 @@
 use super::msg::{Action, Effect, Msg, TextEdit};
 use super::state::{AppState, Mode, Pending, SourceStatus, StatusLevel, StatusMessage, View};
 use crate::feeds::{FeedEvent, Scored};
-use crate::model::{NoticeRecord, Triage, TriageChange};
+use crate::model::{DecisionKind, NoticeRecord, Triage, TriageChange};
 use crate::store::StoreEvent;
 
 impl AppState {
@@ -98,6 +98,7 @@ impl AppState {
                 return self.move_stage(|t| matches!(t, Triage::Bidding | Triage::Submitted).then_some(Triage::Lost));
             }
             Action::Undo => return self.undo_last(),
+            Action::Redo => return self.redo_last(),
             Action::StartSearch => self.mode = Mode::Search,
             Action::NextView | Action::PreviousView => {
                 let at = View::ALL.iter().position(|v| *v == self.view).unwrap_or(0);
@@ -260,7 +261,7 @@ impl AppState {
                 from,
                 to,
             },
-            false,
+            DecisionKind::Do,
         )
     }
 
@@ -269,47 +270,55 @@ impl AppState {
             self.status = Some(info("Nothing to undo".to_owned()));
             return Vec::new();
         };
-        let change = TriageChange {
-            id: last.id,
-            from: last.to,
-            to: last.from,
-        };
-        self.request_change(change, true)
+        self.request_change(last.reversed(), DecisionKind::Undo)
     }
 
-    fn request_change(&mut self, change: TriageChange, is_undo: bool) -> Vec<Effect> {
-        self.pending
-            .insert(change.id.clone(), Pending { to: change.to, is_undo });
+    fn redo_last(&mut self) -> Vec<Effect> {
+        let Some(last) = self.redo.pop() else {
+            self.status = Some(info("Nothing to redo".to_owned()));
+            return Vec::new();
+        };
+        self.request_change(last, DecisionKind::Redo)
+    }
+
+    fn request_change(&mut self, change: TriageChange, kind: DecisionKind) -> Vec<Effect> {
+        self.pending.insert(change.id.clone(), Pending { to: change.to, kind });
         self.status = Some(info(format!("Saving: {}…", change.to.as_str())));
         // The row stays where it is until the store confirms: nothing is shown before it is true.
-        vec![Effect::SaveTriage(change)]
+        vec![Effect::SaveTriage { change, kind }]
     }
 
     fn on_store(&mut self, event: StoreEvent) {
         match event {
             StoreEvent::TriageSaved(change) => {
-                let pending = self.pending.remove(&change.id);
+                let kind = self.pending.remove(&change.id).map_or(DecisionKind::Do, |p| p.kind);
                 if let Some(&i) = self.by_id.get(&change.id) {
                     self.records[i].triage = change.to;
-                    let title = self.records[i].notice.title.clone();
-                    let verb = if pending.is_some_and(|p| p.is_undo) {
-                        "Undone"
-                    } else {
-                        "Saved"
+                    let verb = match kind {
+                        DecisionKind::Do => "Saved",
+                        DecisionKind::Undo => "Undone",
+                        DecisionKind::Redo => "Redone",
                     };
-                    self.status = Some(info(format!(
-                        "{verb}: {} — {}",
-                        change.to.as_str(),
-                        shorten(&title, 60)
-                    )));
+                    let title = shorten(&self.records[i].notice.title, 60);
+                    self.status = Some(info(format!("{verb}: {} — {title}", change.to.as_str())));
                 }
-                if !pending.is_some_and(|p| p.is_undo) {
-                    self.undo.push(change);
+                match kind {
+                    DecisionKind::Do => {
+                        self.undo.push(change);
+                        self.redo.clear();
+                    }
+                    DecisionKind::Undo => self.redo.push(change.reversed()),
+                    DecisionKind::Redo => self.undo.push(change),
                 }
                 self.refresh_view();
             }
             StoreEvent::TriageNotSaved { change, error: why } => {
-                self.pending.remove(&change.id);
+                // An undo or redo that did not land goes back on its stack, so it can be retried.
+                match self.pending.remove(&change.id).map(|p| p.kind) {
+                    Some(DecisionKind::Undo) => self.undo.push(change.reversed()),
+                    Some(DecisionKind::Redo) => self.redo.push(change),
+                    _ => {}
+                }
                 self.status = Some(error(format!(
                     "Decision NOT saved ({why}); it is unchanged — try again"
                 )));

@@ -69,7 +69,12 @@ DROP TABLE triage;
 ALTER TABLE triage_v2 RENAME TO triage;
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+/// v3: each logged decision says whether it was a new decision, an undo or a redo, so the undo
+/// and redo stacks can be rebuilt after a restart. Older rows were all new decisions.
+const V3: &str =
+    "ALTER TABLE decisions ADD COLUMN kind TEXT NOT NULL DEFAULT 'do' CHECK (kind IN ('do', 'undo', 'redo'));";
+
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The newest schema version this build knows and creates.
 // The cast cannot truncate: the list holds a handful of steps.

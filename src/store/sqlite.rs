@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
 use super::{StoreError, schema};
-use crate::model::{Notice, NoticeId, NoticeRecord, Relevance, Triage, TriageChange};
+use crate::model::{DecisionKind, Notice, NoticeId, NoticeRecord, Relevance, Triage, TriageChange};
 
 /// How long a write waits for another connection's lock before failing with "database is locked".
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -157,6 +157,20 @@ impl Store {
     ///
     /// [`StoreError::Sqlite`] (disk full, database locked, …); nothing is written then.
     pub fn save_triage(&mut self, change: &TriageChange, at: Timestamp) -> Result<(), StoreError> {
+        self.save_decision(change, DecisionKind::Do, at)
+    }
+
+    /// As [`Store::save_triage`], logging the change as `kind` (an undo or a redo).
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::save_triage`].
+    pub fn save_decision(
+        &mut self,
+        change: &TriageChange,
+        kind: DecisionKind,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
         let action = || format!("save triage for {}", change.id);
         let sqlite = |error| StoreError::Sqlite {
             action: action(),
@@ -180,16 +194,83 @@ impl Store {
         )
         .map_err(sqlite)?;
         tx.execute(
-            "INSERT INTO decisions (notice_id, old_status, new_status, at) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO decisions (notice_id, old_status, new_status, at, kind) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
                 change.id.as_str(),
                 old.as_deref().unwrap_or(Triage::New.as_str()),
                 change.to.as_str(),
-                at
+                at,
+                kind.as_str()
             ],
         )
         .map_err(sqlite)?;
         tx.commit().map_err(sqlite)
+    }
+
+    /// The undo and redo stacks (most recent last) rebuilt by replaying the decisions log, so `u` and
+    /// `Ctrl-r` work across restarts. At most `limit` entries are kept on each.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Sqlite`] when the query fails; [`StoreError::Corrupt`] for an unknown status.
+    pub fn load_history(&self, limit: usize) -> Result<(Vec<TriageChange>, Vec<TriageChange>), StoreError> {
+        let sqlite = |error| StoreError::Sqlite {
+            action: "load the decisions log".to_owned(),
+            error,
+        };
+        let mut stmt = self
+            .conn
+            .prepare("SELECT notice_id, old_status, new_status, kind FROM decisions ORDER BY id")
+            .map_err(sqlite)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .map_err(sqlite)?;
+        let (mut undo, mut redo) = (Vec::new(), Vec::new());
+        for row in rows {
+            let (id, old, new, kind) = row.map_err(sqlite)?;
+            let parse = |s: &str| {
+                Triage::parse(s).ok_or_else(|| StoreError::Corrupt {
+                    id: id.clone(),
+                    reason: format!("unknown status {s:?} in the decisions log"),
+                })
+            };
+            let (from, to) = (parse(&old)?, parse(&new)?);
+            let change = TriageChange {
+                id: NoticeId(id),
+                from,
+                to,
+            };
+            match DecisionKind::parse(&kind) {
+                Some(DecisionKind::Undo) => {
+                    if let Some(done) = undo.pop() {
+                        redo.push(done);
+                    }
+                }
+                Some(DecisionKind::Redo) => {
+                    if let Some(again) = redo.pop() {
+                        undo.push(again);
+                    }
+                }
+                _ => {
+                    undo.push(change);
+                    redo.clear();
+                }
+            }
+        }
+        let keep_last = |v: &mut Vec<TriageChange>| {
+            let excess = v.len().saturating_sub(limit);
+            v.drain(..excess);
+        };
+        keep_last(&mut undo);
+        keep_last(&mut redo);
+        Ok((undo, redo))
     }
 
     /// Replaces the user's note on a notice, keeping its triage status (`new` if it had none).

@@ -3,13 +3,13 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::RenderContext;
 use crate::app::Action;
 use crate::app::keymap::{describe, key_label};
 
-/// Draws the help popup centred in `area`.
+/// Draws the help popup centred in `area`; in two columns when one does not fit the height.
 pub fn render(frame: &mut Frame, area: Rect, ctx: RenderContext<'_>) {
     let theme = ctx.theme;
     let mut rows: Vec<(Action, Vec<String>)> = Vec::new();
@@ -20,7 +20,7 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: RenderContext<'_>) {
         }
     }
     let key_width = rows.iter().map(|(_, k)| k.join(" ").chars().count()).max().unwrap_or(0);
-    let mut lines: Vec<Line> = rows
+    let entries: Vec<Line> = rows
         .iter()
         .map(|(action, keys)| {
             Line::from(vec![
@@ -29,18 +29,35 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: RenderContext<'_>) {
             ])
         })
         .collect();
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        " Search: type to filter, Enter keeps it, Esc clears.",
-        theme.muted(),
-    ));
-    lines.push(Line::styled(
-        " Mouse wheel scrolls. Decisions are saved before they show.",
-        theme.muted(),
-    ));
-    let widest = lines.iter().map(Line::width).max().unwrap_or(0);
-    let width = u16::try_from(widest + 3).unwrap_or(u16::MAX).min(area.width);
-    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).min(area.height);
+    let footer = [
+        Line::styled(
+            " Stages: shortlisted > bidding > submitted > won / lost.",
+            theme.muted(),
+        ),
+        Line::styled(
+            " Notes: Esc saves, Ctrl-c discards. u and Ctrl-r work across restarts.",
+            theme.muted(),
+        ),
+        Line::styled(
+            " Search: Enter keeps it, Esc clears. Mouse: wheel scrolls, click selects.",
+            theme.muted(),
+        ),
+    ];
+    let column_width = entries.iter().map(Line::width).max().unwrap_or(0) + 1;
+    // Borders, a blank line and the footer.
+    let chrome = footer.len() + 3;
+    let two_columns =
+        entries.len() + chrome > usize::from(area.height) && 2 * column_width + 2 <= usize::from(area.width);
+    let columns: Vec<Vec<Line>> = if two_columns {
+        let half = entries.len().div_ceil(2);
+        vec![entries[..half].to_vec(), entries[half..].to_vec()]
+    } else {
+        vec![entries]
+    };
+    let list_height = columns.iter().map(Vec::len).max().unwrap_or(0);
+    let width = (column_width * columns.len()).max(footer.iter().map(Line::width).max().unwrap_or(0) + 1) + 2;
+    let width = u16::try_from(width).unwrap_or(u16::MAX).min(area.width);
+    let height = u16::try_from(list_height + chrome).unwrap_or(u16::MAX).min(area.height);
     let [popup] = Layout::horizontal([Constraint::Length(width)])
         .flex(Flex::Center)
         .areas(area);
@@ -49,5 +66,17 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: RenderContext<'_>) {
         .areas(popup);
     frame.render_widget(Clear, popup);
     let block = Block::default().borders(Borders::ALL).title(" Keys — ? or Esc closes ");
-    frame.render_widget(Paragraph::new(lines).block(block), popup);
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let list_rows = u16::try_from(list_height).unwrap_or(u16::MAX);
+    let [list, footer_area] = Layout::vertical([Constraint::Length(list_rows + 1), Constraint::Min(0)]).areas(inner);
+    let column_areas = Layout::horizontal(vec![
+        Constraint::Length(u16::try_from(column_width).unwrap_or(u16::MAX));
+        columns.len()
+    ])
+    .split(list);
+    for (lines, column) in columns.into_iter().zip(column_areas.iter()) {
+        frame.render_widget(Paragraph::new(lines), *column);
+    }
+    frame.render_widget(Paragraph::new(footer.to_vec()).wrap(Wrap { trim: false }), footer_area);
 }
