@@ -1,20 +1,26 @@
-//! The command line: `anbud`, `anbud demo`, `anbud poll --once`, `anbud list`, `anbud export`.
+//! The command line: `anbud`, `anbud demo`, `anbud poll --once`, `anbud list`, `anbud export`,
+//! `anbud digest`, `anbud completions`, `anbud man`.
 //!
 //! Scripts depend on these names and exit codes; change them only with the README.
 
 mod commands;
 pub mod demo;
+mod digest;
 pub mod eval;
+mod generate;
+mod list;
+mod poll;
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use jiff::SignedDuration;
 
 pub use commands::main_with;
 
 /// Watch public procurement feeds for health-technology tenders.
 #[derive(Debug, Parser)]
-#[command(name = "anbud", version, about)]
+#[command(name = "anbud", version, about, after_help = EXIT_CODES)]
 pub struct Cli {
     /// Config file (TOML) overriding the bundled defaults key by key.
     #[arg(long, global = true, value_name = "FILE")]
@@ -30,23 +36,42 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// The exit codes, shown by `--help`; the README repeats them.
+pub const EXIT_CODES: &str = "Exit codes:
+  0  success (poll --once: every active feed worked)
+  1  poll --once: some feeds failed; other commands: a runtime error (database, file, …)
+  2  invalid config or arguments; poll --once: every active feed failed or none is active";
+
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open the dashboard offline, polling bundled real payloads from a server on 127.0.0.1.
     Demo,
     /// Fetch every configured feed, score, store, print a summary per feed.
+    #[command(after_help = EXIT_CODES)]
     Poll {
         /// Poll once and exit (the only mode for now; the dashboard polls continuously).
         #[arg(long)]
         once: bool,
+        /// Print nothing but errors (for cron: mail only when something failed).
+        #[arg(long, short = 'q')]
+        quiet: bool,
     },
-    /// Print stored notices.
+    /// Print stored notices, best first.
     List {
-        /// Which notices.
-        #[arg(long, value_enum, default_value_t = StatusArg::Inbox)]
+        /// Which notices (`--view` is the same option).
+        #[arg(long, visible_alias = "view", value_enum, default_value_t = StatusArg::Inbox)]
         status: StatusArg,
-        /// One JSON object per line.
+        /// Only notices scoring at least N.
+        #[arg(long, value_name = "N", allow_negative_numbers = true)]
+        min_score: Option<i32>,
+        /// Only notices published within this window, e.g. 24h or 7d (units m, h, d, w).
+        #[arg(long, value_name = "WINDOW", value_parser = parse_since)]
+        since: Option<SignedDuration>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Table, conflicts_with = "json")]
+        format: ListFormat,
+        /// One JSON object per line (same as `--format json`).
         #[arg(long)]
         json: bool,
     },
@@ -61,24 +86,113 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Write notices as CSV.
+    /// Write notices as CSV, JSON lines or an iCalendar file of deadlines.
     Export {
         /// Which notices.
         #[arg(long, value_enum, default_value_t = StatusArg::Shortlisted)]
         status: StatusArg,
-        /// Output file; without it, CSV goes to standard output.
+        /// Output file, written atomically; without it, the export goes to standard output.
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+        /// CSV field separator: ',' or ';' (Excel in a Norwegian locale expects ';').
+        #[arg(long, value_name = "CHAR", default_value = ",", value_parser = parse_delimiter)]
+        delimiter: u8,
+        /// Start the CSV with a UTF-8 byte order mark so Excel reads æøå correctly.
+        #[arg(long)]
+        bom: bool,
     },
+    /// Summarise what is closing, new and awarded, as Markdown or text (for mail).
+    Digest {
+        /// What counts as new: published within this window, e.g. 24h or 7d.
+        #[arg(long, value_name = "WINDOW", default_value = "24h", value_parser = parse_since)]
+        since: SignedDuration,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DigestFormatArg::Markdown)]
+        format: DigestFormatArg,
+    },
+    /// Print a shell completion script to standard output.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to standard output.
+    Man,
 }
 
-/// `--status` values.
+/// `list --format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// Aligned columns: score, deadline, status, source, title, buyer.
+    Table,
+    /// One JSON object per line.
+    Json,
+    /// CSV with the export columns.
+    Csv,
+}
+
+/// `export --format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// CSV with a header row.
+    Csv,
+    /// One JSON object per line.
+    Json,
+    /// iCalendar, one event per deadline.
+    Ics,
+}
+
+impl From<ExportFormat> for crate::export::Format {
+    fn from(value: ExportFormat) -> Self {
+        match value {
+            ExportFormat::Csv => Self::Csv,
+            ExportFormat::Json => Self::Json,
+            ExportFormat::Ics => Self::Ics,
+        }
+    }
+}
+
+/// `digest --format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DigestFormatArg {
+    /// Markdown headings and lists.
+    Markdown,
+    /// Plain text.
+    Text,
+}
+
+fn parse_since(s: &str) -> Result<SignedDuration, String> {
+    crate::export::digest::parse_since(s)
+}
+
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "," => Ok(b','),
+        ";" => Ok(b';'),
+        _ => Err(format!("`{s}` is not a supported delimiter: use ',' or ';'")),
+    }
+}
+
+/// `--status` / `--view` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StatusArg {
-    /// Matched and undecided.
+    /// Matched, undecided and still open.
     Inbox,
     /// Shortlisted.
     Shortlisted,
+    /// Bids in progress: bidding or submitted.
+    Pipeline,
+    /// Bidding.
+    Bidding,
+    /// Bid submitted.
+    Submitted,
+    /// Won.
+    Won,
+    /// Lost.
+    Lost,
     /// Rejected.
     Rejected,
     /// Every stored notice, matched or not.
@@ -87,9 +201,15 @@ pub enum StatusArg {
 
 impl From<StatusArg> for crate::store::StatusFilter {
     fn from(value: StatusArg) -> Self {
+        use crate::model::Triage;
         match value {
             StatusArg::Inbox => Self::Inbox,
             StatusArg::Shortlisted => Self::Shortlisted,
+            StatusArg::Pipeline => Self::Pipeline,
+            StatusArg::Bidding => Self::Stage(Triage::Bidding),
+            StatusArg::Submitted => Self::Stage(Triage::Submitted),
+            StatusArg::Won => Self::Stage(Triage::Won),
+            StatusArg::Lost => Self::Stage(Triage::Lost),
             StatusArg::Rejected => Self::Rejected,
             StatusArg::All => Self::All,
         }

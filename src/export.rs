@@ -23,7 +23,7 @@ use jiff::tz::TimeZone;
 
 use crate::model::NoticeRecord;
 
-pub use csv_out::{CsvRow, HEADER, neutralize_formula};
+pub use csv_out::{CsvRow, HEADER, guard_cell, neutralize_formula};
 
 /// An export failed; with [`write_file`], nothing was left at the target path.
 ///
@@ -103,11 +103,7 @@ impl Default for ExportOptions {
 /// # Errors
 ///
 /// [`ExportError::Write`] when the writer fails; part of the output may have been written then.
-pub fn write_to<W: io::Write>(
-    w: W,
-    records: &[NoticeRecord],
-    options: &ExportOptions,
-) -> Result<usize, ExportError> {
+pub fn write_to<W: io::Write>(w: W, records: &[NoticeRecord], options: &ExportOptions) -> Result<usize, ExportError> {
     let mut out = io::BufWriter::new(w);
     let n = match options.format {
         Format::Csv => csv_out::write(&mut out, records, options),
@@ -126,11 +122,7 @@ pub fn write_to<W: io::Write>(
 ///
 /// [`ExportError::File`] naming the path when the directory is missing or unwritable, the disk is full,
 /// or the rename fails; the temporary file is removed then.
-pub fn write_file(
-    path: &Path,
-    records: &[NoticeRecord],
-    options: &ExportOptions,
-) -> Result<usize, ExportError> {
+pub fn write_file(path: &Path, records: &[NoticeRecord], options: &ExportOptions) -> Result<usize, ExportError> {
     file::write_atomically(path, |out| match write_to(out, records, options) {
         Ok(n) => Ok(n),
         Err(ExportError::Write(error) | ExportError::File { error, .. }) => Err(error),

@@ -1,4 +1,5 @@
-//! The binary end to end: config errors, `poll --once`, `list --json`, `export`, against a loopback server.
+//! The binary end to end: config errors, `poll --once` (and `--quiet`), `list --json`, `export`, against a
+//! loopback server; `--help`, completions and the man page. Filters and formats: `tests/export_cli.rs`.
 
 use std::process::Output;
 
@@ -220,4 +221,72 @@ async fn poll_once_exit_codes_reflect_failures() {
     .await
     .expect("join");
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn poll_once_quiet_prints_only_errors() {
+    let server = LoopbackServer::start(demo::ted_demo_routes("/v3/notices/search"))
+        .await
+        .expect("server");
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let dead_url = format!("http://{}", dead.local_addr().expect("addr"));
+    drop(dead);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("anbud.db");
+    let good = feed_config(dir.path(), &[("Good", server.base_url())]);
+    let quiet_poll = move |config: std::path::PathBuf, db: std::path::PathBuf| {
+        tokio::task::spawn_blocking(move || {
+            run(anbud()
+                .arg("--config")
+                .arg(&config)
+                .arg("--db")
+                .arg(&db)
+                .args(["poll", "--once", "--quiet"]))
+        })
+    };
+    let out = quiet_poll(good, db.clone()).await.expect("join");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{}", text(&out.stdout));
+
+    let some = feed_config(dir.path(), &[("Good", server.base_url()), ("Broken", dead_url)]);
+    let out = quiet_poll(some, db).await.expect("join");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.starts_with("Broken: error: "), "{stdout}");
+}
+
+#[test]
+fn help_documents_exit_codes() {
+    for args in [&["--help"][..], &["poll", "--help"]] {
+        let out = run(anbud().args(args));
+        assert!(out.status.success());
+        let help = text(&out.stdout);
+        assert!(
+            help.contains("Exit codes:") && help.contains("every active feed failed"),
+            "{help}"
+        );
+    }
+}
+
+#[test]
+fn completions_and_man_page_are_generated() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = run(anbud().args(["completions", shell]));
+        assert!(out.status.success(), "{shell}: {}", text(&out.stderr));
+        let script = text(&out.stdout);
+        assert!(
+            script.contains("anbud") && script.contains("digest") && script.contains("delimiter"),
+            "{shell}"
+        );
+    }
+    let out = run(anbud().arg("man"));
+    assert!(out.status.success());
+    let page = text(&out.stdout);
+    assert!(
+        page.starts_with(".ie") || page.starts_with(".TH"),
+        "roff: {}",
+        &page[..page.len().min(80)]
+    );
+    assert!(page.contains(".TH anbud") && page.contains("export"), "{page}");
 }

@@ -1,24 +1,22 @@
 //! What each subcommand does. Errors before the terminal is touched print plainly and exit non-zero.
 
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
 use color_eyre::eyre::{Result, WrapErr, eyre};
 use jiff::Timestamp;
-use serde_json::json;
 
-use super::{Cli, Command};
+use super::list::ListFilter;
+use super::{Cli, Command, ListFormat};
 use crate::config::{self, Config};
-use crate::feeds::http::{HttpFetcher, HttpSettings};
-use crate::feeds::poller::fetch_feed;
-use crate::model::NoticeRecord;
+use crate::export::{self, ExportOptions};
+use crate::runtime;
 use crate::store::{StatusFilter, Store};
-use crate::{export, runtime};
 
 /// Exit code when the config is invalid or every feed failed.
-const EXIT_FATAL: u8 = 2;
+pub(super) const EXIT_FATAL: u8 = 2;
 
 /// Runs the command line with these arguments.
 pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
@@ -68,37 +66,84 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
             runtime::dashboard(&config, store).await?;
         }
         Some(Command::Demo) => super::demo::run(config, cli.db.as_deref()).await?,
-        Some(Command::Poll { once }) => {
+        Some(Command::Poll { once, quiet }) => {
             if !once {
                 return Err(eyre!(
                     "only `anbud poll --once` exists; the dashboard polls continuously"
                 ));
             }
             let store = open_store(cli.db.as_deref())?;
-            return poll_once(&config, store).await;
+            return super::poll::poll_once(&config, store, quiet).await;
         }
         Some(Command::Eval { file, profile, json }) => {
             return super::eval::run(&config, &file, profile.as_deref(), json, &mut io::stdout().lock());
         }
-        Some(Command::List { status, json }) => {
+        Some(Command::List {
+            status,
+            min_score,
+            since,
+            format,
+            json,
+        }) => {
             let store = open_store(cli.db.as_deref())?;
-            print_list(&store.records(status.into())?, json)?;
+            let filter = ListFilter {
+                min_score,
+                since,
+                now: now()?,
+            };
+            let format = if json { ListFormat::Json } else { format };
+            super::list::print(&store.records(status.into())?, &filter, format, &config.timezone)?;
         }
-        Some(Command::Export { status, output }) => {
+        Some(Command::Export {
+            status,
+            output,
+            format,
+            delimiter,
+            bom,
+        }) => {
             let store = open_store(cli.db.as_deref())?;
             let records = store.records(StatusFilter::from(status))?;
+            let options = ExportOptions {
+                format: format.into(),
+                delimiter,
+                bom,
+                timezone: config.timezone.clone(),
+                now: now()?,
+            };
             match output {
                 Some(path) => {
-                    let rows = export::write_csv_file(&path, &records)?;
-                    eprintln!("wrote {rows} notices to {}", path.display());
+                    let rows = export::write_file(&path, &records, &options)?;
+                    let what = if options.format == export::Format::Ics {
+                        "events"
+                    } else {
+                        "notices"
+                    };
+                    eprintln!("wrote {rows} {what} to {}", path.display());
                 }
                 None => {
-                    export::write_csv(io::stdout().lock(), &records)?;
+                    export::write_to(io::stdout().lock(), &records, &options)?;
                 }
             }
         }
+        Some(Command::Digest { since, format }) => {
+            let store = open_store(cli.db.as_deref())?;
+            super::digest::print(&config, &store, since, format, now()?)?;
+        }
+        Some(Command::Completions { shell }) => super::generate::completions(shell)?,
+        Some(Command::Man) => super::generate::man()?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The current time, or `ANBUD_NOW` (RFC 3339) when set: a testing aid that freezes `list --since`,
+/// `digest` and the calendar's DTSTAMP.
+fn now() -> Result<Timestamp> {
+    match std::env::var("ANBUD_NOW") {
+        Ok(text) => text
+            .parse()
+            .wrap_err_with(|| format!("ANBUD_NOW={text} is not an RFC 3339 time such as 2026-11-22T07:00:00Z")),
+        Err(_) => Ok(Timestamp::now()),
+    }
 }
 
 /// The database at `path`, or in the platform data directory.
@@ -114,96 +159,4 @@ fn default_db_path() -> Result<PathBuf> {
     let dirs = directories::ProjectDirs::from("no", "anbud", "anbud")
         .ok_or_else(|| eyre!("no home directory found: pass --db FILE"))?;
     Ok(dirs.data_dir().join("anbud.db"))
-}
-
-/// `poll --once`: every feed concurrently, one summary line each.
-///
-/// Exit 0 when every active feed worked, 1 when some failed, 2 when all failed. A feed that cannot
-/// run (Doffin without a key) is reported as inactive and does not count as a failure, so a cron
-/// job with the default config stays green until the user opts in.
-async fn poll_once(config: &Config, mut store: Store) -> Result<ExitCode> {
-    let fetcher = HttpFetcher::new(HttpSettings::default()).map_err(|e| eyre!("cannot create the HTTP client: {e}"))?;
-    let score = runtime::scorer(config)?;
-    let (active, inactive): (Vec<_>, Vec<_>) = runtime::feed_specs(config)
-        .into_iter()
-        .partition(|spec| spec.adapter.readiness().is_ok());
-    for spec in &inactive {
-        let why = spec.adapter.readiness().err().unwrap_or_default();
-        println!("{}: inactive: {why}", spec.name);
-    }
-    let since = Timestamp::now() - config.lookback;
-    let results = futures::future::join_all(active.iter().map(|spec| fetch_feed(&fetcher, spec, since))).await;
-    let mut failed = 0;
-    for (spec, result) in active.iter().zip(results) {
-        match result {
-            Ok(notices) => {
-                let scored: Vec<_> = notices
-                    .into_iter()
-                    .map(|n| (score(&n), n))
-                    .map(|(r, n)| (n, r))
-                    .collect();
-                let summary = store.upsert_notices(&scored, Timestamp::now())?;
-                println!(
-                    "{}: {} new, {} updated, {} matched, {} fetched",
-                    spec.name,
-                    summary.new,
-                    summary.updated,
-                    summary.matched,
-                    scored.len()
-                );
-            }
-            Err(e) => {
-                failed += 1;
-                println!("{}: error: {e}", spec.name);
-            }
-        }
-    }
-    Ok(match failed {
-        _ if active.is_empty() => ExitCode::from(EXIT_FATAL),
-        0 => ExitCode::SUCCESS,
-        n if n == active.len() => ExitCode::from(EXIT_FATAL),
-        _ => ExitCode::FAILURE,
-    })
-}
-
-fn print_list(records: &[NoticeRecord], as_json: bool) -> Result<()> {
-    let mut out = io::stdout().lock();
-    for record in records {
-        let n = &record.notice;
-        if as_json {
-            let line = json!({
-                "source": n.source,
-                "id": n.native_id,
-                "key": n.id,
-                "title": n.title,
-                "buyer": n.buyer,
-                "country": n.country,
-                "cpv": n.cpv,
-                "deadline": n.deadline.map(|d| d.to_string()),
-                "published": n.published.map(|d| d.to_string()),
-                "score": record.relevance.score,
-                "matched": record.relevance.matched,
-                "matched_terms": record.relevance.matched_terms(),
-                "status": record.triage.as_str(),
-                "note": record.note,
-                "url": n.url,
-            });
-            writeln!(out, "{line}")?;
-        } else {
-            let deadline = n
-                .deadline
-                .map_or_else(|| "-".to_owned(), |d| d.strftime("%Y-%m-%d").to_string());
-            writeln!(
-                out,
-                "{:>4}  {:<10}  {:<11}  {:<6}  {}  ({})",
-                record.relevance.score,
-                deadline,
-                record.triage.as_str(),
-                n.source,
-                n.title,
-                n.buyer
-            )?;
-        }
-    }
-    Ok(())
 }

@@ -1,0 +1,71 @@
+//! `anbud poll --once [--quiet]`: every feed once, for cron and systemd timers.
+
+use std::process::ExitCode;
+
+use color_eyre::eyre::{Result, eyre};
+use jiff::Timestamp;
+
+use super::commands::EXIT_FATAL;
+use crate::config::Config;
+use crate::feeds::http::{HttpFetcher, HttpSettings};
+use crate::feeds::poller::fetch_feed;
+use crate::runtime;
+use crate::store::Store;
+
+/// Every feed concurrently, one summary line each (with `quiet`, only the error lines).
+///
+/// Exit 0 when every active feed worked, 1 when some failed, 2 when all failed. A feed that cannot
+/// run (Doffin without a key) is reported as inactive and does not count as a failure, so a cron
+/// job with the default config stays green until the user opts in.
+pub(super) async fn poll_once(config: &Config, mut store: Store, quiet: bool) -> Result<ExitCode> {
+    let fetcher = HttpFetcher::new(HttpSettings::default()).map_err(|e| eyre!("cannot create the HTTP client: {e}"))?;
+    let score = runtime::scorer(config)?;
+    let (active, inactive): (Vec<_>, Vec<_>) = runtime::feed_specs(config)
+        .into_iter()
+        .partition(|spec| spec.adapter.readiness().is_ok());
+    if !quiet {
+        for spec in &inactive {
+            let why = spec.adapter.readiness().err().unwrap_or_default();
+            println!("{}: inactive: {why}", spec.name);
+        }
+    }
+    let since = Timestamp::now() - config.lookback;
+    let results = futures::future::join_all(active.iter().map(|spec| fetch_feed(&fetcher, spec, since))).await;
+    let mut failed = 0;
+    for (spec, result) in active.iter().zip(results) {
+        match result {
+            Ok(notices) => {
+                let scored: Vec<_> = notices
+                    .into_iter()
+                    .map(|n| (score(&n), n))
+                    .map(|(r, n)| (n, r))
+                    .collect();
+                let summary = store.upsert_notices(&scored, Timestamp::now())?;
+                if !quiet {
+                    println!(
+                        "{}: {} new, {} updated, {} matched, {} fetched",
+                        spec.name,
+                        summary.new,
+                        summary.updated,
+                        summary.matched,
+                        scored.len()
+                    );
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                println!("{}: error: {e}", spec.name);
+            }
+        }
+    }
+    if active.is_empty() {
+        // Otherwise a quiet cron job with every feed inactive would fail without a word.
+        println!("no active feed: every configured feed is disabled or missing its API key");
+    }
+    Ok(match failed {
+        _ if active.is_empty() => ExitCode::from(EXIT_FATAL),
+        0 => ExitCode::SUCCESS,
+        n if n == active.len() => ExitCode::from(EXIT_FATAL),
+        _ => ExitCode::FAILURE,
+    })
+}

@@ -1,0 +1,283 @@
+//! CSV: the column set ([`CsvRow`]), RFC 4180 quoting, the delimiter and BOM options, and the
+//! spreadsheet formula guard.
+//!
+//! Written by hand rather than with the csv crate's writer because the quoting rule is stricter than
+//! RFC 4180 needs (see [`needs_quotes`]) and numbers need their own formatting.
+
+use std::borrow::Cow;
+use std::io::{self, Write};
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+use super::{ExportOptions, rfc3339_in};
+use crate::model::NoticeRecord;
+
+/// The column names, in order. Scripts depend on them: change only with the README.
+pub const HEADER: [&str; 15] = [
+    "source",
+    "id",
+    "title",
+    "buyer",
+    "country",
+    "cpv",
+    "deadline",
+    "published",
+    "value",
+    "currency",
+    "status",
+    "score",
+    "matched_terms",
+    "note",
+    "url",
+];
+
+/// One CSV line; field order is column order, and every text cell has passed [`guard_cell`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CsvRow<'a> {
+    /// Source kind (`ted`, `doffin`, …).
+    pub source: Cow<'a, str>,
+    /// Stable notice id, `source:native_id`.
+    pub id: Cow<'a, str>,
+    /// Preferred-language title.
+    pub title: Cow<'a, str>,
+    /// Contracting authority.
+    pub buyer: Cow<'a, str>,
+    /// Buyer country as the source gives it; empty when unknown.
+    pub country: Cow<'a, str>,
+    /// CPV codes separated by spaces.
+    pub cpv: Cow<'a, str>,
+    /// Tender deadline, RFC 3339 with the export zone's offset; empty when none.
+    pub deadline: Cow<'a, str>,
+    /// Publication time, RFC 3339 with the export zone's offset; empty when unknown.
+    pub published: Cow<'a, str>,
+    /// Estimated value, see [`format_number`]; empty when unknown.
+    pub value: Cow<'a, str>,
+    /// ISO 4217 currency of `value`.
+    pub currency: Cow<'a, str>,
+    /// Triage status (`new`, `shortlisted`, `rejected`).
+    pub status: Cow<'a, str>,
+    /// Relevance score.
+    pub score: Cow<'a, str>,
+    /// The rules that raised the score, strongest first, separated by "; ".
+    pub matched_terms: Cow<'a, str>,
+    /// The user's note.
+    pub note: Cow<'a, str>,
+    /// Public page of the notice.
+    pub url: Cow<'a, str>,
+}
+
+impl<'a> From<&'a NoticeRecord> for CsvRow<'a> {
+    /// The row with times in UTC.
+    fn from(record: &'a NoticeRecord) -> Self {
+        Self::in_zone(record, &TimeZone::UTC)
+    }
+}
+
+impl<'a> CsvRow<'a> {
+    /// The row for `record` with its times in `tz`.
+    pub fn in_zone(record: &'a NoticeRecord, tz: &TimeZone) -> Self {
+        let notice = &record.notice;
+        let text = |s: &'a str| guard_cell(s);
+        let owned = |s: String| Cow::Owned(guard_cell(&s).into_owned());
+        let time = |t: Option<Timestamp>| owned(t.map(|t| rfc3339_in(t, tz)).unwrap_or_default());
+        CsvRow {
+            source: text(&notice.source),
+            id: text(notice.id.as_str()),
+            title: text(&notice.title),
+            buyer: text(&notice.buyer),
+            country: text(notice.country.as_deref().unwrap_or("")),
+            cpv: owned(notice.cpv.join(" ")),
+            deadline: time(notice.deadline),
+            published: time(notice.published),
+            // Numbers are ours, typed, and need no guard (a negative value is a number, not a formula).
+            value: Cow::Owned(notice.value.map(format_number).unwrap_or_default()),
+            currency: text(notice.currency.as_deref().unwrap_or("")),
+            status: text(record.triage.as_str()),
+            score: Cow::Owned(record.relevance.score.to_string()),
+            matched_terms: owned(record.relevance.matched_terms().join("; ")),
+            note: text(&record.note),
+            url: text(&notice.url),
+        }
+    }
+
+    /// The cells in column order.
+    pub fn cells(&self) -> [&str; 15] {
+        [
+            &self.source,
+            &self.id,
+            &self.title,
+            &self.buyer,
+            &self.country,
+            &self.cpv,
+            &self.deadline,
+            &self.published,
+            &self.value,
+            &self.currency,
+            &self.status,
+            &self.score,
+            &self.matched_terms,
+            &self.note,
+            &self.url,
+        ]
+    }
+}
+
+/// A number as a spreadsheet in any locale parses it: no thousands separators, `.` as decimal
+/// point, no trailing `.0` on whole values (`2500000`, `1234.5`). Not finite → empty.
+pub fn format_number(value: f64) -> String {
+    if value.is_finite() {
+        // f64's Display never uses exponents or grouping and drops a zero fraction.
+        format!("{value}")
+    } else {
+        String::new()
+    }
+}
+
+/// Makes untrusted text safe to open in a spreadsheet (OWASP "CSV injection").
+///
+/// A cell starting with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with `'`, which
+/// spreadsheets show as text instead of evaluating a formula such as `=HYPERLINK(…)`. Feed text is
+/// written by strangers, so this applies to every text cell; numbers are typed and need no guard.
+pub fn neutralize_formula(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// [`neutralize_formula`] at the start of the cell and after every `,`, `;` and line break in it.
+///
+/// Quoting keeps such a cell whole when the spreadsheet splits on the file's own delimiter. But a
+/// comma file opened by Excel in a Norwegian locale is split on `;`, and a quote in the middle of a
+/// field is then plain text: `"x;=1+1"` becomes the cells `"x` and `=1+1"`, and a line break starts
+/// a new row. So a formula character right after a separator or line break gets the same `'`.
+pub fn guard_cell(cell: &str) -> Cow<'_, str> {
+    let guarded = neutralize_formula(cell);
+    let risky =
+        |w: &[u8]| matches!(w[0], b',' | b';' | b'\n' | b'\r') && matches!(w[1], b'=' | b'+' | b'-' | b'@' | b'\t');
+    if !guarded.as_bytes().windows(2).any(risky) {
+        return guarded;
+    }
+    let mut out = String::with_capacity(guarded.len() + 4);
+    let mut after_separator = false;
+    for c in guarded.chars() {
+        if after_separator && matches!(c, '=' | '+' | '-' | '@' | '\t') {
+            out.push('\'');
+        }
+        after_separator = matches!(c, ',' | ';' | '\n' | '\r');
+        out.push(c);
+    }
+    Cow::Owned(out)
+}
+
+/// Whether `cell` must be quoted.
+///
+/// Beyond RFC 4180 (delimiter, quote, line break) a cell is quoted when it contains either usual
+/// separator, `,` or `;`: a file opened with the other locale's separator then still keeps the cell
+/// whole, so `x;=1+1` can never become a cell of its own starting with `=`. Leading or trailing
+/// spaces are quoted so that no importer trims them.
+fn needs_quotes(cell: &str, delimiter: u8) -> bool {
+    cell.bytes()
+        .any(|b| b == delimiter || matches!(b, b',' | b';' | b'"' | b'\n' | b'\r'))
+        || cell.starts_with(' ')
+        || cell.ends_with(' ')
+}
+
+fn write_line<'c>(w: &mut impl Write, cells: impl IntoIterator<Item = &'c str>, delimiter: u8) -> io::Result<()> {
+    for (i, cell) in cells.into_iter().enumerate() {
+        if i > 0 {
+            w.write_all(&[delimiter])?;
+        }
+        if needs_quotes(cell, delimiter) {
+            write!(w, "\"{}\"", cell.replace('"', "\"\""))?;
+        } else {
+            w.write_all(cell.as_bytes())?;
+        }
+    }
+    w.write_all(b"\n")
+}
+
+/// Writes the optional BOM, the header and one line per record; returns the number of records.
+pub(super) fn write(w: &mut impl Write, records: &[NoticeRecord], options: &ExportOptions) -> io::Result<usize> {
+    if options.bom {
+        w.write_all("\u{feff}".as_bytes())?;
+    }
+    write_line(w, HEADER, options.delimiter)?;
+    for record in records {
+        let row = CsvRow::in_zone(record, &options.timezone);
+        write_line(w, row.cells(), options.delimiter)?;
+    }
+    Ok(records.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_starts_get_an_apostrophe() {
+        for cell in [
+            "=1+1",
+            "+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\tfoo",
+            "\rfoo",
+            "=HYPERLINK(\"http://x\")",
+        ] {
+            assert_eq!(neutralize_formula(cell), format!("'{cell}"), "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn ordinary_text_is_borrowed_unchanged() {
+        for cell in ["", "Sykehuset Østfold", "a=b", " =1", "'=1", "1-2", "ærlig"] {
+            assert!(
+                matches!(neutralize_formula(cell), Cow::Borrowed(c) if c == cell),
+                "{cell:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn formula_starts_after_a_separator_or_line_break_are_guarded_too() {
+        assert_eq!(guard_cell("x;=1+1"), "x;'=1+1");
+        assert_eq!(guard_cell("=a,@b\n-c\r+d"), "'=a,'@b\n'-c\r'+d");
+        assert_eq!(guard_cell(";\t"), ";'\t");
+        for plain in ["a; b", "1-2", "Oslo, Bergen", "x\ny", "Sør-Øst"] {
+            assert!(matches!(guard_cell(plain), Cow::Borrowed(c) if c == plain), "{plain:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_have_no_grouping_and_no_zero_fraction() {
+        assert_eq!(format_number(2_500_000.0), "2500000");
+        assert_eq!(format_number(1234.5), "1234.5");
+        assert_eq!(format_number(0.0), "0");
+        assert_eq!(format_number(1e21), "1000000000000000000000");
+        assert_eq!(format_number(f64::NAN), "");
+    }
+
+    #[test]
+    fn both_separators_are_quoted_whatever_the_delimiter() {
+        let mut out = Vec::new();
+        write_line(&mut out, ["a;b", "a,b", "plain", " pad", "q\""], b',').expect("write");
+        assert_eq!(
+            String::from_utf8(out).expect("utf8"),
+            "\"a;b\",\"a,b\",plain,\" pad\",\"q\"\"\"\n"
+        );
+        let mut out = Vec::new();
+        write_line(&mut out, ["a;b", "a,b", "plain"], b';').expect("write");
+        assert_eq!(String::from_utf8(out).expect("utf8"), "\"a;b\";\"a,b\";plain\n");
+    }
+
+    #[test]
+    fn an_empty_export_still_has_the_header() {
+        let mut out = Vec::new();
+        let options = ExportOptions::default();
+        assert_eq!(write(&mut out, &[], &options).expect("write"), 0);
+        assert_eq!(String::from_utf8(out).expect("utf8"), format!("{}\n", HEADER.join(",")));
+    }
+}

@@ -1,0 +1,187 @@
+//! `anbud digest`: the four sections over a frozen clock, as a Markdown golden file.
+
+use std::collections::BTreeMap;
+
+use anbud::export::digest::{DigestFormat, DigestOptions, render};
+use anbud::model::{Notice, NoticeId, NoticeRecord, Relevance, Triage};
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().expect("test timestamp")
+}
+
+/// A matched notice; `published`/`deadline` are RFC 3339 or None.
+fn notice(id: &str, title: &str, score: i32, published: Option<&str>, deadline: Option<&str>) -> NoticeRecord {
+    let (source, native) = id.split_once(':').expect("source:native");
+    NoticeRecord {
+        notice: Notice {
+            id: NoticeId::new(source, native),
+            source: source.to_owned(),
+            native_id: native.to_owned(),
+            title: title.to_owned(),
+            titles: BTreeMap::new(),
+            description: String::new(),
+            buyer: "Helse Bergen HF".to_owned(),
+            country: Some("NOR".to_owned()),
+            cpv: vec!["33100000".to_owned()],
+            published: published.map(ts),
+            deadline: deadline.map(ts),
+            value: None,
+            currency: None,
+            notice_type: Some(
+                if source == "ted" {
+                    "cn-standard"
+                } else {
+                    "ANNOUNCEMENT_OF_COMPETITION"
+                }
+                .to_owned(),
+            ),
+            url: format!("https://example.test/{native}"),
+        },
+        relevance: Relevance {
+            score,
+            matched: true,
+            ..Relevance::default()
+        },
+        triage: Triage::New,
+        note: String::new(),
+    }
+}
+
+fn records() -> Vec<NoticeRecord> {
+    let mut award = notice(
+        "ted:900-2026",
+        "Tildeling: MR-maskin",
+        9,
+        Some("2026-11-21T10:00:00Z"),
+        None,
+    );
+    award.notice.notice_type = Some("can-standard".to_owned());
+    let mut doffin_award = notice(
+        "doffin:2026-500",
+        "Kontrakt inngått: EPJ",
+        6,
+        Some("2026-11-22T05:00:00Z"),
+        None,
+    );
+    doffin_award.notice.notice_type = Some("ANNOUNCEMENT_OF_CONCLUSION_OF_CONTRACT".to_owned());
+    let mut old_award = notice("ted:800-2026", "Old award", 9, Some("2026-10-01T10:00:00Z"), None);
+    old_award.notice.notice_type = Some("can-standard".to_owned());
+    let mut unmatched = notice(
+        "ted:700-2026",
+        "Unmatched catering",
+        0,
+        Some("2026-11-22T01:00:00Z"),
+        Some("2026-11-25T12:00:00Z"),
+    );
+    unmatched.relevance.matched = false;
+    let mut rejected = notice(
+        "ted:600-2026",
+        "Rejected ultralyd",
+        8,
+        Some("2026-11-22T01:00:00Z"),
+        Some("2026-11-24T12:00:00Z"),
+    );
+    rejected.triage = Triage::Rejected;
+    let mut shortlisted = notice(
+        "doffin:2026-100",
+        "Ultralyd *Sørlandet* [haster](http://evil.test)",
+        12,
+        Some("2026-11-01T08:00:00Z"),
+        Some("2026-11-27T11:00:00Z"),
+    );
+    shortlisted.triage = Triage::Shortlisted;
+    vec![
+        shortlisted,
+        notice(
+            "ted:100-2026",
+            "Velferdsteknologi, trygghetsalarmer",
+            7,
+            Some("2026-11-21T22:30:00Z"),
+            Some("2026-12-20T11:00:00Z"),
+        ),
+        notice(
+            "ted:101-2026",
+            "Closes tomorrow: MR",
+            5,
+            Some("2026-10-20T08:00:00Z"),
+            Some("2026-11-23T23:00:00Z"),
+        ),
+        notice(
+            "ted:102-2026",
+            "Closed yesterday",
+            5,
+            Some("2026-10-20T08:00:00Z"),
+            Some("2026-11-21T12:00:00Z"),
+        ),
+        notice(
+            "ted:103-2026",
+            "Closes in 8 days",
+            5,
+            Some("2026-10-20T08:00:00Z"),
+            Some("2026-11-30T12:00:00Z"),
+        ),
+        notice(
+            "ted:104-2026",
+            "New, no deadline",
+            4,
+            Some("2026-11-22T06:00:00Z"),
+            None,
+        ),
+        award,
+        doffin_award,
+        old_award,
+        unmatched,
+        rejected,
+    ]
+}
+
+fn options(format: DigestFormat, since: SignedDuration) -> DigestOptions {
+    DigestOptions {
+        now: ts("2026-11-22T07:00:00Z"),
+        since,
+        timezone: TimeZone::get("Europe/Oslo").expect("bundled tzdb"),
+        format,
+    }
+}
+
+#[test]
+fn markdown_digest() {
+    insta::assert_snapshot!(render(
+        &records(),
+        &options(DigestFormat::Markdown, SignedDuration::from_hours(24))
+    ));
+}
+
+#[test]
+fn text_digest() {
+    insta::assert_snapshot!(render(
+        &records(),
+        &options(DigestFormat::Text, SignedDuration::from_hours(24))
+    ));
+}
+
+#[test]
+fn an_empty_store_says_so_in_every_section() {
+    let text = render(&[], &options(DigestFormat::Markdown, SignedDuration::from_hours(168)));
+    assert!(text.contains("Nothing matched closes in the next 7 days."), "{text}");
+    assert!(text.contains("No new matches published in the last 7d."), "{text}");
+    assert!(
+        text.contains("No award notices matching your profile published in the last 7d."),
+        "{text}"
+    );
+    assert!(text.contains("Change tracking is not available yet"), "{text}");
+}
+
+#[test]
+fn only_web_links_become_markdown_links() {
+    let mut records = records();
+    records[1].notice.url = "javascript:alert(1)".to_owned();
+    let text = render(
+        &records,
+        &options(DigestFormat::Markdown, SignedDuration::from_hours(24)),
+    );
+    assert!(!text.contains("](<javascript:"), "{text}");
+    assert!(text.contains("· Velferdsteknologi, trygghetsalarmer\n"), "{text}");
+}
