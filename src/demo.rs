@@ -3,16 +3,18 @@
 //! The demo runs the same adapters, HTTP client and poller as a live session, only pointed at
 //! 127.0.0.1, so it exercises everything except the network. Depends on `demo::server` and
 //! `serde_json`; the payloads are embedded, so the demo needs no files at run time. TED's routes
-//! live here, Doffin's and Find a Tender's in the `doffin` and `ocds` submodules.
+//! live here, Doffin's, Find a Tender's and the RSS feed's in the `doffin`, `ocds` and `rss` submodules.
 
 mod doffin;
 mod ocds;
+mod rss;
 pub mod server;
 
 use serde_json::Value;
 
 pub use self::doffin::doffin_demo_routes;
 pub use self::ocds::ocds_demo_routes;
+pub use self::rss::{RSS_DEMO_FEED, rss_demo_routes};
 use self::server::{CannedResponse, RecordedRequest, Route};
 
 /// Where [`all_demo_routes`] answers TED searches: the real API's path.
@@ -24,14 +26,18 @@ pub const DOFFIN_DEMO_PATH: &str = "/public/v2/search";
 pub const DOFFIN_DEMO_BASE_PATH: &str = "/public/v2";
 /// Where [`all_demo_routes`] answers OCDS release-package requests: Find a Tender's path.
 pub const OCDS_DEMO_PATH: &str = "/api/1.0/ocdsReleasePackages";
+/// Where [`all_demo_routes`] answers the RSS feed: an `rss` feed's URL is the server's base URL
+/// followed by this path.
+pub const RSS_DEMO_PATH: &str = "/rss/anskaffelser";
 
-/// TED, Doffin and OCDS routes on their real paths, so one [`server::LoopbackServer`] serves the
+/// TED, Doffin, OCDS and RSS routes on their real paths, so one [`server::LoopbackServer`] serves the
 /// whole demo: point every feed's base URL at the server (Doffin's at the server plus
-/// [`DOFFIN_DEMO_BASE_PATH`], with any key).
+/// [`DOFFIN_DEMO_BASE_PATH`], with any key; an RSS feed's URL at the server plus [`RSS_DEMO_PATH`]).
 pub fn all_demo_routes() -> Vec<Route> {
     let mut routes = ted_demo_routes(TED_DEMO_PATH);
     routes.extend(doffin_demo_routes(DOFFIN_DEMO_PATH));
     routes.extend(ocds_demo_routes(OCDS_DEMO_PATH));
+    routes.extend(rss_demo_routes(RSS_DEMO_PATH));
     routes
 }
 
@@ -135,6 +141,7 @@ mod tests {
                 ("POST", TedSettings::default().path),
                 ("GET", format!("{DOFFIN_DEMO_BASE_PATH}/search")),
                 ("GET", OcdsSettings::default().path),
+                ("GET", RSS_DEMO_PATH.to_owned()),
             ]
         );
         assert!(DoffinSettings::default().base_url.ends_with(DOFFIN_DEMO_BASE_PATH));

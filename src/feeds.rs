@@ -5,11 +5,14 @@
 
 mod dates;
 pub mod doffin;
+mod hint;
 pub mod http;
 mod json;
 pub mod ocds;
 pub mod poller;
 mod query;
+mod schedule;
+pub mod syndication;
 pub mod ted;
 
 use std::time::Duration;
@@ -87,7 +90,17 @@ pub enum ParseError {
         /// The first characters of the page.
         snippet: String,
     },
-    /// JSON, but not the shape the API documents.
+    /// The body is not well-formed XML (RSS and Atom feeds; includes line and column).
+    #[error("invalid XML at line {line}, column {column}: {message}")]
+    Xml {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column, in characters.
+        column: usize,
+        /// quick-xml's explanation.
+        message: String,
+    },
+    /// JSON (or XML), but not the shape the API documents.
     #[error("unexpected response shape: {0}")]
     Shape(String),
 }
@@ -131,7 +144,15 @@ pub enum FeedError {
     /// The body arrived but could not be parsed.
     #[error("{0}")]
     Parse(#[from] ParseError),
-    /// Anything else reqwest reports (body read aborted, …).
+    /// The connection broke off mid-exchange (reset by the server, closed before the answer ended).
+    #[error("the connection to {host} broke off: {message}")]
+    Dropped {
+        /// Host part of the URL.
+        host: String,
+        /// What the transport said.
+        message: String,
+    },
+    /// Anything else (a client that cannot be set up, a feed that is not ready, …).
     #[error("{0}")]
     Other(String),
 }
@@ -166,14 +187,23 @@ pub trait FeedAdapter: Send + Sync {
     /// [`ParseError`] when the body is not the API's documented shape.
     fn parse(&self, body: &[u8]) -> Result<Page, ParseError>;
     /// Parses the response to the request built for `cursor`. Adapters whose next cursor depends on
-    /// the request (Doffin's page number, which its answer does not repeat) override this; the
-    /// poller always calls it.
+    /// the request (Doffin's page number, which its answer does not repeat) override this.
     ///
     /// # Errors
     /// As [`FeedAdapter::parse`].
     fn parse_response(&self, cursor: Option<&str>, body: &[u8]) -> Result<Page, ParseError> {
         let _ = cursor;
         self.parse(body)
+    }
+    /// Parses the response to the request built for `since` and `cursor`; the poller always calls
+    /// this. Adapters whose API cannot filter by date (RSS and Atom feeds) override it to drop
+    /// what is older than `since`; the others already asked the server for that window.
+    ///
+    /// # Errors
+    /// As [`FeedAdapter::parse`].
+    fn parse_window(&self, since: Timestamp, cursor: Option<&str>, body: &[u8]) -> Result<Page, ParseError> {
+        let _ = since;
+        self.parse_response(cursor, body)
     }
 }
 

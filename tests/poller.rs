@@ -11,7 +11,7 @@ use anbud::demo::server::{CannedResponse, LoopbackServer, Route};
 use anbud::demo::ted_demo_routes;
 use anbud::feeds::FeedEvent;
 use anbud::feeds::http::{HttpFetcher, HttpSettings};
-use anbud::feeds::poller::{FeedSpec, PollCommand, Scorer, run_poller};
+use anbud::feeds::poller::{FeedSpec, PollCommand, PollerOptions, Scorer, run_poller, run_poller_with};
 use anbud::feeds::ted::{TedAdapter, TedSettings};
 use anbud::model::{Notice, Relevance};
 use jiff::Timestamp;
@@ -59,18 +59,34 @@ struct Poller {
 }
 
 fn start(feeds: Vec<FeedSpec>) -> Poller {
+    start_with(None, feeds)
+}
+
+/// The poller with `options`, or through `run_poller` (the defaults) when `None`.
+fn start_with(options: Option<PollerOptions>, feeds: Vec<FeedSpec>) -> Poller {
     let (commands, command_rx) = mpsc::channel(8);
     let (event_tx, events) = mpsc::channel(64);
     let cancel = CancellationToken::new();
     let fetcher = HttpFetcher::new(HttpSettings::default()).unwrap();
-    let task = tokio::spawn(run_poller(
-        feeds,
-        fetcher,
-        scorer(),
-        command_rx,
-        event_tx,
-        cancel.clone(),
-    ));
+    let task = match options {
+        None => tokio::spawn(run_poller(
+            feeds,
+            fetcher,
+            scorer(),
+            command_rx,
+            event_tx,
+            cancel.clone(),
+        )),
+        Some(options) => tokio::spawn(run_poller_with(
+            options,
+            feeds,
+            fetcher,
+            scorer(),
+            command_rx,
+            event_tx,
+            cancel.clone(),
+        )),
+    };
     Poller {
         commands,
         events,
@@ -155,8 +171,8 @@ async fn first_poll_reports_started_then_scored_notices() {
     assert!(notices.iter().any(|(_, r)| r.matched));
     let wait = at.duration_until(next_at).as_secs_f64();
     assert!(
-        (3590.0..=3600.0).contains(&wait),
-        "next poll after the interval, got {wait}s"
+        (3230.0..=3960.0).contains(&wait),
+        "next poll after the interval ± 10 % jitter, got {wait}s"
     );
     // The first poll reaches back by the lookback.
     let allowed = [yyyymmdd(before, WEEK), yyyymmdd(Timestamp::now(), WEEK)];
@@ -197,7 +213,10 @@ async fn failing_feed_reports_failed_while_other_feed_fetches() {
                 at,
                 retry_at,
             } if feed == "broken" => {
-                assert_eq!(message, "HTTP 500: index rebuilding");
+                assert_eq!(
+                    message,
+                    "HTTP 500: index rebuilding — a server error at TED, usually temporary; anbud retries with backoff"
+                );
                 let wait = at.duration_until(*retry_at).as_secs_f64();
                 assert!((29.0..=30.0).contains(&wait), "first backoff is 30 s, got {wait}");
             }
@@ -293,5 +312,42 @@ async fn absurd_retry_after_is_capped_at_a_week() {
         at.duration_until(*retry_at).as_secs(),
         i64::try_from(WEEK.as_secs()).unwrap()
     );
+    poller.stop().await;
+}
+
+#[tokio::test]
+async fn configured_intervals_below_five_minutes_are_raised() {
+    let server = LoopbackServer::start(ted_demo_routes(PATH)).await.unwrap();
+    let mut feed = spec("ted", &server, PATH);
+    feed.interval = Duration::from_secs(1);
+    let mut poller = start(vec![feed]);
+    let events = poller.until(|seen| seen.iter().any(|e| is_fetched(e, "ted"))).await;
+    let Some(FeedEvent::Fetched { at, next_at, .. }) = events.last() else {
+        panic!("expected Fetched")
+    };
+    let wait = at.duration_until(*next_at).as_secs_f64();
+    assert!((269.0..=330.0).contains(&wait), "5 min ± 10 %, got {wait}s");
+    poller.stop().await;
+}
+
+#[tokio::test]
+async fn tests_can_lower_the_floor_and_switch_off_jitter() {
+    let server = LoopbackServer::start(ted_demo_routes(PATH)).await.unwrap();
+    let mut feed = spec("ted", &server, PATH);
+    feed.interval = Duration::from_millis(200);
+    let options = PollerOptions {
+        min_interval: Duration::ZERO,
+        jitter: false,
+    };
+    let mut poller = start_with(Some(options), vec![feed]);
+    // Two polls without any command: the short interval is used as configured.
+    let events = poller
+        .until(|seen| seen.iter().filter(|e| is_fetched(e, "ted")).count() == 2)
+        .await;
+    let Some(FeedEvent::Fetched { at, next_at, .. }) = events.last() else {
+        panic!("expected Fetched")
+    };
+    let wait = at.duration_until(*next_at).as_secs_f64();
+    assert!((0.19..=0.2).contains(&wait), "exactly the interval, got {wait}s");
     poller.stop().await;
 }

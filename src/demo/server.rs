@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use futures::StreamExt as _;
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full, StreamBody};
 use hyper::body::{Bytes, Frame, Incoming};
@@ -31,6 +32,9 @@ pub struct CannedResponse {
     pub body: Vec<u8>,
     /// Wait this long before answering (to provoke client timeouts).
     pub delay: Duration,
+    /// Send the headers (with the full `Content-Length`) and only this many body bytes, then
+    /// stall without closing: a server that hangs mid-body, for the client's request timeout.
+    pub stall_after: Option<usize>,
 }
 
 impl CannedResponse {
@@ -41,6 +45,7 @@ impl CannedResponse {
             headers: Vec::new(),
             body: body.into(),
             delay: Duration::ZERO,
+            stall_after: None,
         }
     }
 
@@ -53,6 +58,13 @@ impl CannedResponse {
     #[must_use]
     pub fn with_header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// The same response, but the body stops after `bytes` and the connection then hangs.
+    #[must_use]
+    pub fn stalling_after(mut self, bytes: usize) -> Self {
+        self.stall_after = Some(bytes);
         self
     }
 
@@ -273,7 +285,15 @@ fn into_response(canned: CannedResponse) -> Response<Body> {
         name.eq_ignore_ascii_case("transfer-encoding") && value.eq_ignore_ascii_case("chunked")
     };
     let stream = canned.headers.iter().any(is_chunked);
-    let body: Body = if stream {
+    let full_length = canned.body.len();
+    let body: Body = if let Some(sent) = canned.stall_after {
+        let head = canned.body.get(..sent).unwrap_or(&canned.body).to_vec();
+        let first: Result<Frame<Bytes>, Infallible> = Ok(Frame::data(Bytes::from(head)));
+        // The rest never comes and the stream never ends: only the client can give up.
+        BoxBody::new(StreamBody::new(
+            futures::stream::iter([first]).chain(futures::stream::pending()),
+        ))
+    } else if stream {
         // No exact size hint, so hyper sends it chunked and without Content-Length.
         let chunks: Vec<Result<Frame<Bytes>, Infallible>> = canned
             .body
@@ -286,6 +306,12 @@ fn into_response(canned: CannedResponse) -> Response<Body> {
     };
     let mut response = Response::new(body);
     *response.status_mut() = StatusCode::from_u16(canned.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if canned.stall_after.is_some() {
+        // Announce the whole body so the client knows more is due, as a real stalled server does.
+        response
+            .headers_mut()
+            .insert(hyper::header::CONTENT_LENGTH, HeaderValue::from(full_length));
+    }
     for (name, value) in canned.headers.iter().filter(|h| !is_chunked(h)) {
         // A header a test could not spell correctly is skipped rather than failing the answer.
         if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {

@@ -3,13 +3,17 @@
 //! Depends on reqwest and `model::text` only; adapters never see reqwest types. Error messages name
 //! the host but never the full URL or any header, so an API key in either cannot reach the screen.
 
+mod conditional;
+
 use std::error::Error as _;
 use std::time::Duration;
 
 use jiff::Timestamp;
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+use reqwest::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, RETRY_AFTER};
 
+use self::conditional::ValidatorCache;
+pub use self::conditional::{Fetched, Validators};
 use super::{FeedError, HttpRequest, Method};
 use crate::model::text::sanitize;
 
@@ -44,6 +48,7 @@ pub struct HttpFetcher {
     connect_timeout: Duration,
     request_timeout: Duration,
     max_body_bytes: u64,
+    validators: ValidatorCache,
 }
 
 /// How much of an error body is read to find the server's explanation.
@@ -71,7 +76,20 @@ impl HttpFetcher {
             connect_timeout: settings.connect_timeout,
             request_timeout: settings.request_timeout,
             max_body_bytes: settings.max_body_bytes,
+            validators: ValidatorCache::default(),
         })
+    }
+
+    /// The validators remembered for `url` (for a store that persists them across restarts).
+    pub fn validators(&self, url: &str) -> Option<Validators> {
+        self.validators.get(url)
+    }
+
+    /// Remembers `validators` for `url`: later `GET`s of that URL are conditional. Call it only
+    /// once the notices fetched with them are safe (`fetch_feed` does so when a whole poll
+    /// succeeded), or to restore validators a store persisted.
+    pub fn remember(&self, url: &str, validators: Validators) {
+        self.validators.insert(url, validators);
     }
 
     /// Sends `req` and returns the body of a 2xx answer.
@@ -81,12 +99,29 @@ impl HttpFetcher {
     /// `Retry-After`), [`FeedError::Status`] for other non-2xx answers, [`FeedError::TooLarge`] when
     /// the body passes the cap, and [`FeedError::Other`] for anything else the transport reports.
     pub async fn execute(&self, req: &HttpRequest) -> Result<Vec<u8>, FeedError> {
+        match self.fetch(req).await? {
+            Fetched::Body { body, .. } => Ok(body),
+            // Only reachable after `remember`; the caller that remembered handles 304 via `fetch`.
+            Fetched::NotModified => Ok(Vec::new()),
+        }
+    }
+
+    /// Sends `req`, conditionally for a `GET` whose URL has remembered validators, and returns the
+    /// body with the validators to remember, or [`Fetched::NotModified`] on a 304.
+    ///
+    /// # Errors
+    /// As [`HttpFetcher::execute`].
+    pub async fn fetch(&self, req: &HttpRequest) -> Result<Fetched, FeedError> {
         let host = host_of(&req.url);
         let method = match req.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
         };
-        let mut builder = self.client.request(method, &req.url).header(ACCEPT, "application/json");
+        let mut builder = self.client.request(method, &req.url);
+        // JSON unless the adapter asks for something else (RSS and Atom feeds want XML).
+        if !req.headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("accept")) {
+            builder = builder.header(ACCEPT, "application/json");
+        }
         if req.method == Method::Post {
             builder = builder.header(CONTENT_TYPE, "application/json");
         }
@@ -96,10 +131,25 @@ impl HttpFetcher {
         if let Some(body) = &req.body {
             builder = builder.body(body.clone());
         }
+        if req.method == Method::Get
+            && let Some(known) = self.validators.get(&req.url)
+        {
+            if let Some(etag) = known.etag {
+                builder = builder.header(IF_NONE_MATCH, etag);
+            }
+            if let Some(date) = known.last_modified {
+                builder = builder.header(IF_MODIFIED_SINCE, date);
+            }
+        }
         let mut response = builder.send().await.map_err(|e| self.transport_error(&e, &host))?;
         let status = response.status();
+        if status == StatusCode::NOT_MODIFIED {
+            return Ok(Fetched::NotModified);
+        }
         if status.is_success() {
-            return self.read_body(&mut response, &host).await;
+            let validators = Validators::from_headers(response.headers());
+            let body = self.read_body(&mut response, &host).await?;
+            return Ok(Fetched::Body { body, validators });
         }
         let retry_after = retry_after(response.headers());
         if status == StatusCode::TOO_MANY_REQUESTS
@@ -113,7 +163,7 @@ impl HttpFetcher {
         let body = read_error_body(&mut response).await;
         Err(FeedError::Status {
             status: status.as_u16(),
-            detail: status_detail(status, &body),
+            detail: scrub(status_detail(status, &body), req),
         })
     }
 
@@ -157,7 +207,15 @@ impl HttpFetcher {
                 message: root_cause(err),
             };
         }
-        FeedError::Other(format!("error talking to {host}: {}", root_cause(err)))
+        if err.is_builder() {
+            return FeedError::Other(format!("cannot send the request to {host}: {}", root_cause(err)));
+        }
+        // What is left are failures after the connection was made: a reset, an early close, a
+        // malformed answer. People need to know it broke off, not reqwest's category for it.
+        FeedError::Dropped {
+            host: host.to_owned(),
+            message: root_cause(err),
+        }
     }
 }
 
@@ -173,6 +231,19 @@ async fn read_error_body(response: &mut reqwest::Response) -> Vec<u8> {
         }
     }
     body
+}
+
+/// `detail` with every secret the request carried blanked out: gateways echo what they were sent
+/// ("invalid key 'abc123…'"), and header values and query values may hold an API key.
+fn scrub(mut detail: String, req: &HttpRequest) -> String {
+    let query = req.url.split_once('?').map_or("", |(_, q)| q);
+    let query_values = query.split('&').filter_map(|pair| pair.split_once('=').map(|(_, v)| v));
+    let header_values = req.headers.iter().map(|(_, v)| v.as_str());
+    // Short values ("1", "true", a page number) are not secrets and would blank ordinary words.
+    for secret in header_values.chain(query_values).filter(|v| v.trim().len() >= 8) {
+        detail = detail.replace(secret.trim(), "[hidden]");
+    }
+    detail
 }
 
 /// The innermost error message: the useful part ("Connection refused"), never reqwest's own

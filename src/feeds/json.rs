@@ -21,7 +21,10 @@ pub(super) fn parse_json(body: &[u8]) -> Result<Value, ParseError> {
         let snippet: String = sanitize(&head).chars().take(60).collect();
         return Err(ParseError::Html { snippet });
     }
-    serde_json::from_slice(body).map_err(|e| {
+    // A stray invalid byte (a mis-encoded name in one notice) would make serde_json refuse the
+    // whole page; replacing it with U+FFFD keeps every other notice. Valid UTF-8 is not copied.
+    let body = String::from_utf8_lossy(body);
+    serde_json::from_str(&body).map_err(|e| {
         let text = e.to_string();
         // serde_json appends " at line L column C"; ParseError prints the position itself.
         let message = text

@@ -15,7 +15,8 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::http::HttpFetcher;
+use super::http::{Fetched, HttpFetcher};
+pub use super::schedule::{MIN_INTERVAL, PollerOptions, backoff, jittered};
 use super::{FeedAdapter, FeedError, FeedEvent, Scored};
 use crate::model::{Notice, Relevance};
 
@@ -60,9 +61,6 @@ pub enum PollCommand {
 /// feed list does not open a connection storm.
 const MAX_CONCURRENT_POLLS: usize = 4;
 
-/// The first retry after a failure waits this long; each further failure doubles it.
-const FIRST_BACKOFF: Duration = Duration::from_secs(30);
-
 /// Later polls re-read one day before the last success: notices can appear with an earlier
 /// publication date than the moment they became visible in the search index.
 const OVERLAP: Duration = Duration::from_secs(24 * 60 * 60);
@@ -75,17 +73,28 @@ const MAX_WAIT: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 ///
 /// # Errors
 /// [`FeedError::Other`] with the reason when the adapter is not ready (e.g. no API key), without
-/// sending anything; else the first [`FeedError`] from any page. Pages read before an error are
+/// sending anything; else the first [`FeedError`] from any page. A 304 (conditional `GET`, see
+/// [`HttpFetcher::fetch`]) ends the poll with what was read so far, empty on the first page. Pages read before an error are
 /// discarded, so a poll is all-or-nothing and the next one re-reads the same window.
 pub async fn fetch_feed(fetcher: &HttpFetcher, spec: &FeedSpec, since: Timestamp) -> Result<Vec<Notice>, FeedError> {
     spec.adapter.readiness().map_err(FeedError::Other)?;
     let mut notices = Vec::new();
     let mut seen = HashSet::new();
     let mut cursor: Option<String> = None;
+    // Remembered only once every page arrived, so a failed poll never leaves a validator behind
+    // that would make the next poll's 304 skip notices nobody received.
+    let mut validators = Vec::new();
     for _ in 0..spec.max_pages.max(1) {
         let request = spec.adapter.request(since, cursor.as_deref());
-        let body = fetcher.execute(&request).await?;
-        let page = spec.adapter.parse_response(cursor.as_deref(), &body)?;
+        let body = match fetcher.fetch(&request).await? {
+            Fetched::Body { body, validators: v } => {
+                validators.extend(v.map(|v| (request.url.clone(), v)));
+                body
+            }
+            // Unchanged since the last successful poll, whose notices were already reported.
+            Fetched::NotModified => break,
+        };
+        let page = spec.adapter.parse_window(since, cursor.as_deref(), &body)?;
         let empty = page.notices.is_empty();
         notices.extend(page.notices.into_iter().filter(|n| seen.insert(n.id.clone())));
         // A repeated cursor or an empty page with a cursor would otherwise loop until max_pages.
@@ -94,20 +103,10 @@ pub async fn fetch_feed(fetcher: &HttpFetcher, spec: &FeedSpec, since: Timestamp
             _ => break,
         }
     }
+    for (url, v) in validators {
+        fetcher.remember(&url, v);
+    }
     Ok(notices)
-}
-
-/// How long to wait after `failures` consecutive failures (0 means the last poll succeeded):
-/// 30 s doubling per failure, capped at `interval`, but never less than the server's `Retry-After`.
-pub fn backoff(failures: u32, interval: Duration, retry_after: Option<Duration>) -> Duration {
-    let delay = match failures {
-        0 => interval,
-        n => {
-            let factor = 1u32.checked_shl(n - 1).unwrap_or(u32::MAX);
-            FIRST_BACKOFF.saturating_mul(factor).min(interval)
-        }
-    };
-    delay.max(retry_after.unwrap_or(Duration::ZERO))
 }
 
 /// Bookkeeping for one feed; only the poller loop writes it.
@@ -140,11 +139,27 @@ pub async fn run_poller(
     feeds: Vec<FeedSpec>,
     fetcher: HttpFetcher,
     scorer: Scorer,
+    commands: mpsc::Receiver<PollCommand>,
+    events: mpsc::Sender<FeedEvent>,
+    cancel: CancellationToken,
+) {
+    let options = PollerOptions::default();
+    run_poller_with(options, feeds, fetcher, scorer, commands, events, cancel).await;
+}
+
+/// [`run_poller`] with explicit [`PollerOptions`] (tests use short intervals or no jitter).
+pub async fn run_poller_with(
+    options: PollerOptions,
+    feeds: Vec<FeedSpec>,
+    fetcher: HttpFetcher,
+    scorer: Scorer,
     mut commands: mpsc::Receiver<PollCommand>,
     events: mpsc::Sender<FeedEvent>,
     cancel: CancellationToken,
 ) {
     let start = Instant::now();
+    // Differs per run so two instances started together drift apart; the jitter itself is pure.
+    let mut seed = Timestamp::now().as_nanosecond() as u64;
     let mut inactive = Vec::new();
     let mut feeds: Vec<FeedState> = feeds
         .into_iter()
@@ -211,7 +226,8 @@ pub async fn run_poller(
                     Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
                     Err(_) => continue,
                 };
-                let Some(event) = finish_poll(&mut feeds, outcome) else { continue };
+                seed = seed.wrapping_add(1);
+                let Some(event) = finish_poll(&mut feeds, outcome, &options, seed) else { continue };
                 tokio::select! {
                     biased;
                     () = cancel.cancelled() => break,
@@ -254,7 +270,7 @@ fn refresh_all(feeds: &mut [FeedState]) {
 }
 
 /// Records a finished poll, schedules the next one and builds the event to report.
-fn finish_poll(feeds: &mut [FeedState], outcome: PollOutcome) -> Option<FeedEvent> {
+fn finish_poll(feeds: &mut [FeedState], outcome: PollOutcome, options: &PollerOptions, seed: u64) -> Option<FeedEvent> {
     let feed = feeds.get_mut(outcome.index)?;
     feed.in_flight = false;
     let retry_after = outcome.result.as_ref().err().and_then(FeedError::retry_after);
@@ -265,7 +281,12 @@ fn finish_poll(feeds: &mut [FeedState], outcome: PollOutcome) -> Option<FeedEven
         }
         Err(_) => feed.failures = feed.failures.saturating_add(1),
     }
-    let delay = backoff(feed.failures, feed.spec.interval, retry_after).min(MAX_WAIT);
+    let interval = feed.spec.interval.max(options.min_interval);
+    let mut delay = backoff(feed.failures, interval, retry_after);
+    if options.jitter && feed.failures == 0 && retry_after.is_none() {
+        delay = jittered(delay, seed);
+    }
+    let delay = delay.min(MAX_WAIT);
     let now = Instant::now();
     feed.not_before = retry_after.map(|wait| now + wait.min(MAX_WAIT));
     let queued = std::mem::take(&mut feed.refresh_queued);
@@ -280,6 +301,7 @@ fn finish_poll(feeds: &mut [FeedState], outcome: PollOutcome) -> Option<FeedEven
         .checked_add(due.saturating_duration_since(now))
         .unwrap_or(Timestamp::MAX);
     let name = feed.spec.name.clone();
+    let kind = feed.spec.adapter.kind().to_owned();
     Some(match outcome.result {
         Ok(notices) => FeedEvent::Fetched {
             feed: name,
@@ -289,7 +311,7 @@ fn finish_poll(feeds: &mut [FeedState], outcome: PollOutcome) -> Option<FeedEven
         },
         Err(err) => FeedEvent::Failed {
             feed: name,
-            message: err.to_string(),
+            message: err.user_message(&kind),
             at,
             retry_at: next,
         },
@@ -348,38 +370,5 @@ async fn score(scorer: Scorer, notices: Vec<Notice>) -> Result<Vec<Scored>, Feed
         Ok(scored) => Ok(scored),
         Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
         Err(_) => Err(FeedError::Other("scoring was cancelled".to_owned())),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const MIN: Duration = Duration::from_secs(60);
-
-    #[test]
-    fn backoff_doubles_from_thirty_seconds_up_to_the_interval() {
-        let interval = 15 * MIN;
-        let secs = |n| backoff(n, interval, None).as_secs();
-        assert_eq!(
-            [secs(1), secs(2), secs(3), secs(4), secs(5), secs(6)],
-            [30, 60, 120, 240, 480, 900]
-        );
-        assert_eq!(secs(7), 900);
-        assert_eq!(secs(u32::MAX), 900);
-        assert_eq!(secs(0), 900);
-    }
-
-    #[test]
-    fn backoff_never_undercuts_retry_after() {
-        assert_eq!(backoff(1, 15 * MIN, Some(5 * MIN)), 5 * MIN);
-        assert_eq!(backoff(6, 15 * MIN, Some(MIN)), 15 * MIN);
-        assert_eq!(backoff(1, 15 * MIN, Some(60 * MIN)), 60 * MIN);
-        assert_eq!(backoff(0, 15 * MIN, Some(60 * MIN)), 60 * MIN);
-    }
-
-    #[test]
-    fn short_interval_caps_the_first_backoff() {
-        assert_eq!(backoff(1, Duration::from_secs(5), None), Duration::from_secs(5));
     }
 }

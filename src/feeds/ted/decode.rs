@@ -13,14 +13,16 @@ use jiff::Timestamp;
 use serde_json::{Map, Value};
 
 use crate::feeds::dates::{combine, parse_instant};
-use crate::feeds::json::{count, cpv_codes, number, parse_json, raw_strings, type_name};
+use crate::feeds::json::{count, cpv_codes, number, parse_json, raw_strings, repair_json, type_name};
 use crate::feeds::{Page, ParseError};
 use crate::model::text::sanitize;
 use crate::model::{Notice, NoticeId, preferred_text};
 
 /// Parses one search response body into a page of notices, de-duplicated by id in source order.
 pub(super) fn parse_page(kind: &str, body: &[u8]) -> Result<Page, ParseError> {
-    let root = parse_json(body)?;
+    // Same repairs as the other JSON feeds: a stray control character or an overflowing number in
+    // one notice must not cost the page.
+    let root = parse_json(&repair_json(body))?;
     let Value::Object(root) = root else {
         return Err(ParseError::Shape(format!(
             "expected a JSON object, got {}",
