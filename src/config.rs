@@ -75,6 +75,10 @@ pub struct Config {
     pub lookback: Duration,
     /// Directory for exported CSV files.
     pub export_dir: PathBuf,
+    /// CSV separator for `e`: `b','` or `b';'`.
+    pub csv_delimiter: u8,
+    /// Start CSV files from `e` with a UTF-8 byte order mark (Excel then reads æøå right).
+    pub csv_bom: bool,
     /// Zone for showing deadlines.
     pub timezone: TimeZone,
     /// The matching profile.

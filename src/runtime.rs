@@ -24,6 +24,7 @@ use crate::feeds::doffin::{DoffinAdapter, DoffinSettings};
 use crate::feeds::http::{HttpFetcher, HttpSettings};
 use crate::feeds::ocds::{OcdsAdapter, OcdsSettings};
 use crate::feeds::poller::{FeedSpec, PollCommand, Scorer, run_poller};
+use crate::feeds::syndication::{RssAdapter, RssSettings};
 use crate::feeds::ted::{TedAdapter, TedSettings};
 use crate::feeds::{FeedAdapter, FeedEvent};
 use crate::matching::Matcher;
@@ -67,6 +68,11 @@ pub fn feed_specs(config: &Config) -> Vec<FeedSpec> {
                         page_size: feed.page_size,
                     }))
                 }
+                FeedKind::Rss => Arc::new(RssAdapter::new(RssSettings {
+                    // The full feed URL, query included (some portals put a saved search there).
+                    url: feed.base_url.clone(),
+                    source: feed.source.clone().unwrap_or_else(|| RssSettings::default().source),
+                })),
                 FeedKind::Ocds => {
                     let defaults = OcdsSettings::default();
                     let is_fts = feed.base_url == defaults.base_url;
@@ -118,6 +124,8 @@ pub struct Io {
     store_events: mpsc::Receiver<StoreEvent>,
     exports: JoinSet<Result<(PathBuf, usize), String>>,
     export_dir: PathBuf,
+    /// Format, delimiter, BOM and zone for `e`.
+    export: export::ExportOptions,
     supervisor: JoinSet<()>,
     cancel: CancellationToken,
     /// Messages produced while performing effects (a failed send), handled before the next draw.
@@ -152,6 +160,12 @@ impl Io {
             store_events: store_rx,
             exports: JoinSet::new(),
             export_dir: config.export_dir.clone(),
+            export: export::ExportOptions {
+                timezone: config.timezone.clone(),
+                delimiter: config.csv_delimiter,
+                bom: config.csv_bom,
+                ..export::ExportOptions::default()
+            },
             supervisor,
             cancel,
             local: VecDeque::new(),

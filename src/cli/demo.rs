@@ -9,7 +9,8 @@ use crate::demo::server::LoopbackServer;
 use crate::store::Store;
 use crate::{demo, runtime};
 
-/// The demo's feeds, all pointing at one loopback server: TED, Doffin and Find a Tender (OCDS).
+/// The demo's feeds, all pointing at one loopback server: TED, Doffin, Find a Tender (OCDS) and a
+/// municipal RSS feed.
 pub fn demo_feeds(base_url: &str) -> Vec<FeedConfig> {
     let mut ted = FeedConfig::new("TED", FeedKind::Ted, base_url);
     ted.countries = vec!["NOR".to_owned(), "SWE".to_owned()];
@@ -19,7 +20,9 @@ pub fn demo_feeds(base_url: &str) -> Vec<FeedConfig> {
     let mut fts = FeedConfig::new("Find a Tender", FeedKind::Ocds, base_url);
     fts.source = Some("fts".to_owned());
     fts.notice_url = Some("https://www.find-tender.service.gov.uk/Notice/{id}".to_owned());
-    vec![ted, doffin, fts]
+    let mut rss = FeedConfig::new("Kommune RSS", FeedKind::Rss, &format!("{base_url}{}", demo::RSS_DEMO_PATH));
+    rss.source = Some("rss".to_owned());
+    vec![ted, doffin, fts, rss]
 }
 
 /// Starts the server and runs the dashboard until the user quits.

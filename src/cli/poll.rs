@@ -54,7 +54,7 @@ pub(super) async fn poll_once(config: &Config, mut store: Store, quiet: bool) ->
             }
             Err(e) => {
                 failed += 1;
-                println!("{}: error: {e}", spec.name);
+                println!("{}: error: {}", spec.name, e.user_message(spec.adapter.kind()));
             }
         }
     }

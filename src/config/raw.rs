@@ -21,6 +21,8 @@ pub enum FeedKind {
     Doffin,
     /// Any OCDS release-package endpoint (Find a Tender, Contracts Finder, …).
     Ocds,
+    /// An RSS 2.0 or Atom feed; `base_url` is the full feed URL.
+    Rss,
 }
 
 /// The top level of a config file.
@@ -30,6 +32,8 @@ pub(super) struct RawConfig {
     poll_interval: Option<Interval>,
     lookback_days: Option<u32>,
     export_dir: Option<PathBuf>,
+    csv_delimiter: Option<Delimiter>,
+    csv_bom: Option<bool>,
     timezone: Option<Zone>,
     profile: Option<PathBuf>,
     feeds: Option<Vec<RawFeed>>,
@@ -93,6 +97,22 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(secs))
 }
 
+/// A CSV field separator: `,` or `;`.
+#[derive(Debug, Clone, Copy)]
+struct Delimiter(u8);
+
+impl<'de> Deserialize<'de> for Delimiter {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "," => Ok(Delimiter(b',')),
+            ";" => Ok(Delimiter(b';')),
+            other => Err(serde::de::Error::custom(format!(
+                "csv_delimiter {other:?} must be \",\" or \";\" (\";\" for Excel in a Norwegian locale)"
+            ))),
+        }
+    }
+}
+
 /// An IANA time zone name known to the bundled database.
 #[derive(Debug, Clone)]
 struct Zone(jiff::tz::TimeZone);
@@ -149,6 +169,8 @@ impl RawConfig {
             poll_interval: user.poll_interval.or(self.poll_interval),
             lookback_days: user.lookback_days.or(self.lookback_days),
             export_dir: user.export_dir.or(self.export_dir),
+            csv_delimiter: user.csv_delimiter.or(self.csv_delimiter),
+            csv_bom: user.csv_bom.or(self.csv_bom),
             timezone: user.timezone.or(self.timezone),
             profile: user.profile.or(self.profile),
             feeds: user.feeds.or(self.feeds),
@@ -198,6 +220,8 @@ impl RawConfig {
             feeds,
             lookback: Duration::from_secs(u64::from(self.lookback_days.unwrap_or(14)) * 86_400),
             export_dir: self.export_dir.unwrap_or_else(|| PathBuf::from(".")),
+            csv_delimiter: self.csv_delimiter.map_or(b',', |d| d.0),
+            csv_bom: self.csv_bom.unwrap_or(false),
             timezone: self.timezone.map_or_else(
                 || jiff::tz::TimeZone::get("Europe/Oslo").unwrap_or(jiff::tz::TimeZone::UTC),
                 |z| z.0,

@@ -73,3 +73,12 @@ fn no_enabled_feed_is_unusable() {
     let text = "[[feeds]]\nname = \"x\"\nkind = \"ted\"\nbase_url = \"http://x\"\nenabled = false\n";
     assert!(matches!(parse_str(text, "u.toml"), Err(ConfigError::Unusable { .. })));
 }
+
+#[test]
+fn csv_settings_parse_and_reject_other_separators() {
+    let config = parse_str("csv_delimiter = \";\"\ncsv_bom = true\n", "user.toml").expect("valid");
+    assert_eq!((config.csv_delimiter, config.csv_bom), (b';', true));
+    let (line, message) = invalid("\ncsv_delimiter = \"|\"\n");
+    assert_eq!(line, 2);
+    assert!(message.contains("csv_delimiter"), "{message}");
+}
