@@ -53,7 +53,8 @@ pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode
     match runtime.block_on(dispatch(cli, config)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("anbud: {e:?}");
+            // The plain cause chain ("a: b: c"): a user needs what failed and why, not a backtrace.
+            eprintln!("anbud: {e:#}");
             ExitCode::FAILURE
         }
     }
