@@ -7,6 +7,7 @@
 pub mod keymap;
 pub mod msg;
 pub mod state;
+mod triage;
 mod update;
 mod views;
 

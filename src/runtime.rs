@@ -178,10 +178,11 @@ impl Io {
             match effect {
                 // A full queue means a refresh is already waiting: dropping this one is correct.
                 Effect::RefreshAll => drop(self.poll_commands.try_send(PollCommand::RefreshAll)),
-                Effect::SaveTriage { change, kind } => {
+                Effect::SaveTriage { change, kind, batch } => {
                     let cmd = StoreCommand::SaveTriage {
                         change: change.clone(),
                         kind,
+                        batch,
                         at: Timestamp::now(),
                     };
                     if let Err(e) = self.send_store(cmd) {
@@ -223,9 +224,14 @@ impl Io {
                     self.local.push_back(Msg::ShellDone(result));
                 }
                 Effect::Export(records) => {
-                    let path = self.export_dir.join(export::default_file_name(Timestamp::now()));
+                    let now = Timestamp::now();
+                    let path = self.export_dir.join(export::default_file_name(now));
+                    let options = export::ExportOptions {
+                        now,
+                        ..self.export.clone()
+                    };
                     self.exports.spawn_blocking(move || {
-                        export::write_csv_file(&path, &records)
+                        export::write_file(&path, &records, &options)
                             .map(|n| (path, n))
                             .map_err(|e| e.to_string())
                     });
@@ -324,8 +330,8 @@ pub async fn dashboard(config: &Config, store: Store) -> Result<()> {
     let records = store.load_records().wrap_err("cannot load saved notices")?;
     let feeds: Vec<String> = config.feeds.iter().map(|f| f.name.clone()).collect();
     // Undo and redo reach back into earlier sessions (kept to the last 500 decisions).
-    let (undo, redo) = store.load_history(500).wrap_err("cannot load the decisions log")?;
-    let mut core = AppState::new(records, &feeds, Timestamp::now()).with_history(undo, redo);
+    let history = store.load_history(500).wrap_err("cannot load the decisions log")?;
+    let mut core = AppState::new(records, &feeds, Timestamp::now()).with_history(history);
     let mut io = Io::start(config, store)?;
     let keymap = Keymap::default();
     let theme = Theme::from_env();

@@ -16,7 +16,7 @@ use tokio::sync::mpsc::Sender;
 
 use crate::model::{DecisionKind, Notice, NoticeId, Relevance, TriageChange};
 
-pub use sqlite::{StatusFilter, Store, UpsertSummary};
+pub use sqlite::{History, StatusFilter, Store, UpsertSummary};
 
 /// Everything that can go wrong while opening, migrating, reading or writing the database.
 ///
@@ -106,6 +106,8 @@ pub enum StoreCommand {
         change: TriageChange,
         /// A new decision, an undo or a redo: logged so the stacks survive a restart.
         kind: DecisionKind,
+        /// The key press it belongs to (several marked notices share one), undone as one.
+        batch: i64,
         /// When the user made it.
         at: Timestamp,
     },
@@ -238,7 +240,12 @@ fn execute(store: &mut Store, cmd: StoreCommand) -> StoreEvent {
                 error: error.to_string(),
             },
         },
-        StoreCommand::SaveTriage { change, kind, at } => match store.save_decision(&change, kind, at) {
+        StoreCommand::SaveTriage {
+            change,
+            kind,
+            batch,
+            at,
+        } => match store.save_decision(&change, kind, Some(batch), at) {
             Ok(()) => StoreEvent::TriageSaved(change),
             Err(error) => StoreEvent::TriageNotSaved {
                 change,

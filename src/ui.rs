@@ -117,7 +117,7 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &mut ViewState, ctx: Re
     match state.mode() {
         Mode::Help => help::render(frame, frame.area(), ctx),
         Mode::Note => note_editor::render(frame, frame.area(), state, ctx.theme),
-        Mode::List | Mode::Search => {}
+        Mode::List | Mode::Search | Mode::Confirm => {}
     }
 }
 

@@ -46,6 +46,17 @@ fn selected(state: &AppState) -> String {
         .unwrap_or_default()
 }
 
+/// The triage saves among `effects`, without their batch numbers.
+fn saves(effects: &[Effect]) -> Vec<(TriageChange, DecisionKind)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::SaveTriage { change, kind, .. } => Some((change.clone(), *kind)),
+            _ => None,
+        })
+        .collect()
+}
+
 fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
     state.update(Msg::Action(action))
 }
@@ -122,13 +133,7 @@ fn shortlist_waits_for_store_confirmation() {
         from: Triage::New,
         to: Triage::Shortlisted,
     };
-    assert_eq!(
-        effects,
-        vec![Effect::SaveTriage {
-            change: change.clone(),
-            kind: DecisionKind::Do
-        }]
-    );
+    assert_eq!(saves(&effects), vec![(change.clone(), DecisionKind::Do)]);
     // Pending: still in the Inbox, marked as saving, and the confirmed value is unchanged.
     assert_eq!(ids(&state), ["2", "1", "3"]);
     let record = state.selected_record().expect("selected");
@@ -176,15 +181,15 @@ fn same_key_again_returns_to_undecided() {
     act(&mut state, Action::NextView);
     let effects = act(&mut state, Action::Shortlist);
     assert_eq!(
-        effects,
-        vec![Effect::SaveTriage {
-            change: TriageChange {
+        saves(&effects),
+        vec![(
+            TriageChange {
                 id: NoticeId::new("ted", "5"),
                 from: Triage::Shortlisted,
                 to: Triage::New
             },
-            kind: DecisionKind::Do,
-        }]
+            DecisionKind::Do
+        )]
     );
 }
 
@@ -201,26 +206,14 @@ fn undo_reverts_last_confirmed_decision_and_redo_reapplies_it() {
         from: Triage::Rejected,
         to: Triage::New,
     };
-    assert_eq!(
-        effects,
-        vec![Effect::SaveTriage {
-            change: back.clone(),
-            kind: DecisionKind::Undo
-        }]
-    );
+    assert_eq!(saves(&effects), vec![(back.clone(), DecisionKind::Undo)]);
     state.update(Msg::Store(StoreEvent::TriageSaved(back)));
     assert_eq!(ids(&state), ["2", "1", "3"]);
     assert!(act(&mut state, Action::Undo).is_empty());
     assert_eq!(state.status().expect("status").text, "Nothing to undo");
 
     let effects = act(&mut state, Action::Redo);
-    assert_eq!(
-        effects,
-        vec![Effect::SaveTriage {
-            change: change.clone(),
-            kind: DecisionKind::Redo
-        }]
-    );
+    assert_eq!(saves(&effects), vec![(change.clone(), DecisionKind::Redo)]);
     state.update(Msg::Store(StoreEvent::TriageSaved(change.clone())));
     assert_eq!(ids(&state), ["1", "3"]);
     assert!(act(&mut state, Action::Redo).is_empty(), "redo stack is empty again");
@@ -580,13 +573,134 @@ fn history_from_an_earlier_session_is_undoable() {
         from: Triage::New,
         to: Triage::Shortlisted,
     };
-    let mut state = state().with_history(vec![earlier.clone()], Vec::new());
+    let history = anbud::store::History {
+        undo: vec![vec![earlier.clone()]],
+        redo: Vec::new(),
+        next_batch: 7,
+    };
+    let mut state = state().with_history(history);
     let effects = act(&mut state, Action::Undo);
-    assert_eq!(
-        effects,
-        vec![Effect::SaveTriage {
-            change: earlier.reversed(),
-            kind: DecisionKind::Undo
-        }]
+    assert_eq!(saves(&effects), vec![(earlier.reversed(), DecisionKind::Undo)]);
+}
+
+fn confirm_all(state: &mut AppState, effects: Vec<Effect>) {
+    for effect in effects {
+        if let Effect::SaveTriage { change, .. } = effect {
+            state.update(Msg::Store(StoreEvent::TriageSaved(change)));
+        }
+    }
+}
+
+fn many() -> AppState {
+    let records = (1..=8)
+        .map(|i| {
+            notice(&format!("ted:{i}"))
+                .title(&format!("Utstyr {i}"))
+                .score(10 + i)
+                .build()
+        })
+        .collect();
+    AppState::new(records, &[], now())
+}
+
+#[test]
+fn space_marks_and_moves_down_and_a_small_bulk_action_runs_at_once() {
+    let mut state = many();
+    act(&mut state, Action::ToggleMark);
+    act(&mut state, Action::ToggleMark);
+    assert_eq!(state.marked_count(), 2);
+    assert_eq!(selected(&state), "6", "the cursor moved past both marked rows");
+    let effects = act(&mut state, Action::Reject);
+    let ids: Vec<_> = saves(&effects).into_iter().map(|(c, _)| c.id.0).collect();
+    assert_eq!(ids, ["ted:8", "ted:7"]);
+    assert!(
+        matches!(&effects[..], [Effect::SaveTriage { batch: a, .. }, Effect::SaveTriage { batch: b, .. }] if a == b),
+        "one batch"
     );
+    assert_eq!(state.marked_count(), 0, "marks are used up");
+    confirm_all(&mut state, effects);
+    assert_eq!(state.count(View::Rejected), 2);
+}
+
+#[test]
+fn a_mass_action_asks_first_and_no_cancels_it() {
+    let mut state = many();
+    act(&mut state, Action::MarkAll);
+    assert_eq!(state.marked_count(), 8);
+    assert!(
+        act(&mut state, Action::Shortlist).is_empty(),
+        "nothing is sent before the answer"
+    );
+    assert_eq!(state.mode(), Mode::Confirm);
+    assert!(
+        state
+            .status()
+            .expect("question")
+            .text
+            .contains("Move 8 notices to shortlisted?")
+    );
+    assert!(state.update(Msg::Confirmed(false)).is_empty());
+    assert_eq!(state.mode(), Mode::List);
+    assert_eq!(state.marked_count(), 8, "marks stay after a no");
+    act(&mut state, Action::Shortlist);
+    let effects = state.update(Msg::Confirmed(true));
+    assert_eq!(saves(&effects).len(), 8);
+    confirm_all(&mut state, effects);
+    assert_eq!(state.count(View::Shortlist), 8);
+}
+
+#[test]
+fn undo_takes_back_a_whole_mass_action_at_once() {
+    let mut state = many();
+    act(&mut state, Action::MarkAll);
+    act(&mut state, Action::Reject);
+    let effects = state.update(Msg::Confirmed(true));
+    confirm_all(&mut state, effects);
+    assert_eq!(state.count(View::Rejected), 8);
+    assert!(state.status().expect("status").text.contains("Saved: 8 notices"));
+
+    let effects = act(&mut state, Action::Undo);
+    let undo = saves(&effects);
+    assert_eq!(undo.len(), 8);
+    assert!(
+        undo.iter()
+            .all(|(c, k)| c.to == Triage::New && *k == DecisionKind::Undo)
+    );
+    confirm_all(&mut state, effects);
+    assert_eq!((state.count(View::Rejected), state.count(View::Inbox)), (0, 8));
+
+    let effects = act(&mut state, Action::Redo);
+    assert_eq!(saves(&effects).len(), 8, "redo re-applies the whole batch");
+}
+
+#[test]
+fn a_partly_failed_batch_keeps_only_what_was_saved_undoable() {
+    let mut state = many();
+    act(&mut state, Action::ToggleMark);
+    act(&mut state, Action::ToggleMark);
+    let effects = act(&mut state, Action::Reject);
+    let changes: Vec<_> = saves(&effects).into_iter().map(|(c, _)| c).collect();
+    state.update(Msg::Store(StoreEvent::TriageSaved(changes[0].clone())));
+    state.update(Msg::Store(StoreEvent::TriageNotSaved {
+        change: changes[1].clone(),
+        error: "disk full".to_owned(),
+    }));
+    assert!(state.status().expect("status").text.contains("NOT saved (disk full)"));
+    assert_eq!(state.count(View::Rejected), 1);
+    let undo = saves(&act(&mut state, Action::Undo));
+    assert_eq!(undo.len(), 1);
+    assert_eq!(undo[0].0.id, changes[0].id);
+}
+
+#[test]
+fn esc_clears_marks_and_export_takes_the_marked_set() {
+    let mut state = many();
+    act(&mut state, Action::ToggleMark);
+    let effects = act(&mut state, Action::ExportShortlist);
+    assert!(matches!(&effects[..], [Effect::Export(rows)] if rows.len() == 1 && rows[0].notice.native_id == "8"));
+    act(&mut state, Action::Back);
+    assert_eq!(state.marked_count(), 0);
+    act(&mut state, Action::MarkAll);
+    act(&mut state, Action::MarkAll);
+    assert_eq!(state.marked_count(), 0, "V again clears");
 }

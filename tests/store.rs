@@ -370,6 +370,7 @@ fn the_store_thread_confirms_triage_in_order() {
         let cmd = StoreCommand::SaveTriage {
             change: c.clone(),
             kind: anbud::model::DecisionKind::Do,
+            batch: 1,
             at: at(),
         };
         handle.send(cmd).expect("send");
@@ -406,6 +407,7 @@ fn shutdown_finishes_every_queued_write() {
             .send(StoreCommand::SaveTriage {
                 change,
                 kind: anbud::model::DecisionKind::Do,
+                batch: 1,
                 at: at(),
             })
             .expect("send");
@@ -440,6 +442,7 @@ fn a_failed_triage_write_reports_not_saved_and_writes_nothing() {
     let cmd = StoreCommand::SaveTriage {
         change: c.clone(),
         kind: anbud::model::DecisionKind::Do,
+        batch: 1,
         at: at(),
     };
     handle.send(cmd).expect("send");
@@ -515,36 +518,44 @@ fn the_store_thread_saves_notes_and_they_survive_a_reopen() {
 
 #[test]
 fn undo_and_redo_stacks_are_rebuilt_from_the_log_after_a_restart() {
-    use anbud::model::DecisionKind;
+    use anbud::model::DecisionKind::{Do, Redo, Undo};
     let (_dir, path) = db();
+    let a = change("ted:1", Triage::New, Triage::Shortlisted);
+    let b1 = change("ted:2", Triage::New, Triage::Rejected);
+    let b2 = change("ted:3", Triage::New, Triage::Rejected);
+    let c = change("ted:1", Triage::Shortlisted, Triage::Bidding);
     {
         let mut store = Store::open(&path).expect("open");
-        upsert(&mut store, &[item("ted:1", 5, true), item("ted:2", 5, true)]);
-        let a = change("ted:1", Triage::New, Triage::Shortlisted);
-        let b = change("ted:2", Triage::New, Triage::Rejected);
-        let c = change("ted:1", Triage::Shortlisted, Triage::Bidding);
-        store.save_decision(&a, DecisionKind::Do, at()).expect("a");
-        store.save_decision(&b, DecisionKind::Do, at()).expect("b");
-        store.save_decision(&c, DecisionKind::Do, at()).expect("c");
+        upsert(
+            &mut store,
+            &[item("ted:1", 5, true), item("ted:2", 5, true), item("ted:3", 5, true)],
+        );
+        // An old-style single decision (no batch), then a two-notice mass action as batch 10.
+        store.save_triage(&a, at()).expect("a");
+        store.save_decision(&b1, Do, Some(10), at()).expect("b1");
+        store.save_decision(&b2, Do, Some(10), at()).expect("b2");
+        store.save_decision(&c, Do, Some(11), at()).expect("c");
         store
-            .save_decision(&c.reversed(), DecisionKind::Undo, at())
+            .save_decision(&c.reversed(), Undo, Some(12), at())
             .expect("undo c");
         store
-            .save_decision(&b.reversed(), DecisionKind::Undo, at())
-            .expect("undo b");
-        store.save_decision(&b, DecisionKind::Redo, at()).expect("redo b");
+            .save_decision(&b2.reversed(), Undo, Some(13), at())
+            .expect("undo b2");
+        store
+            .save_decision(&b1.reversed(), Undo, Some(13), at())
+            .expect("undo b1");
+        store.save_decision(&b1, Redo, Some(14), at()).expect("redo b1");
+        store.save_decision(&b2, Redo, Some(14), at()).expect("redo b2");
         // Dropped without shutdown: the log is what survives.
     }
-    let (undo, redo) = Store::open(&path).expect("reopen").load_history(100).expect("history");
+    let history = Store::open(&path).expect("reopen").load_history(100).expect("history");
     assert_eq!(
-        undo,
-        [
-            change("ted:1", Triage::New, Triage::Shortlisted),
-            change("ted:2", Triage::New, Triage::Rejected)
-        ]
+        history.undo,
+        [vec![a.clone()], vec![b1.clone(), b2.clone()]],
+        "the mass action is one step"
     );
-    assert_eq!(redo, [change("ted:1", Triage::Shortlisted, Triage::Bidding)]);
-    let (undo, _) = Store::open(&path).expect("reopen").load_history(1).expect("history");
-    assert_eq!(undo.len(), 1, "only the most recent entries are kept");
-    assert_eq!(undo[0].id.as_str(), "ted:2");
+    assert_eq!(history.redo, [vec![c]]);
+    assert_eq!(history.next_batch, 15);
+    let recent = Store::open(&path).expect("reopen").load_history(1).expect("history");
+    assert_eq!(recent.undo, [vec![b1, b2]], "only the most recent steps are kept");
 }

@@ -234,3 +234,13 @@ fn help_overlay_in_two_columns_at_80x24() {
     state.update(Msg::Action(Action::ToggleHelp));
     insta::assert_snapshot!(draw(&state, 80, 24).backend());
 }
+
+#[test]
+fn marked_rows_show_a_dot_and_the_count() {
+    let mut state = loaded();
+    state.update(Msg::ClickView(anbud::app::View::All));
+    state.update(Msg::Action(Action::MarkAll));
+    state.update(Msg::Action(Action::SelectFirst));
+    state.update(Msg::Action(Action::ToggleMark));
+    insta::assert_snapshot!(draw(&state, 100, 12).backend());
+}

@@ -64,6 +64,8 @@ impl Default for Keymap {
                 plain(K::Char('>'), A::NextStage),
                 plain(K::Char('<'), A::PreviousStage),
                 plain(K::Char('L'), A::MarkLost),
+                plain(K::Char(' '), A::ToggleMark),
+                plain(K::Char('V'), A::MarkAll),
                 plain(K::Char('u'), A::Undo),
                 Binding {
                     code: K::Char('r'),
@@ -147,6 +149,11 @@ impl Keymap {
                 };
                 Some(Msg::Edit(edit))
             }
+            // Only an explicit yes runs a mass action; anything but y / Enter cancels it.
+            Mode::Confirm => Some(Msg::Confirmed(matches!(
+                key.code,
+                KeyCode::Char('y' | 'Y') | KeyCode::Enter
+            ))),
             Mode::Help => match self.resolve(key) {
                 Some(Action::Quit) => Some(Msg::Action(Action::Quit)),
                 Some(_) | None if matches!(key.code, KeyCode::Esc | KeyCode::Char('?')) => {
@@ -197,6 +204,8 @@ pub fn describe(action: Action) -> &'static str {
         Action::NextStage => "next stage",
         Action::PreviousStage => "previous stage",
         Action::MarkLost => "mark bid as lost",
+        Action::ToggleMark => "mark for a bulk action",
+        Action::MarkAll => "mark all in the tab",
         Action::Undo => "undo last decision",
         Action::Redo => "redo",
         Action::StartSearch => "fuzzy search",

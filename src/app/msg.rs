@@ -27,6 +27,8 @@ pub enum Msg {
     ExportFinished(Result<(PathBuf, usize), String>),
     /// The only source of "now" for the core.
     ClockTicked(Timestamp),
+    /// The answer to a confirmation question (y / n).
+    Confirmed(bool),
     /// A side task of the runtime finished (browser opened, link copied): what to tell the user.
     ShellDone(Result<String, String>),
     /// The user clicked a row of the list (index into the visible rows).
@@ -74,6 +76,10 @@ pub enum Action {
     PreviousStage,
     /// Record that a bid was lost.
     MarkLost,
+    /// Mark or unmark the selected notice for a bulk action, and move down.
+    ToggleMark,
+    /// Mark every notice in the tab (again: clear the marks).
+    MarkAll,
     /// Undo the last confirmed decision.
     Undo,
     /// Re-apply the last undone decision.
@@ -124,6 +130,8 @@ pub enum Effect {
         change: TriageChange,
         /// New decision, undo or redo (logged, so the stacks survive a restart).
         kind: DecisionKind,
+        /// The key press it belongs to: a mass action is one batch, undone as one.
+        batch: i64,
     },
     /// Persist a note; the store answers with `NoteSaved` / `NoteNotSaved`.
     SaveNote {

@@ -133,6 +133,8 @@ pub enum Mode {
     Help,
     /// Writing the note of the selected notice.
     Note,
+    /// A mass action waits for y / n.
+    Confirm,
 }
 
 /// What a feed is doing, for the status line (newsboat's `DlStatus`).
@@ -196,6 +198,8 @@ pub(crate) struct Pending {
     pub(crate) to: Triage,
     /// Decides which stack the change lands on once confirmed.
     pub(crate) kind: DecisionKind,
+    /// The key press it belongs to.
+    pub(crate) batch: i64,
 }
 
 /// One row of the current view, with the search's matched character positions in its title.
@@ -213,8 +217,12 @@ pub struct AppState {
     pub(crate) records: Vec<NoticeRecord>,
     pub(crate) by_id: HashMap<NoticeId, usize>,
     pub(crate) pending: HashMap<NoticeId, Pending>,
-    pub(crate) undo: Vec<TriageChange>,
-    pub(crate) redo: Vec<TriageChange>,
+    pub(crate) undo: Vec<Vec<TriageChange>>,
+    pub(crate) redo: Vec<Vec<TriageChange>>,
+    pub(crate) next_batch: i64,
+    pub(crate) in_flight: super::triage::InFlightMap,
+    pub(crate) marked: std::collections::BTreeSet<NoticeId>,
+    pub(crate) confirm: Option<super::triage::AwaitingConfirm>,
     pub(crate) visible: Vec<VisibleRow>,
     pub(crate) counts: [usize; View::ALL.len()],
     pub(crate) sort: SortKey,
@@ -242,6 +250,10 @@ impl AppState {
             pending: HashMap::new(),
             undo: Vec::new(),
             redo: Vec::new(),
+            next_batch: 1,
+            in_flight: super::triage::InFlightMap::new(),
+            marked: std::collections::BTreeSet::new(),
+            confirm: None,
             visible: Vec::new(),
             counts: [0; View::ALL.len()],
             sort: SortKey::default(),
@@ -266,11 +278,34 @@ impl AppState {
         state
     }
 
-    /// Restores the undo and redo stacks saved by an earlier session (most recent last).
-    pub fn with_history(mut self, undo: Vec<TriageChange>, redo: Vec<TriageChange>) -> Self {
-        self.undo = undo;
-        self.redo = redo;
+    /// Restores the undo and redo stacks saved by an earlier session (batches, most recent last),
+    /// and continues its batch numbering.
+    pub fn with_history(mut self, history: crate::store::History) -> Self {
+        self.undo = history.undo;
+        self.redo = history.redo;
+        self.next_batch = history.next_batch.max(1);
         self
+    }
+
+    /// Whether a notice is marked for a bulk action.
+    pub fn is_marked(&self, id: &NoticeId) -> bool {
+        self.marked.contains(id)
+    }
+
+    /// How many notices are marked.
+    pub fn marked_count(&self) -> usize {
+        self.marked.len()
+    }
+
+    /// The marked records, in display order.
+    pub(crate) fn marked_records(&self) -> Vec<NoticeRecord> {
+        let mut rows: Vec<&NoticeRecord> = self
+            .marked
+            .iter()
+            .filter_map(|id| self.by_id.get(id).map(|&i| &self.records[i]))
+            .collect();
+        rows.sort_by(|a, b| super::views::display_order(a, b, self.sort));
+        rows.into_iter().cloned().collect()
     }
 
     /// False once the user has quit.

@@ -1,9 +1,9 @@
 //! `AppState::update`: the only place the state changes.
 
 use super::msg::{Action, Effect, Msg, TextEdit};
-use super::state::{AppState, Mode, Pending, SourceStatus, StatusLevel, StatusMessage, View};
+use super::state::{AppState, Mode, SourceStatus, StatusLevel, StatusMessage, View};
 use crate::feeds::{FeedEvent, Scored};
-use crate::model::{DecisionKind, NoticeRecord, Triage, TriageChange};
+use crate::model::{NoticeRecord, Triage};
 use crate::store::StoreEvent;
 
 impl AppState {
@@ -28,6 +28,7 @@ impl AppState {
                 });
                 Vec::new()
             }
+            Msg::Confirmed(yes) => self.on_confirm(yes),
             Msg::ShellDone(result) => {
                 self.status = Some(match result {
                     Ok(text) => info(text),
@@ -74,7 +75,10 @@ impl AppState {
             Action::SelectLast => self.select_row(usize::MAX),
             Action::ToggleDetail => self.detail_open = !self.detail_open,
             Action::Back => {
-                if self.mode == Mode::Help {
+                if !self.marked.is_empty() {
+                    self.marked.clear();
+                    self.status = Some(info("Marks cleared".to_owned()));
+                } else if self.mode == Mode::Help {
                     self.mode = Mode::List;
                 } else if self.detail_open {
                     self.detail_open = false;
@@ -97,6 +101,8 @@ impl AppState {
             Action::MarkLost => {
                 return self.move_stage(|t| matches!(t, Triage::Bidding | Triage::Submitted).then_some(Triage::Lost));
             }
+            Action::ToggleMark => self.toggle_mark(),
+            Action::MarkAll => self.mark_all_in_view(),
             Action::Undo => return self.undo_last(),
             Action::Redo => return self.redo_last(),
             Action::StartSearch => self.mode = Mode::Search,
@@ -119,7 +125,12 @@ impl AppState {
                 return vec![Effect::RefreshAll];
             }
             Action::ExportShortlist => {
-                let rows = self.shortlisted();
+                // The marked set when there is one, else the shortlist.
+                let rows = if self.marked.is_empty() {
+                    self.shortlisted()
+                } else {
+                    self.marked_records()
+                };
                 if rows.is_empty() {
                     self.status = Some(info(
                         "Nothing to export: the shortlist is empty (press s on a notice)".to_owned(),
@@ -212,118 +223,10 @@ impl AppState {
         self.refresh_view();
     }
 
-    /// Asks the store to record a decision; pressing the same decision again returns to undecided.
-    fn decide(&mut self, wanted: Triage) -> Vec<Effect> {
-        let Some(current) = self.selected_triage() else {
-            return Vec::new();
-        };
-        if wanted == Triage::Shortlisted && !matches!(current, Triage::New | Triage::Shortlisted | Triage::Rejected) {
-            // `s` on a bid in progress would silently undo its stage: say how to move it instead.
-            self.status = Some(info(format!("Already {}: < moves it back a stage", current.as_str())));
-            return Vec::new();
-        }
-        self.change_selected(if current == wanted { Triage::New } else { wanted })
-    }
-
-    /// Moves the selected notice along the pipeline with `step`, if that stage exists.
-    fn move_stage(&mut self, step: fn(Triage) -> Option<Triage>) -> Vec<Effect> {
-        let Some(current) = self.selected_triage() else {
-            return Vec::new();
-        };
-        match step(current) {
-            Some(to) => self.change_selected(to),
-            None => {
-                self.status = Some(info(format!("No stage to move to from {}", current.as_str())));
-                Vec::new()
-            }
-        }
-    }
-
-    /// The selected notice's effective triage, refusing (with a message) while a save is pending.
-    fn selected_triage(&mut self) -> Option<Triage> {
-        let record = self.selected_record()?;
-        let (current, pending) = self.effective_triage(record);
-        if pending {
-            self.status = Some(info("Still saving the last decision for this notice…".to_owned()));
-            return None;
-        }
-        Some(current)
-    }
-
-    fn change_selected(&mut self, to: Triage) -> Vec<Effect> {
-        let Some(record) = self.selected_record() else {
-            return Vec::new();
-        };
-        let from = record.triage;
-        self.request_change(
-            TriageChange {
-                id: record.notice.id.clone(),
-                from,
-                to,
-            },
-            DecisionKind::Do,
-        )
-    }
-
-    fn undo_last(&mut self) -> Vec<Effect> {
-        let Some(last) = self.undo.pop() else {
-            self.status = Some(info("Nothing to undo".to_owned()));
-            return Vec::new();
-        };
-        self.request_change(last.reversed(), DecisionKind::Undo)
-    }
-
-    fn redo_last(&mut self) -> Vec<Effect> {
-        let Some(last) = self.redo.pop() else {
-            self.status = Some(info("Nothing to redo".to_owned()));
-            return Vec::new();
-        };
-        self.request_change(last, DecisionKind::Redo)
-    }
-
-    fn request_change(&mut self, change: TriageChange, kind: DecisionKind) -> Vec<Effect> {
-        self.pending.insert(change.id.clone(), Pending { to: change.to, kind });
-        self.status = Some(info(format!("Saving: {}…", change.to.as_str())));
-        // The row stays where it is until the store confirms: nothing is shown before it is true.
-        vec![Effect::SaveTriage { change, kind }]
-    }
-
     fn on_store(&mut self, event: StoreEvent) {
         match event {
-            StoreEvent::TriageSaved(change) => {
-                let kind = self.pending.remove(&change.id).map_or(DecisionKind::Do, |p| p.kind);
-                if let Some(&i) = self.by_id.get(&change.id) {
-                    self.records[i].triage = change.to;
-                    let verb = match kind {
-                        DecisionKind::Do => "Saved",
-                        DecisionKind::Undo => "Undone",
-                        DecisionKind::Redo => "Redone",
-                    };
-                    let title = shorten(&self.records[i].notice.title, 60);
-                    self.status = Some(info(format!("{verb}: {} — {title}", change.to.as_str())));
-                }
-                match kind {
-                    DecisionKind::Do => {
-                        self.undo.push(change);
-                        self.redo.clear();
-                    }
-                    DecisionKind::Undo => self.redo.push(change.reversed()),
-                    DecisionKind::Redo => self.undo.push(change),
-                }
-                self.refresh_view();
-            }
-            StoreEvent::TriageNotSaved { change, error: why } => {
-                // An undo or redo that did not land goes back on its stack, so it can be retried.
-                match self.pending.remove(&change.id).map(|p| p.kind) {
-                    Some(DecisionKind::Undo) => self.undo.push(change.reversed()),
-                    Some(DecisionKind::Redo) => self.redo.push(change),
-                    _ => {}
-                }
-                self.status = Some(error(format!(
-                    "Decision NOT saved ({why}); it is unchanged — try again"
-                )));
-                self.refresh_view();
-            }
+            StoreEvent::TriageSaved(change) => self.on_triage_saved(change),
+            StoreEvent::TriageNotSaved { change, error: why } => self.on_triage_not_saved(change, why),
             StoreEvent::NoteSaved { id, note } => {
                 if let Some(&i) = self.by_id.get(&id) {
                     self.records[i].note = note;

@@ -69,10 +69,13 @@ DROP TABLE triage;
 ALTER TABLE triage_v2 RENAME TO triage;
 ";
 
-/// v3: each logged decision says whether it was a new decision, an undo or a redo, so the undo
-/// and redo stacks can be rebuilt after a restart. Older rows were all new decisions.
-const V3: &str =
-    "ALTER TABLE decisions ADD COLUMN kind TEXT NOT NULL DEFAULT 'do' CHECK (kind IN ('do', 'undo', 'redo'));";
+/// v3: each logged decision says whether it was a new decision, an undo or a redo, and which batch
+/// (one key press, possibly on many marked notices) it belongs to, so the undo and redo stacks can
+/// be rebuilt after a restart with a mass action undone as one. Older rows were single decisions.
+const V3: &str = "
+ALTER TABLE decisions ADD COLUMN kind TEXT NOT NULL DEFAULT 'do' CHECK (kind IN ('do', 'undo', 'redo'));
+ALTER TABLE decisions ADD COLUMN batch INTEGER;
+";
 
 pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 

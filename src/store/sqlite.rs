@@ -75,6 +75,17 @@ impl StatusFilter {
     }
 }
 
+/// The decision history as the dashboard needs it after a restart.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct History {
+    /// Batches that `u` can take back, most recent last.
+    pub undo: Vec<Vec<TriageChange>>,
+    /// Batches that `Ctrl-r` can re-apply, most recent last.
+    pub redo: Vec<Vec<TriageChange>>,
+    /// A batch number no logged decision uses yet.
+    pub next_batch: i64,
+}
+
 impl Store {
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
     ///
@@ -157,10 +168,11 @@ impl Store {
     ///
     /// [`StoreError::Sqlite`] (disk full, database locked, …); nothing is written then.
     pub fn save_triage(&mut self, change: &TriageChange, at: Timestamp) -> Result<(), StoreError> {
-        self.save_decision(change, DecisionKind::Do, at)
+        self.save_decision(change, DecisionKind::Do, None, at)
     }
 
-    /// As [`Store::save_triage`], logging the change as `kind` (an undo or a redo).
+    /// As [`Store::save_triage`], logging the change as `kind` in `batch` (the changes one key press
+    /// made; `None` starts a batch of its own).
     ///
     /// # Errors
     ///
@@ -169,6 +181,7 @@ impl Store {
         &mut self,
         change: &TriageChange,
         kind: DecisionKind,
+        batch: Option<i64>,
         at: Timestamp,
     ) -> Result<(), StoreError> {
         let action = || format!("save triage for {}", change.id);
@@ -194,33 +207,36 @@ impl Store {
         )
         .map_err(sqlite)?;
         tx.execute(
-            "INSERT INTO decisions (notice_id, old_status, new_status, at, kind) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO decisions (notice_id, old_status, new_status, at, kind, batch)
+             VALUES (?1, ?2, ?3, ?4, ?5, COALESCE(?6, (SELECT COALESCE(MAX(batch), 0) + 1 FROM decisions)))",
             params![
                 change.id.as_str(),
                 old.as_deref().unwrap_or(Triage::New.as_str()),
                 change.to.as_str(),
                 at,
-                kind.as_str()
+                kind.as_str(),
+                batch
             ],
         )
         .map_err(sqlite)?;
         tx.commit().map_err(sqlite)
     }
 
-    /// The undo and redo stacks (most recent last) rebuilt by replaying the decisions log, so `u` and
-    /// `Ctrl-r` work across restarts. At most `limit` entries are kept on each.
+    /// The undo and redo stacks (most recent batch last) rebuilt by replaying the decisions log, so
+    /// `u` and `Ctrl-r` work across restarts and a mass action is undone as one; at most `limit`
+    /// batches are kept on each.
     ///
     /// # Errors
     ///
     /// [`StoreError::Sqlite`] when the query fails; [`StoreError::Corrupt`] for an unknown status.
-    pub fn load_history(&self, limit: usize) -> Result<(Vec<TriageChange>, Vec<TriageChange>), StoreError> {
+    pub fn load_history(&self, limit: usize) -> Result<History, StoreError> {
         let sqlite = |error| StoreError::Sqlite {
             action: "load the decisions log".to_owned(),
             error,
         };
         let mut stmt = self
             .conn
-            .prepare("SELECT notice_id, old_status, new_status, kind FROM decisions ORDER BY id")
+            .prepare("SELECT notice_id, old_status, new_status, kind, COALESCE(batch, -id) FROM decisions ORDER BY id")
             .map_err(sqlite)?;
         let rows = stmt
             .query_map([], |r| {
@@ -229,12 +245,16 @@ impl Store {
                     r.get::<_, String>(1)?,
                     r.get::<_, String>(2)?,
                     r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
                 ))
             })
             .map_err(sqlite)?;
-        let (mut undo, mut redo) = (Vec::new(), Vec::new());
+        // Consecutive rows of one batch form one step.
+        let mut steps: Vec<(DecisionKind, i64, Vec<TriageChange>)> = Vec::new();
+        let mut next_batch = 1;
         for row in rows {
-            let (id, old, new, kind) = row.map_err(sqlite)?;
+            let (id, old, new, kind, batch) = row.map_err(sqlite)?;
+            next_batch = next_batch.max(batch + 1);
             let parse = |s: &str| {
                 Triage::parse(s).ok_or_else(|| StoreError::Corrupt {
                     id: id.clone(),
@@ -242,35 +262,43 @@ impl Store {
                 })
             };
             let (from, to) = (parse(&old)?, parse(&new)?);
+            let kind = DecisionKind::parse(&kind).unwrap_or_default();
             let change = TriageChange {
                 id: NoticeId(id),
                 from,
                 to,
             };
-            match DecisionKind::parse(&kind) {
-                Some(DecisionKind::Undo) => {
+            match steps.last_mut() {
+                Some((k, b, changes)) if *k == kind && *b == batch => changes.push(change),
+                _ => steps.push((kind, batch, vec![change])),
+            }
+        }
+        let (mut undo, mut redo) = (Vec::new(), Vec::new());
+        for (kind, _, changes) in steps {
+            match kind {
+                DecisionKind::Do => {
+                    undo.push(changes);
+                    redo.clear();
+                }
+                DecisionKind::Undo => {
                     if let Some(done) = undo.pop() {
                         redo.push(done);
                     }
                 }
-                Some(DecisionKind::Redo) => {
+                DecisionKind::Redo => {
                     if let Some(again) = redo.pop() {
                         undo.push(again);
                     }
                 }
-                _ => {
-                    undo.push(change);
-                    redo.clear();
-                }
             }
         }
-        let keep_last = |v: &mut Vec<TriageChange>| {
+        let keep_last = |v: &mut Vec<Vec<TriageChange>>| {
             let excess = v.len().saturating_sub(limit);
             v.drain(..excess);
         };
         keep_last(&mut undo);
         keep_last(&mut redo);
-        Ok((undo, redo))
+        Ok(History { undo, redo, next_batch })
     }
 
     /// Replaces the user's note on a notice, keeping its triage status (`new` if it had none).

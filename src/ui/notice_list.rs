@@ -44,7 +44,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, table: &mut Table
         };
         let title = highlight::by_chars(&record.notice.title, &row.positions, base, theme.search_hit());
         Row::new(vec![
-            Cell::from(mark),
+            // Marked for a bulk action (Space / V), then the stage badge.
+            Cell::from(Line::from(vec![
+                if state.is_marked(&record.notice.id) {
+                    Span::styled("●", theme.key())
+                } else {
+                    Span::raw(" ")
+                },
+                mark,
+            ])),
             Cell::from(format!("{:>4}", record.relevance.score)).style(base),
             Cell::from(due).style(due_style),
             Cell::from(record.notice.source.clone()).style(theme.muted()),
@@ -55,7 +63,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, table: &mut Table
     let header = Row::new(["", "Score", "Due", "Src", "Buyer", "Title"]).style(theme.header());
     let buyer_width = (area.width / 5).clamp(10, 30);
     let widths = [
-        Constraint::Length(1),
+        Constraint::Length(2),
         Constraint::Length(5),
         Constraint::Length(6),
         Constraint::Length(6),

@@ -47,11 +47,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
         };
         line.push(Span::styled(status.text.clone(), style));
     }
-    let hint = Line::from(vec![
-        Span::styled("?", theme.key()),
-        Span::styled(" help ", theme.muted()),
-    ])
-    .right_aligned();
+    let mut hint = Vec::new();
+    if state.marked_count() > 0 {
+        hint.push(Span::styled(
+            format!("{} marked · Esc clears  ", state.marked_count()),
+            theme.key(),
+        ));
+    }
+    hint.extend([Span::styled("?", theme.key()), Span::styled(" help ", theme.muted())]);
+    let hint = Line::from(hint).right_aligned();
     frame.render_widget(Paragraph::new(Line::from(line)), message);
     frame.render_widget(Paragraph::new(hint), message);
 }

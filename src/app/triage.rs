@@ -1,0 +1,339 @@
+//! Decisions: shortlist, reject, stages, on one notice or on the marked set; confirmation of mass
+//! actions; undo and redo by batch; and the store's answers. Part of `AppState::update`.
+
+use std::collections::HashMap;
+
+use super::msg::Effect;
+use super::state::{AppState, Mode, Pending, StatusLevel, StatusMessage};
+use super::update::shorten;
+use crate::model::{DecisionKind, Triage, TriageChange};
+
+/// A mass action touching more notices than this asks for confirmation first.
+pub(crate) const CONFIRM_ABOVE: usize = 5;
+
+/// A batch sent to the store and not yet fully answered.
+#[derive(Debug, Clone)]
+pub(crate) struct InFlight {
+    kind: DecisionKind,
+    remaining: usize,
+    saved: Vec<TriageChange>,
+    failed: Vec<TriageChange>,
+}
+
+/// A mass action waiting for the user's yes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AwaitingConfirm {
+    pub(crate) changes: Vec<TriageChange>,
+    pub(crate) question: String,
+}
+
+impl AppState {
+    /// The marked notices (in display order), or the selected one when nothing is marked.
+    fn targets(&self) -> Vec<usize> {
+        if self.marked.is_empty() {
+            return self
+                .selected
+                .as_ref()
+                .and_then(|id| self.by_id.get(id).copied())
+                .into_iter()
+                .collect();
+        }
+        let mut targets: Vec<usize> = self
+            .marked
+            .iter()
+            .filter_map(|id| self.by_id.get(id).copied())
+            .collect();
+        targets.sort_by(|&a, &b| super::views::display_order(&self.records[a], &self.records[b], self.sort));
+        targets
+    }
+
+    /// Shortlist or reject; pressing the same decision on notices that all have it returns them to New.
+    pub(crate) fn decide(&mut self, wanted: Triage) -> Vec<Effect> {
+        let targets = self.targets();
+        if self.refuse_while_pending(&targets) {
+            return Vec::new();
+        }
+        let current: Vec<Triage> = targets.iter().map(|&i| self.records[i].triage).collect();
+        if wanted == Triage::Shortlisted {
+            // `s` on a bid in progress would silently undo its stage: say how to move it instead.
+            if let Some(busy) = current
+                .iter()
+                .find(|t| !matches!(t, Triage::New | Triage::Shortlisted | Triage::Rejected))
+            {
+                self.status = Some(info(format!("Already {}: < moves it back a stage", busy.as_str())));
+                return Vec::new();
+            }
+        }
+        let to = if !current.is_empty() && current.iter().all(|t| *t == wanted) {
+            Triage::New
+        } else {
+            wanted
+        };
+        let changes = self.changes_to(&targets, |_| Some(to));
+        self.propose(changes, to.as_str())
+    }
+
+    /// Moves the target notices along the pipeline with `step`; those without such a stage stay.
+    pub(crate) fn move_stage(&mut self, step: fn(Triage) -> Option<Triage>) -> Vec<Effect> {
+        let targets = self.targets();
+        if self.refuse_while_pending(&targets) {
+            return Vec::new();
+        }
+        let changes = self.changes_to(&targets, step);
+        if changes.is_empty() {
+            let from = targets.first().map_or("nothing", |&i| self.records[i].triage.as_str());
+            self.status = Some(info(format!("No stage to move to from {from}")));
+            return Vec::new();
+        }
+        let label = if changes.iter().all(|c| c.to == changes[0].to) {
+            changes[0].to.as_str()
+        } else {
+            "the next stage"
+        };
+        self.propose(changes, label)
+    }
+
+    fn changes_to(&self, targets: &[usize], to: impl Fn(Triage) -> Option<Triage>) -> Vec<TriageChange> {
+        targets
+            .iter()
+            .filter_map(|&i| {
+                let record = &self.records[i];
+                to(record.triage).filter(|t| *t != record.triage).map(|t| TriageChange {
+                    id: record.notice.id.clone(),
+                    from: record.triage,
+                    to: t,
+                })
+            })
+            .collect()
+    }
+
+    fn refuse_while_pending(&mut self, targets: &[usize]) -> bool {
+        let busy = targets
+            .iter()
+            .any(|&i| self.pending.contains_key(&self.records[i].notice.id));
+        if busy {
+            self.status = Some(info("Still saving the last decision for this notice…".to_owned()));
+        }
+        busy
+    }
+
+    /// Sends `changes` now, or asks first when they touch more than a handful of notices.
+    fn propose(&mut self, changes: Vec<TriageChange>, label: &str) -> Vec<Effect> {
+        if changes.len() > CONFIRM_ABOVE {
+            let question = format!("Move {} notices to {label}? y confirms, n cancels", changes.len());
+            self.status = Some(StatusMessage {
+                text: question.clone(),
+                level: StatusLevel::Error,
+            });
+            self.confirm = Some(AwaitingConfirm { changes, question });
+            self.mode = Mode::Confirm;
+            return Vec::new();
+        }
+        self.marked.clear();
+        self.request_batch(changes, DecisionKind::Do)
+    }
+
+    /// The answer to a confirmation question.
+    pub(crate) fn on_confirm(&mut self, yes: bool) -> Vec<Effect> {
+        self.mode = super::state::Mode::List;
+        let Some(waiting) = self.confirm.take() else {
+            return Vec::new();
+        };
+        if !yes {
+            self.status = Some(info("Cancelled: nothing changed".to_owned()));
+            return Vec::new();
+        }
+        self.marked.clear();
+        self.request_batch(waiting.changes, DecisionKind::Do)
+    }
+
+    pub(crate) fn undo_last(&mut self) -> Vec<Effect> {
+        let Some(batch) = self.undo.pop() else {
+            self.status = Some(info("Nothing to undo".to_owned()));
+            return Vec::new();
+        };
+        // Taken back in reverse order, so a notice changed twice in one batch ends where it began.
+        self.request_batch(
+            batch.iter().rev().map(TriageChange::reversed).collect(),
+            DecisionKind::Undo,
+        )
+    }
+
+    pub(crate) fn redo_last(&mut self) -> Vec<Effect> {
+        let Some(batch) = self.redo.pop() else {
+            self.status = Some(info("Nothing to redo".to_owned()));
+            return Vec::new();
+        };
+        self.request_batch(batch, DecisionKind::Redo)
+    }
+
+    fn request_batch(&mut self, changes: Vec<TriageChange>, kind: DecisionKind) -> Vec<Effect> {
+        if changes.is_empty() {
+            return Vec::new();
+        }
+        let batch = self.next_batch;
+        self.next_batch += 1;
+        self.in_flight.insert(
+            batch,
+            InFlight {
+                kind,
+                remaining: changes.len(),
+                saved: Vec::new(),
+                failed: Vec::new(),
+            },
+        );
+        let what = if changes.len() == 1 {
+            changes[0].to.as_str().to_owned()
+        } else {
+            format!("{} notices", changes.len())
+        };
+        self.status = Some(info(format!("Saving: {what}…")));
+        // Rows stay where they are until the store confirms: nothing is shown before it is true.
+        changes
+            .into_iter()
+            .map(|change| {
+                self.pending.insert(
+                    change.id.clone(),
+                    Pending {
+                        to: change.to,
+                        kind,
+                        batch,
+                    },
+                );
+                Effect::SaveTriage { change, kind, batch }
+            })
+            .collect()
+    }
+
+    /// The store committed one change.
+    pub(crate) fn on_triage_saved(&mut self, change: TriageChange) {
+        let pending = self.pending.remove(&change.id);
+        if let Some(&i) = self.by_id.get(&change.id) {
+            self.records[i].triage = change.to;
+        }
+        if let Some(p) = pending {
+            if let Some(flight) = self.in_flight.get_mut(&p.batch) {
+                flight.saved.push(change);
+            }
+            self.finish_step(p.batch, None);
+        }
+        self.refresh_view();
+    }
+
+    /// The store could not commit one change: it keeps its old value on screen.
+    pub(crate) fn on_triage_not_saved(&mut self, change: TriageChange, why: String) {
+        if let Some(p) = self.pending.remove(&change.id) {
+            if let Some(flight) = self.in_flight.get_mut(&p.batch) {
+                flight.failed.push(change);
+            }
+            self.finish_step(p.batch, Some(why));
+        } else {
+            self.status = Some(error(format!(
+                "Decision NOT saved ({why}); it is unchanged — try again"
+            )));
+        }
+        self.refresh_view();
+    }
+
+    /// Counts one answer for `batch`; when all are in, files what was saved on the right stack.
+    fn finish_step(&mut self, batch: i64, failure: Option<String>) {
+        let Some(flight) = self.in_flight.get_mut(&batch) else {
+            return;
+        };
+        flight.remaining = flight.remaining.saturating_sub(1);
+        if let Some(why) = failure {
+            self.status = Some(error(format!(
+                "Decision NOT saved ({why}); it is unchanged — try again"
+            )));
+        }
+        if flight.remaining > 0 {
+            return;
+        }
+        let Some(flight) = self.in_flight.remove(&batch) else {
+            return;
+        };
+        // An undo or redo that did not land goes back on its stack, so it can be retried.
+        match flight.kind {
+            DecisionKind::Undo if !flight.failed.is_empty() => {
+                self.undo
+                    .push(flight.failed.iter().rev().map(TriageChange::reversed).collect());
+            }
+            DecisionKind::Redo if !flight.failed.is_empty() => self.redo.push(flight.failed.clone()),
+            _ => {}
+        }
+        if flight.saved.is_empty() {
+            return;
+        }
+        if flight.failed.is_empty() {
+            let verb = match flight.kind {
+                DecisionKind::Do => "Saved",
+                DecisionKind::Undo => "Undone",
+                DecisionKind::Redo => "Redone",
+            };
+            let what = match &flight.saved[..] {
+                [one] => {
+                    let title = self
+                        .by_id
+                        .get(&one.id)
+                        .map(|&i| shorten(&self.records[i].notice.title, 60))
+                        .unwrap_or_default();
+                    format!("{} — {title}", one.to.as_str())
+                }
+                many => format!("{} notices", many.len()),
+            };
+            self.status = Some(info(format!("{verb}: {what}")));
+        }
+        // Only what the store committed can be undone or redone.
+        match flight.kind {
+            DecisionKind::Do => {
+                self.undo.push(flight.saved);
+                self.redo.clear();
+            }
+            DecisionKind::Undo => self
+                .redo
+                .push(flight.saved.iter().rev().map(TriageChange::reversed).collect()),
+            DecisionKind::Redo => self.undo.push(flight.saved),
+        }
+    }
+
+    /// Marks or unmarks the selected notice and moves down, like a file manager.
+    pub(crate) fn toggle_mark(&mut self) {
+        let Some(id) = self.selected.clone() else { return };
+        if !self.marked.remove(&id) {
+            self.marked.insert(id);
+        }
+        let row = self.selected_row().unwrap_or(0);
+        self.select_row(row + 1);
+    }
+
+    /// Marks every notice in the view, or clears the marks when they all are marked already.
+    pub(crate) fn mark_all_in_view(&mut self) {
+        let ids: Vec<_> = self
+            .visible
+            .iter()
+            .map(|r| self.records[r.index].notice.id.clone())
+            .collect();
+        if !ids.is_empty() && ids.iter().all(|id| self.marked.contains(id)) {
+            self.marked.clear();
+        } else {
+            self.marked.extend(ids);
+        }
+    }
+}
+
+/// Batches of decisions in flight, by batch number.
+pub(crate) type InFlightMap = HashMap<i64, InFlight>;
+
+fn info(text: String) -> StatusMessage {
+    StatusMessage {
+        text,
+        level: StatusLevel::Info,
+    }
+}
+
+fn error(text: String) -> StatusMessage {
+    StatusMessage {
+        text,
+        level: StatusLevel::Error,
+    }
+}
