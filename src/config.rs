@@ -3,6 +3,7 @@
 //! Every string (durations, zones, URLs) is checked here, so nothing downstream handles raw text.
 //! Errors name the file, line and key, and are reported before the terminal is touched.
 
+pub mod keys;
 mod raw;
 
 use std::path::{Path, PathBuf};
@@ -83,6 +84,8 @@ pub struct Config {
     pub timezone: TimeZone,
     /// The matching profile.
     pub profile: Profile,
+    /// Key rebindings for the list, applied over the defaults one key at a time.
+    pub keys: Vec<(keys::KeyChord, crate::app::Action)>,
 }
 
 /// A configuration problem, with where it is.

@@ -333,7 +333,7 @@ pub async fn dashboard(config: &Config, store: Store) -> Result<()> {
     let history = store.load_history(500).wrap_err("cannot load the decisions log")?;
     let mut core = AppState::new(records, &feeds, Timestamp::now()).with_history(history);
     let mut io = Io::start(config, store)?;
-    let keymap = Keymap::default();
+    let keymap = Keymap::default().with_overrides(&config.keys);
     let theme = Theme::from_env();
     let ctx = RenderContext {
         theme: &theme,

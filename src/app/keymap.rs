@@ -93,6 +93,25 @@ impl Default for Keymap {
 }
 
 impl Keymap {
+    /// The defaults with `overrides` applied: each key given takes the new action, replacing what
+    /// that key did before; every other default stays.
+    pub fn with_overrides(mut self, overrides: &[(crate::config::keys::KeyChord, Action)]) -> Self {
+        for (chord, action) in overrides {
+            let mods = chord.modifiers - KeyModifiers::SHIFT;
+            self.bindings.retain(|b| !(b.code == chord.code && b.modifiers == mods));
+            self.bindings.push(Binding {
+                code: chord.code,
+                modifiers: mods,
+                action: *action,
+            });
+        }
+        // Keep the help grouped in the default order of actions.
+        let order: Vec<Action> = Keymap::default().bindings.iter().map(|b| b.action).collect();
+        self.bindings
+            .sort_by_key(|b| order.iter().position(|a| *a == b.action).unwrap_or(usize::MAX));
+        self
+    }
+
     /// Every binding, in help order.
     pub fn bindings(&self) -> &[Binding] {
         &self.bindings

@@ -37,6 +37,7 @@ pub(super) struct RawConfig {
     timezone: Option<Zone>,
     profile: Option<PathBuf>,
     feeds: Option<Vec<RawFeed>>,
+    keys: Option<super::keys::RawKeys>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -174,6 +175,11 @@ impl RawConfig {
             timezone: user.timezone.or(self.timezone),
             profile: user.profile.or(self.profile),
             feeds: user.feeds.or(self.feeds),
+            // Key by key: a user who rebinds `j` keeps every other default.
+            keys: match (self.keys, user.keys) {
+                (Some(base), Some(user)) => Some(base.merged_with(user)),
+                (base, user) => user.or(base),
+            },
         }
     }
 
@@ -227,6 +233,7 @@ impl RawConfig {
                 |z| z.0,
             ),
             profile,
+            keys: self.keys.map(super::keys::RawKeys::into_bindings).unwrap_or_default(),
         })
     }
 }

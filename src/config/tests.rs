@@ -82,3 +82,43 @@ fn csv_settings_parse_and_reject_other_separators() {
     assert_eq!(line, 2);
     assert!(message.contains("csv_delimiter"), "{message}");
 }
+
+#[test]
+fn keys_rebind_one_at_a_time() {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    let text = "[keys.list]\n\"ctrl-j\" = \"select_next\"\nx = \"shortlist\"\n";
+    let config = parse_str(text, "user.toml").expect("valid");
+    assert_eq!(config.keys.len(), 2);
+    let keymap = crate::app::Keymap::default().with_overrides(&config.keys);
+    let press = |code, modifiers| crossterm::event::KeyEvent::new(code, modifiers);
+    use crate::app::Action;
+    assert_eq!(
+        keymap.resolve(&press(KeyCode::Char('j'), KeyModifiers::CONTROL)),
+        Some(Action::SelectNext)
+    );
+    assert_eq!(
+        keymap.resolve(&press(KeyCode::Char('x'), KeyModifiers::NONE)),
+        Some(Action::Shortlist)
+    );
+    // Untouched defaults stay.
+    assert_eq!(
+        keymap.resolve(&press(KeyCode::Char('j'), KeyModifiers::NONE)),
+        Some(Action::SelectNext)
+    );
+    assert_eq!(
+        keymap.resolve(&press(KeyCode::Char('s'), KeyModifiers::NONE)),
+        Some(Action::Shortlist)
+    );
+}
+
+#[test]
+fn unknown_action_or_key_is_reported_with_its_line() {
+    let (line, message) = invalid("\n[keys.list]\nj = \"jump_around\"\n");
+    assert_eq!(line, 3);
+    assert!(message.contains("jump_around"), "{message}");
+    let (line, message) = invalid("[keys.list]\nq = \"quit\"\n\"hyper-q\" = \"quit\"\n");
+    assert_eq!(line, 3);
+    assert!(message.contains("hyper-q"), "{message}");
+    let (_, message) = invalid("[keys.detail]\nj = \"quit\"\n");
+    assert!(message.contains("detail"), "{message}");
+}
