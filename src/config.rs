@@ -84,6 +84,8 @@ pub struct Config {
     pub timezone: TimeZone,
     /// The matching profile.
     pub profile: Profile,
+    /// Colours for a dark or a light terminal.
+    pub palette: crate::ui::Palette,
     /// Key rebindings for the list, applied over the defaults one key at a time.
     pub keys: Vec<(keys::KeyChord, crate::app::Action)>,
 }

@@ -334,7 +334,7 @@ pub async fn dashboard(config: &Config, store: Store) -> Result<()> {
     let mut core = AppState::new(records, &feeds, Timestamp::now()).with_history(history);
     let mut io = Io::start(config, store)?;
     let keymap = Keymap::default().with_overrides(&config.keys);
-    let theme = Theme::from_env();
+    let theme = Theme::from_env(config.palette);
     let ctx = RenderContext {
         theme: &theme,
         keymap: &keymap,

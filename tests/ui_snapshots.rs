@@ -244,3 +244,26 @@ fn marked_rows_show_a_dot_and_the_count() {
     state.update(Msg::Action(Action::ToggleMark));
     insta::assert_snapshot!(draw(&state, 100, 12).backend());
 }
+
+#[test]
+fn light_theme_avoids_colours_unreadable_on_white() {
+    use ratatui::style::Color;
+    let mut state = loaded();
+    state.update(Msg::Action(Action::ToggleDetail));
+    let mut terminal = Terminal::new(TestBackend::new(130, 20)).expect("test backend");
+    let (theme, keymap, tz) = (Theme::light(), Keymap::default(), TimeZone::UTC);
+    let ctx = RenderContext {
+        theme: &theme,
+        keymap: &keymap,
+        tz: &tz,
+    };
+    terminal
+        .draw(|f| ui::render(f, &state, &mut ViewState::default(), ctx))
+        .expect("draw");
+    let buffer = terminal.backend().buffer();
+    let used: std::collections::HashSet<_> = buffer.content().iter().filter_map(|c| c.style().fg).collect();
+    for bad in [Color::Yellow, Color::Cyan, Color::Gray, Color::White] {
+        assert!(!used.contains(&bad), "{bad:?} used in the light theme");
+    }
+    assert!(used.len() > 2, "the light theme still has colours: {used:?}");
+}

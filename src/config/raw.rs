@@ -35,6 +35,7 @@ pub(super) struct RawConfig {
     csv_delimiter: Option<Delimiter>,
     csv_bom: Option<bool>,
     timezone: Option<Zone>,
+    theme: Option<ThemeName>,
     profile: Option<PathBuf>,
     feeds: Option<Vec<RawFeed>>,
     keys: Option<super::keys::RawKeys>,
@@ -114,6 +115,14 @@ impl<'de> Deserialize<'de> for Delimiter {
     }
 }
 
+/// `theme = "dark" | "light"`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ThemeName {
+    Dark,
+    Light,
+}
+
 /// An IANA time zone name known to the bundled database.
 #[derive(Debug, Clone)]
 struct Zone(jiff::tz::TimeZone);
@@ -173,6 +182,7 @@ impl RawConfig {
             csv_delimiter: user.csv_delimiter.or(self.csv_delimiter),
             csv_bom: user.csv_bom.or(self.csv_bom),
             timezone: user.timezone.or(self.timezone),
+            theme: user.theme.or(self.theme),
             profile: user.profile.or(self.profile),
             feeds: user.feeds.or(self.feeds),
             // Key by key: a user who rebinds `j` keeps every other default.
@@ -234,6 +244,10 @@ impl RawConfig {
             ),
             profile,
             keys: self.keys.map(super::keys::RawKeys::into_bindings).unwrap_or_default(),
+            palette: match self.theme {
+                Some(ThemeName::Light) => crate::ui::Palette::Light,
+                Some(ThemeName::Dark) | None => crate::ui::Palette::Dark,
+            },
         })
     }
 }

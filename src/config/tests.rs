@@ -122,3 +122,15 @@ fn unknown_action_or_key_is_reported_with_its_line() {
     let (_, message) = invalid("[keys.detail]\nj = \"quit\"\n");
     assert!(message.contains("detail"), "{message}");
 }
+
+#[test]
+fn theme_is_dark_or_light() {
+    assert_eq!(
+        parse_str("theme = \"light\"\n", "u.toml").expect("valid").palette,
+        crate::ui::Palette::Light
+    );
+    assert_eq!(load(None).expect("bundled").palette, crate::ui::Palette::Dark);
+    let (line, message) = invalid("theme = \"solarized\"\n");
+    assert_eq!(line, 1);
+    assert!(message.contains("solarized"), "{message}");
+}

@@ -3,30 +3,61 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
+/// Which background the colours are chosen for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Palette {
+    /// Light text on a dark terminal (the default).
+    #[default]
+    Dark,
+    /// Dark text on a light terminal: yellow, cyan and grey are unreadable on white.
+    Light,
+}
+
 /// The colour scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
     color: bool,
+    palette: Palette,
 }
 
 impl Theme {
-    /// Colours unless `NO_COLOR` is set to a non-empty value (<https://no-color.org>).
-    pub fn from_env() -> Self {
+    /// Colours for `palette` unless `NO_COLOR` is set to a non-empty value (<https://no-color.org>).
+    pub fn from_env(palette: Palette) -> Self {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Self { color: !no_color }
+        Self {
+            color: !no_color,
+            palette,
+        }
     }
 
-    /// A theme with or without colours.
+    /// A dark theme with or without colours.
     pub fn new(color: bool) -> Self {
-        Self { color }
+        Self {
+            color,
+            palette: Palette::Dark,
+        }
+    }
+
+    /// A light theme with colours.
+    pub fn light() -> Self {
+        Self {
+            color: true,
+            palette: Palette::Light,
+        }
     }
 
     fn fg(self, color: Color) -> Style {
-        if self.color {
-            Style::new().fg(color)
-        } else {
-            Style::new()
+        if !self.color {
+            return Style::new();
         }
+        let color = match (self.palette, color) {
+            (Palette::Light, Color::Yellow) => Color::Rgb(150, 90, 0),
+            (Palette::Light, Color::Cyan) => Color::Blue,
+            (Palette::Light, Color::Gray) => Color::DarkGray,
+            (Palette::Light, Color::Green) => Color::Rgb(0, 110, 0),
+            (_, c) => c,
+        };
+        Style::new().fg(color)
     }
 
     /// The app name in the tab line.
@@ -56,7 +87,7 @@ impl Theme {
     /// Closed, unmatched or secondary text.
     pub fn muted(self) -> Style {
         if self.color {
-            Style::new().fg(Color::DarkGray)
+            self.fg(Color::DarkGray)
         } else {
             Style::new().add_modifier(Modifier::DIM)
         }
