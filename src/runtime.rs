@@ -130,6 +130,9 @@ pub struct Io {
     cancel: CancellationToken,
     /// Messages produced while performing effects (a failed send), handled before the next draw.
     local: VecDeque<Msg>,
+    /// SIGTERM / SIGHUP / SIGINT arrive here as a quit, so the terminal is restored and queued
+    /// writes land even when anbud is killed politely or its terminal window is closed.
+    signals: mpsc::Receiver<()>,
 }
 
 impl Io {
@@ -169,6 +172,7 @@ impl Io {
             supervisor,
             cancel,
             local: VecDeque::new(),
+            signals: spawn_signal_listener(),
         })
     }
 
@@ -252,6 +256,7 @@ impl Io {
             Some(event) = self.feed_events.recv() => Ok(Msg::Feed(event)),
             Some(event) = self.store_events.recv() => Ok(Msg::Store(event)),
             Some(done) = self.exports.join_next() => Ok(Msg::ExportFinished(done.unwrap_or_else(|e| Err(e.to_string())))),
+            Some(()) = self.signals.recv() => Ok(Msg::Action(crate::app::Action::Quit)),
             Some(task) = self.supervisor.join_next() => Err(eyre!("the feed poller stopped unexpectedly: {task:?}")),
             else => Err(eyre!("every background service has stopped")),
         }
@@ -273,6 +278,35 @@ impl Io {
             let _ = tokio::task::spawn_blocking(move || store.shutdown()).await;
         }
     }
+}
+
+/// Listens for termination signals and reports each as one message.
+fn spawn_signal_listener() -> mpsc::Receiver<()> {
+    let (tx, rx) = mpsc::channel(1);
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut hup), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            return;
+        };
+        loop {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = hup.recv() => {}
+                _ = int.recv() => {}
+            }
+            if tx.send(()).await.is_err() {
+                return;
+            }
+        }
+    });
+    #[cfg(not(unix))]
+    drop(tx);
+    rx
 }
 
 /// The event loop: draw, wait for one message, update, perform, repeat until the user quits.
