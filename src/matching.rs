@@ -1,21 +1,25 @@
 //! Relevance matching: scores a [`Notice`] against a [`Profile`] and explains the score with hits.
 //!
-//! [`Matcher`] compiles a profile once into two Aho-Corasick automata (folded text for ordinary
-//! terms, original case for capitalised acronyms) and evaluates notices purely and
-//! deterministically. The `/` filter lives in [`search`]. Depends only on `model`, aho-corasick,
+//! [`Matcher`] compiles a profile once into one Aho-Corasick DFA over folded text (every term,
+//! capitalised acronyms checked against the original case afterwards, and the [`badges`]) and
+//! evaluates notices purely and deterministically, one pass per field. The `/` filter lives in [`search`]. Depends only on `model`, aho-corasick,
 //! fuzzy-matcher, serde and toml: never on tokio, reqwest, rusqlite or ratatui.
 
+pub mod badges;
+pub mod eval;
 pub mod normalize;
 pub mod profile;
 pub mod search;
+pub mod set;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
-use crate::model::{Field, Hit, Notice, Relevance, RuleKind};
+use crate::model::{Badge, Field, Hit, Notice, Relevance, RuleKind};
 use normalize::{
     Folded, cpv_matches, cpv_prefix, fold_term, is_acronym, is_boundary_after, is_boundary_before, spelling_variants,
 };
 pub use profile::{CpvRule, Profile, ProfileError, TermRule};
+pub use set::MatcherSet;
 
 /// Share of a rule's weight, in percent, that a hit in `field` earns: the title says what is
 /// bought, a description also carries boilerplate, and a buyer's name only hints at the domain.
@@ -42,25 +46,39 @@ struct CompiledRule {
     weight: i32,
 }
 
+/// What an automaton pattern signals.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    /// A profile rule, by index into `Matcher::rules`.
+    Rule(usize),
+    /// A badge; badges share the automaton so a notice is scanned once.
+    Badge(Badge),
+}
+
 /// What an automaton pattern belongs to and which boundaries it needs.
 #[derive(Debug, Clone, Copy)]
 struct Pattern {
-    rule: usize,
+    target: Target,
     boundary_before: bool,
     boundary_after: bool,
+    /// Index into `Matcher::exact`: the original text must read exactly so (capitalised
+    /// acronyms, so "RIS" does not fire on "ris", rice).
+    exact: Option<usize>,
 }
 
 /// A compiled profile, ready to score notices.
 #[derive(Debug, Clone)]
 pub struct Matcher {
+    /// The profile's name, reported in [`Relevance::profiles`] when a notice matches.
+    name: String,
     threshold: i32,
     rules: Vec<CompiledRule>,
-    /// Lower-cased, diacritic-folded patterns (with æ/ø/å spelling variants), run over folded text.
+    /// Lower-cased, diacritic-folded patterns (with æ/ø/å spelling variants) of every term and
+    /// badge, run once over each folded field.
     folded: AhoCorasick,
     folded_patterns: Vec<Pattern>,
-    /// Capitalised acronyms, run over the original text so "RIS" does not fire on "ris" (rice).
-    exact: AhoCorasick,
-    exact_patterns: Vec<Pattern>,
+    /// Case-sensitive spellings that [`Pattern::exact`] points at.
+    exact: Vec<String>,
     /// CPV digits to compare and the rule they belong to.
     cpv: Vec<(String, usize)>,
 }
@@ -78,7 +96,7 @@ impl Matcher {
         };
         let mut rules = Vec::new();
         let (mut folded_pats, mut folded_patterns) = (Vec::new(), Vec::new());
-        let (mut exact_pats, mut exact_patterns) = (Vec::new(), Vec::new());
+        let mut exact = Vec::new();
         let terms = profile
             .include
             .iter()
@@ -94,24 +112,39 @@ impl Matcher {
             let body = rule.term.strip_prefix('*').unwrap_or(&rule.term);
             let inside_words = body.len() != rule.term.len();
             let acronym = is_acronym(body);
-            let pattern = Pattern {
-                rule: index,
+            let mut pattern = Pattern {
+                target: Target::Rule(index),
                 boundary_before: !inside_words,
                 boundary_after: acronym,
+                exact: None,
             };
-            if acronym && body.chars().any(char::is_uppercase) {
-                exact_pats.push(body.to_owned());
-                exact_patterns.push(pattern);
-                continue;
-            }
             let folded = fold_term(body);
             if folded.trim().is_empty() {
                 return Err(unusable(format!("term {:?} has no letters to match", rule.term)));
+            }
+            if acronym && body.chars().any(char::is_uppercase) {
+                pattern.exact = Some(exact.len());
+                exact.push(body.to_owned());
+                folded_pats.push(folded);
+                folded_patterns.push(pattern);
+                continue;
             }
             for variant in spelling_variants(&folded, !acronym) {
                 folded_pats.push(variant);
                 folded_patterns.push(pattern);
             }
+        }
+        for needle in badges::needles_of_badges() {
+            folded_pats.push(needle.text);
+            folded_patterns.push(Pattern {
+                target: Target::Badge(needle.badge),
+                boundary_before: true,
+                boundary_after: needle.whole_word,
+                exact: needle.exact.map(|spelling| {
+                    exact.push(spelling.to_owned());
+                    exact.len() - 1
+                }),
+            });
         }
         let mut cpv = Vec::new();
         for rule in &profile.cpv {
@@ -127,18 +160,21 @@ impl Matcher {
         }
         // Standard semantics + overlapping search report every occurrence of every pattern, so
         // "trygghetsalarm" and "alarm" can both fire on the same text.
+        // A DFA even for a large pack: the default would pick an NFA above ~100 patterns, and the
+        // overlapping scan over every description is most of the cost of scoring a notice.
         let build = |patterns: &[String]| {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
                 .build(patterns)
                 .map_err(|e| unusable(format!("cannot compile the terms: {e}")))
         };
         Ok(Matcher {
+            name: profile.name.clone(),
             threshold: profile.threshold,
             folded: build(&folded_pats)?,
             folded_patterns,
-            exact: build(&exact_pats)?,
-            exact_patterns,
+            exact,
             rules,
             cpv,
         })
@@ -147,13 +183,14 @@ impl Matcher {
     /// Scores `notice`: each rule counts once (its strongest hit), every occurrence is a hit.
     pub fn evaluate(&self, notice: &Notice) -> Relevance {
         let mut found: Vec<(usize, Hit)> = Vec::new();
+        let mut badges = Vec::new();
         for (field, text) in [
             (Field::Title, &notice.title),
             (Field::Description, &notice.description),
             (Field::Buyer, &notice.buyer),
         ] {
             let mut field_hits = Vec::new();
-            self.scan(field, text, &mut field_hits);
+            self.scan(field, text, &mut field_hits, &mut badges);
             // Spelling variants of one term can find the same text twice; report it once.
             field_hits.sort_by_key(|(rule, hit)| (hit.start, hit.end, *rule));
             field_hits.dedup_by_key(|(rule, hit)| (*rule, hit.start, hit.end));
@@ -173,11 +210,20 @@ impl Matcher {
             }
         }
         let score = best.iter().sum();
+        let matched = score >= self.threshold;
+        badges::finish(notice, &mut badges);
         Relevance {
             score,
-            matched: score >= self.threshold,
+            matched,
             hits: found.into_iter().map(|(_, hit)| hit).collect(),
+            profiles: if matched { vec![self.name.clone()] } else { Vec::new() },
+            badges,
         }
+    }
+
+    /// The name of the compiled profile.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// The score a notice needs to match.
@@ -185,8 +231,9 @@ impl Matcher {
         self.threshold
     }
 
-    /// Finds every accepted occurrence in one text field.
-    fn scan(&self, field: Field, text: &str, out: &mut Vec<(usize, Hit)>) {
+    /// Finds every accepted occurrence of a term in one text field, and the badges it mentions,
+    /// in a single pass over the folded text.
+    fn scan(&self, field: Field, text: &str, out: &mut Vec<(usize, Hit)>, badges: &mut Vec<Badge>) {
         if text.is_empty() {
             return;
         }
@@ -196,18 +243,22 @@ impl Matcher {
             let Some(pattern) = self.folded_patterns.get(m.pattern().as_usize()) else {
                 continue;
             };
-            if accepts(pattern, haystack, m.start(), m.end())
-                && let Some((start, end)) = folded.original_span(m.start(), m.end())
-            {
-                out.push((pattern.rule, self.hit(pattern.rule, field, start, end)));
+            if !accepts(pattern, haystack, m.start(), m.end()) {
+                continue;
             }
-        }
-        for m in self.exact.find_overlapping_iter(text) {
-            let Some(pattern) = self.exact_patterns.get(m.pattern().as_usize()) else {
+            let Some((start, end)) = folded.original_span(m.start(), m.end()) else {
                 continue;
             };
-            if accepts(pattern, text, m.start(), m.end()) {
-                out.push((pattern.rule, self.hit(pattern.rule, field, m.start(), m.end())));
+            if let Some(spelling) = pattern.exact.and_then(|i| self.exact.get(i))
+                && text.get(start..end) != Some(spelling.as_str())
+            {
+                continue;
+            }
+            match pattern.target {
+                Target::Rule(rule) => out.push((rule, self.hit(rule, field, start, end))),
+                // Badges describe what is bought; a buyer's name says nothing about that.
+                Target::Badge(badge) if field != Field::Buyer => badges.push(badge),
+                Target::Badge(_) => {}
             }
         }
     }
@@ -233,185 +284,4 @@ fn accepts(pattern: &Pattern, text: &str, start: usize, end: usize) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::NoticeId;
-
-    const PROFILE: &str = r#"
-name = "test"
-threshold = 10
-[[include]]
-terms = ["røntgen", "velferdsteknologi", "pasientsignal", "trygghetsalarm", "*kateter", "MR", "CT", "RIS", "EPJ", "sår", "SPECT"]
-weight = 10
-[[exclude]]
-term = "legemidler"
-weight = 8
-[[cpv]]
-prefix = "33"
-weight = 6
-[[cpv]]
-prefix = "33600000"
-weight = -12
-"#;
-
-    fn matcher() -> Matcher {
-        Matcher::new(&Profile::parse(PROFILE, "test.toml").expect("valid profile")).expect("compiles")
-    }
-
-    fn notice(title: &str, description: &str, buyer: &str, cpv: &[&str]) -> Notice {
-        Notice {
-            id: NoticeId::new("test", "1"),
-            source: "test".into(),
-            native_id: "1".into(),
-            title: title.into(),
-            titles: std::collections::BTreeMap::default(),
-            description: description.into(),
-            buyer: buyer.into(),
-            country: None,
-            cpv: cpv.iter().map(|c| (*c).to_owned()).collect(),
-            published: None,
-            deadline: None,
-            value: None,
-            currency: None,
-            notice_type: None,
-            url: String::new(),
-        }
-    }
-
-    fn title_rules(title: &str) -> Vec<String> {
-        matcher()
-            .evaluate(&notice(title, "", "", &[]))
-            .hits
-            .into_iter()
-            .map(|h| h.rule)
-            .collect()
-    }
-
-    #[test]
-    fn terms_match_by_the_boundary_rules() {
-        let cases: [(&str, &[&str]); 18] = [
-            ("Ny velferdsteknologiløsning", &["velferdsteknologi"]),
-            ("Pasientsignalanlegg til sykehjem", &["pasientsignal"]),
-            ("Foleykateter og SVK", &["*kateter"]),
-            ("MR-maskin til Ålesund", &["MR"]),
-            ("Ny MR til sykehuset", &["MR"]),
-            ("Drift av område nord", &[]),
-            ("Service contract for the project", &[]),
-            ("CT til UNN", &["CT"]),
-            ("Levering av ris og pasta", &[]),
-            ("Pris og RIS/PACS", &["RIS"]),
-            ("PRIS", &[]),
-            ("SPECT/CT og spectrometer", &["SPECT", "CT"]),
-            ("EPJ-system", &["EPJ"]),
-            ("Sår og SÅR", &["sår", "sår"]),
-            ("Såret", &[]),
-            ("SAR-helikopter", &[]),
-            ("Nye trygghetsalarmer", &["trygghetsalarm"]),
-            ("Datatrygghetsalarm", &[]),
-        ];
-        for (title, want) in cases {
-            assert_eq!(title_rules(title), want.to_vec(), "{title}");
-        }
-    }
-
-    #[test]
-    fn case_and_diacritics_do_not_matter_for_long_terms() {
-        for title in ["RØNTGEN", "røntgen", "Rontgen", "roentgen", "Röntgenanlegg"] {
-            assert_eq!(title_rules(title), ["røntgen"], "{title}");
-        }
-    }
-
-    #[test]
-    fn spans_slice_the_original_text_in_field_order() {
-        let n = notice(
-            "Mobil RØNTGEN og MR",
-            "Kjøp av røntgenapparat, ROENTGEN",
-            "Sår AS",
-            &["33100000"],
-        );
-        let hits = matcher().evaluate(&n).hits;
-        let slices: Vec<(Field, &str)> = hits
-            .iter()
-            .map(|h| {
-                let text = match h.field {
-                    Field::Title => &n.title,
-                    Field::Description => &n.description,
-                    Field::Buyer => &n.buyer,
-                    Field::Cpv => &n.cpv[0],
-                };
-                (h.field, text.get(h.start..h.end).expect("span is a valid byte range"))
-            })
-            .collect();
-        let want = [
-            (Field::Title, "RØNTGEN"),
-            (Field::Title, "MR"),
-            (Field::Description, "røntgen"),
-            (Field::Description, "ROENTGEN"),
-            (Field::Buyer, "Sår"),
-            (Field::Cpv, "33"),
-        ];
-        assert_eq!(slices, want);
-    }
-
-    #[test]
-    fn a_rule_counts_once_but_every_occurrence_is_a_hit() {
-        let r = matcher().evaluate(&notice("MR og MR", "MR", "", &[]));
-        assert_eq!(r.hits.len(), 3);
-        assert_eq!(r.score, 10);
-        assert!(r.matched);
-    }
-
-    #[test]
-    fn fields_are_weighted() {
-        let m = matcher();
-        assert_eq!(m.evaluate(&notice("røntgen", "", "", &[])).score, 10);
-        assert_eq!(m.evaluate(&notice("", "røntgen", "", &[])).score, 5);
-        assert_eq!(m.evaluate(&notice("", "", "røntgen", &[])).score, 3);
-        assert!(!m.evaluate(&notice("", "røntgen", "", &[])).matched);
-    }
-
-    #[test]
-    fn exclusions_lower_the_score() {
-        let m = matcher();
-        let plain = m.evaluate(&notice("Multidose og kateter", "", "", &[]));
-        let excluded = m.evaluate(&notice("Multidose, legemidler og kateter", "", "", &[]));
-        assert_eq!(plain.score - excluded.score, 8);
-        assert!(
-            excluded
-                .hits
-                .iter()
-                .any(|h| h.kind == RuleKind::Exclude && h.weight == -8)
-        );
-        assert!(!excluded.matched);
-    }
-
-    #[test]
-    fn cpv_rules_match_by_prefix_and_count_once() {
-        let m = matcher();
-        let r = m.evaluate(&notice("", "", "", &["33100000", "33190000"]));
-        assert_eq!((r.score, r.hits.len()), (6, 2));
-        assert!(
-            r.hits
-                .iter()
-                .all(|h| h.kind == RuleKind::Cpv && h.rule == "33" && h.end == 2)
-        );
-        let r = m.evaluate(&notice("", "", "", &["33600000"]));
-        assert_eq!(r.score, 6 - 12);
-        assert_eq!(m.evaluate(&notice("", "", "", &["03310000", "45000000"])).score, 0);
-    }
-
-    #[test]
-    fn empty_notice_scores_zero() {
-        assert_eq!(matcher().evaluate(&notice("", "", "", &[])), Relevance::default());
-    }
-
-    #[test]
-    fn programmatic_profiles_are_checked() {
-        let mut profile = Profile::parse(PROFILE, "t").expect("valid");
-        profile.include.push(TermRule {
-            term: "*".into(),
-            weight: 1,
-        });
-        assert!(matches!(Matcher::new(&profile), Err(ProfileError::Unusable { .. })));
-    }
-}
+mod tests;

@@ -1,23 +1,76 @@
 //! `anbud eval FILE.jsonl`: the dashboard's own matcher measured on labelled notices.
+//!
+//! Reads the labelled JSONL format (see [`crate::matching::eval`]), scores every line with the
+//! profile the dashboard uses, and prints precision, recall, F1, per-language figures and the
+//! misclassified notices; `--json` adds one object per notice.
 
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use color_eyre::eyre::{Result, eyre};
+use color_eyre::eyre::{Result, WrapErr, eyre};
 
 use crate::config::Config;
+use crate::matching::MatcherSet;
+use crate::matching::eval::{Evaluation, parse_jsonl};
+
+/// Exit code for unusable input (unreadable file, bad line, unknown profile), as for bad config.
+const EXIT_BAD_INPUT: u8 = 2;
 
 /// Runs the evaluation and prints the report to `out`.
 ///
+/// Input problems (unreadable file, a line that is not a labelled notice, an unknown profile)
+/// are reported on stderr with the file and line and exit with status 2.
+///
 /// # Errors
-/// When the file cannot be read or a line is not a labelled notice.
-pub fn run(
-    _config: &Config,
-    _file: &Path,
-    _profile: Option<&str>,
-    _json: bool,
-    _out: &mut impl Write,
-) -> Result<ExitCode> {
-    Err(eyre!("`anbud eval` is not implemented yet (issue #4)"))
+/// When the profile cannot be compiled or `out` cannot be written.
+pub fn run(config: &Config, file: &Path, profile: Option<&str>, json: bool, out: &mut impl Write) -> Result<ExitCode> {
+    // The dashboard's profiles; one today (`config.profile`), several once the config has them.
+    let all = MatcherSet::new(std::slice::from_ref(&config.profile)).map_err(|e| eyre!("{e}"))?;
+    let matchers = match profile {
+        None => all,
+        Some(name) => match all.only(name) {
+            Some(one) => one,
+            None => {
+                eprintln!(
+                    "anbud eval: unknown profile {name:?}; the dashboard uses {}",
+                    all.names().join(", ")
+                );
+                return Ok(ExitCode::from(EXIT_BAD_INPUT));
+            }
+        },
+    };
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("anbud eval: cannot read {}: {e}", file.display());
+            return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        }
+    };
+    let rows = match parse_jsonl(&text) {
+        Ok(rows) => rows,
+        Err(e) => {
+            eprintln!(
+                "anbud eval: {}:{}: not a labelled notice: {}",
+                file.display(),
+                e.line,
+                e.message
+            );
+            return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        }
+    };
+    if rows.is_empty() {
+        eprintln!("anbud eval: {} holds no labelled notices", file.display());
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    }
+    let evaluation = Evaluation::run(rows, |notice| matchers.evaluate(notice));
+    let written = writeln!(out, "profiles: {}", matchers.names().join(", "))
+        .and_then(|()| evaluation.write_report(out))
+        .and_then(|()| if json { evaluation.write_json_lines(out) } else { Ok(()) });
+    match written {
+        // `anbud eval … | head` closing the pipe early is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.wrap_err("cannot write the report")?,
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -22,7 +22,22 @@ impl Folded {
             origin: Vec::with_capacity(original.len()),
         };
         let mut buf = [0u8; 4];
-        for (start, c) in original.char_indices() {
+        let mut rest = original;
+        let mut start = 0;
+        while !rest.is_empty() {
+            // Fast path: most feed text is ASCII, which folds to its own lower case, one byte
+            // per byte; copy whole runs of it at once.
+            let ascii = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
+            if ascii > 0 {
+                let (run, tail) = rest.split_at(ascii);
+                folded.text.push_str(run);
+                folded.origin.extend((start..start + ascii).map(|i| (i, i + 1)));
+                (rest, start) = (tail, start + ascii);
+                continue;
+            }
+            let Some(c) = rest.chars().next() else {
+                break;
+            };
             let end = start + c.len_utf8();
             // Lower-casing can yield several chars ('İ' → "i̇"); each maps back to the same origin.
             for lower in c.to_lowercase() {
@@ -31,7 +46,11 @@ impl Folded {
                     folded.origin.extend(std::iter::repeat_n((start, end), f.len_utf8()));
                 }
             }
+            (rest, start) = (&rest[c.len_utf8()..], end);
         }
+        // ASCII runs were copied as written; lower-case them in one pass (a no-op on the rest,
+        // which is already lower case and keeps its byte length).
+        folded.text.make_ascii_lowercase();
         folded
     }
 

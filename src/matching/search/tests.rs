@@ -1,0 +1,143 @@
+//! Unit tests of [`super`]: Nordic folding, highlight positions, ordering, the index and its prefilter.
+
+use super::*;
+
+fn titles() -> Vec<(usize, &'static str)> {
+    vec![
+        (0, "RØNTGEN til Ørsta"),
+        (1, "Øygarden kommune – trygghetsalarmer"),
+        (2, "Kjøp av Røntgenapparat"),
+        (3, "Renhold"),
+        (4, "Ærlig talt: Åpen anbudskonkurranse"),
+    ]
+}
+
+fn highlighted(text: &str, positions: &[usize]) -> String {
+    text.chars()
+        .enumerate()
+        .filter(|(i, _)| positions.contains(i))
+        .map(|(_, c)| c)
+        .collect()
+}
+
+#[test]
+fn nordic_letters_match_in_any_case_and_spelling() {
+    let cases: [(&str, &[usize]); 6] = [
+        ("røntg", &[0, 2]),
+        ("RØNTG", &[0, 2]),
+        ("rontgen", &[0, 2]),
+        ("øyg", &[1]),
+        ("ærlig", &[4]),
+        ("åpen", &[4]),
+    ];
+    for (query, want) in cases {
+        let got: Vec<usize> = fuzzy_filter(query, titles()).into_iter().map(|m| m.index).collect();
+        // Fuzzy matching may also find scattered letters elsewhere; the intended titles must
+        // be there and one of them must rank first.
+        assert!(want.iter().all(|w| got.contains(w)), "{query}: {got:?}");
+        assert!(
+            got.first().is_some_and(|first| want.contains(first)),
+            "{query}: {got:?}"
+        );
+    }
+}
+
+#[test]
+fn positions_index_original_chars() {
+    let cases = [
+        ("røntg", 0, "RØNTG"),
+        ("øyg", 1, "Øyg"),
+        ("aerlig", 4, "Ærlig"),
+        ("apen", 4, "Åpen"),
+    ];
+    for (query, index, want) in cases {
+        let found = fuzzy_filter(query, titles());
+        let m = found.iter().find(|m| m.index == index).expect("candidate matches");
+        let text = titles()[index].1;
+        assert!(m.positions.iter().all(|&p| p < text.chars().count()), "{query}");
+        assert!(
+            m.positions.windows(2).all(|w| w[0] < w[1]),
+            "{query}: ascending, distinct"
+        );
+        assert_eq!(highlighted(text, &m.positions), want, "{query}");
+    }
+}
+
+#[test]
+fn lowercasing_that_changes_length_keeps_positions_valid() {
+    // 'İ' lower-cases to "i" plus a combining dot; 'ß' searches as "ss".
+    let text = "İstanbul Straße";
+    let found = fuzzy_filter("strasse", [(7, text)]);
+    assert_eq!(found.len(), 1);
+    assert_eq!(highlighted(text, &found[0].positions), "Straße");
+    let found = fuzzy_filter("istan", [(0, text)]);
+    assert_eq!(highlighted(text, &found[0].positions), "İstan");
+}
+
+#[test]
+fn blank_query_keeps_everything_in_order() {
+    for query in ["", "   "] {
+        let found = fuzzy_filter(query, titles());
+        assert_eq!(found.iter().map(|m| m.index).collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
+        assert!(found.iter().all(|m| m.positions.is_empty() && m.score == 0));
+    }
+}
+
+#[test]
+fn results_are_sorted_by_score_then_index() {
+    let found = fuzzy_filter(
+        "ren",
+        [(5, "Renhold"), (1, "Renhold"), (2, "Vaskeri og rengjøring i Tromsø")],
+    );
+    assert_eq!(found.iter().map(|m| m.index).collect::<Vec<_>>(), [1, 5, 2]);
+    assert!(found.windows(2).all(|w| w[0].score >= w[1].score));
+    assert!(fuzzy_filter("xyzzy", titles()).is_empty());
+}
+#[test]
+fn index_narrows_incrementally_and_splits_over_threads() {
+    let titles: Vec<String> = (0..10_000)
+        .map(|i| match i % 4 {
+            0 => format!("RØNTGEN nr {i}"),
+            1 => format!("Renhold {i}"),
+            2 => format!("Trygghetsalarmer {i}"),
+            _ => format!("Ærlig røyk {i}"),
+        })
+        .collect();
+    let index = FuzzyIndex::new(titles.iter().map(String::as_str).enumerate());
+    assert_eq!(index.len(), 10_000);
+    let first = index.filter("r", None, 10);
+    let full = index.filter("rønt", None, usize::MAX);
+    let narrowed = index.filter("rønt", Some(&first), usize::MAX);
+    assert_eq!(full, narrowed);
+    assert_eq!(full.len(), 2_500);
+    // Same answer as the one-shot function (single-threaded on small inputs).
+    let small: Vec<(usize, &str)> = titles.iter().map(String::as_str).enumerate().take(40).collect();
+    let one_shot = fuzzy_filter("rønt", small.iter().copied());
+    assert_eq!(
+        one_shot,
+        index.filter("rønt", None, usize::MAX)[..one_shot.len()].to_vec()
+    );
+    let limited = index.filter("rønt", None, 3);
+    assert!(limited[..3].iter().all(|m| !m.positions.is_empty()));
+    assert!(limited[3..].iter().all(|m| m.positions.is_empty()));
+}
+
+#[test]
+fn windows_find_in_order_chars_and_the_tightest_span() {
+    let matcher = SkimMatcherV2::default().ignore_case();
+    for (text, query) in [
+        ("renhold", "rhd"),
+        ("mr utstyr", "mr ut"),
+        ("abc", "cba"),
+        ("røntgen", "røn"),
+    ] {
+        let needle: Vec<char> = query.chars().collect();
+        if matcher.fuzzy_match(text, query).is_some() {
+            assert!(tightest_window(text, &needle).is_some(), "{text} {query}");
+        }
+    }
+    assert_eq!(tightest_window("abc", &['c', 'a']), None);
+    // "r…g": the window starts at the last r before the first g that completes the match.
+    assert_eq!(tightest_window("rr xr g rg", &['r', 'g']), Some((4, 7)));
+    assert_eq!(tightest_window("røntgen", &['ø', 'g']), Some((1, 6)));
+}

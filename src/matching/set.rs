@@ -1,0 +1,134 @@
+//! Several named profiles at once: a company may sell both welfare technology and lab equipment.
+//!
+//! [`MatcherSet`] scores a notice against every profile; the notice carries the best profile's
+//! score, hits and threshold verdict, and the names of every profile that matched, best first.
+
+use super::{Matcher, Profile, ProfileError};
+use crate::model::{Notice, Relevance};
+
+/// Compiled profiles, scored together.
+#[derive(Debug, Clone)]
+pub struct MatcherSet {
+    matchers: Vec<Matcher>,
+}
+
+impl MatcherSet {
+    /// Compiles every profile, in the given order (which breaks ties between equal scores).
+    ///
+    /// # Errors
+    /// The first profile that does not compile, or [`ProfileError::Unusable`] for an empty set
+    /// or two profiles with the same name (the names tell the user which profile matched).
+    pub fn new(profiles: &[Profile]) -> Result<Self, ProfileError> {
+        if profiles.is_empty() {
+            return Err(ProfileError::Unusable {
+                name: String::new(),
+                message: "no profiles to match with".to_owned(),
+            });
+        }
+        for (i, profile) in profiles.iter().enumerate() {
+            if profiles[..i].iter().any(|p| p.name == profile.name) {
+                return Err(ProfileError::Unusable {
+                    name: profile.name.clone(),
+                    message: "two profiles have this name; give each a name of its own".to_owned(),
+                });
+            }
+        }
+        let matchers = profiles.iter().map(Matcher::new).collect::<Result<_, _>>()?;
+        Ok(Self { matchers })
+    }
+
+    /// The profile names, in order.
+    pub fn names(&self) -> Vec<&str> {
+        self.matchers.iter().map(Matcher::name).collect()
+    }
+
+    /// Keeps only the profile called `name`; `None` when there is none.
+    pub fn only(&self, name: &str) -> Option<Self> {
+        let matcher = self.matchers.iter().find(|m| m.name() == name)?;
+        Some(Self {
+            matchers: vec![matcher.clone()],
+        })
+    }
+
+    /// Scores `notice` with every profile. The result is the best profile's relevance (a
+    /// matching profile beats a non-matching one, then the higher score, then the earlier
+    /// profile), with `profiles` naming every profile that matched, best first.
+    pub fn evaluate(&self, notice: &Notice) -> Relevance {
+        let mut results: Vec<Relevance> = self.matchers.iter().map(|m| m.evaluate(notice)).collect();
+        // Stable sort keeps profile order among equals.
+        results.sort_by_key(|r| std::cmp::Reverse((r.matched, r.score)));
+        let matched: Vec<String> = results
+            .iter()
+            .filter(|r| r.matched)
+            .flat_map(|r| r.profiles.iter().cloned())
+            .collect();
+        let mut best = results.into_iter().next().unwrap_or_default();
+        best.profiles = matched;
+        best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::NoticeId;
+
+    fn profile(name: &str, terms: &str) -> Profile {
+        let text = format!("name = \"{name}\"\nthreshold = 10\n[[include]]\nterms = [{terms}]\nweight = 10\n");
+        Profile::parse(&text, "t.toml").expect("valid profile")
+    }
+
+    fn notice(title: &str) -> Notice {
+        Notice {
+            id: NoticeId::new("t", "1"),
+            source: "t".into(),
+            native_id: "1".into(),
+            title: title.into(),
+            titles: Default::default(),
+            description: String::new(),
+            buyer: String::new(),
+            country: None,
+            cpv: Vec::new(),
+            published: None,
+            deadline: None,
+            value: None,
+            currency: None,
+            notice_type: None,
+            url: String::new(),
+        }
+    }
+
+    fn set() -> MatcherSet {
+        MatcherSet::new(&[
+            profile("welfare", "\"trygghetsalarm\", \"sensor\""),
+            profile("lab", "\"sentrifuge\", \"sensor\", \"analysator\""),
+        ])
+        .expect("compiles")
+    }
+
+    #[test]
+    fn best_profile_wins_and_every_match_is_named() {
+        let s = set();
+        let r = s.evaluate(&notice("Sentrifuge og analysator med sensor"));
+        assert_eq!((r.score, r.matched), (30, true));
+        assert_eq!(r.profiles, ["lab", "welfare"]);
+        let r = s.evaluate(&notice("Trygghetsalarmer"));
+        assert_eq!(r.profiles, ["welfare"]);
+        assert!(r.hits.iter().all(|h| h.rule == "trygghetsalarm"));
+        let r = s.evaluate(&notice("Sensor"));
+        assert_eq!(r.profiles, ["welfare", "lab"], "ties keep profile order");
+        let r = s.evaluate(&notice("Renhold"));
+        assert!(!r.matched && r.profiles.is_empty());
+    }
+
+    #[test]
+    fn names_select_and_reject() {
+        let s = set();
+        assert_eq!(s.names(), ["welfare", "lab"]);
+        assert_eq!(s.only("lab").map(|l| l.names().len()), Some(1));
+        assert!(s.only("nope").is_none());
+        assert!(MatcherSet::new(&[]).is_err());
+        let twice = [profile("a", "\"x1\""), profile("a", "\"y1\"")];
+        assert!(matches!(MatcherSet::new(&twice), Err(ProfileError::Unusable { .. })));
+    }
+}
