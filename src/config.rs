@@ -82,8 +82,8 @@ pub struct Config {
     pub csv_bom: bool,
     /// Zone for showing deadlines.
     pub timezone: TimeZone,
-    /// The matching profile.
-    pub profile: Profile,
+    /// The matching profiles (at least one); a notice takes the best one's score.
+    pub profiles: Vec<Profile>,
     /// Colours for a dark or a light terminal.
     pub palette: crate::ui::Palette,
     /// Key rebindings for the list, applied over the defaults one key at a time.
@@ -163,6 +163,16 @@ pub fn load(user_file: Option<&Path>) -> Result<Config, ConfigError> {
 pub fn parse_str(text: &str, origin: &str) -> Result<Config, ConfigError> {
     let base = raw::parse(DEFAULT_TOML, "bundled default.toml")?;
     base.overlay(raw::parse(text, origin)?).finish(origin)
+}
+
+impl Config {
+    /// The distinct two-digit CPV families of every profile, for the server-side feed queries.
+    pub fn cpv_families(&self) -> Vec<String> {
+        let mut families: Vec<String> = self.profiles.iter().flat_map(Profile::cpv_families).collect();
+        families.sort();
+        families.dedup();
+        families
+    }
 }
 
 /// Turns a byte offset into 1-based (line, column).

@@ -27,7 +27,7 @@ use crate::feeds::poller::{FeedSpec, PollCommand, Scorer, run_poller};
 use crate::feeds::syndication::{RssAdapter, RssSettings};
 use crate::feeds::ted::{TedAdapter, TedSettings};
 use crate::feeds::{FeedAdapter, FeedEvent};
-use crate::matching::Matcher;
+use crate::matching::MatcherSet;
 use crate::store::{Store, StoreCommand, StoreEvent, StoreHandle};
 use crate::ui::{self, RenderContext, Theme, ViewState};
 
@@ -44,7 +44,7 @@ pub fn feed_specs(config: &Config) -> Vec<FeedSpec> {
                         base_url: feed.base_url.clone(),
                         path: feed.path.clone().unwrap_or(defaults.path),
                         countries: feed.countries.clone(),
-                        cpv_families: config.profile.cpv_families(),
+                        cpv_families: config.cpv_families(),
                         page_size: feed.page_size,
                     }))
                 }
@@ -64,7 +64,7 @@ pub fn feed_specs(config: &Config) -> Vec<FeedSpec> {
                         api_key,
                         api_key_env,
                         search_strings: Vec::new(),
-                        cpv_codes: config.profile.cpv_families(),
+                        cpv_codes: config.cpv_families(),
                         page_size: feed.page_size,
                     }))
                 }
@@ -112,7 +112,7 @@ pub fn feed_specs(config: &Config) -> Vec<FeedSpec> {
 /// # Errors
 /// When the profile does not compile.
 pub fn scorer(config: &Config) -> Result<Scorer> {
-    let matcher = Matcher::new(&config.profile).wrap_err("the matching profile is invalid")?;
+    let matcher = MatcherSet::new(&config.profiles).wrap_err("a matching profile is invalid")?;
     Ok(Arc::new(move |notice| matcher.evaluate(notice)))
 }
 

@@ -704,3 +704,28 @@ fn esc_clears_marks_and_export_takes_the_marked_set() {
     act(&mut state, Action::MarkAll);
     assert_eq!(state.marked_count(), 0, "V again clears");
 }
+
+#[test]
+fn a_notice_arriving_during_a_search_is_filtered_in() {
+    let mut state = state();
+    act(&mut state, Action::StartSearch);
+    for c in "velferd".chars() {
+        state.update(Msg::Edit(TextEdit::Insert(c)));
+    }
+    assert!(ids(&state).is_empty());
+    let arriving = notice("ted:9")
+        .title("Velferdsteknologi til hjemmetjenesten")
+        .score(12)
+        .scored();
+    state.update(Msg::Feed(FeedEvent::Fetched {
+        feed: "TED".to_owned(),
+        notices: vec![arriving],
+        at: now(),
+        next_at: now(),
+    }));
+    assert_eq!(ids(&state), ["9"]);
+    assert!(
+        !state.visible()[0].positions.is_empty(),
+        "matched letters are highlighted"
+    );
+}

@@ -267,3 +267,31 @@ fn light_theme_avoids_colours_unreadable_on_white() {
     }
     assert!(used.len() > 2, "the light theme still has colours: {used:?}");
 }
+
+#[test]
+fn detail_pane_shows_signals_and_score_breakdown() {
+    use anbud::model::Badge;
+    let mut state = loaded();
+    let (mut notice, mut relevance) = common::notice("ted:7")
+        .title("Innovasjonspartnerskap: digital hjemmeoppfølging")
+        .description("Løsningen skal være CE-merket etter MDR og integrere med Norsk helsenett.")
+        .score(30)
+        .title_hit("hjemmeoppfølging", 10)
+        .scored();
+    relevance.badges = vec![
+        Badge::MdrIvdr,
+        Badge::CeMarking,
+        Badge::HelseId,
+        Badge::InnovationPartnership,
+    ];
+    notice.deadline = Some("2026-12-20T11:00:00Z".parse().expect("valid"));
+    state.update(Msg::Feed(FeedEvent::Fetched {
+        feed: "TED".to_owned(),
+        notices: vec![(notice, relevance)],
+        at: now(),
+        next_at: now(),
+    }));
+    state.update(Msg::Action(Action::SelectFirst));
+    state.update(Msg::Action(Action::ToggleDetail));
+    insta::assert_snapshot!(draw(&state, 130, 22).backend());
+}

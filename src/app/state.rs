@@ -223,6 +223,9 @@ pub struct AppState {
     pub(crate) in_flight: super::triage::InFlightMap,
     pub(crate) marked: std::collections::BTreeSet<NoticeId>,
     pub(crate) confirm: Option<super::triage::AwaitingConfirm>,
+    /// The current tab's records in display order, before the `/` search.
+    pub(crate) members: Vec<usize>,
+    pub(crate) search_index: Option<crate::matching::search::FuzzyIndex>,
     pub(crate) visible: Vec<VisibleRow>,
     pub(crate) counts: [usize; View::ALL.len()],
     pub(crate) sort: SortKey,
@@ -254,6 +257,8 @@ impl AppState {
             in_flight: super::triage::InFlightMap::new(),
             marked: std::collections::BTreeSet::new(),
             confirm: None,
+            members: Vec::new(),
+            search_index: None,
             visible: Vec::new(),
             counts: [0; View::ALL.len()],
             sort: SortKey::default(),

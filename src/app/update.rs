@@ -220,7 +220,7 @@ impl AppState {
                 self.mode = Mode::List;
             }
         }
-        self.refresh_view();
+        self.apply_filter();
     }
 
     fn on_store(&mut self, event: StoreEvent) {

@@ -3,7 +3,10 @@
 use std::cmp::Ordering;
 
 use super::state::{AppState, SortKey, View, VisibleRow};
-use crate::matching::search::fuzzy_filter;
+use crate::matching::search::FuzzyIndex;
+
+/// How many of the best search results get highlighted letters (more than any screen shows).
+const HIGHLIGHTED_ROWS: usize = 200;
 use crate::model::NoticeRecord;
 
 /// The order of `key`, then score, then the nearest deadline, then id, so equal keys stay stable.
@@ -39,10 +42,8 @@ fn none_last<T: Ord>(a: Option<T>, b: Option<T>) -> Ordering {
 }
 
 impl AppState {
-    /// Recomputes tab counts and the visible rows, keeping the cursor on its notice when that
-    /// notice is still visible, else on the row that took its place.
+    /// Recomputes tab counts and the tab's members, then the visible rows (see [`Self::apply_filter`]).
     pub(crate) fn refresh_view(&mut self) {
-        let old_row = self.selected_row();
         let mut counts = [0; View::ALL.len()];
         let mut members = Vec::new();
         for (index, record) in self.records.iter().enumerate() {
@@ -58,29 +59,47 @@ impl AppState {
         }
         self.counts = counts;
         members.sort_by(|&a, &b| display_order(&self.records[a], &self.records[b], self.sort));
-        self.visible = if self.query.is_empty() {
-            members
-                .into_iter()
-                .map(|index| VisibleRow {
+        self.members = members;
+        // The members changed: the search index is rebuilt on the next search keystroke.
+        self.search_index = None;
+        self.apply_filter();
+    }
+
+    /// Applies the `/` search to the tab's members, keeping the cursor on its notice when that
+    /// notice is still visible, else on the row that took its place. A keystroke only calls this:
+    /// the folded index of titles (and notes) is built once per change of members.
+    pub(crate) fn apply_filter(&mut self) {
+        let old_row = self.selected_row();
+        self.visible = if self.query.trim().is_empty() {
+            self.members
+                .iter()
+                .map(|&index| VisibleRow {
                     index,
                     positions: Vec::new(),
                 })
                 .collect()
         } else {
-            // Notes are searchable too; positions past the title are not highlighted in the list.
-            let texts: Vec<(usize, String)> = members
-                .iter()
-                .map(|&i| {
-                    let r = &self.records[i];
-                    let text = if r.note.is_empty() {
-                        r.notice.title.clone()
-                    } else {
-                        format!("{} {}", r.notice.title, r.note)
-                    };
-                    (i, text)
-                })
-                .collect();
-            fuzzy_filter(&self.query, texts.iter().map(|(i, t)| (*i, t.as_str())))
+            let records = &self.records;
+            let index = self.search_index.get_or_insert_with(|| {
+                // Notes are searchable too; positions past the title are not highlighted in the list.
+                let texts: Vec<(usize, String)> = self
+                    .members
+                    .iter()
+                    .map(|&i| {
+                        let r = &records[i];
+                        let text = if r.note.is_empty() {
+                            r.notice.title.clone()
+                        } else {
+                            format!("{} {}", r.notice.title, r.note)
+                        };
+                        (i, text)
+                    })
+                    .collect();
+                FuzzyIndex::new(texts.iter().map(|(i, t)| (*i, t.as_str())))
+            });
+            // Highlight positions cost as much as the match: only for the rows a screen can show.
+            index
+                .filter(&self.query, None, HIGHLIGHTED_ROWS)
                 .into_iter()
                 .map(|m| VisibleRow {
                     index: m.index,

@@ -20,7 +20,11 @@ pub fn demo_feeds(base_url: &str) -> Vec<FeedConfig> {
     let mut fts = FeedConfig::new("Find a Tender", FeedKind::Ocds, base_url);
     fts.source = Some("fts".to_owned());
     fts.notice_url = Some("https://www.find-tender.service.gov.uk/Notice/{id}".to_owned());
-    let mut rss = FeedConfig::new("Kommune RSS", FeedKind::Rss, &format!("{base_url}{}", demo::RSS_DEMO_PATH));
+    let mut rss = FeedConfig::new(
+        "Kommune RSS",
+        FeedKind::Rss,
+        &format!("{base_url}{}", demo::RSS_DEMO_PATH),
+    );
     rss.source = Some("rss".to_owned());
     vec![ted, doffin, fts, rss]
 }

@@ -25,8 +25,8 @@ const EXIT_BAD_INPUT: u8 = 2;
 /// # Errors
 /// When the profile cannot be compiled or `out` cannot be written.
 pub fn run(config: &Config, file: &Path, profile: Option<&str>, json: bool, out: &mut impl Write) -> Result<ExitCode> {
-    // The dashboard's profiles; one today (`config.profile`), several once the config has them.
-    let all = MatcherSet::new(std::slice::from_ref(&config.profile)).map_err(|e| eyre!("{e}"))?;
+    // Exactly the profiles the dashboard scores with.
+    let all = MatcherSet::new(&config.profiles).map_err(|e| eyre!("{e}"))?;
     let matchers = match profile {
         None => all,
         Some(name) => match all.only(name) {

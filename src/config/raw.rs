@@ -36,7 +36,7 @@ pub(super) struct RawConfig {
     csv_bom: Option<bool>,
     timezone: Option<Zone>,
     theme: Option<ThemeName>,
-    profile: Option<PathBuf>,
+    profiles: Option<Vec<PathBuf>>,
     feeds: Option<Vec<RawFeed>>,
     keys: Option<super::keys::RawKeys>,
 }
@@ -183,7 +183,7 @@ impl RawConfig {
             csv_bom: user.csv_bom.or(self.csv_bom),
             timezone: user.timezone.or(self.timezone),
             theme: user.theme.or(self.theme),
-            profile: user.profile.or(self.profile),
+            profiles: user.profiles.or(self.profiles),
             feeds: user.feeds.or(self.feeds),
             // Key by key: a user who rebinds `j` keeps every other default.
             keys: match (self.keys, user.keys) {
@@ -222,16 +222,29 @@ impl RawConfig {
                 message: "no enabled [[feeds]]: add at least one, e.g. kind = \"ted\"".to_owned(),
             });
         }
-        let profile = match self.profile.filter(|p| !p.as_os_str().is_empty()) {
-            None => Profile::bundled(),
-            Some(path) => {
-                let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
-                    path: path.clone(),
-                    source,
-                })?;
-                Profile::parse(&text, &path.display().to_string())?
+        // Several profiles at once (a company selling welfare technology and lab equipment); none
+        // listed means the bundled health-tech profile.
+        let mut profiles = Vec::new();
+        for path in self.profiles.unwrap_or_default() {
+            let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let profile = Profile::parse(&text, &path.display().to_string())?;
+            if profiles.iter().any(|p: &Profile| p.name == profile.name) {
+                return Err(ConfigError::Unusable {
+                    file: path.display().to_string(),
+                    message: format!(
+                        "a second profile named {:?}: give each profile its own name",
+                        profile.name
+                    ),
+                });
             }
-        };
+            profiles.push(profile);
+        }
+        if profiles.is_empty() {
+            profiles.push(Profile::bundled());
+        }
         Ok(Config {
             feeds,
             lookback: Duration::from_secs(u64::from(self.lookback_days.unwrap_or(14)) * 86_400),
@@ -242,7 +255,7 @@ impl RawConfig {
                 || jiff::tz::TimeZone::get("Europe/Oslo").unwrap_or(jiff::tz::TimeZone::UTC),
                 |z| z.0,
             ),
-            profile,
+            profiles,
             keys: self.keys.map(super::keys::RawKeys::into_bindings).unwrap_or_default(),
             palette: match self.theme {
                 Some(ThemeName::Light) => crate::ui::Palette::Light,

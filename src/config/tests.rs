@@ -134,3 +134,26 @@ fn theme_is_dark_or_light() {
     assert_eq!(line, 1);
     assert!(message.contains("solarized"), "{message}");
 }
+
+#[test]
+fn several_profiles_load_and_duplicate_names_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lab = dir.path().join("lab.toml");
+    std::fs::write(
+        &lab,
+        "name = \"lab\"\nthreshold = 5\n[[include]]\nterm = \"pipette\"\nweight = 5\n",
+    )
+    .expect("write");
+    let text = format!("profiles = [{:?}]\n", lab.display().to_string());
+    let config = parse_str(&text, "user.toml").expect("valid");
+    assert_eq!(
+        config.profiles.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        ["lab"]
+    );
+    let text = format!("profiles = [{0:?}, {0:?}]\n", lab.display().to_string());
+    assert!(matches!(
+        parse_str(&text, "user.toml"),
+        Err(ConfigError::Unusable { .. })
+    ));
+    assert_eq!(load(None).expect("bundled").profiles.len(), 1);
+}

@@ -10,7 +10,7 @@ use super::deadline::{countdown, local_time};
 use super::highlight;
 use super::{RenderContext, Theme};
 use crate::app::AppState;
-use crate::model::{Field, Hit, NoticeRecord, RuleKind};
+use crate::model::{BadgeKind, Field, Hit, NoticeRecord, RuleKind};
 
 /// Draws the detail of the selected notice.
 pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContext<'_>) {
@@ -73,6 +73,23 @@ fn lines(record: &NoticeRecord, state: &AppState, ctx: RenderContext<'_>) -> Vec
     out.push(label("Status", format!("{}{saving}", triage.as_str())));
     out.push(Line::from(cpv_spans(record, theme)));
     out.push(Line::from(score_spans(record, theme)));
+    if !record.relevance.badges.is_empty() {
+        let mut spans = vec![Span::styled(format!("{:<10}", "Signals"), theme.label())];
+        for (i, badge) in record.relevance.badges.iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::raw(" · "));
+            }
+            let style = match badge.kind() {
+                BadgeKind::Regulatory => theme.header(),
+                BadgeKind::Innovation => theme.ok(),
+            };
+            spans.push(Span::styled(badge.label().to_owned(), style));
+        }
+        out.push(Line::from(spans));
+    }
+    if record.relevance.profiles.len() > 1 {
+        out.push(label("Profiles", record.relevance.profiles.join(", ")));
+    }
     out.push(label("Link", notice.url.clone()));
     if !record.note.is_empty() {
         let mut lines = record.note.lines();

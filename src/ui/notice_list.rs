@@ -42,7 +42,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, table: &mut Table
         } else {
             theme.muted()
         };
-        let title = highlight::by_chars(&record.notice.title, &row.positions, base, theme.search_hit());
+        let mut title = highlight::by_chars(&record.notice.title, &row.positions, base, theme.search_hit());
+        // Why it matched, at a glance: the two strongest terms after the title (cut first when narrow).
+        let terms = record.relevance.matched_terms();
+        if record.relevance.matched && !terms.is_empty() {
+            let top: Vec<&str> = terms.into_iter().take(2).collect();
+            title.push(Span::styled(format!("  · {}", top.join(", ")), theme.muted()));
+        }
         Row::new(vec![
             // Marked for a bulk action (Space / V), then the stage badge.
             Cell::from(Line::from(vec![
