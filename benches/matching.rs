@@ -15,7 +15,7 @@ use std::hint::black_box;
 use anbud::matching::eval::parse_jsonl;
 use anbud::matching::search::{FuzzyIndex, FuzzyMatch, fuzzy_filter};
 use anbud::matching::{Matcher, Profile};
-use anbud::model::{Notice, NoticeId};
+use anbud::model::Notice;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 const NOTICES: usize = 100_000;
@@ -79,21 +79,11 @@ fn corpus() -> Vec<Notice> {
             }
             let native = format!("2026-{i:06}");
             Notice {
-                id: NoticeId::new("bench", &native),
-                source: "bench".to_owned(),
-                native_id: native,
-                title,
-                titles: Default::default(),
                 description,
                 buyer: (*rng.pick(&buyers)).to_owned(),
                 country: Some("NO".to_owned()),
                 cpv: vec![format!("{:08}", 33_000_000 + rng.next() % 10_000_000)],
-                published: None,
-                deadline: None,
-                value: None,
-                currency: None,
-                notice_type: None,
-                url: String::new(),
+                ..Notice::blank("bench", &native, &title)
             }
         })
         .collect()

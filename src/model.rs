@@ -70,6 +70,30 @@ pub struct Notice {
     pub url: String,
 }
 
+impl Notice {
+    /// A notice with only its identity and title; every other field empty. For building notices
+    /// from partial sources (labelled evaluation lines, tests, benches) without repeating the rest.
+    pub fn blank(source: &str, native_id: &str, title: &str) -> Self {
+        Self {
+            id: NoticeId::new(source, native_id),
+            source: source.to_owned(),
+            native_id: native_id.to_owned(),
+            title: title.to_owned(),
+            titles: BTreeMap::new(),
+            description: String::new(),
+            buyer: String::new(),
+            country: None,
+            cpv: Vec::new(),
+            published: None,
+            deadline: None,
+            value: None,
+            currency: None,
+            notice_type: None,
+            url: String::new(),
+        }
+    }
+}
+
 /// Languages a Norwegian user reads, in order of preference, as ISO 639-2 and 639-1 codes.
 pub const PREFERRED_LANGUAGES: [&str; 10] = ["nor", "nob", "nno", "nb", "no", "nn", "eng", "en", "swe", "sv"];
 

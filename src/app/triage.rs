@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::msg::Effect;
 use super::state::{AppState, Mode, Pending, StatusLevel, StatusMessage};
-use super::update::shorten;
+use super::update::{error, info, shorten};
 use crate::model::{DecisionKind, Triage, TriageChange};
 
 /// A mass action touching more notices than this asks for confirmation first.
@@ -323,17 +323,3 @@ impl AppState {
 
 /// Batches of decisions in flight, by batch number.
 pub(crate) type InFlightMap = HashMap<i64, InFlight>;
-
-fn info(text: String) -> StatusMessage {
-    StatusMessage {
-        text,
-        level: StatusLevel::Info,
-    }
-}
-
-fn error(text: String) -> StatusMessage {
-    StatusMessage {
-        text,
-        level: StatusLevel::Error,
-    }
-}

@@ -321,14 +321,14 @@ impl AppState {
     }
 }
 
-fn info(text: String) -> StatusMessage {
+pub(super) fn info(text: String) -> StatusMessage {
     StatusMessage {
         text,
         level: StatusLevel::Info,
     }
 }
 
-fn error(text: String) -> StatusMessage {
+pub(super) fn error(text: String) -> StatusMessage {
     StatusMessage {
         text,
         level: StatusLevel::Error,

@@ -272,25 +272,12 @@ impl BadgeDetector {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{BadgeKind, NoticeId};
+    use crate::model::BadgeKind;
 
     fn notice(title: &str, description: &str) -> Notice {
         Notice {
-            id: NoticeId::new("test", "1"),
-            source: "test".into(),
-            native_id: "1".into(),
-            title: title.into(),
-            titles: std::collections::BTreeMap::default(),
             description: description.into(),
-            buyer: String::new(),
-            country: None,
-            cpv: Vec::new(),
-            published: None,
-            deadline: None,
-            value: None,
-            currency: None,
-            notice_type: None,
-            url: String::new(),
+            ..Notice::blank("test", "1", title)
         }
     }
 

@@ -11,7 +11,7 @@ use std::io::{self, Write};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Hit, Notice, NoticeId, Relevance};
+use crate::model::{Hit, Notice, Relevance};
 
 /// One labelled notice: a line of `relevance-*.jsonl`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -50,21 +50,11 @@ impl Labelled {
     /// (dates, value, URL) are empty, as the matcher does not read them.
     pub fn notice(&self) -> Notice {
         Notice {
-            id: NoticeId::new(&self.source, &self.id),
-            source: self.source.clone(),
-            native_id: self.id.clone(),
-            title: self.title.clone(),
-            titles: BTreeMap::new(),
             description: self.description.clone(),
             buyer: self.buyer.clone(),
             country: self.country.clone(),
             cpv: self.cpv.clone(),
-            published: None,
-            deadline: None,
-            value: None,
-            currency: None,
-            notice_type: None,
-            url: String::new(),
+            ..Notice::blank(&self.source, &self.id, &self.title)
         }
     }
 }

@@ -71,7 +71,6 @@ impl MatcherSet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::NoticeId;
 
     fn profile(name: &str, terms: &str) -> Profile {
         let text = format!("name = \"{name}\"\nthreshold = 10\n[[include]]\nterms = [{terms}]\nweight = 10\n");
@@ -79,23 +78,7 @@ mod tests {
     }
 
     fn notice(title: &str) -> Notice {
-        Notice {
-            id: NoticeId::new("t", "1"),
-            source: "t".into(),
-            native_id: "1".into(),
-            title: title.into(),
-            titles: Default::default(),
-            description: String::new(),
-            buyer: String::new(),
-            country: None,
-            cpv: Vec::new(),
-            published: None,
-            deadline: None,
-            value: None,
-            currency: None,
-            notice_type: None,
-            url: String::new(),
-        }
+        Notice::blank("t", "1", title)
     }
 
     fn set() -> MatcherSet {

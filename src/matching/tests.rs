@@ -1,7 +1,6 @@
 //! Unit tests of [`super`]: table-driven cases per rule kind, spans, weights and badges.
 
 use super::*;
-use crate::model::NoticeId;
 
 const PROFILE: &str = r#"
 name = "test"
@@ -26,21 +25,10 @@ fn matcher() -> Matcher {
 
 fn notice(title: &str, description: &str, buyer: &str, cpv: &[&str]) -> Notice {
     Notice {
-        id: NoticeId::new("test", "1"),
-        source: "test".into(),
-        native_id: "1".into(),
-        title: title.into(),
-        titles: std::collections::BTreeMap::default(),
         description: description.into(),
         buyer: buyer.into(),
-        country: None,
         cpv: cpv.iter().map(|c| (*c).to_owned()).collect(),
-        published: None,
-        deadline: None,
-        value: None,
-        currency: None,
-        notice_type: None,
-        url: String::new(),
+        ..Notice::blank("test", "1", title)
     }
 }
 
