@@ -371,6 +371,70 @@ pub struct NoticeRecord {
     pub triage: Triage,
     /// The user's note (empty when none).
     pub note: String,
+    /// What changed in the last re-fetch that changed it (deadline moved, title corrected, …),
+    /// while the user has not looked at it yet; empty otherwise.
+    pub changes: Vec<FieldChange>,
+}
+
+/// One field of a notice that a re-fetch changed: shown as "deadline 12 May → 19 May".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    /// Which field (`title`, `deadline`, `buyer`, `value`, `type`, `description`).
+    pub field: String,
+    /// The value before, as text (timestamps in RFC 3339; empty when there was none).
+    pub old: String,
+    /// The value now.
+    pub new: String,
+}
+
+/// Unseen changes so far plus new ones: a field changed twice shows its first old and latest
+/// value, and a field changed back drops out.
+pub fn merge_changes(mut earlier: Vec<FieldChange>, newer: Vec<FieldChange>) -> Vec<FieldChange> {
+    for change in newer {
+        match earlier.iter_mut().find(|c| c.field == change.field) {
+            Some(seen) => seen.new = change.new,
+            None => earlier.push(change),
+        }
+    }
+    earlier.retain(|c| c.old != c.new);
+    earlier
+}
+
+impl Notice {
+    /// The fields a user cares about that differ from `old`, in a fixed order. Titles in other
+    /// languages, URLs and CPV order do not count: they change without the tender changing.
+    pub fn changes_from(&self, old: &Notice) -> Vec<FieldChange> {
+        let text = |t: Option<Timestamp>| t.map(|t| t.to_string()).unwrap_or_default();
+        let money = |v: Option<f64>, c: &Option<String>| {
+            v.map(|v| format!("{v} {}", c.as_deref().unwrap_or("")).trim().to_owned())
+                .unwrap_or_default()
+        };
+        let fields = [
+            ("title", old.title.clone(), self.title.clone()),
+            ("deadline", text(old.deadline), text(self.deadline)),
+            ("buyer", old.buyer.clone(), self.buyer.clone()),
+            (
+                "value",
+                money(old.value, &old.currency),
+                money(self.value, &self.currency),
+            ),
+            (
+                "type",
+                old.notice_type.clone().unwrap_or_default(),
+                self.notice_type.clone().unwrap_or_default(),
+            ),
+            ("description", old.description.clone(), self.description.clone()),
+        ];
+        fields
+            .into_iter()
+            .filter(|(_, a, b)| a != b)
+            .map(|(field, old, new)| FieldChange {
+                field: field.to_owned(),
+                old,
+                new,
+            })
+            .collect()
+    }
 }
 
 /// Why a triage change was made: logged with it so undo and redo survive a restart.
@@ -445,5 +509,33 @@ mod tests {
         }
         assert_eq!(Triage::Lost.previous_stage(), Some(Triage::Submitted));
         assert_eq!(Triage::Won.next_stage(), None);
+    }
+}
+
+#[cfg(test)]
+mod change_tests {
+    use super::Notice;
+
+    #[test]
+    fn a_moved_deadline_and_a_new_title_are_changes_other_languages_are_not() {
+        let old = Notice {
+            deadline: Some("2026-05-12T10:00:00Z".parse().expect("ts")),
+            ..Notice::blank("ted", "1", "Senger")
+        };
+        let mut new = Notice {
+            deadline: Some("2026-05-19T10:00:00Z".parse().expect("ts")),
+            ..old.clone()
+        };
+        new.title = "Senger og madrasser".to_owned();
+        new.titles.insert("eng".to_owned(), "Beds".to_owned());
+        new.url = "https://example.org/moved".to_owned();
+        let changes = new.changes_from(&old);
+        let fields: Vec<_> = changes.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["title", "deadline"]);
+        assert_eq!(
+            (changes[1].old.as_str(), changes[1].new.as_str()),
+            ("2026-05-12T10:00:00Z", "2026-05-19T10:00:00Z")
+        );
+        assert!(new.changes_from(&new).is_empty());
     }
 }

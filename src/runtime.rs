@@ -194,6 +194,10 @@ impl Io {
                             .push_back(Msg::Store(StoreEvent::TriageNotSaved { change, error: e }));
                     }
                 }
+                Effect::MarkSeen(id) => {
+                    // Best effort: if it fails, the change shows again after a restart.
+                    drop(self.send_store(StoreCommand::MarkSeen { id }));
+                }
                 Effect::SaveNote { id, note } => {
                     let cmd = StoreCommand::SaveNote {
                         id: id.clone(),

@@ -111,6 +111,11 @@ pub enum StoreCommand {
         /// When the user made it.
         at: Timestamp,
     },
+    /// The user has looked at a notice's changes (see [`Store::mark_seen`]).
+    MarkSeen {
+        /// Which notice.
+        id: NoticeId,
+    },
     /// Replace a notice's note (see [`Store::save_note`]).
     SaveNote {
         /// Which notice.
@@ -147,6 +152,14 @@ pub enum StoreEvent {
         change: TriageChange,
         /// The [`StoreError`] message, for the user.
         error: String,
+    },
+    /// A notice's changes are marked as seen; if this failed they show again after a restart,
+    /// which loses nothing.
+    SeenSaved {
+        /// Which notice.
+        id: NoticeId,
+        /// Why it failed, if it did.
+        error: Option<String>,
     },
     /// The note is committed.
     NoteSaved {
@@ -252,6 +265,10 @@ fn execute(store: &mut Store, cmd: StoreCommand) -> StoreEvent {
                 error: error.to_string(),
             },
         },
+        StoreCommand::MarkSeen { id } => {
+            let error = store.mark_seen(&id).err().map(|e| e.to_string());
+            StoreEvent::SeenSaved { id, error }
+        }
         StoreCommand::SaveNote { id, note, at } => match store.save_note(&id, &note, at) {
             Ok(()) => StoreEvent::NoteSaved { id, note },
             Err(error) => StoreEvent::NoteNotSaved {

@@ -133,8 +133,9 @@ fn render_tabs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) -
             .collect()
     };
     let width = |labels: &[String]| labels.iter().map(|l| l.chars().count() + 1).sum::<usize>() + TITLE.len();
+    // Narrow terminals lose the sort label first, then the long tab names.
     let mut tabs = labels(false);
-    if width(&tabs) + sort.len() > usize::from(area.width) {
+    if width(&tabs) > usize::from(area.width) {
         tabs = labels(true);
     }
     let show_sort = width(&tabs) + sort.len() <= usize::from(area.width);

@@ -66,7 +66,7 @@ fn inbox_holds_matched_undecided_sorted_by_score_then_deadline() {
     let state = state();
     assert_eq!(state.view(), View::Inbox);
     assert_eq!(ids(&state), ["2", "1", "3"]);
-    assert_eq!(state.counts(), [3, 1, 1, 0, 0, 5]);
+    assert_eq!(state.counts(), [3, 1, 1, 0, 0, 0, 5]);
     assert_eq!(selected(&state), "2");
 }
 
@@ -81,6 +81,8 @@ fn tab_cycles_views_and_wraps() {
     assert_eq!(ids(&state), ["5"]);
     act(&mut state, Action::NextView);
     assert_eq!(state.view(), View::Pipeline);
+    act(&mut state, Action::NextView);
+    assert_eq!(state.view(), View::Changed);
     act(&mut state, Action::NextView);
     assert_eq!(state.view(), View::Rejected);
     act(&mut state, Action::NextView);
@@ -142,7 +144,7 @@ fn shortlist_waits_for_store_confirmation() {
 
     state.update(Msg::Store(StoreEvent::TriageSaved(change)));
     assert_eq!(ids(&state), ["1", "3"]);
-    assert_eq!(state.counts(), [2, 1, 2, 0, 0, 5]);
+    assert_eq!(state.counts(), [2, 1, 2, 0, 0, 0, 5]);
     // The cursor moves to the row that took the decided notice's place.
     assert_eq!(selected(&state), "1");
     assert!(state.status().expect("status").text.contains("shortlisted"));
@@ -728,4 +730,53 @@ fn a_notice_arriving_during_a_search_is_filtered_in() {
         !state.visible()[0].positions.is_empty(),
         "matched letters are highlighted"
     );
+}
+
+#[test]
+fn a_refetch_that_moves_the_deadline_is_flagged_until_seen() {
+    let mut state = state();
+    let (mut moved, relevance) = notice("ted:1")
+        .title("Trygghetsalarmer til Bærum kommune")
+        .score(9)
+        .deadline("2026-12-01T11:00:00Z")
+        .scored();
+    moved.deadline = Some("2026-12-08T11:00:00Z".parse().expect("valid"));
+    state.update(Msg::Feed(FeedEvent::Fetched {
+        feed: "TED".to_owned(),
+        notices: vec![(moved, relevance)],
+        at: now(),
+        next_at: now(),
+    }));
+    assert_eq!(state.count(View::Changed), 1);
+    state.update(Msg::ClickView(View::Changed));
+    let record = state.selected_record().expect("selected");
+    assert_eq!(record.changes.len(), 1);
+    assert_eq!(
+        (
+            record.changes[0].field.as_str(),
+            record.changes[0].old.as_str(),
+            record.changes[0].new.as_str()
+        ),
+        ("deadline", "2026-12-01T11:00:00Z", "2026-12-08T11:00:00Z")
+    );
+    // Looking at it: the diff stays while the detail pane shows it...
+    assert!(act(&mut state, Action::ToggleDetail).is_empty());
+    assert_eq!(state.count(View::Changed), 1);
+    // ... and counts as seen once the user closes the pane.
+    let effects = act(&mut state, Action::Back);
+    assert_eq!(effects, vec![Effect::MarkSeen(NoticeId::new("ted", "1"))]);
+    assert_eq!(state.count(View::Changed), 0);
+}
+
+#[test]
+fn an_unchanged_refetch_is_not_a_change() {
+    let mut state = state();
+    let same = notice("ted:3").title("Pasientjournal EPJ").score(4).scored();
+    state.update(Msg::Feed(FeedEvent::Fetched {
+        feed: "TED".to_owned(),
+        notices: vec![same],
+        at: now(),
+        next_at: now(),
+    }));
+    assert_eq!(state.count(View::Changed), 0);
 }

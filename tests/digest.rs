@@ -46,6 +46,7 @@ fn notice(id: &str, title: &str, score: i32, published: Option<&str>, deadline: 
         },
         triage: Triage::New,
         note: String::new(),
+        changes: Vec::new(),
     }
 }
 
@@ -76,6 +77,13 @@ fn records() -> Vec<NoticeRecord> {
         Some("2026-11-25T12:00:00Z"),
     );
     unmatched.relevance.matched = false;
+    // A followed notice whose deadline a re-fetch moved; the unmatched one's change is not shown.
+    award.changes = vec![anbud::model::FieldChange {
+        field: "deadline".to_owned(),
+        old: "2026-12-01T11:00:00Z".to_owned(),
+        new: "2026-12-08T11:00:00Z".to_owned(),
+    }];
+    unmatched.changes = award.changes.clone();
     let mut rejected = notice(
         "ted:600-2026",
         "Rejected ultralyd",
@@ -171,7 +179,10 @@ fn an_empty_store_says_so_in_every_section() {
         text.contains("No award notices matching your profile published in the last 7d."),
         "{text}"
     );
-    assert!(text.contains("Change tracking is not available yet"), "{text}");
+    assert!(
+        text.contains("No notice you follow has changed since you last looked."),
+        "{text}"
+    );
 }
 
 #[test]

@@ -44,6 +44,7 @@ fn record(id: &str) -> RecordBuilder {
         },
         triage: Triage::Shortlisted,
         note: String::new(),
+        changes: Vec::new(),
     })
 }
 

@@ -239,7 +239,7 @@ fn digest_on_the_command_line() {
     let first = md.find("Ultralyd").expect("row");
     assert!(closes < first && first < new, "{md}");
     assert!(md.contains("## New awards in your space"));
-    assert!(md.contains("## Changed since you last looked\n\nChange tracking is not available yet"));
+    assert!(md.contains("## Changed since you last looked\n\nNo notice you follow has changed since you last looked."));
     assert!(!md.contains("Catering"), "unmatched notices stay out");
 
     let out = with_db(&config, &db, &["digest", "--since", "7d", "--format", "text"]);

@@ -559,3 +559,49 @@ fn undo_and_redo_stacks_are_rebuilt_from_the_log_after_a_restart() {
     let recent = Store::open(&path).expect("reopen").load_history(1).expect("history");
     assert_eq!(recent.undo, [vec![b1, b2]], "only the most recent steps are kept");
 }
+
+#[test]
+fn changed_fields_are_logged_kept_unseen_across_a_restart_and_cleared_when_seen() {
+    let (_dir, path) = db();
+    {
+        let mut store = Store::open(&path).expect("open");
+        upsert(
+            &mut store,
+            &[(
+                notice("ted:1").deadline("2036-05-12T10:00:00Z").build(),
+                relevance(5, true),
+            )],
+        );
+        upsert(
+            &mut store,
+            &[(
+                notice("ted:1").deadline("2036-05-19T10:00:00Z").build(),
+                relevance(5, true),
+            )],
+        );
+        // Moved again: the unseen change keeps the first old value and the latest new one.
+        upsert(
+            &mut store,
+            &[(
+                notice("ted:1").deadline("2036-05-26T10:00:00Z").build(),
+                relevance(5, true),
+            )],
+        );
+    }
+    let mut store = Store::open(&path).expect("reopen");
+    let record = store.load_records().expect("load").remove(0);
+    assert_eq!(record.changes.len(), 1);
+    let change = &record.changes[0];
+    assert_eq!(
+        (change.field.as_str(), change.old.as_str(), change.new.as_str()),
+        ("deadline", "2036-05-12T10:00:00Z", "2036-05-26T10:00:00Z")
+    );
+    let logged: i64 = raw(&path)
+        .query_row("SELECT COUNT(*) FROM changes", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(logged, 2, "every change is in the log");
+    store
+        .mark_seen(&anbud::model::NoticeId("ted:1".to_owned()))
+        .expect("seen");
+    assert!(store.load_records().expect("load")[0].changes.is_empty());
+}

@@ -133,6 +133,8 @@ pub enum Effect {
         /// The key press it belongs to: a mass action is one batch, undone as one.
         batch: i64,
     },
+    /// Record that the user has seen a notice's changes.
+    MarkSeen(crate::model::NoticeId),
     /// Persist a note; the store answers with `NoteSaved` / `NoteNotSaved`.
     SaveNote {
         /// Which notice.

@@ -17,6 +17,8 @@ pub enum View {
     Shortlist,
     /// Bids in progress: bidding or submitted.
     Pipeline,
+    /// Content changed by a re-fetch (deadline moved, title corrected) since you last looked.
+    Changed,
     /// Rejected.
     Rejected,
     /// Every stored notice, matched or not.
@@ -28,11 +30,12 @@ const CLOSING_SOON_SECS: i64 = 7 * 86_400;
 
 impl View {
     /// Tab order.
-    pub const ALL: [View; 6] = [
+    pub const ALL: [View; 7] = [
         View::Inbox,
         View::ClosingSoon,
         View::Shortlist,
         View::Pipeline,
+        View::Changed,
         View::Rejected,
         View::All,
     ];
@@ -44,6 +47,7 @@ impl View {
             View::ClosingSoon => "Closing soon",
             View::Shortlist => "Shortlist",
             View::Pipeline => "Pipeline",
+            View::Changed => "Changed",
             View::Rejected => "Rejected",
             View::All => "All",
         }
@@ -56,6 +60,7 @@ impl View {
             View::ClosingSoon => "Soon",
             View::Shortlist => "Short",
             View::Pipeline => "Pipe",
+            View::Changed => "Chg",
             View::Rejected => "Rej",
             View::All => "All",
         }
@@ -76,6 +81,7 @@ impl View {
             }
             View::Shortlist => triage == Triage::Shortlisted,
             View::Pipeline => triage.is_in_pipeline(),
+            View::Changed => !record.changes.is_empty(),
             View::Rejected => triage == Triage::Rejected,
             View::All => true,
         }
@@ -242,6 +248,8 @@ pub struct AppState {
     pub(crate) now: Timestamp,
     pub(crate) list_rows: u16,
     pub(crate) running: bool,
+    /// The changed notice whose diff the user has on screen; marked seen when the cursor leaves it.
+    pub(crate) viewing_changes: Option<NoticeId>,
 }
 
 impl AppState {
@@ -274,6 +282,7 @@ impl AppState {
             now,
             list_rows: 10,
             running: true,
+            viewing_changes: None,
         };
         for record in records {
             state.by_id.insert(record.notice.id.clone(), state.records.len());

@@ -3,12 +3,40 @@
 use super::msg::{Action, Effect, Msg, TextEdit};
 use super::state::{AppState, Mode, SourceStatus, StatusLevel, StatusMessage, View};
 use crate::feeds::{FeedEvent, Scored};
-use crate::model::{NoticeRecord, Triage};
+use crate::model::{NoticeRecord, Triage, merge_changes};
 use crate::store::StoreEvent;
 
 impl AppState {
     /// Applies one message and returns the work the runtime must do.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let mut effects = self.dispatch(msg);
+        effects.extend(self.track_seen_changes());
+        effects
+    }
+
+    /// A changed notice counts as seen once its diff was on screen (detail pane open on it) and the
+    /// cursor has moved on, so the diff does not vanish while it is being read.
+    fn track_seen_changes(&mut self) -> Vec<Effect> {
+        let here = self.selected.clone();
+        let mut effects = Vec::new();
+        if let Some(seen) = self.viewing_changes.take() {
+            if Some(&seen) == here.as_ref() && self.detail_open {
+                self.viewing_changes = Some(seen);
+                return effects;
+            }
+            if let Some(&i) = self.by_id.get(&seen) {
+                self.records[i].changes.clear();
+            }
+            effects.push(Effect::MarkSeen(seen));
+            self.refresh_view();
+        }
+        let showing = here
+            .filter(|id| self.detail_open && self.by_id.get(id).is_some_and(|&i| !self.records[i].changes.is_empty()));
+        self.viewing_changes = showing;
+        effects
+    }
+
+    fn dispatch(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Action(action) => self.on_action(action),
             Msg::Edit(edit) if self.mode == Mode::Note => self.on_note_edit(edit),
@@ -239,7 +267,10 @@ impl AppState {
                     "Note for {id} NOT saved ({why}); n reopens it — copy your text first"
                 )));
             }
-            StoreEvent::FetchSaved { .. } => {}
+            StoreEvent::SeenSaved { error: Some(why), .. } => {
+                self.status = Some(error(format!("Could not record that you saw the changes ({why})")));
+            }
+            StoreEvent::SeenSaved { error: None, .. } | StoreEvent::FetchSaved { .. } => {}
             StoreEvent::FetchNotSaved { feed, error: why } => {
                 self.status = Some(error(format!("{feed}: notices could not be saved: {why}")));
             }
@@ -297,8 +328,14 @@ impl AppState {
         let mut new = 0;
         for (notice, relevance) in items {
             if let Some(&i) = self.by_id.get(&notice.id) {
-                self.records[i].notice = notice.clone();
-                self.records[i].relevance = relevance.clone();
+                // The store computes the same diff when it saves: shown now, still there after a restart.
+                let record = &mut self.records[i];
+                let diff = notice.changes_from(&record.notice);
+                if !diff.is_empty() {
+                    record.changes = merge_changes(std::mem::take(&mut record.changes), diff);
+                }
+                record.notice = notice.clone();
+                record.relevance = relevance.clone();
             } else {
                 new += 1;
                 self.by_id.insert(notice.id.clone(), self.records.len());
@@ -307,6 +344,7 @@ impl AppState {
                     relevance: relevance.clone(),
                     triage: Triage::New,
                     note: String::new(),
+                    changes: Vec::new(),
                 });
             }
         }

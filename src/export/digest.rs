@@ -68,6 +68,13 @@ pub fn render(records: &[NoticeRecord], options: &DigestOptions) -> String {
     new.sort_by_key(|r| (std::cmp::Reverse(r.relevance.score), r.notice.id.clone()));
     let mut awards: Vec<&NoticeRecord> = relevant.iter().copied().filter(|r| is_award(r) && is_new(r)).collect();
     awards.sort_by_key(|r| (std::cmp::Reverse(r.notice.published), r.notice.id.clone()));
+    // Followed notices (matched or decided on) whose content a re-fetch changed, not yet looked at.
+    let mut changed: Vec<&NoticeRecord> = records
+        .iter()
+        .filter(|r| !r.changes.is_empty() && (r.relevance.matched || r.triage != Triage::New))
+        .filter(|r| !matches!(r.triage, Triage::Rejected | Triage::Lost))
+        .collect();
+    changed.sort_by_key(|r| (r.notice.deadline, r.notice.id.clone()));
 
     let md = options.format == DigestFormat::Markdown;
     let mut out = String::new();
@@ -78,7 +85,7 @@ pub fn render(records: &[NoticeRecord], options: &DigestOptions) -> String {
     } else {
         let _ = writeln!(out, "anbud digest, {stamp}\n");
     }
-    let sections: [(&str, &[&NoticeRecord], String); 3] = [
+    let sections: [(&str, &[&NoticeRecord], String); 4] = [
         (
             "Closes this week",
             &closing,
@@ -94,22 +101,46 @@ pub fn render(records: &[NoticeRecord], options: &DigestOptions) -> String {
             &awards,
             format!("No award notices matching your profile published in the last {since}."),
         ),
+        (
+            "Changed since you last looked",
+            &changed,
+            "No notice you follow has changed since you last looked.".to_owned(),
+        ),
     ];
     for (title, rows, empty) in sections {
         heading(&mut out, title, md);
         if rows.is_empty() {
             let _ = writeln!(out, "{empty}");
         }
+        let with_changes = std::ptr::eq(rows, changed.as_slice());
         for record in rows {
             row(&mut out, record, &options.timezone, md);
+            for change in record.changes.iter().filter(|_| with_changes) {
+                let field = if md {
+                    format!("*{}*", change.field)
+                } else {
+                    change.field.clone()
+                };
+                let local = |v: &str| match v.parse::<Timestamp>() {
+                    Ok(at) if change.field == "deadline" => at
+                        .to_zoned(options.timezone.clone())
+                        .strftime("%Y-%m-%d %H:%M")
+                        .to_string(),
+                    _ => one_line(v),
+                };
+                let (old, new) = (local(&change.old), local(&change.new));
+                let (old, new) = if md {
+                    (markdown_escape(&old), markdown_escape(&new))
+                } else {
+                    (old, new)
+                };
+                let _ = writeln!(out, "    {field}: {old} → {new}");
+            }
         }
         out.push('\n');
     }
-    heading(&mut out, "Changed since you last looked", md);
-    let _ = writeln!(
-        out,
-        "Change tracking is not available yet, so this section is always empty."
-    );
+    out.truncate(out.trim_end().len());
+    out.push('\n');
     out
 }
 

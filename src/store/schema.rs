@@ -77,7 +77,22 @@ ALTER TABLE decisions ADD COLUMN kind TEXT NOT NULL DEFAULT 'do' CHECK (kind IN 
 ALTER TABLE decisions ADD COLUMN batch INTEGER;
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
+/// v4: content changes. Every field a re-fetch changed is logged in `changes`, and the ones the
+/// user has not looked at yet are kept on the notice (JSON list; NULL once seen).
+const V4: &str = "
+CREATE TABLE changes (
+    id        INTEGER PRIMARY KEY,
+    notice_id TEXT NOT NULL,
+    field     TEXT NOT NULL,
+    old       TEXT NOT NULL,
+    new       TEXT NOT NULL,
+    at        TEXT NOT NULL
+) STRICT;
+CREATE INDEX changes_by_notice ON changes (notice_id, id);
+ALTER TABLE notices ADD COLUMN unseen_changes TEXT;
+";
+
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The newest schema version this build knows and creates.
 // The cast cannot truncate: the list holds a handful of steps.
@@ -153,7 +168,7 @@ mod tests {
         let mut conn = Connection::open_in_memory().expect("open");
         assert_eq!(migrate(&mut conn).expect("migrate"), 0);
         assert_eq!(user_version(&conn).expect("version"), SCHEMA_VERSION);
-        assert_eq!(table_names(&conn), ["decisions", "notices", "triage"]);
+        assert_eq!(table_names(&conn), ["changes", "decisions", "notices", "triage"]);
     }
 
     #[test]

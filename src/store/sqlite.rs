@@ -12,7 +12,9 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
 use super::{StoreError, schema};
-use crate::model::{DecisionKind, Notice, NoticeId, NoticeRecord, Relevance, Triage, TriageChange};
+use crate::model::{
+    DecisionKind, FieldChange, Notice, NoticeId, NoticeRecord, Relevance, Triage, TriageChange, merge_changes,
+};
 
 /// How long a write waits for another connection's lock before failing with "database is locked".
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -301,6 +303,21 @@ impl Store {
         Ok(History { undo, redo, next_batch })
     }
 
+    /// Records that the user has looked at a notice's changes: they leave the Changed tab.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Sqlite`] when the write fails.
+    pub fn mark_seen(&mut self, id: &NoticeId) -> Result<(), StoreError> {
+        self.conn
+            .execute("UPDATE notices SET unseen_changes = NULL WHERE id = ?1", [id.as_str()])
+            .map(|_| ())
+            .map_err(|error| StoreError::Sqlite {
+                action: format!("mark the changes of {id} as seen"),
+                error,
+            })
+    }
+
     /// Replaces the user's note on a notice, keeping its triage status (`new` if it had none).
     ///
     /// # Errors
@@ -340,7 +357,7 @@ impl Store {
     /// [`StoreError::Sqlite`] when the query fails; [`StoreError::Corrupt`] when a row cannot be decoded.
     pub fn records(&self, filter: StatusFilter) -> Result<Vec<NoticeRecord>, StoreError> {
         let sql = format!(
-            "SELECT n.id, n.notice_json, n.relevance_json, t.status, t.note
+            "SELECT n.id, n.notice_json, n.relevance_json, t.status, t.note, n.unseen_changes
              FROM notices AS n LEFT JOIN triage AS t ON t.notice_id = n.id
              WHERE {}
              ORDER BY n.score DESC, n.deadline IS NULL, n.deadline, n.id",
@@ -410,7 +427,10 @@ impl From<rusqlite::Error> for StepError {
 
 fn upsert_in(tx: &Transaction<'_>, items: &[(Notice, Relevance)], now: &str) -> Result<UpsertSummary, StepError> {
     let mut summary = UpsertSummary::default();
-    let mut find = tx.prepare_cached("SELECT content_hash FROM notices WHERE id = ?1")?;
+    let mut find = tx.prepare_cached("SELECT content_hash, notice_json, unseen_changes FROM notices WHERE id = ?1")?;
+    let mut log_change =
+        tx.prepare_cached("INSERT INTO changes (notice_id, field, old, new, at) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    let mut set_unseen = tx.prepare_cached("UPDATE notices SET unseen_changes = ?2 WHERE id = ?1")?;
     // first_seen is set on insert only; every other column follows the latest fetch.
     let mut upsert = tx.prepare_cached(
         "INSERT INTO notices (id, source, native_id, title, buyer, deadline, published, score, matched,
@@ -433,11 +453,29 @@ fn upsert_in(tx: &Transaction<'_>, items: &[(Notice, Relevance)], now: &str) -> 
         let notice_json = serde_json::to_string(notice).map_err(encode)?;
         let relevance_json = serde_json::to_string(relevance).map_err(encode)?;
         let hash = content_hash(&notice_json);
-        let previous: Option<String> = find.query_row([notice.id.as_str()], |row| row.get(0)).optional()?;
+        let previous: Option<(String, String, Option<String>)> = find
+            .query_row([notice.id.as_str()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .optional()?;
+        let mut unseen = None;
         match previous {
             None => summary.new += 1,
-            Some(old) if old == hash => summary.unchanged += 1,
-            Some(_) => summary.updated += 1,
+            Some((old, _, _)) if old == hash => summary.unchanged += 1,
+            Some((_, old_json, old_unseen)) => {
+                summary.updated += 1;
+                // An old row that no longer decodes is simply replaced: no diff to show for it.
+                if let Ok(old_notice) = serde_json::from_str::<Notice>(&old_json) {
+                    let changes = notice.changes_from(&old_notice);
+                    for c in &changes {
+                        log_change.execute(params![notice.id.as_str(), c.field, c.old, c.new, now])?;
+                    }
+                    if !changes.is_empty() {
+                        let earlier: Vec<FieldChange> = old_unseen
+                            .and_then(|j| serde_json::from_str(&j).ok())
+                            .unwrap_or_default();
+                        unseen = Some(merge_changes(earlier, changes));
+                    }
+                }
+            }
         }
         if relevance.matched {
             summary.matched += 1;
@@ -457,6 +495,10 @@ fn upsert_in(tx: &Transaction<'_>, items: &[(Notice, Relevance)], now: &str) -> 
             hash,
             now,
         ])?;
+        if let Some(changes) = unseen {
+            let json = serde_json::to_string(&changes).map_err(encode)?;
+            set_unseen.execute(params![notice.id.as_str(), json])?;
+        }
     }
     Ok(summary)
 }
@@ -490,11 +532,16 @@ fn decode_record(row: &Row<'_>) -> Result<NoticeRecord, StepError> {
         Some(status) => Triage::parse(&status).ok_or_else(|| corrupt(format!("unknown triage status {status:?}")))?,
     };
     let note = row.get::<_, Option<String>>(4)?.unwrap_or_default();
+    let changes = match row.get::<_, Option<String>>(5)? {
+        None => Vec::new(),
+        Some(json) => serde_json::from_str(&json).map_err(|e| corrupt(format!("changes: {e}")))?,
+    };
     Ok(NoticeRecord {
         notice,
         relevance,
         triage,
         note,
+        changes,
     })
 }
 

@@ -71,6 +71,19 @@ fn lines(record: &NoticeRecord, state: &AppState, ctx: RenderContext<'_>) -> Vec
     let (triage, pending) = state.effective_triage(record);
     let saving = if pending { " (saving…)" } else { "" };
     out.push(label("Status", format!("{}{saving}", triage.as_str())));
+    for (i, change) in record.changes.iter().enumerate() {
+        let show = |v: &str| match (change.field.as_str(), v.parse::<jiff::Timestamp>()) {
+            ("deadline", Ok(at)) => local_time(at, ctx.tz),
+            (_, _) if v.is_empty() => "–".to_owned(),
+            (_, _) => crate::app::shorten(v, 60),
+        };
+        let name = if i == 0 { "Changed" } else { "" };
+        out.push(Line::from(vec![
+            Span::styled(format!("{name:<10}"), theme.label()),
+            Span::styled(format!("{} ", change.field), theme.urgent()),
+            Span::raw(format!("{} → {}", show(&change.old), show(&change.new))),
+        ]));
+    }
     out.push(Line::from(cpv_spans(record, theme)));
     out.push(Line::from(score_spans(record, theme)));
     if !record.relevance.badges.is_empty() {

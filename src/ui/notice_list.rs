@@ -43,6 +43,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, table: &mut Table
             theme.muted()
         };
         let mut title = highlight::by_chars(&record.notice.title, &row.positions, base, theme.search_hit());
+        if !record.changes.is_empty() {
+            // Changed by a re-fetch since the user last looked: Enter shows what changed.
+            title.insert(0, Span::styled("Δ ", theme.urgent()));
+        }
         // Why it matched, at a glance: the two strongest terms after the title (cut first when narrow).
         let terms = record.relevance.matched_terms();
         if record.relevance.matched && !terms.is_empty() {
@@ -128,6 +132,7 @@ fn empty_text(state: &AppState) -> String {
         }
         View::ClosingSoon => "Nothing you follow closes within 7 days.".to_owned(),
         View::Pipeline => "No bid in progress: > moves a shortlisted notice to bidding.".to_owned(),
+        View::Changed => "No notice has changed since you last looked.".to_owned(),
         View::Shortlist => "Shortlist is empty: press s on a notice to shortlist it.".to_owned(),
         View::Rejected => "Nothing rejected yet: x rejects a notice.".to_owned(),
         View::All if polling => "No notices stored yet — polling feeds…".to_owned(),

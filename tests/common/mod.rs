@@ -100,6 +100,7 @@ impl NoticeBuilder {
             relevance: self.relevance,
             triage: self.triage,
             note: String::new(),
+            changes: Vec::new(),
         }
     }
 }
