@@ -3,6 +3,7 @@
 //! Depends on `model`, reqwest and tokio only; never on `app`, `ui` or `store`. Scoring is injected
 //! into the poller as a function so that this module does not depend on `matching` either.
 
+mod charset;
 mod dates;
 pub mod doffin;
 mod hint;

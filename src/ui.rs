@@ -13,9 +13,9 @@ pub mod theme;
 
 use jiff::tz::TimeZone;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::layout::{Constraint, Direction, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, TableState};
+use ratatui::widgets::{Clear, Paragraph, TableState};
 
 use crossterm::event::{Event, MouseButton, MouseEventKind};
 
@@ -163,6 +163,18 @@ fn render_tabs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) -
         frame.render_widget(Paragraph::new(sort.right_aligned()), area);
     }
     places
+}
+
+/// Clears and returns a `width` × `height` rectangle centred in `area`, for popups.
+fn clear_centered(frame: &mut Frame, area: Rect, width: u16, height: u16) -> Rect {
+    let [popup] = Layout::horizontal([Constraint::Length(width)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(popup);
+    frame.render_widget(Clear, popup);
+    popup
 }
 
 fn render_search(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {

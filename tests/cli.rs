@@ -1,28 +1,12 @@
 //! The binary end to end: config errors, `poll --once` (and `--quiet`), `list --json`, `export`, against a
 //! loopback server; `--help`, completions and the man page. Filters and formats: `tests/export_cli.rs`.
 
-use std::process::Output;
-
 use anbud::demo;
 use anbud::demo::server::LoopbackServer;
-use assert_cmd::Command;
 
-fn anbud() -> Command {
-    let mut cmd = Command::cargo_bin("anbud").expect("binary built");
-    // Keep the developer's own config and data out of the tests.
-    cmd.env_remove("ANBUD_CONFIG")
-        .env("HOME", std::env::temp_dir())
-        .env("XDG_CONFIG_HOME", "/nonexistent");
-    cmd
-}
+mod common;
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().expect("runs")
-}
+use common::cli::{anbud, run, text};
 
 #[test]
 fn unknown_key_reports_file_line_and_exits_2() {

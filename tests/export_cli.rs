@@ -1,26 +1,10 @@
 //! `list` filters and formats, `export --format/--delimiter/--bom`, and `digest`, through the binary
 //! against a database filled with `Store::upsert_notices` (no network) and a frozen clock (`ANBUD_NOW`).
 
+mod common;
+
+use common::cli::{anbud, run, text};
 use std::process::Output;
-
-use assert_cmd::Command;
-
-fn anbud() -> Command {
-    let mut cmd = Command::cargo_bin("anbud").expect("binary built");
-    // Keep the developer's own config and data out of the tests.
-    cmd.env_remove("ANBUD_CONFIG")
-        .env("HOME", std::env::temp_dir())
-        .env("XDG_CONFIG_HOME", "/nonexistent");
-    cmd
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().expect("runs")
-}
 
 /// The frozen clock the tests below hand the binary through `ANBUD_NOW`.
 const NOW: &str = "2026-11-22T07:00:00Z";

@@ -169,28 +169,11 @@ fn releases(root: &Map<String, Value>) -> Result<Vec<&Map<String, Value>>, Parse
     }
 }
 
-/// The body as UTF-8. Contracts Finder serves ISO-8859-1, and the adapter only sees bytes (the
-/// `Content-Type` charset stays in the HTTP layer), so a body that is not valid UTF-8 is read as
-/// Latin-1 instead: every byte is a character, so this never fails, and a real UTF-8 body never
-/// takes this path. Bytes 0x80–0x9F are read as Windows-1252 (`€`, curly quotes, dashes), as
-/// browsers do for the ISO-8859-1 label: in strict Latin-1 they are invisible control characters.
+/// The body as UTF-8 bytes (Contracts Finder serves ISO-8859-1; see [`super::charset`]).
 fn decode_text(body: &[u8]) -> Cow<'_, [u8]> {
-    if std::str::from_utf8(body).is_ok() {
-        return Cow::Borrowed(body);
-    }
-    let text: String = body.iter().map(|&b| windows_1252(b)).collect();
-    Cow::Owned(text.into_bytes())
-}
-
-/// One Windows-1252 byte as a character; the five bytes it leaves undefined stay C1 controls.
-fn windows_1252(b: u8) -> char {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}',
-        '\u{2018}', '\u{2019}', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
-    ];
-    match b {
-        0x80..=0x9f => HIGH[usize::from(b - 0x80)],
-        _ => char::from(b),
+    match super::charset::decode_text(body) {
+        Cow::Borrowed(_) => Cow::Borrowed(body),
+        Cow::Owned(text) => Cow::Owned(text.into_bytes()),
     }
 }
 

@@ -1,9 +1,9 @@
 //! The `?` overlay, generated from the active keymap.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::RenderContext;
 use crate::app::Action;
@@ -58,13 +58,7 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: RenderContext<'_>) {
     let width = (column_width * columns.len()).max(footer.iter().map(Line::width).max().unwrap_or(0) + 1) + 2;
     let width = u16::try_from(width).unwrap_or(u16::MAX).min(area.width);
     let height = u16::try_from(list_height + chrome).unwrap_or(u16::MAX).min(area.height);
-    let [popup] = Layout::horizontal([Constraint::Length(width)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::vertical([Constraint::Length(height)])
-        .flex(Flex::Center)
-        .areas(popup);
-    frame.render_widget(Clear, popup);
+    let popup = super::clear_centered(frame, area, width, height);
     let block = Block::default().borders(Borders::ALL).title(" Keys — ? or Esc closes ");
     let inner = block.inner(popup);
     frame.render_widget(block, popup);

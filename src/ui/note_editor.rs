@@ -1,9 +1,9 @@
 //! The note popup: the draft with a cursor at its end, and how to leave.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::Theme;
 use crate::app::AppState;
@@ -24,13 +24,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     }
     let width = area.width.saturating_sub(4).clamp(20, 80);
     let height = area.height.saturating_sub(4).clamp(6, 16);
-    let [popup] = Layout::horizontal([Constraint::Length(width)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::vertical([Constraint::Length(height)])
-        .flex(Flex::Center)
-        .areas(popup);
-    frame.render_widget(Clear, popup);
+    let popup = super::clear_centered(frame, area, width, height);
     let block = Block::default()
         .borders(Borders::ALL)
         .title(format!(

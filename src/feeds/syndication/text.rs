@@ -8,24 +8,9 @@ use jiff::Timestamp;
 use crate::feeds::dates::parse_instant;
 
 /// The body as text. Feeds declare their encoding in the XML prolog, and a few municipal feeds
-/// still send ISO-8859-1: a body that is not valid UTF-8 is read as Windows-1252 (a superset of
-/// Latin-1 for printable text), which never fails; a UTF-8 body never takes that path.
+/// still send ISO-8859-1 (see [`crate::feeds::charset`]).
 pub(super) fn decode_body(body: &[u8]) -> Cow<'_, str> {
-    match std::str::from_utf8(body) {
-        Ok(text) => Cow::Borrowed(text),
-        Err(_) => Cow::Owned(body.iter().map(|&b| windows_1252(b)).collect()),
-    }
-}
-
-fn windows_1252(b: u8) -> char {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}',
-        '\u{2018}', '\u{2019}', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
-    ];
-    match b {
-        0x80..=0x9f => HIGH[usize::from(b - 0x80)],
-        _ => char::from(b),
-    }
+    crate::feeds::charset::decode_text(body)
 }
 
 /// A named entity as text: XML's five, the HTML ones feeds use in practice (`&nbsp;` appears in
