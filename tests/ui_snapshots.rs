@@ -295,3 +295,31 @@ fn detail_pane_shows_signals_and_score_breakdown() {
     state.update(Msg::Action(Action::ToggleDetail));
     insta::assert_snapshot!(draw(&state, 130, 22).backend());
 }
+
+#[test]
+fn a_failing_feed_is_never_cut_off_on_a_narrow_terminal() {
+    let names: Vec<String> = ["TED", "Doffin", "Find a Tender", "Kommune RSS"]
+        .map(String::from)
+        .to_vec();
+    let mut state = AppState::new(Vec::new(), &names, now());
+    for name in &names[..3] {
+        state.update(Msg::Feed(FeedEvent::Fetched {
+            feed: name.clone(),
+            notices: Vec::new(),
+            at: now(),
+            next_at: now(),
+        }));
+    }
+    state.update(Msg::Feed(FeedEvent::Failed {
+        feed: "Kommune RSS".to_owned(),
+        message: "HTTP 503: Service Unavailable".to_owned(),
+        at: now(),
+        retry_at: "2026-11-22T12:05:00Z".parse().expect("valid"),
+    }));
+    let terminal = draw(&state, 80, 6);
+    let line: String = (0..80)
+        .map(|x| terminal.backend().buffer()[(x, 4)].symbol().to_owned())
+        .collect();
+    assert!(line.starts_with("Kommune RSS: ✗ retry 13:05 — HTTP 503"), "{line}");
+    assert!(line.contains("│ TED ✓ │ Doffin ✓"), "healthy feeds compact: {line}");
+}

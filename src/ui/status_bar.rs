@@ -14,28 +14,40 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
     let theme = ctx.theme;
     let [sources, message] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
     let clock = |at| local_time(at, ctx.tz).get(11..).unwrap_or_default().to_owned();
-    let mut spans = Vec::new();
-    for (name, status) in state.sources() {
-        if !spans.is_empty() {
-            spans.push(Span::raw(" │ "));
-        }
-        let (text, style) = match status {
+    let entry = |name: &str, status: &SourceStatus, compact: bool| -> (String, ratatui::style::Style) {
+        match status {
             SourceStatus::Idle => (format!("{name}: waiting"), theme.muted()),
             SourceStatus::Fetching { .. } => (format!("{name}: polling…"), theme.key()),
-            // Compact: several feeds share one line; the next poll time matters less than failures.
+            SourceStatus::Ok { .. } if compact => (format!("{name} ✓"), theme.ok()),
             SourceStatus::Ok { at, new, total, .. } => {
                 (format!("{name}: ✓ {} · {new} new of {total}", clock(*at)), theme.ok())
             }
-            SourceStatus::Failed { message, retry_at, .. } => {
-                // Retry time first: a long error message is cut at the right edge, the time must not be.
-                (
-                    format!("{name}: ✗ retry {} — {message}", clock(*retry_at)),
-                    theme.error(),
-                )
-            }
+            // Retry time first: a long error message is cut at the right edge, the time must not be.
+            SourceStatus::Failed { message, retry_at, .. } => (
+                format!("{name}: ✗ retry {} — {message}", clock(*retry_at)),
+                theme.error(),
+            ),
             SourceStatus::Inactive { message } => (format!("{name}: inactive — {message}"), theme.muted()),
-        };
-        spans.push(Span::styled(text, style));
+        }
+    };
+    // Feeds that need attention come first, so a narrow terminal never hides a failure; healthy
+    // feeds shrink to "TED ✓" when the full line does not fit.
+    let mut feeds: Vec<&(String, SourceStatus)> = state.sources().iter().collect();
+    feeds.sort_by_key(|(_, s)| !matches!(s, SourceStatus::Failed { .. } | SourceStatus::Inactive { .. }));
+    let build = |compact: bool| -> Vec<Span<'static>> {
+        let mut spans = Vec::new();
+        for (name, status) in &feeds {
+            if !spans.is_empty() {
+                spans.push(Span::raw(" │ "));
+            }
+            let (text, style) = entry(name, status, compact);
+            spans.push(Span::styled(text, style));
+        }
+        spans
+    };
+    let mut spans = build(false);
+    if Line::from(spans.clone()).width() > usize::from(sources.width) {
+        spans = build(true);
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), sources);
 
