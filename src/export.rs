@@ -129,32 +129,9 @@ pub fn write_file(path: &Path, records: &[NoticeRecord], options: &ExportOptions
     })
 }
 
-/// Comma-separated CSV with times in UTC to `w` (the dashboard's historical default).
-///
-/// # Errors
-///
-/// As [`write_to`].
-pub fn write_csv<W: io::Write>(w: W, records: &[NoticeRecord]) -> Result<usize, ExportError> {
-    write_to(w, records, &ExportOptions::default())
-}
-
-/// [`write_csv`] to `path`, atomically.
-///
-/// # Errors
-///
-/// As [`write_file`].
-pub fn write_csv_file(path: &Path, records: &[NoticeRecord]) -> Result<usize, ExportError> {
-    write_file(path, records, &ExportOptions::default())
-}
-
-/// The suggested export name for `now` in the user's system time zone, e.g.
-/// `anbud-shortlist-20261122-2015.csv`.
-pub fn default_file_name(now: Timestamp) -> String {
-    default_file_name_in(now, &TimeZone::system())
-}
-
-/// [`default_file_name`] with an explicit time zone (the configured one, or UTC in tests).
-pub fn default_file_name_in(now: Timestamp, tz: &TimeZone) -> String {
+/// The suggested export name for `now` in `tz` (the configured zone, like the dates inside),
+/// e.g. `anbud-shortlist-20261122-2015.csv`.
+pub fn default_file_name(now: Timestamp, tz: &TimeZone) -> String {
     format!(
         "anbud-shortlist-{}.csv",
         now.to_zoned(tz.clone()).strftime("%Y%m%d-%H%M")
@@ -178,11 +155,11 @@ mod tests {
     fn default_file_name_uses_the_given_zone() {
         let now: Timestamp = "2026-11-22T19:15:00Z".parse().expect("ts");
         assert_eq!(
-            default_file_name_in(now, &TimeZone::UTC),
+            default_file_name(now, &TimeZone::UTC),
             "anbud-shortlist-20261122-1915.csv"
         );
         let oslo = TimeZone::get("Europe/Oslo").expect("bundled tzdb");
-        assert_eq!(default_file_name_in(now, &oslo), "anbud-shortlist-20261122-2015.csv");
+        assert_eq!(default_file_name(now, &oslo), "anbud-shortlist-20261122-2015.csv");
     }
 
     #[test]
@@ -197,7 +174,7 @@ mod tests {
 
     #[test]
     fn a_path_without_file_name_is_an_error_naming_it() {
-        let err = write_csv_file(Path::new("/"), &[]).expect_err("no file name");
+        let err = write_file(Path::new("/"), &[], &ExportOptions::default()).expect_err("no file name");
         assert!(err.to_string().contains("cannot write the export to /"), "{err}");
     }
 }

@@ -233,7 +233,9 @@ impl Io {
                 }
                 Effect::Export(records) => {
                     let now = Timestamp::now();
-                    let path = self.export_dir.join(export::default_file_name(now));
+                    let path = self
+                        .export_dir
+                        .join(export::default_file_name(now, &self.export.timezone));
                     let options = export::ExportOptions {
                         now,
                         ..self.export.clone()

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use anbud::export::{ExportOptions, Format, write_csv, write_csv_file, write_file, write_to};
+use anbud::export::{ExportOptions, Format, write_file, write_to};
 use anbud::model::{Field, Hit, Notice, NoticeId, NoticeRecord, Relevance, RuleKind, Triage};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -111,7 +111,7 @@ fn sample() -> Vec<NoticeRecord> {
 
 fn csv_text(records: &[NoticeRecord]) -> String {
     let mut out = Vec::new();
-    let n = write_csv(&mut out, records).expect("write");
+    let n = write_to(&mut out, records, &ExportOptions::default()).expect("write");
     assert_eq!(n, records.len());
     String::from_utf8(out).expect("utf-8")
 }
@@ -149,7 +149,7 @@ fn the_file_write_replaces_the_target_and_leaves_no_temporary_file() {
     let path = dir.path().join("anbud-shortlist-20261122-2015.csv");
     std::fs::write(&path, "old export").expect("old file");
 
-    let n = write_csv_file(&path, &sample()).expect("export");
+    let n = write_file(&path, &sample(), &ExportOptions::default()).expect("export");
     assert_eq!(n, 3);
     assert_eq!(std::fs::read_to_string(&path).expect("read"), csv_text(&sample()));
     let names: Vec<_> = std::fs::read_dir(dir.path())
@@ -163,7 +163,7 @@ fn the_file_write_replaces_the_target_and_leaves_no_temporary_file() {
 fn a_missing_directory_is_an_error_naming_the_path_and_leaves_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("missing").join("out.csv");
-    let err = write_csv_file(&path, &sample()).expect_err("no directory");
+    let err = write_file(&path, &sample(), &ExportOptions::default()).expect_err("no directory");
     assert!(err.to_string().contains(&path.display().to_string()), "{err}");
     assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 0);
 }
