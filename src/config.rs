@@ -17,6 +17,17 @@ pub use raw::FeedKind;
 /// The bundled defaults, embedded so a fresh install needs no files.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 
+/// Which terminal background the colours are chosen for (`theme = "dark" | "light"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Palette {
+    /// Light text on a dark terminal (the default).
+    #[default]
+    Dark,
+    /// Dark text on a light terminal: yellow, cyan and grey are unreadable on white.
+    Light,
+}
+
 /// One configured feed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeedConfig {
@@ -85,7 +96,7 @@ pub struct Config {
     /// The matching profiles (at least one); a notice takes the best one's score.
     pub profiles: Vec<Profile>,
     /// Colours for a dark or a light terminal.
-    pub palette: crate::ui::Palette,
+    pub palette: Palette,
     /// Key rebindings for the list, applied over the defaults one key at a time.
     pub keys: Vec<(keys::KeyChord, crate::app::Action)>,
 }

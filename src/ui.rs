@@ -21,7 +21,7 @@ use crossterm::event::{Event, MouseButton, MouseEventKind};
 
 use crate::app::{AppState, Keymap, Mode, Msg, View};
 pub use deadline::{Urgency, countdown, local_time};
-pub use theme::{Palette, Theme};
+pub use theme::Theme;
 
 /// What rendering needs besides the state.
 #[derive(Debug, Clone, Copy)]

@@ -35,7 +35,7 @@ pub(super) struct RawConfig {
     csv_delimiter: Option<Delimiter>,
     csv_bom: Option<bool>,
     timezone: Option<Zone>,
-    theme: Option<ThemeName>,
+    theme: Option<super::Palette>,
     profiles: Option<Vec<PathBuf>>,
     feeds: Option<Vec<RawFeed>>,
     keys: Option<super::keys::RawKeys>,
@@ -113,14 +113,6 @@ impl<'de> Deserialize<'de> for Delimiter {
             ))),
         }
     }
-}
-
-/// `theme = "dark" | "light"`.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum ThemeName {
-    Dark,
-    Light,
 }
 
 /// An IANA time zone name known to the bundled database.
@@ -257,10 +249,7 @@ impl RawConfig {
             ),
             profiles,
             keys: self.keys.map(super::keys::RawKeys::into_bindings).unwrap_or_default(),
-            palette: match self.theme {
-                Some(ThemeName::Light) => crate::ui::Palette::Light,
-                Some(ThemeName::Dark) | None => crate::ui::Palette::Dark,
-            },
+            palette: self.theme.unwrap_or_default(),
         })
     }
 }

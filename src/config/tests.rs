@@ -127,9 +127,9 @@ fn unknown_action_or_key_is_reported_with_its_line() {
 fn theme_is_dark_or_light() {
     assert_eq!(
         parse_str("theme = \"light\"\n", "u.toml").expect("valid").palette,
-        crate::ui::Palette::Light
+        super::Palette::Light
     );
-    assert_eq!(load(None).expect("bundled").palette, crate::ui::Palette::Dark);
+    assert_eq!(load(None).expect("bundled").palette, super::Palette::Dark);
     let (line, message) = invalid("theme = \"solarized\"\n");
     assert_eq!(line, 1);
     assert!(message.contains("solarized"), "{message}");

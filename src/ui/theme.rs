@@ -3,15 +3,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-/// Which background the colours are chosen for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Palette {
-    /// Light text on a dark terminal (the default).
-    #[default]
-    Dark,
-    /// Dark text on a light terminal: yellow, cyan and grey are unreadable on white.
-    Light,
-}
+use crate::config::Palette;
 
 /// The colour scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
