@@ -313,13 +313,22 @@ impl AppState {
 
     /// The marked records, in display order.
     pub(crate) fn marked_records(&self) -> Vec<NoticeRecord> {
-        let mut rows: Vec<&NoticeRecord> = self
-            .marked
-            .iter()
-            .filter_map(|id| self.by_id.get(id).map(|&i| &self.records[i]))
-            .collect();
-        rows.sort_by(|a, b| super::views::display_order(a, b, self.sort));
-        rows.into_iter().cloned().collect()
+        self.cloned_in_display_order(self.marked.iter().filter_map(|id| self.by_id.get(id).copied()))
+    }
+
+    /// Clones of `indices`' records in the list's current order: what export and bulk actions see.
+    pub(crate) fn cloned_in_display_order(&self, indices: impl Iterator<Item = usize>) -> Vec<NoticeRecord> {
+        self.in_display_order(indices)
+            .into_iter()
+            .map(|i| self.records[i].clone())
+            .collect()
+    }
+
+    /// `indices` sorted the way the list shows them.
+    pub(crate) fn in_display_order(&self, indices: impl Iterator<Item = usize>) -> Vec<usize> {
+        let mut rows: Vec<usize> = indices.collect();
+        rows.sort_by(|&a, &b| super::views::display_order(&self.records[a], &self.records[b], self.sort));
+        rows
     }
 
     /// False once the user has quit.
@@ -419,14 +428,8 @@ impl AppState {
         self.now
     }
 
-    /// Shortlisted records (confirmed), in display order of the Shortlist tab.
-    pub fn shortlisted(&self) -> Vec<crate::model::NoticeRecord> {
-        let mut rows: Vec<&NoticeRecord> = self
-            .records
-            .iter()
-            .filter(|r| r.triage == Triage::Shortlisted)
-            .collect();
-        rows.sort_by(|a, b| super::views::display_order(a, b, SortKey::Score));
-        rows.into_iter().cloned().collect()
+    /// Shortlisted records (confirmed), in the list's current order.
+    pub fn shortlisted(&self) -> Vec<NoticeRecord> {
+        self.cloned_in_display_order((0..self.records.len()).filter(|&i| self.records[i].triage == Triage::Shortlisted))
     }
 }

@@ -38,13 +38,7 @@ impl AppState {
                 .into_iter()
                 .collect();
         }
-        let mut targets: Vec<usize> = self
-            .marked
-            .iter()
-            .filter_map(|id| self.by_id.get(id).copied())
-            .collect();
-        targets.sort_by(|&a, &b| super::views::display_order(&self.records[a], &self.records[b], self.sort));
-        targets
+        self.in_display_order(self.marked.iter().filter_map(|id| self.by_id.get(id).copied()))
     }
 
     /// Shortlist or reject; pressing the same decision on notices that all have it returns them to New.
