@@ -53,8 +53,12 @@ fn loaded() -> AppState {
 }
 
 fn draw(state: &AppState, width: u16, height: u16) -> Terminal<TestBackend> {
+    draw_with(state, width, height, Theme::new(true), &mut ViewState::default())
+}
+
+/// Renders one frame with `theme`, keeping `view` (scroll, click areas) for the caller.
+fn draw_with(state: &AppState, width: u16, height: u16, theme: Theme, view: &mut ViewState) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
-    let theme = Theme::new(true);
     let keymap = Keymap::default();
     let tz = TimeZone::get("Europe/Oslo").expect("bundled tzdb");
     let ctx = RenderContext {
@@ -62,8 +66,7 @@ fn draw(state: &AppState, width: u16, height: u16) -> Terminal<TestBackend> {
         keymap: &keymap,
         tz: &tz,
     };
-    let mut view = ViewState::default();
-    terminal.draw(|f| ui::render(f, state, &mut view, ctx)).expect("draw");
+    terminal.draw(|f| ui::render(f, state, view, ctx)).expect("draw");
     terminal
 }
 
@@ -127,16 +130,7 @@ fn small_terminal_80x24_with_detail() {
 #[test]
 fn selected_row_is_reverse_video_even_without_colour() {
     let state = loaded();
-    let mut terminal = Terminal::new(TestBackend::new(100, 12)).expect("test backend");
-    let (theme, keymap, tz) = (Theme::new(false), Keymap::default(), TimeZone::UTC);
-    let ctx = RenderContext {
-        theme: &theme,
-        keymap: &keymap,
-        tz: &tz,
-    };
-    terminal
-        .draw(|f| ui::render(f, &state, &mut ViewState::default(), ctx))
-        .expect("draw");
+    let terminal = draw_with(&state, 100, 12, Theme::new(false), &mut ViewState::default());
     let buffer = terminal.backend().buffer();
     // Row 0 is the tab line, row 1 the table header, row 2 the first (selected) notice.
     let cell = &buffer[(20, 2)];
@@ -175,15 +169,8 @@ fn keyword_hits_are_highlighted_in_the_detail_pane() {
 fn clicks_hit_tabs_and_rows_where_they_were_drawn() {
     use crossterm::event::{Event, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
     let mut state = loaded();
-    let mut terminal = Terminal::new(TestBackend::new(100, 12)).expect("test backend");
-    let (theme, keymap, tz) = (Theme::new(true), Keymap::default(), TimeZone::UTC);
-    let ctx = RenderContext {
-        theme: &theme,
-        keymap: &keymap,
-        tz: &tz,
-    };
     let mut view = ViewState::default();
-    terminal.draw(|f| ui::render(f, &state, &mut view, ctx)).expect("draw");
+    let terminal = draw_with(&state, 100, 12, Theme::new(true), &mut view);
     let click = |column, row| {
         Event::Mouse(MouseEvent {
             kind: MouseEventKind::Down(MouseButton::Left),
@@ -205,7 +192,7 @@ fn clicks_hit_tabs_and_rows_where_they_were_drawn() {
         state.update(Msg::Action(Action::PreviousView));
     }
     assert_eq!(state.view(), anbud::app::View::All);
-    terminal.draw(|f| ui::render(f, &state, &mut view, ctx)).expect("draw");
+    draw_with(&state, 100, 12, Theme::new(true), &mut view);
     // Row 0 tabs, row 1 header, row 2 the first notice: row 4 is the third.
     let msg = view.click(&click(30, 4)).expect("row hit");
     state.update(msg);
@@ -250,16 +237,7 @@ fn light_theme_avoids_colours_unreadable_on_white() {
     use ratatui::style::Color;
     let mut state = loaded();
     state.update(Msg::Action(Action::ToggleDetail));
-    let mut terminal = Terminal::new(TestBackend::new(130, 20)).expect("test backend");
-    let (theme, keymap, tz) = (Theme::light(), Keymap::default(), TimeZone::UTC);
-    let ctx = RenderContext {
-        theme: &theme,
-        keymap: &keymap,
-        tz: &tz,
-    };
-    terminal
-        .draw(|f| ui::render(f, &state, &mut ViewState::default(), ctx))
-        .expect("draw");
+    let terminal = draw_with(&state, 130, 20, Theme::light(), &mut ViewState::default());
     let buffer = terminal.backend().buffer();
     let used: std::collections::HashSet<_> = buffer.content().iter().filter_map(|c| c.style().fg).collect();
     for bad in [Color::Yellow, Color::Cyan, Color::Gray, Color::White] {
