@@ -1,6 +1,6 @@
 //! Drawing the state: never mutates `AppState`, never does I/O.
 //!
-//! `ViewState` (table scroll position) belongs to the UI and is written only by [`render`].
+//! `ViewState` (the list's scroll position) belongs to the UI and is written only by [`render`].
 
 mod deadline;
 mod help;
@@ -15,7 +15,7 @@ use jiff::tz::TimeZone;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, TableState};
+use ratatui::widgets::{Clear, Paragraph};
 
 use crossterm::event::{Event, MouseButton, MouseEventKind};
 
@@ -37,7 +37,8 @@ pub struct RenderContext<'a> {
 /// UI-only state kept between frames.
 #[derive(Debug, Default)]
 pub struct ViewState {
-    table: TableState,
+    /// Index in the visible rows of the first row on screen.
+    first_row: usize,
     list_rows: u16,
     viewport_changed: Option<u16>,
     /// Where each tab was drawn: (row, first column, column after the last, tab).
@@ -68,7 +69,7 @@ impl ViewState {
         }
         let body = self.list_body;
         let inside = (body.x..body.x + body.width).contains(&x) && (body.y..body.y + body.height).contains(&y);
-        inside.then(|| Msg::ClickRow(self.table.offset() + usize::from(y - body.y)))
+        inside.then(|| Msg::ClickRow(self.first_row + usize::from(y - body.y)))
     }
 }
 
@@ -99,7 +100,7 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &mut ViewState, ctx: Re
     } else {
         body
     };
-    let rows = notice_list::render(frame, list_area, state, &mut view.table, ctx);
+    let rows = notice_list::render(frame, list_area, state, &mut view.first_row, ctx);
     // Below the header row: where clicks select notices.
     view.list_body = Rect {
         y: list_area.y + 1,

@@ -301,3 +301,32 @@ fn a_failing_feed_is_never_cut_off_on_a_narrow_terminal() {
     assert!(line.starts_with("Kommune RSS: ✗ retry 13:05 — HTTP 503"), "{line}");
     assert!(line.contains("│ TED ✓ │ Doffin ✓"), "healthy feeds compact: {line}");
 }
+
+#[test]
+fn a_long_list_scrolls_to_the_cursor_and_clicks_follow_the_scroll() {
+    use crossterm::event::{Event, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let records = (1..=60)
+        .map(|i| {
+            notice(&format!("ted:{i}"))
+                .title(&format!("Utstyr nummer {i:02}"))
+                .score(100 - i)
+                .build()
+        })
+        .collect();
+    let mut state = AppState::new(records, &[], now());
+    state.update(Msg::Action(Action::SelectLast));
+    let mut view = ViewState::default();
+    let terminal = draw_with(&state, 80, 12, Theme::new(true), &mut view);
+    let screen = format!("{:?}", terminal.backend().buffer());
+    assert!(screen.contains("Utstyr nummer 60"), "the cursor's row is on screen");
+    assert!(!screen.contains("Utstyr nummer 01"), "the top scrolled away");
+    // 12 rows − tab line − header − 2 status lines = 8 notice rows: 53..=60 show, row 2 is the 53rd.
+    let click = Event::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 30,
+        row: 2,
+        modifiers: KeyModifiers::NONE,
+    });
+    state.update(view.click(&click).expect("row hit"));
+    assert_eq!(state.selected_record().expect("selected").notice.native_id, "53");
+}

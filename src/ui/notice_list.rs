@@ -11,8 +11,9 @@ use super::highlight;
 use crate::app::{AppState, SourceStatus, View};
 use crate::model::Triage;
 
-/// Draws the list and returns how many rows fit (for page up/down).
-pub fn render(frame: &mut Frame, area: Rect, state: &AppState, table: &mut TableState, ctx: RenderContext<'_>) -> u16 {
+/// Draws the list and returns how many rows fit (for page up/down). `first_row` is the scroll
+/// position, kept between frames and moved only as far as needed to show the cursor.
+pub fn render(frame: &mut Frame, area: Rect, state: &AppState, first_row: &mut usize, ctx: RenderContext<'_>) -> u16 {
     let theme = ctx.theme;
     let rows_fit = area.height.saturating_sub(1);
     if state.visible().is_empty() {
@@ -24,7 +25,21 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, table: &mut Table
         return rows_fit;
     }
     let now = state.now();
-    let rows = state.visible().iter().map(|row| {
+    // Only the rows on screen are built: a tab can hold 100,000 notices, a frame shows ~40.
+    let visible = state.visible();
+    let height = usize::from(rows_fit).max(1);
+    let selected = state.selected_row();
+    let mut start = (*first_row).min(visible.len().saturating_sub(height));
+    if let Some(row) = selected {
+        if row < start {
+            start = row;
+        } else if row >= start + height {
+            start = row + 1 - height;
+        }
+    }
+    *first_row = start;
+    let window = &visible[start..(start + height).min(visible.len())];
+    let rows = window.iter().map(|row| {
         let record = state.record(row);
         let (triage, pending) = state.effective_triage(record);
         let mark = match (pending, triage) {
@@ -83,8 +98,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, table: &mut Table
     let widget = Table::new(rows, widths)
         .header(header)
         .row_highlight_style(theme.selected());
-    table.select(state.selected_row());
-    frame.render_stateful_widget(widget, area, table);
+    let mut table = TableState::default().with_selected(selected.map(|row| row - start));
+    frame.render_stateful_widget(widget, area, &mut table);
     rows_fit
 }
 
