@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use super::commands::EXIT_FATAL;
 use crate::config::Config;
 use crate::feeds::http::{HttpFetcher, HttpSettings};
-use crate::feeds::poller::fetch_feed;
+use crate::feeds::poller::fetch_and_score;
 use crate::runtime;
 use crate::store::Store;
 
@@ -30,16 +30,16 @@ pub(super) async fn poll_once(config: &Config, mut store: Store, quiet: bool) ->
         }
     }
     let since = Timestamp::now() - config.lookback;
-    let results = futures::future::join_all(active.iter().map(|spec| fetch_feed(&fetcher, spec, since))).await;
+    let results = futures::future::join_all(
+        active
+            .iter()
+            .map(|spec| fetch_and_score(&fetcher, spec, since, std::sync::Arc::clone(&score))),
+    )
+    .await;
     let mut failed = 0;
     for (spec, result) in active.iter().zip(results) {
         match result {
-            Ok(notices) => {
-                let scored: Vec<_> = notices
-                    .into_iter()
-                    .map(|n| (score(&n), n))
-                    .map(|(r, n)| (n, r))
-                    .collect();
+            Ok(scored) => {
                 let summary = store.upsert_notices(&scored, Timestamp::now())?;
                 if !quiet {
                     println!(

@@ -342,16 +342,28 @@ impl PollJob {
                 at: started,
             })
             .await;
-        let result = match fetch_feed(&self.fetcher, &self.spec, since).await {
-            Ok(notices) => score(self.scorer, notices).await,
-            Err(err) => Err(err),
-        };
+        let result = fetch_and_score(&self.fetcher, &self.spec, since, self.scorer).await;
         PollOutcome {
             index: self.index,
             started,
             result,
         }
     }
+}
+
+/// The ingest pipeline of one poll: every page of `spec` since `since` ([`fetch_feed`]), each
+/// notice scored at ingest. Used by the poller and by `anbud poll --once`.
+///
+/// # Errors
+/// As [`fetch_feed`].
+pub async fn fetch_and_score(
+    fetcher: &HttpFetcher,
+    spec: &FeedSpec,
+    since: Timestamp,
+    scorer: Scorer,
+) -> Result<Vec<Scored>, FeedError> {
+    let notices = fetch_feed(fetcher, spec, since).await?;
+    score(scorer, notices).await
 }
 
 /// Scores a batch on the blocking pool so a large page never stalls the async workers.
