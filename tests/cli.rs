@@ -68,6 +68,25 @@ fn feed_config(dir: &std::path::Path, feeds: &[(&str, String)]) -> std::path::Pa
     path
 }
 
+/// Runs `anbud poll --once` (plus `extra`) on the blocking pool, so the test's loopback server
+/// keeps serving on the async runtime meanwhile.
+async fn poll_once(config: &std::path::Path, db: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    let mut cmd = anbud();
+    cmd.arg("--config")
+        .arg(config)
+        .arg("--db")
+        .arg(db)
+        .args(["poll", "--once"])
+        .args(extra);
+    tokio::task::spawn_blocking(move || run(&mut cmd)).await.expect("join")
+}
+
+/// A loopback URL with nothing listening: bind a port, read it, let it go.
+fn dead_url() -> String {
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    format!("http://{}", dead.local_addr().expect("addr"))
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn poll_once_then_list_json_and_export() {
     let server = LoopbackServer::start(demo::ted_demo_routes("/v3/notices/search"))
@@ -77,19 +96,7 @@ async fn poll_once_then_list_json_and_export() {
     let config = feed_config(dir.path(), &[("TED", server.base_url())]);
     let db = dir.path().join("anbud.db");
 
-    let poll = {
-        let (config, db) = (config.clone(), db.clone());
-        tokio::task::spawn_blocking(move || {
-            run(anbud()
-                .arg("--config")
-                .arg(&config)
-                .arg("--db")
-                .arg(&db)
-                .args(["poll", "--once"]))
-        })
-        .await
-        .expect("join")
-    };
+    let poll = poll_once(&config, &db, &[]).await;
     let stdout = text(&poll.stdout);
     assert_eq!(poll.status.code(), Some(0), "{stdout}{}", text(&poll.stderr));
     assert!(stdout.starts_with("TED: "), "{stdout}");
@@ -167,43 +174,19 @@ async fn poll_once_exit_codes_reflect_failures() {
     let server = LoopbackServer::start(demo::ted_demo_routes("/v3/notices/search"))
         .await
         .expect("server");
-    // A port with nothing listening: bind, read the port, drop the listener.
-    let dead = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let dead_url = format!("http://{}", dead.local_addr().expect("addr"));
-    drop(dead);
+    let dead_url = dead_url();
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("anbud.db");
 
     let some = feed_config(dir.path(), &[("Good", server.base_url()), ("Broken", dead_url.clone())]);
-    let out = {
-        let (some, db) = (some.clone(), db.clone());
-        tokio::task::spawn_blocking(move || {
-            run(anbud()
-                .arg("--config")
-                .arg(&some)
-                .arg("--db")
-                .arg(&db)
-                .args(["poll", "--once"]))
-        })
-        .await
-        .expect("join")
-    };
+    let out = poll_once(&some, &db, &[]).await;
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("Good: "), "{stdout}");
     assert!(stdout.contains("Broken: error: cannot connect"), "{stdout}");
 
     let all = feed_config(dir.path(), &[("Broken", dead_url)]);
-    let out = tokio::task::spawn_blocking(move || {
-        run(anbud()
-            .arg("--config")
-            .arg(&all)
-            .arg("--db")
-            .arg(&db)
-            .args(["poll", "--once"]))
-    })
-    .await
-    .expect("join");
+    let out = poll_once(&all, &db, &[]).await;
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -212,28 +195,16 @@ async fn poll_once_quiet_prints_only_errors() {
     let server = LoopbackServer::start(demo::ted_demo_routes("/v3/notices/search"))
         .await
         .expect("server");
-    let dead = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let dead_url = format!("http://{}", dead.local_addr().expect("addr"));
-    drop(dead);
+    let dead_url = dead_url();
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("anbud.db");
     let good = feed_config(dir.path(), &[("Good", server.base_url())]);
-    let quiet_poll = move |config: std::path::PathBuf, db: std::path::PathBuf| {
-        tokio::task::spawn_blocking(move || {
-            run(anbud()
-                .arg("--config")
-                .arg(&config)
-                .arg("--db")
-                .arg(&db)
-                .args(["poll", "--once", "--quiet"]))
-        })
-    };
-    let out = quiet_poll(good, db.clone()).await.expect("join");
+    let out = poll_once(&good, &db, &["--quiet"]).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{}", text(&out.stdout));
 
     let some = feed_config(dir.path(), &[("Good", server.base_url()), ("Broken", dead_url)]);
-    let out = quiet_poll(some, db).await.expect("join");
+    let out = poll_once(&some, &db, &["--quiet"]).await;
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
