@@ -780,3 +780,21 @@ fn an_unchanged_refetch_is_not_a_change() {
     }));
     assert_eq!(state.count(View::Changed), 0);
 }
+
+#[test]
+fn a_refresh_while_saving_does_not_move_the_row_before_the_store_confirms() {
+    let mut state = state();
+    let effects = act(&mut state, Action::Shortlist);
+    // Something else redraws the list meanwhile: a poll arrives.
+    let other = notice("ted:9").title("Sykehussenger").score(1).scored();
+    state.update(Msg::Feed(FeedEvent::Fetched {
+        feed: "TED".to_owned(),
+        notices: vec![other],
+        at: now(),
+        next_at: now(),
+    }));
+    assert_eq!(ids(&state), ["2", "1", "3"], "still in the Inbox, marked as saving");
+    assert_eq!(state.count(View::Shortlist), 1, "counts are of confirmed decisions");
+    confirm_all(&mut state, effects);
+    assert_eq!(ids(&state), ["1", "3"]);
+}

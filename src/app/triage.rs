@@ -210,8 +210,18 @@ impl AppState {
                 flight.saved.push(change);
             }
             self.finish_step(p.batch, None);
+            self.refresh_when_done(p.batch);
+        } else {
+            self.refresh_view();
         }
-        self.refresh_view();
+    }
+
+    /// Rows move once per key press, when its whole batch is answered: a mass action of k notices
+    /// then costs one pass over the records, not k.
+    fn refresh_when_done(&mut self, batch: i64) {
+        if !self.in_flight.contains_key(&batch) {
+            self.refresh_view();
+        }
     }
 
     /// The store could not commit one change: it keeps its old value on screen.
@@ -221,12 +231,13 @@ impl AppState {
                 flight.failed.push(change);
             }
             self.finish_step(p.batch, Some(why));
+            self.refresh_when_done(p.batch);
         } else {
             self.status = Some(error(format!(
                 "Decision NOT saved ({why}); it is unchanged — try again"
             )));
+            self.refresh_view();
         }
-        self.refresh_view();
     }
 
     /// Counts one answer for `batch`; when all are in, files what was saved on the right stack.

@@ -47,7 +47,9 @@ impl AppState {
         let mut counts = [0; View::ALL.len()];
         let mut members = Vec::new();
         for (index, record) in self.records.iter().enumerate() {
-            let (triage, _) = self.effective_triage(record);
+            // Confirmed decisions only: a pending one shows as a marker on its row, and the row moves
+            // once the store has committed it (nothing is shown before it is true).
+            let triage = record.triage;
             for (slot, view) in View::ALL.iter().enumerate() {
                 if view.contains(record, triage, self.now) {
                     counts[slot] += 1;
