@@ -64,6 +64,16 @@ pub struct Notice {
     pub value: Option<f64>,
     /// ISO 4217 currency of `value`.
     pub currency: Option<String>,
+    /// When questions to the buyer close (the clarification deadline), where the feed gives it.
+    #[serde(default)]
+    pub questions_deadline: Option<Timestamp>,
+    /// The buyer's organisation number or other registry identity, where the feed gives it: the
+    /// strongest evidence that two notices from different sources come from the same buyer.
+    #[serde(default)]
+    pub buyer_id: Option<String>,
+    /// NUTS region codes of the place of performance or the buyer (e.g. "NO081").
+    #[serde(default)]
+    pub nuts: Vec<String>,
     /// Source notice type (`cn-standard`, `ANNOUNCEMENT_OF_COMPETITION`, …).
     pub notice_type: Option<String>,
     /// Public page of the notice.
@@ -88,6 +98,9 @@ impl Notice {
             deadline: None,
             value: None,
             currency: None,
+            questions_deadline: None,
+            buyer_id: None,
+            nuts: Vec::new(),
             notice_type: None,
             url: String::new(),
         }
@@ -374,6 +387,9 @@ pub struct NoticeRecord {
     /// What changed in the last re-fetch that changed it (deadline moved, title corrected, …),
     /// while the user has not looked at it yet; empty otherwise.
     pub changes: Vec<FieldChange>,
+    /// The user's tags, sorted and without duplicates.
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 /// One field of a notice that a re-fetch changed: shown as "deadline 12 May → 19 May".

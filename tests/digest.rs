@@ -29,6 +29,9 @@ fn notice(id: &str, title: &str, score: i32, published: Option<&str>, deadline: 
             deadline: deadline.map(ts),
             value: None,
             currency: None,
+            questions_deadline: None,
+            buyer_id: None,
+            nuts: Vec::new(),
             notice_type: Some(
                 if source == "ted" {
                     "cn-standard"
@@ -47,6 +50,7 @@ fn notice(id: &str, title: &str, score: i32, published: Option<&str>, deadline: 
         triage: Triage::New,
         note: String::new(),
         changes: Vec::new(),
+        tags: Vec::new(),
     }
 }
 

@@ -32,6 +32,9 @@ fn record(id: &str) -> RecordBuilder {
             deadline: Some(ts("2026-12-15T11:00:00Z")),
             value: Some(2_500_000.0),
             currency: Some("NOK".to_owned()),
+            questions_deadline: None,
+            buyer_id: None,
+            nuts: Vec::new(),
             notice_type: None,
             url: format!("https://example.test/{native}"),
         },
@@ -45,6 +48,7 @@ fn record(id: &str) -> RecordBuilder {
         triage: Triage::Shortlisted,
         note: String::new(),
         changes: Vec::new(),
+        tags: Vec::new(),
     })
 }
 

@@ -32,6 +32,9 @@ fn stored(
         deadline: deadline.map(ts),
         value: Some(1_250_000.0),
         currency: Some("NOK".to_owned()),
+        questions_deadline: None,
+        buyer_id: None,
+        nuts: Vec::new(),
         notice_type: Some("cn-standard".to_owned()),
         url: format!("https://example.test/{native}"),
     };

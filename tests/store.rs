@@ -32,6 +32,9 @@ fn notice(id: &str) -> NoticeBuilder {
         deadline: None,
         value: Some(1_500_000.0),
         currency: Some("NOK".to_owned()),
+        questions_deadline: None,
+        buyer_id: None,
+        nuts: Vec::new(),
         notice_type: Some("cn-standard".to_owned()),
         url: format!("https://example.test/{native}"),
     })

@@ -345,6 +345,7 @@ impl AppState {
                     triage: Triage::New,
                     note: String::new(),
                     changes: Vec::new(),
+                    tags: Vec::new(),
                 });
             }
         }

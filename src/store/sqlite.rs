@@ -542,6 +542,7 @@ fn decode_record(row: &Row<'_>) -> Result<NoticeRecord, StepError> {
         triage,
         note,
         changes,
+        tags: Vec::new(),
     })
 }
 

@@ -37,6 +37,9 @@ pub fn notice(id: &str) -> NoticeBuilder {
             deadline: None,
             value: None,
             currency: None,
+            questions_deadline: None,
+            buyer_id: None,
+            nuts: Vec::new(),
             notice_type: Some("cn-standard".to_owned()),
             url: format!("https://ted.europa.eu/en/notice/-/detail/{native}"),
         },
@@ -103,6 +106,7 @@ impl NoticeBuilder {
             triage: self.triage,
             note: String::new(),
             changes: Vec::new(),
+            tags: Vec::new(),
         }
     }
 }

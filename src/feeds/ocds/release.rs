@@ -51,6 +51,9 @@ pub(super) fn decode(settings: &OcdsSettings, release: &Object) -> Option<Notice
             .and_then(|s| parse_instant(&s)),
         value,
         currency,
+        questions_deadline: None,
+        buyer_id: None,
+        nuts: Vec::new(),
         notice_type: match release.get("tag") {
             Some(Value::Array(tags)) => tags.iter().find_map(|t| text(Some(t))),
             other => text(other),

@@ -229,6 +229,9 @@ impl Entry {
                 .currency
                 .map(|c| sanitize(&c))
                 .filter(|c| value.is_some() && !c.is_empty()),
+            questions_deadline: None,
+            buyer_id: None,
+            nuts: Vec::new(),
             notice_type: None,
             url,
             native_id,
