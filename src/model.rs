@@ -390,6 +390,9 @@ pub struct NoticeRecord {
     /// The user's tags, sorted and without duplicates.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Why the user rejected it, when they picked a reason (from the configured list).
+    #[serde(default)]
+    pub reject_reason: Option<String>,
 }
 
 /// One field of a notice that a re-fetch changed: shown as "deadline 12 May → 19 May".

@@ -51,6 +51,7 @@ fn notice(id: &str, title: &str, score: i32, published: Option<&str>, deadline: 
         note: String::new(),
         changes: Vec::new(),
         tags: Vec::new(),
+        reject_reason: None,
     }
 }
 

@@ -49,6 +49,7 @@ fn record(id: &str) -> RecordBuilder {
         note: String::new(),
         changes: Vec::new(),
         tags: Vec::new(),
+        reject_reason: None,
     })
 }
 

@@ -346,6 +346,7 @@ impl AppState {
                     note: String::new(),
                     changes: Vec::new(),
                     tags: Vec::new(),
+                    reject_reason: None,
                 });
             }
         }

@@ -543,6 +543,7 @@ fn decode_record(row: &Row<'_>) -> Result<NoticeRecord, StepError> {
         note,
         changes,
         tags: Vec::new(),
+        reject_reason: None,
     })
 }
 

@@ -107,6 +107,7 @@ impl NoticeBuilder {
             note: String::new(),
             changes: Vec::new(),
             tags: Vec::new(),
+            reject_reason: None,
         }
     }
 }
