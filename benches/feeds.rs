@@ -80,6 +80,7 @@ fn sync(c: &mut Criterion) {
         interval: Duration::from_secs(900),
         lookback: Duration::from_secs(86_400),
         max_pages: PAGES + 1,
+        state: Default::default(),
     };
     let since = jiff::Timestamp::UNIX_EPOCH;
     // One run outside the measurement proves the sync is complete, so the figure means something.

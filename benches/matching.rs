@@ -6,23 +6,33 @@
 //! with æ/ø/å), so the automaton sees realistic text and hit rates without a `rand` dependency.
 //!
 //! Run with `cargo bench --bench matching -- --sample-size 10 --warm-up-time 1 --measurement-time 3`.
-//! `score/bundled_profile` reports notices/s (criterion's element throughput); `fuzzy/*/N` is the
-//! time of the N-th keystroke of "røntg" over 100,000 titles: `fuzzy_filter` (one-shot, folds
-//! every title), `index_full` (titles folded once) and `index_narrowed` (rescans the previous hits).
+//! `score/bundled_profile` reports notices/s (criterion's element throughput). The `/` filter is
+//! timed by hand, as a user typing "røntg" over 100,000 titles (criterion cannot time a sequence
+//! whose steps depend on each other): lines `keystroke ENGINE median … p95 …` compare the index
+//! the list uses, the index before narrowing (`matching/baseline_search.rs`) and nucleo-matcher
+//! on one and two threads. Filter to it with `cargo bench --bench matching -- fuzzy`.
 
 use std::hint::black_box;
+use std::time::Instant;
 
 use anbud::matching::eval::parse_jsonl;
-use anbud::matching::search::{FuzzyIndex, FuzzyMatch, fuzzy_filter};
+use anbud::matching::search::FuzzyIndex;
 use anbud::matching::{Matcher, Profile};
 use anbud::model::Notice;
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use nucleo_matcher::Utf32String;
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+
+#[path = "matching/baseline_search.rs"]
+mod baseline_search;
 
 const NOTICES: usize = 100_000;
 const SEED: u64 = 0x5EED_2026;
 const DESCRIPTION_CHARS: usize = 600;
 /// Rows the list shows at once: only these need highlight positions.
 const VISIBLE_ROWS: usize = 60;
+/// Times the typing of the query is repeated per engine.
+const REPETITIONS: usize = 15;
 
 /// Deterministic PRNG (splitmix64): good enough to pick words, no dependency.
 struct SplitMix64(u64);
@@ -107,37 +117,138 @@ fn score(c: &mut Criterion) {
     group.finish();
 }
 
-fn fuzzy(c: &mut Criterion) {
+/// Times of one engine per keystroke, over every repetition.
+struct Timings {
+    name: &'static str,
+    /// `per_key[k]`: milliseconds of keystroke `k + 1` in each repetition.
+    per_key: Vec<Vec<f64>>,
+}
+
+impl Timings {
+    fn new(name: &'static str, keys: usize) -> Self {
+        Self {
+            name,
+            per_key: vec![Vec::new(); keys],
+        }
+    }
+
+    fn report(&self) {
+        let mut all: Vec<f64> = self.per_key.iter().flatten().copied().collect();
+        let per_key: Vec<String> = self
+            .per_key
+            .iter()
+            .map(|times| format!("{:.1}", percentile(&mut times.clone(), 50)))
+            .collect();
+        println!(
+            "keystroke {:<22} median {:>6.1} ms  p95 {:>6.1} ms  | median per keystroke 1..{}: {}",
+            self.name,
+            percentile(&mut all, 50),
+            percentile(&mut all, 95),
+            self.per_key.len(),
+            per_key.join(" / ")
+        );
+    }
+}
+
+/// The `p`-th percentile (nearest rank) of `values`.
+fn percentile(values: &mut [f64], p: usize) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let rank = (values.len() * p).div_ceil(100).max(1);
+    values[rank - 1]
+}
+
+/// nucleo-matcher over pre-converted titles: score every title, sort best first, highlight the
+/// visible rows; `threads` splits the titles as the index does.
+fn nucleo_filter(haystacks: &[Utf32String], query: &str, threads: usize) -> Vec<(u32, usize, Vec<u32>)> {
+    let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
+    let score_part = |from: usize, part: &[Utf32String]| {
+        let mut matcher = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
+        let mut found: Vec<(u32, usize)> = part
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| pattern.score(h.slice(..), &mut matcher).map(|s| (s, from + i)))
+            .collect();
+        found.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        found
+    };
+    let mut found = if threads > 1 {
+        let middle = haystacks.len() / 2;
+        let (left, right) = haystacks.split_at(middle);
+        let (mut a, b) = std::thread::scope(|scope| {
+            let other = scope.spawn(|| score_part(0, left));
+            let mine = score_part(middle, right);
+            (other.join().expect("scorer"), mine)
+        });
+        a.extend(b);
+        a.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        a
+    } else {
+        score_part(0, haystacks)
+    };
+    let mut matcher = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
+    found
+        .drain(..)
+        .enumerate()
+        .map(|(rank, (score, i))| {
+            let mut indices = Vec::new();
+            if rank < VISIBLE_ROWS {
+                pattern.indices(haystacks[i].slice(..), &mut matcher, &mut indices);
+            }
+            (score, i, indices)
+        })
+        .collect()
+}
+
+/// A user typing "røntg" into `/` over 100,000 titles, keystroke by keystroke, repeated; each
+/// engine's time from keystroke to the full filtered, ordered list with the visible rows
+/// highlighted. The engines take turns within each repetition, so they share the machine's noise.
+fn fuzzy(_: &mut Criterion) {
     let notices = corpus();
     let titles: Vec<(usize, &str)> = notices.iter().map(|n| n.title.as_str()).enumerate().collect();
-    let index = FuzzyIndex::new(titles.iter().copied());
-    // A user typing "røntg", one keystroke at a time.
     let query = "røntg";
     let prefixes: Vec<String> = (1..=query.chars().count())
         .map(|len| query.chars().take(len).collect())
         .collect();
-    let mut group = c.benchmark_group("fuzzy");
-    let mut previous: Option<Vec<FuzzyMatch>> = None;
+    let baseline = baseline_search::FuzzyIndex::new(titles.iter().copied());
+    let index = FuzzyIndex::new(titles.iter().copied());
+    let haystacks: Vec<Utf32String> = titles.iter().map(|(_, t)| Utf32String::from(*t)).collect();
     for prefix in &prefixes {
-        let len = prefix.chars().count();
-        let hits = index.filter(prefix, None, VISIBLE_ROWS);
-        println!("fuzzy {prefix:?}: {} of {} titles", hits.len(), titles.len());
-        // The one-shot function the list calls today: folds all titles on every keystroke.
-        group.bench_with_input(BenchmarkId::new("fuzzy_filter", len), prefix, |b, prefix| {
-            b.iter(|| fuzzy_filter(black_box(prefix), titles.iter().copied()).len())
-        });
-        // Titles folded once; every keystroke scans all rows.
-        group.bench_with_input(BenchmarkId::new("index_full", len), prefix, |b, prefix| {
-            b.iter(|| index.filter(black_box(prefix), None, VISIBLE_ROWS).len())
-        });
-        // Titles folded once; each keystroke rescans only the previous keystroke's hits.
-        let within = previous.take();
-        group.bench_with_input(BenchmarkId::new("index_narrowed", len), prefix, |b, prefix| {
-            b.iter(|| index.filter(black_box(prefix), within.as_deref(), VISIBLE_ROWS).len())
-        });
-        previous = Some(hits);
+        let ours = index.clone().filter(prefix, None, VISIBLE_ROWS).len();
+        let before = baseline.filter(prefix, None, VISIBLE_ROWS).len();
+        let nucleo = nucleo_filter(&haystacks, prefix, 1).len();
+        println!(
+            "fuzzy {prefix:?}: {ours} titles (baseline {before}, nucleo {nucleo}) of {}",
+            titles.len()
+        );
     }
-    group.finish();
+    let keys = prefixes.len();
+    let mut engines = [
+        Timings::new("baseline (a272f98)", keys),
+        Timings::new("index (narrowing)", keys),
+        Timings::new("nucleo 1 thread", keys),
+        Timings::new("nucleo 2 threads", keys),
+    ];
+    for _ in 0..REPETITIONS {
+        // A fresh clone per repetition: the narrowing index starts from nothing, as after a
+        // rebuild of the list.
+        let typing = index.clone();
+        for (engine, timings) in engines.iter_mut().enumerate() {
+            for (key, prefix) in prefixes.iter().enumerate() {
+                let started = Instant::now();
+                let shown = match engine {
+                    0 => baseline.filter(black_box(prefix), None, VISIBLE_ROWS).len(),
+                    1 => typing.filter(black_box(prefix), None, VISIBLE_ROWS).len(),
+                    2 => nucleo_filter(&haystacks, black_box(prefix), 1).len(),
+                    _ => nucleo_filter(&haystacks, black_box(prefix), 2).len(),
+                };
+                timings.per_key[key].push(started.elapsed().as_secs_f64() * 1e3);
+                black_box(shown);
+            }
+        }
+    }
+    for timings in &engines {
+        timings.report();
+    }
 }
 
 criterion_group!(benches, score, fuzzy);

@@ -4,14 +4,16 @@
 //! plain event types of `feeds` and `store`; it never calls into them, never reads the clock, and
 //! never touches the terminal. The runtime turns its `Effect`s into I/O.
 
+mod annotate;
 pub mod keymap;
 pub mod msg;
+pub mod sources;
 pub mod state;
 mod triage;
 mod update;
 mod views;
 
 pub use keymap::{Binding, Keymap};
-pub use msg::{Action, Effect, Msg, TextEdit};
+pub use msg::{Action, Effect, Msg, ReasonPick, TextEdit};
 pub use state::{AppState, Mode, SortKey, SourceStatus, StatusLevel, StatusMessage, View};
 pub(crate) use update::shorten;

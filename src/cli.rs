@@ -74,6 +74,12 @@ pub enum Command {
         /// One JSON object per line (same as `--format json`).
         #[arg(long)]
         json: bool,
+        /// Only notices with this tag (repeat for several: a notice needs all of them).
+        #[arg(long, value_name = "TAG")]
+        tag: Vec<String>,
+        /// CSV columns for `--format csv`, comma-separated (default: `csv_columns` from the config).
+        #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+        columns: Vec<String>,
     },
     /// Measure the matching profile on labelled notices (JSON lines): precision, recall, F1.
     Eval {
@@ -103,6 +109,14 @@ pub enum Command {
         /// Start the CSV with a UTF-8 byte order mark so Excel reads æøå correctly.
         #[arg(long)]
         bom: bool,
+        /// Only notices with this tag (repeat for several: a notice needs all of them).
+        #[arg(long, value_name = "TAG")]
+        tag: Vec<String>,
+        /// CSV columns, comma-separated, from: source, id, title, buyer, country, cpv, deadline,
+        /// published, value, currency, status, score, matched_terms, note, url, questions_deadline,
+        /// tags, reject_reason, buyer_id, nuts (default: `csv_columns` from the config).
+        #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+        columns: Vec<String>,
     },
     /// Summarise what is closing, new and awarded, as Markdown or text (for mail).
     Digest {

@@ -91,14 +91,24 @@ pub struct Config {
     pub csv_delimiter: u8,
     /// Start CSV files from `e` with a UTF-8 byte order mark (Excel then reads æøå right).
     pub csv_bom: bool,
+    /// CSV columns for `e`, `export` and `list --format csv` (`csv_columns`); `None`: the default set.
+    pub csv_columns: Option<Vec<&'static str>>,
+    /// Reasons `X` offers when rejecting (`reject_reasons`).
+    pub reject_reasons: Vec<String>,
+    /// Desktop notifications while the dashboard runs: the score a new notice needs (`[notify]`);
+    /// `None` when off (the default).
+    pub notify_min_score: Option<i32>,
     /// Zone for showing deadlines.
     pub timezone: TimeZone,
     /// The matching profiles (at least one); a notice takes the best one's score.
     pub profiles: Vec<Profile>,
     /// Colours for a dark or a light terminal.
     pub palette: Palette,
+    /// The sources panel calls a feed stale after this long without new notices while other
+    /// feeds bring some, or without a successful poll (`stale_after = "3d"`).
+    pub stale_after: Duration,
     /// Key rebindings for the list, applied over the defaults one key at a time.
-    pub keys: Vec<(keys::KeyChord, crate::app::Action)>,
+    pub keys: crate::app::keymap::Overrides,
 }
 
 /// A configuration problem, with where it is.

@@ -23,7 +23,7 @@ use jiff::tz::TimeZone;
 
 use crate::model::NoticeRecord;
 
-pub use csv_out::{CsvRow, HEADER, guard_cell, neutralize_formula};
+pub use csv_out::{COLUMNS, CsvRow, HEADER, guard_cell, neutralize_formula, parse_columns};
 
 /// An export failed; with [`write_file`], nothing was left at the target path.
 ///
@@ -83,6 +83,8 @@ pub struct ExportOptions {
     pub timezone: TimeZone,
     /// When the export is made: the calendar's DTSTAMP. A parameter so that golden tests are stable.
     pub now: Timestamp,
+    /// CSV columns, from [`COLUMNS`]; `None` is the default set [`HEADER`].
+    pub columns: Option<Vec<&'static str>>,
 }
 
 impl Default for ExportOptions {
@@ -93,6 +95,7 @@ impl Default for ExportOptions {
             bom: false,
             timezone: TimeZone::UTC,
             now: Timestamp::now(),
+            columns: None,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod doffin;
 mod hint;
 pub mod http;
 mod json;
+mod nuts;
 pub mod ocds;
 pub mod poller;
 mod query;
@@ -20,7 +21,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use crate::model::{Notice, Relevance};
+use crate::model::{FeedState, Notice, Relevance};
 
 /// HTTP method of a feed request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +71,9 @@ pub struct Page {
     pub total: Option<u64>,
     /// The server said the result is partial (TED `timedOut: true`, Doffin's 1,000-hit window).
     pub partial: bool,
+    /// Plain-language warnings about a page that still parsed (e.g. a total so large the server must
+    /// have ignored a filter); carried to [`FeedEvent::Fetched`].
+    pub warnings: Vec<String>,
 }
 
 /// Why a response body could not be turned into notices. Messages say where it went wrong.
@@ -231,6 +235,11 @@ pub enum FeedEvent {
         at: Timestamp,
         /// When the next poll is due.
         next_at: Timestamp,
+        /// Plain-language warnings from a poll that still succeeded (a filter the server seems to
+        /// have ignored, a window cut at the server's hit limit), for the source-health view.
+        warnings: Vec<String>,
+        /// The feed's sync state after this poll, to be saved with `notices` in one transaction.
+        state: FeedState,
     },
     /// A poll failed; the feed retries at `retry_at`.
     Failed {

@@ -8,6 +8,8 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod corpus;
+pub mod dedup;
 pub mod demo;
 pub mod export;
 pub mod feeds;

@@ -7,14 +7,19 @@
 
 pub mod badges;
 pub mod eval;
+pub mod filter;
 pub mod normalize;
 pub mod profile;
 pub mod search;
 pub mod set;
+pub mod suggest;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
+use jiff::Timestamp;
+
 use crate::model::{Badge, Field, Hit, Notice, Relevance, RuleKind};
+pub use filter::Filters;
 use normalize::{
     Folded, cpv_matches, cpv_prefix, fold_term, is_acronym, is_boundary_after, is_boundary_before, spelling_variants,
 };
@@ -81,6 +86,8 @@ pub struct Matcher {
     exact: Vec<String>,
     /// CPV digits to compare and the rule they belong to.
     cpv: Vec<(String, usize)>,
+    /// Conditions a notice must meet before its terms count.
+    filters: Filters,
 }
 
 impl Matcher {
@@ -177,11 +184,45 @@ impl Matcher {
             exact,
             rules,
             cpv,
+            filters: profile.filters.clone(),
         })
     }
 
     /// Scores `notice`: each rule counts once (its strongest hit), every occurrence is a hit.
+    ///
+    /// Without a clock the profile's `deadline_within` filter is skipped; the dashboard scores
+    /// with [`Matcher::evaluate_at`].
     pub fn evaluate(&self, notice: &Notice) -> Relevance {
+        self.score(notice, None)
+    }
+
+    /// Scores `notice` as [`Matcher::evaluate`], with `now` anchoring the deadline filter.
+    ///
+    /// A notice that fails one of the profile's [`Filters`] scores 0 and does not match; its hits
+    /// are one [`RuleKind::Filter`] entry per failed filter, saying which and why.
+    pub fn evaluate_at(&self, notice: &Notice, now: Timestamp) -> Relevance {
+        self.score(notice, Some(now))
+    }
+
+    fn score(&self, notice: &Notice, now: Option<Timestamp>) -> Relevance {
+        let rejections = self.filters.check(notice, now);
+        if !rejections.is_empty() {
+            // Filtered out before any term is read: the explanation is the filter, not the terms.
+            return Relevance {
+                hits: rejections
+                    .into_iter()
+                    .map(|r| Hit {
+                        kind: RuleKind::Filter,
+                        rule: r.reason,
+                        field: r.field,
+                        start: 0,
+                        end: 0,
+                        weight: 0,
+                    })
+                    .collect(),
+                ..Relevance::default()
+            };
+        }
         let mut found: Vec<(usize, Hit)> = Vec::new();
         let mut badges = Vec::new();
         for (field, text) in [

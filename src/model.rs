@@ -2,7 +2,10 @@
 //!
 //! Plain data only. Must not depend on any other module of the crate, nor on I/O crates.
 
+mod feed_state;
 pub mod text;
+
+pub use feed_state::{FeedState, UrlValidators};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -143,6 +146,9 @@ pub enum RuleKind {
     Exclude,
     /// A CPV code prefix.
     Cpv,
+    /// A profile filter (country, NUTS, buyer, notice type, value, deadline, language) that
+    /// excluded the notice: the hit's `rule` says which and why, its weight is 0 and its span empty.
+    Filter,
 }
 
 /// One reason a notice matched (or was pushed down): explains the score.
@@ -393,6 +399,23 @@ pub struct NoticeRecord {
     /// Why the user rejected it, when they picked a reason (from the configured list).
     #[serde(default)]
     pub reject_reason: Option<String>,
+    /// The same procedure on other sources (TED for a Doffin notice, …), merged into this record:
+    /// the list shows the procedure once, and triage on this record is what counts.
+    #[serde(default)]
+    pub also_on: Vec<AlsoOn>,
+}
+
+/// A notice merged into another as the same procedure on a second source (see `dedup`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlsoOn {
+    /// The merged notice's id.
+    pub id: NoticeId,
+    /// Its source kind (`ted`, `doffin`, …).
+    pub source: String,
+    /// Its public page.
+    pub url: String,
+    /// Why the two were merged, in words ("same buyer org 974 123 456, titles 87 % alike, …").
+    pub reason: String,
 }
 
 /// One field of a notice that a re-fetch changed: shown as "deadline 12 May → 19 May".

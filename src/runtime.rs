@@ -102,8 +102,18 @@ pub fn feed_specs(config: &Config) -> Vec<FeedSpec> {
                 interval: feed.interval,
                 lookback: config.lookback,
                 max_pages: feed.max_pages,
+                state: crate::model::FeedState::default(),
             }
         })
+        .collect()
+}
+
+/// Each feed's name and the `source` its notices carry (`ted`, `doffin`, `fts`, …), so the sources
+/// panel can count stored notices per feed before the feed has polled.
+fn feed_sources(config: &Config) -> Vec<(String, String)> {
+    feed_specs(config)
+        .iter()
+        .map(|spec| (spec.name.clone(), spec.adapter.kind().to_owned()))
         .collect()
 }
 
@@ -127,6 +137,9 @@ pub struct Io {
     /// Format, delimiter, BOM and zone for `e`.
     export: export::ExportOptions,
     supervisor: JoinSet<()>,
+    /// A clone of the poller's fetcher (they share one validator cache): validators are handed to
+    /// it only once the store confirms the notices they belong to are saved.
+    fetcher: HttpFetcher,
     cancel: CancellationToken,
     /// Messages produced while performing effects (a failed send), handled before the next draw.
     local: VecDeque<Msg>,
@@ -148,9 +161,15 @@ impl Io {
         let fetcher =
             HttpFetcher::new(HttpSettings::default()).map_err(|e| eyre!("cannot create the HTTP client: {e}"))?;
         let mut supervisor = JoinSet::new();
+        // Resume each feed where its last saved poll ended (high-water mark, validators).
+        let mut states = store.load_feed_states().wrap_err("cannot load the feeds' sync state")?;
+        let mut specs = feed_specs(config);
+        for spec in &mut specs {
+            spec.state = states.remove(&spec.name).unwrap_or_default();
+        }
         supervisor.spawn(run_poller(
-            feed_specs(config),
-            fetcher,
+            specs,
+            fetcher.clone(),
             scorer(config)?,
             poll_rx,
             feed_tx,
@@ -167,9 +186,11 @@ impl Io {
                 timezone: config.timezone.clone(),
                 delimiter: config.csv_delimiter,
                 bom: config.csv_bom,
+                columns: config.csv_columns.clone(),
                 ..export::ExportOptions::default()
             },
             supervisor,
+            fetcher,
             cancel,
             local: VecDeque::new(),
             signals: spawn_signal_listener(),
@@ -209,11 +230,27 @@ impl Io {
                             .push_back(Msg::Store(StoreEvent::NoteNotSaved { id, error: e }));
                     }
                 }
-                Effect::SaveFetch { feed, items, at } => {
+                Effect::SaveTags(changes) => {
+                    let cmd = StoreCommand::SaveTags {
+                        changes,
+                        at: Timestamp::now(),
+                    };
+                    self.send_annotation(cmd, "tags");
+                }
+                Effect::SaveRejectReason { ids, reason } => {
+                    let cmd = StoreCommand::SaveRejectReason {
+                        ids,
+                        reason,
+                        at: Timestamp::now(),
+                    };
+                    self.send_annotation(cmd, "reject reason");
+                }
+                Effect::SaveFetch { feed, items, at, state } => {
                     if let Err(e) = self.send_store(StoreCommand::SaveFetch {
                         feed: feed.clone(),
                         items,
                         at,
+                        state,
                     }) {
                         self.local
                             .push_back(Msg::Store(StoreEvent::FetchNotSaved { feed, error: e }));
@@ -250,6 +287,14 @@ impl Io {
         }
     }
 
+    /// Queues a tag or reason write; a stopped store is reported like a failed write.
+    fn send_annotation(&mut self, cmd: StoreCommand, what: &'static str) {
+        if let Err(error) = self.send_store(cmd) {
+            self.local
+                .push_back(Msg::Store(StoreEvent::AnnotationNotSaved { what, error }));
+        }
+    }
+
     /// The next message from a background service. Cancel-safe: every branch is.
     ///
     /// # Errors
@@ -260,7 +305,13 @@ impl Io {
         }
         tokio::select! {
             Some(event) = self.feed_events.recv() => Ok(Msg::Feed(event)),
-            Some(event) = self.store_events.recv() => Ok(Msg::Store(event)),
+            Some(event) = self.store_events.recv() => {
+                // Saved: the poll's validators may now turn the next request into a 304.
+                if let StoreEvent::FetchSaved { state, .. } = &event {
+                    self.fetcher.remember_all(&state.validators);
+                }
+                Ok(Msg::Store(event))
+            }
             Some(done) = self.exports.join_next() => Ok(Msg::ExportFinished(done.unwrap_or_else(|e| Err(e.to_string())))),
             Some(()) = self.signals.recv() => Ok(Msg::Action(crate::app::Action::Quit)),
             Some(task) = self.supervisor.join_next() => Err(eyre!("the feed poller stopped unexpectedly: {task:?}")),
@@ -371,7 +422,10 @@ pub async fn dashboard(config: &Config, store: Store) -> Result<()> {
     let feeds: Vec<String> = config.feeds.iter().map(|f| f.name.clone()).collect();
     // Undo and redo reach back into earlier sessions (kept to the last 500 decisions).
     let history = store.load_history(500).wrap_err("cannot load the decisions log")?;
-    let mut core = AppState::new(records, &feeds, Timestamp::now()).with_history(history);
+    let mut core = AppState::new(records, &feeds, Timestamp::now())
+        .with_history(history)
+        .with_reject_reasons(config.reject_reasons.clone())
+        .with_source_settings(&feed_sources(config), config.stale_after);
     let mut io = Io::start(config, store)?;
     let keymap = Keymap::default().with_overrides(&config.keys);
     let theme = Theme::from_env(config.palette);

@@ -4,6 +4,7 @@
 //! [`StoreHandle`] with [`StoreCommand`]s and hears back [`StoreEvent`]s. Depends on `model` and rusqlite
 //! only; must not depend on `app`, `ui` or `feeds`.
 
+mod duplicates;
 pub mod schema;
 pub mod sqlite;
 
@@ -14,7 +15,7 @@ use std::thread::{self, JoinHandle};
 use jiff::Timestamp;
 use tokio::sync::mpsc::Sender;
 
-use crate::model::{DecisionKind, Notice, NoticeId, Relevance, TriageChange};
+use crate::model::{DecisionKind, FeedState, Notice, NoticeId, Relevance, TriageChange};
 
 pub use sqlite::{History, StatusFilter, Store, UpsertSummary};
 
@@ -99,6 +100,9 @@ pub enum StoreCommand {
         items: Vec<(Notice, Relevance)>,
         /// When they were fetched; becomes `first_seen` / `last_seen`.
         at: Timestamp,
+        /// The feed's sync state after this fetch, written in the same transaction (see
+        /// [`Store::save_fetch`]).
+        state: FeedState,
     },
     /// Persist a triage decision (see [`Store::save_decision`]).
     SaveTriage {
@@ -115,6 +119,22 @@ pub enum StoreCommand {
     MarkSeen {
         /// Which notice.
         id: NoticeId,
+    },
+    /// Set the tags of notices, each to its whole new list (see [`Store::save_tags`]).
+    SaveTags {
+        /// Which notices, with their new tags.
+        changes: Vec<(NoticeId, Vec<String>)>,
+        /// When the user tagged them.
+        at: Timestamp,
+    },
+    /// Record why notices were rejected (see [`Store::save_reject_reason`]).
+    SaveRejectReason {
+        /// Which notices.
+        ids: Vec<NoticeId>,
+        /// The reason; `None` clears it.
+        reason: Option<String>,
+        /// When the user picked it.
+        at: Timestamp,
     },
     /// Replace a notice's note (see [`Store::save_note`]).
     SaveNote {
@@ -136,6 +156,8 @@ pub enum StoreEvent {
         feed: String,
         /// Counts for the status line.
         summary: UpsertSummary,
+        /// The sync state now saved with the notices: its validators may be used from now on.
+        state: FeedState,
     },
     /// A fetch could not be saved; nothing of it was written.
     FetchNotSaved {
@@ -167,6 +189,23 @@ pub enum StoreEvent {
         id: NoticeId,
         /// The note as stored.
         note: String,
+    },
+    /// Tags are committed.
+    TagsSaved(Vec<(NoticeId, Vec<String>)>),
+    /// Reject reasons are committed.
+    RejectReasonSaved {
+        /// Which notices.
+        ids: Vec<NoticeId>,
+        /// The reason as stored.
+        reason: Option<String>,
+    },
+    /// Tags or a reject reason were not written (nothing of the batch was); the core keeps the old
+    /// values and says why.
+    AnnotationNotSaved {
+        /// What was being saved, for the message ("tags", "reject reason").
+        what: &'static str,
+        /// The [`StoreError`] message, for the user.
+        error: String,
     },
     /// The note was not written; the core keeps the old one and says why.
     NoteNotSaved {
@@ -246,8 +285,8 @@ fn serve(mut store: Store, queue: &mpsc::Receiver<StoreCommand>, events: &Sender
 /// Runs one command and turns its outcome into the event the core expects.
 fn execute(store: &mut Store, cmd: StoreCommand) -> StoreEvent {
     match cmd {
-        StoreCommand::SaveFetch { feed, items, at } => match store.upsert_notices(&items, at) {
-            Ok(summary) => StoreEvent::FetchSaved { feed, summary },
+        StoreCommand::SaveFetch { feed, items, at, state } => match store.save_fetch(&feed, &items, &state, at) {
+            Ok(summary) => StoreEvent::FetchSaved { feed, summary, state },
             Err(error) => StoreEvent::FetchNotSaved {
                 feed,
                 error: error.to_string(),
@@ -268,6 +307,22 @@ fn execute(store: &mut Store, cmd: StoreCommand) -> StoreEvent {
         StoreCommand::MarkSeen { id } => {
             let error = store.mark_seen(&id).err().map(|e| e.to_string());
             StoreEvent::SeenSaved { id, error }
+        }
+        StoreCommand::SaveTags { changes, at } => match store.save_tags(&changes, at) {
+            Ok(()) => StoreEvent::TagsSaved(changes),
+            Err(error) => StoreEvent::AnnotationNotSaved {
+                what: "tags",
+                error: error.to_string(),
+            },
+        },
+        StoreCommand::SaveRejectReason { ids, reason, at } => {
+            match store.save_reject_reason(&ids, reason.as_deref(), at) {
+                Ok(()) => StoreEvent::RejectReasonSaved { ids, reason },
+                Err(error) => StoreEvent::AnnotationNotSaved {
+                    what: "reject reason",
+                    error: error.to_string(),
+                },
+            }
         }
         StoreCommand::SaveNote { id, note, at } => match store.save_note(&id, &note, at) {
             Ok(()) => StoreEvent::NoteSaved { id, note },

@@ -8,7 +8,10 @@ mod highlight;
 mod note_editor;
 mod notice_detail;
 mod notice_list;
+mod reason_picker;
+mod sources;
 mod status_bar;
+mod tag_prompt;
 pub mod theme;
 
 use jiff::tz::TimeZone;
@@ -117,7 +120,10 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &mut ViewState, ctx: Re
     status_bar::render(frame, status, state, ctx);
     match state.mode() {
         Mode::Help => help::render(frame, frame.area(), ctx),
-        Mode::Note => note_editor::render(frame, frame.area(), state, ctx.theme),
+        Mode::Sources => sources::render(frame, frame.area(), state, ctx),
+        Mode::Note => note_editor::render(frame, frame.area(), state, ctx),
+        Mode::Tag => tag_prompt::render(frame, frame.area(), state, ctx),
+        Mode::Reason => reason_picker::render(frame, frame.area(), state, ctx.theme),
         Mode::List | Mode::Search | Mode::Confirm => {}
     }
 }

@@ -234,6 +234,8 @@ fn refresh_keeps_cursor_on_same_notice() {
         notices: vec![newcomer.clone()],
         at: now(),
         next_at: now(),
+        warnings: Vec::new(),
+        state: Default::default(),
     }));
     assert_eq!(ids(&state), ["9", "2", "1", "3"]);
     assert_eq!(selected(&state), "1");
@@ -254,6 +256,8 @@ fn refetch_updates_notice_but_keeps_decision() {
         notices: vec![(changed, relevance)],
         at: now(),
         next_at: now(),
+        warnings: Vec::new(),
+        state: Default::default(),
     }));
     state.update(Msg::ClickView(View::Shortlist));
     let record = state.selected_record().expect("selected");
@@ -724,6 +728,8 @@ fn a_notice_arriving_during_a_search_is_filtered_in() {
         notices: vec![arriving],
         at: now(),
         next_at: now(),
+        warnings: Vec::new(),
+        state: Default::default(),
     }));
     assert_eq!(ids(&state), ["9"]);
     assert!(
@@ -746,6 +752,8 @@ fn a_refetch_that_moves_the_deadline_is_flagged_until_seen() {
         notices: vec![(moved, relevance)],
         at: now(),
         next_at: now(),
+        warnings: Vec::new(),
+        state: Default::default(),
     }));
     assert_eq!(state.count(View::Changed), 1);
     state.update(Msg::ClickView(View::Changed));
@@ -777,6 +785,8 @@ fn an_unchanged_refetch_is_not_a_change() {
         notices: vec![same],
         at: now(),
         next_at: now(),
+        warnings: Vec::new(),
+        state: Default::default(),
     }));
     assert_eq!(state.count(View::Changed), 0);
 }
@@ -792,6 +802,8 @@ fn a_refresh_while_saving_does_not_move_the_row_before_the_store_confirms() {
         notices: vec![other],
         at: now(),
         next_at: now(),
+        warnings: Vec::new(),
+        state: Default::default(),
     }));
     assert_eq!(ids(&state), ["2", "1", "3"], "still in the Inbox, marked as saving");
     assert_eq!(state.count(View::Shortlist), 1, "counts are of confirmed decisions");

@@ -245,3 +245,73 @@ fn completions_and_man_page_are_generated() {
     );
     assert!(page.contains(".TH anbud") && page.contains("export"), "{page}");
 }
+
+/// The `updatedFrom` of an OCDS request.
+fn updated_from(req: &anbud::demo::server::RecordedRequest) -> jiff::Timestamp {
+    let value = req
+        .query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("updatedFrom="))
+        .expect("updatedFrom sent");
+    value.replace("%3A", ":").parse().expect("a timestamp")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_poll_once_resumes_from_the_saved_cursor_and_validators() {
+    let server = LoopbackServer::start(demo::all_demo_routes()).await.expect("server");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config.toml");
+    let base = server.base_url();
+    std::fs::write(
+        &config,
+        format!(
+            "lookback_days = 14\n\n\
+             [[feeds]]\nname = \"Bergen\"\nkind = \"rss\"\nbase_url = \"{base}{}\"\n\n\
+             [[feeds]]\nname = \"FTS\"\nkind = \"ocds\"\nbase_url = \"{base}\"\npath = \"{}\"\n",
+            demo::RSS_DEMO_PATH,
+            demo::OCDS_DEMO_PATH
+        ),
+    )
+    .expect("write config");
+    let db = dir.path().join("anbud.db");
+
+    let before = jiff::Timestamp::now();
+    let first = poll_once(&config, &db, &[]).await;
+    let after = jiff::Timestamp::now();
+    assert!(first.status.success(), "{}{}", text(&first.stdout), text(&first.stderr));
+    let second = poll_once(&config, &db, &[]).await;
+    let stdout = text(&second.stdout);
+    assert!(second.status.success(), "{stdout}{}", text(&second.stderr));
+
+    let requests = server.requests();
+    let rss: Vec<_> = requests.iter().filter(|r| r.path == demo::RSS_DEMO_PATH).collect();
+    assert_eq!(rss.len(), 2);
+    assert_eq!(
+        rss[0].header("if-none-match"),
+        None,
+        "nothing saved before the first poll"
+    );
+    let etag = rss[1]
+        .header("if-none-match")
+        .expect("the saved ETag is sent after a restart");
+    assert!(!etag.is_empty());
+    assert!(
+        stdout.contains("Bergen: 0 new, 0 updated, 0 matched, 0 fetched"),
+        "a 304: {stdout}"
+    );
+
+    let ocds: Vec<_> = requests.iter().filter(|r| r.path == demo::OCDS_DEMO_PATH).collect();
+    assert_eq!(ocds.len(), 2);
+    let day = jiff::SignedDuration::from_hours(24);
+    // First run: the lookback; second: the saved high-water mark (the first run's start) less a day.
+    let lookback = jiff::SignedDuration::from_hours(14 * 24);
+    let (a, b) = (updated_from(ocds[0]), updated_from(ocds[1]));
+    assert!(
+        before - lookback - day.checked_div(24).unwrap() <= a && a <= after - lookback,
+        "{a}"
+    );
+    assert!(
+        before - day - jiff::SignedDuration::from_secs(1) <= b && b <= after - day,
+        "{b}"
+    );
+}

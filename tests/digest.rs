@@ -52,6 +52,7 @@ fn notice(id: &str, title: &str, score: i32, published: Option<&str>, deadline: 
         changes: Vec::new(),
         tags: Vec::new(),
         reject_reason: None,
+        also_on: Vec::new(),
     }
 }
 

@@ -114,3 +114,22 @@ fn missing_file_and_unknown_profile_fail_cleanly() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown profile"));
 }
+
+#[test]
+fn a_bundled_profile_the_config_does_not_use_can_be_measured() {
+    let out = run(&[
+        "eval",
+        "tests/fixtures/relevance-dev.jsonl",
+        "--profile",
+        "lab-diagnostics",
+    ]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.starts_with("profiles: lab-diagnostics\n"), "{text}");
+    // A laboratory profile finds only the laboratory share of health tech, but what it finds
+    // is relevant.
+    assert!(figure(&text, "precision") >= 0.9, "{text}");
+    let out = run(&["eval", "tests/fixtures/relevance-dev.jsonl", "--profile", "nope"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("health-tech, lab-diagnostics are bundled"), "{err}");
+}

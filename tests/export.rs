@@ -50,6 +50,7 @@ fn record(id: &str) -> RecordBuilder {
         changes: Vec::new(),
         tags: Vec::new(),
         reject_reason: None,
+        also_on: Vec::new(),
     })
 }
 
@@ -79,6 +80,10 @@ impl RecordBuilder {
     }
     fn deadline(mut self, deadline: Option<&str>) -> Self {
         self.0.notice.deadline = deadline.map(ts);
+        self
+    }
+    fn questions(mut self, at: &str) -> Self {
+        self.0.notice.questions_deadline = Some(ts(at));
         self
     }
     fn bare(mut self) -> Self {
@@ -184,6 +189,7 @@ fn options(format: Format) -> ExportOptions {
         bom: false,
         timezone: oslo(),
         now: ts("2026-11-22T20:15:00Z"),
+        columns: None,
     }
 }
 
@@ -309,7 +315,11 @@ fn json_lines_have_the_list_json_fields() {
             "matched_terms",
             "status",
             "note",
+            "tags",
+            "reject_reason",
+            "questions_deadline",
             "url",
+            "also_on",
         ];
         expected.sort_unstable();
         assert_eq!(keys, expected);
@@ -333,6 +343,7 @@ fn calendar_records() -> Vec<NoticeRecord> {
             .title("Lang tittel: ".repeat(12).as_str())
             .note("notes never leave anbud in a calendar")
             .deadline(Some("2027-01-04T23:00:00Z"))
+            .questions("2026-12-18T11:00:00Z")
             .build(),
     );
     records[3] = record("ted:10-2026")
@@ -387,8 +398,10 @@ fn ics_structure_is_valid_and_uids_are_stable() {
             .collect()
     };
     let (a, b) = (uids(&first), uids(&second));
-    // sample()[2] has no deadline: it gets no event.
-    assert_eq!(a.len(), calendar_records().len() - 1);
+    // sample()[2] has no deadline: it gets no event; the Doffin notice also has a questions deadline.
+    assert_eq!(a.len(), calendar_records().len());
+    assert!(a.contains(&"questions-doffin-2026-0099@anbud".to_owned()), "{a:?}");
+    assert!(first.contains("SUMMARY:Questions close: Lang tittel"), "{first}");
     assert_eq!(a, b, "same UIDs in the next export, so a re-import updates");
     let unique: std::collections::HashSet<_> = a.iter().collect();
     assert_eq!(unique.len(), a.len());

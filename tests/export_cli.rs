@@ -244,3 +244,65 @@ fn digest_on_the_command_line() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("ANBUD_NOW"));
 }
+
+#[test]
+fn tags_and_reasons_filter_lists_and_fill_chosen_csv_columns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (config, db) = filled_db(dir.path());
+    {
+        let mut store = anbud::store::Store::open(&db).expect("open");
+        let at: jiff::Timestamp = NOW.parse().expect("now");
+        let id = |n: &str| anbud::model::NoticeId::new("ted", n);
+        store
+            .save_tags(
+                &[
+                    (id("3-2026"), vec!["kari".to_owned(), "q1".to_owned()]),
+                    (id("4-2026"), vec!["kari".to_owned()]),
+                ],
+                at,
+            )
+            .expect("tags");
+        let reject = anbud::model::TriageChange {
+            id: id("4-2026"),
+            from: anbud::model::Triage::New,
+            to: anbud::model::Triage::Rejected,
+        };
+        store.save_triage(&reject, at).expect("reject");
+        store
+            .save_reject_reason(&[id("4-2026")], Some("=cmd|' /C calc'!A0"), at)
+            .expect("reason");
+    }
+    let list = |args: &[&str]| with_db(&config, &db, &[&["list", "--view", "all"], args].concat());
+    assert_eq!(json_ids(&list(&["--tag", "kari", "--json"])), ["3-2026", "4-2026"]);
+    assert_eq!(json_ids(&list(&["--tag", "KARI", "--tag", "q1", "--json"])), ["3-2026"]);
+    let json = text(&list(&["--tag", "q1", "--json"]).stdout);
+    let value: serde_json::Value = serde_json::from_str(json.trim()).expect("json");
+    assert_eq!(value["tags"], serde_json::json!(["kari", "q1"]));
+
+    let out = with_db(
+        &config,
+        &db,
+        &[
+            "export",
+            "--status",
+            "all",
+            "--tag",
+            "kari",
+            "--columns",
+            "id,tags,reject_reason,title",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "id,tags,reject_reason,title");
+    assert_eq!(lines[1], "ted:3-2026,kari q1,,Trygghetsalarmer");
+    // The reason is the user's text, but a spreadsheet would still run it: guarded like feed text.
+    assert_eq!(lines[2], "ted:4-2026,kari,'=cmd|' /C calc'!A0,Catering");
+    assert_eq!(lines.len(), 3);
+
+    let bad = with_db(&config, &db, &["export", "--columns", "title,phone"]);
+    assert!(!bad.status.success());
+    let err = text(&bad.stderr);
+    assert!(err.contains("phone") && err.contains("questions_deadline"), "{err}");
+}

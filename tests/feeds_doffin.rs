@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,7 +11,7 @@ use anbud::demo::server::{CannedResponse, LoopbackServer, Route};
 use anbud::demo::{DOFFIN_DEMO_BASE_PATH, DOFFIN_DEMO_PATH, doffin_demo_routes};
 use anbud::feeds::doffin::{DoffinAdapter, DoffinSettings, KEY_HEADER};
 use anbud::feeds::http::{HttpFetcher, HttpSettings};
-use anbud::feeds::poller::{FeedSpec, PollCommand, Scorer, fetch_feed, run_poller};
+use anbud::feeds::poller::{FeedSpec, PollCommand, Scorer, fetch_feed, fetch_feed_pending, run_poller};
 use anbud::feeds::{FeedAdapter, FeedError, FeedEvent, ParseError};
 use anbud::model::{Notice, Relevance};
 use jiff::Timestamp;
@@ -47,6 +48,7 @@ fn spec(server: &LoopbackServer, key: Option<&str>, page_size: u32) -> FeedSpec 
         interval: Duration::from_secs(900),
         lookback: Duration::from_secs(7 * 86_400),
         max_pages: 10,
+        state: Default::default(),
     }
 }
 
@@ -345,5 +347,148 @@ async fn gateway_rate_limit_and_html_pages() {
     assert!(
         matches!(err, FeedError::Parse(ParseError::Html { ref snippet }) if snippet.starts_with("<!DOCTYPE html>")),
         "{err}"
+    );
+}
+
+/// A Doffin search that honours `issueDateFrom`/`issueDateTo`, `page` and `numHitsPerPage` over
+/// `days` (date, notices issued that day), newest first, with Doffin's 1,000-hit window: a page
+/// past it is a 400, as on the real API.
+fn windowed_doffin(days: &[(&str, usize)]) -> Route {
+    let mut all: Vec<(String, String)> = Vec::new();
+    for (day, count) in days {
+        for n in 0..*count {
+            all.push((format!("2026-{day}-{n:04}"), (*day).to_owned()));
+        }
+    }
+    // Newest first, as `sortBy=PUBLICATION_DATE_DESC` answers.
+    all.sort_by(|a, b| b.1.cmp(&a.1));
+    Route::new("GET", DOFFIN_DEMO_PATH, move |req| {
+        let q = params(&req.query);
+        let get = |name: &str| q.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let from = get("issueDateFrom").unwrap_or_default();
+        let to = get("issueDateTo").unwrap_or_else(|| "9999-12-31".to_owned());
+        let page: usize = get("page").unwrap().parse().unwrap();
+        let size: usize = get("numHitsPerPage").unwrap().parse().unwrap();
+        let matching: Vec<&(String, String)> = all.iter().filter(|(_, d)| *d >= from && *d <= to).collect();
+        if page * size > 1000 {
+            return CannedResponse::json(400, r#"{"reason": "page outside the accessible hits"}"#);
+        }
+        let hits: Vec<serde_json::Value> = matching
+            .iter()
+            .skip((page - 1) * size)
+            .take(size)
+            .map(|(id, day)| {
+                serde_json::json!({
+                    "id": id, "heading": format!("Kunngjøring {id}"), "buyer": [{"name": "Helse Vest RHF"}],
+                    "issueDate": format!("{day}T10:00:00Z"), "publicationDate": day, "cpvCodes": ["48814000"],
+                })
+            })
+            .collect();
+        let body = serde_json::json!({
+            "numHitsTotal": matching.len(),
+            "numHitsAccessible": matching.len().min(1000),
+            "hits": hits,
+        });
+        CannedResponse::json(200, body.to_string())
+    })
+}
+
+/// Hits the search for `req`'s window holds in `days` (what the server above computes).
+fn window_total(req: &anbud::demo::server::RecordedRequest, days: &[(&str, usize)]) -> usize {
+    let q = params(&req.query);
+    let get = |name: &str| q.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let from = get("issueDateFrom").unwrap();
+    let to = get("issueDateTo").unwrap_or_else(|| "9999-12-31".to_owned());
+    days.iter()
+        .filter(|(d, _)| **d >= *from.as_str() && **d <= *to.as_str())
+        .map(|(_, n)| n)
+        .sum()
+}
+
+#[tokio::test]
+async fn windows_split_by_issue_date_until_every_notice_of_2500_arrives() {
+    // 2,500 notices over the 11 days the poll covers (a day without any, too).
+    let days = [
+        ("2026-07-22", 300),
+        ("2026-07-23", 0),
+        ("2026-07-24", 250),
+        ("2026-07-25", 400),
+        ("2026-07-26", 200),
+        ("2026-07-27", 350),
+        ("2026-07-28", 150),
+        ("2026-07-29", 300),
+        ("2026-07-30", 250),
+        ("2026-07-31", 200),
+        ("2026-08-01", 100),
+    ];
+    let server = LoopbackServer::start(vec![windowed_doffin(&days)]).await.unwrap();
+    let mut feed = spec(&server, Some(KEY), 100);
+    feed.max_pages = 100;
+    let fetched = fetch_feed_pending(&fetcher(), &feed, since()).await.unwrap();
+    let total: usize = days.iter().map(|(_, n)| n).sum();
+    assert_eq!(total, 2500);
+    let ids: HashSet<&str> = fetched.notices.iter().map(|n| n.native_id.as_str()).collect();
+    assert_eq!((fetched.notices.len(), ids.len()), (total, total), "every notice, once");
+    assert!(fetched.warnings.is_empty(), "{:?}", fetched.warnings);
+    let requests = server.requests();
+    for req in &requests {
+        let q = params(&req.query);
+        let page: usize = q.iter().find(|(k, _)| k == "page").unwrap().1.parse().unwrap();
+        // Only the first page of a window may find it over the cap (that is how it learns to split);
+        // every page read beyond it belongs to a window of at most 1,000 hits.
+        if page > 1 {
+            assert!(window_total(req, &days) <= 1000, "{}", req.query);
+        }
+    }
+    assert!(
+        requests.iter().any(|r| r.query.contains("issueDateTo")),
+        "the poll split its window"
+    );
+    assert!(
+        requests.len() <= 2 * (total / 100) + 10,
+        "{} requests for {total} notices in pages of 100",
+        requests.len()
+    );
+}
+
+#[tokio::test]
+async fn a_single_day_over_the_cap_is_read_to_1000_and_reported() {
+    let days = [("2026-07-30", 30), ("2026-07-31", 1200), ("2026-08-01", 20)];
+    let server = LoopbackServer::start(vec![windowed_doffin(&days)]).await.unwrap();
+    let mut feed = spec(&server, Some(KEY), 100);
+    feed.max_pages = 100;
+    let fetched = fetch_feed_pending(&fetcher(), &feed, since()).await.unwrap();
+    assert_eq!(fetched.notices.len(), 30 + 1000 + 20);
+    assert_eq!(fetched.warnings.len(), 1, "{:?}", fetched.warnings);
+    assert!(
+        fetched.warnings[0].contains("1200 notices issued on 2026-07-31"),
+        "{}",
+        fetched.warnings[0]
+    );
+    assert!(
+        server.requests().iter().all(|r| !r.query.contains("page=11")),
+        "never past the window"
+    );
+}
+
+#[tokio::test]
+async fn an_implausible_total_is_reported_and_not_split() {
+    // The recording: Doffin answered 157,143 hits, i.e. the whole database, for a filtered query.
+    let server = serve(CannedResponse::json(200, HIT_PAGE)).await;
+    let fetched = fetch_feed_pending(&fetcher(), &spec(&server, Some(KEY), 100), since())
+        .await
+        .unwrap();
+    assert_eq!(fetched.notices.len(), 3);
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "bisecting cannot help when the filter is ignored"
+    );
+    assert_eq!(fetched.warnings.len(), 1, "{:?}", fetched.warnings);
+    assert!(fetched.warnings[0].contains("157143 hits"), "{}", fetched.warnings[0]);
+    assert!(
+        fetched.warnings[0].contains("ignored a filter"),
+        "{}",
+        fetched.warnings[0]
     );
 }

@@ -87,6 +87,7 @@ fn spec(kind: &str, base: &str) -> FeedSpec {
         interval: Duration::from_secs(900),
         lookback: Duration::from_secs(86_400),
         max_pages: 3,
+        state: Default::default(),
     }
 }
 

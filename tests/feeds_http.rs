@@ -72,6 +72,7 @@ fn spec(server: &LoopbackServer, max_pages: usize) -> FeedSpec {
         interval: Duration::from_secs(900),
         lookback: Duration::from_secs(7 * 86_400),
         max_pages,
+        state: Default::default(),
     }
 }
 

@@ -60,6 +60,7 @@ fn spec(adapter: OcdsAdapter) -> FeedSpec {
         interval: Duration::from_secs(900),
         lookback: Duration::from_secs(7 * 86_400),
         max_pages: 10,
+        state: Default::default(),
     }
 }
 
@@ -279,5 +280,54 @@ async fn errors_from_find_a_tender() {
     assert!(
         matches!(err, FeedError::Parse(ParseError::Html { ref snippet }) if snippet.starts_with("<html><head><title>Find a Tender")),
         "{err}"
+    );
+}
+
+/// The value of `name` in `req`'s query, if sent.
+fn query_value(req: &RecordedRequest, name: &str) -> Option<String> {
+    req.query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(&format!("{name}=")))
+        .map(|v| v.replace("%3A", ":"))
+}
+
+#[tokio::test]
+async fn contracts_finder_is_asked_by_publication_date_and_find_a_tender_by_update() {
+    let cf = serve_at(
+        CF_PATH,
+        CannedResponse::json(200, CF.replace(&format!("\"{CF_NEXT}\""), "null")),
+    )
+    .await;
+    let notices = fetch_feed(&fetcher(), &spec(cf_adapter(&cf)), since()).await.unwrap();
+    assert_eq!(notices.len(), 100);
+    let sent = &cf.requests()[0];
+    assert_eq!(sent.path, CF_PATH);
+    assert_eq!(
+        query_value(sent, "publishedFrom").as_deref(),
+        Some("2026-05-23T20:19:46Z")
+    );
+    assert_eq!(query_value(sent, "updatedFrom"), None);
+    assert_eq!(query_value(sent, "limit").as_deref(), Some("100"));
+
+    let fts = LoopbackServer::start(ocds_demo_routes(PATH)).await.unwrap();
+    fetch_feed(&fetcher(), &spec(fts_adapter(&fts)), since()).await.unwrap();
+    let sent = &fts.requests()[0];
+    assert_eq!(
+        query_value(sent, "updatedFrom").as_deref(),
+        Some("2026-05-23T20:19:46Z")
+    );
+    assert_eq!(query_value(sent, "publishedFrom"), None);
+}
+
+#[test]
+fn the_path_picks_the_date_parameter() {
+    use anbud::feeds::ocds::{CONTRACTS_FINDER_PATH, since_parameter};
+    assert_eq!(since_parameter(CONTRACTS_FINDER_PATH), "publishedFrom");
+    assert_eq!(since_parameter("/published/notices/ocds/search/"), "publishedFrom");
+    assert_eq!(since_parameter("/api/1.0/ocdsReleasePackages"), "updatedFrom");
+    assert_eq!(
+        since_parameter("/releases"),
+        "updatedFrom",
+        "other OCDS publishers: the OCDS default"
     );
 }

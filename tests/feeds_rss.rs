@@ -97,6 +97,7 @@ fn spec(adapter: RssAdapter) -> FeedSpec {
         interval: Duration::from_secs(900),
         lookback: Duration::from_secs(86_400),
         max_pages: 5,
+        state: Default::default(),
     }
 }
 

@@ -48,6 +48,7 @@ fn spec(name: &str, server: &LoopbackServer, path: &str) -> FeedSpec {
         interval: HOUR,
         lookback: WEEK,
         max_pages: 5,
+        state: Default::default(),
     }
 }
 
@@ -159,11 +160,20 @@ async fn first_poll_reports_started_then_scored_notices() {
         notices,
         at,
         next_at,
+        warnings,
+        state,
     } = poller.next().await
     else {
         panic!("expected Fetched")
     };
     assert_eq!(feed, "ted");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    // The state to save with the notices: read up to the poll's start, finished at `at`.
+    assert!(
+        state.high_water.is_some_and(|mark| before <= mark && mark <= at),
+        "{state:?}"
+    );
+    assert_eq!(state.last_success, Some(at));
     assert_eq!(notices.len(), 16, "three demo pages, one repeat dropped");
     for (notice, relevance) in &notices {
         assert_eq!(relevance.score, notice.cpv.len() as i32);
@@ -350,4 +360,131 @@ async fn tests_can_lower_the_floor_and_switch_off_jitter() {
     let wait = at.duration_until(*next_at).as_secs_f64();
     assert!((0.19..=0.2).contains(&wait), "exactly the interval, got {wait}s");
     poller.stop().await;
+}
+
+/// An RSS feed on the demo route, which answers with an `ETag` and gives a 304 to a request
+/// carrying it.
+fn rss_spec(server: &LoopbackServer, state: anbud::model::FeedState) -> FeedSpec {
+    use anbud::feeds::syndication::{RssAdapter, RssSettings};
+    FeedSpec {
+        name: "Bergen".to_owned(),
+        adapter: Arc::new(RssAdapter::new(RssSettings {
+            url: format!("{}{}", server.base_url(), anbud::demo::RSS_DEMO_PATH),
+            ..RssSettings::default()
+        })),
+        interval: HOUR,
+        lookback: WEEK,
+        max_pages: 5,
+        state,
+    }
+}
+
+/// The poller over `feeds`, handing back a clone of its fetcher (they share one validator cache),
+/// as the runtime keeps one to remember validators once the store has saved a poll.
+fn start_sharing_fetcher(feeds: Vec<FeedSpec>) -> (Poller, HttpFetcher) {
+    let (commands, command_rx) = mpsc::channel(8);
+    let (event_tx, events) = mpsc::channel(64);
+    let cancel = CancellationToken::new();
+    let fetcher = HttpFetcher::new(HttpSettings::default()).unwrap();
+    let shared = fetcher.clone();
+    let options = PollerOptions {
+        jitter: false,
+        ..PollerOptions::default()
+    };
+    let task = tokio::spawn(run_poller_with(
+        options,
+        feeds,
+        fetcher,
+        scorer(),
+        command_rx,
+        event_tx,
+        cancel.clone(),
+    ));
+    let poller = Poller {
+        commands,
+        events,
+        cancel,
+        task,
+    };
+    (poller, shared)
+}
+
+async fn next_fetched(poller: &mut Poller) -> (usize, anbud::model::FeedState) {
+    loop {
+        match poller.next().await {
+            FeedEvent::Fetched { notices, state, .. } => return (notices.len(), state),
+            FeedEvent::Failed { message, .. } => panic!("poll failed: {message}"),
+            _ => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn validators_take_effect_only_once_the_poll_is_saved() {
+    let server = LoopbackServer::start(anbud::demo::rss_demo_routes(anbud::demo::RSS_DEMO_PATH))
+        .await
+        .unwrap();
+    let (mut poller, fetcher) = start_sharing_fetcher(vec![rss_spec(&server, Default::default())]);
+    let (count, state) = next_fetched(&mut poller).await;
+    assert!(count > 0);
+    assert_eq!(state.validators.len(), 1, "{state:?}");
+    let etag = state.validators[0].etag.clone().expect("the demo feed sends an ETag");
+
+    // Not saved yet (no FetchSaved): the next poll must download everything again.
+    poller.commands.send(PollCommand::RefreshAll).await.unwrap();
+    let (again, _) = next_fetched(&mut poller).await;
+    // Fewer than the first time only because the second poll reads from the high-water mark.
+    assert!(again > 0, "a full answer, not a 304");
+    // Saved: the runtime hands the validators to the fetcher, and the next poll is a 304.
+    fetcher.remember_all(&state.validators);
+    poller.commands.send(PollCommand::RefreshAll).await.unwrap();
+    let (unchanged, kept) = next_fetched(&mut poller).await;
+    assert_eq!(unchanged, 0, "a 304 brings nothing new");
+    assert_eq!(
+        kept.validators, state.validators,
+        "a 304 keeps the validators to save again"
+    );
+    poller.stop().await;
+
+    let requests = server.requests();
+    let sent: Vec<Option<&str>> = requests.iter().map(|r| r.header("if-none-match")).collect();
+    assert_eq!(sent, [None, None, Some(etag.as_str())]);
+}
+
+#[tokio::test]
+async fn a_saved_state_primes_the_first_poll() {
+    let server = LoopbackServer::start(ted_demo_routes(PATH)).await.unwrap();
+    let rss = LoopbackServer::start(anbud::demo::rss_demo_routes(anbud::demo::RSS_DEMO_PATH))
+        .await
+        .unwrap();
+    // First, learn the RSS feed's real validators with a poll of its own.
+    let (mut learner, _) = start_sharing_fetcher(vec![rss_spec(&rss, Default::default())]);
+    let (_, learned) = next_fetched(&mut learner).await;
+    learner.stop().await;
+
+    let mark: Timestamp = "2026-11-20T09:30:00Z".parse().unwrap();
+    let saved = anbud::model::FeedState {
+        high_water: Some(mark),
+        last_success: Some(mark),
+        validators: learned.validators.clone(),
+    };
+    let mut ted = spec("ted", &server, PATH);
+    ted.state = anbud::model::FeedState {
+        high_water: Some(mark),
+        ..Default::default()
+    };
+    let (mut poller, _) = start_sharing_fetcher(vec![ted, rss_spec(&rss, saved)]);
+    poller
+        .until(|seen| seen.iter().filter(|e| matches!(e, FeedEvent::Fetched { .. })).count() == 2)
+        .await;
+    poller.stop().await;
+    // TED resumes a day before the saved mark instead of a week before now.
+    assert_eq!(query_dates(&server), ["20261119"]);
+    let rss_requests = rss.requests();
+    assert_eq!(rss_requests.len(), 2);
+    assert_eq!(
+        rss_requests[1].header("if-none-match"),
+        learned.validators[0].etag.as_deref(),
+        "the saved ETag is sent on the first poll after a restart"
+    );
 }

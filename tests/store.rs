@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use anbud::model::{Field, Hit, Notice, NoticeId, Relevance, RuleKind, Triage, TriageChange};
+use anbud::model::{FeedState, Field, Hit, Notice, NoticeId, Relevance, RuleKind, Triage, TriageChange, UrlValidators};
 use anbud::store::schema::SCHEMA_VERSION;
 use anbud::store::{StatusFilter, Store, StoreCommand, StoreError, StoreEvent, StoreHandle};
 use jiff::Timestamp;
@@ -97,6 +97,7 @@ fn fetch(items: Vec<(Notice, Relevance)>) -> StoreCommand {
         feed: "ted".to_owned(),
         items,
         at: at(),
+        state: Default::default(),
     }
 }
 
@@ -380,7 +381,7 @@ fn the_store_thread_confirms_triage_in_order() {
     }
 
     match rx.blocking_recv() {
-        Some(StoreEvent::FetchSaved { feed, summary }) => {
+        Some(StoreEvent::FetchSaved { feed, summary, .. }) => {
             assert_eq!((feed.as_str(), summary.new, summary.matched), ("ted", 1, 1));
         }
         other => panic!("expected FetchSaved, got {other:?}"),
@@ -479,6 +480,7 @@ fn a_failed_fetch_write_reports_not_saved_and_writes_nothing() {
     }
     handle.shutdown();
     assert_eq!(count(&path, "notices"), 0);
+    assert_eq!(count(&path, "feed_state"), 0, "no cursor without its notices");
 }
 
 #[test]
@@ -607,4 +609,72 @@ fn changed_fields_are_logged_kept_unseen_across_a_restart_and_cleared_when_seen(
         .mark_seen(&anbud::model::NoticeId("ted:1".to_owned()))
         .expect("seen");
     assert!(store.load_records().expect("load")[0].changes.is_empty());
+}
+
+fn saved_state(mark: &str, etag: &str) -> FeedState {
+    FeedState {
+        high_water: Some(ts(mark)),
+        last_success: Some(ts(mark) + jiff::SignedDuration::from_secs(3)),
+        validators: vec![UrlValidators {
+            url: "https://api.example.org/rss?q=helse".to_owned(),
+            etag: Some(etag.to_owned()),
+            last_modified: Some("Sun, 22 Nov 2026 10:00:00 GMT".to_owned()),
+        }],
+    }
+}
+
+#[test]
+fn a_feeds_state_is_saved_with_its_notices_and_survives_a_reopen() {
+    let (_dir, path) = db();
+    let mut store = Store::open(&path).expect("open");
+    assert!(store.load_feed_states().expect("load").is_empty());
+    let first = saved_state("2026-11-22T10:00:00Z", "\"v1\"");
+    let summary = store
+        .save_fetch("Doffin", &[item("doffin:1", 5, true)], &first, at())
+        .expect("save");
+    assert_eq!(summary.new, 1);
+    let second = saved_state("2026-11-22T11:00:00Z", "\"v2\"");
+    store.save_fetch("Doffin", &[], &second, at()).expect("save again");
+    store
+        .save_fetch("TED", &[], &FeedState::default(), at())
+        .expect("save an empty state");
+    drop(store);
+    let store = Store::open(&path).expect("reopen");
+    let states = store.load_feed_states().expect("load");
+    assert_eq!(states.len(), 2);
+    assert_eq!(
+        states.get("Doffin"),
+        Some(&second),
+        "the later poll replaces the earlier"
+    );
+    assert_eq!(states.get("TED"), Some(&FeedState::default()));
+    assert_eq!(store.feed_state("Doffin").expect("one"), Some(second));
+    assert_eq!(store.feed_state("RSS").expect("none"), None);
+    assert_eq!(count(&path, "notices"), 1);
+}
+
+#[test]
+fn the_store_thread_hands_the_saved_state_back() {
+    let (_dir, path) = db();
+    let store = Store::open(&path).expect("open");
+    let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+    let handle = StoreHandle::spawn(store, tx);
+    let state = saved_state("2026-11-22T10:00:00Z", "\"v1\"");
+    handle
+        .send(StoreCommand::SaveFetch {
+            feed: "RSS".to_owned(),
+            items: vec![item("rss:1", 5, true)],
+            at: at(),
+            state: state.clone(),
+        })
+        .expect("send");
+    match rx.blocking_recv() {
+        Some(StoreEvent::FetchSaved { feed, state: saved, .. }) => {
+            assert_eq!((feed.as_str(), &saved), ("RSS", &state));
+        }
+        other => panic!("expected FetchSaved, got {other:?}"),
+    }
+    handle.shutdown();
+    let reopened = Store::open(&path).expect("reopen");
+    assert_eq!(reopened.feed_state("RSS").expect("load"), Some(state));
 }

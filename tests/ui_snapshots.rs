@@ -48,6 +48,8 @@ fn loaded() -> AppState {
         notices: Vec::new(),
         at: now(),
         next_at: "2026-11-22T12:15:00Z".parse().expect("valid"),
+        warnings: Vec::new(),
+        state: Default::default(),
     }));
     state
 }
@@ -268,6 +270,8 @@ fn detail_pane_shows_signals_and_score_breakdown() {
         notices: vec![(notice, relevance)],
         at: now(),
         next_at: now(),
+        warnings: Vec::new(),
+        state: Default::default(),
     }));
     state.update(Msg::Action(Action::SelectFirst));
     state.update(Msg::Action(Action::ToggleDetail));
@@ -286,6 +290,8 @@ fn a_failing_feed_is_never_cut_off_on_a_narrow_terminal() {
             notices: Vec::new(),
             at: now(),
             next_at: now(),
+            warnings: Vec::new(),
+            state: Default::default(),
         }));
     }
     state.update(Msg::Feed(FeedEvent::Failed {
@@ -329,4 +335,26 @@ fn a_long_list_scrolls_to_the_cursor_and_clicks_follow_the_scroll() {
     });
     state.update(view.click(&click).expect("row hit"));
     assert_eq!(state.selected_record().expect("selected").notice.native_id, "53");
+}
+
+#[test]
+fn tag_prompt_shows_tags_in_use_and_tags_in_the_list() {
+    let mut state = loaded();
+    state.update(Msg::Store(anbud::store::StoreEvent::TagsSaved(vec![
+        (
+            anbud::model::NoticeId::new("ted", "2"),
+            vec!["kari".to_owned(), "q1".to_owned()],
+        ),
+        (anbud::model::NoticeId::new("ted", "3"), vec!["kommune".to_owned()]),
+    ])));
+    state.update(Msg::Action(Action::EditTags));
+    state.update(Msg::Edit(TextEdit::Insert('k')));
+    insta::assert_snapshot!(draw(&state, 100, 16).backend());
+}
+
+#[test]
+fn reason_picker_lists_the_configured_reasons() {
+    let mut state = loaded().with_reject_reasons(vec!["pharmaceuticals only".to_owned(), "staffing".to_owned()]);
+    state.update(Msg::Action(Action::RejectWithReason));
+    insta::assert_snapshot!(draw(&state, 80, 24).backend());
 }

@@ -4,7 +4,7 @@
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
 
-use super::msg::{Action, Msg, TextEdit};
+use super::msg::{Action, Msg, ReasonPick, TextEdit};
 use super::state::{AppState, Mode};
 
 /// One key binding of the list mode.
@@ -18,23 +18,126 @@ pub struct Binding {
     pub action: Action,
 }
 
-/// The active key bindings.
+/// One key binding of a text-entry mode (search, note, tags).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditBinding {
+    /// The key.
+    pub code: KeyCode,
+    /// Required modifiers (Shift ignored as above).
+    pub modifiers: KeyModifiers,
+    /// The edit it performs.
+    pub edit: TextEdit,
+}
+
+/// The modes with a `[keys.<name>]` table of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyMode {
+    /// Browsing the list: `[keys.list]`.
+    List,
+    /// The detail pane is open: `[keys.detail]`, looked up before the list's keys.
+    Detail,
+    /// The `?` overlay: `[keys.help]`.
+    Help,
+    /// Typing a `/` search: `[keys.search]`.
+    Search,
+    /// Writing a note: `[keys.note]`.
+    Note,
+    /// Typing tags: `[keys.tags]`.
+    Tags,
+}
+
+impl KeyMode {
+    /// Its table name in the config.
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyMode::List => "list",
+            KeyMode::Detail => "detail",
+            KeyMode::Help => "help",
+            KeyMode::Search => "search",
+            KeyMode::Note => "note",
+            KeyMode::Tags => "tags",
+        }
+    }
+}
+
+/// The active key bindings, per mode. Printable characters type themselves in the text modes
+/// unless a binding there takes them.
 #[derive(Debug, Clone)]
 pub struct Keymap {
     bindings: Vec<Binding>,
+    detail: Vec<Binding>,
+    help: Vec<Binding>,
+    search: Vec<EditBinding>,
+    note: Vec<EditBinding>,
+    tags: Vec<EditBinding>,
+}
+
+/// A binding without modifiers.
+fn plain(code: KeyCode, action: Action) -> Binding {
+    Binding {
+        code,
+        modifiers: KeyModifiers::NONE,
+        action,
+    }
+}
+
+/// A Ctrl binding.
+fn ctrl(c: char, action: Action) -> Binding {
+    Binding {
+        code: KeyCode::Char(c),
+        modifiers: KeyModifiers::CONTROL,
+        action,
+    }
+}
+
+/// Text-mode bindings from (key, modifiers, edit) triples.
+fn edits(list: &[(KeyCode, KeyModifiers, TextEdit)]) -> Vec<EditBinding> {
+    list.iter()
+        .map(|&(code, modifiers, edit)| EditBinding { code, modifiers, edit })
+        .collect()
 }
 
 impl Default for Keymap {
     fn default() -> Self {
         use Action as A;
         use KeyCode as K;
-        let none = KeyModifiers::NONE;
-        let plain = |code, action| Binding {
-            code,
-            modifiers: none,
-            action,
-        };
+        let (none, control) = (KeyModifiers::NONE, KeyModifiers::CONTROL);
         Self {
+            detail: vec![
+                plain(K::Char('J'), A::ScrollDetailDown),
+                ctrl('e', A::ScrollDetailDown),
+                plain(K::Char('K'), A::ScrollDetailUp),
+                ctrl('y', A::ScrollDetailUp),
+            ],
+            help: vec![
+                plain(K::Char('?'), A::ToggleHelp),
+                plain(K::Esc, A::ToggleHelp),
+                plain(K::Char('q'), A::Quit),
+                ctrl('c', A::Quit),
+            ],
+            search: edits(&[
+                (K::Enter, none, TextEdit::Submit),
+                (K::Down, none, TextEdit::Submit),
+                (K::Up, none, TextEdit::Submit),
+                (K::Tab, none, TextEdit::Submit),
+                (K::Esc, none, TextEdit::Cancel),
+                (K::Char('c'), control, TextEdit::Cancel),
+                (K::Backspace, none, TextEdit::Backspace),
+            ]),
+            note: edits(&[
+                (K::Esc, none, TextEdit::Submit),
+                (K::Char('s'), control, TextEdit::Submit),
+                (K::Char('c'), control, TextEdit::Cancel),
+                (K::Enter, none, TextEdit::Newline),
+                (K::Backspace, none, TextEdit::Backspace),
+            ]),
+            tags: edits(&[
+                (K::Enter, none, TextEdit::Submit),
+                (K::Tab, none, TextEdit::Complete),
+                (K::Esc, none, TextEdit::Cancel),
+                (K::Char('c'), control, TextEdit::Cancel),
+                (K::Backspace, none, TextEdit::Backspace),
+            ]),
             bindings: vec![
                 plain(K::Char('j'), A::SelectNext),
                 plain(K::Down, A::SelectNext),
@@ -45,33 +148,23 @@ impl Default for Keymap {
                 plain(K::Char('G'), A::SelectLast),
                 plain(K::End, A::SelectLast),
                 plain(K::PageDown, A::PageDown),
-                Binding {
-                    code: K::Char('d'),
-                    modifiers: KeyModifiers::CONTROL,
-                    action: A::PageDown,
-                },
+                ctrl('d', A::PageDown),
                 plain(K::PageUp, A::PageUp),
-                Binding {
-                    code: K::Char('u'),
-                    modifiers: KeyModifiers::CONTROL,
-                    action: A::PageUp,
-                },
+                ctrl('u', A::PageUp),
                 plain(K::Enter, A::ToggleDetail),
                 plain(K::Esc, A::Back),
                 plain(K::Char('s'), A::Shortlist),
                 plain(K::Char('x'), A::Reject),
                 plain(K::Char('n'), A::EditNote),
+                plain(K::Char('t'), A::EditTags),
+                plain(K::Char('X'), A::RejectWithReason),
                 plain(K::Char('>'), A::NextStage),
                 plain(K::Char('<'), A::PreviousStage),
                 plain(K::Char('L'), A::MarkLost),
                 plain(K::Char(' '), A::ToggleMark),
                 plain(K::Char('V'), A::MarkAll),
                 plain(K::Char('u'), A::Undo),
-                Binding {
-                    code: K::Char('r'),
-                    modifiers: KeyModifiers::CONTROL,
-                    action: A::Redo,
-                },
+                ctrl('r', A::Redo),
                 plain(K::Char('/'), A::StartSearch),
                 plain(K::Tab, A::NextView),
                 plain(K::BackTab, A::PreviousView),
@@ -81,56 +174,104 @@ impl Default for Keymap {
                 plain(K::Char('r'), A::RefreshAll),
                 plain(K::Char('e'), A::ExportShortlist),
                 plain(K::Char('?'), A::ToggleHelp),
+                plain(K::Char('F'), A::ToggleSources),
                 plain(K::Char('q'), A::Quit),
-                Binding {
-                    code: K::Char('c'),
-                    modifiers: KeyModifiers::CONTROL,
-                    action: A::Quit,
-                },
+                ctrl('c', A::Quit),
             ],
         }
     }
 }
 
 impl Keymap {
-    /// The defaults with `overrides` applied: each key given takes the new action, replacing what
-    /// that key did before; every other default stays.
-    pub fn with_overrides(mut self, overrides: &[(crate::config::keys::KeyChord, Action)]) -> Self {
-        for (chord, action) in overrides {
-            let mods = chord.modifiers - KeyModifiers::SHIFT;
-            self.bindings.retain(|b| !(b.code == chord.code && b.modifiers == mods));
-            self.bindings.push(Binding {
-                code: chord.code,
-                modifiers: mods,
-                action: *action,
-            });
-        }
-        // Keep the help grouped in the default order of actions.
+    /// The defaults with `overrides` applied, per mode: each key given takes the new action,
+    /// replacing what that key did before in that mode; every other default stays.
+    pub fn with_overrides(mut self, overrides: &Overrides) -> Self {
         let order: Vec<Action> = Keymap::default().bindings.iter().map(|b| b.action).collect();
-        self.bindings
-            .sort_by_key(|b| order.iter().position(|a| *a == b.action).unwrap_or(usize::MAX));
+        for (mode, table) in [
+            (KeyMode::List, &mut self.bindings),
+            (KeyMode::Detail, &mut self.detail),
+            (KeyMode::Help, &mut self.help),
+        ] {
+            for (chord, action) in overrides
+                .actions
+                .iter()
+                .filter(|(m, ..)| *m == mode)
+                .map(|(_, c, a)| (c, a))
+            {
+                let mods = chord.modifiers - KeyModifiers::SHIFT;
+                table.retain(|b| !(b.code == chord.code && b.modifiers == mods));
+                table.push(Binding {
+                    code: chord.code,
+                    modifiers: mods,
+                    action: *action,
+                });
+            }
+            // Keep the help grouped in the default order of actions.
+            table.sort_by_key(|b| order.iter().position(|a| *a == b.action).unwrap_or(usize::MAX));
+        }
+        for (mode, table) in [
+            (KeyMode::Search, &mut self.search),
+            (KeyMode::Note, &mut self.note),
+            (KeyMode::Tags, &mut self.tags),
+        ] {
+            for (chord, edit) in overrides
+                .edits
+                .iter()
+                .filter(|(m, ..)| *m == mode)
+                .map(|(_, c, e)| (c, e))
+            {
+                let mods = chord.modifiers - KeyModifiers::SHIFT;
+                table.retain(|b| !(b.code == chord.code && b.modifiers == mods));
+                table.push(EditBinding {
+                    code: chord.code,
+                    modifiers: mods,
+                    edit: *edit,
+                });
+            }
+        }
         self
     }
 
-    /// Every binding, in help order.
+    /// Every list binding, in help order.
     pub fn bindings(&self) -> &[Binding] {
         &self.bindings
     }
 
+    /// The bindings that apply while the detail pane is open (before the list's).
+    pub fn detail_bindings(&self) -> &[Binding] {
+        &self.detail
+    }
+
+    /// The keys of a text mode that perform `edit`, as labels ("Enter", "Ctrl-c").
+    pub fn edit_keys(&self, mode: KeyMode, edit: TextEdit) -> Vec<String> {
+        let table = match mode {
+            KeyMode::Search => &self.search,
+            KeyMode::Note => &self.note,
+            KeyMode::Tags => &self.tags,
+            KeyMode::List | KeyMode::Detail | KeyMode::Help => return Vec::new(),
+        };
+        table
+            .iter()
+            .filter(|b| b.edit == edit)
+            .map(|b| {
+                key_label(&Binding {
+                    code: b.code,
+                    modifiers: b.modifiers,
+                    action: Action::Quit,
+                })
+            })
+            .collect()
+    }
+
     /// The action bound to a key press in list mode.
     pub fn resolve(&self, key: &KeyEvent) -> Option<Action> {
-        // Terminals report Shift with upper-case letters and symbols like '?'; the char already says it.
-        let mods = key.modifiers - KeyModifiers::SHIFT;
-        self.bindings
-            .iter()
-            .find(|b| b.code == key.code && b.modifiers == mods)
-            .map(|b| b.action)
+        find(&self.bindings, key)
     }
 
     /// Maps a terminal event to a message for the core, or `None` to ignore it.
     pub fn translate(&self, event: &Event, state: &AppState) -> Option<Msg> {
         match event {
-            Event::Key(key) if key.kind == KeyEventKind::Press => self.translate_key(key, state.mode()),
+            Event::Key(key) if key.kind == KeyEventKind::Press => self.translate_key(key, state),
             Event::Mouse(mouse) => match mouse.kind {
                 MouseEventKind::ScrollDown => Some(Msg::Action(Action::SelectNext)),
                 MouseEventKind::ScrollUp => Some(Msg::Action(Action::SelectPrevious)),
@@ -140,49 +281,75 @@ impl Keymap {
         }
     }
 
-    fn translate_key(&self, key: &KeyEvent, mode: Mode) -> Option<Msg> {
-        match mode {
-            // Text entry comes before the keymap, so typing "q" searches instead of quitting.
-            Mode::Search => {
-                let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-                let edit = match key.code {
-                    KeyCode::Char('c') if ctrl => TextEdit::Cancel,
-                    KeyCode::Char(c) if !ctrl => TextEdit::Insert(c),
-                    KeyCode::Backspace => TextEdit::Backspace,
-                    KeyCode::Enter | KeyCode::Down | KeyCode::Up | KeyCode::Tab => TextEdit::Submit,
-                    KeyCode::Esc => TextEdit::Cancel,
-                    _ => return None,
-                };
-                Some(Msg::Edit(edit))
+    fn translate_key(&self, key: &KeyEvent, state: &AppState) -> Option<Msg> {
+        // Text entry comes before the list's keys, so typing "q" searches instead of quitting.
+        let text = |table: &[EditBinding]| {
+            let mods = key.modifiers - KeyModifiers::SHIFT;
+            let bound = table.iter().find(|b| b.code == key.code && b.modifiers == mods);
+            match (bound, key.code) {
+                (Some(b), _) => Some(Msg::Edit(b.edit)),
+                (None, KeyCode::Char(c)) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+                    Some(Msg::Edit(TextEdit::Insert(c)))
+                }
+                _ => None,
             }
-            Mode::Note => {
-                let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-                let edit = match key.code {
-                    KeyCode::Char('c') if ctrl => TextEdit::Cancel,
-                    KeyCode::Char('s') if ctrl => TextEdit::Submit,
-                    KeyCode::Char(c) if !ctrl => TextEdit::Insert(c),
-                    KeyCode::Enter => TextEdit::Newline,
-                    KeyCode::Backspace => TextEdit::Backspace,
-                    KeyCode::Esc => TextEdit::Submit,
-                    _ => return None,
-                };
-                Some(Msg::Edit(edit))
-            }
+        };
+        match state.mode() {
+            Mode::Search => text(&self.search),
+            Mode::Note => text(&self.note),
+            Mode::Tag => text(&self.tags),
             // Only an explicit yes runs a mass action; anything but y / Enter cancels it.
             Mode::Confirm => Some(Msg::Confirmed(matches!(
                 key.code,
                 KeyCode::Char('y' | 'Y') | KeyCode::Enter
             ))),
-            Mode::Help => match self.resolve(key) {
-                Some(Action::Quit) => Some(Msg::Action(Action::Quit)),
-                Some(_) | None if matches!(key.code, KeyCode::Esc | KeyCode::Char('?')) => {
-                    Some(Msg::Action(Action::ToggleHelp))
+            // Digits pick a reason; Enter rejects without one; anything else cancels.
+            Mode::Reason => Some(Msg::ReasonPicked(match key.code {
+                KeyCode::Char(c @ '1'..='9') => ReasonPick::Reason(usize::from(c as u8 - b'1')),
+                KeyCode::Enter => ReasonPick::NoReason,
+                _ => ReasonPick::Cancel,
+            })),
+            // The list's help key closes the help too, so rebinding it works both ways.
+            Mode::Help => {
+                match find(&self.help, key).or_else(|| self.resolve(key).filter(|a| *a == Action::ToggleHelp)) {
+                    Some(action @ (Action::ToggleHelp | Action::Quit)) => Some(Msg::Action(action)),
+                    _ => None,
+                }
+            }
+            // The sources panel: its own key, Esc or q closes it (q as in a pager: the panel is
+            // read and left, so quitting the app there would surprise); Ctrl-c quits, r polls now.
+            Mode::Sources => match (key.code, self.resolve(key)) {
+                (KeyCode::Esc | KeyCode::Char('q'), _) => Some(Msg::Action(Action::ToggleSources)),
+                (_, Some(action @ (Action::ToggleSources | Action::Quit | Action::RefreshAll))) => {
+                    Some(Msg::Action(action))
                 }
                 _ => None,
             },
-            Mode::List => self.resolve(key).map(Msg::Action),
+            Mode::List => {
+                let detail = state.is_detail_open().then(|| find(&self.detail, key)).flatten();
+                detail.or_else(|| self.resolve(key)).map(Msg::Action)
+            }
         }
     }
+}
+
+/// The action of the first binding in `table` for a key press.
+fn find(table: &[Binding], key: &KeyEvent) -> Option<Action> {
+    // Terminals report Shift with upper-case letters and symbols like '?'; the char already says it.
+    let mods = key.modifiers - KeyModifiers::SHIFT;
+    table
+        .iter()
+        .find(|b| b.code == key.code && b.modifiers == mods)
+        .map(|b| b.action)
+}
+
+/// Rebindings from the config's `[keys.<mode>]` tables.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overrides {
+    /// Keys of the list, detail and help modes.
+    pub actions: Vec<(KeyMode, crate::config::keys::KeyChord, Action)>,
+    /// Keys of the text modes.
+    pub edits: Vec<(KeyMode, crate::config::keys::KeyChord, TextEdit)>,
 }
 
 /// A short label for a key, for the help overlay: `j`, `Enter`, `Ctrl-d`.
@@ -220,6 +387,10 @@ pub fn describe(action: Action) -> &'static str {
         Action::Shortlist => "shortlist / undecide",
         Action::Reject => "reject / undecide",
         Action::EditNote => "write a note",
+        Action::EditTags => "tag (Tab completes)",
+        Action::RejectWithReason => "reject with a reason",
+        Action::ScrollDetailDown => "scroll details down",
+        Action::ScrollDetailUp => "scroll details up",
         Action::NextStage => "next stage",
         Action::PreviousStage => "previous stage",
         Action::MarkLost => "mark bid as lost",
@@ -233,6 +404,7 @@ pub fn describe(action: Action) -> &'static str {
         Action::RefreshAll => "refresh feeds now",
         Action::ExportShortlist => "export shortlist (CSV)",
         Action::ToggleHelp => "this help",
+        Action::ToggleSources => "feeds: health, errors",
         Action::CycleSort => "change sort order",
         Action::OpenInBrowser => "open in browser",
         Action::CopyLink => "copy link (OSC 52)",

@@ -29,6 +29,8 @@ pub enum Msg {
     ClockTicked(Timestamp),
     /// The answer to a confirmation question (y / n).
     Confirmed(bool),
+    /// The reason picked in the `X` popup.
+    ReasonPicked(ReasonPick),
     /// A side task of the runtime finished (browser opened, link copied): what to tell the user.
     ShellDone(Result<String, String>),
     /// The user clicked a row of the list (index into the visible rows).
@@ -62,6 +64,10 @@ pub enum Action {
     SelectLast,
     /// Show or hide the detail pane.
     ToggleDetail,
+    /// Scroll the detail pane down a line.
+    ScrollDetailDown,
+    /// Scroll the detail pane up a line.
+    ScrollDetailUp,
     /// Close the detail pane, help, or clear the search.
     Back,
     /// Shortlist the selected notice (again: back to undecided).
@@ -70,6 +76,10 @@ pub enum Action {
     Reject,
     /// Write or edit the selected notice's note.
     EditNote,
+    /// Tag the selected notice, or add tags to the marked ones.
+    EditTags,
+    /// Reject with a reason picked from a short list.
+    RejectWithReason,
     /// Move the selected notice to the next pipeline stage.
     NextStage,
     /// Move the selected notice back one stage.
@@ -96,6 +106,8 @@ pub enum Action {
     ExportShortlist,
     /// Show or hide the key help.
     ToggleHelp,
+    /// Show or hide the sources panel: each feed's health, last error with the fix, staleness.
+    ToggleSources,
     /// Next sort order: score, deadline, published, value, buyer.
     CycleSort,
     /// Open the notice's web page in the browser.
@@ -104,15 +116,31 @@ pub enum Action {
     CopyLink,
 }
 
-/// An edit of the search text or the note being written.
+/// An answer in the reject-reason popup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReasonPick {
+    /// The n-th configured reason (from 0).
+    Reason(usize),
+    /// Reject without giving a reason.
+    NoReason,
+    /// Close the popup; nothing is rejected.
+    Cancel,
+}
+
+/// An edit of the search text, the note or the tags being written. Config names (in
+/// `[keys.search]`, `[keys.note]`, `[keys.tags]`) are the snake_case variant names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum TextEdit {
     /// Type a character.
+    #[serde(skip)]
     Insert(char),
     /// Start a new line (notes only).
     Newline,
     /// Delete the character before the cursor.
     Backspace,
+    /// Complete the word being typed (tags: from the tags already in use; Tab again cycles).
+    Complete,
     /// Search: keep the filter. Note: save it. Both return to the list.
     Submit,
     /// Search: clear the filter. Note: discard the edit. Both return to the list.
@@ -142,6 +170,15 @@ pub enum Effect {
         /// The whole note.
         note: String,
     },
+    /// Persist tags; the store answers with `TagsSaved` / `AnnotationNotSaved`.
+    SaveTags(Vec<(crate::model::NoticeId, Vec<String>)>),
+    /// Persist why notices were rejected; the store answers with `RejectReasonSaved` / `AnnotationNotSaved`.
+    SaveRejectReason {
+        /// Which notices.
+        ids: Vec<crate::model::NoticeId>,
+        /// The reason picked.
+        reason: Option<String>,
+    },
     /// Persist fetched notices.
     SaveFetch {
         /// Feed name.
@@ -150,6 +187,8 @@ pub enum Effect {
         items: Vec<Scored>,
         /// When they were fetched.
         at: Timestamp,
+        /// The feed's sync state after this fetch, saved in the same transaction as `items`.
+        state: crate::model::FeedState,
     },
     /// Write these records to a CSV file in the export directory.
     Export(Vec<NoticeRecord>),

@@ -141,6 +141,12 @@ pub enum Mode {
     Note,
     /// A mass action waits for y / n.
     Confirm,
+    /// Typing the tags of the selected or marked notices (`t`).
+    Tag,
+    /// Picking why the selected or marked notices are rejected (`X`).
+    Reason,
+    /// The sources panel (`F`) is open.
+    Sources,
 }
 
 /// What a feed is doing, for the status line (newsboat's `DlStatus`).
@@ -238,12 +244,22 @@ pub struct AppState {
     pub(crate) view: View,
     pub(crate) mode: Mode,
     pub(crate) detail_open: bool,
+    /// Lines the detail pane is scrolled down, for the notice it was scrolled on.
+    pub(crate) detail_scroll: (Option<NoticeId>, u16),
     pub(crate) query: String,
     /// The note being edited (in [`Mode::Note`]), for the notice in `note_for`.
     pub(crate) note_draft: String,
     pub(crate) note_for: Option<NoticeId>,
+    /// The tag prompt: its text, the notices it applies to, whether it adds to a marked set (else it
+    /// replaces one notice's tags), the known tags for completion and where Tab completion is.
+    pub(crate) tags: super::annotate::TagPrompt,
+    /// The reasons offered when rejecting with `X` (from the config).
+    pub(crate) reject_reasons: Vec<String>,
     pub(crate) selected: Option<NoticeId>,
     pub(crate) sources: Vec<(String, SourceStatus)>,
+    /// What each feed did this session, for the sources panel (see `super::sources`).
+    pub(crate) feed_logs: Vec<super::sources::FeedLog>,
+    pub(crate) stale_after: std::time::Duration,
     pub(crate) status: Option<StatusMessage>,
     pub(crate) now: Timestamp,
     pub(crate) list_rows: u16,
@@ -273,11 +289,16 @@ impl AppState {
             view: View::Inbox,
             mode: Mode::List,
             detail_open: false,
+            detail_scroll: (None, 0),
             query: String::new(),
             note_draft: String::new(),
             note_for: None,
+            tags: super::annotate::TagPrompt::default(),
+            reject_reasons: Vec::new(),
             selected: None,
             sources: feeds.iter().map(|f| (f.clone(), SourceStatus::Idle)).collect(),
+            feed_logs: feeds.iter().map(|f| super::sources::FeedLog::new(f, None)).collect(),
+            stale_after: super::sources::DEFAULT_STALE_AFTER,
             status: None,
             now,
             list_rows: 10,
@@ -299,6 +320,17 @@ impl AppState {
         self.redo = history.redo;
         self.next_batch = history.next_batch.max(1);
         self
+    }
+
+    /// The reasons `X` offers when rejecting (the config's `reject_reasons`).
+    pub fn with_reject_reasons(mut self, reasons: Vec<String>) -> Self {
+        self.reject_reasons = reasons;
+        self
+    }
+
+    /// The reasons `X` offers.
+    pub fn reject_reasons(&self) -> &[String] {
+        &self.reject_reasons
     }
 
     /// Whether a notice is marked for a bulk action.
@@ -349,6 +381,14 @@ impl AppState {
     /// Whether the detail pane is shown.
     pub fn is_detail_open(&self) -> bool {
         self.detail_open
+    }
+
+    /// How far the detail pane is scrolled (0 after the cursor moves to another notice).
+    pub fn detail_scroll(&self) -> u16 {
+        match &self.detail_scroll {
+            (Some(id), lines) if self.selected.as_ref() == Some(id) => *lines,
+            _ => 0,
+        }
     }
 
     /// The `/` search text.

@@ -21,15 +21,17 @@ pub(crate) struct InFlight {
 }
 
 /// A mass action waiting for the user's yes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct AwaitingConfirm {
     pub(crate) changes: Vec<TriageChange>,
     pub(crate) question: String,
+    /// Sent with the changes once confirmed (e.g. the reason of a mass reject).
+    pub(crate) then: Vec<Effect>,
 }
 
 impl AppState {
     /// The marked notices (in display order), or the selected one when nothing is marked.
-    fn targets(&self) -> Vec<usize> {
+    pub(crate) fn targets(&self) -> Vec<usize> {
         if self.marked.is_empty() {
             return self
                 .selected
@@ -87,7 +89,7 @@ impl AppState {
         self.propose(changes, label)
     }
 
-    fn changes_to(&self, targets: &[usize], to: impl Fn(Triage) -> Option<Triage>) -> Vec<TriageChange> {
+    pub(crate) fn changes_to(&self, targets: &[usize], to: impl Fn(Triage) -> Option<Triage>) -> Vec<TriageChange> {
         targets
             .iter()
             .filter_map(|&i| {
@@ -101,7 +103,7 @@ impl AppState {
             .collect()
     }
 
-    fn refuse_while_pending(&mut self, targets: &[usize]) -> bool {
+    pub(crate) fn refuse_while_pending(&mut self, targets: &[usize]) -> bool {
         let busy = targets
             .iter()
             .any(|&i| self.pending.contains_key(&self.records[i].notice.id));
@@ -112,14 +114,18 @@ impl AppState {
     }
 
     /// Sends `changes` now, or asks first when they touch more than a handful of notices.
-    fn propose(&mut self, changes: Vec<TriageChange>, label: &str) -> Vec<Effect> {
+    pub(crate) fn propose(&mut self, changes: Vec<TriageChange>, label: &str) -> Vec<Effect> {
         if changes.len() > CONFIRM_ABOVE {
             let question = format!("Move {} notices to {label}? y confirms, n cancels", changes.len());
             self.status = Some(StatusMessage {
                 text: question.clone(),
                 level: StatusLevel::Error,
             });
-            self.confirm = Some(AwaitingConfirm { changes, question });
+            self.confirm = Some(AwaitingConfirm {
+                changes,
+                question,
+                then: Vec::new(),
+            });
             self.mode = Mode::Confirm;
             return Vec::new();
         }
@@ -138,7 +144,9 @@ impl AppState {
             return Vec::new();
         }
         self.marked.clear();
-        self.request_batch(waiting.changes, DecisionKind::Do)
+        let mut effects = self.request_batch(waiting.changes, DecisionKind::Do);
+        effects.extend(waiting.then);
+        effects
     }
 
     pub(crate) fn undo_last(&mut self) -> Vec<Effect> {

@@ -40,6 +40,7 @@ impl AppState {
         match msg {
             Msg::Action(action) => self.on_action(action),
             Msg::Edit(edit) if self.mode == Mode::Note => self.on_note_edit(edit),
+            Msg::Edit(edit) if self.mode == Mode::Tag => self.on_tag_edit(edit),
             Msg::Edit(edit) => {
                 self.on_edit(edit);
                 Vec::new()
@@ -57,6 +58,7 @@ impl AppState {
                 Vec::new()
             }
             Msg::Confirmed(yes) => self.on_confirm(yes),
+            Msg::ReasonPicked(pick) => self.on_reason_picked(pick),
             Msg::ShellDone(result) => {
                 self.status = Some(match result {
                     Ok(text) => info(text),
@@ -102,11 +104,21 @@ impl AppState {
             Action::SelectFirst => self.select_row(0),
             Action::SelectLast => self.select_row(usize::MAX),
             Action::ToggleDetail => self.detail_open = !self.detail_open,
+            Action::ScrollDetailDown | Action::ScrollDetailUp => {
+                let lines = self.detail_scroll();
+                let lines = if action == Action::ScrollDetailDown {
+                    lines.saturating_add(1)
+                } else {
+                    lines.saturating_sub(1)
+                };
+                // The renderer stops at the end of the text; the core does not know its height.
+                self.detail_scroll = (self.selected.clone(), lines);
+            }
             Action::Back => {
                 if !self.marked.is_empty() {
                     self.marked.clear();
                     self.status = Some(info("Marks cleared".to_owned()));
-                } else if self.mode == Mode::Help {
+                } else if matches!(self.mode, Mode::Help | Mode::Sources) {
                     self.mode = Mode::List;
                 } else if self.detail_open {
                     self.detail_open = false;
@@ -124,6 +136,8 @@ impl AppState {
                     self.mode = Mode::Note;
                 }
             }
+            Action::EditTags => self.start_tagging(),
+            Action::RejectWithReason => return self.start_reject_with_reason(),
             Action::NextStage => return self.move_stage(Triage::next_stage),
             Action::PreviousStage => return self.move_stage(Triage::previous_stage),
             Action::MarkLost => {
@@ -174,6 +188,13 @@ impl AppState {
                 self.status = Some(info(format!("Sorted by {}", self.sort.label())));
             }
             Action::OpenInBrowser | Action::CopyLink => return self.link_action(action),
+            Action::ToggleSources => {
+                self.mode = if self.mode == Mode::Sources {
+                    Mode::List
+                } else {
+                    Mode::Sources
+                };
+            }
             Action::ToggleHelp => {
                 self.mode = if self.mode == Mode::Help {
                     Mode::List
@@ -212,6 +233,7 @@ impl AppState {
             TextEdit::Backspace => {
                 self.note_draft.pop();
             }
+            TextEdit::Complete => {}
             TextEdit::Cancel => {
                 self.mode = Mode::List;
                 self.note_for = None;
@@ -243,6 +265,7 @@ impl AppState {
                 self.query.pop();
             }
             TextEdit::Submit => self.mode = Mode::List,
+            TextEdit::Complete => return,
             TextEdit::Cancel => {
                 self.query.clear();
                 self.mode = Mode::List;
@@ -267,6 +290,9 @@ impl AppState {
                     "Note for {id} NOT saved ({why}); n reopens it — copy your text first"
                 )));
             }
+            StoreEvent::TagsSaved(changes) => self.on_tags_saved(changes),
+            StoreEvent::RejectReasonSaved { ids, reason } => self.on_reason_saved(ids, reason),
+            StoreEvent::AnnotationNotSaved { what, error: why } => self.on_annotation_not_saved(what, &why),
             StoreEvent::SeenSaved { error: Some(why), .. } => {
                 self.status = Some(error(format!("Could not record that you saw the changes ({why})")));
             }
@@ -280,6 +306,7 @@ impl AppState {
     fn on_feed(&mut self, event: FeedEvent) -> Vec<Effect> {
         match event {
             FeedEvent::Started { feed, at } => {
+                self.feed_log(&feed).started(at);
                 self.set_source(&feed, SourceStatus::Fetching { since: at });
                 Vec::new()
             }
@@ -288,9 +315,12 @@ impl AppState {
                 notices,
                 at,
                 next_at,
+                warnings,
+                state,
             } => {
                 let total = notices.len();
                 let new = self.merge(&notices);
+                self.log_success(&feed, &notices, new, (at, next_at), warnings);
                 self.set_source(
                     &feed,
                     SourceStatus::Ok {
@@ -305,6 +335,7 @@ impl AppState {
                     feed,
                     items: notices,
                     at,
+                    state,
                 }]
             }
             FeedEvent::Failed {
@@ -313,10 +344,12 @@ impl AppState {
                 at,
                 retry_at,
             } => {
+                self.log_failure(&feed, &message, at, retry_at);
                 self.set_source(&feed, SourceStatus::Failed { at, message, retry_at });
                 Vec::new()
             }
             FeedEvent::Inactive { feed, message } => {
+                self.feed_log(&feed).inactive(message.clone());
                 self.set_source(&feed, SourceStatus::Inactive { message });
                 Vec::new()
             }
@@ -326,7 +359,11 @@ impl AppState {
     /// Adds or updates fetched notices, keeping the user's decisions; returns how many were new.
     fn merge(&mut self, items: &[Scored]) -> usize {
         let mut new = 0;
-        for (notice, relevance) in items {
+        // The same procedure already shown from another source becomes a link on that record, as
+        // the store decides when it saves the fetch (see `dedup`).
+        let by_id = &self.by_id;
+        let absorbed = crate::dedup::absorb_duplicates(&mut self.records, |id| by_id.contains_key(id), items);
+        for (notice, relevance) in items.iter().filter(|(n, _)| !absorbed.contains(&n.id)) {
             if let Some(&i) = self.by_id.get(&notice.id) {
                 // The store computes the same diff when it saves: shown now, still there after a restart.
                 let record = &mut self.records[i];
@@ -347,6 +384,7 @@ impl AppState {
                     changes: Vec::new(),
                     tags: Vec::new(),
                     reject_reason: None,
+                    also_on: Vec::new(),
                 });
             }
         }

@@ -83,17 +83,22 @@ impl AppState {
         } else {
             let records = &self.records;
             let index = self.search_index.get_or_insert_with(|| {
-                // Notes are searchable too; positions past the title are not highlighted in the list.
+                // Tags and notes are searchable too ("#kari" finds the tag); positions past the title
+                // are not highlighted in the list.
                 let texts: Vec<(usize, String)> = self
                     .members
                     .iter()
                     .map(|&i| {
                         let r = &records[i];
-                        let text = if r.note.is_empty() {
-                            r.notice.title.clone()
-                        } else {
-                            format!("{} {}", r.notice.title, r.note)
-                        };
+                        let mut text = r.notice.title.clone();
+                        for tag in &r.tags {
+                            text.push_str(" #");
+                            text.push_str(tag);
+                        }
+                        if !r.note.is_empty() {
+                            text.push(' ');
+                            text.push_str(&r.note);
+                        }
                         (i, text)
                     })
                     .collect();

@@ -13,6 +13,7 @@ use super::{Cli, Command, ListFormat};
 use crate::config::{self, Config};
 use crate::export::{self, ExportOptions};
 use crate::runtime;
+use crate::store::sqlite::normalize_tags;
 use crate::store::{StatusFilter, Store};
 
 /// Exit code when the config is invalid or every feed failed.
@@ -60,6 +61,17 @@ pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode
     }
 }
 
+/// `--columns` when given (checked here, so a typo is a usage error naming the column), else the
+/// config's `csv_columns`, else the default set.
+fn chosen_columns(given: &[String], config: &Config) -> Result<Option<Vec<&'static str>>> {
+    if given.is_empty() {
+        return Ok(config.csv_columns.clone());
+    }
+    export::parse_columns(given)
+        .map(Some)
+        .map_err(|e| eyre!("--columns: {e}"))
+}
+
 async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
     match cli.command {
         None => {
@@ -85,15 +97,25 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
             since,
             format,
             json,
+            tag,
+            columns,
         }) => {
+            let columns = chosen_columns(&columns, &config)?;
             let store = open_store(cli.db.as_deref())?;
             let filter = ListFilter {
                 min_score,
                 since,
                 now: now()?,
+                tags: normalize_tags(tag.iter().map(String::as_str)),
             };
             let format = if json { ListFormat::Json } else { format };
-            super::list::print(&store.records(status.into())?, &filter, format, &config.timezone)?;
+            super::list::print(
+                &store.records(status.into())?,
+                &filter,
+                format,
+                &config.timezone,
+                columns,
+            )?;
         }
         Some(Command::Export {
             status,
@@ -101,15 +123,21 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
             format,
             delimiter,
             bom,
+            tag,
+            columns,
         }) => {
+            let columns = chosen_columns(&columns, &config)?;
             let store = open_store(cli.db.as_deref())?;
-            let records = store.records(StatusFilter::from(status))?;
+            let tags = normalize_tags(tag.iter().map(String::as_str));
+            let mut records = store.records(StatusFilter::from(status))?;
+            records.retain(|r| tags.iter().all(|t| r.tags.contains(t)));
             let options = ExportOptions {
                 format: format.into(),
                 delimiter,
                 bom,
                 timezone: config.timezone.clone(),
                 now: now()?,
+                columns,
             };
             match output {
                 Some(path) => {

@@ -11,8 +11,8 @@ use std::process::ExitCode;
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
 use crate::config::Config;
-use crate::matching::MatcherSet;
 use crate::matching::eval::{Evaluation, parse_jsonl};
+use crate::matching::{MatcherSet, Profile};
 
 /// Exit code for unusable input (unreadable file, bad line, unknown profile), as for bad config.
 const EXIT_BAD_INPUT: u8 = 2;
@@ -29,12 +29,17 @@ pub fn run(config: &Config, file: &Path, profile: Option<&str>, json: bool, out:
     let all = MatcherSet::new(&config.profiles).map_err(|e| eyre!("{e}"))?;
     let matchers = match profile {
         None => all,
-        Some(name) => match all.only(name) {
-            Some(one) => one,
-            None => {
+        Some(name) => match (all.only(name), Profile::bundled_named(name)) {
+            (Some(one), _) => one,
+            // A bundled profile the config does not use yet can be measured before switching it on.
+            (None, Some(bundled)) => {
+                MatcherSet::new(&[bundled.map_err(|e| eyre!("{e}"))?]).map_err(|e| eyre!("{e}"))?
+            }
+            (None, None) => {
                 eprintln!(
-                    "anbud eval: unknown profile {name:?}; the dashboard uses {}",
-                    all.names().join(", ")
+                    "anbud eval: unknown profile {name:?}; the dashboard uses {}, and {} are bundled",
+                    all.names().join(", "),
+                    Profile::bundled_names().join(", ")
                 );
                 return Ok(ExitCode::from(EXIT_BAD_INPUT));
             }
@@ -63,7 +68,9 @@ pub fn run(config: &Config, file: &Path, profile: Option<&str>, json: bool, out:
         eprintln!("anbud eval: {} holds no labelled notices", file.display());
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     }
-    let evaluation = Evaluation::run(rows, |notice| matchers.evaluate(notice));
+    // The clock is read here, never inside the matcher (deadline filters need it).
+    let now = jiff::Timestamp::now();
+    let evaluation = Evaluation::run(rows, |notice| matchers.evaluate_at(notice, now));
     let written = writeln!(out, "profiles: {}", matchers.names().join(", "))
         .and_then(|()| evaluation.write_report(out))
         .and_then(|()| if json { evaluation.write_json_lines(out) } else { Ok(()) });

@@ -12,7 +12,7 @@ use crate::model::NoticeRecord;
 use super::ListFormat;
 
 /// The filters beyond `--status`, applied in Rust over the store's (already sorted) rows.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(super) struct ListFilter {
     /// `--min-score`.
     pub min_score: Option<i32>,
@@ -20,22 +20,31 @@ pub(super) struct ListFilter {
     pub since: Option<SignedDuration>,
     /// The current time (`ANBUD_NOW` in tests).
     pub now: Timestamp,
+    /// `--tag`: a notice must carry every one (normalised as the dashboard stores tags).
+    pub tags: Vec<String>,
 }
 
 impl ListFilter {
-    fn keeps(&self, record: &NoticeRecord) -> bool {
+    pub(super) fn keeps(&self, record: &NoticeRecord) -> bool {
         let score_ok = self.min_score.is_none_or(|min| record.relevance.score >= min);
         // A notice without a publication date cannot be shown to be recent, so --since drops it.
         let since_ok = self.since.is_none_or(|since| {
             let start = self.now.checked_sub(since).unwrap_or(Timestamp::MIN);
             record.notice.published.is_some_and(|p| p >= start)
         });
-        score_ok && since_ok
+        let tags_ok = self.tags.iter().all(|t| record.tags.contains(t));
+        score_ok && since_ok && tags_ok
     }
 }
 
 /// Prints the records that pass `filter` in `format`.
-pub(super) fn print(records: &[NoticeRecord], filter: &ListFilter, format: ListFormat, tz: &TimeZone) -> Result<()> {
+pub(super) fn print(
+    records: &[NoticeRecord],
+    filter: &ListFilter,
+    format: ListFormat,
+    tz: &TimeZone,
+    columns: Option<Vec<&'static str>>,
+) -> Result<()> {
     let kept: Vec<NoticeRecord> = records.iter().filter(|r| filter.keeps(r)).cloned().collect();
     let mut out = io::stdout().lock();
     match format {
@@ -47,6 +56,7 @@ pub(super) fn print(records: &[NoticeRecord], filter: &ListFilter, format: ListF
         ListFormat::Csv => {
             let options = ExportOptions {
                 timezone: tz.clone(),
+                columns,
                 ..ExportOptions::default()
             };
             export::write_to(&mut out, &kept, &options)?;

@@ -8,7 +8,8 @@ use jiff::Timestamp;
 use super::commands::EXIT_FATAL;
 use crate::config::Config;
 use crate::feeds::http::{HttpFetcher, HttpSettings};
-use crate::feeds::poller::fetch_and_score;
+use crate::feeds::poller::{fetch_and_score, resume_since};
+use crate::model::FeedState;
 use crate::runtime;
 use crate::store::Store;
 
@@ -29,19 +30,43 @@ pub(super) async fn poll_once(config: &Config, mut store: Store, quiet: bool) ->
             println!("{}: inactive: {why}", spec.name);
         }
     }
-    let since = Timestamp::now() - config.lookback;
+    // Resume each feed where its last saved poll ended: from its high-water mark (less an overlap),
+    // and with the validators it saved, so an unchanged feed answers 304.
+    let mut states = store
+        .load_feed_states()
+        .map_err(|e| eyre!("cannot load the feeds' sync state: {e}"))?;
+    let started = Timestamp::now();
+    let sinces: Vec<Timestamp> = active
+        .iter()
+        .map(|spec| {
+            let state = states.remove(&spec.name).unwrap_or_default();
+            fetcher.remember_all(&state.validators);
+            resume_since(&state, config.lookback, started)
+        })
+        .collect();
     let results = futures::future::join_all(
         active
             .iter()
-            .map(|spec| fetch_and_score(&fetcher, spec, since, std::sync::Arc::clone(&score))),
+            .zip(&sinces)
+            .map(|(spec, since)| fetch_and_score(&fetcher, spec, *since, std::sync::Arc::clone(&score))),
     )
     .await;
     let mut failed = 0;
     for (spec, result) in active.iter().zip(results) {
         match result {
-            Ok(scored) => {
-                let summary = store.upsert_notices(&scored, Timestamp::now())?;
+            Ok(fetched) => {
+                let now = Timestamp::now();
+                let state = FeedState {
+                    high_water: Some(started),
+                    last_success: Some(now),
+                    validators: fetched.validators,
+                };
+                let summary = store.save_fetch(&spec.name, &fetched.scored, &state, now)?;
+                let scored = fetched.scored;
                 if !quiet {
+                    for warning in &fetched.warnings {
+                        println!("{}: warning: {warning}", spec.name);
+                    }
                     println!(
                         "{}: {} new, {} updated, {} matched, {} fetched",
                         spec.name,

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use crossterm::event::{KeyCode, KeyModifiers};
 use serde::{Deserialize, Deserializer};
 
-use crate::app::Action;
+use crate::app::keymap::{KeyMode, Overrides};
+use crate::app::{Action, TextEdit};
 
 /// A key with its modifiers, as written in the config.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -70,25 +71,60 @@ pub fn parse_key(text: &str) -> Result<KeyChord, String> {
     Ok(KeyChord { code, modifiers })
 }
 
-/// The `[keys.<mode>]` tables. Only the list mode has bindings of its own; text entry, help and
-/// confirmation keys are fixed.
+/// The `[keys.<mode>]` tables: `list`, `detail` and `help` map keys to actions, `search`, `note`
+/// and `tags` map keys to edits (`submit`, `cancel`, `backspace`, `newline`, `complete`). The
+/// confirmation (y / n) and reason-picker (digits) keys are fixed.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawKeys {
     #[serde(default)]
     list: HashMap<KeyName, Action>,
+    #[serde(default)]
+    detail: HashMap<KeyName, Action>,
+    #[serde(default)]
+    help: HashMap<KeyName, Action>,
+    #[serde(default)]
+    search: HashMap<KeyName, TextEdit>,
+    #[serde(default)]
+    note: HashMap<KeyName, TextEdit>,
+    #[serde(default)]
+    tags: HashMap<KeyName, TextEdit>,
 }
 
 impl RawKeys {
-    /// `user`'s bindings over these, key by key.
+    /// `user`'s bindings over these, key by key and mode by mode.
     pub(super) fn merged_with(mut self, user: RawKeys) -> RawKeys {
         self.list.extend(user.list);
+        self.detail.extend(user.detail);
+        self.help.extend(user.help);
+        self.search.extend(user.search);
+        self.note.extend(user.note);
+        self.tags.extend(user.tags);
         self
     }
 
     /// The rebindings (the keymap sorts them into help order).
-    pub(super) fn into_bindings(self) -> Vec<(KeyChord, Action)> {
-        self.list.into_iter().map(|(k, a)| (k.0, a)).collect()
+    pub(super) fn into_overrides(self) -> Overrides {
+        let actions = [
+            (KeyMode::List, self.list),
+            (KeyMode::Detail, self.detail),
+            (KeyMode::Help, self.help),
+        ];
+        let edits = [
+            (KeyMode::Search, self.search),
+            (KeyMode::Note, self.note),
+            (KeyMode::Tags, self.tags),
+        ];
+        Overrides {
+            actions: actions
+                .into_iter()
+                .flat_map(|(mode, table)| table.into_iter().map(move |(k, a)| (mode, k.0, a)))
+                .collect(),
+            edits: edits
+                .into_iter()
+                .flat_map(|(mode, table)| table.into_iter().map(move |(k, e)| (mode, k.0, e)))
+                .collect(),
+        }
     }
 }
 

@@ -34,8 +34,12 @@ pub(super) struct RawConfig {
     export_dir: Option<PathBuf>,
     csv_delimiter: Option<Delimiter>,
     csv_bom: Option<bool>,
+    csv_columns: Option<Columns>,
+    reject_reasons: Option<Vec<String>>,
+    notify: Option<Notify>,
     timezone: Option<Zone>,
     theme: Option<super::Palette>,
+    stale_after: Option<Interval>,
     profiles: Option<Vec<PathBuf>>,
     feeds: Option<Vec<RawFeed>>,
     keys: Option<super::keys::RawKeys>,
@@ -75,7 +79,7 @@ impl<'de> Deserialize<'de> for Interval {
     }
 }
 
-/// Parses `30s`, `15m`, `2h`.
+/// Parses `30s`, `15m`, `2h`, `3d`.
 ///
 /// # Errors
 /// A message saying what forms are accepted.
@@ -90,9 +94,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "s" => n,
         "m" => n * 60,
         "h" => n * 3600,
+        "d" => n * 86_400,
         _ => {
             return Err(format!(
-                "invalid duration {text:?}: the unit must be s, m or h, e.g. \"15m\""
+                "invalid duration {text:?}: the unit must be s, m, h or d, e.g. \"15m\""
             ));
         }
     };
@@ -173,8 +178,12 @@ impl RawConfig {
             export_dir: user.export_dir.or(self.export_dir),
             csv_delimiter: user.csv_delimiter.or(self.csv_delimiter),
             csv_bom: user.csv_bom.or(self.csv_bom),
+            csv_columns: user.csv_columns.or(self.csv_columns),
+            reject_reasons: user.reject_reasons.or(self.reject_reasons),
+            notify: user.notify.or(self.notify),
             timezone: user.timezone.or(self.timezone),
             theme: user.theme.or(self.theme),
+            stale_after: user.stale_after.or(self.stale_after),
             profiles: user.profiles.or(self.profiles),
             feeds: user.feeds.or(self.feeds),
             // Key by key: a user who rebinds `j` keeps every other default.
@@ -218,11 +227,18 @@ impl RawConfig {
         // listed means the bundled health-tech profile.
         let mut profiles = Vec::new();
         for path in self.profiles.unwrap_or_default() {
-            let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
-                path: path.clone(),
-                source,
-            })?;
-            let profile = Profile::parse(&text, &path.display().to_string())?;
+            // A bare name of a bundled profile ("lab-diagnostics") selects it; anything else is a file.
+            let bundled = path.to_str().and_then(Profile::bundled_named);
+            let profile = match bundled {
+                Some(profile) => profile?,
+                None => {
+                    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+                        path: path.clone(),
+                        source,
+                    })?;
+                    Profile::parse(&text, &path.display().to_string())?
+                }
+            };
             if profiles.iter().any(|p: &Profile| p.name == profile.name) {
                 return Err(ConfigError::Unusable {
                     file: path.display().to_string(),
@@ -243,13 +259,48 @@ impl RawConfig {
             export_dir: self.export_dir.unwrap_or_else(|| PathBuf::from(".")),
             csv_delimiter: self.csv_delimiter.map_or(b',', |d| d.0),
             csv_bom: self.csv_bom.unwrap_or(false),
+            csv_columns: self.csv_columns.map(|c| c.0),
+            reject_reasons: self.reject_reasons.unwrap_or_default(),
+            notify_min_score: self.notify.and_then(|n| n.enabled.then_some(n.min_score)),
             timezone: self.timezone.map_or_else(
                 || jiff::tz::TimeZone::get("Europe/Oslo").unwrap_or(jiff::tz::TimeZone::UTC),
                 |z| z.0,
             ),
             profiles,
-            keys: self.keys.map(super::keys::RawKeys::into_bindings).unwrap_or_default(),
+            keys: self.keys.map(super::keys::RawKeys::into_overrides).unwrap_or_default(),
             palette: self.theme.unwrap_or_default(),
+            stale_after: self
+                .stale_after
+                .map_or(crate::app::sources::DEFAULT_STALE_AFTER, |i| i.0),
         })
     }
+}
+
+/// `csv_columns = [...]`: checked while parsing so a wrong name is reported at its line.
+#[derive(Debug, Clone)]
+struct Columns(Vec<&'static str>);
+
+impl<'de> Deserialize<'de> for Columns {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let names = Vec::<String>::deserialize(d)?;
+        crate::export::parse_columns(&names)
+            .map(Columns)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// `[notify]`: desktop notifications for new high-scoring notices while the dashboard runs.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Notify {
+    /// Off unless the user turns it on.
+    #[serde(default)]
+    enabled: bool,
+    /// A new notice scoring at least this pops up a notification.
+    #[serde(default = "default_notify_score")]
+    min_score: i32,
+}
+
+fn default_notify_score() -> i32 {
+    15
 }

@@ -88,7 +88,7 @@ fn keys_rebind_one_at_a_time() {
     use crossterm::event::{KeyCode, KeyModifiers};
     let text = "[keys.list]\n\"ctrl-j\" = \"select_next\"\nx = \"shortlist\"\n";
     let config = parse_str(text, "user.toml").expect("valid");
-    assert_eq!(config.keys.len(), 2);
+    assert_eq!(config.keys.actions.len(), 2);
     let keymap = crate::app::Keymap::default().with_overrides(&config.keys);
     let press = |code, modifiers| crossterm::event::KeyEvent::new(code, modifiers);
     use crate::app::Action;
@@ -119,8 +119,80 @@ fn unknown_action_or_key_is_reported_with_its_line() {
     let (line, message) = invalid("[keys.list]\nq = \"quit\"\n\"hyper-q\" = \"quit\"\n");
     assert_eq!(line, 3);
     assert!(message.contains("hyper-q"), "{message}");
-    let (_, message) = invalid("[keys.detail]\nj = \"quit\"\n");
-    assert!(message.contains("detail"), "{message}");
+    let (_, message) = invalid("[keys.confirm]\nj = \"quit\"\n");
+    assert!(message.contains("confirm"), "{message}");
+    // A text mode takes edits, not actions.
+    let (line, message) = invalid("[keys.search]\n\"ctrl-g\" = \"cancel\"\nx = \"quit\"\n");
+    assert_eq!(line, 3);
+    assert!(message.contains("quit"), "{message}");
+}
+
+#[test]
+fn every_mode_rebinds_key_by_key() {
+    use crate::app::keymap::KeyMode;
+    use crate::app::{Action, AppState, Msg, TextEdit};
+    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    let text = "[keys.detail]\nj = \"scroll_detail_down\"\n\
+                [keys.search]\n\"ctrl-g\" = \"cancel\"\n\
+                [keys.tags]\n\"ctrl-space\" = \"complete\"\n\
+                [keys.note]\n\"ctrl-d\" = \"submit\"\n\
+                [keys.help]\nh = \"toggle_help\"\n";
+    let config = parse_str(text, "user.toml").expect("valid");
+    let keymap = crate::app::Keymap::default().with_overrides(&config.keys);
+    let key = |c| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    let ctrl = |c| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    let mut state = AppState::new(Vec::new(), &[], jiff::Timestamp::UNIX_EPOCH);
+    // The list keeps j; with the detail pane open, j scrolls it.
+    assert!(matches!(
+        keymap.translate(&key('j'), &state),
+        Some(Msg::Action(Action::SelectNext))
+    ));
+    state.update(Msg::Action(Action::ToggleDetail));
+    assert!(matches!(
+        keymap.translate(&key('j'), &state),
+        Some(Msg::Action(Action::ScrollDetailDown))
+    ));
+    assert!(matches!(
+        keymap.translate(&key('k'), &state),
+        Some(Msg::Action(Action::SelectPrevious))
+    ));
+    state.update(Msg::Action(Action::StartSearch));
+    assert!(matches!(
+        keymap.translate(&ctrl('g'), &state),
+        Some(Msg::Edit(TextEdit::Cancel))
+    ));
+    assert!(matches!(
+        keymap.translate(&key('j'), &state),
+        Some(Msg::Edit(TextEdit::Insert('j')))
+    ));
+    assert_eq!(
+        keymap.edit_keys(KeyMode::Tags, TextEdit::Complete),
+        ["Tab", "Ctrl-Space"]
+    );
+    assert_eq!(
+        keymap.edit_keys(KeyMode::Note, TextEdit::Submit),
+        ["Esc", "Ctrl-s", "Ctrl-d"]
+    );
+}
+
+#[test]
+fn csv_columns_and_reject_reasons_parse_and_bad_columns_name_their_line() {
+    let text = "csv_columns = [\"title\", \"tags\", \"deadline\"]\nreject_reasons = [\"staffing\"]\n";
+    let config = parse_str(text, "user.toml").expect("valid");
+    assert_eq!(config.csv_columns, Some(vec!["title", "tags", "deadline"]));
+    assert_eq!(config.reject_reasons, ["staffing"]);
+    let bundled = load(None).expect("bundled");
+    assert_eq!(bundled.csv_columns.as_deref(), Some(&crate::export::HEADER[..]));
+    assert!(!bundled.reject_reasons.is_empty());
+    assert_eq!(bundled.notify_min_score, None, "notifications are off by default");
+    let (line, message) = invalid("\ncsv_columns = [\"title\", \"phone\"]\n");
+    assert_eq!(line, 2);
+    assert!(
+        message.contains("phone") && message.contains("questions_deadline"),
+        "{message}"
+    );
+    let on = parse_str("notify = { enabled = true }\n", "u.toml").expect("valid");
+    assert_eq!(on.notify_min_score, Some(15));
 }
 
 #[test]
@@ -156,4 +228,26 @@ fn several_profiles_load_and_duplicate_names_are_refused() {
         Err(ConfigError::Unusable { .. })
     ));
     assert_eq!(load(None).expect("bundled").profiles.len(), 1);
+}
+
+#[test]
+fn bundled_profiles_are_selected_by_name() {
+    let config = parse_str("profiles = [\"health-tech\", \"lab-diagnostics\"]\n", "user.toml").expect("valid");
+    assert_eq!(
+        config.profiles.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        ["health-tech", "lab-diagnostics"]
+    );
+    // A name that is neither bundled nor a file is a read error naming it.
+    let err = parse_str("profiles = [\"lab-diagnostic\"]\n", "user.toml").expect_err("no such profile");
+    assert!(err.to_string().contains("lab-diagnostic"), "{err}");
+}
+
+#[test]
+fn stale_after_defaults_to_three_days_and_takes_days() {
+    assert_eq!(load(None).expect("valid").stale_after, Duration::from_secs(3 * 86_400));
+    let config = parse_str("stale_after = \"5d\"\n", "user.toml").expect("valid");
+    assert_eq!(config.stale_after, Duration::from_secs(5 * 86_400));
+    let (line, message) = invalid("\nstale_after = \"3 weeks\"\n");
+    assert_eq!(line, 2);
+    assert!(message.contains("s, m, h or d"), "{message}");
 }

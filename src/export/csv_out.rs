@@ -1,4 +1,4 @@
-//! CSV: the column set ([`CsvRow`]), RFC 4180 quoting, the delimiter and BOM options, and the
+//! CSV: the column set ([`CsvRow`], [`COLUMNS`], chosen per export), RFC 4180 quoting, the delimiter and BOM options, and the
 //! spreadsheet formula guard.
 //!
 //! Written by hand rather than with the csv crate's writer because the quoting rule is stricter than
@@ -13,7 +13,7 @@ use jiff::tz::TimeZone;
 use super::{ExportOptions, rfc3339_in};
 use crate::model::NoticeRecord;
 
-/// The column names, in order. Scripts depend on them: change only with the README.
+/// The default column names, in order. Scripts depend on them: change only with the README.
 pub const HEADER: [&str; 15] = [
     "source",
     "id",
@@ -32,39 +32,61 @@ pub const HEADER: [&str; 15] = [
     "url",
 ];
 
-/// One CSV line; field order is column order, and every text cell has passed [`guard_cell`].
+/// Every column a user can choose (`csv_columns` in the config, `--columns` on the command line):
+/// the defaults, then the optional ones.
+pub const COLUMNS: [&str; 20] = [
+    "source",
+    "id",
+    "title",
+    "buyer",
+    "country",
+    "cpv",
+    "deadline",
+    "published",
+    "value",
+    "currency",
+    "status",
+    "score",
+    "matched_terms",
+    "note",
+    "url",
+    "questions_deadline",
+    "tags",
+    "reject_reason",
+    "buyer_id",
+    "nuts",
+];
+
+/// Checks a chosen column list; the error names the unknown column and lists the valid ones.
+///
+/// # Errors
+/// An unknown or repeated name, or an empty list.
+pub fn parse_columns<S: AsRef<str>>(names: &[S]) -> Result<Vec<&'static str>, String> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for name in names {
+        let name = name.as_ref().trim();
+        let Some(column) = COLUMNS.iter().find(|c| **c == name) else {
+            return Err(format!(
+                "unknown CSV column {name:?}; choose from {}",
+                COLUMNS.join(", ")
+            ));
+        };
+        if out.contains(column) {
+            return Err(format!("CSV column {name:?} is listed twice"));
+        }
+        out.push(column);
+    }
+    if out.is_empty() {
+        return Err(format!("choose at least one CSV column from {}", COLUMNS.join(", ")));
+    }
+    Ok(out)
+}
+
+/// One CSV line; every text cell has passed [`guard_cell`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct CsvRow<'a> {
-    /// Source kind (`ted`, `doffin`, …).
-    pub source: Cow<'a, str>,
-    /// Stable notice id, `source:native_id`.
-    pub id: Cow<'a, str>,
-    /// Preferred-language title.
-    pub title: Cow<'a, str>,
-    /// Contracting authority.
-    pub buyer: Cow<'a, str>,
-    /// Buyer country as the source gives it; empty when unknown.
-    pub country: Cow<'a, str>,
-    /// CPV codes separated by spaces.
-    pub cpv: Cow<'a, str>,
-    /// Tender deadline, RFC 3339 with the export zone's offset; empty when none.
-    pub deadline: Cow<'a, str>,
-    /// Publication time, RFC 3339 with the export zone's offset; empty when unknown.
-    pub published: Cow<'a, str>,
-    /// Estimated value, see [`format_number`]; empty when unknown.
-    pub value: Cow<'a, str>,
-    /// ISO 4217 currency of `value`.
-    pub currency: Cow<'a, str>,
-    /// Triage status (`new`, `shortlisted`, `rejected`).
-    pub status: Cow<'a, str>,
-    /// Relevance score.
-    pub score: Cow<'a, str>,
-    /// The rules that raised the score, strongest first, separated by "; ".
-    pub matched_terms: Cow<'a, str>,
-    /// The user's note.
-    pub note: Cow<'a, str>,
-    /// Public page of the notice.
-    pub url: Cow<'a, str>,
+    /// The cells of [`COLUMNS`], in that order.
+    cells: [Cow<'a, str>; 20],
 }
 
 impl<'a> From<&'a NoticeRecord> for CsvRow<'a> {
@@ -81,45 +103,42 @@ impl<'a> CsvRow<'a> {
         let text = |s: &'a str| guard_cell(s);
         let owned = |s: String| Cow::Owned(guard_cell(&s).into_owned());
         let time = |t: Option<Timestamp>| owned(t.map(|t| rfc3339_in(t, tz)).unwrap_or_default());
+        let rejected = record.triage == crate::model::Triage::Rejected;
         CsvRow {
-            source: text(&notice.source),
-            id: text(notice.id.as_str()),
-            title: text(&notice.title),
-            buyer: text(&notice.buyer),
-            country: text(notice.country.as_deref().unwrap_or("")),
-            cpv: owned(notice.cpv.join(" ")),
-            deadline: time(notice.deadline),
-            published: time(notice.published),
-            // Numbers are ours, typed, and need no guard (a negative value is a number, not a formula).
-            value: Cow::Owned(notice.value.map(format_number).unwrap_or_default()),
-            currency: text(notice.currency.as_deref().unwrap_or("")),
-            status: text(record.triage.as_str()),
-            score: Cow::Owned(record.relevance.score.to_string()),
-            matched_terms: owned(record.relevance.matched_terms().join("; ")),
-            note: text(&record.note),
-            url: text(&notice.url),
+            cells: [
+                text(&notice.source),
+                text(notice.id.as_str()),
+                text(&notice.title),
+                text(&notice.buyer),
+                text(notice.country.as_deref().unwrap_or("")),
+                owned(notice.cpv.join(" ")),
+                time(notice.deadline),
+                time(notice.published),
+                // Numbers are ours, typed, and need no guard (a negative value is a number, not a formula).
+                Cow::Owned(notice.value.map(format_number).unwrap_or_default()),
+                text(notice.currency.as_deref().unwrap_or("")),
+                text(record.triage.as_str()),
+                Cow::Owned(record.relevance.score.to_string()),
+                owned(record.relevance.matched_terms().join("; ")),
+                text(&record.note),
+                text(&notice.url),
+                time(notice.questions_deadline),
+                owned(record.tags.join(" ")),
+                text(record.reject_reason.as_deref().filter(|_| rejected).unwrap_or("")),
+                text(notice.buyer_id.as_deref().unwrap_or("")),
+                owned(notice.nuts.join(" ")),
+            ],
         }
     }
 
-    /// The cells in column order.
+    /// One cell by column name (see [`COLUMNS`]); empty for an unknown name.
+    pub fn cell(&self, column: &str) -> &str {
+        COLUMNS.iter().position(|c| *c == column).map_or("", |i| &self.cells[i])
+    }
+
+    /// The cells of the default columns ([`HEADER`]), in order.
     pub fn cells(&self) -> [&str; 15] {
-        [
-            &self.source,
-            &self.id,
-            &self.title,
-            &self.buyer,
-            &self.country,
-            &self.cpv,
-            &self.deadline,
-            &self.published,
-            &self.value,
-            &self.currency,
-            &self.status,
-            &self.score,
-            &self.matched_terms,
-            &self.note,
-            &self.url,
-        ]
+        std::array::from_fn(|i| &*self.cells[i])
     }
 }
 
@@ -204,10 +223,11 @@ pub(super) fn write(w: &mut impl Write, records: &[NoticeRecord], options: &Expo
     if options.bom {
         w.write_all("\u{feff}".as_bytes())?;
     }
-    write_line(w, HEADER, options.delimiter)?;
+    let columns: &[&str] = options.columns.as_deref().unwrap_or(&HEADER);
+    write_line(w, columns.iter().copied(), options.delimiter)?;
     for record in records {
         let row = CsvRow::in_zone(record, &options.timezone);
-        write_line(w, row.cells(), options.delimiter)?;
+        write_line(w, columns.iter().map(|c| row.cell(c)), options.delimiter)?;
     }
     Ok(records.len())
 }

@@ -1,4 +1,5 @@
-//! iCalendar (RFC 5545): one VEVENT per notice deadline, for a bid manager's calendar.
+//! iCalendar (RFC 5545): one VEVENT per notice deadline (and per questions deadline), for a bid
+//! manager's calendar.
 //!
 //! Times are written in UTC (`…Z`), which every client converts to the viewer's zone and which needs
 //! no VTIMEZONE block. The UID is derived from the notice id only, so importing a later export
@@ -93,7 +94,14 @@ fn utc(t: Timestamp) -> String {
     t.strftime("%Y%m%dT%H%M%SZ").to_string()
 }
 
-/// Writes the calendar; returns the number of events (records with a deadline).
+/// The stable UID of a notice's questions-deadline event: its own UID with a `questions-` prefix,
+/// so both events of one notice update in place on re-import.
+pub fn questions_uid(record: &NoticeRecord) -> String {
+    format!("questions-{}", uid(record))
+}
+
+/// Writes the calendar; returns the number of events: one per tender deadline, and one per
+/// questions deadline where the feed gives it.
 pub(super) fn write(w: &mut impl Write, records: &[NoticeRecord], now: Timestamp) -> io::Result<usize> {
     let mut line = |text: &str| w.write_all(fold_line(text).as_bytes());
     line("BEGIN:VCALENDAR")?;
@@ -104,27 +112,33 @@ pub(super) fn write(w: &mut impl Write, records: &[NoticeRecord], now: Timestamp
     line("X-WR-CALNAME:anbud deadlines")?;
     let mut events = 0;
     for record in records {
-        let Some(deadline) = record.notice.deadline else {
-            continue;
-        };
         let n = &record.notice;
         let mut description = format!("Buyer: {}\nScore: {}", n.buyer, record.relevance.score);
         if !n.url.is_empty() {
             description.push_str(&format!("\n{}", n.url));
         }
-        line("BEGIN:VEVENT")?;
-        line(&format!("UID:{}", uid(record)))?;
-        line(&format!("DTSTAMP:{}", utc(now)))?;
-        line(&format!("DTSTART:{}", utc(deadline)))?;
-        line(&format!("DTEND:{}", utc(deadline)))?;
-        line(&format!("SUMMARY:{}", escape_text(&format!("Deadline: {}", n.title))))?;
-        line(&format!("DESCRIPTION:{}", escape_text(&description)))?;
-        if !n.url.is_empty() {
-            line(&format!("URL:{}", uri(&n.url)))?;
+        let deadlines = [
+            (n.deadline, uid(record), "Deadline"),
+            (n.questions_deadline, questions_uid(record), "Questions close"),
+        ];
+        for (at, uid, what) in deadlines {
+            let Some(at) = at else {
+                continue;
+            };
+            line("BEGIN:VEVENT")?;
+            line(&format!("UID:{uid}"))?;
+            line(&format!("DTSTAMP:{}", utc(now)))?;
+            line(&format!("DTSTART:{}", utc(at)))?;
+            line(&format!("DTEND:{}", utc(at)))?;
+            line(&format!("SUMMARY:{}", escape_text(&format!("{what}: {}", n.title))))?;
+            line(&format!("DESCRIPTION:{}", escape_text(&description)))?;
+            if !n.url.is_empty() {
+                line(&format!("URL:{}", uri(&n.url)))?;
+            }
+            line("TRANSP:TRANSPARENT")?;
+            line("END:VEVENT")?;
+            events += 1;
         }
-        line("TRANSP:TRANSPARENT")?;
-        line("END:VEVENT")?;
-        events += 1;
     }
     line("END:VCALENDAR")?;
     Ok(events)

@@ -8,11 +8,12 @@ use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
 use jiff::Timestamp;
-use jiff::tz::TimeZone;
 use serde_json::{Map, Value};
 
+use self::window::{Plan, Verdict, judge, newest_date, utc_date};
 use super::dates::parse_instant;
-use super::json::{count, cpv_codes, number, parse_json, repair_json, text, type_name};
+use super::json::{count, cpv_codes, number, parse_json, raw_strings, repair_json, text, type_name};
+use super::nuts::nuts_codes;
 use super::query::{encode, url_with_query};
 use super::{FeedAdapter, HttpRequest, Method, Page, ParseError};
 use crate::model::{Notice, NoticeId};
@@ -103,13 +104,7 @@ impl DoffinAdapter {
     }
 }
 
-/// The page a cursor names; no cursor (or a broken one) means the first page.
-fn page_number(cursor: Option<&str>) -> u32 {
-    cursor
-        .and_then(|c| c.trim().parse().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(1)
-}
+mod window;
 
 impl FeedAdapter for DoffinAdapter {
     fn kind(&self) -> &str {
@@ -127,15 +122,19 @@ impl FeedAdapter for DoffinAdapter {
     }
 
     /// `issueDateFrom` is `since`'s UTC date less ten days (publication lags the issue date); Doffin's
-    /// own timestamps are UTC.
+    /// own timestamps are UTC. A cursor that names a window (see `window`) adds its `issueDateTo`.
     fn request(&self, since: Timestamp, cursor: Option<&str>) -> HttpRequest {
-        let from = since.checked_sub(PUBLICATION_LAG).unwrap_or(Timestamp::MIN);
+        let plan = Plan::parse(cursor);
+        let window = plan.current(start_date(since));
         let mut pairs = vec![
             ("numHitsPerPage", self.page_size().to_string()),
-            ("page", page_number(cursor).to_string()),
-            ("issueDateFrom", from.to_zoned(TimeZone::UTC).date().to_string()),
-            ("sortBy", "PUBLICATION_DATE_DESC".to_owned()),
+            ("page", plan.page.to_string()),
+            ("issueDateFrom", window.from.to_string()),
         ];
+        if let Some(to) = window.to {
+            pairs.push(("issueDateTo", to.to_string()));
+        }
+        pairs.push(("sortBy", "PUBLICATION_DATE_DESC".to_owned()));
         // Doffin silently ignores what it does not understand and then returns the whole database,
         // so only well-formed codes are sent.
         let mut sent = HashSet::new();
@@ -170,7 +169,26 @@ impl FeedAdapter for DoffinAdapter {
     }
 
     /// The next cursor depends on which page was asked for, which Doffin's answer does not repeat.
+    /// Without the poll's start date an open window cannot be split, so it is paged up to the cap.
     fn parse_response(&self, cursor: Option<&str>, body: &[u8]) -> Result<Page, ParseError> {
+        self.parse_plan(None, cursor, body)
+    }
+
+    /// As [`FeedAdapter::parse_response`], and a window over the 1,000-hit cap is split by
+    /// `issueDate` (see `window`): the next cursor then names the halves.
+    fn parse_window(&self, since: Timestamp, cursor: Option<&str>, body: &[u8]) -> Result<Page, ParseError> {
+        self.parse_plan(Some(since), cursor, body)
+    }
+}
+
+/// The first `issueDateFrom` of a poll from `since`: its UTC date less the publication lag.
+fn start_date(since: Timestamp) -> jiff::civil::Date {
+    utc_date(since.checked_sub(PUBLICATION_LAG).unwrap_or(Timestamp::MIN))
+}
+
+impl DoffinAdapter {
+    /// Parses one answer to the request built for `cursor`; `since` (when known) dates the open window.
+    fn parse_plan(&self, since: Option<Timestamp>, cursor: Option<&str>, body: &[u8]) -> Result<Page, ParseError> {
         let root = parse_json(&repair_json(body))?;
         let Value::Object(root) = root else {
             return Err(ParseError::Shape(format!(
@@ -190,10 +208,46 @@ impl FeedAdapter for DoffinAdapter {
             .and_then(count)
             .or(total.map(|t| t.min(MAX_ACCESSIBLE)))
             .unwrap_or(0);
-        let page = u64::from(page_number(cursor));
+        let plan = Plan::parse(cursor);
+        let window = match since {
+            Some(since) => Some(plan.current(start_date(since))),
+            None => plan.windows.first().copied(),
+        };
+        let verdict = match (window, total) {
+            (Some(window), Some(total)) if plan.page == 1 => judge(window, total, MAX_ACCESSIBLE, newest_date(hits)),
+            _ => Verdict::Read,
+        };
+        let page = u64::from(plan.page);
         let size = u64::from(self.page_size());
         let full = hits.len() as u64 >= size;
         let more = full && page * size < accessible && (page + 1) * size <= MAX_ACCESSIBLE;
+        let later = plan.windows.get(1..).unwrap_or_default();
+        let mut warnings = Vec::new();
+        let split = matches!(verdict, Verdict::Split(..));
+        let next = match verdict {
+            Verdict::Split(first, second) => Some(Plan {
+                page: 1,
+                windows: [first, second].into_iter().chain(later.iter().copied()).collect(),
+            }),
+            Verdict::Read | Verdict::Truncated(_) | Verdict::Implausible(_) => {
+                if let Verdict::Truncated(why) | Verdict::Implausible(why) = verdict {
+                    warnings.push(why);
+                }
+                if more {
+                    Some(Plan {
+                        page: plan.page + 1,
+                        windows: plan.windows.clone(),
+                    })
+                } else if later.is_empty() {
+                    None
+                } else {
+                    Some(Plan {
+                        page: 1,
+                        windows: later.to_vec(),
+                    })
+                }
+            }
+        };
         let mut seen = HashSet::new();
         let notices = hits
             .iter()
@@ -203,9 +257,11 @@ impl FeedAdapter for DoffinAdapter {
             .collect();
         Ok(Page {
             notices,
-            next: more.then(|| (page + 1).to_string()),
+            next: next.map(|plan| plan.cursor()),
             total,
-            partial: total.is_some_and(|t| t > accessible),
+            // A window that is split is read in full through its halves.
+            partial: !split && total.is_some_and(|t| t > accessible),
+            warnings,
         })
     }
 }
@@ -260,12 +316,31 @@ fn decode_hit(kind: &str, hit: &Map<String, Value>) -> Option<Notice> {
         value,
         currency,
         questions_deadline: None,
-        buyer_id: None,
-        nuts: Vec::new(),
+        buyer_id: buyer_id(hit.get("buyer")),
+        nuts: match hit.get("locationId") {
+            Some(v) => nuts_codes(raw_strings(v).iter().map(String::as_str)),
+            None => Vec::new(),
+        },
         notice_type: text(hit.get("type")),
         url: format!("https://doffin.no/notices/{}", encode(&native_id)),
         native_id,
     })
+}
+
+/// The first buyer's Norwegian organisation number as an org-id.guide identifier (`NO-BRC-…`,
+/// the Brønnøysund Register Centre), so it compares with other sources' scheme-prefixed ids.
+/// Doffin's own `buyer[].id` is an internal hash and says nothing across sources.
+fn buyer_id(v: Option<&Value>) -> Option<String> {
+    let buyers: Vec<&Value> = match v {
+        Some(Value::Array(list)) => list.iter().collect(),
+        Some(single) => vec![single],
+        None => Vec::new(),
+    };
+    buyers
+        .into_iter()
+        .filter_map(Value::as_object)
+        .find_map(|b| text(b.get("organizationId")))
+        .map(|number| format!("NO-BRC-{}", number.replace(' ', "")))
 }
 
 /// The buyers' names, de-duplicated in order; `buyer` is a list of `{name}` objects, but a single

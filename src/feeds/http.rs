@@ -15,6 +15,7 @@ use reqwest::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, IF_MODIFI
 use self::conditional::ValidatorCache;
 pub use self::conditional::{Fetched, Validators};
 use super::{FeedError, HttpRequest, Method};
+use crate::model::UrlValidators;
 use crate::model::text::sanitize;
 
 /// How the fetcher talks to servers.
@@ -90,6 +91,29 @@ impl HttpFetcher {
     /// succeeded), or to restore validators a store persisted.
     pub fn remember(&self, url: &str, validators: Validators) {
         self.validators.insert(url, validators);
+    }
+
+    /// Remembers every entry of `saved` (validators a store persisted, or a poll's once its notices
+    /// are saved).
+    pub fn remember_all(&self, saved: &[UrlValidators]) {
+        for entry in saved {
+            let validators = Validators {
+                etag: entry.etag.clone(),
+                last_modified: entry.last_modified.clone(),
+            };
+            if validators.etag.is_some() || validators.last_modified.is_some() {
+                self.validators.insert(&entry.url, validators);
+            }
+        }
+    }
+
+    /// `validators` as the entry for `url` that [`HttpFetcher::remember_all`] and the store take.
+    pub fn for_url(url: &str, validators: Validators) -> UrlValidators {
+        UrlValidators {
+            url: url.to_owned(),
+            etag: validators.etag,
+            last_modified: validators.last_modified,
+        }
     }
 
     /// Sends `req` and returns the body of a 2xx answer.

@@ -19,6 +19,24 @@ use super::{FeedAdapter, HttpRequest, Method, Page, ParseError};
 /// Find a Tender rejects a `limit` above 100.
 const MAX_PAGE_SIZE: u32 = 100;
 
+/// Contracts Finder's OCDS search path. A feed configured with this `path` is asked Contracts
+/// Finder style, by publication date (`publishedFrom`); every other path Find a Tender style, by
+/// update date (`updatedFrom`), the parameter each API documents (FEEDS.md).
+pub const CONTRACTS_FINDER_PATH: &str = "/Published/Notices/OCDS/Search";
+
+/// The query parameter that asks `path` for releases since the last poll.
+pub fn since_parameter(path: &str) -> &'static str {
+    let path = path.split('?').next().unwrap_or_default().trim_end_matches('/');
+    if path
+        .to_ascii_lowercase()
+        .ends_with(&CONTRACTS_FINDER_PATH.to_ascii_lowercase())
+    {
+        "publishedFrom"
+    } else {
+        "updatedFrom"
+    }
+}
+
 /// Where an OCDS feed lives and how its notices are labelled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OcdsSettings {
@@ -93,8 +111,9 @@ impl FeedAdapter for OcdsAdapter {
         &self.settings.source
     }
 
-    /// The first page asks for releases updated since `since` (UTC, to the second) at the tender
-    /// stage; later pages follow the server's `links.next`, which already carries every parameter.
+    /// The first page asks for releases updated (Contracts Finder: published) since `since` (UTC, to
+    /// the second) at the tender stage; later pages follow the server's `links.next`, which already
+    /// carries every parameter.
     fn request(&self, since: Timestamp, cursor: Option<&str>) -> HttpRequest {
         let url = match cursor {
             Some(next) => next.to_owned(),
@@ -102,7 +121,10 @@ impl FeedAdapter for OcdsAdapter {
                 let limit = self.settings.page_size.clamp(1, MAX_PAGE_SIZE);
                 let pairs = [
                     ("limit", limit.to_string()),
-                    ("updatedFrom", since.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
+                    (
+                        since_parameter(&self.settings.path),
+                        since.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                    ),
                     ("stages", "tender".to_owned()),
                 ];
                 url_with_query(&self.settings.base_url, &self.settings.path, &pairs)
@@ -141,6 +163,7 @@ impl FeedAdapter for OcdsAdapter {
             next,
             total: None,
             partial: false,
+            warnings: Vec::new(),
         })
     }
 }

@@ -18,7 +18,7 @@ use tokio_util::sync::CancellationToken;
 use super::http::{Fetched, HttpFetcher};
 pub use super::schedule::{MIN_INTERVAL, PollerOptions, backoff, jittered};
 use super::{FeedAdapter, FeedError, FeedEvent, Scored};
-use crate::model::{Notice, Relevance};
+use crate::model::{FeedState, Notice, Relevance, UrlValidators};
 
 /// Scores a notice against the user's profile; injected so `feeds` does not depend on `matching`.
 pub type Scorer = Arc<dyn Fn(&Notice) -> Relevance + Send + Sync>;
@@ -36,6 +36,9 @@ pub struct FeedSpec {
     pub lookback: Duration,
     /// Most pages read in one poll, so a runaway cursor cannot loop forever.
     pub max_pages: usize,
+    /// What the last saved poll left (high-water mark, validators), loaded from the store at start;
+    /// the default for a feed never polled before.
+    pub state: FeedState,
 }
 
 impl std::fmt::Debug for FeedSpec {
@@ -46,6 +49,7 @@ impl std::fmt::Debug for FeedSpec {
             .field("interval", &self.interval)
             .field("lookback", &self.lookback)
             .field("max_pages", &self.max_pages)
+            .field("state", &self.state)
             .finish()
     }
 }
@@ -61,56 +65,116 @@ pub enum PollCommand {
 /// feed list does not open a connection storm.
 const MAX_CONCURRENT_POLLS: usize = 4;
 
-/// Later polls re-read one day before the last success: notices can appear with an earlier
-/// publication date than the moment they became visible in the search index.
-const OVERLAP: Duration = Duration::from_secs(24 * 60 * 60);
+/// Later polls re-read one day before the last success (the high-water mark): notices can appear
+/// with an earlier publication date than the moment they became visible in the search index.
+pub const OVERLAP: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The longest the poller ever waits, whatever the config or a server's `Retry-After` says; it
 /// also keeps `Instant` arithmetic far from overflow (a bogus `Retry-After: 99999999999`).
 const MAX_WAIT: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 
-/// Fetches every page of `spec` published since `since` (at most `max_pages`), de-duplicated by id.
+/// Everything one successful poll read, before it is saved.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FeedFetch {
+    /// All notices from all pages, de-duplicated by id.
+    pub notices: Vec<Notice>,
+    /// Plain-language warnings from the pages (see [`super::Page::warnings`]), without repeats.
+    pub warnings: Vec<String>,
+    /// The validators of every URL this poll requested (a 304 keeps the ones it was sent with).
+    /// Not yet remembered by the fetcher: they only become effective once the notices are saved.
+    pub validators: Vec<UrlValidators>,
+}
+
+/// Fetches every page of `spec` published since `since` (at most `max_pages`), de-duplicated by id,
+/// and remembers the validators at once: for callers that keep nothing (tests, tools). The poller
+/// and `anbud poll --once` use [`fetch_feed_pending`] and remember them only after saving.
+///
+/// # Errors
+/// As [`fetch_feed_pending`].
+pub async fn fetch_feed(fetcher: &HttpFetcher, spec: &FeedSpec, since: Timestamp) -> Result<Vec<Notice>, FeedError> {
+    let fetched = fetch_feed_pending(fetcher, spec, since).await?;
+    fetcher.remember_all(&fetched.validators);
+    Ok(fetched.notices)
+}
+
+/// Fetches every page of `spec` published since `since` (at most `max_pages`), de-duplicated by id,
+/// with the warnings and validators of the poll; remembers nothing.
 ///
 /// # Errors
 /// [`FeedError::Other`] with the reason when the adapter is not ready (e.g. no API key), without
 /// sending anything; else the first [`FeedError`] from any page. A 304 (conditional `GET`, see
-/// [`HttpFetcher::fetch`]) ends the poll with what was read so far, empty on the first page. Pages read before an error are
-/// discarded, so a poll is all-or-nothing and the next one re-reads the same window.
-pub async fn fetch_feed(fetcher: &HttpFetcher, spec: &FeedSpec, since: Timestamp) -> Result<Vec<Notice>, FeedError> {
+/// [`HttpFetcher::fetch`]) ends the poll with what was read so far, empty on the first page. Pages
+/// read before an error are discarded, so a poll is all-or-nothing and the next one re-reads the
+/// same window.
+pub async fn fetch_feed_pending(
+    fetcher: &HttpFetcher,
+    spec: &FeedSpec,
+    since: Timestamp,
+) -> Result<FeedFetch, FeedError> {
     spec.adapter.readiness().map_err(FeedError::Other)?;
-    let mut notices = Vec::new();
+    let mut out = FeedFetch::default();
     let mut seen = HashSet::new();
     let mut cursor: Option<String> = None;
-    // Remembered only once every page arrived, so a failed poll never leaves a validator behind
-    // that would make the next poll's 304 skip notices nobody received.
-    let mut validators = Vec::new();
-    for _ in 0..spec.max_pages.max(1) {
+    let max_pages = spec.max_pages.max(1);
+    for read in 1..=max_pages {
         let request = spec.adapter.request(since, cursor.as_deref());
         let body = match fetcher.fetch(&request).await? {
-            Fetched::Body { body, validators: v } => {
-                validators.extend(v.map(|v| (request.url.clone(), v)));
+            Fetched::Body { body, validators } => {
+                out.validators
+                    .extend(validators.map(|v| HttpFetcher::for_url(&request.url, v)));
                 body
             }
-            // Unchanged since the last successful poll, whose notices were already reported.
-            Fetched::NotModified => break,
+            // Unchanged since the last saved poll, whose notices are already stored; its
+            // validators stay valid and are saved again with this poll's state.
+            Fetched::NotModified => {
+                out.validators.extend(
+                    fetcher
+                        .validators(&request.url)
+                        .map(|v| HttpFetcher::for_url(&request.url, v)),
+                );
+                break;
+            }
         };
         let page = spec.adapter.parse_window(since, cursor.as_deref(), &body)?;
         let empty = page.notices.is_empty();
-        notices.extend(page.notices.into_iter().filter(|n| seen.insert(n.id.clone())));
+        // A server that counts zero hits is telling us this window is empty, not looping: an
+        // adapter that splits its query into windows (Doffin) moves on to the next one.
+        let counted_empty = page.total == Some(0);
+        for warning in page.warnings {
+            if !out.warnings.contains(&warning) {
+                out.warnings.push(warning);
+            }
+        }
+        out.notices
+            .extend(page.notices.into_iter().filter(|n| seen.insert(n.id.clone())));
         // A repeated cursor or an empty page with a cursor would otherwise loop until max_pages.
         match page.next {
-            Some(next) if !empty && cursor.as_deref() != Some(next.as_str()) => cursor = Some(next),
+            Some(next) if (!empty || counted_empty) && cursor.as_deref() != Some(next.as_str()) => {
+                if read == max_pages {
+                    out.warnings.push(format!(
+                        "stopped after {max_pages} pages (max_pages) with more to read; raise max_pages for this feed"
+                    ));
+                }
+                cursor = Some(next);
+            }
             _ => break,
         }
     }
-    for (url, v) in validators {
-        fetcher.remember(&url, v);
-    }
-    Ok(notices)
+    Ok(out)
+}
+
+/// Where the first poll of a feed starts: the saved high-water mark less [`OVERLAP`], or
+/// `lookback` before `now` for a feed never saved.
+pub fn resume_since(state: &FeedState, lookback: Duration, now: Timestamp) -> Timestamp {
+    let (from, back) = match state.high_water {
+        Some(mark) => (mark, OVERLAP),
+        None => (now, lookback),
+    };
+    from.checked_sub(back).unwrap_or(Timestamp::MIN)
 }
 
 /// Bookkeeping for one feed; only the poller loop writes it.
-struct FeedState {
+struct FeedSlot {
     spec: Arc<FeedSpec>,
     /// Not ready (see [`FeedAdapter::readiness`]): reported once, never polled.
     inactive: bool,
@@ -118,7 +182,8 @@ struct FeedState {
     in_flight: bool,
     refresh_queued: bool,
     failures: u32,
-    last_success: Option<Timestamp>,
+    /// The high-water mark: the start of the last successful poll (saved or loaded from the store).
+    high_water: Option<Timestamp>,
     /// The server asked us not to call before this (Retry-After); a manual refresh respects it.
     not_before: Option<Instant>,
 }
@@ -127,7 +192,7 @@ struct FeedState {
 struct PollOutcome {
     index: usize,
     started: Timestamp,
-    result: Result<Vec<Scored>, FeedError>,
+    result: Result<ScoredFetch, FeedError>,
 }
 
 /// Runs until `cancel` fires or `commands` closes: polls every feed at once, then each on its own
@@ -148,6 +213,11 @@ pub async fn run_poller(
 }
 
 /// [`run_poller`] with explicit [`PollerOptions`] (tests use short intervals or no jitter).
+///
+/// Each spec's saved [`FeedState`] primes the poll: its validators are remembered by `fetcher` and
+/// its high-water mark is where the first poll starts (see [`resume_since`]). The validators a poll
+/// brings back are NOT remembered here: they travel in [`FeedEvent::Fetched`] to the store, and the
+/// runtime remembers them once the store has saved the notices they belong to.
 pub async fn run_poller_with(
     options: PollerOptions,
     feeds: Vec<FeedSpec>,
@@ -161,7 +231,7 @@ pub async fn run_poller_with(
     // Differs per run so two instances started together drift apart; the jitter itself is pure.
     let mut seed = Timestamp::now().as_nanosecond() as u64;
     let mut inactive = Vec::new();
-    let mut feeds: Vec<FeedState> = feeds
+    let mut feeds: Vec<FeedSlot> = feeds
         .into_iter()
         .map(|spec| {
             let ready = spec.adapter.readiness();
@@ -171,14 +241,15 @@ pub async fn run_poller_with(
                     message: message.clone(),
                 });
             }
-            FeedState {
+            fetcher.remember_all(&spec.state.validators);
+            FeedSlot {
+                high_water: spec.state.high_water,
                 due: ready.is_ok().then_some(start),
                 inactive: ready.is_err(),
                 spec: Arc::new(spec),
                 in_flight: false,
                 refresh_queued: false,
                 failures: 0,
-                last_success: None,
                 not_before: None,
             }
         })
@@ -249,16 +320,16 @@ async fn sleep_until(due: Option<Instant>) {
 }
 
 /// The window start for the next poll of `feed`.
-fn poll_since(feed: &FeedState) -> Timestamp {
-    let (from, back) = match feed.last_success {
-        Some(last) => (last, OVERLAP),
-        None => (Timestamp::now(), feed.spec.lookback),
+fn poll_since(feed: &FeedSlot) -> Timestamp {
+    let state = FeedState {
+        high_water: feed.high_water,
+        ..FeedState::default()
     };
-    from.checked_sub(back).unwrap_or(Timestamp::MIN)
+    resume_since(&state, feed.spec.lookback, Timestamp::now())
 }
 
 /// Makes every feed due now, or right after its current poll; a Retry-After still holds.
-fn refresh_all(feeds: &mut [FeedState]) {
+fn refresh_all(feeds: &mut [FeedSlot]) {
     let now = Instant::now();
     for feed in feeds.iter_mut().filter(|f| !f.inactive) {
         if feed.in_flight {
@@ -270,14 +341,16 @@ fn refresh_all(feeds: &mut [FeedState]) {
 }
 
 /// Records a finished poll, schedules the next one and builds the event to report.
-fn finish_poll(feeds: &mut [FeedState], outcome: PollOutcome, options: &PollerOptions, seed: u64) -> Option<FeedEvent> {
+fn finish_poll(feeds: &mut [FeedSlot], outcome: PollOutcome, options: &PollerOptions, seed: u64) -> Option<FeedEvent> {
     let feed = feeds.get_mut(outcome.index)?;
     feed.in_flight = false;
     let retry_after = outcome.result.as_ref().err().and_then(FeedError::retry_after);
     match &outcome.result {
         Ok(_) => {
             feed.failures = 0;
-            feed.last_success = Some(outcome.started);
+            // Advanced before the store commits: if that save fails, the next poll of this run
+            // starts later than what was stored, but a restart resumes from the saved mark.
+            feed.high_water = Some(outcome.started);
         }
         Err(_) => feed.failures = feed.failures.saturating_add(1),
     }
@@ -303,11 +376,17 @@ fn finish_poll(feeds: &mut [FeedState], outcome: PollOutcome, options: &PollerOp
     let name = feed.spec.name.clone();
     let kind = feed.spec.adapter.kind().to_owned();
     Some(match outcome.result {
-        Ok(notices) => FeedEvent::Fetched {
+        Ok(fetched) => FeedEvent::Fetched {
             feed: name,
-            notices,
+            notices: fetched.scored,
             at,
             next_at: next,
+            warnings: fetched.warnings,
+            state: FeedState {
+                high_water: Some(outcome.started),
+                last_success: Some(at),
+                validators: fetched.validators,
+            },
         },
         Err(err) => FeedEvent::Failed {
             feed: name,
@@ -351,19 +430,34 @@ impl PollJob {
     }
 }
 
-/// The ingest pipeline of one poll: every page of `spec` since `since` ([`fetch_feed`]), each
-/// notice scored at ingest. Used by the poller and by `anbud poll --once`.
+/// One successful poll, scored: what [`FeedEvent::Fetched`] and `anbud poll --once` need.
+#[derive(Debug, Clone, Default)]
+pub struct ScoredFetch {
+    /// The notices with their relevance.
+    pub scored: Vec<Scored>,
+    /// As [`FeedFetch::warnings`].
+    pub warnings: Vec<String>,
+    /// As [`FeedFetch::validators`]: remember them only after the notices are saved.
+    pub validators: Vec<UrlValidators>,
+}
+
+/// The ingest pipeline of one poll: every page of `spec` since `since` ([`fetch_feed_pending`]),
+/// each notice scored at ingest. Used by the poller and by `anbud poll --once`.
 ///
 /// # Errors
-/// As [`fetch_feed`].
+/// As [`fetch_feed_pending`].
 pub async fn fetch_and_score(
     fetcher: &HttpFetcher,
     spec: &FeedSpec,
     since: Timestamp,
     scorer: Scorer,
-) -> Result<Vec<Scored>, FeedError> {
-    let notices = fetch_feed(fetcher, spec, since).await?;
-    score(scorer, notices).await
+) -> Result<ScoredFetch, FeedError> {
+    let fetched = fetch_feed_pending(fetcher, spec, since).await?;
+    Ok(ScoredFetch {
+        scored: score(scorer, fetched.notices).await?,
+        warnings: fetched.warnings,
+        validators: fetched.validators,
+    })
 }
 
 /// Scores a batch on the blocking pool so a large page never stalls the async workers.

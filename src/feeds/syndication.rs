@@ -107,6 +107,7 @@ impl RssAdapter {
             next: None,
             total: None,
             partial: false,
+            warnings: Vec::new(),
         })
     }
 }

@@ -15,7 +15,7 @@ use super::{FeedAdapter, HttpRequest, Method, Page, ParseError};
 
 /// The fields requested from TED. An unknown name makes TED answer 400, so every name here is one
 /// seen in recorded responses or in several independent live clients.
-pub const FIELDS: [&str; 18] = [
+pub const FIELDS: [&str; 19] = [
     "publication-number",
     "notice-title",
     "title-proc",
@@ -34,6 +34,8 @@ pub const FIELDS: [&str; 18] = [
     "notice-type",
     "form-type",
     "links",
+    // NUTS codes mixed with ISO-3 country codes (FEEDS.md); only the NUTS ones are kept.
+    "place-of-performance",
 ];
 
 /// TED rejects a `limit` above 250.

@@ -47,9 +47,15 @@ pub struct Labelled {
 
 impl Labelled {
     /// The notice the adapters would have produced from this line; fields the label format lacks
-    /// (dates, value, URL) are empty, as the matcher does not read them.
+    /// (dates, value, URL) are empty, so only the country and language filters can apply.
     pub fn notice(&self) -> Notice {
+        let titles = if self.lang.is_empty() {
+            BTreeMap::new()
+        } else {
+            BTreeMap::from([(self.lang.clone(), self.title.clone())])
+        };
         Notice {
+            titles,
             description: self.description.clone(),
             buyer: self.buyer.clone(),
             country: self.country.clone(),

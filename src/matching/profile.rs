@@ -7,21 +7,32 @@ use std::collections::BTreeSet;
 
 use serde::Deserialize;
 
+use super::filter::Filters;
 use super::normalize::fold_term;
 
 /// The default health-technology profile, embedded so a fresh install needs no files.
 pub const BUNDLED_TOML: &str = include_str!("../../config/profiles/health-tech.toml");
+
+/// Every bundled profile by name, the default first: a config selects one with its name
+/// (`profiles = ["health-tech", "lab-diagnostics"]`) instead of a path.
+pub const BUNDLED_PROFILES: [(&str, &str); 2] = [
+    ("health-tech", BUNDLED_TOML),
+    (
+        "lab-diagnostics",
+        include_str!("../../config/profiles/lab-diagnostics.toml"),
+    ),
+];
 
 /// Name used in messages about the bundled profile.
 const BUNDLED_ORIGIN: &str = "bundled profiles/health-tech.toml";
 
 /// A relevance profile: what raises and lowers a notice's score, and the score that counts as a match.
 ///
-/// The TOML form has `name`, `threshold` and any number of `[[include]]`, `[[exclude]]` and `[[cpv]]`
-/// tables. A term table holds `weight` and either `term = "…"` or, compactly, `terms = ["…", …]`;
+/// The TOML form has `name`, `threshold`, an optional `[filters]` table (see [`Filters`]) and any
+/// number of `[[include]]`, `[[exclude]]` and `[[cpv]]` tables. A term table holds `weight` and either `term = "…"` or, compactly, `terms = ["…", …]`;
 /// a CPV table holds `weight` and either `prefix` or `prefixes`. Include and exclude weights are
 /// written positive (exclusions are subtracted); CPV weights carry their own sign.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(from = "RawProfile")]
 pub struct Profile {
     /// Shown in the UI and in messages.
@@ -34,6 +45,8 @@ pub struct Profile {
     pub exclude: Vec<TermRule>,
     /// CPV prefixes that raise (positive weight) or lower (negative weight) the score.
     pub cpv: Vec<CpvRule>,
+    /// Hard conditions checked before scoring; a notice failing one does not match this profile.
+    pub filters: Filters,
 }
 
 /// One keyword rule.
@@ -119,7 +132,22 @@ impl Profile {
                 prefix: "33".to_owned(),
                 weight: 10,
             }],
+            filters: Filters::default(),
         })
+    }
+
+    /// The bundled profile called `name`, or `None` when no bundled profile has that name.
+    ///
+    /// # Errors
+    /// When the bundled file does not parse (a test checks that every one does).
+    pub fn bundled_named(name: &str) -> Option<Result<Profile, ProfileError>> {
+        let (_, text) = BUNDLED_PROFILES.iter().find(|(n, _)| *n == name)?;
+        Some(Self::parse(text, &format!("bundled profiles/{name}.toml")))
+    }
+
+    /// The names of the bundled profiles, the default first.
+    pub fn bundled_names() -> Vec<&'static str> {
+        BUNDLED_PROFILES.iter().map(|(name, _)| *name).collect()
     }
 
     /// The distinct CPV divisions (2 digits, padded to 8: "33000000") of the positive CPV rules,
@@ -206,6 +234,8 @@ struct RawProfile {
     exclude: Vec<TermGroup>,
     #[serde(default)]
     cpv: Vec<CpvGroup>,
+    #[serde(default)]
+    filters: Filters,
 }
 
 impl From<RawProfile> for Profile {
@@ -216,6 +246,7 @@ impl From<RawProfile> for Profile {
             include: raw.include.into_iter().flat_map(|g| g.0).collect(),
             exclude: raw.exclude.into_iter().flat_map(|g| g.0).collect(),
             cpv: raw.cpv.into_iter().flat_map(|g| g.0).collect(),
+            filters: raw.filters,
         }
     }
 }
@@ -331,6 +362,17 @@ mod tests {
         assert_eq!(Profile::bundled(), profile);
         assert!(profile.include.len() > 50);
         assert!(profile.cpv_families().contains(&"33000000".to_owned()));
+    }
+
+    #[test]
+    fn every_bundled_profile_parses_under_its_own_name() {
+        for (name, _) in BUNDLED_PROFILES {
+            let profile = Profile::bundled_named(name).expect("listed").expect("parses");
+            assert_eq!(profile.name, name);
+            assert!(profile.include.len() > 20, "{name}");
+        }
+        assert!(Profile::bundled_named("no-such-profile").is_none());
+        assert_eq!(Profile::bundled_names()[0], Profile::bundled().name);
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! chars for highlighting. Used for display filtering only, never for relevance (fuzzy matchers
 //! find scattered letters in any long text).
 
+use std::sync::Mutex;
+
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 
@@ -29,50 +31,86 @@ pub fn fuzzy_filter<'a>(query: &str, candidates: impl IntoIterator<Item = (usize
 }
 
 /// Candidates folded once, for filtering as the user types.
-#[derive(Debug, Clone, Default)]
+///
+/// All folded texts live in one buffer (one allocation, scanned in order). The index remembers
+/// the rows each query it answered matched, so a query that extends an earlier one (a typed
+/// char) scans only those rows, and deleting a char goes back to a result it already has.
+#[derive(Debug, Default)]
 pub struct FuzzyIndex {
+    /// Every candidate's folded text, back to back.
+    text: String,
     rows: Vec<FoldedRow>,
+    /// `(caller index, row)` sorted by caller index, for [`FuzzyIndex::filter`]'s `within`.
+    by_index: Vec<(usize, u32)>,
+    /// Folded queries answered so far, each extending the one before, with the rows (in row
+    /// order) that matched it. A lock, not a `&mut`, so filtering stays a read of the index.
+    narrowed: Mutex<Vec<(String, Vec<u32>)>>,
 }
 
-/// One candidate: the caller's index, its folded text and the map back to original chars.
+impl Clone for FuzzyIndex {
+    /// Clones the folded rows; the clone starts without remembered queries.
+    fn clone(&self) -> Self {
+        Self {
+            text: self.text.clone(),
+            rows: self.rows.clone(),
+            by_index: self.by_index.clone(),
+            narrowed: Mutex::default(),
+        }
+    }
+}
+
+/// One candidate: the caller's index, where its folded text is and the map back to original chars.
 #[derive(Debug, Clone)]
 struct FoldedRow {
     index: usize,
-    folded: String,
+    /// Byte range of the folded text in [`FuzzyIndex::text`].
+    start: u32,
+    end: u32,
+    /// Whether the folded text is ASCII, so byte offsets are char offsets.
+    ascii: bool,
     /// Original char index of every folded char; `None` when folding kept one char per char
     /// (most titles), so the map is the identity and costs no memory.
-    origin: Option<Vec<u32>>,
+    origin: Option<Box<[u32]>>,
 }
 
 /// Rows per thread below which a second thread costs more than it saves.
 const PARALLEL_MIN_ROWS: usize = 4_096;
 
+/// Remembered queries at most: a typed word, plus room for a few more.
+const NARROWED_DEPTH: usize = 24;
+
 impl FuzzyIndex {
     /// Folds every candidate (case, Nordic letters, accents) once.
     pub fn new<'a>(candidates: impl IntoIterator<Item = (usize, &'a str)>) -> Self {
         let (mut folded, mut origin) = (String::new(), Vec::new());
-        let rows = candidates
-            .into_iter()
-            .map(|(index, text)| {
-                fold_into(text, &mut folded, &mut origin);
-                let identity = origin.iter().enumerate().all(|(i, &o)| i == o);
-                FoldedRow {
-                    index,
-                    folded: folded.clone(),
-                    origin: (!identity).then(|| origin.iter().map(|&o| u32::try_from(o).unwrap_or(u32::MAX)).collect()),
-                }
-            })
-            .collect();
-        Self { rows }
+        let mut text = String::new();
+        let mut rows = Vec::new();
+        for (index, candidate) in candidates {
+            fold_into(candidate, &mut folded, &mut origin);
+            let identity = origin.iter().enumerate().all(|(i, &o)| i == o);
+            let start = offset(text.len());
+            text.push_str(&folded);
+            rows.push(FoldedRow {
+                index,
+                start,
+                end: offset(text.len()),
+                ascii: folded.is_ascii(),
+                origin: (!identity).then(|| origin.iter().map(|&o| offset(o)).collect()),
+            });
+        }
+        let mut by_index: Vec<(usize, u32)> = rows.iter().enumerate().map(|(i, r)| (r.index, offset(i))).collect();
+        by_index.sort_unstable();
+        Self {
+            text,
+            rows,
+            by_index,
+            narrowed: Mutex::default(),
+        }
     }
 
-    /// The row of caller index `index`: direct when the caller numbered its candidates by
-    /// position (the usual `enumerate()`), else a search.
-    fn row_of(&self, index: usize) -> Option<&FoldedRow> {
-        match self.rows.get(index) {
-            Some(row) if row.index == index => Some(row),
-            _ => self.rows.iter().find(|r| r.index == index),
-        }
+    /// The folded text of `row`.
+    fn folded(&self, row: &FoldedRow) -> &str {
+        self.text.get(row.start as usize..row.end as usize).unwrap_or("")
     }
 
     /// Number of candidates.
@@ -87,22 +125,22 @@ impl FuzzyIndex {
 
     /// Filters by `query`, best first (score descending, then index ascending).
     ///
-    /// `within`, when given, restricts the search to the caller indices of an earlier result:
-    /// valid when the new query extends the old one (a typed char), since a fuzzy match of the
-    /// longer query is also a match of its prefix. Only the first `highlight` results get
-    /// [`FuzzyMatch::positions`] (computing them costs as much as the match); pass the number of
-    /// visible rows. A blank query keeps every row, in order, with score 0. Uses two threads on
-    /// large lists; a cheap in-order check of the query's chars rejects most rows before skim.
+    /// The index narrows by itself as the query grows: a query that extends one it answered
+    /// before scans only that query's matches (a fuzzy match of the longer query is also a match
+    /// of its prefix). `within`, when given, restricts the search to the caller indices of an
+    /// earlier result instead. Only the first `highlight` results get [`FuzzyMatch::positions`]
+    /// (computing them costs as much as the match); pass the number of visible rows. A blank
+    /// query keeps every row, in order, with score 0. Rows are checked with a substring search
+    /// and, failing that, an in-order search of the query's chars, on two threads for large lists.
     pub fn filter(&self, query: &str, within: Option<&[FuzzyMatch]>, highlight: usize) -> Vec<FuzzyMatch> {
         let (mut pattern, mut unused) = (String::new(), Vec::new());
         fold_into(query.trim(), &mut pattern, &mut unused);
-        let rows: Vec<&FoldedRow> = match within {
-            Some(previous) => previous.iter().filter_map(|m| self.row_of(m.index)).collect(),
-            None => self.rows.iter().collect(),
-        };
         if pattern.is_empty() {
+            let rows: Box<dyn Iterator<Item = &FoldedRow>> = match within {
+                Some(previous) => Box::new(previous.iter().filter_map(|m| self.row_of(m.index))),
+                None => Box::new(self.rows.iter()),
+            };
             return rows
-                .iter()
                 .map(|r| FuzzyMatch {
                     index: r.index,
                     score: 0,
@@ -110,55 +148,179 @@ impl FuzzyIndex {
                 })
                 .collect();
         }
-        // Positions cost a second skim pass; compute them inline when every match needs them.
-        let all_positions = highlight >= rows.len();
-        // Each half is scored and sorted on its own thread, then the sorted halves are merged.
-        let found: Vec<Scored> = if rows.len() >= 2 * PARALLEL_MIN_ROWS {
-            let (left, right) = rows.split_at(rows.len() / 2);
-            std::thread::scope(|scope| {
-                let other = scope.spawn(|| sorted(score_rows(&pattern, left, all_positions)));
-                let mine = sorted(score_rows(&pattern, right, all_positions));
-                // A panic in the scorer is a bug; keep this half rather than take the UI down.
-                merge(other.join().unwrap_or_default(), mine)
-            })
-        } else {
-            sorted(score_rows(&pattern, &rows, all_positions))
+        let found = match within {
+            Some(previous) => {
+                let candidates: Vec<u32> = previous.iter().filter_map(|m| self.position_of(m.index)).collect();
+                self.score_all(&pattern, Some(&candidates))
+            }
+            None => self.score_narrowed(&pattern),
         };
-        let matcher = SkimMatcherV2::default().ignore_case();
+        let skim = SkimMatcherV2::default().ignore_case();
         found
             .into_iter()
             .enumerate()
-            .map(|(rank, scored)| FuzzyMatch {
-                index: scored.row.index,
-                score: scored.score,
-                positions: match scored.positions {
-                    Some(positions) => positions,
-                    None if rank < highlight => positions(&matcher, scored.row, &pattern),
-                    None => Vec::new(),
-                },
+            .map(|(rank, scored)| {
+                let row = &self.rows[scored.row as usize];
+                FuzzyMatch {
+                    index: row.index,
+                    score: scored.score,
+                    positions: if rank < highlight {
+                        self.positions(&skim, row, &pattern, scored.score)
+                    } else {
+                        Vec::new()
+                    },
+                }
             })
             .collect()
     }
+
+    /// Scores the rows that matched the longest remembered query `pattern` extends, and
+    /// remembers this one.
+    fn score_narrowed(&self, pattern: &str) -> Vec<Scored> {
+        // A poisoned lock only means a panic mid-update; the remembered lists are then dropped.
+        let mut narrowed = self.narrowed.lock().unwrap_or_else(|poisoned| {
+            let mut guard = poisoned.into_inner();
+            guard.clear();
+            guard
+        });
+        while narrowed
+            .last()
+            .is_some_and(|(earlier, _)| !pattern.starts_with(earlier.as_str()))
+        {
+            narrowed.pop();
+        }
+        let found = self.score_all(pattern, narrowed.last().map(|(_, rows)| rows.as_slice()));
+        if narrowed.last().is_none_or(|(earlier, _)| earlier != pattern) {
+            if narrowed.len() >= NARROWED_DEPTH {
+                narrowed.remove(0);
+            }
+            let mut rows: Vec<u32> = found.iter().map(|s| s.row).collect();
+            rows.sort_unstable();
+            narrowed.push((pattern.to_owned(), rows));
+        }
+        found
+    }
+
+    /// Scores `candidates` (row positions; every row when `None`), best first.
+    fn score_all(&self, pattern: &str, candidates: Option<&[u32]>) -> Vec<Scored> {
+        let query = Query::new(pattern);
+        let count = candidates.map_or(self.rows.len(), <[u32]>::len);
+        let score_range = |from: usize, to: usize| -> Vec<Scored> {
+            let mut out = Vec::new();
+            match candidates {
+                Some(rows) => {
+                    for &row in &rows[from..to] {
+                        out.extend(self.score_row(&query, row));
+                    }
+                }
+                None => {
+                    for row in from..to {
+                        out.extend(self.score_row(&query, offset(row)));
+                    }
+                }
+            }
+            sorted(out, &self.rows)
+        };
+        if count < 2 * PARALLEL_MIN_ROWS {
+            return score_range(0, count);
+        }
+        // Each half is scored and sorted on its own thread, then the sorted halves are merged.
+        let middle = count / 2;
+        std::thread::scope(|scope| {
+            let other = scope.spawn(|| score_range(0, middle));
+            let mine = score_range(middle, count);
+            // A panic in the scorer is a bug; keep this half rather than take the UI down.
+            merge(other.join().unwrap_or_default(), mine, &self.rows)
+        })
+    }
+
+    /// Scores one row: contiguous matches first (earlier and at a word start better), then
+    /// scattered ones (more compact and earlier better); `None` when the query's chars are not
+    /// all there in order.
+    fn score_row(&self, query: &Query, row: u32) -> Option<Scored> {
+        let folded_row = self.rows.get(row as usize)?;
+        let hay = self.folded(folded_row);
+        if let Some(at) = hay.find(query.text.as_str()) {
+            let before = &hay[..at];
+            let word_start = before.chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+            let start_char = if folded_row.ascii { at } else { before.chars().count() };
+            let start_char = i64::try_from(start_char).unwrap_or(i64::MAX >> 24);
+            let score = CONTIGUOUS_BASE + if word_start { 1 << 20 } else { 0 } - start_char;
+            return Some(Scored { score, row });
+        }
+        let (start, end) = window(hay, &query.chars)?;
+        let spread = i64::try_from(end - start).unwrap_or(i64::MAX >> 24);
+        let score = SCATTERED_BASE - (spread << 16) - i64::try_from(start).unwrap_or(0);
+        Some(Scored { score, row })
+    }
+
+    /// Highlight positions of a match: the contiguous span as is, scattered chars from skim.
+    fn positions(&self, skim: &SkimMatcherV2, row: &FoldedRow, pattern: &str, score: i64) -> Vec<usize> {
+        let hay = self.folded(row);
+        // Scattered scores lie below SCATTERED_BASE, contiguous ones far above it.
+        if score > SCATTERED_BASE
+            && let Some(at) = hay.find(pattern)
+        {
+            let start_char = hay[..at].chars().count();
+            let indices = (start_char..start_char + pattern.chars().count()).collect();
+            return original_positions(row, indices);
+        }
+        skim.fuzzy_indices(hay, pattern)
+            .map(|(_, indices)| original_positions(row, indices))
+            .unwrap_or_default()
+    }
+
+    /// The row of caller index `index`.
+    fn row_of(&self, index: usize) -> Option<&FoldedRow> {
+        self.rows.get(self.position_of(index)? as usize)
+    }
+
+    /// The row position of caller index `index`.
+    fn position_of(&self, index: usize) -> Option<u32> {
+        let at = self.by_index.binary_search_by_key(&index, |(i, _)| *i).ok()?;
+        self.by_index.get(at).map(|(_, row)| *row)
+    }
+}
+
+/// A folded query, with its chars minus spaces for the in-order search.
+struct Query {
+    text: String,
+    chars: Vec<char>,
+}
+
+impl Query {
+    fn new(pattern: &str) -> Self {
+        Self {
+            text: pattern.to_owned(),
+            chars: pattern.chars().filter(|c| !c.is_whitespace()).collect(),
+        }
+    }
+}
+
+/// A byte offset or row number as stored: the index holds far fewer than 4 GiB of titles.
+fn offset(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Best first: score descending, then caller index ascending.
-fn order(a: &Scored, b: &Scored) -> std::cmp::Ordering {
-    b.score.cmp(&a.score).then(a.row.index.cmp(&b.row.index))
+fn order(a: &Scored, b: &Scored, rows: &[FoldedRow]) -> std::cmp::Ordering {
+    let index = |s: &Scored| rows.get(s.row as usize).map_or(usize::MAX, |r| r.index);
+    b.score.cmp(&a.score).then_with(|| index(a).cmp(&index(b)))
 }
 
 /// Sorts by [`order`]; unstable is deterministic here, as caller indices are unique.
-fn sorted(mut found: Vec<Scored<'_>>) -> Vec<Scored<'_>> {
-    found.sort_unstable_by(order);
+fn sorted(mut found: Vec<Scored>, rows: &[FoldedRow]) -> Vec<Scored> {
+    found.sort_unstable_by(|a, b| order(a, b, rows));
     found
 }
 
 /// Merges two lists sorted by [`order`].
-fn merge<'r>(a: Vec<Scored<'r>>, b: Vec<Scored<'r>>) -> Vec<Scored<'r>> {
+fn merge(a: Vec<Scored>, b: Vec<Scored>, rows: &[FoldedRow]) -> Vec<Scored> {
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
     loop {
         let take_a = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => order(x, y).is_le(),
+            (Some(x), Some(y)) => order(x, y, rows).is_le(),
             (Some(_), None) => true,
             (None, Some(_)) => false,
             (None, None) => return out,
@@ -167,52 +329,17 @@ fn merge<'r>(a: Vec<Scored<'r>>, b: Vec<Scored<'r>>) -> Vec<Scored<'r>> {
     }
 }
 
-/// A row that matched, with its score and, when already known, its highlight positions.
-struct Scored<'r> {
+/// A row that matched, with its score.
+#[derive(Debug, Clone, Copy)]
+struct Scored {
     score: i64,
-    row: &'r FoldedRow,
-    positions: Option<Vec<usize>>,
+    /// Position in [`FuzzyIndex::rows`].
+    row: u32,
 }
 
-/// Score of a contiguous match, above any skim score (skim's are in the low hundreds per
-/// query char), so titles that contain the query as typed come first.
+/// Score of a contiguous match, above any scattered one, so titles that contain the query as
+/// typed come first.
 const CONTIGUOUS_BASE: i64 = 1 << 40;
-
-/// Scores `rows` against the folded `pattern`, keeping those that match.
-///
-/// A row that contains the query as typed (the common case while typing a word) is scored
-/// without skim: contiguous first, earlier and at a word start better. Only the rest, whose
-/// chars are scattered, go through skim's scoring matrix, after a cheap in-order check.
-fn score_rows<'r>(pattern: &str, rows: &[&'r FoldedRow], with_positions: bool) -> Vec<Scored<'r>> {
-    let matcher = SkimMatcherV2::default().ignore_case();
-    let needle: Vec<char> = pattern.chars().collect();
-    rows.iter()
-        .filter_map(|row| {
-            if let Some(at) = row.folded.find(pattern) {
-                let word_start = row.folded[..at]
-                    .chars()
-                    .next_back()
-                    .is_none_or(|c| !c.is_alphanumeric());
-                let start_char = row.folded[..at].chars().count();
-                let score = CONTIGUOUS_BASE + if word_start { 1 << 20 } else { 0 } - start_char as i64;
-                let positions = with_positions.then(|| {
-                    let mut p: Vec<usize> = (start_char..start_char + needle.len())
-                        .map(|i| row.origin.as_ref().map_or(i, |o| o.get(i).map_or(i, |&x| x as usize)))
-                        .collect();
-                    p.dedup();
-                    p
-                });
-                return Some(Scored { score, row, positions });
-            }
-            let (start, end) = tightest_window(&row.folded, &needle)?;
-            // Scattered chars: more compact and earlier is better, always below contiguous ones.
-            let spread = i64::try_from(end - start).unwrap_or(i64::MAX >> 24);
-            let score = SCATTERED_BASE - (spread << 16) - i64::try_from(start).unwrap_or(0);
-            let positions = with_positions.then(|| positions(&matcher, row, pattern));
-            Some(Scored { score, row, positions })
-        })
-        .collect()
-}
 
 /// Base score of a scattered match (below [`CONTIGUOUS_BASE`], above nothing).
 const SCATTERED_BASE: i64 = 1 << 38;
@@ -222,41 +349,28 @@ const SCATTERED_BASE: i64 = 1 << 38;
 /// there. Linear: a forward scan finds the first end, a backward scan from it the latest start
 /// (the "v1" algorithm of fzf), which is what ranks compact matches above scattered ones
 /// without skim's scoring matrix.
+#[cfg(test)]
 fn tightest_window(haystack: &str, needle: &[char]) -> Option<(usize, usize)> {
     let wanted: Vec<char> = needle.iter().copied().filter(|c| !c.is_whitespace()).collect();
+    window(haystack, &wanted)
+}
+
+/// [`tightest_window`] for a needle without spaces. Each step is a `find`/`rfind` of one char,
+/// which the standard library runs as a word-at-a-time memchr, so a title that lacks the chars
+/// is rejected without decoding it char by char.
+fn window(haystack: &str, wanted: &[char]) -> Option<(usize, usize)> {
     if wanted.is_empty() {
         return None;
     }
-    let mut next = 0;
-    let mut end = None;
-    for (at, c) in haystack.char_indices() {
-        if wanted.get(next) == Some(&c) {
-            next += 1;
-            if next == wanted.len() {
-                end = Some(at + c.len_utf8());
-                break;
-            }
-        }
+    let mut end = 0;
+    for &c in wanted {
+        end += haystack.get(end..)?.find(c)? + c.len_utf8();
     }
-    let end = end?;
-    let mut remaining = wanted.len();
-    for (at, c) in haystack[..end].char_indices().rev() {
-        if remaining > 0 && wanted.get(remaining - 1) == Some(&c) {
-            remaining -= 1;
-            if remaining == 0 {
-                return Some((at, end));
-            }
-        }
+    let mut start = end;
+    for &c in wanted.iter().rev() {
+        start = haystack.get(..start)?.rfind(c)?;
     }
-    None
-}
-
-/// Skim's matched char indices mapped back to the original text, for highlighting.
-fn positions(matcher: &SkimMatcherV2, row: &FoldedRow, pattern: &str) -> Vec<usize> {
-    matcher
-        .fuzzy_indices(&row.folded, pattern)
-        .map(|(_, indices)| original_positions(row, indices))
-        .unwrap_or_default()
+    Some((start, end))
 }
 
 /// Folded char indices mapped to original char indices, ascending and distinct.

@@ -4,6 +4,8 @@
 //! score, hits and threshold verdict, and the names of every profile that matched, best first.
 
 use super::{Matcher, Profile, ProfileError};
+use jiff::Timestamp;
+
 use crate::model::{Notice, Relevance};
 
 /// Compiled profiles, scored together.
@@ -53,8 +55,19 @@ impl MatcherSet {
     /// Scores `notice` with every profile. The result is the best profile's relevance (a
     /// matching profile beats a non-matching one, then the higher score, then the earlier
     /// profile), with `profiles` naming every profile that matched, best first.
+    ///
+    /// Without a clock, `deadline_within` filters are skipped; see [`MatcherSet::evaluate_at`].
     pub fn evaluate(&self, notice: &Notice) -> Relevance {
-        let mut results: Vec<Relevance> = self.matchers.iter().map(|m| m.evaluate(notice)).collect();
+        Self::best(self.matchers.iter().map(|m| m.evaluate(notice)).collect())
+    }
+
+    /// Scores `notice` as [`MatcherSet::evaluate`], with `now` anchoring the deadline filters.
+    pub fn evaluate_at(&self, notice: &Notice, now: Timestamp) -> Relevance {
+        Self::best(self.matchers.iter().map(|m| m.evaluate_at(notice, now)).collect())
+    }
+
+    /// The best of every profile's relevance, naming all profiles that matched.
+    fn best(mut results: Vec<Relevance>) -> Relevance {
         // Stable sort keeps profile order among equals.
         results.sort_by_key(|r| std::cmp::Reverse((r.matched, r.score)));
         let matched: Vec<String> = results

@@ -92,7 +92,48 @@ CREATE INDEX changes_by_notice ON changes (notice_id, id);
 ALTER TABLE notices ADD COLUMN unseen_changes TEXT;
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+/// Tags (a JSON list of strings, sorted) and the reason picked when rejecting, kept with the triage
+/// row like the note; a reason only means something while the status is `rejected`.
+const TAGS_AND_REASONS: &str = "
+ALTER TABLE triage ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE triage ADD COLUMN reject_reason TEXT;
+";
+
+/// Per-feed sync state, written in the same transaction as the notices a poll produced: the
+/// high-water mark (RFC 3339; the next poll reads from there less an overlap), the last success,
+/// and the cache validators per URL (JSON list of `{url, etag, last_modified}`).
+const FEED_STATE: &str = "
+CREATE TABLE feed_state (
+    feed         TEXT PRIMARY KEY NOT NULL,
+    high_water   TEXT,
+    last_success TEXT,
+    validators   TEXT NOT NULL DEFAULT '[]',
+    updated_at   TEXT NOT NULL
+) STRICT;
+";
+
+/// Cross-source duplicates (the same procedure on Doffin and TED, …): each secondary notice names
+/// its primary and why they were merged (written in the fetch's transaction; secondaries are left
+/// out of every list). `dedup_keys` files each notice with a deadline under its buyer keys and
+/// deadline day (days since 1970-01-01 UTC), so a new notice finds its twin by index lookup.
+const DUPLICATES: &str = "
+CREATE TABLE duplicates (
+    notice_id  TEXT PRIMARY KEY NOT NULL,
+    primary_id TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    at         TEXT NOT NULL
+) STRICT;
+CREATE INDEX duplicates_by_primary ON duplicates (primary_id);
+CREATE TABLE dedup_keys (
+    buyer_key TEXT NOT NULL,
+    day       INTEGER NOT NULL,
+    notice_id TEXT NOT NULL,
+    PRIMARY KEY (buyer_key, day, notice_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX dedup_keys_by_notice ON dedup_keys (notice_id);
+";
+
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, TAGS_AND_REASONS, FEED_STATE, DUPLICATES];
 
 /// The newest schema version this build knows and creates.
 // The cast cannot truncate: the list holds a handful of steps.
@@ -168,7 +209,18 @@ mod tests {
         let mut conn = Connection::open_in_memory().expect("open");
         assert_eq!(migrate(&mut conn).expect("migrate"), 0);
         assert_eq!(user_version(&conn).expect("version"), SCHEMA_VERSION);
-        assert_eq!(table_names(&conn), ["changes", "decisions", "notices", "triage"]);
+        assert_eq!(
+            table_names(&conn),
+            [
+                "changes",
+                "decisions",
+                "dedup_keys",
+                "duplicates",
+                "feed_state",
+                "notices",
+                "triage"
+            ]
+        );
     }
 
     #[test]

@@ -11,6 +11,11 @@ use std::time::Duration;
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
+mod annotations;
+mod feed_state;
+
+pub use annotations::normalize_tags;
+
 use super::{StoreError, schema};
 use crate::model::{
     DecisionKind, FieldChange, Notice, NoticeId, NoticeRecord, Relevance, Triage, TriageChange, merge_changes,
@@ -357,11 +362,12 @@ impl Store {
     /// [`StoreError::Sqlite`] when the query fails; [`StoreError::Corrupt`] when a row cannot be decoded.
     pub fn records(&self, filter: StatusFilter) -> Result<Vec<NoticeRecord>, StoreError> {
         let sql = format!(
-            "SELECT n.id, n.notice_json, n.relevance_json, t.status, t.note, n.unseen_changes
+            "SELECT n.id, n.notice_json, n.relevance_json, t.status, t.note, n.unseen_changes, t.tags, t.reject_reason
              FROM notices AS n LEFT JOIN triage AS t ON t.notice_id = n.id
-             WHERE {}
+             WHERE ({}) AND {}
              ORDER BY n.score DESC, n.deadline IS NULL, n.deadline, n.id",
-            filter.condition()
+            filter.condition(),
+            super::duplicates::NOT_SECONDARY
         );
         let sqlite = |error| StoreError::Sqlite {
             action: "load saved notices".to_owned(),
@@ -373,6 +379,8 @@ impl Store {
         while let Some(row) = rows.next().map_err(sqlite)? {
             records.push(decode_record(row).map_err(|e| e.or_sqlite(|| "load saved notices".to_owned()))?);
         }
+        // The same procedure on other sources: its links go on the primary (see `store::duplicates`).
+        super::duplicates::attach(&self.conn, &mut records).map_err(sqlite)?;
         Ok(records)
     }
 
@@ -427,6 +435,7 @@ impl From<rusqlite::Error> for StepError {
 
 fn upsert_in(tx: &Transaction<'_>, items: &[(Notice, Relevance)], now: &str) -> Result<UpsertSummary, StepError> {
     let mut summary = UpsertSummary::default();
+    let mut candidates = super::duplicates::Candidates::default();
     let mut find = tx.prepare_cached("SELECT content_hash, notice_json, unseen_changes FROM notices WHERE id = ?1")?;
     let mut log_change =
         tx.prepare_cached("INSERT INTO changes (notice_id, field, old, new, at) VALUES (?1, ?2, ?3, ?4, ?5)")?;
@@ -457,6 +466,7 @@ fn upsert_in(tx: &Transaction<'_>, items: &[(Notice, Relevance)], now: &str) -> 
             .query_row([notice.id.as_str()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
             .optional()?;
         let mut unseen = None;
+        let is_new = previous.is_none();
         match previous {
             None => summary.new += 1,
             Some((old, _, _)) if old == hash => summary.unchanged += 1,
@@ -495,6 +505,7 @@ fn upsert_in(tx: &Transaction<'_>, items: &[(Notice, Relevance)], now: &str) -> 
             hash,
             now,
         ])?;
+        super::duplicates::after_upsert(tx, &mut candidates, notice, is_new, now)?;
         if let Some(changes) = unseen {
             let json = serde_json::to_string(&changes).map_err(encode)?;
             set_unseen.execute(params![notice.id.as_str(), json])?;
@@ -536,14 +547,19 @@ fn decode_record(row: &Row<'_>) -> Result<NoticeRecord, StepError> {
         None => Vec::new(),
         Some(json) => serde_json::from_str(&json).map_err(|e| corrupt(format!("changes: {e}")))?,
     };
+    let tags = match row.get::<_, Option<String>>(6)? {
+        None => Vec::new(),
+        Some(json) => serde_json::from_str(&json).map_err(|e| corrupt(format!("tags: {e}")))?,
+    };
     Ok(NoticeRecord {
         notice,
         relevance,
         triage,
         note,
         changes,
-        tags: Vec::new(),
-        reject_reason: None,
+        tags,
+        reject_reason: row.get(7)?,
+        also_on: Vec::new(),
     })
 }
 

@@ -6,14 +6,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::RenderContext;
-use crate::app::Action;
+use crate::app::keymap::KeyMode;
 use crate::app::keymap::{describe, key_label};
+use crate::app::{Action, TextEdit};
 
 /// Draws the help popup centred in `area`; in two columns when one does not fit the height.
 pub fn render(frame: &mut Frame, area: Rect, ctx: RenderContext<'_>) {
     let theme = ctx.theme;
     let mut rows: Vec<(Action, Vec<String>)> = Vec::new();
-    for binding in ctx.keymap.bindings() {
+    for binding in ctx.keymap.bindings().iter().chain(ctx.keymap.detail_bindings()) {
         match rows.iter_mut().find(|(a, _)| *a == binding.action) {
             Some((_, keys)) => keys.push(key_label(binding)),
             None => rows.push((binding.action, vec![key_label(binding)])),
@@ -29,17 +30,36 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: RenderContext<'_>) {
             ])
         })
         .collect();
+    // The text modes' keys come from the keymap too, so a rebinding shows here.
+    // The first key of each, to fit 80 columns.
+    let keys = |mode, edit| {
+        ctx.keymap
+            .edit_keys(mode, edit)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| "(unbound)".to_owned())
+    };
     let footer = [
         Line::styled(
             " Stages: shortlisted > bidding > submitted > won / lost.",
             theme.muted(),
         ),
         Line::styled(
-            " Notes: Esc saves, Ctrl-c discards. u and Ctrl-r work across restarts.",
+            format!(
+                " Notes: {} saves, {} discards. Tags: {} completes, {} saves.",
+                keys(KeyMode::Note, TextEdit::Submit),
+                keys(KeyMode::Note, TextEdit::Cancel),
+                keys(KeyMode::Tags, TextEdit::Complete),
+                keys(KeyMode::Tags, TextEdit::Submit),
+            ),
             theme.muted(),
         ),
         Line::styled(
-            " Search: Enter keeps it, Esc clears. Mouse: wheel scrolls, click selects.",
+            format!(
+                " Search: {} keeps it, {} clears. Mouse: wheel scrolls, click selects.",
+                keys(KeyMode::Search, TextEdit::Submit),
+                keys(KeyMode::Search, TextEdit::Cancel),
+            ),
             theme.muted(),
         ),
     ];

@@ -5,11 +5,13 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::Theme;
-use crate::app::AppState;
+use super::RenderContext;
+use crate::app::keymap::KeyMode;
+use crate::app::{AppState, TextEdit};
 
 /// Draws the note editor centred in `area`.
-pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContext<'_>) {
+    let theme = ctx.theme;
     let title = state
         .selected_record()
         .map(|r| r.notice.title.as_str())
@@ -22,6 +24,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     if let Some(last) = lines.last_mut() {
         last.push_span(Span::styled(" ", theme.cursor()));
     }
+    let keys = |edit| ctx.keymap.edit_keys(KeyMode::Note, edit).join("/");
     let width = area.width.saturating_sub(4).clamp(20, 80);
     let height = area.height.saturating_sub(4).clamp(6, 16);
     let popup = super::clear_centered(frame, area, width, height);
@@ -32,9 +35,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             crate::app::shorten(title, usize::from(width.saturating_sub(12)))
         ))
         .title_bottom(Line::from(vec![
-            Span::styled(" Esc", theme.key()),
+            Span::styled(format!(" {}", keys(TextEdit::Submit)), theme.key()),
             Span::raw(" saves · "),
-            Span::styled("Ctrl-c", theme.key()),
+            Span::styled(keys(TextEdit::Cancel), theme.key()),
             Span::raw(" discards "),
         ]));
     frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), popup);

@@ -20,7 +20,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
         return;
     };
     let lines = lines(record, state, ctx);
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);
+    // J / K (detail keys) scroll long descriptions; the core cannot know the text's height, so
+    // the offset is capped here to keep the last line on screen.
+    let max = u16::try_from(lines.len().saturating_sub(1)).unwrap_or(u16::MAX);
+    let scroll = state.detail_scroll().min(max);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        area,
+    );
 }
 
 fn lines(record: &NoticeRecord, state: &AppState, ctx: RenderContext<'_>) -> Vec<Line<'static>> {
@@ -57,6 +67,12 @@ fn lines(record: &NoticeRecord, state: &AppState, ctx: RenderContext<'_>) -> Vec
         None => "not given".to_owned(),
     };
     out.push(label("Deadline", deadline));
+    if let Some(at) = notice.questions_deadline {
+        out.push(label(
+            "Questions",
+            format!("{} · {}", local_time(at, ctx.tz), countdown(Some(at), state.now()).0),
+        ));
+    }
     if let Some(at) = notice.published {
         out.push(label("Published", local_time(at, ctx.tz)));
     }
@@ -70,7 +86,18 @@ fn lines(record: &NoticeRecord, state: &AppState, ctx: RenderContext<'_>) -> Vec
     out.push(label("Type", format!("{kind} · {} · {}", notice.source, notice.id)));
     let (triage, pending) = state.effective_triage(record);
     let saving = if pending { " (saving…)" } else { "" };
-    out.push(label("Status", format!("{}{saving}", triage.as_str())));
+    let reason = match &record.reject_reason {
+        Some(reason) if triage == crate::model::Triage::Rejected => format!(" — {reason}"),
+        _ => String::new(),
+    };
+    out.push(label("Status", format!("{}{reason}{saving}", triage.as_str())));
+    if !record.tags.is_empty() {
+        let tags: Vec<String> = record.tags.iter().map(|t| format!("#{t}")).collect();
+        out.push(Line::from(vec![
+            Span::styled(format!("{:<10}", "Tags"), theme.label()),
+            Span::styled(tags.join(" "), theme.key()),
+        ]));
+    }
     for (i, change) in record.changes.iter().enumerate() {
         let show = |v: &str| match (change.field.as_str(), v.parse::<jiff::Timestamp>()) {
             ("deadline", Ok(at)) => local_time(at, ctx.tz),
@@ -104,6 +131,17 @@ fn lines(record: &NoticeRecord, state: &AppState, ctx: RenderContext<'_>) -> Vec
         out.push(label("Profiles", record.relevance.profiles.join(", ")));
     }
     out.push(label("Link", notice.url.clone()));
+    for other in &record.also_on {
+        out.push(label(
+            "Also on",
+            format!(
+                "{}: {} — merged: {}",
+                source_name(&other.source),
+                other.url,
+                other.reason
+            ),
+        ));
+    }
     if !record.note.is_empty() {
         let mut lines = record.note.lines();
         out.push(label("Note", lines.next().unwrap_or_default().to_owned()));
@@ -185,4 +223,14 @@ fn score_spans(record: &NoticeRecord, theme: &Theme) -> Vec<Span<'static>> {
         spans.push(Span::raw(format!(" {:+} ({field})", hit.weight)));
     }
     spans
+}
+
+/// A source kind as people write it: "TED", "Doffin", "FTS"; others as stored.
+fn source_name(kind: &str) -> String {
+    match kind {
+        "ted" => "TED".to_owned(),
+        "doffin" => "Doffin".to_owned(),
+        "fts" | "ocds" | "rss" => kind.to_uppercase(),
+        other => other.to_owned(),
+    }
 }

@@ -62,6 +62,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, first_row: &mut u
             // Changed by a re-fetch since the user last looked: Enter shows what changed.
             title.insert(0, Span::styled("Δ ", theme.urgent()));
         }
+        for tag in &record.tags {
+            title.push(Span::styled(format!(" #{tag}"), theme.key()));
+        }
         // Why it matched, at a glance: the two strongest terms after the title (cut first when narrow).
         let terms = record.relevance.matched_terms();
         if record.relevance.matched && !terms.is_empty() {

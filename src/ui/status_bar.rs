@@ -14,10 +14,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
     let theme = ctx.theme;
     let [sources, message] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
     let clock = |at| local_time(at, ctx.tz).get(11..).unwrap_or_default().to_owned();
+    let health = state.source_health();
+    let stale = |name: &str| health.iter().any(|h| h.name == name && h.stale.is_some());
     let entry = |name: &str, status: &SourceStatus, compact: bool| -> (String, ratatui::style::Style) {
         match status {
             SourceStatus::Idle => (format!("{name}: waiting"), theme.muted()),
             SourceStatus::Fetching { .. } => (format!("{name}: polling…"), theme.key()),
+            SourceStatus::Ok { .. } if stale(name) => (format!("{name}: ✓ but looks stale"), theme.urgent()),
             SourceStatus::Ok { .. } if compact => (format!("{name} ✓"), theme.ok()),
             SourceStatus::Ok { at, new, total, .. } => {
                 (format!("{name}: ✓ {} · {new} new of {total}", clock(*at)), theme.ok())
@@ -65,6 +68,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
             format!("{} marked · Esc clears  ", state.marked_count()),
             theme.key(),
         ));
+    }
+    // A failing, stale or warned-about feed points at the panel that explains it.
+    if health.iter().any(crate::app::sources::SourceHealth::needs_attention) {
+        hint.extend([
+            Span::styled("F", theme.key()),
+            Span::styled(": sources  ", theme.error()),
+        ]);
     }
     hint.extend([Span::styled("?", theme.key()), Span::styled(" help ", theme.muted())]);
     let hint = Line::from(hint).right_aligned();

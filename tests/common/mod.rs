@@ -108,6 +108,7 @@ impl NoticeBuilder {
             changes: Vec::new(),
             tags: Vec::new(),
             reject_reason: None,
+            also_on: Vec::new(),
         }
     }
 }

@@ -197,3 +197,31 @@ fn error_bodies_are_shape_errors_quoting_the_server() {
     assert!(matches!(a.parse(b"[]"), Err(ParseError::Shape(_))));
     assert!(matches!(a.parse(b"<html>"), Err(ParseError::Html { .. })));
 }
+
+#[test]
+fn recorded_hits_carry_buyer_org_numbers_and_nuts_codes() {
+    let body = include_bytes!("../../demo/fixtures/doffin/search-response-1.json");
+    let page = adapter(None).parse(body).unwrap();
+    let find = |id: &str| page.notices.iter().find(|n| n.native_id == id).unwrap();
+    let award = find("2026-112546");
+    assert_eq!(award.buyer_id.as_deref(), Some("NO-BRC-991825827"));
+    assert_eq!(award.nuts, ["NO071", "NO0A2"]);
+    // Three co-buyers: the first one's number; `anyw` (anywhere) is no region.
+    let epj = find("2026-112542");
+    assert_eq!(epj.buyer_id.as_deref(), Some("NO-BRC-964978840"));
+    assert!(epj.nuts.is_empty());
+    assert_eq!(
+        epj.questions_deadline, None,
+        "Doffin's search hits carry no questions deadline"
+    );
+}
+
+#[test]
+fn a_buyer_without_an_organisation_number_has_no_id() {
+    let p = page(
+        &adapter(None),
+        None,
+        json!({"numHitsTotal": 1, "hits": [{"id": "2026-1", "buyer": [{"id": "642a", "name": "X"}], "locationId": null}]}),
+    );
+    assert_eq!((p.notices[0].buyer_id.as_deref(), p.notices[0].nuts.len()), (None, 0));
+}

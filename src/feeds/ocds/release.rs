@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use super::OcdsSettings;
 use crate::feeds::dates::parse_instant;
 use crate::feeds::json::{number, push_cpv_codes, text};
+use crate::feeds::nuts::nuts_codes;
 use crate::feeds::query::encode;
 use crate::model::{Notice, NoticeId};
 
@@ -51,9 +52,17 @@ pub(super) fn decode(settings: &OcdsSettings, release: &Object) -> Option<Notice
             .and_then(|s| parse_instant(&s)),
         value,
         currency,
-        questions_deadline: None,
-        buyer_id: None,
-        nuts: Vec::new(),
+        // The last day to ask the buyer questions (clarifications), when the publisher gives it.
+        questions_deadline: object(tender.get("enquiryPeriod"))
+            .and_then(|p| text(p.get("endDate")))
+            .and_then(|s| parse_instant(&s)),
+        buyer_id: buyer_id(release),
+        nuts: nuts_codes(
+            objects(tender.get("items"))
+                .into_iter()
+                .flat_map(|item| objects(item.get("deliveryAddresses")))
+                .filter_map(|address| address.get("region").and_then(Value::as_str)),
+        ),
         notice_type: match release.get("tag") {
             Some(Value::Array(tags)) => tags.iter().find_map(|t| text(Some(t))),
             other => text(other),
@@ -86,6 +95,26 @@ fn buyer_parties(release: &Object) -> Vec<&Object> {
         .collect();
     parties.sort_by_key(|p| buyer_id.is_none() || text(p.get("id")) != buyer_id);
     parties
+}
+
+/// The buyer's organisation identifier: `{scheme}-{id}` from its party's `identifier` when both
+/// are given (`GB-SRS-…`), else `buyer.id` (Find a Tender's `GB-FTS-603`), else the first buyer
+/// party's id.
+fn buyer_id(release: &Object) -> Option<String> {
+    let parties = buyer_parties(release);
+    let registered = parties.iter().find_map(|p| {
+        let identifier = object(p.get("identifier"))?;
+        let scheme = text(identifier.get("scheme"))?;
+        let id = text(identifier.get("id"))?;
+        Some(if id.starts_with(&format!("{scheme}-")) {
+            id
+        } else {
+            format!("{scheme}-{id}")
+        })
+    });
+    registered
+        .or_else(|| object(release.get("buyer")).and_then(|b| text(b.get("id"))))
+        .or_else(|| parties.iter().find_map(|p| text(p.get("id"))))
 }
 
 /// `buyer.name`, else the names of the parties with the buyer role, joined with "; ".

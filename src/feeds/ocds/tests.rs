@@ -200,3 +200,53 @@ fn out_of_range_numbers_do_not_lose_the_page() {
     let p = adapter(None).parse(body).unwrap();
     assert_eq!((p.notices[0].value, p.notices[0].currency.as_deref()), (None, None));
 }
+
+#[test]
+fn recorded_releases_carry_buyer_ids_and_nuts_codes() {
+    let fts = adapter(None)
+        .parse(include_bytes!("../../demo/fixtures/ocds/fts-release-package-2026.json"))
+        .unwrap();
+    let find = |notices: &[Notice], id: &str| notices.iter().find(|n| n.native_id == id).cloned().unwrap();
+    let kent = find(&fts.notices, "050970-2026");
+    assert_eq!(kent.buyer_id.as_deref(), Some("GB-FTS-1163"));
+    assert_eq!(kent.nuts, ["UKJ4"], "four items in one region");
+    assert_eq!(find(&fts.notices, "050998-2026").nuts, ["UKE41"]);
+    assert!(
+        find(&fts.notices, "050965-2026").nuts.is_empty(),
+        "`UK` is the country, not a region"
+    );
+
+    let cf = adapter(None)
+        .parse(include_bytes!(
+            "../../demo/fixtures/ocds/contracts-finder-search-response-2022.json"
+        ))
+        .unwrap();
+    // A registered identifier (scheme + id) wins over the publisher's own party id.
+    let peakon = find(&cf.notices, "7d005747-1320-456e-b1fb-79919a74e44f-582356");
+    assert_eq!(
+        peakon.buyer_id.as_deref(),
+        Some("GB-SRS-sid4gov.cabinetoffice.gov.uk/FxGd77hQ")
+    );
+    assert!(peakon.nuts.is_empty(), "`London` is a place name, not a NUTS code");
+    let recovery = find(&cf.notices, "3192eb94-59fd-4866-b34d-6a479a6ca21d-582353");
+    assert_eq!(recovery.buyer_id.as_deref(), Some("GB-CFS-219971"));
+    assert!(
+        cf.notices.iter().all(|n| n.questions_deadline.is_none()),
+        "no enquiryPeriod recorded"
+    );
+}
+
+#[test]
+fn enquiry_period_end_is_the_questions_deadline() {
+    let n = one(json!({
+        "id": "1",
+        "tender": {"enquiryPeriod": {"endDate": "2026-06-05"}, "tenderPeriod": {"endDate": "2026-06-19T12:00:00Z"}},
+        "parties": [{"id": "p1", "roles": ["buyer"], "identifier": {"scheme": "GB-COH", "id": "GB-COH-01234567"}}],
+    }));
+    assert_eq!(n.questions_deadline, Some("2026-06-05T00:00:00Z".parse().unwrap()));
+    assert_eq!(
+        n.buyer_id.as_deref(),
+        Some("GB-COH-01234567"),
+        "an id already prefixed is kept"
+    );
+}

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::feeds::dates::{combine, parse_instant};
 use crate::feeds::json::{count, cpv_codes, number, parse_json, raw_strings, repair_json, type_name};
+use crate::feeds::nuts::nuts_codes;
 use crate::feeds::{Page, ParseError};
 use crate::model::text::sanitize;
 use crate::model::{Notice, NoticeId, preferred_text};
@@ -45,6 +46,7 @@ pub(super) fn parse_page(kind: &str, body: &[u8]) -> Result<Page, ParseError> {
         next: root.get("iterationNextToken").and_then(first_text),
         total: root.get("totalNoticeCount").and_then(count),
         partial: root.get("timedOut").and_then(Value::as_bool).unwrap_or(false),
+        warnings: Vec::new(),
     };
     for notice in notices.iter().filter_map(Value::as_object) {
         // A notice without a number cannot be stored or linked; skipping it keeps the rest.
@@ -53,6 +55,11 @@ pub(super) fn parse_page(kind: &str, body: &[u8]) -> Result<Page, ParseError> {
         {
             page.notices.push(notice);
         }
+    }
+    if page.partial {
+        page.warnings.push(
+            "TED's search timed out and answered with part of the results; the rest comes with a later poll".to_owned(),
+        );
     }
     Ok(page)
 }
@@ -116,8 +123,11 @@ fn decode_notice(kind: &str, obj: &Map<String, Value>) -> Option<Notice> {
         value,
         currency,
         questions_deadline: None,
+        // TED's search fields documented in FEEDS.md carry no buyer identifier.
         buyer_id: None,
-        nuts: Vec::new(),
+        nuts: field(obj, &["place-of-performance"])
+            .map(|v| nuts_codes(raw_strings(v).iter().map(String::as_str)))
+            .unwrap_or_default(),
         notice_type: field(obj, &["notice-type"]).and_then(first_text),
         url: notice_url(obj.get("links"), &native_id),
         native_id,

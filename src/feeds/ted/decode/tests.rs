@@ -174,6 +174,8 @@ fn alias_fields_and_repeated_notices() {
         "an untitled notice still has a row label"
     );
     assert_eq!((p.next.as_deref(), p.total, p.partial), (Some("abc"), Some(2), true));
+    assert_eq!(p.warnings.len(), 1);
+    assert!(p.warnings[0].contains("timed out"), "{:?}", p.warnings);
 }
 
 #[test]
@@ -237,4 +239,23 @@ fn recorded_fixtures_parse() {
             assert!(n.url.starts_with("https://ted.europa.eu/"), "{}", n.url);
         }
     }
+}
+
+#[test]
+fn recorded_place_of_performance_gives_nuts_codes_without_countries() {
+    let page = parse_page(
+        "ted",
+        include_bytes!("../../../demo/fixtures/ted/search-response-eu-digital-2026.json"),
+    )
+    .unwrap();
+    let find = |id: &str| page.notices.iter().find(|n| n.native_id == id).unwrap();
+    assert_eq!(find("367831-2026").nuts, ["FRE11"]);
+    assert_eq!(find("368708-2026").nuts, ["DEA33"]);
+    assert!(
+        page.notices
+            .iter()
+            .all(|n| n.buyer_id.is_none() && n.questions_deadline.is_none())
+    );
+    let with_regions = page.notices.iter().filter(|n| !n.nuts.is_empty()).count();
+    assert!(with_regions >= 8, "{with_regions} of {}", page.notices.len());
 }

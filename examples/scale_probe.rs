@@ -1,0 +1,183 @@
+//! One-shot scale measurements, each in a process of its own so memory figures are clean.
+//! `scripts/bench` and `scripts/bench-peers` drive it; every figure goes to stdout as `key value`.
+//!
+//! ```text
+//! scale_probe fill    --db FILE --notices N     build (or reuse) a store of N generated notices
+//! scale_probe startup --db FILE                 store load + AppState::new + first frame; VmRSS/VmHWM
+//! scale_probe text    --out FILE --notices N    one notice a line: title, description, buyer (tab-separated)
+//! scale_probe score   --text FILE               anbud's scorer (default profiles) over those lines, one core
+//! scale_probe store   --db FILE --notices N     anbud's store path: N scored notices upserted into a new file
+//! ```
+
+use std::io::{BufWriter, Write as _};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anbud::app::AppState;
+use anbud::corpus::dashboard::{Dashboard, ensure_store, memory};
+use anbud::corpus::{Corpus, DEFAULT_SEED, fill};
+use anbud::matching::MatcherSet;
+use anbud::model::Notice;
+use anbud::store::Store;
+use clap::{Parser, Subcommand};
+use jiff::Timestamp;
+
+#[derive(Parser)]
+#[command(about = "Scale measurements for anbud (issue #7)")]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+    /// Corpus seed.
+    #[arg(long, global = true, default_value_t = DEFAULT_SEED)]
+    seed: u64,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build (or reuse) a store of generated notices.
+    Fill {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        notices: u64,
+    },
+    /// Start-up to the first frame, and resident memory after it.
+    Startup {
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Write the notices' text, one notice a line.
+    Text {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        notices: u64,
+    },
+    /// Score the lines of a text file with the default profiles.
+    Score {
+        #[arg(long)]
+        text: PathBuf,
+    },
+    /// Upsert N scored notices into a new store file, timed.
+    Store {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        notices: u64,
+    },
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("scale_probe: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn default_matcher() -> Result<MatcherSet, String> {
+    let config = anbud::config::load(None).map_err(|e| e.to_string())?;
+    MatcherSet::new(&config.profiles).map_err(|e| e.to_string())
+}
+
+fn report_memory() {
+    if let Some((rss, hwm)) = memory() {
+        println!("vm_rss_mb {:.1}", rss as f64 / 1e6);
+        println!("vm_hwm_mb {:.1}", hwm as f64 / 1e6);
+    }
+}
+
+fn run(args: Args) -> Result<(), String> {
+    let corpus = || Corpus::new(args.seed);
+    match args.command {
+        Command::Fill { db, notices } => {
+            let started = Instant::now();
+            ensure_store(&db, &corpus()?, notices, &default_matcher()?)?;
+            println!("fill_seconds {:.1}", started.elapsed().as_secs_f64());
+        }
+        Command::Startup { db } => {
+            if !db.exists() {
+                return Err(format!("{} does not exist (run `fill` first)", db.display()));
+            }
+            // The phases separately first (the figures a profile would show), then the whole path
+            // in a fresh process-equivalent order: the phase run warms the page cache for both.
+            let t = Instant::now();
+            let store = Store::open(&db).map_err(|e| e.to_string())?;
+            let records = store.load_records().map_err(|e| e.to_string())?;
+            let load = t.elapsed();
+            let count = records.len();
+            let t = Instant::now();
+            let state = AppState::new(records, &["TED".to_owned()], Timestamp::now());
+            let core = t.elapsed();
+            drop((state, store));
+            let t = Instant::now();
+            let dashboard = Dashboard::open(&db, 160, 48, Timestamp::now())?;
+            let total = t.elapsed();
+            println!("records {count}");
+            println!("load_records_ms {:.1}", load.as_secs_f64() * 1e3);
+            println!("app_state_new_ms {:.1}", core.as_secs_f64() * 1e3);
+            println!("startup_to_first_frame_ms {:.1}", total.as_secs_f64() * 1e3);
+            report_memory();
+            drop(dashboard);
+        }
+        Command::Text { out, notices } => {
+            let corpus = corpus()?;
+            let file = std::fs::File::create(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+            let mut w = BufWriter::new(file);
+            for i in 0..notices {
+                let n = corpus.notice(i);
+                let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
+                writeln!(w, "{}\t{}\t{}", clean(&n.title), clean(&n.description), clean(&n.buyer))
+                    .map_err(|e| e.to_string())?;
+            }
+            w.flush().map_err(|e| e.to_string())?;
+        }
+        Command::Score { text } => {
+            let body = std::fs::read_to_string(&text).map_err(|e| format!("{}: {e}", text.display()))?;
+            let notices: Vec<Notice> = body
+                .lines()
+                .enumerate()
+                .map(|(i, line)| {
+                    let mut parts = line.split('\t');
+                    let title = parts.next().unwrap_or_default();
+                    let mut n = Notice::blank("bench", &i.to_string(), title);
+                    n.description = parts.next().unwrap_or_default().to_owned();
+                    n.buyer = parts.next().unwrap_or_default().to_owned();
+                    n
+                })
+                .collect();
+            let matcher = default_matcher()?;
+            let t = Instant::now();
+            let matched = notices.iter().filter(|n| matcher.evaluate(n).matched).count();
+            let secs = t.elapsed().as_secs_f64();
+            println!("notices {}", notices.len());
+            println!("matched {matched}");
+            println!("score_seconds {secs:.3}");
+            println!("score_notices_per_s {:.0}", notices.len() as f64 / secs);
+            println!("score_mb_per_s {:.1}", body.len() as f64 / 1e6 / secs);
+        }
+        Command::Store { db, notices } => {
+            if db.exists() {
+                return Err(format!("{} exists; the store bench wants a new file", db.display()));
+            }
+            let items = fill::scored(&corpus()?, 0..notices, &default_matcher()?)?;
+            let t = Instant::now();
+            let mut store = Store::open(&db).map_err(|e| e.to_string())?;
+            // One transaction, as `poll --once` saves one feed's poll.
+            let summary = store
+                .upsert_notices(&items, Timestamp::now())
+                .map_err(|e| e.to_string())?;
+            drop(store);
+            let secs = t.elapsed().as_secs_f64();
+            println!("rows {}", items.len());
+            println!("new {}", summary.new);
+            println!("store_seconds {secs:.3}");
+            println!("store_rows_per_s {:.0}", items.len() as f64 / secs);
+        }
+    }
+    Ok(())
+}

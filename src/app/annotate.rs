@@ -1,0 +1,274 @@
+//! Tags (`t`) and reject reasons (`X`): the user's own labels on notices. Like notes, they change
+//! on screen only once the store has committed them. Part of `AppState::update`.
+
+use std::collections::HashMap;
+
+use super::msg::{Effect, ReasonPick, TextEdit};
+use super::state::{AppState, Mode};
+use super::update::{error, info};
+use crate::model::{NoticeId, Triage};
+use crate::store::sqlite::normalize_tags;
+
+/// The `t` prompt.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TagPrompt {
+    /// What the user typed: tags separated by spaces (`-tag` removes it from a marked set).
+    pub(crate) draft: String,
+    /// The notices it applies to.
+    pub(crate) targets: Vec<NoticeId>,
+    /// Adding to (and removing from) several marked notices, rather than editing one notice's list.
+    pub(crate) bulk: bool,
+    /// Tags already in use, most used first: what Tab completes from.
+    pub(crate) known: Vec<String>,
+    /// The word Tab is completing and which candidate comes next, while Tab is pressed repeatedly.
+    completing: Option<(String, usize)>,
+}
+
+impl TagPrompt {
+    /// The word being typed (after the last space, without a leading `-`).
+    pub(crate) fn current_word(&self) -> &str {
+        let word = self.draft.rsplit(' ').next().unwrap_or_default();
+        word.strip_prefix('-').unwrap_or(word)
+    }
+
+    /// Known tags that complete the word being typed and are not typed already.
+    pub(crate) fn candidates(&self) -> Vec<&str> {
+        let prefix = match &self.completing {
+            Some((prefix, _)) => prefix.as_str(),
+            None => self.current_word(),
+        };
+        let typed: Vec<&str> = self
+            .draft
+            .split_whitespace()
+            .map(|w| w.trim_start_matches('-'))
+            .collect();
+        self.known
+            .iter()
+            .map(String::as_str)
+            .filter(|t| t.starts_with(&prefix.to_lowercase()))
+            .filter(|t| !typed.contains(t) || Some(*t) == Some(self.current_word()))
+            .collect()
+    }
+
+    /// Tab: replaces the word being typed with the next known tag that starts like it.
+    fn complete(&mut self) -> bool {
+        let (prefix, next) = self
+            .completing
+            .take()
+            .unwrap_or_else(|| (self.current_word().to_owned(), 0));
+        self.completing = Some((prefix, next));
+        let candidates: Vec<String> = self.candidates().into_iter().map(str::to_owned).collect();
+        let Some(pick) = candidates.get(next % candidates.len().max(1)) else {
+            self.completing = None;
+            return false;
+        };
+        let keep = self.draft.len() - self.draft.rsplit(' ').next().unwrap_or_default().len();
+        let sign = if self.draft[keep..].starts_with('-') { "-" } else { "" };
+        self.draft.truncate(keep);
+        self.draft.push_str(sign);
+        self.draft.push_str(pick);
+        if let Some((_, n)) = self.completing.as_mut() {
+            *n = next + 1;
+        }
+        true
+    }
+}
+
+impl AppState {
+    /// `t`: opens the tag prompt for the marked notices (adding), or the selected one (editing its list).
+    pub(crate) fn start_tagging(&mut self) {
+        let targets: Vec<NoticeId> = self
+            .targets()
+            .into_iter()
+            .map(|i| self.records[i].notice.id.clone())
+            .collect();
+        let Some(first) = targets.first() else {
+            return;
+        };
+        let bulk = !self.marked.is_empty();
+        let draft = if bulk {
+            String::new()
+        } else {
+            let mut text = self
+                .by_id
+                .get(first)
+                .map(|&i| self.records[i].tags.join(" "))
+                .unwrap_or_default();
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text
+        };
+        self.tags = TagPrompt {
+            draft,
+            targets,
+            bulk,
+            known: self.known_tags(),
+            completing: None,
+        };
+        self.mode = Mode::Tag;
+    }
+
+    /// Every tag in use, most used first, then A–Z.
+    pub fn known_tags(&self) -> Vec<String> {
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for tag in self.records.iter().flat_map(|r| &r.tags) {
+            *counts.entry(tag).or_default() += 1;
+        }
+        let mut tags: Vec<(&str, usize)> = counts.into_iter().collect();
+        tags.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        tags.into_iter().map(|(t, _)| t.to_owned()).collect()
+    }
+
+    /// The text of the tag prompt while [`Mode::Tag`] is on.
+    pub fn tag_draft(&self) -> &str {
+        &self.tags.draft
+    }
+
+    /// The tag prompt while [`Mode::Tag`] is on.
+    pub(crate) fn tag_prompt(&self) -> &TagPrompt {
+        &self.tags
+    }
+
+    /// Typing in the tag prompt; Enter saves through the store, Esc closes without a change.
+    pub(crate) fn on_tag_edit(&mut self, edit: TextEdit) -> Vec<Effect> {
+        if edit != TextEdit::Complete {
+            self.tags.completing = None;
+        }
+        match edit {
+            TextEdit::Insert(c) => self.tags.draft.push(c),
+            TextEdit::Backspace => {
+                self.tags.draft.pop();
+            }
+            TextEdit::Complete => {
+                if !self.tags.complete() {
+                    let word = self.tags.current_word().to_owned();
+                    self.status = Some(info(format!("No tag in use starts with {word:?}")));
+                }
+            }
+            TextEdit::Cancel => {
+                self.mode = Mode::List;
+                self.status = Some(info("Tags unchanged".to_owned()));
+            }
+            TextEdit::Submit | TextEdit::Newline => {
+                self.mode = Mode::List;
+                return self.submit_tags();
+            }
+        }
+        Vec::new()
+    }
+
+    fn submit_tags(&mut self) -> Vec<Effect> {
+        let prompt = std::mem::take(&mut self.tags);
+        let words: Vec<&str> = prompt.draft.split_whitespace().collect();
+        let add = normalize_tags(words.iter().filter(|w| !w.starts_with('-')).copied());
+        let remove = normalize_tags(words.iter().filter_map(|w| w.strip_prefix('-')));
+        let changes: Vec<(NoticeId, Vec<String>)> = prompt
+            .targets
+            .into_iter()
+            .filter_map(|id| {
+                let old = &self.records[*self.by_id.get(&id)?].tags;
+                let new = if prompt.bulk {
+                    let kept = old.iter().filter(|t| !remove.contains(t)).map(String::as_str);
+                    normalize_tags(kept.chain(add.iter().map(String::as_str)))
+                } else {
+                    add.clone()
+                };
+                (&new != old).then_some((id, new))
+            })
+            .collect();
+        if changes.is_empty() {
+            self.status = Some(info("Tags unchanged".to_owned()));
+            return Vec::new();
+        }
+        self.status = Some(info(format!("Saving tags of {} notices…", changes.len())));
+        vec![Effect::SaveTags(changes)]
+    }
+
+    /// The store committed tags: now they show, and search finds them.
+    pub(crate) fn on_tags_saved(&mut self, changes: Vec<(NoticeId, Vec<String>)>) {
+        let n = changes.len();
+        for (id, tags) in changes {
+            if let Some(&i) = self.by_id.get(&id) {
+                self.records[i].tags = tags;
+            }
+        }
+        if n > 1 {
+            self.marked.clear();
+        }
+        self.status = Some(info(format!("Tags saved ({n} notices)")));
+        self.refresh_view();
+    }
+
+    /// The store committed a reject reason.
+    pub(crate) fn on_reason_saved(&mut self, ids: Vec<NoticeId>, reason: Option<String>) {
+        for id in ids {
+            if let Some(&i) = self.by_id.get(&id) {
+                self.records[i].reject_reason.clone_from(&reason);
+            }
+        }
+    }
+
+    /// Tags or a reason were not written: nothing changes on screen, and the user learns why.
+    pub(crate) fn on_annotation_not_saved(&mut self, what: &str, why: &str) {
+        self.status = Some(error(format!("The {what} were NOT saved ({why}); try again")));
+    }
+
+    /// `X`: asks for a reason (when reasons are configured), then rejects.
+    pub(crate) fn start_reject_with_reason(&mut self) -> Vec<Effect> {
+        if self.targets().is_empty() {
+            return Vec::new();
+        }
+        if self.reject_reasons.is_empty() {
+            self.status = Some(info(
+                "No reject reasons configured (reject_reasons = [...] in the config): rejected without one".to_owned(),
+            ));
+            return self.reject_because(None);
+        }
+        self.mode = Mode::Reason;
+        Vec::new()
+    }
+
+    /// An answer in the reason popup.
+    pub(crate) fn on_reason_picked(&mut self, pick: ReasonPick) -> Vec<Effect> {
+        self.mode = Mode::List;
+        match pick {
+            ReasonPick::Cancel => {
+                self.status = Some(info("Cancelled: nothing rejected".to_owned()));
+                Vec::new()
+            }
+            ReasonPick::NoReason => self.reject_because(None),
+            ReasonPick::Reason(n) => match self.reject_reasons.get(n).cloned() {
+                Some(reason) => self.reject_because(Some(reason)),
+                None => {
+                    self.mode = Mode::Reason;
+                    Vec::new()
+                }
+            },
+        }
+    }
+
+    /// Rejects the targets (those not rejected yet) and records the reason on all of them, so a
+    /// reason can also be added to notices rejected earlier with `x`.
+    fn reject_because(&mut self, reason: Option<String>) -> Vec<Effect> {
+        let targets = self.targets();
+        if self.refuse_while_pending(&targets) {
+            return Vec::new();
+        }
+        let ids: Vec<NoticeId> = targets.iter().map(|&i| self.records[i].notice.id.clone()).collect();
+        let changes = self.changes_to(&targets, |t| (t != Triage::Rejected).then_some(Triage::Rejected));
+        let save_reason = Effect::SaveRejectReason { ids, reason };
+        if changes.is_empty() {
+            self.marked.clear();
+            self.status = Some(info("Already rejected: reason saved".to_owned()));
+            return vec![save_reason];
+        }
+        let mut effects = self.propose(changes, Triage::Rejected.as_str());
+        match self.confirm.as_mut() {
+            // A mass reject waits for y: the reason is saved with it, not before.
+            Some(waiting) if self.mode == Mode::Confirm => waiting.then.push(save_reason),
+            _ => effects.push(save_reason),
+        }
+        effects
+    }
+}

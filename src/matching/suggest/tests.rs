@@ -1,0 +1,135 @@
+//! Unit tests of [`super`]: support, the kept-notice veto, covered terms, stop words, ranking,
+//! and appending to a profile file.
+
+use super::*;
+use crate::model::{Notice, Relevance};
+
+fn profile() -> Profile {
+    let text = "# my profile\nname = \"p\"\nthreshold = 10\n\n[[include]]\nterms = [\"røntgen\", \"CT\"]\nweight = 10\n\n\
+                [[exclude]]\nterm = \"legemiddel\"\nweight = 12\n";
+    Profile::parse(text, "p.toml").expect("valid")
+}
+
+/// Built through serde so fields added to records later (all defaulted) need no edit here.
+fn record(n: usize, title: &str, triage: Triage, reason: Option<&str>) -> NoticeRecord {
+    serde_json::from_value(serde_json::json!({
+        "notice": Notice::blank("t", &n.to_string(), title),
+        "relevance": Relevance::default(),
+        "triage": triage,
+        "note": "",
+        "changes": [],
+        "reject_reason": reason,
+    }))
+    .expect("a record")
+}
+
+fn pharma(n: usize, title: &str) -> NoticeRecord {
+    record(n, title, Triage::Rejected, Some("pharmaceuticals only"))
+}
+
+/// Five notices rejected as pharmaceuticals, four of them about infusion fluids; a shortlisted
+/// notice shares the word "pumper".
+fn records() -> Vec<NoticeRecord> {
+    vec![
+        pharma(1, "Infusjonsvæsker og pumper til Helse Nord"),
+        pharma(2, "Rammeavtale for infusjonsvæsker, sykehusapotek"),
+        pharma(3, "INFUSJONSVÆSKER til sykehusapotek"),
+        pharma(4, "Legemiddelavtale: infusjonsvæsker og cytostatika"),
+        pharma(5, "Cytostatika til sykehusapotek og pumper"),
+        pharma(6, "Pumper for cytostatika"),
+        record(7, "Infusjonspumper og pumper", Triage::Shortlisted, None),
+        record(8, "Røntgen til sykehusapotek", Triage::Bidding, None),
+        record(9, "Infusjonsvæsker uten grunn", Triage::Rejected, None),
+        record(10, "Infusjonsvæsker ny", Triage::New, None),
+    ]
+}
+
+#[test]
+fn a_term_in_three_rejected_notices_and_no_kept_one_is_suggested() {
+    let found = suggest_exclusions(&records(), &profile());
+    let terms: Vec<(&str, usize)> = found.iter().map(|s| (s.term.as_str(), s.support)).collect();
+    // "infusjonsvæsker": 4 of 6 (case folded); "cytostatika": 3 of 6.
+    assert_eq!(terms, [("infusjonsvæsker", 4), ("cytostatika", 3)]);
+    let top = &found[0];
+    assert_eq!((top.rejected, top.kept), (6, 2));
+    assert_eq!(
+        top.evidence(),
+        "in 4 of 6 notices rejected as 'pharmaceuticals only', in 0 of 2 shortlisted"
+    );
+    assert_eq!(top.toml(), "[[exclude]]\nterm = \"infusjonsvæsker\"\nweight = 12\n");
+}
+
+#[test]
+fn kept_notices_veto_and_profile_terms_and_stop_words_are_skipped() {
+    let found = suggest_exclusions(&records(), &profile());
+    let terms: Vec<&str> = found.iter().map(|s| s.term.as_str()).collect();
+    // "pumper" is in 3 rejected notices but also in a shortlisted one; "sykehusapotek" in a
+    // notice in the pipeline; "legemiddelavtale" is covered by the exclude term "legemiddel";
+    // "til" and "rammeavtale" are stop words.
+    for vetoed in ["pumper", "sykehusapotek", "til", "og"] {
+        assert!(!terms.contains(&vetoed), "{vetoed}: {terms:?}");
+    }
+    let covered = CoveredTerms::new(&profile());
+    assert!(covered.covers("legemiddelavtale"));
+    assert!(covered.covers("ct skanner"), "acronyms as whole words");
+    assert!(!covered.covers("ctg"));
+}
+
+#[test]
+fn a_phrase_is_suggested_when_its_words_alone_are_not() {
+    let mut rs = vec![
+        record(1, "Medisinske gasser til sykehus", Triage::Rejected, Some("drugs")),
+        record(2, "Levering av medisinske gasser", Triage::Rejected, Some("drugs")),
+        record(3, "medisinske gasser, flasker", Triage::Rejected, Some("drugs")),
+        record(4, "Medisinske senger", Triage::Shortlisted, None),
+        record(5, "Gasser til laboratorium", Triage::Shortlisted, None),
+    ];
+    let found = suggest_exclusions(&rs, &profile());
+    let terms: Vec<&str> = found.iter().map(|s| s.term.as_str()).collect();
+    assert_eq!(terms, ["medisinske gasser"]);
+    // With no kept notice the word alone says the same and the phrase is dropped.
+    rs.truncate(3);
+    let found = suggest_exclusions(&rs, &profile());
+    let terms: Vec<&str> = found.iter().map(|s| s.term.as_str()).collect();
+    assert_eq!(terms, ["gasser", "medisinske"]);
+}
+
+#[test]
+fn punctuation_ends_a_phrase_and_reasons_are_counted_apart() {
+    let rs: Vec<NoticeRecord> = (0..3)
+        .map(|i| record(i, "Vask, tekstiler", Triage::Rejected, Some("laundry")))
+        .chain((3..5).map(|i| record(i, "Vask tekstiler", Triage::Rejected, Some("other"))))
+        .collect();
+    let found = suggest_exclusions(&rs, &profile());
+    let got: Vec<(&str, &str)> = found.iter().map(|s| (s.term.as_str(), s.reason.as_str())).collect();
+    assert_eq!(got, [("tekstiler", "laundry"), ("vask", "laundry")]);
+    assert!(suggest_exclusions(&[], &profile()).is_empty());
+}
+
+#[test]
+fn append_keeps_comments_and_validates_before_writing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("p.toml");
+    let original = "# my profile\nname = \"p\"\nthreshold = 10\n[[exclude]]\nterm = \"legemiddel\"\nweight = 12";
+    std::fs::write(&path, original).expect("write");
+    let profile = append_exclusion(&path, "infusjonsvæsker", 12).expect("appended");
+    assert_eq!(profile.exclude.len(), 2);
+    assert_eq!(profile.exclude[1].term, "infusjonsvæsker");
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert!(text.starts_with(original), "appended, not rewritten: {text}");
+    assert!(
+        text.ends_with("[[exclude]]\nterm = \"infusjonsvæsker\"\nweight = 12\n"),
+        "{text}"
+    );
+    // A term listed already, or a bad weight, leaves the file as it was.
+    for (term, weight) in [("infusjonsvæsker", 12), ("renhold", 0)] {
+        let err = append_exclusion(&path, term, weight).expect_err("invalid");
+        assert!(matches!(err, AppendError::Invalid(_)), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), text);
+    }
+    // Quotes in a term are escaped, not breaking the TOML.
+    let profile = append_exclusion(&path, "say \"hi\"", 12).expect("escaped");
+    assert_eq!(profile.exclude[2].term, "say \"hi\"");
+    let missing = append_exclusion(&dir.path().join("none.toml"), "x1", 12).expect_err("no file");
+    assert!(matches!(missing, AppendError::Io { .. }), "{missing}");
+}

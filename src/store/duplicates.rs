@@ -1,0 +1,165 @@
+//! Cross-source duplicates in SQLite: finding a new notice's twin on another source while the fetch
+//! that brought it is being saved, recording the merge, and attaching the links when loading.
+//!
+//! The decision itself is [`crate::dedup`]'s (pure). Here: `dedup_keys` files every notice with a
+//! deadline under (buyer key, deadline day), so a new notice's candidates are one index lookup per
+//! buyer key, not a scan of the table; `duplicates` holds each secondary with its primary and the
+//! reason in words.
+//!
+//! The primary is the notice seen first, whatever its source. A secondary is always brand new when
+//! it is linked, so it never carries a decision or a note that hiding it would bury, and a record
+//! the user has already triaged never disappears under a later arrival. (Preferring Doffin for
+//! Norwegian buyers would mean moving decisions from the TED record to the Doffin one when Doffin
+//! publishes a day later.) Only notices new to the database are linked: pairs stored before this
+//! schema, or whose deadlines converge later, stay separate.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::{Connection, Transaction, params};
+
+use crate::dedup::{Fingerprint, MergeReason};
+use crate::model::{AlsoOn, Notice, NoticeId, NoticeRecord};
+
+/// SQL condition over `n` (notices) that leaves the secondaries out of a list.
+pub(crate) const NOT_SECONDARY: &str = "NOT EXISTS (SELECT 1 FROM duplicates AS d WHERE d.notice_id = n.id)";
+
+/// Fingerprints of stored candidates already decoded during one fetch's save: a buyer's other
+/// notices are candidates for each of its new ones, and decoding their JSON is the main cost.
+/// Candidates come from other sources than the fetch, so none changes while the batch is saved.
+#[derive(Debug, Default)]
+pub(crate) struct Candidates {
+    decoded: HashMap<String, Option<Fingerprint>>,
+}
+
+/// Called in the fetch's transaction right after `notice` was written: refiles its keys and, when it
+/// is `new`, links it to the same procedure already stored on another source. Returns the primary it
+/// was linked to, if any.
+pub(crate) fn after_upsert(
+    tx: &Transaction<'_>,
+    cache: &mut Candidates,
+    notice: &Notice,
+    new: bool,
+    now: &str,
+) -> rusqlite::Result<Option<NoticeId>> {
+    let fingerprint = Fingerprint::of(notice);
+    let primary = if new { link(tx, cache, &fingerprint, now)? } else { None };
+    file_keys(tx, &fingerprint)?;
+    Ok(primary)
+}
+
+/// Finds the best stored twin of `fingerprint` (most alike title; ties: seen first) and records the merge.
+fn link(
+    tx: &Transaction<'_>,
+    cache: &mut Candidates,
+    fingerprint: &Fingerprint,
+    now: &str,
+) -> rusqlite::Result<Option<NoticeId>> {
+    let Some(day) = fingerprint.deadline_day() else {
+        return Ok(None);
+    };
+    let mut candidates = tx.prepare_cached(
+        "SELECT k.notice_id FROM dedup_keys AS k JOIN notices AS n ON n.id = k.notice_id
+         WHERE k.buyer_key = ?1 AND k.day BETWEEN ?2 AND ?3 AND k.notice_id <> ?4 AND n.source <> ?5
+           AND NOT EXISTS (SELECT 1 FROM duplicates AS d WHERE d.notice_id = k.notice_id)
+         ORDER BY n.first_seen, n.id",
+    )?;
+    let mut seen = HashSet::new();
+    let mut best: Option<(String, MergeReason)> = None;
+    for key in fingerprint.buyer_keys() {
+        let rows = candidates.query_map(
+            params![
+                key.index_text(),
+                day - 1,
+                day + 1,
+                fingerprint.id.as_str(),
+                fingerprint.source
+            ],
+            |row| row.get::<_, String>(0),
+        )?;
+        let ids: Vec<String> = rows.collect::<rusqlite::Result<_>>()?;
+        for id in ids {
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            let candidate = match cache.decoded.get(&id) {
+                Some(known) => known,
+                None => {
+                    let json: String = tx
+                        .prepare_cached("SELECT notice_json FROM notices WHERE id = ?1")?
+                        .query_row([&id], |row| row.get(0))?;
+                    // A row that no longer decodes cannot be compared; it simply is no candidate.
+                    let decoded = serde_json::from_str::<Notice>(&json).ok().map(|n| Fingerprint::of(&n));
+                    cache.decoded.entry(id.clone()).or_insert(decoded)
+                }
+            };
+            let Some(reason) = candidate.as_ref().and_then(|c| c.matches(fingerprint)) else {
+                continue;
+            };
+            if best
+                .as_ref()
+                .is_none_or(|(_, b)| reason.title_percent > b.title_percent)
+            {
+                best = Some((id, reason));
+            }
+        }
+    }
+    let Some((primary, reason)) = best else {
+        return Ok(None);
+    };
+    tx.prepare_cached(
+        "INSERT INTO duplicates (notice_id, primary_id, reason, at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (notice_id) DO NOTHING",
+    )?
+    .execute(params![fingerprint.id.as_str(), primary, reason.to_string(), now])?;
+    Ok(Some(NoticeId(primary)))
+}
+
+/// Replaces the notice's rows in `dedup_keys` (its buyer or deadline may have changed).
+fn file_keys(tx: &Transaction<'_>, fingerprint: &Fingerprint) -> rusqlite::Result<()> {
+    tx.prepare_cached("DELETE FROM dedup_keys WHERE notice_id = ?1")?
+        .execute([fingerprint.id.as_str()])?;
+    let Some(day) = fingerprint.deadline_day() else {
+        return Ok(());
+    };
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO dedup_keys (buyer_key, day, notice_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+    )?;
+    for key in fingerprint.buyer_keys() {
+        insert.execute(params![key.index_text(), day, fingerprint.id.as_str()])?;
+    }
+    Ok(())
+}
+
+/// Fills [`NoticeRecord::also_on`] of the primaries among `records` from the `duplicates` table.
+pub(crate) fn attach(conn: &Connection, records: &mut [NoticeRecord]) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.primary_id, d.notice_id, n.source, COALESCE(json_extract(n.notice_json, '$.url'), ''), d.reason
+         FROM duplicates AS d JOIN notices AS n ON n.id = d.notice_id
+         ORDER BY d.at, d.notice_id",
+    )?;
+    let mut by_primary: HashMap<String, Vec<AlsoOn>> = HashMap::new();
+    let rows = stmt.query_map([], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            AlsoOn {
+                id: NoticeId(row.get(1)?),
+                source: row.get(2)?,
+                url: row.get(3)?,
+                reason: row.get(4)?,
+            },
+        ))
+    })?;
+    for row in rows {
+        let (primary, link) = row?;
+        by_primary.entry(primary).or_default().push(link);
+    }
+    if by_primary.is_empty() {
+        return Ok(());
+    }
+    for record in records {
+        if let Some(links) = by_primary.remove(record.notice.id.as_str()) {
+            record.also_on = links;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! Per-feed sync state ([`FeedState`]): saved in the same transaction as the notices a poll
+//! produced, so a restart never resumes past notices that were not stored, and a validator (which
+//! turns the next request into a 304) never outlives a failed save.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use rusqlite::{OptionalExtension, params};
+
+use super::{Store, UpsertSummary, upsert_in};
+use crate::model::{FeedState, Notice, Relevance, UrlValidators};
+use crate::store::StoreError;
+
+impl Store {
+    /// Saves one poll of `feed`: its notices (as [`Store::upsert_notices`]) and its sync state, in one
+    /// transaction; either both are written or neither.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Sqlite`] or [`StoreError::Encode`]; nothing of the poll is written then.
+    pub fn save_fetch(
+        &mut self,
+        feed: &str,
+        items: &[(Notice, Relevance)],
+        state: &FeedState,
+        now: Timestamp,
+    ) -> Result<UpsertSummary, StoreError> {
+        // Same words as `upsert_notices`: the status line already names the feed.
+        let action = || format!("save {} fetched notices", items.len());
+        let validators = serde_json::to_string(&state.validators).map_err(|error| StoreError::Encode {
+            id: format!("feed state of {feed}"),
+            error,
+        })?;
+        let tx = self.write_transaction(action)?;
+        let at = now.to_string();
+        let summary = upsert_in(&tx, items, &at).map_err(|e| e.or_sqlite(action))?;
+        tx.execute(
+            "INSERT INTO feed_state (feed, high_water, last_success, validators, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (feed) DO UPDATE SET high_water = excluded.high_water,
+                 last_success = excluded.last_success, validators = excluded.validators,
+                 updated_at = excluded.updated_at",
+            params![
+                feed,
+                state.high_water.map(|t| t.to_string()),
+                state.last_success.map(|t| t.to_string()),
+                validators,
+                at
+            ],
+        )
+        .map_err(|error| StoreError::Sqlite {
+            action: action(),
+            error,
+        })?;
+        tx.commit().map_err(|error| StoreError::Sqlite {
+            action: action(),
+            error,
+        })?;
+        Ok(summary)
+    }
+
+    /// The saved state of one feed, if it was ever saved.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Sqlite`] when the query fails; [`StoreError::Corrupt`] when the row is unreadable.
+    pub fn feed_state(&self, feed: &str) -> Result<Option<FeedState>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT high_water, last_success, validators FROM feed_state WHERE feed = ?1",
+                [feed],
+                |row| {
+                    Ok((
+                        row.get::<_, Option<String>>(0)?,
+                        row.get::<_, Option<String>>(1)?,
+                        row.get::<_, String>(2)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(|error| StoreError::Sqlite {
+                action: format!("load the sync state of {feed}"),
+                error,
+            })?;
+        row.map(|(mark, last, validators)| decode(feed, mark, last, &validators))
+            .transpose()
+    }
+
+    /// The saved state of every feed, by feed name.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Sqlite`] when the query fails; [`StoreError::Corrupt`] when a row is unreadable.
+    pub fn load_feed_states(&self) -> Result<HashMap<String, FeedState>, StoreError> {
+        let sqlite = |error| StoreError::Sqlite {
+            action: "load the feeds' sync state".to_owned(),
+            error,
+        };
+        let mut stmt = self
+            .conn
+            .prepare("SELECT feed, high_water, last_success, validators FROM feed_state")
+            .map_err(sqlite)?;
+        let rows = stmt
+            .query_map([], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, Option<String>>(1)?,
+                    row.get::<_, Option<String>>(2)?,
+                    row.get::<_, String>(3)?,
+                ))
+            })
+            .map_err(sqlite)?;
+        let mut states = HashMap::new();
+        for row in rows {
+            let (feed, mark, last, validators) = row.map_err(sqlite)?;
+            let state = decode(&feed, mark, last, &validators)?;
+            states.insert(feed, state);
+        }
+        Ok(states)
+    }
+}
+
+/// A `feed_state` row as a [`FeedState`].
+fn decode(feed: &str, mark: Option<String>, last: Option<String>, validators: &str) -> Result<FeedState, StoreError> {
+    let corrupt = |reason: String| StoreError::Corrupt {
+        id: format!("feed state of {feed}"),
+        reason,
+    };
+    let time = |text: Option<String>| -> Result<Option<Timestamp>, StoreError> {
+        text.map(|t| t.parse().map_err(|e| corrupt(format!("bad time {t:?}: {e}"))))
+            .transpose()
+    };
+    let validators: Vec<UrlValidators> =
+        serde_json::from_str(validators).map_err(|e| corrupt(format!("bad validators: {e}")))?;
+    Ok(FeedState {
+        high_water: time(mark)?,
+        last_success: time(last)?,
+        validators,
+    })
+}
