@@ -26,7 +26,10 @@ use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 #[path = "matching/baseline_search.rs"]
 mod baseline_search;
 
-const NOTICES: usize = 100_000;
+/// 100,000 under `cargo bench`, 2,000 under `cargo test` (`ANBUD_BENCH_NOTICES` overrides).
+fn notices_wanted() -> usize {
+    anbud::corpus::bench_size("ANBUD_BENCH_NOTICES", 100_000, 2_000) as usize
+}
 const SEED: u64 = 0x5EED_2026;
 const DESCRIPTION_CHARS: usize = 600;
 /// Rows the list shows at once: only these need highlight positions.
@@ -74,7 +77,7 @@ fn corpus() -> Vec<Notice> {
         "Region Skåne",
     ];
     let mut rng = SplitMix64(SEED);
-    (0..NOTICES)
+    (0..notices_wanted())
         .map(|i| {
             // A real title, sometimes with a few real words appended so titles are not all repeats.
             let mut title: String = rng.pick(&titles).clone();

@@ -4,11 +4,13 @@
 //! plain event types of `feeds` and `store`; it never calls into them, never reads the clock, and
 //! never touches the terminal. The runtime turns its `Effect`s into I/O.
 
+mod alerts;
 mod annotate;
 pub mod keymap;
 pub mod msg;
 pub mod sources;
 pub mod state;
+pub mod suggestions;
 mod triage;
 mod update;
 mod views;

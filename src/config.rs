@@ -100,6 +100,9 @@ pub struct Config {
     pub notify_min_score: Option<i32>,
     /// Zone for showing deadlines.
     pub timezone: TimeZone,
+    /// Profiles loaded from the user's files, by name: where an accepted suggested exclusion is
+    /// written (bundled profiles have no file).
+    pub profile_files: Vec<(String, PathBuf)>,
     /// The matching profiles (at least one); a notice takes the best one's score.
     pub profiles: Vec<Profile>,
     /// Colours for a dark or a light terminal.

@@ -1,7 +1,8 @@
 //! anbud: a terminal dashboard that watches public procurement feeds for health-technology suppliers.
 //!
 //! Module map (see `../shared/ARCHITECTURE.md`): `model` is plain shared data; `feeds` fetches and
-//! parses tender APIs; `matching` scores notices against a profile; `store` persists them in SQLite;
+//! parses tender APIs; `matching` scores notices against a profile; `dedup` recognises one procedure
+//! published on two sources; `store` persists them in SQLite;
 //! `app` is the pure state/update core; `ui` draws it; `export` writes CSV; `config` loads settings;
 //! `runtime`, `terminal`, `cli` and `demo` are the imperative shell.
 
@@ -15,6 +16,7 @@ pub mod export;
 pub mod feeds;
 pub mod matching;
 pub mod model;
+pub mod notify;
 pub mod runtime;
 pub mod store;
 pub mod terminal;

@@ -141,6 +141,13 @@ pub struct Io {
     /// it only once the store confirms the notices they belong to are saved.
     fetcher: HttpFetcher,
     cancel: CancellationToken,
+    /// Results of small side jobs (an accepted exclusion written, the first desktop-notification
+    /// failure: a session without a notification service would otherwise repeat it every poll).
+    shell_rx: mpsc::Receiver<Result<String, String>>,
+    shell_tx: mpsc::Sender<Result<String, String>>,
+    /// Profile files by profile name, for accepted exclusions.
+    profile_files: Vec<(String, PathBuf)>,
+    notify_failed: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Messages produced while performing effects (a failed send), handled before the next draw.
     local: VecDeque<Msg>,
     /// SIGTERM / SIGHUP / SIGINT arrive here as a quit, so the terminal is restored and queued
@@ -158,6 +165,7 @@ impl Io {
         let (feed_tx, feed_rx) = mpsc::channel(64);
         let (store_tx, store_rx) = mpsc::channel(64);
         let cancel = CancellationToken::new();
+        let (shell_tx, shell_rx) = mpsc::channel(8);
         let fetcher =
             HttpFetcher::new(HttpSettings::default()).map_err(|e| eyre!("cannot create the HTTP client: {e}"))?;
         let mut supervisor = JoinSet::new();
@@ -193,6 +201,10 @@ impl Io {
             fetcher,
             cancel,
             local: VecDeque::new(),
+            shell_rx,
+            shell_tx,
+            profile_files: config.profile_files.clone(),
+            notify_failed: std::sync::Arc::default(),
             signals: spawn_signal_listener(),
         })
     }
@@ -229,6 +241,42 @@ impl Io {
                         self.local
                             .push_back(Msg::Store(StoreEvent::NoteNotSaved { id, error: e }));
                     }
+                }
+                Effect::Notify { summary, body } => {
+                    let (errors, failed) = (self.shell_tx.clone(), self.notify_failed.clone());
+                    // Detached: `send` gives up after a few seconds on its own.
+                    tokio::spawn(async move {
+                        let result = crate::notify::send(&summary, &body).await;
+                        if let Err(e) = result
+                            && !failed.swap(true, std::sync::atomic::Ordering::Relaxed)
+                        {
+                            let _ = errors.try_send(Err(format!(
+                                "Desktop notification failed ({e}); set notify = {{ enabled = false }} to stop trying"
+                            )));
+                        }
+                    });
+                }
+                Effect::AcceptExclusion { profile, term, weight } => {
+                    let file = self
+                        .profile_files
+                        .iter()
+                        .find(|(name, _)| *name == profile)
+                        .map(|(_, p)| p.clone());
+                    let done = self.shell_tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let result = match file {
+                            Some(path) => crate::matching::suggest::append_exclusion(&path, &term, weight)
+                                .map(|_| {
+                                    format!(
+                                        "Added exclusion {term:?} to {}: used from the next start",
+                                        path.display()
+                                    )
+                                })
+                                .map_err(|e| format!("Could not add the exclusion {term:?}: {e}")),
+                            None => Err(format!("Profile {profile:?} has no file to add the exclusion to")),
+                        };
+                        let _ = done.blocking_send(result);
+                    });
                 }
                 Effect::SaveTags(changes) => {
                     let cmd = StoreCommand::SaveTags {
@@ -313,6 +361,7 @@ impl Io {
                 Ok(Msg::Store(event))
             }
             Some(done) = self.exports.join_next() => Ok(Msg::ExportFinished(done.unwrap_or_else(|e| Err(e.to_string())))),
+            Some(result) = self.shell_rx.recv() => Ok(Msg::ShellDone(result)),
             Some(()) = self.signals.recv() => Ok(Msg::Action(crate::app::Action::Quit)),
             Some(task) = self.supervisor.join_next() => Err(eyre!("the feed poller stopped unexpectedly: {task:?}")),
             else => Err(eyre!("every background service has stopped")),
@@ -425,7 +474,12 @@ pub async fn dashboard(config: &Config, store: Store) -> Result<()> {
     let mut core = AppState::new(records, &feeds, Timestamp::now())
         .with_history(history)
         .with_reject_reasons(config.reject_reasons.clone())
+        .with_notifications(config.notify_min_score)
         .with_source_settings(&feed_sources(config), config.stale_after);
+    if let Some(first) = config.profiles.first() {
+        let writable = config.profile_files.iter().any(|(name, _)| *name == first.name);
+        core = core.with_suggestions_for(first.clone(), writable);
+    }
     let mut io = Io::start(config, store)?;
     let keymap = Keymap::default().with_overrides(&config.keys);
     let theme = Theme::from_env(config.palette);

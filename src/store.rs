@@ -1,8 +1,8 @@
 //! Persistence of notices and triage decisions in SQLite, and the store thread that owns the database.
 //!
 //! The store is the only writer of the database (ARCHITECTURE.md B.1.2): the runtime talks to it through
-//! [`StoreHandle`] with [`StoreCommand`]s and hears back [`StoreEvent`]s. Depends on `model` and rusqlite
-//! only; must not depend on `app`, `ui` or `feeds`.
+//! [`StoreHandle`] with [`StoreCommand`]s and hears back [`StoreEvent`]s. Depends on `model`, rusqlite
+//! and the pure `dedup` decision only; must not depend on `app`, `ui` or `feeds`.
 
 mod duplicates;
 pub mod schema;

@@ -11,6 +11,7 @@ mod notice_list;
 mod reason_picker;
 mod sources;
 mod status_bar;
+mod suggestions;
 mod tag_prompt;
 pub mod theme;
 
@@ -124,6 +125,7 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &mut ViewState, ctx: Re
         Mode::Note => note_editor::render(frame, frame.area(), state, ctx),
         Mode::Tag => tag_prompt::render(frame, frame.area(), state, ctx),
         Mode::Reason => reason_picker::render(frame, frame.area(), state, ctx.theme),
+        Mode::Suggestions => suggestions::render(frame, frame.area(), state, ctx.theme),
         Mode::List | Mode::Search | Mode::Confirm => {}
     }
 }

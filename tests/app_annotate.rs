@@ -213,3 +213,142 @@ fn without_configured_reasons_x_rejects_at_once() {
     assert_eq!(state.mode(), Mode::List);
     assert!(effects.iter().any(|e| matches!(e, Effect::SaveTriage { .. })));
 }
+
+mod alerts {
+    use super::*;
+    use anbud::feeds::FeedEvent;
+
+    fn fetched(items: Vec<(anbud::model::Notice, anbud::model::Relevance)>) -> Msg {
+        Msg::Feed(FeedEvent::Fetched {
+            feed: "Doffin".to_owned(),
+            notices: items,
+            at: now(),
+            next_at: now(),
+            warnings: Vec::new(),
+            state: Default::default(),
+        })
+    }
+
+    fn scored(native: &str, title: &str, score: i32) -> (anbud::model::Notice, anbud::model::Relevance) {
+        let record = notice(&format!("doffin:{native}")).title(title).score(score).build();
+        (record.notice, record.relevance)
+    }
+
+    fn notifications(effects: &[Effect]) -> Vec<(String, String)> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Notify { summary, body } => Some((summary.clone(), body.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn off_by_default() {
+        let mut state = AppState::new(Vec::new(), &[], now());
+        let effects = state.update(fetched(vec![scored("1", "Trygghetsalarmer", 30)]));
+        assert!(notifications(&effects).is_empty());
+    }
+
+    #[test]
+    fn one_notification_per_poll_for_new_notices_above_the_threshold() {
+        let mut state = AppState::new(Vec::new(), &[], now()).with_notifications(Some(10));
+        let effects = state.update(fetched(vec![
+            scored("1", "Kateter", 12),
+            scored("2", "Trygghetsalarmer", 20),
+            scored("3", "Renhold", 9),
+        ]));
+        assert_eq!(
+            notifications(&effects),
+            [(
+                "anbud: 2 new Doffin notices scoring 10 or more".to_owned(),
+                "Trygghetsalarmer — Oslo kommune".to_owned()
+            )]
+        );
+        // The same notices again (a re-read window) are not new: no second notification.
+        let effects = state.update(fetched(vec![
+            scored("1", "Kateter", 12),
+            scored("2", "Trygghetsalarmer", 20),
+        ]));
+        assert!(notifications(&effects).is_empty());
+        let effects = state.update(fetched(vec![scored("4", "Medisindispenser", 10)]));
+        assert_eq!(
+            notifications(&effects),
+            [(
+                "anbud: new Doffin notice, score 10".to_owned(),
+                "Medisindispenser — Oslo kommune".to_owned()
+            )]
+        );
+    }
+}
+
+mod suggestions {
+    use super::*;
+    use anbud::app::suggestions::SuggestionKey;
+
+    fn rejected(native: &str, title: &str, reason: &str) -> anbud::model::NoticeRecord {
+        let mut r = notice(&format!("ted:{native}"))
+            .title(title)
+            .score(5)
+            .triage(Triage::Rejected)
+            .build();
+        r.reject_reason = Some(reason.to_owned());
+        r
+    }
+
+    fn state(writable: bool) -> AppState {
+        let records = vec![
+            rejected(
+                "1",
+                "Levering av blodtrykksmedisin til sykehusapotek",
+                "pharmaceuticals only",
+            ),
+            rejected("2", "Rammeavtale blodtrykksmedisin og insulin", "pharmaceuticals only"),
+            rejected("3", "Blodtrykksmedisin, anbudskonkurranse", "pharmaceuticals only"),
+            notice("ted:4")
+                .title("Blodtrykksmåler til hjemmeoppfølging")
+                .score(9)
+                .triage(Triage::Shortlisted)
+                .build(),
+        ];
+        AppState::new(records, &[], now()).with_suggestions_for(anbud::matching::Profile::bundled(), writable)
+    }
+
+    #[test]
+    fn repeated_reasons_become_an_offer_that_is_accepted_only_by_the_user() {
+        let mut state = state(true);
+        act(&mut state, Action::ShowSuggestions);
+        assert_eq!(state.mode(), Mode::Suggestions);
+        let (items, _, writable) = state.suggestions();
+        assert!(writable);
+        let first = items.first().expect("a suggestion").clone();
+        assert_eq!(first.term, "blodtrykksmedisin");
+        assert_eq!(first.reason, "pharmaceuticals only");
+        assert_eq!(first.support, 3);
+        let effects = state.update(Msg::Suggestion(SuggestionKey::Accept));
+        assert_eq!(
+            effects,
+            [Effect::AcceptExclusion {
+                profile: "health-tech".to_owned(),
+                term: "blodtrykksmedisin".to_owned(),
+                weight: first.weight,
+            }]
+        );
+        assert!(state.suggestions().0.iter().all(|s| s.term != "blodtrykksmedisin"));
+        state.update(Msg::Suggestion(SuggestionKey::Close));
+        assert_eq!(state.mode(), Mode::List);
+        // Reopened in the same session, an accepted term is not offered again.
+        act(&mut state, Action::ShowSuggestions);
+        assert!(state.suggestions().0.iter().all(|s| s.term != "blodtrykksmedisin"));
+    }
+
+    #[test]
+    fn a_bundled_profile_cannot_be_written_and_says_how_to_fix_it() {
+        let mut state = state(false);
+        act(&mut state, Action::ShowSuggestions);
+        assert!(state.update(Msg::Suggestion(SuggestionKey::Accept)).is_empty());
+        let status = state.status().expect("message").text.clone();
+        assert!(status.contains("profiles = [...]"), "{status}");
+    }
+}

@@ -315,3 +315,50 @@ async fn a_second_poll_once_resumes_from_the_saved_cursor_and_validators() {
         "{b}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn poll_once_prints_the_warnings_of_a_poll_that_worked() {
+    // Doffin's recorded answer: 157,143 hits, the whole database, for a filtered query.
+    let recorded = include_bytes!("../src/demo/fixtures/doffin/search-response-1.json");
+    let server = LoopbackServer::start(vec![anbud::demo::server::Route::new(
+        "GET",
+        demo::DOFFIN_DEMO_PATH,
+        move |_| anbud::demo::server::CannedResponse::json(200, recorded.to_vec()),
+    )])
+    .await
+    .expect("server");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[feeds]]\nname = \"Doffin\"\nkind = \"doffin\"\nbase_url = \"{}{}\"\napi_key_env = \"ANBUD_CLI_TEST_DOFFIN_KEY\"\n",
+            server.base_url(),
+            demo::DOFFIN_DEMO_BASE_PATH
+        ),
+    )
+    .expect("write config");
+    let mut cmd = anbud();
+    cmd.env("ANBUD_CLI_TEST_DOFFIN_KEY", "test-key-1234")
+        .arg("--config")
+        .arg(&config)
+        .arg("--db")
+        .arg(dir.path().join("anbud.db"))
+        .args(["poll", "--once"]);
+    let out = tokio::task::spawn_blocking(move || run(&mut cmd)).await.expect("join");
+    let stdout = text(&out.stdout);
+    assert!(
+        out.status.success(),
+        "a warning is not a failure: {stdout}{}",
+        text(&out.stderr)
+    );
+    let warning = stdout
+        .lines()
+        .find(|l| l.starts_with("Doffin: warning: "))
+        .unwrap_or_else(|| panic!("no warning line in {stdout}"));
+    assert!(
+        warning.contains("157143 hits") && warning.contains("ignored a filter"),
+        "{warning}"
+    );
+    assert!(stdout.contains("Doffin: 3 new"), "{stdout}");
+}

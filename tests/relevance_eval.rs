@@ -40,9 +40,10 @@ fn bundled_profile_on_dev_set() {
     let c = evaluation.overall;
     assert_eq!(c.total(), 308, "the dev set is complete");
     let (precision, recall) = (c.precision().unwrap_or(0.0), c.recall().unwrap_or(0.0));
-    // Measured: precision 1.000, recall 0.967, F1 0.983 (TP 58, FP 0, FN 2, TN 248). The terms
-    // were chosen while reading this set, so the floors only catch regressions; the holdout
-    // test below is the generalisation check.
+    // Measured: precision 1.000, recall 0.983, F1 0.992 (TP 59, FP 0, FN 1, TN 248; the miss is
+    // an English "gaming app for medical professionals", labelled borderline). The terms were
+    // chosen while reading this set, so the floors only catch regressions; the holdout test
+    // below is the generalisation check.
     assert!(precision >= 0.95, "precision {precision:.3} fell below the floor");
     assert!(recall >= 0.93, "recall {recall:.3} fell below the floor");
     let nb = evaluation.by_lang.get("nb").copied().unwrap_or_default();
@@ -95,6 +96,8 @@ fn bundled_profile_on_typical_titles() {
         "Hospitalssenge til Region Syddanmark",
         "Patient monitoring system for intensive care",
         "Telecare equipment and monitoring",
+        "Suministro de reactivos y equipos para el laboratorio clínico",
+        "Adquisición de un ecógrafo para el servicio de urgencias",
     ];
     let irrelevant = [
         "Rammeavtale for medisinske gasser",
@@ -112,6 +115,8 @@ fn bundled_profile_on_typical_titles() {
         "Ultralydtesting av sveiseskjøter",
         "Medieovervåking for helseforetak",
         "EPR spectrometer for the chemistry department",
+        "Suministro de medicamentos para el hospital",
+        "Servicio de limpieza del hospital",
     ];
     let matcher = Matcher::new(&Profile::bundled()).expect("bundled profile compiles");
     let scored = |title: &str| {

@@ -124,6 +124,11 @@ fn panel_at_80x24() {
 #[test]
 fn panel_at_120x40() {
     let mut state = mixed();
+    // A fifth feed that cannot run: the room at 120x40 shows it too.
+    state.update(Msg::Feed(FeedEvent::Inactive {
+        feed: "Doffin (second key)".to_owned(),
+        message: "no API key — set DOFFIN_KEY_2; free key from Doffin's API portal".to_owned(),
+    }));
     state.update(Msg::Action(Action::ToggleSources));
     let terminal = draw(&state, 120, 40);
     let text = screen(&terminal);
@@ -132,6 +137,7 @@ fn panel_at_120x40() {
         "no new notices for 6 days while TED had 4 in the last 3 days",
         "ignored a filter",
         "3 new of 3 fetched",
+        "set DOFFIN_KEY_2",
     ] {
         assert!(text.contains(needle), "{needle} missing:\n{text}");
     }

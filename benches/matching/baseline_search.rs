@@ -23,15 +23,6 @@ pub struct FuzzyMatch {
     pub positions: Vec<usize>,
 }
 
-/// Filters `candidates` by `query`, best first (score descending, then index ascending).
-///
-/// A blank query keeps every candidate, in the given order, with score 0 and no positions.
-/// Folds every candidate on each call; a list that is filtered keystroke after keystroke should
-/// build a [`FuzzyIndex`] once and call [`FuzzyIndex::filter`] instead.
-pub fn fuzzy_filter<'a>(query: &str, candidates: impl IntoIterator<Item = (usize, &'a str)>) -> Vec<FuzzyMatch> {
-    FuzzyIndex::new(candidates).filter(query, None, usize::MAX)
-}
-
 /// Candidates folded once, for filtering as the user types.
 #[derive(Debug, Clone, Default)]
 pub struct FuzzyIndex {
@@ -77,16 +68,6 @@ impl FuzzyIndex {
             Some(row) if row.index == index => Some(row),
             _ => self.rows.iter().find(|r| r.index == index),
         }
-    }
-
-    /// Number of candidates.
-    pub fn len(&self) -> usize {
-        self.rows.len()
-    }
-
-    /// Whether there are no candidates.
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
     }
 
     /// Filters by `query`, best first (score descending, then index ascending).

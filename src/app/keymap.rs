@@ -6,6 +6,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, Mou
 
 use super::msg::{Action, Msg, ReasonPick, TextEdit};
 use super::state::{AppState, Mode};
+use super::suggestions::SuggestionKey;
 
 /// One key binding of the list mode.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,6 +159,7 @@ impl Default for Keymap {
                 plain(K::Char('n'), A::EditNote),
                 plain(K::Char('t'), A::EditTags),
                 plain(K::Char('X'), A::RejectWithReason),
+                plain(K::Char('E'), A::ShowSuggestions),
                 plain(K::Char('>'), A::NextStage),
                 plain(K::Char('<'), A::PreviousStage),
                 plain(K::Char('L'), A::MarkLost),
@@ -325,6 +327,13 @@ impl Keymap {
                 }
                 _ => None,
             },
+            // The suggestions panel: j/k or arrows move, Enter or a accepts, anything else closes.
+            Mode::Suggestions => Some(Msg::Suggestion(match key.code {
+                KeyCode::Char('j') | KeyCode::Down => SuggestionKey::Next,
+                KeyCode::Char('k') | KeyCode::Up => SuggestionKey::Previous,
+                KeyCode::Enter | KeyCode::Char('a') => SuggestionKey::Accept,
+                _ => SuggestionKey::Close,
+            })),
             Mode::List => {
                 let detail = state.is_detail_open().then(|| find(&self.detail, key)).flatten();
                 detail.or_else(|| self.resolve(key)).map(Msg::Action)
@@ -389,6 +398,7 @@ pub fn describe(action: Action) -> &'static str {
         Action::EditNote => "write a note",
         Action::EditTags => "tag (Tab completes)",
         Action::RejectWithReason => "reject with a reason",
+        Action::ShowSuggestions => "suggested exclusions",
         Action::ScrollDetailDown => "scroll details down",
         Action::ScrollDetailUp => "scroll details up",
         Action::NextStage => "next stage",

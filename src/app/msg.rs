@@ -29,6 +29,8 @@ pub enum Msg {
     ClockTicked(Timestamp),
     /// The answer to a confirmation question (y / n).
     Confirmed(bool),
+    /// A key in the suggested-exclusions panel.
+    Suggestion(super::suggestions::SuggestionKey),
     /// The reason picked in the `X` popup.
     ReasonPicked(ReasonPick),
     /// A side task of the runtime finished (browser opened, link copied): what to tell the user.
@@ -80,6 +82,8 @@ pub enum Action {
     EditTags,
     /// Reject with a reason picked from a short list.
     RejectWithReason,
+    /// Show exclusions suggested by repeated reject reasons.
+    ShowSuggestions,
     /// Move the selected notice to the next pipeline stage.
     NextStage,
     /// Move the selected notice back one stage.
@@ -169,6 +173,22 @@ pub enum Effect {
         id: crate::model::NoticeId,
         /// The whole note.
         note: String,
+    },
+    /// Append an accepted suggested exclusion to the profile's file.
+    AcceptExclusion {
+        /// The profile's name (its file is known to the runtime).
+        profile: String,
+        /// The folded term.
+        term: String,
+        /// Its weight (subtracted).
+        weight: i32,
+    },
+    /// Show a desktop notification (only when `[notify]` is on).
+    Notify {
+        /// The headline.
+        summary: String,
+        /// The best new notice: title and buyer.
+        body: String,
     },
     /// Persist tags; the store answers with `TagsSaved` / `AnnotationNotSaved`.
     SaveTags(Vec<(crate::model::NoticeId, Vec<String>)>),

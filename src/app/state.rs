@@ -145,6 +145,8 @@ pub enum Mode {
     Tag,
     /// Picking why the selected or marked notices are rejected (`X`).
     Reason,
+    /// The suggested exclusions (`E`).
+    Suggestions,
     /// The sources panel (`F`) is open.
     Sources,
 }
@@ -255,6 +257,11 @@ pub struct AppState {
     pub(crate) tags: super::annotate::TagPrompt,
     /// The reasons offered when rejecting with `X` (from the config).
     pub(crate) reject_reasons: Vec<String>,
+    /// Desktop notifications for new notices scoring at least this; `None`: off.
+    pub(crate) notify_min_score: Option<i32>,
+    /// The profile exclusions are suggested for, and whether it has a file to write them to.
+    pub(crate) suggest_profile: Option<(crate::matching::Profile, bool)>,
+    pub(crate) suggestions: super::suggestions::SuggestionsPanel,
     pub(crate) selected: Option<NoticeId>,
     pub(crate) sources: Vec<(String, SourceStatus)>,
     /// What each feed did this session, for the sources panel (see `super::sources`).
@@ -295,6 +302,9 @@ impl AppState {
             note_for: None,
             tags: super::annotate::TagPrompt::default(),
             reject_reasons: Vec::new(),
+            notify_min_score: None,
+            suggest_profile: None,
+            suggestions: super::suggestions::SuggestionsPanel::default(),
             selected: None,
             sources: feeds.iter().map(|f| (f.clone(), SourceStatus::Idle)).collect(),
             feed_logs: feeds.iter().map(|f| super::sources::FeedLog::new(f, None)).collect(),

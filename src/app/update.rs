@@ -59,6 +59,7 @@ impl AppState {
             }
             Msg::Confirmed(yes) => self.on_confirm(yes),
             Msg::ReasonPicked(pick) => self.on_reason_picked(pick),
+            Msg::Suggestion(key) => self.on_suggestion_key(key),
             Msg::ShellDone(result) => {
                 self.status = Some(match result {
                     Ok(text) => info(text),
@@ -138,6 +139,7 @@ impl AppState {
             }
             Action::EditTags => self.start_tagging(),
             Action::RejectWithReason => return self.start_reject_with_reason(),
+            Action::ShowSuggestions => self.open_suggestions(),
             Action::NextStage => return self.move_stage(Triage::next_stage),
             Action::PreviousStage => return self.move_stage(Triage::previous_stage),
             Action::MarkLost => {
@@ -319,6 +321,7 @@ impl AppState {
                 state,
             } => {
                 let total = notices.len();
+                let alert = self.alert_for(&feed, &notices);
                 let new = self.merge(&notices);
                 self.log_success(&feed, &notices, new, (at, next_at), warnings);
                 self.set_source(
@@ -331,12 +334,13 @@ impl AppState {
                     },
                 );
                 self.refresh_view();
-                vec![Effect::SaveFetch {
+                let save = Effect::SaveFetch {
                     feed,
                     items: notices,
                     at,
                     state,
-                }]
+                };
+                std::iter::once(save).chain(alert).collect()
             }
             FeedEvent::Failed {
                 feed,

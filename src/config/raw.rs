@@ -226,6 +226,7 @@ impl RawConfig {
         // Several profiles at once (a company selling welfare technology and lab equipment); none
         // listed means the bundled health-tech profile.
         let mut profiles = Vec::new();
+        let mut profile_files = Vec::new();
         for path in self.profiles.unwrap_or_default() {
             // A bare name of a bundled profile ("lab-diagnostics") selects it; anything else is a file.
             let bundled = path.to_str().and_then(Profile::bundled_named);
@@ -236,7 +237,9 @@ impl RawConfig {
                         path: path.clone(),
                         source,
                     })?;
-                    Profile::parse(&text, &path.display().to_string())?
+                    let profile = Profile::parse(&text, &path.display().to_string())?;
+                    profile_files.push((profile.name.clone(), path.clone()));
+                    profile
                 }
             };
             if profiles.iter().any(|p: &Profile| p.name == profile.name) {
@@ -254,6 +257,7 @@ impl RawConfig {
             profiles.push(Profile::bundled());
         }
         Ok(Config {
+            profile_files,
             feeds,
             lookback: Duration::from_secs(u64::from(self.lookback_days.unwrap_or(14)) * 86_400),
             export_dir: self.export_dir.unwrap_or_else(|| PathBuf::from(".")),

@@ -7,6 +7,7 @@
 
 use std::sync::Mutex;
 
+use aho_corasick::AhoCorasick;
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 
@@ -148,6 +149,7 @@ impl FuzzyIndex {
                 })
                 .collect();
         }
+        let t0 = std::time::Instant::now();
         let found = match within {
             Some(previous) => {
                 let candidates: Vec<u32> = previous.iter().filter_map(|m| self.position_of(m.index)).collect();
@@ -155,14 +157,15 @@ impl FuzzyIndex {
             }
             None => self.score_narrowed(&pattern),
         };
+        let t1 = t0.elapsed();
         let skim = SkimMatcherV2::default().ignore_case();
-        found
+        let out: Vec<FuzzyMatch> = found
             .into_iter()
             .enumerate()
             .map(|(rank, scored)| {
                 let row = &self.rows[scored.row as usize];
                 FuzzyMatch {
-                    index: row.index,
+                    index: scored.index,
                     score: scored.score,
                     positions: if rank < highlight {
                         self.positions(&skim, row, &pattern, scored.score)
@@ -171,7 +174,9 @@ impl FuzzyIndex {
                     },
                 }
             })
-            .collect()
+            .collect();
+        if std::env::var_os("TRACE").is_some() { eprintln!("TRACE {pattern} {} score+sort {:?} total {:?}", out.len(), t1, t0.elapsed()); }
+        out
     }
 
     /// Scores the rows that matched the longest remembered query `pattern` extends, and
@@ -206,6 +211,7 @@ impl FuzzyIndex {
         let query = Query::new(pattern);
         let count = candidates.map_or(self.rows.len(), <[u32]>::len);
         let score_range = |from: usize, to: usize| -> Vec<Scored> {
+            let ts = std::time::Instant::now();
             let mut out = Vec::new();
             match candidates {
                 Some(rows) => {
@@ -219,7 +225,10 @@ impl FuzzyIndex {
                     }
                 }
             }
-            sorted(out, &self.rows)
+            let sc = ts.elapsed();
+            let r = sorted(out);
+            if std::env::var_os("TRACE").is_some() { eprintln!("TRACE  half {} score {:?} +sort {:?}", r.len(), sc, ts.elapsed()); }
+            r
         };
         if count < 2 * PARALLEL_MIN_ROWS {
             return score_range(0, count);
@@ -230,7 +239,7 @@ impl FuzzyIndex {
             let other = scope.spawn(|| score_range(0, middle));
             let mine = score_range(middle, count);
             // A panic in the scorer is a bug; keep this half rather than take the UI down.
-            merge(other.join().unwrap_or_default(), mine, &self.rows)
+            merge(other.join().unwrap_or_default(), mine)
         })
     }
 
@@ -240,18 +249,26 @@ impl FuzzyIndex {
     fn score_row(&self, query: &Query, row: u32) -> Option<Scored> {
         let folded_row = self.rows.get(row as usize)?;
         let hay = self.folded(folded_row);
-        if let Some(at) = hay.find(query.text.as_str()) {
+        if let Some(at) = query.find(hay) {
             let before = &hay[..at];
             let word_start = before.chars().next_back().is_none_or(|c| !c.is_alphanumeric());
             let start_char = if folded_row.ascii { at } else { before.chars().count() };
             let start_char = i64::try_from(start_char).unwrap_or(i64::MAX >> 24);
             let score = CONTIGUOUS_BASE + if word_start { 1 << 20 } else { 0 } - start_char;
-            return Some(Scored { score, row });
+            return Some(Scored {
+                score,
+                index: folded_row.index,
+                row,
+            });
         }
         let (start, end) = window(hay, &query.chars)?;
         let spread = i64::try_from(end - start).unwrap_or(i64::MAX >> 24);
         let score = SCATTERED_BASE - (spread << 16) - i64::try_from(start).unwrap_or(0);
-        Some(Scored { score, row })
+        Some(Scored {
+            score,
+            index: folded_row.index,
+            row,
+        })
     }
 
     /// Highlight positions of a match: the contiguous span as is, scattered chars from skim.
@@ -282,9 +299,12 @@ impl FuzzyIndex {
     }
 }
 
-/// A folded query, with its chars minus spaces for the in-order search.
+/// A folded query: a searcher for it compiled once per keystroke, and its chars minus spaces
+/// for the in-order search.
 struct Query {
     text: String,
+    /// Finds the query as typed; `str::find` would set up a new searcher for every title.
+    finder: Option<AhoCorasick>,
     chars: Vec<char>,
 }
 
@@ -292,7 +312,16 @@ impl Query {
     fn new(pattern: &str) -> Self {
         Self {
             text: pattern.to_owned(),
+            finder: AhoCorasick::new([pattern]).ok(),
             chars: pattern.chars().filter(|c| !c.is_whitespace()).collect(),
+        }
+    }
+
+    /// The byte offset of the first occurrence of the query in `hay`.
+    fn find(&self, hay: &str) -> Option<usize> {
+        match &self.finder {
+            Some(finder) => finder.find(hay).map(|m| m.start()),
+            None => hay.find(self.text.as_str()),
         }
     }
 }
@@ -303,24 +332,23 @@ fn offset(n: usize) -> u32 {
 }
 
 /// Best first: score descending, then caller index ascending.
-fn order(a: &Scored, b: &Scored, rows: &[FoldedRow]) -> std::cmp::Ordering {
-    let index = |s: &Scored| rows.get(s.row as usize).map_or(usize::MAX, |r| r.index);
-    b.score.cmp(&a.score).then_with(|| index(a).cmp(&index(b)))
+fn order(a: &Scored, b: &Scored) -> std::cmp::Ordering {
+    b.score.cmp(&a.score).then(a.index.cmp(&b.index))
 }
 
 /// Sorts by [`order`]; unstable is deterministic here, as caller indices are unique.
-fn sorted(mut found: Vec<Scored>, rows: &[FoldedRow]) -> Vec<Scored> {
-    found.sort_unstable_by(|a, b| order(a, b, rows));
+fn sorted(mut found: Vec<Scored>) -> Vec<Scored> {
+    found.sort_unstable_by(order);
     found
 }
 
 /// Merges two lists sorted by [`order`].
-fn merge(a: Vec<Scored>, b: Vec<Scored>, rows: &[FoldedRow]) -> Vec<Scored> {
+fn merge(a: Vec<Scored>, b: Vec<Scored>) -> Vec<Scored> {
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
     loop {
         let take_a = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => order(x, y, rows).is_le(),
+            (Some(x), Some(y)) => order(x, y).is_le(),
             (Some(_), None) => true,
             (None, Some(_)) => false,
             (None, None) => return out,
@@ -333,6 +361,8 @@ fn merge(a: Vec<Scored>, b: Vec<Scored>, rows: &[FoldedRow]) -> Vec<Scored> {
 #[derive(Debug, Clone, Copy)]
 struct Scored {
     score: i64,
+    /// The caller's index, copied here so sorting does not chase rows.
+    index: usize,
     /// Position in [`FuzzyIndex::rows`].
     row: u32,
 }

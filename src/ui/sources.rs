@@ -99,7 +99,7 @@ fn feed_lines(feed: &SourceHealth, now: Timestamp, tz: &TimeZone, theme: &Theme,
         lines.extend(labelled(label, &text, style, theme, width));
     };
     if let Some(reason) = &feed.inactive {
-        field("inactive", reason.clone(), Style::new());
+        field("why", reason.clone(), Style::new());
     }
     if let Some(ok) = feed.last_success {
         field(
@@ -108,10 +108,11 @@ fn feed_lines(feed: &SourceHealth, now: Timestamp, tz: &TimeZone, theme: &Theme,
             Style::new(),
         );
     }
-    let session = if feed.last_success.is_some() {
-        format!("{} fetched, {} new this session", feed.fetched, feed.new)
-    } else {
-        "no successful poll this session".to_owned()
+    let session = match feed.state {
+        _ if feed.last_success.is_some() => format!("{} fetched, {} new this session", feed.fetched, feed.new),
+        HealthState::Inactive => "not polled".to_owned(),
+        HealthState::Waiting | HealthState::Polling => "not polled yet this session".to_owned(),
+        HealthState::Failing | HealthState::Ok => "no successful poll this session".to_owned(),
     };
     let newest = feed
         .newest_published
@@ -208,7 +209,7 @@ fn day(at: Timestamp, tz: &TimeZone) -> String {
 fn relative(at: Timestamp, now: Timestamp) -> String {
     let secs = at.as_second() - now.as_second();
     if secs.abs() < 60 {
-        return "just now".to_owned();
+        return if secs > 0 { "in under a minute" } else { "just now" }.to_owned();
     }
     let text = match secs.unsigned_abs() {
         s if s < 3600 => format!("{} min", s / 60),
@@ -243,5 +244,7 @@ mod tests {
         assert_eq!(relative(later, now), "in 15 min");
         assert_eq!(relative(now, later), "15 min ago");
         assert_eq!(relative(now, now), "just now");
+        let soon: Timestamp = "2026-11-22T12:00:30Z".parse().expect("valid");
+        assert_eq!(relative(soon, now), "in under a minute");
     }
 }

@@ -141,3 +141,94 @@ fn windows_find_in_order_chars_and_the_tightest_span() {
     assert_eq!(tightest_window("rr xr g rg", &['r', 'g']), Some((4, 7)));
     assert_eq!(tightest_window("røntgen", &['ø', 'g']), Some((1, 6)));
 }
+
+#[test]
+fn remembered_queries_give_the_same_answers_as_a_fresh_index() {
+    let titles: Vec<String> = (0..9_000)
+        .map(|i| match i % 5 {
+            0 => format!("RØNTGEN nr {i}"),
+            1 => format!("Renhold og rengjøring {i}"),
+            2 => format!("Trygghetsalarmer {i}"),
+            3 => format!("Røntgenapparat til Ørsta {i}"),
+            _ => format!("Ærlig talt, en tørr oppgave {i}"),
+        })
+        .collect();
+    // Caller indices that are not positions, as the list gives (records in display order).
+    let candidates: Vec<(usize, &str)> = titles
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (9_000 - i, t.as_str()))
+        .collect();
+    let typing = FuzzyIndex::new(candidates.iter().copied());
+    // Typing, deleting, retyping, a space, and a query that does not extend the last one.
+    for query in [
+        "r",
+        "rø",
+        "røn",
+        "røntg",
+        "røn",
+        "røx",
+        "rø",
+        "røntgen nr",
+        "ær",
+        "",
+        "t",
+        "tr",
+    ] {
+        let fresh = FuzzyIndex::new(candidates.iter().copied()).filter(query, None, 5);
+        let narrowed = typing.filter(query, None, 5);
+        assert_eq!(narrowed, fresh, "{query}");
+        assert_eq!(
+            typing.clone().filter(query, None, 5),
+            fresh,
+            "a clone starts afresh: {query}"
+        );
+    }
+    let found = typing.filter("røntg", None, 1);
+    assert_eq!(found.len(), 3_600, "RØNTGEN and Røntgenapparat");
+    let top = &titles[9_000 - found[0].index];
+    assert_eq!(highlighted(top, &found[0].positions).to_lowercase(), "røntg");
+}
+
+#[test]
+fn window_search_agrees_with_a_char_by_char_scan() {
+    // The slow, obvious version: walk the chars forwards, then backwards from the end.
+    fn naive(haystack: &str, wanted: &[char]) -> Option<(usize, usize)> {
+        let chars: Vec<(usize, char)> = haystack.char_indices().collect();
+        let (mut next, mut end) = (0, None);
+        for &(at, c) in &chars {
+            if next < wanted.len() && wanted[next] == c {
+                next += 1;
+                if next == wanted.len() {
+                    end = Some(at + c.len_utf8());
+                    break;
+                }
+            }
+        }
+        let end = end?;
+        let mut remaining = wanted.len();
+        for &(at, c) in chars.iter().rev().filter(|(at, _)| *at < end) {
+            if wanted[remaining - 1] == c {
+                remaining -= 1;
+                if remaining == 0 {
+                    return Some((at, end));
+                }
+            }
+        }
+        None
+    }
+    let texts = ["rr xr g rg", "røntgen", "aaa", "øyeundersøkelse og røntgen", "", "gr"];
+    let needles: [&[char]; 6] = [
+        &['r', 'g'],
+        &['ø', 'g'],
+        &['a', 'a'],
+        &['ø', 'r', 'n'],
+        &['x'],
+        &['r', 'ø'],
+    ];
+    for text in texts {
+        for needle in needles {
+            assert_eq!(window(text, needle), naive(text, needle), "{text:?} {needle:?}");
+        }
+    }
+}
