@@ -1,8 +1,11 @@
-//! Parse throughput per adapter (issue #7): generated pages in each source's real format, parsed
-//! by the real adapter. Criterion reports MB/s ("thrpt", bytes of response body).
+//! Parse throughput per adapter and scoring throughput on generated notices (issue #7).
 //!
-//! `cargo bench --bench parse` (pages of the API's maximum size: TED 250 notices, Doffin and OCDS
-//! 100, RSS 1,000 items). Under `cargo test` the pages are small.
+//! `parse/*`: a generated page in each source's real format parsed by the real adapter (pages of
+//! the API's maximum size: TED 250 notices, Doffin and OCDS 100, RSS 1,000 items); criterion reports
+//! MB/s of response body. `score_generated/default_profiles`: 100,000 generated notices (~7 %
+//! health-tech, ~600-char descriptions) scored with the default config's profiles on one core, as
+//! `poll --once` scores them; criterion reports notices/s ("elem/s"). (`benches/matching.rs` scores
+//! its own synthetic corpus with the bundled profile.) Under `cargo test` everything is small.
 
 use std::hint::black_box;
 
@@ -12,6 +15,7 @@ use anbud::feeds::doffin::{DoffinAdapter, DoffinSettings};
 use anbud::feeds::ocds::{OcdsAdapter, OcdsSettings};
 use anbud::feeds::syndication::{RssAdapter, RssSettings};
 use anbud::feeds::ted::{TedAdapter, TedSettings};
+use anbud::matching::MatcherSet;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn parse(c: &mut Criterion) {
@@ -46,5 +50,26 @@ fn parse(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parse);
+fn score(c: &mut Criterion) {
+    let corpus = Corpus::new(DEFAULT_SEED).expect("vocabulary parses");
+    let notices = anbud::corpus::fill::parsed(
+        &corpus,
+        Kind::Doffin,
+        0..bench_size("ANBUD_BENCH_NOTICES", 100_000, 2_000),
+    )
+    .expect("generated pages parse");
+    let config = anbud::config::load(None).expect("bundled config loads");
+    let set = MatcherSet::new(&config.profiles).expect("default profiles compile");
+    let matched = notices.iter().filter(|n| set.evaluate(n).matched).count();
+    println!("score_generated: {} notices, {matched} matched", notices.len());
+    let mut group = c.benchmark_group("score_generated");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(notices.len() as u64));
+    group.bench_function("default_profiles", |b| {
+        b.iter(|| notices.iter().map(|n| set.evaluate(black_box(n)).score).sum::<i32>())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, parse, score);
 criterion_main!(benches);

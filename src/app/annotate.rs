@@ -181,7 +181,7 @@ impl AppState {
             self.status = Some(info("Tags unchanged".to_owned()));
             return Vec::new();
         }
-        self.status = Some(info(format!("Saving tags of {} notices…", changes.len())));
+        self.status = Some(info("Saving tags…".to_owned()));
         vec![Effect::SaveTags(changes)]
     }
 
@@ -196,7 +196,8 @@ impl AppState {
         if n > 1 {
             self.marked.clear();
         }
-        self.status = Some(info(format!("Tags saved ({n} notices)")));
+        let noun = if n == 1 { "notice" } else { "notices" };
+        self.status = Some(info(format!("Tags saved ({n} {noun})")));
         self.refresh_view();
     }
 

@@ -149,7 +149,6 @@ impl FuzzyIndex {
                 })
                 .collect();
         }
-        let t0 = std::time::Instant::now();
         let found = match within {
             Some(previous) => {
                 let candidates: Vec<u32> = previous.iter().filter_map(|m| self.position_of(m.index)).collect();
@@ -157,9 +156,8 @@ impl FuzzyIndex {
             }
             None => self.score_narrowed(&pattern),
         };
-        let t1 = t0.elapsed();
         let skim = SkimMatcherV2::default().ignore_case();
-        let out: Vec<FuzzyMatch> = found
+        found
             .into_iter()
             .enumerate()
             .map(|(rank, scored)| {
@@ -174,9 +172,7 @@ impl FuzzyIndex {
                     },
                 }
             })
-            .collect();
-        if std::env::var_os("TRACE").is_some() { eprintln!("TRACE {pattern} {} score+sort {:?} total {:?}", out.len(), t1, t0.elapsed()); }
-        out
+            .collect()
     }
 
     /// Scores the rows that matched the longest remembered query `pattern` extends, and
@@ -211,7 +207,6 @@ impl FuzzyIndex {
         let query = Query::new(pattern);
         let count = candidates.map_or(self.rows.len(), <[u32]>::len);
         let score_range = |from: usize, to: usize| -> Vec<Scored> {
-            let ts = std::time::Instant::now();
             let mut out = Vec::new();
             match candidates {
                 Some(rows) => {
@@ -225,10 +220,7 @@ impl FuzzyIndex {
                     }
                 }
             }
-            let sc = ts.elapsed();
-            let r = sorted(out);
-            if std::env::var_os("TRACE").is_some() { eprintln!("TRACE  half {} score {:?} +sort {:?}", r.len(), sc, ts.elapsed()); }
-            r
+            sorted(out)
         };
         if count < 2 * PARALLEL_MIN_ROWS {
             return score_range(0, count);
@@ -249,6 +241,9 @@ impl FuzzyIndex {
     fn score_row(&self, query: &Query, row: u32) -> Option<Scored> {
         let folded_row = self.rows.get(row as usize)?;
         let hay = self.folded(folded_row);
+        // The in-order check first: it is the cheaper one and rejects every row the substring
+        // search would reject (a contiguous match is also an in-order one).
+        let (start, end) = query.window(hay)?;
         if let Some(at) = query.find(hay) {
             let before = &hay[..at];
             let word_start = before.chars().next_back().is_none_or(|c| !c.is_alphanumeric());
@@ -261,7 +256,6 @@ impl FuzzyIndex {
                 row,
             });
         }
-        let (start, end) = window(hay, &query.chars)?;
         let spread = i64::try_from(end - start).unwrap_or(i64::MAX >> 24);
         let score = SCATTERED_BASE - (spread << 16) - i64::try_from(start).unwrap_or(0);
         Some(Scored {
@@ -303,17 +297,29 @@ impl FuzzyIndex {
 /// for the in-order search.
 struct Query {
     text: String,
-    /// Finds the query as typed; `str::find` would set up a new searcher for every title.
+    /// Finds a non-ASCII query as typed; `str::find` would set up a new searcher for every title.
     finder: Option<AhoCorasick>,
     chars: Vec<char>,
+    /// The query's bytes minus spaces when it is ASCII (the usual case once folded): ASCII bytes
+    /// never occur inside a multi-byte UTF-8 char, so titles can be scanned byte by byte.
+    ascii: Option<Vec<u8>>,
 }
 
 impl Query {
     fn new(pattern: &str) -> Self {
+        let chars: Vec<char> = pattern.chars().filter(|c| !c.is_whitespace()).collect();
+        let ascii = pattern
+            .is_ascii()
+            .then(|| chars.iter().map(|&c| u8::try_from(c).unwrap_or(b' ')).collect());
         Self {
             text: pattern.to_owned(),
-            finder: AhoCorasick::new([pattern]).ok(),
-            chars: pattern.chars().filter(|c| !c.is_whitespace()).collect(),
+            finder: if pattern.is_ascii() {
+                None
+            } else {
+                AhoCorasick::new([pattern]).ok()
+            },
+            chars,
+            ascii,
         }
     }
 
@@ -321,9 +327,48 @@ impl Query {
     fn find(&self, hay: &str) -> Option<usize> {
         match &self.finder {
             Some(finder) => finder.find(hay).map(|m| m.start()),
-            None => hay.find(self.text.as_str()),
+            None => find_bytes(hay.as_bytes(), self.text.as_bytes()),
         }
     }
+
+    /// The tightest in-order window of the query's chars in `hay` (see [`window`]).
+    fn window(&self, hay: &str) -> Option<(usize, usize)> {
+        match &self.ascii {
+            Some(bytes) => window_bytes(hay.as_bytes(), bytes),
+            None => window(hay, &self.chars),
+        }
+    }
+}
+
+/// The first occurrence of `needle` in `hay`: the first byte located, then the rest compared.
+/// Titles are short, so this beats setting up a two-way searcher per title.
+fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    let mut from = 0;
+    while let Some(p) = hay.get(from..)?.iter().position(|&b| b == first) {
+        let at = from + p;
+        if hay.get(at + 1..).is_some_and(|tail| tail.starts_with(rest)) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// [`window`] on bytes, for an ASCII needle without spaces.
+fn window_bytes(hay: &[u8], wanted: &[u8]) -> Option<(usize, usize)> {
+    if wanted.is_empty() {
+        return None;
+    }
+    let mut end = 0;
+    for &want in wanted {
+        end += hay.get(end..)?.iter().position(|&b| b == want)? + 1;
+    }
+    let mut start = end;
+    for &want in wanted.iter().rev() {
+        start = hay.get(..start)?.iter().rposition(|&b| b == want)?;
+    }
+    Some((start, end))
 }
 
 /// A byte offset or row number as stored: the index holds far fewer than 4 GiB of titles.

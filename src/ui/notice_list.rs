@@ -58,12 +58,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, first_row: &mut u
             theme.muted()
         };
         let mut title = highlight::by_chars(&record.notice.title, &row.positions, base, theme.search_hit());
+        // Tags go first, so a long title cut at the column's edge never hides them.
+        for tag in record.tags.iter().rev() {
+            title.insert(0, Span::styled(format!("#{tag} "), theme.key()));
+        }
         if !record.changes.is_empty() {
             // Changed by a re-fetch since the user last looked: Enter shows what changed.
             title.insert(0, Span::styled("Δ ", theme.urgent()));
-        }
-        for tag in &record.tags {
-            title.push(Span::styled(format!(" #{tag}"), theme.key()));
         }
         // Why it matched, at a glance: the two strongest terms after the title (cut first when narrow).
         let terms = record.relevance.matched_terms();

@@ -232,3 +232,31 @@ fn window_search_agrees_with_a_char_by_char_scan() {
         }
     }
 }
+
+#[test]
+fn byte_scans_agree_with_the_char_scans() {
+    let texts = [
+        "rr xr g rg",
+        "røntgen og røyk",
+        "aaa",
+        "øyeundersøkelse og rontgen",
+        "",
+        "gr",
+        "ærlig",
+    ];
+    for text in texts {
+        for needle in ["rg", "ro", "aa", "rnt", "x", "ae", "gen"] {
+            let chars: Vec<char> = needle.chars().collect();
+            assert_eq!(
+                window_bytes(text.as_bytes(), needle.as_bytes()),
+                window(text, &chars),
+                "{text:?} {needle:?}"
+            );
+            assert_eq!(
+                find_bytes(text.as_bytes(), needle.as_bytes()),
+                text.find(needle),
+                "{text:?} {needle:?}"
+            );
+        }
+    }
+}
