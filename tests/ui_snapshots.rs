@@ -358,3 +358,49 @@ fn reason_picker_lists_the_configured_reasons() {
     state.update(Msg::Action(Action::RejectWithReason));
     insta::assert_snapshot!(draw(&state, 80, 24).backend());
 }
+
+/// One snapshot per tab, at a large size: what each view holds and how its columns spread.
+#[test]
+fn every_tab_at_200x50() {
+    let mut state = loaded();
+    for view in anbud::app::View::ALL {
+        assert_eq!(state.view(), view);
+        insta::assert_snapshot!(format!("tab_{}", view.short_label()), draw(&state, 200, 50).backend());
+        state.update(Msg::Action(Action::NextView));
+    }
+}
+
+/// The help lists what the user's config bound, in every mode, not the defaults.
+#[test]
+fn help_is_generated_from_a_custom_keymap() {
+    use anbud::app::keymap::{KeyMode, Overrides};
+    use anbud::config::keys::parse_key;
+    let chord = |k: &str| parse_key(k).expect("key");
+    let overrides = Overrides {
+        actions: vec![
+            (KeyMode::List, chord("ctrl-n"), Action::SelectNext),
+            (KeyMode::List, chord("-"), Action::StartSearch),
+            (KeyMode::Detail, chord("ctrl-j"), Action::ScrollDetailDown),
+        ],
+        edits: vec![(KeyMode::Search, chord("ctrl-g"), TextEdit::Cancel)],
+    };
+    let keymap = Keymap::default().with_overrides(&overrides);
+    let mut state = loaded();
+    state.update(Msg::Action(Action::ToggleHelp));
+    let mut terminal = Terminal::new(TestBackend::new(100, 40)).expect("test backend");
+    let tz = TimeZone::get("Europe/Oslo").expect("bundled tzdb");
+    let theme = Theme::new(true);
+    let ctx = RenderContext {
+        theme: &theme,
+        keymap: &keymap,
+        tz: &tz,
+    };
+    terminal
+        .draw(|f| ui::render(f, &state, &mut ViewState::default(), ctx))
+        .expect("draw");
+    let screen = format!("{:?}", terminal.backend());
+    assert!(screen.contains("Ctrl-n"), "{screen}");
+    assert!(screen.contains("Ctrl-j"), "{screen}");
+    assert!(screen.contains("Search: Enter keeps it, Esc clears"), "{screen}");
+    insta::assert_snapshot!(terminal.backend());
+}
