@@ -84,6 +84,14 @@ fn default_matcher() -> Result<MatcherSet, String> {
     MatcherSet::new(&config.profiles).map_err(|e| e.to_string())
 }
 
+/// CPU time this thread has run, from `/proc/thread-self/schedstat` (nanoseconds on CPU): unlike
+/// wall time it does not grow when other processes compete for the cores.
+fn thread_cpu() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: f64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(ns / 1e9)
+}
+
 fn report_memory() {
     if let Some((rss, hwm)) = memory() {
         println!("vm_rss_mb {:.1}", rss as f64 / 1e6);
@@ -114,9 +122,12 @@ fn run(args: Args) -> Result<(), String> {
             let state = AppState::new(records, &["TED".to_owned()], Timestamp::now());
             let core = t.elapsed();
             drop((state, store));
-            let t = Instant::now();
+            let (t, cpu) = (Instant::now(), thread_cpu());
             let dashboard = Dashboard::open(&db, 160, 48, Timestamp::now())?;
             let total = t.elapsed();
+            if let (Some(before), Some(after)) = (cpu, thread_cpu()) {
+                println!("startup_cpu_ms {:.1}", (after - before) * 1e3);
+            }
             println!("records {count}");
             println!("load_records_ms {:.1}", load.as_secs_f64() * 1e3);
             println!("app_state_new_ms {:.1}", core.as_secs_f64() * 1e3);
@@ -151,9 +162,13 @@ fn run(args: Args) -> Result<(), String> {
                 })
                 .collect();
             let matcher = default_matcher()?;
-            let t = Instant::now();
+            let (t, cpu) = (Instant::now(), thread_cpu());
             let matched = notices.iter().filter(|n| matcher.evaluate(n).matched).count();
             let secs = t.elapsed().as_secs_f64();
+            if let (Some(before), Some(after)) = (cpu, thread_cpu()) {
+                println!("score_cpu_seconds {:.3}", after - before);
+                println!("score_notices_per_cpu_s {:.0}", notices.len() as f64 / (after - before));
+            }
             println!("notices {}", notices.len());
             println!("matched {matched}");
             println!("score_seconds {secs:.3}");
@@ -165,7 +180,7 @@ fn run(args: Args) -> Result<(), String> {
                 return Err(format!("{} exists; the store bench wants a new file", db.display()));
             }
             let items = fill::scored(&corpus()?, 0..notices, &default_matcher()?)?;
-            let t = Instant::now();
+            let (t, cpu) = (Instant::now(), thread_cpu());
             let mut store = Store::open(&db).map_err(|e| e.to_string())?;
             // One transaction, as `poll --once` saves one feed's poll.
             let summary = store
@@ -173,6 +188,9 @@ fn run(args: Args) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             drop(store);
             let secs = t.elapsed().as_secs_f64();
+            if let (Some(before), Some(after)) = (cpu, thread_cpu()) {
+                println!("store_cpu_seconds {:.3}", after - before);
+            }
             println!("rows {}", items.len());
             println!("new {}", summary.new);
             println!("store_seconds {secs:.3}");

@@ -108,13 +108,18 @@ pub fn feed_specs(config: &Config) -> Vec<FeedSpec> {
         .collect()
 }
 
-/// Each feed's name and the `source` its notices carry (`ted`, `doffin`, `fts`, …), so the sources
-/// panel can count stored notices per feed before the feed has polled.
-fn feed_sources(config: &Config) -> Vec<(String, String)> {
-    feed_specs(config)
+/// Each feed's name, the `source` its notices carry (`ted`, `doffin`, `fts`, …) and its last saved
+/// success, so the sources panel counts stored notices per feed and dates failures before a poll.
+fn feed_sources(config: &Config, store: &Store) -> Result<Vec<crate::app::sources::SourceSetting>> {
+    let mut saved = store.load_feed_states().wrap_err("cannot load the feeds' sync state")?;
+    Ok(feed_specs(config)
         .iter()
-        .map(|spec| (spec.name.clone(), spec.adapter.kind().to_owned()))
-        .collect()
+        .map(|spec| crate::app::sources::SourceSetting {
+            feed: spec.name.clone(),
+            source: spec.adapter.kind().to_owned(),
+            last_success: saved.remove(&spec.name).and_then(|state| state.last_success),
+        })
+        .collect())
 }
 
 /// The scoring function the poller applies at ingest.
@@ -475,7 +480,7 @@ pub async fn dashboard(config: &Config, store: Store) -> Result<()> {
         .with_history(history)
         .with_reject_reasons(config.reject_reasons.clone())
         .with_notifications(config.notify_min_score)
-        .with_source_settings(&feed_sources(config), config.stale_after);
+        .with_source_settings(&feed_sources(config, &store)?, config.stale_after);
     if let Some(first) = config.profiles.first() {
         let writable = config.profile_files.iter().any(|(name, _)| *name == first.name);
         core = core.with_suggestions_for(first.clone(), writable);

@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use anbud::app::sources::{HealthState, SourceHealth};
+use anbud::app::sources::{HealthState, SourceHealth, SourceSetting};
 use anbud::app::{Action, AppState, Keymap, Mode, Msg};
 use anbud::feeds::{FeedError, FeedEvent, Scored};
 use anbud::model::{FeedState, NoticeRecord};
@@ -58,11 +58,16 @@ fn feeds() -> Vec<String> {
     ["TED", "Doffin"].map(str::to_owned).to_vec()
 }
 
-fn labels() -> Vec<(String, String)> {
-    vec![
-        ("TED".to_owned(), "ted".to_owned()),
-        ("Doffin".to_owned(), "doffin".to_owned()),
-    ]
+fn setting(feed: &str, source: &str) -> SourceSetting {
+    SourceSetting {
+        feed: feed.to_owned(),
+        source: source.to_owned(),
+        last_success: None,
+    }
+}
+
+fn labels() -> Vec<SourceSetting> {
+    vec![setting("TED", "ted"), setting("Doffin", "doffin")]
 }
 
 fn health(state: &AppState, feed: &str) -> SourceHealth {
@@ -274,4 +279,26 @@ fn the_help_lists_the_sources_key() {
         .expect("toggle_sources is bound by default");
     assert_eq!(anbud::app::keymap::key_label(binding), "F");
     assert!(!anbud::app::keymap::describe(Action::ToggleSources).is_empty());
+}
+
+#[test]
+fn a_success_saved_before_a_restart_dates_a_failure_at_start_up() {
+    let saved = vec![SourceSetting {
+        last_success: Some(at("2026-11-18T07:00:00Z")),
+        ..setting("Doffin", "doffin")
+    }];
+    let mut state = AppState::new(Vec::new(), &feeds(), now()).with_source_settings(&saved, Duration::from_secs(3 * 86_400));
+    assert_eq!(health(&state, "Doffin").stale, None, "not failing: the app was simply not running");
+    let message = FeedError::Status {
+        status: 503,
+        detail: "Service Unavailable".to_owned(),
+    }
+    .user_message("doffin");
+    state.update(failure("Doffin", message, later(1), later(3)));
+    let doffin = health(&state, "Doffin");
+    assert_eq!(doffin.saved_success, Some(at("2026-11-18T07:00:00Z")));
+    let stale = doffin.stale.as_deref().expect("stale: nothing worked for four days");
+    assert!(stale.starts_with("no successful poll for 4 days"), "{stale}");
+    let last = doffin.last_failure.expect("the 503");
+    assert!(last.message.contains("Doffin is unavailable"), "{}", last.message);
 }

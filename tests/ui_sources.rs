@@ -4,6 +4,7 @@ mod common;
 
 use std::time::Duration;
 
+use anbud::app::sources::SourceSetting;
 use anbud::app::{Action, AppState, Keymap, Msg};
 use anbud::feeds::{FeedError, FeedEvent, Scored};
 use anbud::model::{FeedState, NoticeRecord};
@@ -49,7 +50,14 @@ fn mixed() -> AppState {
     let (ted_old, _) = published("ted:100", "2026-11-21T09:00:00Z");
     let (rss_old, rss_again) = published("rss:7", "2026-11-16T08:00:00Z");
     let names: Vec<String> = FEEDS.iter().map(|(name, _)| (*name).to_owned()).collect();
-    let labels: Vec<(String, String)> = FEEDS.iter().map(|(n, s)| ((*n).to_owned(), (*s).to_owned())).collect();
+    let labels: Vec<SourceSetting> = FEEDS
+        .iter()
+        .map(|(feed, source)| SourceSetting {
+            feed: (*feed).to_owned(),
+            source: (*source).to_owned(),
+            last_success: None,
+        })
+        .collect();
     let mut state = AppState::new(vec![ted_old, rss_old], &names, minutes(-30))
         .with_source_settings(&labels, Duration::from_secs(3 * 86_400));
 

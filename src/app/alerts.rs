@@ -23,7 +23,7 @@ impl AppState {
                 relevance.matched && relevance.score >= min && !self.by_id.contains_key(&notice.id)
             })
             .collect();
-        fresh.sort_by(|a, b| b.1.score.cmp(&a.1.score));
+        fresh.sort_by_key(|(_, relevance)| std::cmp::Reverse(relevance.score));
         let (best, relevance) = fresh.first()?;
         let summary = match fresh.len() {
             1 => format!("anbud: new {feed} notice, score {}", relevance.score),

@@ -53,6 +53,9 @@ pub struct FeedLog {
     pub polling_since: Option<Timestamp>,
     /// The last poll that worked.
     pub last_success: Option<PollSuccess>,
+    /// When the feed last succeeded in an earlier session (saved with its sync state), so "no
+    /// successful poll for days" survives a restart.
+    pub saved_success: Option<Timestamp>,
     /// The last poll that failed (kept after the feed recovers, marked as past).
     pub last_failure: Option<PollFailure>,
     /// First failure of the current run of failures; `None` once a poll works.
@@ -79,6 +82,7 @@ impl FeedLog {
             source,
             polling_since: None,
             last_success: None,
+            saved_success: None,
             last_failure: None,
             failing_since: None,
             inactive: None,
@@ -167,6 +171,8 @@ pub struct SourceHealth {
     pub state: HealthState,
     /// The last poll that worked this session.
     pub last_success: Option<PollSuccess>,
+    /// When it last worked in an earlier session, if not this one.
+    pub saved_success: Option<Timestamp>,
     /// The last poll that failed this session.
     pub last_failure: Option<PollFailure>,
     /// First failure of the current run of failures.
@@ -271,6 +277,7 @@ pub fn assess(logs: &[FeedLog], records: &[NoticeRecord], now: Timestamp, stale_
                 name: log.name.clone(),
                 state,
                 last_success: log.last_success,
+                saved_success: log.saved_success.filter(|_| log.last_success.is_none()),
                 last_failure: log.last_failure.clone(),
                 failing_since: log.failing_since,
                 inactive: log.inactive.clone(),
@@ -299,12 +306,13 @@ fn recent_session_new(log: &FeedLog, cutoff: i64) -> usize {
 /// "No successful poll for N days", when the feed has been failing for the whole window.
 fn not_succeeding(log: &FeedLog, cutoff: i64, now: Timestamp) -> Option<String> {
     let failing_since = log.failing_since?;
-    let since = log.last_success.map_or(failing_since, |s| s.at);
+    let last_worked = log.last_success.map(|s| s.at).or(log.saved_success);
+    let since = last_worked.unwrap_or(failing_since);
     if since.as_second() > cutoff {
         return None;
     }
     let days = days_between(since, now);
-    Some(match log.last_success {
+    Some(match last_worked {
         Some(_) => format!("no successful poll for {days} — it keeps failing; the last error says how to fix it"),
         None => format!("no successful poll for {days} (failing since then) — the last error says how to fix it"),
     })
@@ -343,12 +351,26 @@ pub fn span(duration: Duration) -> String {
     }
 }
 
+/// What the runtime knows about a feed before it polls: from the config and the saved sync state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceSetting {
+    /// Feed name from the config.
+    pub feed: String,
+    /// The `source` its notices carry (the adapter's kind: `ted`, `doffin`, `fts`, …).
+    pub source: String,
+    /// When its last saved poll succeeded, in an earlier session.
+    pub last_success: Option<Timestamp>,
+}
+
 impl AppState {
     /// Tells the core which `source` each feed's notices carry (so stored notices count for their
-    /// feed before it has polled) and after how long a quiet feed looks stale.
-    pub fn with_source_settings(mut self, sources: &[(String, String)], stale_after: Duration) -> Self {
-        for (feed, source) in sources {
-            self.feed_log(feed).source = Some(source.clone());
+    /// feed before it has polled), when each last succeeded before this session, and after how long
+    /// a quiet or failing feed looks stale.
+    pub fn with_source_settings(mut self, settings: &[SourceSetting], stale_after: Duration) -> Self {
+        for setting in settings {
+            let log = self.feed_log(&setting.feed);
+            log.source = Some(setting.source.clone());
+            log.saved_success = setting.last_success;
         }
         self.stale_after = stale_after;
         self
@@ -512,6 +534,21 @@ mod tests {
         assert!(stale.starts_with("no successful poll for 4 days"), "{stale}");
         let week = Duration::from_secs(7 * 86_400);
         assert_eq!(assess(&[doffin], &[], now(), week)[0].stale, None);
+    }
+
+    #[test]
+    fn a_success_saved_by_an_earlier_session_dates_a_failure_that_began_today() {
+        let mut doffin = log("Doffin", "doffin");
+        doffin.saved_success = Some(at("2026-11-17T09:00:00Z"));
+        doffin.failed(PollFailure {
+            at: at("2026-11-22T11:55:00Z"),
+            message: "HTTP 401".to_owned(),
+            retry_at: at("2026-11-22T12:10:00Z"),
+        });
+        let health = &assess(&[doffin], &[], now(), DEFAULT_STALE_AFTER)[0];
+        assert_eq!(health.saved_success, Some(at("2026-11-17T09:00:00Z")));
+        let stale = health.stale.as_deref().unwrap();
+        assert!(stale.starts_with("no successful poll for 5 days — it keeps failing"), "{stale}");
     }
 
     #[test]
