@@ -11,7 +11,6 @@ use anbud::demo::server::{CannedResponse, LoopbackServer, Route};
 use anbud::feeds::http::{HttpFetcher, HttpSettings};
 use anbud::feeds::poller::{FeedSpec, fetch_feed};
 use anbud::feeds::ted::{TedAdapter, TedSettings};
-use anbud::model::FeedState;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::Value;
 
