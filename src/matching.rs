@@ -205,7 +205,12 @@ impl Matcher {
     }
 
     fn score(&self, notice: &Notice, now: Option<Timestamp>) -> Relevance {
-        let rejections = self.filters.check(notice, now);
+        // Most profiles have no filters: skip the check (and its allocations) for them.
+        let rejections = if self.filters.is_empty() {
+            Vec::new()
+        } else {
+            self.filters.check(notice, now)
+        };
         if !rejections.is_empty() {
             // Filtered out before any term is read: the explanation is the filter, not the terms.
             return Relevance {

@@ -128,7 +128,8 @@ fn feed_sources(config: &Config, store: &Store) -> Result<Vec<crate::app::source
 /// When the profile does not compile.
 pub fn scorer(config: &Config) -> Result<Scorer> {
     let matcher = MatcherSet::new(&config.profiles).wrap_err("a matching profile is invalid")?;
-    Ok(Arc::new(move |notice| matcher.evaluate(notice)))
+    // Deadline filters are judged at ingest, against the time the notice arrives.
+    Ok(Arc::new(move |notice| matcher.evaluate_at(notice, Timestamp::now())))
 }
 
 /// The background services the event loop talks to.

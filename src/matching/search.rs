@@ -1,9 +1,12 @@
 //! The `/` filter-as-you-type over the list's titles: fuzzy, Unicode-aware, pure.
 //!
-//! Uses fuzzy-matcher's `SkimMatcherV2`, whose case folding covers ASCII only, so both query and
-//! candidates are folded here first (Æ → ae, Ø → o, é → e, …) with a map back to the original
-//! chars for highlighting. Used for display filtering only, never for relevance (fuzzy matchers
-//! find scattered letters in any long text).
+//! Both query and candidates are folded here (Æ → ae, Ø → o, é → e, …: fuzzy-matcher folds ASCII
+//! only) with a map back to the original chars for highlighting. A row matches when it holds the
+//! query's chars in order; rows holding the query as typed rank first. [`FuzzyIndex`] folds the
+//! titles once, narrows as the query grows, scans bytes for ASCII queries and uses two threads;
+//! fuzzy-matcher's `SkimMatcherV2` only places the highlights of scattered matches on screen.
+//! Used for display filtering only, never for relevance (fuzzy matchers find scattered letters
+//! in any long text).
 
 use std::sync::Mutex;
 
@@ -152,7 +155,7 @@ impl FuzzyIndex {
         let found = match within {
             Some(previous) => {
                 let candidates: Vec<u32> = previous.iter().filter_map(|m| self.position_of(m.index)).collect();
-                self.score_all(&pattern, Some(&candidates))
+                self.score_all(&pattern, Some(&candidates)).0
             }
             None => self.score_narrowed(&pattern),
         };
@@ -190,23 +193,22 @@ impl FuzzyIndex {
         {
             narrowed.pop();
         }
-        let found = self.score_all(pattern, narrowed.last().map(|(_, rows)| rows.as_slice()));
+        let (found, rows) = self.score_all(pattern, narrowed.last().map(|(_, rows)| rows.as_slice()));
         if narrowed.last().is_none_or(|(earlier, _)| earlier != pattern) {
             if narrowed.len() >= NARROWED_DEPTH {
                 narrowed.remove(0);
             }
-            let mut rows: Vec<u32> = found.iter().map(|s| s.row).collect();
-            rows.sort_unstable();
             narrowed.push((pattern.to_owned(), rows));
         }
         found
     }
 
-    /// Scores `candidates` (row positions; every row when `None`), best first.
-    fn score_all(&self, pattern: &str, candidates: Option<&[u32]>) -> Vec<Scored> {
+    /// Scores `candidates` (row positions in row order; every row when `None`): the matches
+    /// best first, and the matching rows in row order (kept for narrowing, so they need no sort).
+    fn score_all(&self, pattern: &str, candidates: Option<&[u32]>) -> (Vec<Scored>, Vec<u32>) {
         let query = Query::new(pattern);
         let count = candidates.map_or(self.rows.len(), <[u32]>::len);
-        let score_range = |from: usize, to: usize| -> Vec<Scored> {
+        let score_range = |from: usize, to: usize| -> (Vec<Scored>, Vec<u32>) {
             let mut out = Vec::new();
             match candidates {
                 Some(rows) => {
@@ -220,7 +222,8 @@ impl FuzzyIndex {
                     }
                 }
             }
-            sorted(out)
+            let rows = out.iter().map(|s| s.row).collect();
+            (sorted(out), rows)
         };
         if count < 2 * PARALLEL_MIN_ROWS {
             return score_range(0, count);
@@ -229,9 +232,11 @@ impl FuzzyIndex {
         let middle = count / 2;
         std::thread::scope(|scope| {
             let other = scope.spawn(|| score_range(0, middle));
-            let mine = score_range(middle, count);
+            let (mine, mut rows) = score_range(middle, count);
             // A panic in the scorer is a bug; keep this half rather than take the UI down.
-            merge(other.join().unwrap_or_default(), mine)
+            let (theirs, mut first_rows) = other.join().unwrap_or_default();
+            first_rows.append(&mut rows);
+            (merge(theirs, mine), first_rows)
         })
     }
 

@@ -118,6 +118,32 @@ mod tests {
     }
 
     #[test]
+    fn a_profile_whose_filter_fails_does_not_match_but_others_still_do() {
+        let nordic = Profile::parse(
+            "name = \"nordic\"\nthreshold = 10\n[filters]\ncountries = [\"NOR\"]\ndeadline_within = \"30d\"\n\
+             [[include]]\nterm = \"sensor\"\nweight = 10\n",
+            "n.toml",
+        )
+        .expect("valid");
+        let s = MatcherSet::new(&[nordic, profile("lab", "\"sensor\"")]).expect("compiles");
+        let now: Timestamp = "2026-05-01T00:00:00Z".parse().expect("ts");
+        let mut n = notice("Sensor");
+        n.country = Some("SE".to_owned());
+        let r = s.evaluate_at(&n, now);
+        assert_eq!(r.profiles, ["lab"], "the Swedish notice fails only the Nordic filter");
+        n.country = Some("NO".to_owned());
+        n.deadline = Some("2026-07-01T00:00:00Z".parse().expect("ts"));
+        assert_eq!(s.evaluate_at(&n, now).profiles, ["lab"], "closes too late for nordic");
+        assert_eq!(
+            s.evaluate(&n).profiles,
+            ["nordic", "lab"],
+            "no clock: the window is not checked"
+        );
+        n.deadline = Some("2026-05-20T00:00:00Z".parse().expect("ts"));
+        assert_eq!(s.evaluate_at(&n, now).profiles, ["nordic", "lab"]);
+    }
+
+    #[test]
     fn names_select_and_reject() {
         let s = set();
         assert_eq!(s.names(), ["welfare", "lab"]);

@@ -213,6 +213,11 @@ fn score_spans(record: &NoticeRecord, theme: &Theme) -> Vec<Span<'static>> {
         }
         seen.push(&hit.rule);
         spans.push(Span::raw(if seen.len() == 1 { ": " } else { ", " }));
+        // A profile filter excluded the notice: its rule text says which and why.
+        if hit.kind == RuleKind::Filter {
+            spans.push(Span::styled(hit.rule.clone(), theme.exclude_hit()));
+            continue;
+        }
         let field = match hit.field {
             Field::Title => "title",
             Field::Description => "description",
