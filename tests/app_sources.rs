@@ -287,8 +287,13 @@ fn a_success_saved_before_a_restart_dates_a_failure_at_start_up() {
         last_success: Some(at("2026-11-18T07:00:00Z")),
         ..setting("Doffin", "doffin")
     }];
-    let mut state = AppState::new(Vec::new(), &feeds(), now()).with_source_settings(&saved, Duration::from_secs(3 * 86_400));
-    assert_eq!(health(&state, "Doffin").stale, None, "not failing: the app was simply not running");
+    let mut state =
+        AppState::new(Vec::new(), &feeds(), now()).with_source_settings(&saved, Duration::from_secs(3 * 86_400));
+    assert_eq!(
+        health(&state, "Doffin").stale,
+        None,
+        "not failing: the app was simply not running"
+    );
     let message = FeedError::Status {
         status: 503,
         detail: "Service Unavailable".to_owned(),

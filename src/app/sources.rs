@@ -202,7 +202,7 @@ impl SourceHealth {
     }
 }
 
-/// What the stored records say about one source.
+/// What the stored records say about one source, at one moment.
 #[derive(Debug, Default, Clone, Copy)]
 struct SourceRecords {
     stored: usize,
@@ -211,30 +211,58 @@ struct SourceRecords {
     recent: usize,
 }
 
+/// The publication dates of the stored records, per source, sorted: kept by the core and rebuilt
+/// only when records arrive, so drawing a frame never walks every record (stores reach a million).
+#[derive(Debug, Default, Clone)]
+pub struct RecordStats {
+    by_source: HashMap<String, (usize, Vec<Timestamp>)>,
+}
+
+impl RecordStats {
+    /// Counts `records` per source.
+    pub fn from_records(records: &[NoticeRecord]) -> Self {
+        let mut by_source: HashMap<String, (usize, Vec<Timestamp>)> = HashMap::new();
+        for record in records {
+            let entry = by_source.entry(record.notice.source.clone()).or_default();
+            entry.0 += 1;
+            entry.1.extend(record.notice.published);
+        }
+        for (_, dates) in by_source.values_mut() {
+            dates.sort_unstable();
+        }
+        Self { by_source }
+    }
+
+    fn at(&self, source: &str, now: Timestamp, cutoff: i64) -> SourceRecords {
+        let Some((stored, dates)) = self.by_source.get(source) else {
+            return SourceRecords::default();
+        };
+        SourceRecords {
+            stored: *stored,
+            // A date in the future (a clock off, a typo at the buyer) counts as now, not later.
+            newest: dates.last().map(|p| (*p).min(now)),
+            recent: dates.len() - dates.partition_point(|p| p.as_second() <= cutoff),
+        }
+    }
+}
+
 /// Every feed's health at `now`, in the order of `logs`.
 ///
 /// A feed looks stale when it has brought no new notices for `stale_after` while another feed
 /// did, or when it has been failing for `stale_after`. "New" is judged by the notices' publication
 /// dates in the store and by the session's polls that added notices.
 pub fn assess(logs: &[FeedLog], records: &[NoticeRecord], now: Timestamp, stale_after: Duration) -> Vec<SourceHealth> {
+    assess_with(logs, &RecordStats::from_records(records), now, stale_after)
+}
+
+/// [`assess`] from record counts kept in advance.
+pub fn assess_with(logs: &[FeedLog], stats: &RecordStats, now: Timestamp, stale_after: Duration) -> Vec<SourceHealth> {
     let window = i64::try_from(stale_after.as_secs()).unwrap_or(i64::MAX).max(1);
     let cutoff = now.as_second().saturating_sub(window);
-    let mut by_source: HashMap<&str, SourceRecords> = HashMap::new();
-    for record in records {
-        let entry = by_source.entry(record.notice.source.as_str()).or_default();
-        entry.stored += 1;
-        // A date in the future (a clock off, a typo at the buyer) counts as now, not later.
-        if let Some(published) = record.notice.published.map(|p| p.min(now)) {
-            entry.newest = entry.newest.max(Some(published));
-            if published.as_second() > cutoff {
-                entry.recent += 1;
-            }
-        }
-    }
     let seen = |log: &FeedLog| -> SourceRecords {
         log.source
             .as_deref()
-            .and_then(|s| by_source.get(s).copied())
+            .map(|s| stats.at(s, now, cutoff))
             .unwrap_or_default()
     };
     // The last sign of life: a poll that added notices, or the newest publication date stored.
@@ -378,7 +406,12 @@ impl AppState {
 
     /// Every feed's health now, in config order.
     pub fn source_health(&self) -> Vec<SourceHealth> {
-        assess(&self.feed_logs, &self.records, self.now, self.stale_after)
+        assess_with(&self.feed_logs, &self.record_stats, self.now, self.stale_after)
+    }
+
+    /// Recounts the stored records per source; called whenever records arrive.
+    pub(super) fn recount_sources(&mut self) {
+        self.record_stats = RecordStats::from_records(&self.records);
     }
 
     /// Logs a successful poll of `feed` whose `notices` added `new` to the store.
@@ -398,6 +431,7 @@ impl AppState {
         };
         self.feed_log(feed)
             .succeeded(success, next_at, warnings, source.as_deref());
+        self.recount_sources();
     }
 
     /// Logs a failed poll of `feed`.
@@ -548,7 +582,10 @@ mod tests {
         let health = &assess(&[doffin], &[], now(), DEFAULT_STALE_AFTER)[0];
         assert_eq!(health.saved_success, Some(at("2026-11-17T09:00:00Z")));
         let stale = health.stale.as_deref().unwrap();
-        assert!(stale.starts_with("no successful poll for 5 days — it keeps failing"), "{stale}");
+        assert!(
+            stale.starts_with("no successful poll for 5 days — it keeps failing"),
+            "{stale}"
+        );
     }
 
     #[test]
@@ -587,6 +624,21 @@ mod tests {
             Some("timed out")
         );
         assert_eq!((health.fetched, health.new), (5, 2));
+    }
+
+    #[test]
+    fn record_counts_take_future_dates_as_now_and_the_window_edge_as_old() {
+        let records = vec![
+            record("ted", "1", "2026-11-19T12:00:00Z"),
+            record("ted", "2", "2026-11-19T12:00:01Z"),
+            record("ted", "3", "2027-01-01T00:00:00Z"),
+            record("doffin", "1", "2026-11-01T00:00:00Z"),
+        ];
+        let stats = RecordStats::from_records(&records);
+        let cutoff = now().as_second() - 3 * DAY_SECS;
+        let ted = stats.at("ted", now(), cutoff);
+        assert_eq!((ted.stored, ted.recent, ted.newest), (3, 2, Some(now())));
+        assert_eq!(stats.at("rss", now(), cutoff).stored, 0);
     }
 
     #[test]

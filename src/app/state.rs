@@ -267,6 +267,8 @@ pub struct AppState {
     /// What each feed did this session, for the sources panel (see `super::sources`).
     pub(crate) feed_logs: Vec<super::sources::FeedLog>,
     pub(crate) stale_after: std::time::Duration,
+    /// Stored records per source, for the sources panel (recounted when records arrive).
+    pub(crate) record_stats: super::sources::RecordStats,
     pub(crate) status: Option<StatusMessage>,
     pub(crate) now: Timestamp,
     pub(crate) list_rows: u16,
@@ -309,6 +311,7 @@ impl AppState {
             sources: feeds.iter().map(|f| (f.clone(), SourceStatus::Idle)).collect(),
             feed_logs: feeds.iter().map(|f| super::sources::FeedLog::new(f, None)).collect(),
             stale_after: super::sources::DEFAULT_STALE_AFTER,
+            record_stats: super::sources::RecordStats::default(),
             status: None,
             now,
             list_rows: 10,
@@ -319,6 +322,7 @@ impl AppState {
             state.by_id.insert(record.notice.id.clone(), state.records.len());
             state.records.push(record);
         }
+        state.recount_sources();
         state.refresh_view();
         state
     }

@@ -60,7 +60,14 @@ impl AppState {
             }
         }
         self.counts = counts;
-        members.sort_by(|&a, &b| display_order(&self.records[a], &self.records[b], self.sort));
+        if self.sort == SortKey::Buyer {
+            // Folding a name per comparison made this sort take 240 ms at 100,000 notices: fold each
+            // once, and let a stable sort keep the score order among equal buyers.
+            members.sort_by(|&a, &b| display_order(&self.records[a], &self.records[b], SortKey::Score));
+            members.sort_by_cached_key(|&i| self.records[i].notice.buyer.to_lowercase());
+        } else {
+            members.sort_by(|&a, &b| display_order(&self.records[a], &self.records[b], self.sort));
+        }
         self.members = members;
         // The members changed: the search index is rebuilt on the next search keystroke.
         self.search_index = None;

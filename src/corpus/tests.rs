@@ -173,3 +173,31 @@ fn filled_notices_come_from_every_format_and_a_few_match() {
     println!("matched share {matched}");
     assert!((0.02..=0.2).contains(&matched), "matched share {matched}");
 }
+
+#[test]
+fn a_written_corpus_polls_through_its_generated_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = corpus(13);
+    let served: Vec<(Kind, serve::Manifest)> = [(Kind::Ted, 260), (Kind::Ocds, 120), (Kind::Rss, 30)]
+        .into_iter()
+        .map(|(kind, n)| (kind, serve::write_dir(&c, kind, n, 100, dir.path()).unwrap()))
+        .collect();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let routes = served
+        .iter()
+        .flat_map(|(kind, m)| serve::routes(*kind, serve::Pages::Dir(dir.path().to_path_buf(), *kind, m.pages)))
+        .collect();
+    let server = runtime.block_on(LoopbackServer::start(routes)).unwrap();
+    let config = crate::config::parse_str(&serve::config_toml(&server.base_url(), &served), "corpus.toml").unwrap();
+    let fetcher = HttpFetcher::new(HttpSettings::default()).unwrap();
+    let mut fetched = Vec::new();
+    for spec in crate::runtime::feed_specs(&config) {
+        fetched.push(
+            runtime
+                .block_on(fetch_feed(&fetcher, &spec, jiff::Timestamp::UNIX_EPOCH))
+                .unwrap()
+                .len(),
+        );
+    }
+    assert_eq!(fetched, [260, 120, 30]);
+}

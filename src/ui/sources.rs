@@ -108,7 +108,11 @@ fn feed_lines(feed: &SourceHealth, now: Timestamp, tz: &TimeZone, theme: &Theme,
             Style::new(),
         );
     } else if let Some(at) = feed.saved_success {
-        field("last success", format!("{}, before this session", when(at)), Style::new());
+        field(
+            "last success",
+            format!("{}, before this session", when(at)),
+            Style::new(),
+        );
     }
     let session = match feed.state {
         _ if feed.last_success.is_some() => format!("{} fetched, {} new this session", feed.fetched, feed.new),
