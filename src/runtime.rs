@@ -167,7 +167,8 @@ impl Io {
     /// # Errors
     /// When the HTTP client or the matcher cannot be built.
     pub fn start(config: &Config, store: Store) -> Result<Io> {
-        let (poll_tx, poll_rx) = mpsc::channel(1);
+        // Room for a refresh and a few rewinds; refreshes are coalesced by the poller anyway.
+        let (poll_tx, poll_rx) = mpsc::channel(8);
         let (feed_tx, feed_rx) = mpsc::channel(64);
         let (store_tx, store_rx) = mpsc::channel(64);
         let cancel = CancellationToken::new();
@@ -361,8 +362,13 @@ impl Io {
             Some(event) = self.feed_events.recv() => Ok(Msg::Feed(event)),
             Some(event) = self.store_events.recv() => {
                 // Saved: the poll's validators may now turn the next request into a 304.
-                if let StoreEvent::FetchSaved { state, .. } = &event {
-                    self.fetcher.remember_all(&state.validators);
+                match &event {
+                    StoreEvent::FetchSaved { state, .. } => self.fetcher.remember_all(&state.validators),
+                    // Not saved: the poller must not resume after notices that never reached the disk.
+                    StoreEvent::FetchNotSaved { feed, .. } => {
+                        let _ = self.poll_commands.try_send(PollCommand::Rewind(feed.clone()));
+                    }
+                    _ => {}
                 }
                 Ok(Msg::Store(event))
             }

@@ -280,6 +280,32 @@ async fn refresh_all_polls_again_from_the_last_success() {
 }
 
 #[tokio::test]
+async fn a_rewind_after_a_failed_save_reads_the_whole_lookback_again() {
+    let server = LoopbackServer::start(ted_demo_routes(PATH)).await.unwrap();
+    let spec = spec("ted", &server, PATH);
+    let lookback = spec.lookback;
+    let mut poller = start(vec![spec]);
+    poller.until(|seen| seen.iter().any(|e| is_fetched(e, "ted"))).await;
+    // The runtime's answer to `FetchNotSaved`: the next poll must not start after the lost notices.
+    poller
+        .commands
+        .send(PollCommand::Rewind("ted".to_owned()))
+        .await
+        .unwrap();
+    poller.commands.send(PollCommand::RefreshAll).await.unwrap();
+    poller.until(|seen| seen.iter().any(|e| is_fetched(e, "ted"))).await;
+    let dates = query_dates(&server);
+    assert_eq!(dates.len(), 2, "{dates:?}");
+    // The second poll reaches back as far as the first (a lookback from now; the same date unless
+    // midnight passed between them), not one day before the first poll.
+    assert!(
+        [dates[0].clone(), yyyymmdd(Timestamp::now(), lookback)].contains(&dates[1]),
+        "{dates:?}"
+    );
+    poller.stop().await;
+}
+
+#[tokio::test]
 async fn poller_returns_when_the_command_channel_closes() {
     let server = LoopbackServer::start(ted_demo_routes(PATH)).await.unwrap();
     let Poller {

@@ -55,10 +55,13 @@ impl std::fmt::Debug for FeedSpec {
 }
 
 /// What the app can ask the poller to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PollCommand {
     /// Poll every feed now; a feed already being polled polls again right after (coalesced).
     RefreshAll,
+    /// The store could not save the last poll of this feed: forget its high-water mark so the next
+    /// poll reads the whole lookback window again instead of starting after notices never stored.
+    Rewind(String),
 }
 
 /// Feeds polled at the same time, so one slow feed does not hold up the others but a long
@@ -184,6 +187,8 @@ struct FeedSlot {
     failures: u32,
     /// The high-water mark: the start of the last successful poll (saved or loaded from the store).
     high_water: Option<Timestamp>,
+    /// A save failed while a poll of this feed was running: that poll must not advance the mark.
+    rewound: bool,
     /// The server asked us not to call before this (Retry-After); a manual refresh respects it.
     not_before: Option<Instant>,
 }
@@ -244,6 +249,7 @@ pub async fn run_poller_with(
             fetcher.remember_all(&spec.state.validators);
             FeedSlot {
                 high_water: spec.state.high_water,
+                rewound: false,
                 due: ready.is_ok().then_some(start),
                 inactive: ready.is_err(),
                 spec: Arc::new(spec),
@@ -287,6 +293,12 @@ pub async fn run_poller_with(
             () = cancel.cancelled() => break,
             command = commands.recv() => match command {
                 Some(PollCommand::RefreshAll) => refresh_all(&mut feeds),
+                Some(PollCommand::Rewind(name)) => {
+                    if let Some(feed) = feeds.iter_mut().find(|f| f.spec.name == name) {
+                        feed.high_water = None;
+                        feed.rewound = feed.in_flight;
+                    }
+                }
                 None => break,
             },
             Some(joined) = tasks.join_next() => {
@@ -348,9 +360,11 @@ fn finish_poll(feeds: &mut [FeedSlot], outcome: PollOutcome, options: &PollerOpt
     match &outcome.result {
         Ok(_) => {
             feed.failures = 0;
-            // Advanced before the store commits: if that save fails, the next poll of this run
-            // starts later than what was stored, but a restart resumes from the saved mark.
-            feed.high_water = Some(outcome.started);
+            // Advanced before the store commits; if that save fails, the runtime sends
+            // `Rewind` and the next poll reads the lookback window again.
+            if !std::mem::take(&mut feed.rewound) {
+                feed.high_water = Some(outcome.started);
+            }
         }
         Err(_) => feed.failures = feed.failures.saturating_add(1),
     }
