@@ -362,3 +362,120 @@ async fn poll_once_prints_the_warnings_of_a_poll_that_worked() {
     );
     assert!(stdout.contains("Doffin: 3 new"), "{stdout}");
 }
+
+/// The issue's acceptance run: one config with all four kinds of feed (TED, Doffin, Find a Tender
+/// OCDS, RSS) healthy on one loopback server, plus a broken OCDS path, a dead RSS host and a Doffin
+/// feed without its key. Every healthy feed's notices are stored; each broken one is named with
+/// what went wrong; the keyless one is inactive, not failed.
+#[tokio::test(flavor = "multi_thread")]
+async fn poll_once_with_all_four_kinds_stores_the_healthy_and_names_the_broken() {
+    let server = LoopbackServer::start(demo::all_demo_routes()).await.expect("server");
+    let base = server.base_url();
+    let dead = dead_url();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config.toml");
+    let toml = format!(
+        r#"
+[[feeds]]
+name = "TED"
+kind = "ted"
+base_url = "{base}"
+countries = ["NOR", "SWE"]
+
+[[feeds]]
+name = "Doffin"
+kind = "doffin"
+base_url = "{base}/public/v2"
+api_key_env = "ANBUD_TEST_DOFFIN_KEY"
+
+[[feeds]]
+name = "Find a Tender"
+kind = "ocds"
+base_url = "{base}"
+source = "fts"
+notice_url = "https://www.find-tender.service.gov.uk/Notice/{{id}}"
+
+[[feeds]]
+name = "Kommune RSS"
+kind = "rss"
+base_url = "{base}{rss}"
+source = "rss"
+
+[[feeds]]
+name = "Broken OCDS"
+kind = "ocds"
+base_url = "{base}"
+path = "/no/such/api"
+
+[[feeds]]
+name = "Dead RSS"
+kind = "rss"
+base_url = "{dead}/feed.xml"
+
+[[feeds]]
+name = "Keyless Doffin"
+kind = "doffin"
+base_url = "{base}/public/v2"
+api_key_env = "ANBUD_TEST_NO_SUCH_KEY"
+"#,
+        rss = demo::RSS_DEMO_PATH
+    );
+    std::fs::write(&config, toml).expect("config");
+    let db = dir.path().join("anbud.db");
+    let mut cmd = anbud();
+    cmd.env("ANBUD_TEST_DOFFIN_KEY", "demo")
+        .env_remove("ANBUD_TEST_NO_SUCH_KEY")
+        .arg("--config")
+        .arg(&config)
+        .arg("--db")
+        .arg(&db)
+        .args(["poll", "--once"]);
+    let out = tokio::task::spawn_blocking(move || run(&mut cmd)).await.expect("join");
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "some feeds failed:\n{stdout}{}",
+        text(&out.stderr)
+    );
+    let line = |feed: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{feed}: ")))
+            .unwrap_or_else(|| panic!("no line for {feed}:\n{stdout}"))
+            .to_owned()
+    };
+    for healthy in ["TED", "Doffin", "Find a Tender", "Kommune RSS"] {
+        let l = line(healthy);
+        assert!(l.contains(" new, ") && !l.contains("error"), "{l}");
+    }
+    assert!(line("Broken OCDS").contains("error: HTTP 404"), "{stdout}");
+    assert!(line("Dead RSS").contains("error: cannot connect"), "{stdout}");
+    let keyless = line("Keyless Doffin");
+    assert!(
+        keyless.contains("inactive") && keyless.contains("ANBUD_TEST_NO_SUCH_KEY"),
+        "{keyless}"
+    );
+
+    let list = run(anbud()
+        .arg("--config")
+        .arg(&config)
+        .arg("--db")
+        .arg(&db)
+        .args(["list", "--status", "all", "--json"]));
+    assert!(list.status.success(), "{}", text(&list.stderr));
+    let sources: std::collections::BTreeMap<String, usize> =
+        text(&list.stdout).lines().fold(Default::default(), |mut counts, l| {
+            let value: serde_json::Value = serde_json::from_str(l).expect("json");
+            *counts
+                .entry(value["source"].as_str().expect("source").to_owned())
+                .or_default() += 1;
+            counts
+        });
+    for source in ["ted", "doffin", "fts", "rss"] {
+        assert!(
+            sources.get(source).is_some_and(|n| *n > 0),
+            "{source} stored: {sources:?}"
+        );
+    }
+}
