@@ -7,6 +7,7 @@
 mod alerts;
 mod annotate;
 pub mod keymap;
+mod loading;
 pub mod msg;
 pub mod sources;
 pub mod state;

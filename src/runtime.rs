@@ -342,6 +342,13 @@ impl Io {
         }
     }
 
+    /// Asks the store thread for every stored notice (answered with `StoreEvent::Loaded`).
+    pub fn load_rest(&mut self) {
+        if let Err(error) = self.send_store(StoreCommand::LoadAll) {
+            self.local.push_back(Msg::Store(StoreEvent::Loaded(Err(error))));
+        }
+    }
+
     /// Queues a tag or reason write; a stopped store is reported like a failed write.
     fn send_annotation(&mut self, cmd: StoreCommand, what: &'static str) {
         if let Err(error) = self.send_store(cmd) {
@@ -474,12 +481,18 @@ where
     Ok(())
 }
 
+/// How many of the best-scored notices the first frame is drawn from (a screen needs ~50; the rest
+/// covers the first tabs a user opens while the store reads everything).
+const FIRST_SCREEN: usize = 2_000;
+
 /// Opens the dashboard on the real terminal and runs it until the user quits.
 ///
 /// # Errors
 /// When the terminal or a background task fails.
 pub async fn dashboard(config: &Config, store: Store) -> Result<()> {
-    let records = store.load_records().wrap_err("cannot load saved notices")?;
+    // The first frame comes from the best-scored notices; the store thread reads the rest.
+    let records = store.load_best(FIRST_SCREEN).wrap_err("cannot load saved notices")?;
+    let partial = records.len() == FIRST_SCREEN;
     let feeds: Vec<String> = config.feeds.iter().map(|f| f.name.clone()).collect();
     // Undo and redo reach back into earlier sessions (kept to the last 500 decisions).
     let history = store.load_history(500).wrap_err("cannot load the decisions log")?;
@@ -492,7 +505,13 @@ pub async fn dashboard(config: &Config, store: Store) -> Result<()> {
         let writable = config.profile_files.iter().any(|(name, _)| *name == first.name);
         core = core.with_suggestions_for(first.clone(), writable);
     }
+    if partial {
+        core = core.loading_rest();
+    }
     let mut io = Io::start(config, store)?;
+    if partial {
+        io.load_rest();
+    }
     let keymap = Keymap::default().with_overrides(&config.keys);
     let theme = Theme::from_env(config.palette);
     let ctx = RenderContext {

@@ -120,6 +120,9 @@ pub enum StoreCommand {
         /// Which notice.
         id: NoticeId,
     },
+    /// Read every stored notice (see [`Store::load_records`]); answered with `Loaded`. The dashboard
+    /// asks for this after drawing its first frame from the best-scored notices.
+    LoadAll,
     /// Set the tags of notices, each to its whole new list (see [`Store::save_tags`]).
     SaveTags {
         /// Which notices, with their new tags.
@@ -190,6 +193,8 @@ pub enum StoreEvent {
         /// The note as stored.
         note: String,
     },
+    /// Every stored notice, or why they could not be read.
+    Loaded(Result<Vec<crate::model::NoticeRecord>, String>),
     /// Tags are committed.
     TagsSaved(Vec<(NoticeId, Vec<String>)>),
     /// Reject reasons are committed.
@@ -308,6 +313,7 @@ fn execute(store: &mut Store, cmd: StoreCommand) -> StoreEvent {
             let error = store.mark_seen(&id).err().map(|e| e.to_string());
             StoreEvent::SeenSaved { id, error }
         }
+        StoreCommand::LoadAll => StoreEvent::Loaded(store.load_records().map_err(|e| e.to_string())),
         StoreCommand::SaveTags { changes, at } => match store.save_tags(&changes, at) {
             Ok(()) => StoreEvent::TagsSaved(changes),
             Err(error) => StoreEvent::AnnotationNotSaved {

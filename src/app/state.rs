@@ -259,6 +259,8 @@ pub struct AppState {
     pub(crate) reject_reasons: Vec<String>,
     /// Desktop notifications for new notices scoring at least this; `None`: off.
     pub(crate) notify_min_score: Option<i32>,
+    /// While the rest of the stored notices is read: the polls held back until then.
+    pub(crate) loading: Option<Vec<crate::feeds::FeedEvent>>,
     /// The profile exclusions are suggested for, and whether it has a file to write them to.
     pub(crate) suggest_profile: Option<(crate::matching::Profile, bool)>,
     pub(crate) suggestions: super::suggestions::SuggestionsPanel,
@@ -305,6 +307,7 @@ impl AppState {
             tags: super::annotate::TagPrompt::default(),
             reject_reasons: Vec::new(),
             notify_min_score: None,
+            loading: None,
             suggest_profile: None,
             suggestions: super::suggestions::SuggestionsPanel::default(),
             selected: None,

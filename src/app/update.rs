@@ -45,7 +45,11 @@ impl AppState {
                 self.on_edit(edit);
                 Vec::new()
             }
-            Msg::Feed(event) => self.on_feed(event),
+            Msg::Feed(event) => match self.defer_while_loading(event) {
+                Some(event) => self.on_feed(event),
+                None => Vec::new(),
+            },
+            Msg::Store(crate::store::StoreEvent::Loaded(records)) => self.on_loaded(records),
             Msg::Store(event) => {
                 self.on_store(event);
                 Vec::new()
@@ -292,6 +296,8 @@ impl AppState {
                     "Note for {id} NOT saved ({why}); n reopens it — copy your text first"
                 )));
             }
+            // Handled in `dispatch`, where its held-back polls can return effects.
+            StoreEvent::Loaded(_) => {}
             StoreEvent::TagsSaved(changes) => self.on_tags_saved(changes),
             StoreEvent::RejectReasonSaved { ids, reason } => self.on_reason_saved(ids, reason),
             StoreEvent::AnnotationNotSaved { what, error: why } => self.on_annotation_not_saved(what, &why),
@@ -305,7 +311,7 @@ impl AppState {
         }
     }
 
-    fn on_feed(&mut self, event: FeedEvent) -> Vec<Effect> {
+    pub(crate) fn on_feed(&mut self, event: FeedEvent) -> Vec<Effect> {
         match event {
             FeedEvent::Started { feed, at } => {
                 self.feed_log(&feed).started(at);

@@ -133,7 +133,13 @@ CREATE TABLE dedup_keys (
 CREATE INDEX dedup_keys_by_notice ON dedup_keys (notice_id);
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, TAGS_AND_REASONS, FEED_STATE, DUPLICATES];
+/// The dashboard shows the best notices first while the rest load: an index by score lets SQLite
+/// read just those rows instead of scanning (and sorting) the whole table.
+const SCORE_INDEX: &str = "
+CREATE INDEX notices_by_score ON notices (score DESC);
+";
+
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, TAGS_AND_REASONS, FEED_STATE, DUPLICATES, SCORE_INDEX];
 
 /// The newest schema version this build knows and creates.
 // The cast cannot truncate: the list holds a handful of steps.

@@ -354,6 +354,17 @@ impl Store {
         self.select_records(StatusFilter::All, "")
     }
 
+    /// The `limit` best-scored notices (any status): what the dashboard draws its first frame from
+    /// while [`Store::load_records`] reads the rest. Uses the score index, so it costs the same at
+    /// 1,000 or 1,000,000 stored notices.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::load_records`].
+    pub fn load_best(&self, limit: usize) -> Result<Vec<NoticeRecord>, StoreError> {
+        self.select_records(StatusFilter::All, &format!("ORDER BY n.score DESC LIMIT {limit}"))
+    }
+
     /// The notices selected by `filter`, best first: score descending, then the nearest deadline (none
     /// last), then id, so equal rows keep a stable order between loads.
     ///

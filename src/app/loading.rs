@@ -1,0 +1,66 @@
+//! Progressive start-up: the dashboard draws its first frame from the best-scored notices and
+//! merges the rest when the store has read them (`StoreEvent::Loaded`). Reading 100,000 notices
+//! takes about a second; nobody should stare at a blank terminal meanwhile.
+//!
+//! Until the rest is in, polls are held back: judged against a partial list, every stored notice
+//! would look new (wrong "new" counts, desktop notifications for old notices, duplicates not
+//! recognised). They are replayed, in order, once everything is loaded.
+
+use super::msg::Effect;
+use super::state::AppState;
+use super::update::{error, info};
+use crate::feeds::FeedEvent;
+use crate::model::NoticeRecord;
+
+impl AppState {
+    /// Marks the records given to [`AppState::new`] as the first part only: the rest arrive with
+    /// `StoreEvent::Loaded`.
+    pub fn loading_rest(mut self) -> Self {
+        self.loading = Some(Vec::new());
+        self.status = Some(info("Loading saved notices…".to_owned()));
+        self
+    }
+
+    /// Whether the rest of the stored notices is still being read.
+    pub fn is_loading(&self) -> bool {
+        self.loading.is_some()
+    }
+
+    /// Holds a feed event back while loading; hands it back when it may be handled now.
+    pub(crate) fn defer_while_loading(&mut self, event: FeedEvent) -> Option<FeedEvent> {
+        match (&mut self.loading, event) {
+            // Started / failed / inactive carry no notices: show them at once.
+            (Some(held), event @ FeedEvent::Fetched { .. }) => {
+                held.push(event);
+                None
+            }
+            (_, event) => Some(event),
+        }
+    }
+
+    /// Every stored notice has been read: merges those not on screen yet (the ones shown may have
+    /// changed since, and keep their state), then replays the polls held back.
+    pub(crate) fn on_loaded(&mut self, loaded: Result<Vec<NoticeRecord>, String>) -> Vec<Effect> {
+        let held = self.loading.take().unwrap_or_default();
+        match loaded {
+            Ok(records) => {
+                for record in records {
+                    if !self.by_id.contains_key(&record.notice.id) {
+                        self.by_id.insert(record.notice.id.clone(), self.records.len());
+                        self.records.push(record);
+                    }
+                }
+                self.status = Some(info(format!("{} saved notices loaded", self.records.len())));
+            }
+            Err(why) => {
+                self.status = Some(error(format!(
+                    "Could not read all saved notices ({why}); showing the best {} — restart to retry",
+                    self.records.len()
+                )));
+            }
+        }
+        self.recount_sources();
+        self.refresh_view();
+        held.into_iter().flat_map(|event| self.on_feed(event)).collect()
+    }
+}
