@@ -123,11 +123,15 @@ fn run(args: Args) -> Result<(), String> {
             let core = t.elapsed();
             drop((state, store));
             let (t, cpu) = (Instant::now(), thread_cpu());
-            let dashboard = Dashboard::open(&db, 160, 48, Timestamp::now())?;
+            let mut dashboard = Dashboard::open_first(&db, 160, 48, Timestamp::now())?;
             let total = t.elapsed();
             if let (Some(before), Some(after)) = (cpu, thread_cpu()) {
                 println!("startup_cpu_ms {:.1}", (after - before) * 1e3);
             }
+            // The rest arrives while the first frame is on screen (the store thread's `LoadAll`).
+            let t = Instant::now();
+            dashboard.finish_loading(&db)?;
+            println!("all_records_loaded_ms {:.1}", (total + t.elapsed()).as_secs_f64() * 1e3);
             println!("records {count}");
             println!("load_records_ms {:.1}", load.as_secs_f64() * 1e3);
             println!("app_state_new_ms {:.1}", core.as_secs_f64() * 1e3);

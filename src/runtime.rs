@@ -485,14 +485,23 @@ where
 /// covers the first tabs a user opens while the store reads everything).
 const FIRST_SCREEN: usize = 2_000;
 
+/// The records the first frame is drawn from (the best-scored [`FIRST_SCREEN`]), and whether there
+/// are more: then the store thread reads the rest (`StoreCommand::LoadAll`) while the user looks.
+///
+/// # Errors
+/// When the store cannot be read.
+pub fn first_screen(store: &Store) -> Result<(Vec<crate::model::NoticeRecord>, bool), crate::store::StoreError> {
+    let records = store.load_best(FIRST_SCREEN)?;
+    let partial = records.len() == FIRST_SCREEN;
+    Ok((records, partial))
+}
+
 /// Opens the dashboard on the real terminal and runs it until the user quits.
 ///
 /// # Errors
 /// When the terminal or a background task fails.
 pub async fn dashboard(config: &Config, store: Store) -> Result<()> {
-    // The first frame comes from the best-scored notices; the store thread reads the rest.
-    let records = store.load_best(FIRST_SCREEN).wrap_err("cannot load saved notices")?;
-    let partial = records.len() == FIRST_SCREEN;
+    let (records, partial) = first_screen(&store).wrap_err("cannot load saved notices")?;
     let feeds: Vec<String> = config.feeds.iter().map(|f| f.name.clone()).collect();
     // Undo and redo reach back into earlier sessions (kept to the last 500 decisions).
     let history = store.load_history(500).wrap_err("cannot load the decisions log")?;

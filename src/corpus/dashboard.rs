@@ -33,16 +33,31 @@ impl std::fmt::Debug for Dashboard {
 }
 
 impl Dashboard {
-    /// What `anbud` does before its first frame: opens the store at `path`, loads every record and
-    /// the decision log, builds the core, and draws one `width` × `height` frame.
+    /// A dashboard with every stored record loaded: [`Dashboard::open_first`], then
+    /// [`Dashboard::finish_loading`].
     ///
     /// # Errors
     /// The store's or the terminal's error, as text.
     pub fn open(path: &Path, width: u16, height: u16, now: Timestamp) -> Result<Dashboard, String> {
+        let mut dashboard = Self::open_first(path, width, height, now)?;
+        dashboard.finish_loading(path)?;
+        Ok(dashboard)
+    }
+
+    /// What `anbud` does before its first frame (`runtime::first_screen`): opens the store at
+    /// `path`, loads the best-scored notices and the decision log, builds the core, and draws one
+    /// `width` × `height` frame. The rest is still to load, as in the dashboard.
+    ///
+    /// # Errors
+    /// The store's or the terminal's error, as text.
+    pub fn open_first(path: &Path, width: u16, height: u16, now: Timestamp) -> Result<Dashboard, String> {
         let store = Store::open(path).map_err(|e| e.to_string())?;
-        let records = store.load_records().map_err(|e| e.to_string())?;
+        let (records, partial) = crate::runtime::first_screen(&store).map_err(|e| e.to_string())?;
         let history = store.load_history(500).map_err(|e| e.to_string())?;
-        let state = AppState::new(records, &["TED".to_owned()], now).with_history(history);
+        let mut state = AppState::new(records, &["TED".to_owned()], now).with_history(history);
+        if partial {
+            state = state.loading_rest();
+        }
         let terminal = Terminal::new(TestBackend::new(width, height)).map_err(|e| e.to_string())?;
         let mut dashboard = Dashboard {
             state,
@@ -54,6 +69,21 @@ impl Dashboard {
         };
         dashboard.draw()?;
         Ok(dashboard)
+    }
+
+    /// What the store thread does after the first frame: reads every record and hands them to the
+    /// core (`StoreEvent::Loaded`), then one frame.
+    ///
+    /// # Errors
+    /// The store's or the terminal's error, as text.
+    pub fn finish_loading(&mut self, path: &Path) -> Result<(), String> {
+        if !self.state.is_loading() {
+            return Ok(());
+        }
+        let store = Store::open(path).map_err(|e| e.to_string())?;
+        let loaded = store.load_records().map_err(|e| e.to_string());
+        let _ = self.state.update(Msg::Store(crate::store::StoreEvent::Loaded(loaded)));
+        self.draw()
     }
 
     /// One frame, then the viewport size fed back to the core as the event loop does.
