@@ -16,29 +16,23 @@ impl Store {
     ///
     /// [`StoreError::Sqlite`] when a write fails; then nothing was written.
     pub fn save_tags(&mut self, changes: &[(NoticeId, Vec<String>)], at: Timestamp) -> Result<(), StoreError> {
-        let action = || format!("save the tags of {} notices", changes.len());
-        let sqlite = |error| StoreError::Sqlite {
-            action: action(),
-            error,
-        };
-        let at = at.to_string();
-        let tx = self.write_transaction(action)?;
-        {
-            let mut save = tx
-                .prepare_cached(
-                    "INSERT INTO triage (notice_id, status, tags, updated_at) VALUES (?1, 'new', ?2, ?3)
-                     ON CONFLICT (notice_id) DO UPDATE SET tags = excluded.tags, updated_at = excluded.updated_at",
-                )
-                .map_err(sqlite)?;
-            for (id, tags) in changes {
+        let rows = changes
+            .iter()
+            .map(|(id, tags)| {
                 let json = serde_json::to_string(tags).map_err(|error| StoreError::Encode {
                     id: id.to_string(),
                     error,
                 })?;
-                save.execute(params![id.as_str(), json, at]).map_err(sqlite)?;
-            }
-        }
-        tx.commit().map_err(sqlite)
+                Ok((id, Some(json)))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.annotate(
+            "tags",
+            "INSERT INTO triage (notice_id, status, tags, updated_at) VALUES (?1, 'new', ?2, ?3)
+             ON CONFLICT (notice_id) DO UPDATE SET tags = excluded.tags, updated_at = excluded.updated_at",
+            &rows,
+            at,
+        )
     }
 
     /// Records why the user rejected these notices (`None` clears the reason).
@@ -52,7 +46,26 @@ impl Store {
         reason: Option<&str>,
         at: Timestamp,
     ) -> Result<(), StoreError> {
-        let action = || format!("save the reject reason of {} notices", ids.len());
+        let rows: Vec<(&NoticeId, Option<String>)> = ids.iter().map(|id| (id, reason.map(str::to_owned))).collect();
+        self.annotate(
+            "reject reason",
+            "INSERT INTO triage (notice_id, status, reject_reason, updated_at) VALUES (?1, 'new', ?2, ?3)
+             ON CONFLICT (notice_id) DO UPDATE
+             SET reject_reason = excluded.reject_reason, updated_at = excluded.updated_at",
+            &rows,
+            at,
+        )
+    }
+
+    /// Runs `sql` (parameters: notice id, value, time) for every row in one transaction.
+    fn annotate(
+        &mut self,
+        what: &str,
+        sql: &str,
+        rows: &[(&NoticeId, Option<String>)],
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let action = || format!("save the {what} of {} notices", rows.len());
         let sqlite = |error| StoreError::Sqlite {
             action: action(),
             error,
@@ -60,15 +73,9 @@ impl Store {
         let at = at.to_string();
         let tx = self.write_transaction(action)?;
         {
-            let mut save = tx
-                .prepare_cached(
-                    "INSERT INTO triage (notice_id, status, reject_reason, updated_at) VALUES (?1, 'new', ?2, ?3)
-                     ON CONFLICT (notice_id) DO UPDATE
-                     SET reject_reason = excluded.reject_reason, updated_at = excluded.updated_at",
-                )
-                .map_err(sqlite)?;
-            for id in ids {
-                save.execute(params![id.as_str(), reason, at]).map_err(sqlite)?;
+            let mut save = tx.prepare_cached(sql).map_err(sqlite)?;
+            for (id, value) in rows {
+                save.execute(params![id.as_str(), value, at]).map_err(sqlite)?;
             }
         }
         tx.commit().map_err(sqlite)
