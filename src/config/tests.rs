@@ -182,7 +182,7 @@ fn csv_columns_and_reject_reasons_parse_and_bad_columns_name_their_line() {
     assert_eq!(config.csv_columns, Some(vec!["title", "tags", "deadline"]));
     assert_eq!(config.reject_reasons, ["staffing"]);
     let bundled = load(None).expect("bundled");
-    assert_eq!(bundled.csv_columns.as_deref(), Some(&crate::export::HEADER[..]));
+    assert_eq!(bundled.csv_columns.as_deref(), Some(crate::export::HEADER));
     assert!(!bundled.reject_reasons.is_empty());
     assert_eq!(bundled.notify_min_score, None, "notifications are off by default");
     let (line, message) = invalid("\ncsv_columns = [\"title\", \"phone\"]\n");
