@@ -421,7 +421,12 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     let _mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
     // FULL syncs the WAL on every commit: a confirmed triage decision survives power loss, not only a
     // crash (ARCHITECTURE.md B.7). Volume is small, so the cost does not matter.
-    conn.pragma_update(None, "synchronous", "FULL")
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    // Query-planner stability: with STAT4 the bundled SQLite otherwise re-plans a statement whose
+    // plan could depend on its bound values on every execution (sqlite3Reprepare was a third of the
+    // store's time when ingesting); the plans anbud's queries get do not depend on the values.
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+        .map(drop)
 }
 
 /// A failure inside a transaction before it is mapped to a [`StoreError`] with the caller's action.
