@@ -373,6 +373,20 @@ fn expired_notices_leave_the_inbox_when_the_clock_passes_their_deadline() {
 }
 
 #[test]
+fn a_notice_enters_closing_soon_when_the_clock_reaches_a_week_before_its_deadline() {
+    let records = vec![notice("ted:x").score(9).deadline("2026-12-02T12:00:00Z").build()];
+    let mut state = AppState::new(records, &[], now());
+    assert_eq!(state.count(View::ClosingSoon), 0);
+    // Ticks that cross no boundary leave the tabs as they are.
+    state.update(Msg::ClockTicked("2026-11-24T12:00:00Z".parse().expect("valid")));
+    assert_eq!(state.count(View::ClosingSoon), 0);
+    state.update(Msg::ClockTicked("2026-11-25T12:01:00Z".parse().expect("valid")));
+    assert_eq!(state.count(View::ClosingSoon), 1);
+    state.update(Msg::ClockTicked("2026-12-02T12:01:00Z".parse().expect("valid")));
+    assert_eq!((state.count(View::ClosingSoon), state.count(View::Inbox)), (0, 0));
+}
+
+#[test]
 fn closing_soon_keeps_decided_notices_but_not_rejected_or_unmatched() {
     let records = vec![
         notice("ted:a").score(0).deadline("2026-11-24T11:00:00Z").build(),

@@ -26,7 +26,7 @@ pub enum View {
 }
 
 /// How far ahead "closing soon" looks.
-const CLOSING_SOON_SECS: i64 = 7 * 86_400;
+pub(crate) const CLOSING_SOON_SECS: i64 = 7 * 86_400;
 
 impl View {
     /// Tab order.
@@ -261,6 +261,9 @@ pub struct AppState {
     pub(crate) notify_min_score: Option<i32>,
     /// While the rest of the stored notices is read: the polls held back until then.
     pub(crate) loading: Option<Vec<crate::feeds::FeedEvent>>,
+    /// The next moment the passing of time moves a notice between tabs (a deadline passes, or
+    /// comes within a week); the minute tick re-sorts the tabs only once it is reached.
+    pub(crate) next_time_boundary: Option<Timestamp>,
     /// The profile exclusions are suggested for, and whether it has a file to write them to.
     pub(crate) suggest_profile: Option<(crate::matching::Profile, bool)>,
     pub(crate) suggestions: super::suggestions::SuggestionsPanel,
@@ -308,6 +311,7 @@ impl AppState {
             reject_reasons: Vec::new(),
             notify_min_score: None,
             loading: None,
+            next_time_boundary: None,
             suggest_profile: None,
             suggestions: super::suggestions::SuggestionsPanel::default(),
             selected: None,

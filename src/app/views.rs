@@ -2,6 +2,8 @@
 
 use std::cmp::Ordering;
 
+use jiff::Timestamp;
+
 use super::state::{AppState, SortKey, View, VisibleRow};
 use crate::matching::search::FuzzyIndex;
 
@@ -46,7 +48,19 @@ impl AppState {
     pub(crate) fn refresh_view(&mut self) {
         let mut counts = [0; View::ALL.len()];
         let mut members = Vec::new();
+        let mut boundary: Option<Timestamp> = None;
+        let now_s = self.now.as_second();
         for (index, record) in self.records.iter().enumerate() {
+            if let Some(deadline) = record.notice.deadline.filter(|d| *d > self.now) {
+                // It leaves the open tabs at its deadline and enters Closing soon a week before.
+                let soon = deadline.as_second() - super::state::CLOSING_SOON_SECS;
+                let next = if soon > now_s {
+                    Timestamp::from_second(soon).unwrap_or(deadline)
+                } else {
+                    deadline
+                };
+                boundary = Some(boundary.map_or(next, |b| b.min(next)));
+            }
             // Confirmed decisions only: a pending one shows as a marker on its row, and the row moves
             // once the store has committed it (nothing is shown before it is true).
             let triage = record.triage;
@@ -60,6 +74,7 @@ impl AppState {
             }
         }
         self.counts = counts;
+        self.next_time_boundary = boundary;
         if self.sort == SortKey::Buyer {
             // Folding a name per comparison made this sort take 240 ms at 100,000 notices: fold each
             // once, and let a stable sort keep the score order among equal buyers.
