@@ -87,3 +87,60 @@ fn the_store_hands_out_the_best_scored_first() {
     assert_eq!(scores, [16, 16, 16, 15, 15]);
     assert_eq!(store.load_records().expect("all").len(), 50);
 }
+
+#[test]
+fn a_changed_profile_rescores_every_stored_notice_in_batches_and_records_the_fingerprint() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("r.db");
+    let mut store = Store::open(&path).expect("open");
+    let items: Vec<_> = (1..=4500)
+        .map(|n| {
+            let r = notice(&format!("ted:{n}")).score(1).build();
+            (r.notice, r.relevance)
+        })
+        .collect();
+    store.upsert_notices(&items, now()).expect("upsert");
+    assert_eq!(store.scored_with().expect("meta"), None);
+    // A "profile" that scores by the length of the id, to see every notice changed.
+    let score = |n: &anbud::model::Notice| anbud::model::Relevance {
+        score: i32::try_from(n.native_id.len()).expect("small"),
+        matched: true,
+        ..anbud::model::Relevance::default()
+    };
+    let mut batches = Vec::new();
+    let mut sent = |batch: Vec<_>| {
+        batches.push(batch);
+        true
+    };
+    let total = anbud::store::sqlite::rescore_all(&path, &score, "fp-1", &mut sent).expect("rescore");
+    assert_eq!(total, 4500);
+    assert_eq!(batches.iter().map(Vec::len).collect::<Vec<_>>(), [2000, 2000, 500]);
+    assert_eq!(store.scored_with().expect("meta").as_deref(), Some("fp-1"));
+    let records = store.load_records().expect("load");
+    assert!(
+        records
+            .iter()
+            .all(|r| r.relevance.score == i32::try_from(r.notice.native_id.len()).expect("small"))
+    );
+
+    // The core applies the batches; held back while the rest is loading, applied after.
+    let first = records
+        .iter()
+        .find(|r| r.notice.native_id == "1")
+        .expect("ted:1")
+        .clone();
+    let mut stale = first.clone();
+    stale.relevance.score = 99;
+    let mut state = AppState::new(vec![stale], &[], now()).loading_rest();
+    state.update(Msg::Rescored {
+        batch: vec![(first.notice.id.clone(), first.relevance.clone())],
+        done: Some(Ok(1)),
+    });
+    state.update(Msg::ClickView(View::All));
+    let score_shown = |state: &AppState| state.visible().first().map(|row| state.record(row).relevance.score);
+    assert_eq!(score_shown(&state), Some(99), "held back while loading");
+    state.update(Msg::Store(StoreEvent::Loaded(Ok(Vec::new()))));
+    assert_eq!(score_shown(&state), Some(first.relevance.score));
+    let status = state.status().expect("status").text.clone();
+    assert!(status.contains("Re-scored 1"), "{status}");
+}

@@ -12,6 +12,12 @@ use super::update::{error, info};
 use crate::feeds::FeedEvent;
 use crate::model::NoticeRecord;
 
+/// A re-score batch held back while loading.
+pub(crate) type HeldScores = (
+    Vec<(crate::model::NoticeId, crate::model::Relevance)>,
+    Option<Result<usize, String>>,
+);
+
 impl AppState {
     /// Marks the records given to [`AppState::new`] as the first part only: the rest arrive with
     /// `StoreEvent::Loaded`.
@@ -38,6 +44,32 @@ impl AppState {
         }
     }
 
+    /// New scores from the background re-score: applied to the records on screen (held back, like
+    /// polls, while the rest is still loading, so the loaded copies do not overwrite them).
+    pub(crate) fn on_rescored(
+        &mut self,
+        batch: Vec<(crate::model::NoticeId, crate::model::Relevance)>,
+        done: Option<Result<usize, String>>,
+    ) {
+        if self.loading.is_some() {
+            self.held_scores.push((batch, done));
+            return;
+        }
+        for (id, relevance) in batch {
+            if let Some(&i) = self.by_id.get(&id) {
+                self.records[i].relevance = relevance;
+            }
+        }
+        if let Some(outcome) = done {
+            self.status = Some(match outcome {
+                Ok(n) => info(format!("Re-scored {n} saved notices with the changed profiles")),
+                Err(why) => error(format!("Re-scoring stopped ({why}); it resumes at the next start")),
+            });
+            // Tabs and order follow the new scores once, at the end, not per batch.
+            self.refresh_view();
+        }
+    }
+
     /// Every stored notice has been read: merges those not on screen yet (the ones shown may have
     /// changed since, and keep their state), then replays the polls held back.
     pub(crate) fn on_loaded(&mut self, loaded: Result<Vec<NoticeRecord>, String>) -> Vec<Effect> {
@@ -58,6 +90,9 @@ impl AppState {
                     self.records.len()
                 )));
             }
+        }
+        for (batch, done) in std::mem::take(&mut self.held_scores) {
+            self.on_rescored(batch, done);
         }
         self.recount_sources();
         self.refresh_view();

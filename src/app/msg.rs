@@ -31,6 +31,14 @@ pub enum Msg {
     Confirmed(bool),
     /// A key in the suggested-exclusions panel.
     Suggestion(super::suggestions::SuggestionKey),
+    /// Notices re-scored in the background after the profiles changed (already saved); `done` on
+    /// the last message, with how many were re-scored in all.
+    Rescored {
+        /// New relevance per notice.
+        batch: Vec<(crate::model::NoticeId, crate::model::Relevance)>,
+        /// Set on the last message: the total re-scored, or why it stopped.
+        done: Option<Result<usize, String>>,
+    },
     /// The reason picked in the `X` popup.
     ReasonPicked(ReasonPick),
     /// A side task of the runtime finished (browser opened, link copied): what to tell the user.

@@ -264,6 +264,8 @@ pub struct AppState {
     /// The next moment the passing of time moves a notice between tabs (a deadline passes, or
     /// comes within a week); the minute tick re-sorts the tabs only once it is reached.
     pub(crate) next_time_boundary: Option<Timestamp>,
+    /// Background re-score results that arrived while loading.
+    pub(crate) held_scores: Vec<super::loading::HeldScores>,
     /// The profile exclusions are suggested for, and whether it has a file to write them to.
     pub(crate) suggest_profile: Option<(crate::matching::Profile, bool)>,
     pub(crate) suggestions: super::suggestions::SuggestionsPanel,
@@ -312,6 +314,7 @@ impl AppState {
             notify_min_score: None,
             loading: None,
             next_time_boundary: None,
+            held_scores: Vec::new(),
             suggest_profile: None,
             suggestions: super::suggestions::SuggestionsPanel::default(),
             selected: None,

@@ -64,6 +64,10 @@ impl AppState {
             Msg::Confirmed(yes) => self.on_confirm(yes),
             Msg::ReasonPicked(pick) => self.on_reason_picked(pick),
             Msg::Suggestion(key) => self.on_suggestion_key(key),
+            Msg::Rescored { batch, done } => {
+                self.on_rescored(batch, done);
+                Vec::new()
+            }
             Msg::ShellDone(result) => {
                 self.status = Some(match result {
                     Ok(text) => info(text),

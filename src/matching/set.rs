@@ -14,6 +14,17 @@ pub struct MatcherSet {
     matchers: Vec<Matcher>,
 }
 
+/// A fingerprint of `profiles` and of this build's matcher: when it differs from the one the stored
+/// scores were computed with, the dashboard re-scores them in the background. (The debug form
+/// covers every rule and weight; a new version of anbud may score differently, so it counts too.)
+pub fn fingerprint(profiles: &[Profile]) -> String {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0100_0000_01b3;
+    let text = format!("{} {profiles:?}", env!("CARGO_PKG_VERSION"));
+    let hash = text.bytes().fold(OFFSET, |h, b| (h ^ u64::from(b)).wrapping_mul(PRIME));
+    format!("{hash:016x}")
+}
+
 impl MatcherSet {
     /// Compiles every profile, in the given order (which breaks ties between equal scores).
     ///

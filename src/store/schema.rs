@@ -139,7 +139,26 @@ const SCORE_INDEX: &str = "
 CREATE INDEX notices_by_score ON notices (score DESC);
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, TAGS_AND_REASONS, FEED_STATE, DUPLICATES, SCORE_INDEX];
+/// Small facts about the database as a whole; `profiles` is the fingerprint of the matching profiles
+/// the stored scores were computed with, so a changed profile triggers a background re-score.
+const META: &str = "
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+) STRICT;
+";
+
+pub const MIGRATIONS: &[&str] = &[
+    V1,
+    V2,
+    V3,
+    V4,
+    TAGS_AND_REASONS,
+    FEED_STATE,
+    DUPLICATES,
+    SCORE_INDEX,
+    META,
+];
 
 /// The newest schema version this build knows and creates.
 // The cast cannot truncate: the list holds a handful of steps.
@@ -223,6 +242,7 @@ mod tests {
                 "dedup_keys",
                 "duplicates",
                 "feed_state",
+                "meta",
                 "notices",
                 "triage"
             ]

@@ -13,8 +13,10 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehav
 
 mod annotations;
 mod feed_state;
+mod rescore;
 
 pub use annotations::normalize_tags;
+pub use rescore::rescore_all;
 
 use super::{StoreError, schema};
 use crate::model::{
