@@ -418,6 +418,22 @@ pub struct AlsoOn {
     pub reason: String,
 }
 
+impl NoticeRecord {
+    /// A record for a notice never decided on: no note, tags, changes or other links yet.
+    pub fn new(notice: Notice, relevance: Relevance) -> Self {
+        Self {
+            notice,
+            relevance,
+            triage: Triage::New,
+            note: String::new(),
+            changes: Vec::new(),
+            tags: Vec::new(),
+            reject_reason: None,
+            also_on: Vec::new(),
+        }
+    }
+}
+
 /// One field of a notice that a re-fetch changed: shown as "deadline 12 May → 19 May".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldChange {

@@ -14,8 +14,8 @@ fn ts(s: &str) -> Timestamp {
 /// A matched notice; `published`/`deadline` are RFC 3339 or None.
 fn notice(id: &str, title: &str, score: i32, published: Option<&str>, deadline: Option<&str>) -> NoticeRecord {
     let (source, native) = id.split_once(':').expect("source:native");
-    NoticeRecord {
-        notice: Notice {
+    NoticeRecord::new(
+        Notice {
             id: NoticeId::new(source, native),
             source: source.to_owned(),
             native_id: native.to_owned(),
@@ -42,18 +42,12 @@ fn notice(id: &str, title: &str, score: i32, published: Option<&str>, deadline: 
             ),
             url: format!("https://example.test/{native}"),
         },
-        relevance: Relevance {
+        Relevance {
             score,
             matched: true,
             ..Relevance::default()
         },
-        triage: Triage::New,
-        note: String::new(),
-        changes: Vec::new(),
-        tags: Vec::new(),
-        reject_reason: None,
-        also_on: Vec::new(),
-    }
+    )
 }
 
 fn records() -> Vec<NoticeRecord> {

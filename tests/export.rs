@@ -46,11 +46,7 @@ fn record(id: &str) -> RecordBuilder {
             badges: Vec::new(),
         },
         triage: Triage::Shortlisted,
-        note: String::new(),
-        changes: Vec::new(),
-        tags: Vec::new(),
-        reject_reason: None,
-        also_on: Vec::new(),
+        ..NoticeRecord::new(Notice::blank("", "", ""), Relevance::default())
     })
 }
 

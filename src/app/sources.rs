@@ -460,7 +460,7 @@ impl AppState {
 #[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
-    use crate::model::{Notice, Relevance, Triage};
+    use crate::model::{Notice, Relevance};
 
     fn at(text: &str) -> Timestamp {
         text.parse().unwrap()
@@ -473,16 +473,7 @@ mod tests {
     fn record(source: &str, native: &str, published: &str) -> NoticeRecord {
         let mut notice = Notice::blank(source, native, "A notice");
         notice.published = Some(at(published));
-        NoticeRecord {
-            notice,
-            relevance: Relevance::default(),
-            triage: Triage::New,
-            note: String::new(),
-            changes: Vec::new(),
-            tags: Vec::new(),
-            reject_reason: None,
-            also_on: Vec::new(),
-        }
+        NoticeRecord::new(notice, Relevance::default())
     }
 
     fn log(name: &str, source: &str) -> FeedLog {

@@ -392,16 +392,7 @@ impl AppState {
             } else {
                 new += 1;
                 self.by_id.insert(notice.id.clone(), self.records.len());
-                self.records.push(NoticeRecord {
-                    notice: notice.clone(),
-                    relevance: relevance.clone(),
-                    triage: Triage::New,
-                    note: String::new(),
-                    changes: Vec::new(),
-                    tags: Vec::new(),
-                    reject_reason: None,
-                    also_on: Vec::new(),
-                });
+                self.records.push(NoticeRecord::new(notice.clone(), relevance.clone()));
             }
         }
         new

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::model::{Notice, NoticeRecord, Relevance, Triage};
+use crate::model::{Notice, NoticeRecord, Relevance};
 
 fn at(s: &str) -> Timestamp {
     s.parse().expect("timestamp")
@@ -352,16 +352,7 @@ fn the_index_finds_a_twin_across_midnight_and_ignores_the_crowd() {
 }
 
 fn record(notice: Notice) -> NoticeRecord {
-    NoticeRecord {
-        notice,
-        relevance: Relevance::default(),
-        triage: Triage::New,
-        note: String::new(),
-        changes: Vec::new(),
-        tags: Vec::new(),
-        reject_reason: None,
-        also_on: Vec::new(),
-    }
+    NoticeRecord::new(notice, Relevance::default())
 }
 
 #[test]

@@ -101,14 +101,8 @@ impl NoticeBuilder {
     }
     pub fn build(self) -> NoticeRecord {
         NoticeRecord {
-            notice: self.notice,
-            relevance: self.relevance,
             triage: self.triage,
-            note: String::new(),
-            changes: Vec::new(),
-            tags: Vec::new(),
-            reject_reason: None,
-            also_on: Vec::new(),
+            ..NoticeRecord::new(self.notice, self.relevance)
         }
     }
 }

@@ -10,17 +10,12 @@ fn profile() -> Profile {
     Profile::parse(text, "p.toml").expect("valid")
 }
 
-/// Built through serde so fields added to records later (all defaulted) need no edit here.
 fn record(n: usize, title: &str, triage: Triage, reason: Option<&str>) -> NoticeRecord {
-    serde_json::from_value(serde_json::json!({
-        "notice": Notice::blank("t", &n.to_string(), title),
-        "relevance": Relevance::default(),
-        "triage": triage,
-        "note": "",
-        "changes": [],
-        "reject_reason": reason,
-    }))
-    .expect("a record")
+    NoticeRecord {
+        triage,
+        reject_reason: reason.map(str::to_owned),
+        ..NoticeRecord::new(Notice::blank("t", &n.to_string(), title), Relevance::default())
+    }
 }
 
 fn pharma(n: usize, title: &str) -> NoticeRecord {
