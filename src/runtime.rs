@@ -108,18 +108,27 @@ pub fn feed_specs(config: &Config) -> Vec<FeedSpec> {
         .collect()
 }
 
+/// The feeds, each resuming where its last saved poll ended (high-water mark, validators).
+fn resumed_specs(config: &Config, store: &Store) -> Result<Vec<FeedSpec>> {
+    let mut states = store.load_feed_states().wrap_err("cannot load the feeds' sync state")?;
+    let mut specs = feed_specs(config);
+    for spec in &mut specs {
+        spec.state = states.remove(&spec.name).unwrap_or_default();
+    }
+    Ok(specs)
+}
+
 /// Each feed's name, the `source` its notices carry (`ted`, `doffin`, `fts`, …) and its last saved
 /// success, so the sources panel counts stored notices per feed and dates failures before a poll.
-fn feed_sources(config: &Config, store: &Store) -> Result<Vec<crate::app::sources::SourceSetting>> {
-    let mut saved = store.load_feed_states().wrap_err("cannot load the feeds' sync state")?;
-    Ok(feed_specs(config)
+fn feed_sources(specs: &[FeedSpec]) -> Vec<crate::app::sources::SourceSetting> {
+    specs
         .iter()
         .map(|spec| crate::app::sources::SourceSetting {
             feed: spec.name.clone(),
             source: spec.adapter.kind().to_owned(),
-            last_success: saved.remove(&spec.name).and_then(|state| state.last_success),
+            last_success: spec.state.last_success,
         })
-        .collect())
+        .collect()
 }
 
 /// The scoring function the poller applies at ingest.
@@ -170,6 +179,12 @@ impl Io {
     /// # Errors
     /// When the HTTP client or the matcher cannot be built.
     pub fn start(config: &Config, store: Store) -> Result<Io> {
+        let specs = resumed_specs(config, &store)?;
+        Self::start_with(config, store, specs)
+    }
+
+    /// [`Io::start`] with the feeds already resumed from the store.
+    fn start_with(config: &Config, store: Store, specs: Vec<FeedSpec>) -> Result<Io> {
         // Room for a refresh and a few rewinds; refreshes are coalesced by the poller anyway.
         let (poll_tx, poll_rx) = mpsc::channel(8);
         let (feed_tx, feed_rx) = mpsc::channel(64);
@@ -180,12 +195,6 @@ impl Io {
         let fetcher =
             HttpFetcher::new(HttpSettings::default()).map_err(|e| eyre!("cannot create the HTTP client: {e}"))?;
         let mut supervisor = JoinSet::new();
-        // Resume each feed where its last saved poll ended (high-water mark, validators).
-        let mut states = store.load_feed_states().wrap_err("cannot load the feeds' sync state")?;
-        let mut specs = feed_specs(config);
-        for spec in &mut specs {
-            spec.state = states.remove(&spec.name).unwrap_or_default();
-        }
         supervisor.spawn(run_poller(
             specs,
             fetcher.clone(),
@@ -531,12 +540,13 @@ pub async fn dashboard(config: &Config, store: Store) -> Result<()> {
         .flatten();
     let feeds: Vec<String> = config.feeds.iter().map(|f| f.name.clone()).collect();
     // Undo and redo reach back into earlier sessions (kept to the last 500 decisions).
+    let specs = resumed_specs(config, &store)?;
     let history = store.load_history(500).wrap_err("cannot load the decisions log")?;
     let mut core = AppState::new(records, &feeds, Timestamp::now())
         .with_history(history)
         .with_reject_reasons(config.reject_reasons.clone())
         .with_notifications(config.notify_min_score)
-        .with_source_settings(&feed_sources(config, &store)?, config.stale_after);
+        .with_source_settings(&feed_sources(&specs), config.stale_after);
     if let Some(first) = config.profiles.first() {
         let writable = config.profile_files.iter().any(|(name, _)| *name == first.name);
         core = core.with_suggestions_for(first.clone(), writable);
@@ -544,7 +554,7 @@ pub async fn dashboard(config: &Config, store: Store) -> Result<()> {
     if partial {
         core = core.loading_rest();
     }
-    let mut io = Io::start(config, store)?;
+    let mut io = Io::start_with(config, store, specs)?;
     if partial {
         io.load_rest();
     }
