@@ -129,6 +129,11 @@ impl Store {
     ///
     /// # Errors
     ///
+    /// The database file, for a second connection (a background re-score); `None` in memory.
+    pub fn path(&self) -> Option<std::path::PathBuf> {
+        self.conn.path().filter(|p| !p.is_empty()).map(std::path::PathBuf::from)
+    }
+
     /// [`StoreError::Open`] or [`StoreError::Migrate`] if SQLite cannot allocate it.
     pub fn open_in_memory() -> Result<Store, StoreError> {
         let conn = Connection::open_in_memory().map_err(|error| StoreError::Open {

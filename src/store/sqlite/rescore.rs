@@ -8,11 +8,6 @@ use crate::model::{Notice, NoticeId, Relevance};
 use crate::store::StoreError;
 
 impl Store {
-    /// The database file, for a second connection (a background re-score); `None` in memory.
-    pub fn path(&self) -> Option<std::path::PathBuf> {
-        self.conn.path().filter(|p| !p.is_empty()).map(std::path::PathBuf::from)
-    }
-
     /// The fingerprint of the profiles the stored scores were computed with (`None` before the
     /// first re-score or on a new database).
     ///
