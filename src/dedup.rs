@@ -174,6 +174,14 @@ pub struct Fingerprint {
 impl Fingerprint {
     /// Computes the fingerprint of `notice`.
     pub fn of(notice: &Notice) -> Self {
+        let mut fingerprint = Self::of_buyer(notice);
+        fingerprint.add_titles(notice);
+        fingerprint
+    }
+
+    /// The fingerprint without the title token sets, which are the costly part and only needed
+    /// when there is a candidate to compare with: enough to file the notice under its keys.
+    pub fn of_buyer(notice: &Notice) -> Self {
         let orgs = notice.buyer_id.as_deref().map(org_numbers).unwrap_or_default();
         let (mut names, mut written_names): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
         for written in notice.buyer.split("; ") {
@@ -182,7 +190,23 @@ impl Fingerprint {
                 written_names.push(written.trim().to_owned());
             }
         }
-        let mut titles: Vec<BTreeSet<String>> = Vec::new();
+        Self {
+            id: notice.id.clone(),
+            source: notice.source.clone(),
+            orgs,
+            names,
+            written_names,
+            titles: Vec::new(),
+            deadline: notice.deadline,
+        }
+    }
+
+    /// Fills [`Self::titles`] from `notice` (the notice this fingerprint was made of), once.
+    pub fn add_titles(&mut self, notice: &Notice) {
+        if !self.titles.is_empty() {
+            return;
+        }
+        let titles = &mut self.titles;
         let mut add = |text: &str| {
             let tokens = title_tokens(text);
             if !tokens.is_empty() && !titles.contains(&tokens) {
@@ -195,15 +219,6 @@ impl Fingerprint {
             if let Some(stripped) = strip_generated_prefix(text) {
                 add(stripped);
             }
-        }
-        Self {
-            id: notice.id.clone(),
-            source: notice.source.clone(),
-            orgs,
-            names,
-            written_names,
-            titles,
-            deadline: notice.deadline,
         }
     }
 

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use self::window::{Plan, Verdict, judge, newest_date, utc_date};
 use super::dates::parse_instant;
-use super::json::{count, cpv_codes, number, parse_json, raw_strings, repair_json, text, type_name};
+use super::json::{count, cpv_codes, number, parse_repaired, raw_strings, text, type_name};
 use super::nuts::nuts_codes;
 use super::query::{encode, url_with_query};
 use super::{FeedAdapter, HttpRequest, Method, Page, ParseError};
@@ -189,7 +189,7 @@ fn start_date(since: Timestamp) -> jiff::civil::Date {
 impl DoffinAdapter {
     /// Parses one answer to the request built for `cursor`; `since` (when known) dates the open window.
     fn parse_plan(&self, since: Option<Timestamp>, cursor: Option<&str>, body: &[u8]) -> Result<Page, ParseError> {
-        let root = parse_json(&repair_json(body))?;
+        let root = parse_repaired(body)?;
         let Value::Object(root) = root else {
             return Err(ParseError::Shape(format!(
                 "expected a JSON object, got {}",

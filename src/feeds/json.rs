@@ -12,8 +12,30 @@ use serde_json::Value;
 use super::ParseError;
 use crate::model::text::sanitize;
 
-/// Turns the body into JSON, recognising gateway HTML pages and reporting syntax errors with a position.
-pub(super) fn parse_json(body: &[u8]) -> Result<Value, ParseError> {
+/// Turns the body into JSON, recognising gateway HTML pages and reporting syntax errors with a
+/// position; a body that breaks the JSON grammar in a way [`repair_json`] knows is parsed repaired. The repair scan costs as much as parsing, so valid bodies
+/// (nearly all of them) skip it.
+pub(super) fn parse_repaired(body: &[u8]) -> Result<Value, ParseError> {
+    decode_repaired(body, |text| from_text(text))
+}
+
+/// Runs `decode` over the body's text; when it fails on a JSON syntax error and [`repair_json`]
+/// changes the body, runs it again over the repaired text (whose error, if any, is the one reported).
+pub(super) fn decode_repaired<T>(body: &[u8], decode: impl Fn(&str) -> Result<T, ParseError>) -> Result<T, ParseError> {
+    let first = decode(&json_text(body)?);
+    if !matches!(first, Err(ParseError::Json { .. })) {
+        return first;
+    }
+    match repair_json(body) {
+        Cow::Owned(fixed) => decode(&json_text(&fixed)?),
+        Cow::Borrowed(_) => first,
+    }
+}
+
+/// The body as text for the JSON parser: without a byte-order mark, refused when it is a gateway's
+/// HTML page, and with a stray invalid byte (a mis-encoded name in one notice, which would make
+/// serde_json refuse the whole page) replaced by U+FFFD. Valid UTF-8 is not copied.
+pub(super) fn json_text(body: &[u8]) -> Result<Cow<'_, str>, ParseError> {
     let body = body.strip_prefix(b"\xef\xbb\xbf").unwrap_or(body);
     let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(body.len());
     if body.get(start) == Some(&b'<') {
@@ -21,10 +43,13 @@ pub(super) fn parse_json(body: &[u8]) -> Result<Value, ParseError> {
         let snippet: String = sanitize(&head).chars().take(60).collect();
         return Err(ParseError::Html { snippet });
     }
-    // A stray invalid byte (a mis-encoded name in one notice) would make serde_json refuse the
-    // whole page; replacing it with U+FFFD keeps every other notice. Valid UTF-8 is not copied.
-    let body = String::from_utf8_lossy(body);
-    serde_json::from_str(&body).map_err(|e| {
+    Ok(String::from_utf8_lossy(body))
+}
+
+/// Deserialises `text` (borrowing from it where `T` allows), with serde_json's error as a
+/// [`ParseError::Json`] carrying the position.
+pub(super) fn from_text<'a, T: serde::Deserialize<'a>>(text: &'a str) -> Result<T, ParseError> {
+    serde_json::from_str(text).map_err(|e| {
         let text = e.to_string();
         // serde_json appends " at line L column C"; ParseError prints the position itself.
         let message = text
@@ -247,9 +272,9 @@ mod tests {
 
     #[test]
     fn html_and_syntax_errors() {
-        let err = parse_json(b"\xef\xbb\xbf \n<!doctype html><title>x</title>").unwrap_err();
+        let err = parse_repaired(b"\xef\xbb\xbf \n<!doctype html><title>x</title>").unwrap_err();
         assert!(matches!(err, ParseError::Html { ref snippet } if snippet.starts_with("<!doctype")));
-        let err = parse_json(b"{\n\"a\": }").unwrap_err();
+        let err = parse_repaired(b"{\n\"a\": }").unwrap_err();
         assert!(matches!(err, ParseError::Json { line: 2, column: 6, .. }), "{err}");
     }
 

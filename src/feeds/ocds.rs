@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 
-use super::json::{parse_json, repair_json, text, type_name};
+use super::json::{parse_repaired, text, type_name};
 use super::query::url_with_query;
 use super::{FeedAdapter, HttpRequest, Method, Page, ParseError};
 
@@ -140,7 +140,7 @@ impl FeedAdapter for OcdsAdapter {
 
     fn parse(&self, body: &[u8]) -> Result<Page, ParseError> {
         let text_body = decode_text(body);
-        let root = parse_json(&repair_json(&text_body))?;
+        let root = parse_repaired(&text_body)?;
         let Value::Object(root) = root else {
             return Err(ParseError::Shape(format!(
                 "expected a JSON object, got {}",

@@ -44,17 +44,23 @@ pub(crate) fn after_upsert(
     new: bool,
     now: &str,
 ) -> rusqlite::Result<Option<NoticeId>> {
-    let fingerprint = Fingerprint::of(notice);
-    let primary = if new { link(tx, cache, &fingerprint, now)? } else { None };
-    file_keys(tx, &fingerprint)?;
+    let mut fingerprint = Fingerprint::of_buyer(notice);
+    let primary = if new {
+        link(tx, cache, &mut fingerprint, notice, now)?
+    } else {
+        None
+    };
+    file_keys(tx, &fingerprint, new)?;
     Ok(primary)
 }
 
-/// Finds the best stored twin of `fingerprint` (most alike title; ties: seen first) and records the merge.
+/// Finds the best stored twin of `notice` (most alike title; ties: seen first) and records the
+/// merge; `fingerprint` is the notice's, its titles filled in when a candidate turns up.
 fn link(
     tx: &Transaction<'_>,
     cache: &mut Candidates,
-    fingerprint: &Fingerprint,
+    fingerprint: &mut Fingerprint,
+    notice: &Notice,
     now: &str,
 ) -> rusqlite::Result<Option<NoticeId>> {
     let Some(day) = fingerprint.deadline_day() else {
@@ -62,24 +68,21 @@ fn link(
     };
     // `IN` rather than `BETWEEN`: with STAT4 the bundled SQLite re-plans a range query on every
     // execution (sqlite3Reprepare was a third of the store's ingest time); an IN list is planned once.
+    // The other-source test is on the id (`source:native`, so the fetch's own source is the id range
+    // [?4, ?6)) rather than on `n.source`: a busy buyer files many same-source notices under one
+    // key and day, and testing the id drops them without reading their rows from `notices`.
     let mut candidates = tx.prepare_cached(
         "SELECT k.notice_id FROM dedup_keys AS k JOIN notices AS n ON n.id = k.notice_id
-         WHERE k.buyer_key = ?1 AND k.day IN (?2, ?3, ?6) AND k.notice_id <> ?4 AND n.source <> ?5
+         WHERE k.buyer_key = ?1 AND k.day IN (?2, ?3, ?5) AND (k.notice_id < ?4 OR k.notice_id >= ?6)
            AND NOT EXISTS (SELECT 1 FROM duplicates AS d WHERE d.notice_id = k.notice_id)
          ORDER BY n.first_seen, n.id",
     )?;
+    let (own_from, own_to) = (format!("{}:", fingerprint.source), format!("{};", fingerprint.source));
     let mut seen = HashSet::new();
     let mut best: Option<(String, MergeReason)> = None;
     for key in fingerprint.buyer_keys() {
         let rows = candidates.query_map(
-            params![
-                key.index_text(),
-                day - 1,
-                day + 1,
-                fingerprint.id.as_str(),
-                fingerprint.source,
-                day
-            ],
+            params![key.index_text(), day - 1, day + 1, own_from, day, own_to],
             |row| row.get::<_, String>(0),
         )?;
         let ids: Vec<String> = rows.collect::<rusqlite::Result<_>>()?;
@@ -87,6 +90,8 @@ fn link(
             if !seen.insert(id.clone()) {
                 continue;
             }
+            // Most notices have no candidate at all: their titles are never tokenised.
+            fingerprint.add_titles(notice);
             let candidate = match cache.decoded.get(&id) {
                 Some(known) => known,
                 None => {
@@ -120,10 +125,13 @@ fn link(
     Ok(Some(NoticeId(primary)))
 }
 
-/// Replaces the notice's rows in `dedup_keys` (its buyer or deadline may have changed).
-fn file_keys(tx: &Transaction<'_>, fingerprint: &Fingerprint) -> rusqlite::Result<()> {
-    tx.prepare_cached("DELETE FROM dedup_keys WHERE notice_id = ?1")?
-        .execute([fingerprint.id.as_str()])?;
+/// Replaces the notice's rows in `dedup_keys` (its buyer or deadline may have changed); a `new`
+/// notice has none yet.
+fn file_keys(tx: &Transaction<'_>, fingerprint: &Fingerprint, new: bool) -> rusqlite::Result<()> {
+    if !new {
+        tx.prepare_cached("DELETE FROM dedup_keys WHERE notice_id = ?1")?
+            .execute([fingerprint.id.as_str()])?;
+    }
     let Some(day) = fingerprint.deadline_day() else {
         return Ok(());
     };

@@ -259,3 +259,20 @@ fn recorded_place_of_performance_gives_nuts_codes_without_countries() {
     let with_regions = page.notices.iter().filter(|n| !n.nuts.is_empty()).count();
     assert!(with_regions >= 8, "{with_regions} of {}", page.notices.len());
 }
+
+#[test]
+fn a_notice_repeating_a_field_is_skipped_and_grammar_breaks_are_repaired() {
+    // Fields are read into a struct, which refuses a repeated field: that notice goes, the page stays.
+    let body = br#"{"notices": [
+        {"publication-number": "1-2026", "publication-number": "2-2026"},
+        {"publication-number": "3-2026", "estimated-value-proc": Infinity,
+         "title-proc": {"nor": "Trygghetsalarmer	og sensorer"}}
+    ], "totalNoticeCount": 2}"#;
+    let p = parse_page("ted", body).unwrap();
+    let ids: Vec<&str> = p.notices.iter().map(|n| n.id.as_str()).collect();
+    assert_eq!(ids, ["ted:3-2026"]);
+    // The raw tab inside the title and the bare `Infinity` were repaired rather than failing the page.
+    assert_eq!(p.notices[0].title, "Trygghetsalarmer og sensorer");
+    assert_eq!(p.notices[0].value, None);
+    assert_eq!(p.total, Some(2));
+}
