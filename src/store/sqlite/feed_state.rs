@@ -31,32 +31,34 @@ impl Store {
             id: format!("feed state of {feed}"),
             error,
         })?;
-        let tx = self.write_transaction(action)?;
-        let at = now.to_string();
-        let summary = upsert_in(&tx, items, &at).map_err(|e| e.or_sqlite(action))?;
-        tx.execute(
-            "INSERT INTO feed_state (feed, high_water, last_success, validators, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (feed) DO UPDATE SET high_water = excluded.high_water,
-                 last_success = excluded.last_success, validators = excluded.validators,
-                 updated_at = excluded.updated_at",
-            params![
-                feed,
-                state.high_water.map(|t| t.to_string()),
-                state.last_success.map(|t| t.to_string()),
-                validators,
-                at
-            ],
-        )
-        .map_err(|error| StoreError::Sqlite {
-            action: action(),
-            error,
-        })?;
-        tx.commit().map_err(|error| StoreError::Sqlite {
-            action: action(),
-            error,
-        })?;
-        Ok(summary)
+        self.with_cache_for(items.len(), |store| {
+            let tx = store.write_transaction(action)?;
+            let at = now.to_string();
+            let summary = upsert_in(&tx, items, &at).map_err(|e| e.or_sqlite(action))?;
+            tx.execute(
+                "INSERT INTO feed_state (feed, high_water, last_success, validators, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (feed) DO UPDATE SET high_water = excluded.high_water,
+                     last_success = excluded.last_success, validators = excluded.validators,
+                     updated_at = excluded.updated_at",
+                params![
+                    feed,
+                    state.high_water.map(|t| t.to_string()),
+                    state.last_success.map(|t| t.to_string()),
+                    validators,
+                    at
+                ],
+            )
+            .map_err(|error| StoreError::Sqlite {
+                action: action(),
+                error,
+            })?;
+            tx.commit().map_err(|error| StoreError::Sqlite {
+                action: action(),
+                error,
+            })?;
+            Ok(summary)
+        })
     }
 
     /// The saved state of one feed, if it was ever saved.
