@@ -5,6 +5,11 @@
 /// Feeds are untrusted: a title containing `ESC [ 2 J` must not clear the user's screen. ESC-introduced
 /// sequences (CSI, OSC, …) are dropped whole, not just their ESC byte, so no stray `[2J` remains.
 pub fn sanitize(input: &str) -> String {
+    // Nearly every text a feed sends is clean already; checking is cheaper than rebuilding it
+    // char by char (sanitising was 8 % of an RSS ingest).
+    if is_clean(input) {
+        return input.to_owned();
+    }
     let mut out = String::with_capacity(input.len());
     let mut chars = input.chars().peekable();
     let mut pending_space = false;
@@ -27,6 +32,25 @@ pub fn sanitize(input: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Whether [`sanitize`] would return `input` unchanged: no control character (which includes the
+/// escape introducers) or bidi override, and whitespace only as single spaces between words.
+fn is_clean(input: &str) -> bool {
+    let mut after_space = true;
+    for c in input.chars() {
+        if c == ' ' {
+            if after_space {
+                return false;
+            }
+            after_space = true;
+        } else if c.is_whitespace() || c.is_control() || is_bidi_control(c) {
+            return false;
+        } else {
+            after_space = false;
+        }
+    }
+    !after_space || input.is_empty()
 }
 
 /// Bidirectional overrides can make a title display differently from what it contains.
@@ -99,5 +123,27 @@ mod tests {
         let all: String = (0u32..0x300).filter_map(char::from_u32).collect();
         let clean = sanitize(&all);
         assert!(!clean.chars().any(char::is_control), "{clean:?}");
+    }
+
+    #[test]
+    fn the_clean_text_shortcut_agrees_with_the_full_pass() {
+        // Each of these needs the full pass; one character less and the shortcut takes them.
+        for dirty in [
+            " lead",
+            "trail ",
+            "two  spaces",
+            "nbsp\u{a0}x",
+            "tab\tx",
+            "nel\u{85}x",
+            "bidi\u{2066}x",
+            " ",
+        ] {
+            assert!(!super::is_clean(dirty), "{dirty:?}");
+            assert_ne!(sanitize(dirty), dirty);
+        }
+        for clean in ["", "a", "Rammeavtale om trygghetsalarmer – Bærum 病院 🏥", "a b c"] {
+            assert!(super::is_clean(clean), "{clean:?}");
+            assert_eq!(sanitize(clean), clean);
+        }
     }
 }
