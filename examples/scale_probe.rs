@@ -7,6 +7,8 @@
 //! scale_probe text    --out FILE --notices N    one notice a line: title, description, buyer (tab-separated)
 //! scale_probe score   --text FILE               anbud's scorer (default profiles) over those lines, one core
 //! scale_probe store   --db FILE --notices N     anbud's store path: N scored notices upserted into a new file
+//! scale_probe rescore --db FILE                 background re-score of every stored notice while the
+//!                                               dashboard moves down the list: frame times meanwhile
 //! ```
 
 use std::io::{BufWriter, Write as _};
@@ -58,6 +60,13 @@ enum Command {
     Score {
         #[arg(long)]
         text: PathBuf,
+    },
+    /// Re-score every stored notice on a second thread (as after a profile change) while the
+    /// dashboard keeps drawing: frame times of key presses and of applying the re-scored batches.
+    /// The scores are rewritten in place; with the default profiles they do not change.
+    Rescore {
+        #[arg(long)]
+        db: PathBuf,
     },
     /// Upsert N scored notices into a new store file, timed.
     Store {
@@ -179,6 +188,7 @@ fn run(args: Args) -> Result<(), String> {
             println!("score_notices_per_s {:.0}", notices.len() as f64 / secs);
             println!("score_mb_per_s {:.1}", body.len() as f64 / 1e6 / secs);
         }
+        Command::Rescore { db } => rescore(&db)?,
         Command::Store { db, notices } => {
             if db.exists() {
                 return Err(format!("{} exists; the store bench wants a new file", db.display()));
@@ -201,5 +211,80 @@ fn run(args: Args) -> Result<(), String> {
             println!("store_rows_per_s {:.0}", items.len() as f64 / secs);
         }
     }
+    Ok(())
+}
+
+/// See [`Command::Rescore`]. The UI side is what `runtime::Io::rescore` and the event loop do: the
+/// batches arrive as `Msg::Rescored` between key presses, each followed by a frame.
+fn rescore(db: &std::path::Path) -> Result<(), String> {
+    use anbud::app::{Action, Msg};
+    if !db.exists() {
+        return Err(format!("{} does not exist (run `fill` first)", db.display()));
+    }
+    let mut dashboard = Dashboard::open(db, 160, 48, Timestamp::now())?;
+    let matcher = default_matcher()?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let path = db.to_path_buf();
+    let started = Instant::now();
+    let worker = std::thread::spawn(move || {
+        let score = |n: &Notice| matcher.evaluate(n);
+        let mut sent = |batch| tx.send(batch).is_ok();
+        anbud::store::sqlite::rescore_all(&path, &score, "scale_probe", &mut sent).map_err(|e| e.to_string())
+    });
+    let (mut key_frames, mut batch_frames) = (Vec::new(), Vec::new());
+    let mut finished = None;
+    while finished.is_none() {
+        let t = Instant::now();
+        dashboard.handle(Msg::Action(Action::SelectNext))?;
+        key_frames.push(t.elapsed());
+        while let Ok(batch) = rx.try_recv() {
+            let t = Instant::now();
+            dashboard.handle(Msg::Rescored { batch, done: None })?;
+            batch_frames.push(t.elapsed());
+        }
+        if worker.is_finished() {
+            finished = Some(started.elapsed());
+        }
+        // A key press every 10 ms: faster than key repeat, so the UI thread is rarely idle.
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let total = worker.join().map_err(|_| "the re-score thread panicked".to_owned())??;
+    // Batches sent after the last check still reach the UI.
+    while let Ok(batch) = rx.try_recv() {
+        let t = Instant::now();
+        dashboard.handle(Msg::Rescored { batch, done: None })?;
+        batch_frames.push(t.elapsed());
+    }
+    // The last message re-derives the tabs and order once, with the new scores.
+    let t = Instant::now();
+    dashboard.handle(Msg::Rescored {
+        batch: Vec::new(),
+        done: Some(Ok(total)),
+    })?;
+    println!("final_refresh_ms {:.1}", t.elapsed().as_secs_f64() * 1e3);
+    println!("rescored {total}");
+    println!("rescore_seconds {:.1}", finished.unwrap_or_default().as_secs_f64());
+    for (name, frames) in [("key_frame", &mut key_frames), ("batch_frame", &mut batch_frames)] {
+        frames.sort();
+        let at = |q: f64| {
+            // Rounded index into a sorted list: a percentile, never out of range.
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                clippy::cast_precision_loss
+            )]
+            let i = ((frames.len().saturating_sub(1)) as f64 * q).round() as usize;
+            frames.get(i).map_or(0.0, |d| d.as_secs_f64() * 1e3)
+        };
+        println!("{name}s {}", frames.len());
+        println!(
+            "{name}_ms p50 {:.2} p95 {:.2} p99 {:.2} max {:.2}",
+            at(0.5),
+            at(0.95),
+            at(0.99),
+            at(1.0)
+        );
+    }
+    report_memory();
     Ok(())
 }
