@@ -2,28 +2,30 @@
 //!
 //! [`Matcher`] compiles a profile once into one Aho-Corasick DFA over folded text (every term,
 //! capitalised acronyms checked against the original case afterwards, and the [`badges`]) and
-//! evaluates notices purely and deterministically, one pass per field. The `/` filter lives in [`search`]. Depends only on `model`, aho-corasick,
-//! fuzzy-matcher, serde and toml: never on tokio, reqwest, rusqlite or ratatui.
+//! evaluates notices purely and deterministically, one pass over a notice's [`ScanText`]. The `/`
+//! filter lives in [`search`]. Depends only on `model`, aho-corasick, fuzzy-matcher, serde and
+//! toml: never on tokio, reqwest, rusqlite or ratatui.
 
 pub mod badges;
 pub mod eval;
 pub mod filter;
 pub mod normalize;
 pub mod profile;
+pub mod scan;
 pub mod search;
 pub mod set;
 pub mod suggest;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use std::cell::OnceCell;
 
 use jiff::Timestamp;
 
 use crate::model::{Badge, Field, Hit, Notice, Relevance, RuleKind};
 pub use filter::Filters;
-use normalize::{
-    Folded, cpv_matches, cpv_prefix, fold_term, is_acronym, is_boundary_after, is_boundary_before, spelling_variants,
-};
+use normalize::{cpv_matches, cpv_prefix, fold_term, is_acronym, spelling_variants};
 pub use profile::{CpvRule, Profile, ProfileError, TermRule};
+pub use scan::ScanText;
+use scan::{Needles, PatternSpec};
 pub use set::MatcherSet;
 
 /// Share of a rule's weight, in percent, that a hit in `field` earns: the title says what is
@@ -60,12 +62,10 @@ enum Target {
     Badge(Badge),
 }
 
-/// What an automaton pattern belongs to and which boundaries it needs.
+/// What an automaton pattern belongs to; the boundaries it needs are compiled into [`Needles`].
 #[derive(Debug, Clone, Copy)]
 struct Pattern {
     target: Target,
-    boundary_before: bool,
-    boundary_after: bool,
     /// Index into `Matcher::exact`: the original text must read exactly so (capitalised
     /// acronyms, so "RIS" does not fire on "ris", rice).
     exact: Option<usize>,
@@ -79,9 +79,10 @@ pub struct Matcher {
     threshold: i32,
     rules: Vec<CompiledRule>,
     /// Lower-cased, diacritic-folded patterns (with æ/ø/å spelling variants) of every term and
-    /// badge, run once over each folded field.
-    folded: AhoCorasick,
-    folded_patterns: Vec<Pattern>,
+    /// badge, run once over a notice's scan text.
+    needles: Needles,
+    /// What each of `needles` signals, by pattern index.
+    patterns: Vec<Pattern>,
     /// Case-sensitive spellings that [`Pattern::exact`] points at.
     exact: Vec<String>,
     /// CPV digits to compare and the rule they belong to.
@@ -102,7 +103,8 @@ impl Matcher {
             message,
         };
         let mut rules = Vec::new();
-        let (mut folded_pats, mut folded_patterns) = (Vec::new(), Vec::new());
+        // Folded text, boundary before, boundary after; and what each pattern signals.
+        let (mut folded_pats, mut patterns): (Vec<(String, bool, bool)>, Vec<Pattern>) = (Vec::new(), Vec::new());
         let mut exact = Vec::new();
         let terms = profile
             .include
@@ -121,10 +123,9 @@ impl Matcher {
             let acronym = is_acronym(body);
             let mut pattern = Pattern {
                 target: Target::Rule(index),
-                boundary_before: !inside_words,
-                boundary_after: acronym,
                 exact: None,
             };
+            let (before, after) = (!inside_words, acronym);
             let folded = fold_term(body);
             if folded.trim().is_empty() {
                 return Err(unusable(format!("term {:?} has no letters to match", rule.term)));
@@ -132,21 +133,19 @@ impl Matcher {
             if acronym && body.chars().any(char::is_uppercase) {
                 pattern.exact = Some(exact.len());
                 exact.push(body.to_owned());
-                folded_pats.push(folded);
-                folded_patterns.push(pattern);
+                folded_pats.push((folded, before, after));
+                patterns.push(pattern);
                 continue;
             }
             for variant in spelling_variants(&folded, !acronym) {
-                folded_pats.push(variant);
-                folded_patterns.push(pattern);
+                folded_pats.push((variant, before, after));
+                patterns.push(pattern);
             }
         }
         for needle in badges::needles_of_badges() {
-            folded_pats.push(needle.text);
-            folded_patterns.push(Pattern {
+            folded_pats.push((needle.text, true, needle.whole_word));
+            patterns.push(Pattern {
                 target: Target::Badge(needle.badge),
-                boundary_before: true,
-                boundary_after: needle.whole_word,
                 exact: needle.exact.map(|spelling| {
                     exact.push(spelling.to_owned());
                     exact.len() - 1
@@ -165,22 +164,20 @@ impl Matcher {
                 weight: rule.weight,
             });
         }
-        // Standard semantics + overlapping search report every occurrence of every pattern, so
-        // "trygghetsalarm" and "alarm" can both fire on the same text.
-        // A DFA even for a large pack: the default would pick an NFA above ~100 patterns, and the
-        // overlapping scan over every description is most of the cost of scoring a notice.
-        let build = |patterns: &[String]| {
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(patterns)
-                .map_err(|e| unusable(format!("cannot compile the terms: {e}")))
-        };
+        let specs: Vec<PatternSpec<'_>> = folded_pats
+            .iter()
+            .map(|(text, boundary_before, boundary_after)| PatternSpec {
+                text,
+                boundary_before: *boundary_before,
+                boundary_after: *boundary_after,
+            })
+            .collect();
+        let needles = Needles::new(&specs).map_err(|e| unusable(format!("cannot compile the terms: {e}")))?;
         Ok(Matcher {
             name: profile.name.clone(),
             threshold: profile.threshold,
-            folded: build(&folded_pats)?,
-            folded_patterns,
+            needles,
+            patterns,
             exact,
             rules,
             cpv,
@@ -193,7 +190,7 @@ impl Matcher {
     /// Without a clock the profile's `deadline_within` filter is skipped; the dashboard scores
     /// with [`Matcher::evaluate_at`].
     pub fn evaluate(&self, notice: &Notice) -> Relevance {
-        self.score(notice, None)
+        self.evaluate_text(notice, &OnceCell::new(), None)
     }
 
     /// Scores `notice` as [`Matcher::evaluate`], with `now` anchoring the deadline filter.
@@ -201,10 +198,17 @@ impl Matcher {
     /// A notice that fails one of the profile's [`Filters`] scores 0 and does not match; its hits
     /// are one [`RuleKind::Filter`] entry per failed filter, saying which and why.
     pub fn evaluate_at(&self, notice: &Notice, now: Timestamp) -> Relevance {
-        self.score(notice, Some(now))
+        self.evaluate_text(notice, &OnceCell::new(), Some(now))
     }
 
-    fn score(&self, notice: &Notice, now: Option<Timestamp>) -> Relevance {
+    /// Scores `notice` with `text`, its [`ScanText`], built on first use: [`MatcherSet`] builds it
+    /// once for all its profiles, and not at all when every profile's filters reject the notice.
+    pub(crate) fn evaluate_text<'n>(
+        &self,
+        notice: &'n Notice,
+        text: &OnceCell<ScanText<'n>>,
+        now: Option<Timestamp>,
+    ) -> Relevance {
         // Most profiles have no filters: skip the check (and its allocations) for them.
         let rejections = if self.filters.is_empty() {
             Vec::new()
@@ -228,40 +232,53 @@ impl Matcher {
                 ..Relevance::default()
             };
         }
-        let mut found: Vec<(usize, Hit)> = Vec::new();
+        let text = text.get_or_init(|| ScanText::of(notice));
+        // (field order, start, end, rule, field) of every accepted term occurrence.
+        let mut found: Vec<(u8, usize, usize, usize, Field)> = Vec::new();
         let mut badges = Vec::new();
-        for (field, text) in [
-            (Field::Title, &notice.title),
-            (Field::Description, &notice.description),
-            (Field::Buyer, &notice.buyer),
-        ] {
-            let mut field_hits = Vec::new();
-            self.scan(field, text, &mut field_hits, &mut badges);
-            // Spelling variants of one term can find the same text twice; report it once.
-            field_hits.sort_by_key(|(rule, hit)| (hit.start, hit.end, *rule));
-            field_hits.dedup_by_key(|(rule, hit)| (*rule, hit.start, hit.end));
-            found.extend(field_hits);
+        self.needles.find(text, |at| {
+            let Some(pattern) = self.patterns.get(at.pattern) else {
+                return;
+            };
+            if let Some(spelling) = pattern.exact.and_then(|i| self.exact.get(i))
+                && at.text() != Some(spelling.as_str())
+            {
+                return;
+            }
+            match pattern.target {
+                Target::Rule(rule) => found.push((field_order(at.field), at.start, at.end, rule, at.field)),
+                // Badges describe what is bought; a buyer's name says nothing about that.
+                Target::Badge(badge) if at.field != Field::Buyer => badges.push(badge),
+                Target::Badge(_) => {}
+            }
+        });
+        // Hits in field order, then by position; spelling variants of one term can find the
+        // same text twice, and it is reported once.
+        found.sort_unstable_by_key(|&(order, start, end, rule, _)| (order, start, end, rule));
+        found.dedup_by_key(|&mut (order, start, end, rule, _)| (order, start, end, rule));
+        let mut hits = Vec::with_capacity(found.len());
+        let mut weights = Vec::with_capacity(found.len());
+        for (_, start, end, rule, field) in found {
+            let hit = self.hit(rule, field, start, end);
+            weights.push((rule, hit.weight));
+            hits.push(hit);
         }
         for code in &notice.cpv {
             for (prefix, rule) in &self.cpv {
                 if cpv_matches(code, prefix) {
-                    found.push((*rule, self.hit(*rule, Field::Cpv, 0, prefix.len())));
+                    let hit = self.hit(*rule, Field::Cpv, 0, prefix.len());
+                    weights.push((*rule, hit.weight));
+                    hits.push(hit);
                 }
             }
         }
-        let mut best: Vec<i32> = vec![0; self.rules.len()];
-        for (rule, hit) in &found {
-            if hit.weight.abs() > best[*rule].abs() {
-                best[*rule] = hit.weight;
-            }
-        }
-        let score = best.iter().sum();
+        let score = strongest_per_rule(weights);
         let matched = score >= self.threshold;
         badges::finish(notice, &mut badges);
         Relevance {
             score,
             matched,
-            hits: found.into_iter().map(|(_, hit)| hit).collect(),
+            hits,
             profiles: if matched { vec![self.name.clone()] } else { Vec::new() },
             badges,
         }
@@ -275,38 +292,6 @@ impl Matcher {
     /// The score a notice needs to match.
     pub fn threshold(&self) -> i32 {
         self.threshold
-    }
-
-    /// Finds every accepted occurrence of a term in one text field, and the badges it mentions,
-    /// in a single pass over the folded text.
-    fn scan(&self, field: Field, text: &str, out: &mut Vec<(usize, Hit)>, badges: &mut Vec<Badge>) {
-        if text.is_empty() {
-            return;
-        }
-        let folded = Folded::new(text);
-        let haystack = folded.as_str();
-        for m in self.folded.find_overlapping_iter(haystack) {
-            let Some(pattern) = self.folded_patterns.get(m.pattern().as_usize()) else {
-                continue;
-            };
-            if !accepts(pattern, haystack, m.start(), m.end()) {
-                continue;
-            }
-            let Some((start, end)) = folded.original_span(m.start(), m.end()) else {
-                continue;
-            };
-            if let Some(spelling) = pattern.exact.and_then(|i| self.exact.get(i))
-                && text.get(start..end) != Some(spelling.as_str())
-            {
-                continue;
-            }
-            match pattern.target {
-                Target::Rule(rule) => out.push((rule, self.hit(rule, field, start, end))),
-                // Badges describe what is bought; a buyer's name says nothing about that.
-                Target::Badge(badge) if field != Field::Buyer => badges.push(badge),
-                Target::Badge(_) => {}
-            }
-        }
     }
 
     /// Builds the hit for `rule` at `start..end` of `field`, with the field's share of the weight.
@@ -323,10 +308,22 @@ impl Matcher {
     }
 }
 
-/// Applies a pattern's boundary rules to a match at `start..end` of `text`.
-fn accepts(pattern: &Pattern, text: &str, start: usize, end: usize) -> bool {
-    (!pattern.boundary_before || is_boundary_before(text, start))
-        && (!pattern.boundary_after || is_boundary_after(text, end))
+/// The score of weighted hits `(rule, weight)`: each rule counts once, with its strongest hit
+/// (all hits of a rule share its sign).
+fn strongest_per_rule(mut weights: Vec<(usize, i32)>) -> i32 {
+    weights.sort_unstable_by_key(|&(rule, weight)| (rule, std::cmp::Reverse(weight.abs())));
+    weights.dedup_by_key(|(rule, _)| *rule);
+    weights.iter().map(|(_, weight)| weight).sum()
+}
+
+/// Where hits from `field` come in [`Relevance::hits`].
+fn field_order(field: Field) -> u8 {
+    match field {
+        Field::Title => 0,
+        Field::Description => 1,
+        Field::Buyer => 2,
+        Field::Cpv => 3,
+    }
 }
 
 #[cfg(test)]

@@ -84,16 +84,26 @@ impl Folded {
         if self.origin.is_empty() {
             return Some((start, end));
         }
-        let first = *self.origin.get(start)?;
-        let last = *self.origin.get(end - 1)?;
-        // The last char ends where the next folded byte's char begins (or with the original).
-        let stop = self.origin[end..]
-            .iter()
-            .find(|&&o| o != last)
-            .copied()
-            .unwrap_or(self.original_len);
-        Some((first as usize, stop as usize))
+        span_in_original(&self.origin, self.original_len, start, end)
     }
+}
+
+/// Maps a non-empty byte range of a folded text to the byte range of the original chars it
+/// covers, given for every folded byte the start of the original char it came from (`origin`)
+/// and the original's length.
+pub fn span_in_original(origin: &[u32], original_len: u32, start: usize, end: usize) -> Option<(usize, usize)> {
+    if start >= end {
+        return None;
+    }
+    let first = *origin.get(start)?;
+    let last = *origin.get(end - 1)?;
+    // The last char ends where the next folded byte's char begins (or with the original).
+    let stop = origin[end..]
+        .iter()
+        .find(|&&o| o != last)
+        .copied()
+        .unwrap_or(original_len);
+    Some((first as usize, stop as usize))
 }
 
 /// Folds one lower-case char for matching: strips accents that Norwegian does not treat as

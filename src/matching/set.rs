@@ -4,6 +4,8 @@
 //! score, hits and threshold verdict, and the names of every profile that matched, best first.
 
 use super::{Matcher, Profile, ProfileError};
+use std::cell::OnceCell;
+
 use jiff::Timestamp;
 
 use crate::model::{Notice, Relevance};
@@ -69,12 +71,23 @@ impl MatcherSet {
     ///
     /// Without a clock, `deadline_within` filters are skipped; see [`MatcherSet::evaluate_at`].
     pub fn evaluate(&self, notice: &Notice) -> Relevance {
-        Self::best(self.matchers.iter().map(|m| m.evaluate(notice)).collect())
+        self.score(notice, None)
     }
 
     /// Scores `notice` as [`MatcherSet::evaluate`], with `now` anchoring the deadline filters.
     pub fn evaluate_at(&self, notice: &Notice, now: Timestamp) -> Relevance {
-        Self::best(self.matchers.iter().map(|m| m.evaluate_at(notice, now)).collect())
+        self.score(notice, Some(now))
+    }
+
+    /// Every profile's relevance, the notice folded into its scan text once for all of them.
+    fn score(&self, notice: &Notice, now: Option<Timestamp>) -> Relevance {
+        let text = OnceCell::new();
+        Self::best(
+            self.matchers
+                .iter()
+                .map(|m| m.evaluate_text(notice, &text, now))
+                .collect(),
+        )
     }
 
     /// The best of every profile's relevance, naming all profiles that matched.
