@@ -45,7 +45,7 @@ fn scaled(weight: i32, field: Field) -> i32 {
 /// A rule after compilation: what the hits report.
 #[derive(Debug, Clone)]
 struct CompiledRule {
-    label: String,
+    label: crate::model::RuleName,
     kind: RuleKind,
     /// Signed: exclusions are negative.
     weight: i32,
@@ -112,7 +112,7 @@ impl Matcher {
         for (rule, kind, weight) in terms {
             let index = rules.len();
             rules.push(CompiledRule {
-                label: rule.term.clone(),
+                label: rule.term.as_str().into(),
                 kind,
                 weight,
             });
@@ -160,7 +160,7 @@ impl Matcher {
             }
             cpv.push((cpv_prefix(&rule.prefix).to_owned(), rules.len()));
             rules.push(CompiledRule {
-                label: rule.prefix.clone(),
+                label: rule.prefix.as_str().into(),
                 kind: RuleKind::Cpv,
                 weight: rule.weight,
             });
@@ -218,7 +218,7 @@ impl Matcher {
                     .into_iter()
                     .map(|r| Hit {
                         kind: RuleKind::Filter,
-                        rule: r.reason,
+                        rule: r.reason.into(),
                         field: r.field,
                         start: 0,
                         end: 0,

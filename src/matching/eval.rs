@@ -55,7 +55,7 @@ impl Labelled {
             BTreeMap::from([(self.lang.clone(), self.title.clone())])
         };
         Notice {
-            titles,
+            titles: titles.into(),
             description: self.description.clone(),
             buyer: self.buyer.clone(),
             country: self.country.clone(),

@@ -37,7 +37,7 @@ fn title_rules(title: &str) -> Vec<String> {
         .evaluate(&notice(title, "", "", &[]))
         .hits
         .into_iter()
-        .map(|h| h.rule)
+        .map(|h| h.rule.to_string())
         .collect()
 }
 

@@ -147,7 +147,10 @@ fn lines(record: &NoticeRecord, state: &AppState, ctx: RenderContext<'_>) -> Vec
         out.push(label("Note", lines.next().unwrap_or_default().to_owned()));
         out.extend(lines.map(|l| Line::raw(format!("{:<10}{l}", ""))));
     }
-    if !notice.description.is_empty() {
+    if state.is_description_loading(record) {
+        out.push(Line::raw(""));
+        out.push(Line::styled("Reading the description…", theme.label()));
+    } else if !notice.description.is_empty() {
         out.push(Line::raw(""));
         out.push(Line::from(field_spans(
             &notice.description,
@@ -215,7 +218,7 @@ fn score_spans(record: &NoticeRecord, theme: &Theme) -> Vec<Span<'static>> {
         spans.push(Span::raw(if seen.len() == 1 { ": " } else { ", " }));
         // A profile filter excluded the notice: its rule text says which and why.
         if hit.kind == RuleKind::Filter {
-            spans.push(Span::styled(hit.rule.clone(), theme.exclude_hit()));
+            spans.push(Span::styled(hit.rule.to_string(), theme.exclude_hit()));
             continue;
         }
         let field = match hit.field {
@@ -224,7 +227,7 @@ fn score_spans(record: &NoticeRecord, theme: &Theme) -> Vec<Span<'static>> {
             Field::Buyer => "buyer",
             Field::Cpv => "cpv",
         };
-        spans.push(Span::styled(hit.rule.clone(), hit_style(hit, theme)));
+        spans.push(Span::styled(hit.rule.to_string(), hit_style(hit, theme)));
         spans.push(Span::raw(format!(" {:+} ({field})", hit.weight)));
     }
     spans

@@ -109,7 +109,7 @@ fn decode_notice(kind: &str, obj: &Map<String, Value>) -> Option<Notice> {
         id: NoticeId::new(kind, &native_id),
         source: kind.to_owned(),
         title,
-        titles,
+        titles: titles.into(),
         description,
         buyer: preferred_text(&buyers).unwrap_or_default().to_owned(),
         country: field(obj, &["buyer-country", "CY"])
