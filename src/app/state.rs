@@ -338,10 +338,12 @@ impl AppState {
             description_diffs: std::collections::HashSet::new(),
             suggestions_waiting: false,
         };
-        for record in records {
-            state.by_id.insert(record.notice.id.clone(), state.records.len());
-            state.records.push(record);
+        // The given Vec is kept as it is: copying 100,000 records into a new one held both.
+        state.by_id.reserve(records.len());
+        for (i, record) in records.iter().enumerate() {
+            state.by_id.insert(record.notice.id.clone(), i);
         }
+        state.records = records;
         state.recount_sources();
         state.refresh_view();
         state
