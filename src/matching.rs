@@ -316,8 +316,9 @@ impl Matcher {
             kind: compiled.kind,
             rule: compiled.label.clone(),
             field,
-            start,
-            end,
+            // A field is far below 4 GiB; saturating keeps a corrupt span from panicking.
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            end: u32::try_from(end).unwrap_or(u32::MAX),
             weight: scaled(compiled.weight, field),
         }
     }

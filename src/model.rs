@@ -165,11 +165,20 @@ pub struct Hit {
     /// Where it fired.
     pub field: Field,
     /// Byte range in that field's text (for CPV: in the code string); used for highlighting.
-    pub start: usize,
+    /// `u32`, not `usize`: a notice's text is far below 4 GiB, and the 100,000 records the
+    /// dashboard keeps carry a quarter of a million hits (issue #7).
+    pub start: u32,
     /// End of the byte range (exclusive).
-    pub end: usize,
+    pub end: u32,
     /// Contribution to the score (negative for exclusions).
     pub weight: i32,
+}
+
+impl Hit {
+    /// The byte range in the field's text, for slicing it.
+    pub fn span(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
 }
 
 /// The outcome of matching a notice against the profile.

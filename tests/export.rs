@@ -54,7 +54,7 @@ fn hit(rule: &str, weight: i32) -> Hit {
         rule: rule.into(),
         field: Field::Title,
         start: 0,
-        end: rule.len(),
+        end: u32::try_from(rule.len()).expect("short rule"),
         weight,
     }
 }

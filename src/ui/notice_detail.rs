@@ -168,7 +168,7 @@ fn field_spans(text: &str, hits: &[Hit], field: Field, base: Style, theme: &Them
     let marks: Vec<_> = hits
         .iter()
         .filter(|h| h.field == field)
-        .map(|h| (h.start, h.end, hit_style(h, theme)))
+        .map(|h| (h.span().start, h.span().end, hit_style(h, theme)))
         .collect();
     highlight::by_bytes(text, &marks, base)
 }
@@ -189,7 +189,9 @@ fn cpv_spans(record: &NoticeRecord, theme: &Theme) -> Vec<Span<'static>> {
         }
         // A CPV hit's span covers the digits its rule compared (e.g. 0..3 for rule "33600000").
         let hit = record.relevance.hits.iter().find(|h| {
-            h.field == Field::Cpv && h.kind == RuleKind::Cpv && h.rule.get(..h.end).is_some_and(|p| code.starts_with(p))
+            h.field == Field::Cpv
+                && h.kind == RuleKind::Cpv
+                && h.rule.get(..h.span().end).is_some_and(|p| code.starts_with(p))
         });
         let style = hit.map_or(Style::new(), |h| hit_style(h, theme));
         spans.push(Span::styled(code.clone(), style));

@@ -81,8 +81,8 @@ impl NoticeBuilder {
             kind: RuleKind::Include,
             rule: term.to_lowercase().into(),
             field: Field::Title,
-            start,
-            end: start + term.len(),
+            start: u32::try_from(start).expect("short title"),
+            end: u32::try_from(start + term.len()).expect("short title"),
             weight,
         });
         self
