@@ -263,7 +263,7 @@ impl Matcher {
             matched,
             hits: found.into_iter().map(|(_, hit)| hit).collect(),
             profiles: if matched { vec![self.name.clone()] } else { Vec::new() },
-            badges,
+            badges: badges.into(),
         }
     }
 

@@ -2,11 +2,13 @@
 //!
 //! Plain data only. Must not depend on any other module of the crate, nor on I/O crates.
 
+mod badge_set;
 mod feed_state;
 mod rule_name;
 pub mod text;
 mod titles;
 
+pub use badge_set::BadgeSet;
 pub use feed_state::{FeedState, UrlValidators};
 pub use rule_name::{RuleName, RuleNames};
 pub use titles::Titles;
@@ -196,8 +198,14 @@ pub struct Relevance {
     pub profiles: Vec<String>,
     /// Regulatory requirements and innovation routes the title or description mentions, in
     /// [`Badge`] order, each once.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub badges: Vec<Badge>,
+    #[serde(default, skip_serializing_if = "no_badges")]
+    pub badges: BadgeSet,
+}
+
+/// For `skip_serializing_if`, which passes a reference.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn no_badges(badges: &BadgeSet) -> bool {
+    badges.is_empty()
 }
 
 /// Whether a [`Badge`] is a requirement to meet or a procurement route to use.

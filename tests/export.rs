@@ -41,7 +41,7 @@ fn record(id: &str) -> RecordBuilder {
             matched: true,
             hits: vec![hit("ultralyd", 5), hit("ultrasound", 3), hit("ultralyd", 5)],
             profiles: Vec::new(),
-            badges: Vec::new(),
+            badges: Default::default(),
         },
         triage: Triage::Shortlisted,
         ..NoticeRecord::new(Notice::blank("", "", ""), Relevance::default())

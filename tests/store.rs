@@ -67,7 +67,7 @@ fn relevance(score: i32, matched: bool) -> Relevance {
             weight: score,
         }],
         profiles: Vec::new(),
-        badges: Vec::new(),
+        badges: Default::default(),
     }
 }
 

@@ -258,12 +258,14 @@ fn detail_pane_shows_signals_and_score_breakdown() {
         .score(30)
         .title_hit("hjemmeoppfølging", 10)
         .scored();
-    relevance.badges = vec![
+    relevance.badges = [
         Badge::MdrIvdr,
         Badge::CeMarking,
         Badge::HelseId,
         Badge::InnovationPartnership,
-    ];
+    ]
+    .into_iter()
+    .collect();
     notice.deadline = Some("2026-12-20T11:00:00Z".parse().expect("valid"));
     state.update(Msg::Feed(FeedEvent::Fetched {
         feed: "TED".to_owned(),

@@ -46,7 +46,7 @@ pub fn notice(id: &str) -> NoticeBuilder {
             matched: true,
             hits: Vec::new(),
             profiles: Vec::new(),
-            badges: Vec::new(),
+            badges: Default::default(),
         },
         triage: Triage::New,
     }
