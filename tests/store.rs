@@ -733,3 +733,45 @@ fn rule_names_read_back_are_shared_between_records() {
     assert_eq!(rules[0], rules[1]);
     assert!(std::ptr::eq(rules[0], rules[1]), "one allocation for the same rule");
 }
+
+#[test]
+fn the_store_thread_answers_a_description_read_asked_before_a_save_with_the_old_text() {
+    let (_dir, path) = db();
+    let mut store = Store::open(&path).expect("open");
+    let mut old = notice("ted:1").build();
+    old.description = "Gammel tekst.".to_owned();
+    store
+        .upsert_notices(&[(old.clone(), relevance(5, true))], at())
+        .expect("upsert");
+    let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+    let handle = StoreHandle::spawn(store, tx);
+    // As the core sends them after a fetch: the read first, then the save that replaces the text.
+    handle
+        .send(StoreCommand::LoadDescriptions(vec![old.id.clone()]))
+        .expect("send");
+    let new = anbud::model::Notice {
+        description: "Ny tekst.".to_owned(),
+        ..old.clone()
+    };
+    handle
+        .send(StoreCommand::SaveFetch {
+            feed: "TED".to_owned(),
+            items: vec![(new, relevance(5, true))],
+            at: at(),
+            state: saved_state("2026-11-22T10:00:00Z", "\"v1\""),
+        })
+        .expect("send");
+    handle
+        .send(StoreCommand::LoadDescriptions(vec![old.id.clone()]))
+        .expect("send");
+    let mut texts = Vec::new();
+    for _ in 0..3 {
+        match rx.blocking_recv() {
+            Some(StoreEvent::DescriptionsLoaded(Ok(mut loaded))) => texts.push(loaded.remove(0).1),
+            Some(StoreEvent::FetchSaved { .. }) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(texts, ["Gammel tekst.", "Ny tekst."]);
+    handle.shutdown();
+}
