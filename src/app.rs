@@ -6,6 +6,7 @@
 
 mod alerts;
 mod annotate;
+mod descriptions;
 pub mod keymap;
 mod loading;
 pub mod msg;

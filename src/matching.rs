@@ -47,7 +47,7 @@ fn scaled(weight: i32, field: Field) -> i32 {
 /// A rule after compilation: what the hits report.
 #[derive(Debug, Clone)]
 struct CompiledRule {
-    label: String,
+    label: crate::model::RuleName,
     kind: RuleKind,
     /// Signed: exclusions are negative.
     weight: i32,
@@ -114,7 +114,7 @@ impl Matcher {
         for (rule, kind, weight) in terms {
             let index = rules.len();
             rules.push(CompiledRule {
-                label: rule.term.clone(),
+                label: rule.term.as_str().into(),
                 kind,
                 weight,
             });
@@ -159,7 +159,7 @@ impl Matcher {
             }
             cpv.push((cpv_prefix(&rule.prefix).to_owned(), rules.len()));
             rules.push(CompiledRule {
-                label: rule.prefix.clone(),
+                label: rule.prefix.as_str().into(),
                 kind: RuleKind::Cpv,
                 weight: rule.weight,
             });
@@ -222,7 +222,7 @@ impl Matcher {
                     .into_iter()
                     .map(|r| Hit {
                         kind: RuleKind::Filter,
-                        rule: r.reason,
+                        rule: r.reason.into(),
                         field: r.field,
                         start: 0,
                         end: 0,
@@ -280,7 +280,7 @@ impl Matcher {
             matched,
             hits,
             profiles: if matched { vec![self.name.clone()] } else { Vec::new() },
-            badges,
+            badges: badges.into(),
         }
     }
 
@@ -301,8 +301,9 @@ impl Matcher {
             kind: compiled.kind,
             rule: compiled.label.clone(),
             field,
-            start,
-            end,
+            // A field is far below 4 GiB; saturating keeps a corrupt span from panicking.
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            end: u32::try_from(end).unwrap_or(u32::MAX),
             weight: scaled(compiled.weight, field),
         }
     }

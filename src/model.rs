@@ -2,10 +2,16 @@
 //!
 //! Plain data only. Must not depend on any other module of the crate, nor on I/O crates.
 
+mod badge_set;
 mod feed_state;
+mod rule_name;
 pub mod text;
+mod titles;
 
+pub use badge_set::BadgeSet;
 pub use feed_state::{FeedState, UrlValidators};
+pub use rule_name::{RuleName, RuleNames};
+pub use titles::Titles;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -50,7 +56,7 @@ pub struct Notice {
     /// The preferred title (see [`preferred_text`]).
     pub title: String,
     /// Titles per language (ISO 639 code as the source gives it, lower case).
-    pub titles: BTreeMap<String, String>,
+    pub titles: Titles,
     /// Description text in the preferred language; may be empty.
     pub description: String,
     /// Buyer (contracting authority) name; several co-buyers are joined with "; ".
@@ -92,7 +98,7 @@ impl Notice {
             source: source.to_owned(),
             native_id: native_id.to_owned(),
             title: title.to_owned(),
-            titles: BTreeMap::new(),
+            titles: Titles::default(),
             description: String::new(),
             buyer: String::new(),
             country: None,
@@ -157,15 +163,24 @@ pub struct Hit {
     /// What kind of rule fired.
     pub kind: RuleKind,
     /// The rule as the profile wrote it (the keyword, or the CPV prefix).
-    pub rule: String,
+    pub rule: RuleName,
     /// Where it fired.
     pub field: Field,
     /// Byte range in that field's text (for CPV: in the code string); used for highlighting.
-    pub start: usize,
+    /// `u32`, not `usize`: a notice's text is far below 4 GiB, and the 100,000 records the
+    /// dashboard keeps carry a quarter of a million hits (issue #7).
+    pub start: u32,
     /// End of the byte range (exclusive).
-    pub end: usize,
+    pub end: u32,
     /// Contribution to the score (negative for exclusions).
     pub weight: i32,
+}
+
+impl Hit {
+    /// The byte range in the field's text, for slicing it.
+    pub fn span(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
 }
 
 /// The outcome of matching a notice against the profile.
@@ -183,8 +198,14 @@ pub struct Relevance {
     pub profiles: Vec<String>,
     /// Regulatory requirements and innovation routes the title or description mentions, in
     /// [`Badge`] order, each once.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub badges: Vec<Badge>,
+    #[serde(default, skip_serializing_if = "no_badges")]
+    pub badges: BadgeSet,
+}
+
+/// For `skip_serializing_if`, which passes a reference.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn no_badges(badges: &BadgeSet) -> bool {
+    badges.is_empty()
 }
 
 /// Whether a [`Badge`] is a requirement to meet or a procurement route to use.
@@ -291,8 +312,8 @@ impl Relevance {
     pub fn matched_terms(&self) -> Vec<&str> {
         let mut seen: Vec<(&str, i32)> = Vec::new();
         for hit in self.hits.iter().filter(|h| h.weight > 0) {
-            if !seen.iter().any(|(r, _)| *r == hit.rule) {
-                seen.push((&hit.rule, hit.weight));
+            if !seen.iter().any(|(r, _)| *r == hit.rule.as_str()) {
+                seen.push((hit.rule.as_str(), hit.weight));
             }
         }
         seen.sort_by_key(|(_, weight)| std::cmp::Reverse(*weight));
@@ -403,6 +424,11 @@ pub struct NoticeRecord {
     /// the list shows the procedure once, and triage on this record is what counts.
     #[serde(default)]
     pub also_on: Vec<AlsoOn>,
+    /// Whether `notice.description` was left in the store: the dashboard keeps 100,000 records in
+    /// memory and reads a description only when it is shown (issue #7). Such a record's
+    /// `notice.description` is empty until then.
+    #[serde(skip)]
+    pub description_in_store: bool,
 }
 
 /// A notice merged into another as the same procedure on a second source (see `dedup`).
@@ -430,6 +456,7 @@ impl NoticeRecord {
             tags: Vec::new(),
             reject_reason: None,
             also_on: Vec::new(),
+            description_in_store: false,
         }
     }
 }

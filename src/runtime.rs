@@ -249,6 +249,12 @@ impl Io {
                             .push_back(Msg::Store(StoreEvent::TriageNotSaved { change, error: e }));
                     }
                 }
+                Effect::LoadDescriptions(ids) => {
+                    if let Err(error) = self.send_store(StoreCommand::LoadDescriptions(ids)) {
+                        self.local
+                            .push_back(Msg::Store(StoreEvent::DescriptionsLoaded(Err(error))));
+                    }
+                }
                 Effect::MarkSeen(id) => {
                     // Best effort: if it fails, the change shows again after a restart.
                     drop(self.send_store(StoreCommand::MarkSeen { id }));
@@ -522,7 +528,7 @@ const FIRST_SCREEN: usize = 2_000;
 /// # Errors
 /// When the store cannot be read.
 pub fn first_screen(store: &Store) -> Result<(Vec<crate::model::NoticeRecord>, bool), crate::store::StoreError> {
-    let records = store.load_best(FIRST_SCREEN)?;
+    let records = store.load_best_without_descriptions(FIRST_SCREEN)?;
     let partial = records.len() == FIRST_SCREEN;
     Ok((records, partial))
 }

@@ -120,9 +120,14 @@ pub enum StoreCommand {
         /// Which notice.
         id: NoticeId,
     },
-    /// Read every stored notice (see [`Store::load_records`]); answered with `Loaded`. The dashboard
-    /// asks for this after drawing its first frame from the best-scored notices.
+    /// Read every stored notice, descriptions left in the store (see
+    /// [`Store::load_records_without_descriptions`]); answered with `Loaded`. The dashboard asks for
+    /// this after drawing its first frame from the best-scored notices.
     LoadAll,
+    /// Read the descriptions of these notices (see [`Store::load_descriptions`]); answered with
+    /// `DescriptionsLoaded`. Served in order with the writes, so a description asked for before a
+    /// fetch is saved is the one from before that fetch.
+    LoadDescriptions(Vec<NoticeId>),
     /// Set the tags of notices, each to its whole new list (see [`Store::save_tags`]).
     SaveTags {
         /// Which notices, with their new tags.
@@ -195,6 +200,8 @@ pub enum StoreEvent {
     },
     /// Every stored notice, or why they could not be read.
     Loaded(Result<Vec<crate::model::NoticeRecord>, String>),
+    /// The descriptions asked for with `LoadDescriptions`, or why they could not be read.
+    DescriptionsLoaded(Result<Vec<(NoticeId, String)>, String>),
     /// Tags are committed.
     TagsSaved(Vec<(NoticeId, Vec<String>)>),
     /// Reject reasons are committed.
@@ -313,7 +320,12 @@ fn execute(store: &mut Store, cmd: StoreCommand) -> StoreEvent {
             let error = store.mark_seen(&id).err().map(|e| e.to_string());
             StoreEvent::SeenSaved { id, error }
         }
-        StoreCommand::LoadAll => StoreEvent::Loaded(store.load_records().map_err(|e| e.to_string())),
+        StoreCommand::LoadAll => {
+            StoreEvent::Loaded(store.load_records_without_descriptions().map_err(|e| e.to_string()))
+        }
+        StoreCommand::LoadDescriptions(ids) => {
+            StoreEvent::DescriptionsLoaded(store.load_descriptions(&ids).map_err(|e| e.to_string()))
+        }
         StoreCommand::SaveTags { changes, at } => match store.save_tags(&changes, at) {
             Ok(()) => StoreEvent::TagsSaved(changes),
             Err(error) => StoreEvent::AnnotationNotSaved {

@@ -144,3 +144,33 @@ fn a_changed_profile_rescores_every_stored_notice_in_batches_and_records_the_fin
     let status = state.status().expect("status").text.clone();
     assert!(status.contains("Re-scored 1"), "{status}");
 }
+
+#[test]
+fn the_records_on_screen_keep_their_state_when_the_rest_arrives() {
+    let best = vec![notice("ted:1").title("Trygghetsalarmer").score(20).build()];
+    let mut state = AppState::new(best, &["TED".to_owned()], now()).loading_rest();
+    // Decided on screen while the store was reading: the loaded copy of ted:1 predates that.
+    state.update(Msg::Action(anbud::app::Action::SelectFirst));
+    let effects = state.update(Msg::Action(anbud::app::Action::Shortlist));
+    let change = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::SaveTriage { change, .. } => Some(change.clone()),
+            _ => None,
+        })
+        .expect("a triage write");
+    state.update(Msg::Store(StoreEvent::TriageSaved(change)));
+
+    state.update(Msg::Store(StoreEvent::Loaded(Ok(vec![
+        notice("ted:2").title("Røntgen").score(9).build(),
+        notice("ted:1").title("Trygghetsalarmer").score(20).build(),
+        notice("ted:3").title("Senger").score(1).build(),
+    ]))));
+    assert_eq!(state.count(View::All), 3);
+    assert_eq!(state.count(View::Shortlist), 1, "the decision made on screen is kept");
+    state.update(Msg::ClickView(View::Shortlist));
+    state.update(Msg::Action(anbud::app::Action::SelectFirst));
+    let first = state.selected_record().expect("selected");
+    assert_eq!(first.notice.id.as_str(), "ted:1");
+    assert_eq!(first.triage, anbud::model::Triage::Shortlisted);
+}

@@ -3,8 +3,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
-use std::collections::BTreeMap;
-
 use anbud::demo::server::{CannedResponse, LoopbackServer, Route};
 use anbud::model::{Notice, Relevance, Triage, TriageChange};
 use anbud::store::{StatusFilter, Store};
@@ -30,7 +28,7 @@ fn matched() -> Relevance {
 /// A Doffin notice as the adapter builds it (title under `und`, co-buyers joined with "; ").
 fn doffin(id: &str, title: &str, buyer: &str, org: Option<&str>, deadline: &str) -> Notice {
     Notice {
-        titles: BTreeMap::from([("und".to_owned(), title.to_owned())]),
+        titles: [("und".to_owned(), title.to_owned())].into(),
         buyer: buyer.to_owned(),
         buyer_id: org.map(str::to_owned),
         deadline: Some(at(deadline)),
@@ -43,10 +41,11 @@ fn doffin(id: &str, title: &str, buyer: &str, org: Option<&str>, deadline: &str)
 /// A TED notice: the real title, and TED's generated titles per language in `titles`.
 fn ted(id: &str, title: &str, buyer: &str, org: Option<&str>, deadline: &str) -> Notice {
     Notice {
-        titles: BTreeMap::from([
+        titles: [
             ("eng".to_owned(), format!("Norway – Medical software package – {title}")),
             ("nor".to_owned(), format!("Norge – Medisinsk programvare – {title}")),
-        ]),
+        ]
+        .into(),
         buyer: buyer.to_owned(),
         buyer_id: org.map(str::to_owned),
         deadline: Some(at(deadline)),

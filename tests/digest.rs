@@ -1,7 +1,5 @@
 //! `anbud digest`: the four sections over a frozen clock, as a Markdown golden file.
 
-use std::collections::BTreeMap;
-
 use anbud::export::digest::{DigestFormat, DigestOptions, render};
 use anbud::model::{Notice, NoticeId, NoticeRecord, Relevance, Triage};
 use jiff::tz::TimeZone;
@@ -20,7 +18,7 @@ fn notice(id: &str, title: &str, score: i32, published: Option<&str>, deadline: 
             source: source.to_owned(),
             native_id: native.to_owned(),
             title: title.to_owned(),
-            titles: BTreeMap::new(),
+            titles: Default::default(),
             description: String::new(),
             buyer: "Helse Bergen HF".to_owned(),
             country: Some("NOR".to_owned()),

@@ -1,8 +1,6 @@
 //! Exports: CSV column layout, quoting, delimiters, BOM and the formula guard on hostile feed text;
 //! JSON lines; the iCalendar file; the atomic file write.
 
-use std::collections::BTreeMap;
-
 use anbud::export::{ExportOptions, Format, write_file, write_to};
 use anbud::model::{Field, Hit, Notice, NoticeId, NoticeRecord, Relevance, RuleKind, Triage};
 use jiff::Timestamp;
@@ -23,7 +21,7 @@ fn record(id: &str) -> RecordBuilder {
             source: source.to_owned(),
             native_id: native.to_owned(),
             title: format!("Notice {native}"),
-            titles: BTreeMap::new(),
+            titles: Default::default(),
             description: String::new(),
             buyer: "Oslo universitetssykehus HF".to_owned(),
             country: Some("NOR".to_owned()),
@@ -43,7 +41,7 @@ fn record(id: &str) -> RecordBuilder {
             matched: true,
             hits: vec![hit("ultralyd", 5), hit("ultrasound", 3), hit("ultralyd", 5)],
             profiles: Vec::new(),
-            badges: Vec::new(),
+            badges: Default::default(),
         },
         triage: Triage::Shortlisted,
         ..NoticeRecord::new(Notice::blank("", "", ""), Relevance::default())
@@ -53,10 +51,10 @@ fn record(id: &str) -> RecordBuilder {
 fn hit(rule: &str, weight: i32) -> Hit {
     Hit {
         kind: RuleKind::Include,
-        rule: rule.to_owned(),
+        rule: rule.into(),
         field: Field::Title,
         start: 0,
-        end: rule.len(),
+        end: u32::try_from(rule.len()).expect("short rule"),
         weight,
     }
 }

@@ -23,7 +23,7 @@ fn stored(
         source: "ted".to_owned(),
         native_id: native.to_owned(),
         title: title.to_owned(),
-        titles: std::collections::BTreeMap::new(),
+        titles: Default::default(),
         description: String::new(),
         buyer: "Helse Bergen HF".to_owned(),
         country: Some("NOR".to_owned()),

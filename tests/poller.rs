@@ -32,7 +32,7 @@ fn scorer() -> Scorer {
         matched: !n.cpv.is_empty(),
         hits: Vec::new(),
         profiles: Vec::new(),
-        badges: Vec::new(),
+        badges: Default::default(),
     })
 }
 

@@ -60,14 +60,14 @@ fn relevance(score: i32, matched: bool) -> Relevance {
         matched,
         hits: vec![Hit {
             kind: RuleKind::Include,
-            rule: "ultralyd".to_owned(),
+            rule: "ultralyd".into(),
             field: Field::Title,
             start: 0,
             end: 8,
             weight: score,
         }],
         profiles: Vec::new(),
-        badges: Vec::new(),
+        badges: Default::default(),
     }
 }
 
@@ -677,4 +677,101 @@ fn the_store_thread_hands_the_saved_state_back() {
     handle.shutdown();
     let reopened = Store::open(&path).expect("reopen");
     assert_eq!(reopened.feed_state("RSS").expect("load"), Some(state));
+}
+
+#[test]
+fn the_dashboard_loads_records_without_descriptions_and_reads_them_when_asked() {
+    let mut store = Store::open_in_memory().expect("open");
+    let mut described = notice("ted:1").title("Trygghetsalarmer").build();
+    described.description = "Alarmer med digitalt tilsyn.".to_owned();
+    let plain = notice("ted:2").title("Senger").build();
+    store
+        .upsert_notices(&[(described, relevance(20, true)), (plain, relevance(5, false))], at())
+        .expect("upsert");
+
+    let full = store.load_records().expect("load");
+    assert!(full.iter().all(|r| !r.description_in_store));
+    let mut light = store.load_records_without_descriptions().expect("load");
+    light.sort_by(|a, b| a.notice.id.cmp(&b.notice.id));
+    assert_eq!(
+        light
+            .iter()
+            .map(|r| (
+                r.notice.id.as_str(),
+                r.notice.description.as_str(),
+                r.description_in_store
+            ))
+            .collect::<Vec<_>>(),
+        [("ted:1", "", true), ("ted:2", "", false)]
+    );
+    let best = store.load_best_without_descriptions(1).expect("best");
+    assert_eq!((best.len(), best[0].description_in_store), (1, true));
+
+    let texts = store
+        .load_descriptions(&[NoticeId::new("ted", "1"), NoticeId::new("ted", "9")])
+        .expect("descriptions");
+    assert_eq!(
+        texts,
+        [
+            (NoticeId::new("ted", "1"), "Alarmer med digitalt tilsyn.".to_owned()),
+            (NoticeId::new("ted", "9"), String::new()),
+        ]
+    );
+}
+
+#[test]
+fn rule_names_read_back_are_shared_between_records() {
+    let mut store = Store::open_in_memory().expect("open");
+    let items: Vec<(Notice, Relevance)> = ["ted:1", "ted:2"].iter().map(|id| item(id, 5, true)).collect();
+    store.upsert_notices(&items, at()).expect("upsert");
+    let records = store.load_records().expect("load");
+    let rules: Vec<&str> = records
+        .iter()
+        .flat_map(|r| r.relevance.hits.iter().map(|h| h.rule.as_str()))
+        .collect();
+    assert_eq!(rules.len(), 2, "{rules:?}");
+    assert_eq!(rules[0], rules[1]);
+    assert!(std::ptr::eq(rules[0], rules[1]), "one allocation for the same rule");
+}
+
+#[test]
+fn the_store_thread_answers_a_description_read_asked_before_a_save_with_the_old_text() {
+    let (_dir, path) = db();
+    let mut store = Store::open(&path).expect("open");
+    let mut old = notice("ted:1").build();
+    old.description = "Gammel tekst.".to_owned();
+    store
+        .upsert_notices(&[(old.clone(), relevance(5, true))], at())
+        .expect("upsert");
+    let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+    let handle = StoreHandle::spawn(store, tx);
+    // As the core sends them after a fetch: the read first, then the save that replaces the text.
+    handle
+        .send(StoreCommand::LoadDescriptions(vec![old.id.clone()]))
+        .expect("send");
+    let new = anbud::model::Notice {
+        description: "Ny tekst.".to_owned(),
+        ..old.clone()
+    };
+    handle
+        .send(StoreCommand::SaveFetch {
+            feed: "TED".to_owned(),
+            items: vec![(new, relevance(5, true))],
+            at: at(),
+            state: saved_state("2026-11-22T10:00:00Z", "\"v1\""),
+        })
+        .expect("send");
+    handle
+        .send(StoreCommand::LoadDescriptions(vec![old.id.clone()]))
+        .expect("send");
+    let mut texts = Vec::new();
+    for _ in 0..3 {
+        match rx.blocking_recv() {
+            Some(StoreEvent::DescriptionsLoaded(Ok(mut loaded))) => texts.push(loaded.remove(0).1),
+            Some(StoreEvent::FetchSaved { .. }) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(texts, ["Gammel tekst.", "Ny tekst."]);
+    handle.shutdown();
 }

@@ -258,12 +258,14 @@ fn detail_pane_shows_signals_and_score_breakdown() {
         .score(30)
         .title_hit("hjemmeoppfølging", 10)
         .scored();
-    relevance.badges = vec![
+    relevance.badges = [
         Badge::MdrIvdr,
         Badge::CeMarking,
         Badge::HelseId,
         Badge::InnovationPartnership,
-    ];
+    ]
+    .into_iter()
+    .collect();
     notice.deadline = Some("2026-12-20T11:00:00Z".parse().expect("valid"));
     state.update(Msg::Feed(FeedEvent::Fetched {
         feed: "TED".to_owned(),
@@ -403,4 +405,35 @@ fn help_is_generated_from_a_custom_keymap() {
     assert!(screen.contains("Ctrl-j"), "{screen}");
     assert!(screen.contains("Search: Enter keeps it, Esc clears"), "{screen}");
     insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn the_detail_pane_says_when_the_description_is_still_being_read() {
+    let mut record = notice("ted:1")
+        .title("Trygghetsalarmer")
+        .description("Anskaffelse av trygghetsalarmer.")
+        .score(12)
+        .build();
+    record.notice.description.clear();
+    record.description_in_store = true;
+    let mut state = AppState::new(vec![record], &["TED".to_owned()], now());
+    state.update(Msg::Action(Action::SelectFirst));
+    state.update(Msg::Action(Action::ToggleDetail));
+    let screen = |state: &AppState| {
+        let terminal = draw(state, 130, 22);
+        let buffer = terminal.backend().buffer();
+        buffer
+            .content()
+            .iter()
+            .map(ratatui::buffer::Cell::symbol)
+            .collect::<String>()
+    };
+    assert!(screen(&state).contains("Reading the description…"));
+    state.update(Msg::Store(anbud::store::StoreEvent::DescriptionsLoaded(Ok(vec![(
+        anbud::model::NoticeId("ted:1".to_owned()),
+        "Anskaffelse av trygghetsalarmer.".to_owned(),
+    )]))));
+    let after = screen(&state);
+    assert!(after.contains("Anskaffelse av trygghetsalarmer."), "{after}");
+    assert!(!after.contains("Reading the description"));
 }

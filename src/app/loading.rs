@@ -6,6 +6,8 @@
 //! would look new (wrong "new" counts, desktop notifications for old notices, duplicates not
 //! recognised). They are replayed, in order, once everything is loaded.
 
+use std::collections::HashMap;
+
 use super::msg::Effect;
 use super::state::AppState;
 use super::update::{error, info};
@@ -75,13 +77,28 @@ impl AppState {
     pub(crate) fn on_loaded(&mut self, loaded: Result<Vec<NoticeRecord>, String>) -> Vec<Effect> {
         let held = self.loading.take().unwrap_or_default();
         match loaded {
-            Ok(records) => {
-                for record in records {
-                    if !self.by_id.contains_key(&record.notice.id) {
-                        self.by_id.insert(record.notice.id.clone(), self.records.len());
-                        self.records.push(record);
+            Ok(loaded) => {
+                // The loaded Vec becomes the records, and the ones on screen replace their stored
+                // copies (they may have changed since): moving 100,000 records into the first
+                // screen's Vec held both at once and left the Vec's old buffers behind (60 MB
+                // more at the peak, issue #7). Display order does not depend on this order.
+                let shown = std::mem::take(&mut self.records);
+                let mut by_id = HashMap::with_capacity(loaded.len() + shown.len());
+                let mut records = loaded;
+                for (i, record) in records.iter().enumerate() {
+                    by_id.entry(record.notice.id.clone()).or_insert(i);
+                }
+                for record in shown {
+                    match by_id.get(&record.notice.id) {
+                        Some(&i) => records[i] = record,
+                        None => {
+                            by_id.insert(record.notice.id.clone(), records.len());
+                            records.push(record);
+                        }
                     }
                 }
+                self.records = records;
+                self.by_id = by_id;
                 self.status = Some(info(format!("{} saved notices loaded", self.records.len())));
             }
             Err(why) => {

@@ -220,6 +220,9 @@ pub enum Effect {
     },
     /// Write these records to a CSV file in the export directory.
     Export(Vec<NoticeRecord>),
+    /// Read these notices' descriptions, left in the store to save memory; the store answers
+    /// with `DescriptionsLoaded`.
+    LoadDescriptions(Vec<crate::model::NoticeId>),
     /// Open a web page (only `http(s)` links reach this).
     OpenUrl(String),
     /// Put text on the clipboard.

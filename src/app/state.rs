@@ -282,6 +282,13 @@ pub struct AppState {
     pub(crate) running: bool,
     /// The changed notice whose diff the user has on screen; marked seen when the cursor leaves it.
     pub(crate) viewing_changes: Option<NoticeId>,
+    /// Notices whose description was asked of the store and has not arrived (see `descriptions.rs`).
+    pub(crate) descriptions_asked: std::collections::HashSet<NoticeId>,
+    /// Notices a fetch updated while their old description was in the store: the one that arrives
+    /// is diffed against the fetched one.
+    pub(crate) description_diffs: std::collections::HashSet<NoticeId>,
+    /// `E` waits for the descriptions of the decided notices before it suggests.
+    pub(crate) suggestions_waiting: bool,
 }
 
 impl AppState {
@@ -327,11 +334,16 @@ impl AppState {
             list_rows: 10,
             running: true,
             viewing_changes: None,
+            descriptions_asked: std::collections::HashSet::new(),
+            description_diffs: std::collections::HashSet::new(),
+            suggestions_waiting: false,
         };
-        for record in records {
-            state.by_id.insert(record.notice.id.clone(), state.records.len());
-            state.records.push(record);
+        // The given Vec is kept as it is: copying 100,000 records into a new one held both.
+        state.by_id.reserve(records.len());
+        for (i, record) in records.iter().enumerate() {
+            state.by_id.insert(record.notice.id.clone(), i);
         }
+        state.records = records;
         state.recount_sources();
         state.refresh_view();
         state

@@ -11,6 +11,7 @@ impl AppState {
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         let mut effects = self.dispatch(msg);
         effects.extend(self.track_seen_changes());
+        effects.extend(self.read_shown_description());
         effects
     }
 
@@ -50,6 +51,10 @@ impl AppState {
                 None => Vec::new(),
             },
             Msg::Store(crate::store::StoreEvent::Loaded(records)) => self.on_loaded(records),
+            Msg::Store(crate::store::StoreEvent::DescriptionsLoaded(texts)) => {
+                self.on_descriptions(texts);
+                Vec::new()
+            }
             Msg::Store(event) => {
                 self.on_store(event);
                 Vec::new()
@@ -149,7 +154,7 @@ impl AppState {
             }
             Action::EditTags => self.start_tagging(),
             Action::RejectWithReason => return self.start_reject_with_reason(),
-            Action::ShowSuggestions => self.open_suggestions(),
+            Action::ShowSuggestions => return self.show_suggestions(),
             Action::NextStage => return self.move_stage(Triage::next_stage),
             Action::PreviousStage => return self.move_stage(Triage::previous_stage),
             Action::MarkLost => {
@@ -303,7 +308,7 @@ impl AppState {
                 )));
             }
             // Handled in `dispatch`, where its held-back polls can return effects.
-            StoreEvent::Loaded(_) => {}
+            StoreEvent::Loaded(_) | StoreEvent::DescriptionsLoaded(_) => {}
             StoreEvent::TagsSaved(changes) => self.on_tags_saved(changes),
             StoreEvent::RejectReasonSaved { ids, reason } => self.on_reason_saved(ids, reason),
             StoreEvent::AnnotationNotSaved { what, error: why } => self.on_annotation_not_saved(what, &why),
@@ -334,7 +339,7 @@ impl AppState {
             } => {
                 let total = notices.len();
                 let alert = self.alert_for(&feed, &notices);
-                let new = self.merge(&notices);
+                let (new, old_descriptions) = self.merge(&notices);
                 self.log_success(&feed, &notices, new, (at, next_at), warnings);
                 self.set_source(
                     &feed,
@@ -352,7 +357,9 @@ impl AppState {
                     at,
                     state,
                 };
-                std::iter::once(save).chain(alert).collect()
+                // Asked before the save, so the store answers with the descriptions it replaces.
+                let read_old = (!old_descriptions.is_empty()).then_some(Effect::LoadDescriptions(old_descriptions));
+                read_old.into_iter().chain(std::iter::once(save)).chain(alert).collect()
             }
             FeedEvent::Failed {
                 feed,
@@ -372,9 +379,12 @@ impl AppState {
         }
     }
 
-    /// Adds or updates fetched notices, keeping the user's decisions; returns how many were new.
-    fn merge(&mut self, items: &[Scored]) -> usize {
+    /// Adds or updates fetched notices, keeping the user's decisions; returns how many were new,
+    /// and the updated notices whose old description is in the store (its change is diffed when
+    /// it arrives, see `descriptions.rs`).
+    fn merge(&mut self, items: &[Scored]) -> (usize, Vec<crate::model::NoticeId>) {
         let mut new = 0;
+        let mut old_descriptions = Vec::new();
         // The same procedure already shown from another source becomes a link on that record, as
         // the store decides when it saves the fetch (see `dedup`).
         let by_id = &self.by_id;
@@ -383,7 +393,14 @@ impl AppState {
             if let Some(&i) = self.by_id.get(&notice.id) {
                 // The store computes the same diff when it saves: shown now, still there after a restart.
                 let record = &mut self.records[i];
-                let diff = notice.changes_from(&record.notice);
+                let mut diff = notice.changes_from(&record.notice);
+                if record.description_in_store {
+                    // The empty text in memory is not the old description.
+                    diff.retain(|change| change.field != "description");
+                    record.description_in_store = false;
+                    self.description_diffs.insert(notice.id.clone());
+                    old_descriptions.push(notice.id.clone());
+                }
                 if !diff.is_empty() {
                     record.changes = merge_changes(std::mem::take(&mut record.changes), diff);
                 }
@@ -395,7 +412,7 @@ impl AppState {
                 self.records.push(NoticeRecord::new(notice.clone(), relevance.clone()));
             }
         }
-        new
+        (new, old_descriptions)
     }
 
     fn set_source(&mut self, feed: &str, status: SourceStatus) {

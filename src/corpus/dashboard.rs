@@ -81,7 +81,7 @@ impl Dashboard {
             return Ok(());
         }
         let store = Store::open(path).map_err(|e| e.to_string())?;
-        let loaded = store.load_records().map_err(|e| e.to_string());
+        let loaded = store.load_records_without_descriptions().map_err(|e| e.to_string());
         let _ = self.state.update(Msg::Store(crate::store::StoreEvent::Loaded(loaded)));
         self.draw()
     }

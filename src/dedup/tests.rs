@@ -12,7 +12,7 @@ fn at(s: &str) -> Timestamp {
 /// A Doffin hit as the adapter builds it: title under `und`, buyers joined with "; ".
 fn doffin(id: &str, title: &str, buyer: &str, org: Option<&str>, deadline: Option<&str>) -> Notice {
     Notice {
-        titles: BTreeMap::from([("und".to_owned(), title.to_owned())]),
+        titles: [("und".to_owned(), title.to_owned())].into(),
         buyer: buyer.to_owned(),
         buyer_id: org.map(str::to_owned),
         deadline: deadline.map(at),
@@ -29,7 +29,7 @@ fn ted(id: &str, titles: &[(&str, &str)], buyer: &str, org: Option<&str>, deadli
     let preferred = crate::model::preferred_text(&titles).unwrap_or_default();
     let title = strip_generated_prefix(preferred).unwrap_or(preferred).to_owned();
     Notice {
-        titles,
+        titles: titles.into(),
         buyer: buyer.to_owned(),
         buyer_id: org.map(str::to_owned),
         deadline: deadline.map(at),

@@ -301,7 +301,8 @@ fn decode_hit(kind: &str, hit: &Map<String, Value>) -> Option<Notice> {
         title: heading.clone().unwrap_or_else(|| format!("Doffin notice {native_id}")),
         titles: heading
             .map(|h| BTreeMap::from([("und".to_owned(), h)]))
-            .unwrap_or_default(),
+            .unwrap_or_default()
+            .into(),
         description: text(hit.get("description"))
             .or_else(|| from_lots("description"))
             .unwrap_or_default(),

@@ -55,7 +55,7 @@ impl Labelled {
             BTreeMap::from([(self.lang.clone(), self.title.clone())])
         };
         Notice {
-            titles,
+            titles: titles.into(),
             description: self.description.clone(),
             buyer: self.buyer.clone(),
             country: self.country.clone(),
@@ -257,7 +257,7 @@ impl Evaluation {
                 score: o.relevance.score,
                 profiles: &o.relevance.profiles,
                 hits: &o.relevance.hits,
-                badges: &o.relevance.badges,
+                badges: o.relevance.badges,
             };
             serde_json::to_writer(&mut *out, &line)?;
             writeln!(out)?;
@@ -275,7 +275,7 @@ struct JsonLine<'a> {
     score: i32,
     profiles: &'a [String],
     hits: &'a [Hit],
-    badges: &'a [crate::model::Badge],
+    badges: crate::model::BadgeSet,
 }
 
 /// A ratio with two decimals, `-` when undefined.

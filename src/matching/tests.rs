@@ -37,7 +37,7 @@ fn title_rules(title: &str) -> Vec<String> {
         .evaluate(&notice(title, "", "", &[]))
         .hits
         .into_iter()
-        .map(|h| h.rule)
+        .map(|h| h.rule.to_string())
         .collect()
 }
 
@@ -93,7 +93,7 @@ fn spans_slice_the_original_text_in_field_order() {
                 Field::Buyer => &n.buyer,
                 Field::Cpv => &n.cpv[0],
             };
-            (h.field, text.get(h.start..h.end).expect("span is a valid byte range"))
+            (h.field, text.get(h.span()).expect("span is a valid byte range"))
         })
         .collect();
     let want = [

@@ -12,6 +12,7 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
 mod annotations;
+mod descriptions;
 mod feed_state;
 mod rescore;
 
@@ -20,7 +21,8 @@ pub use rescore::rescore_all;
 
 use super::{StoreError, schema};
 use crate::model::{
-    DecisionKind, FieldChange, Notice, NoticeId, NoticeRecord, Relevance, Triage, TriageChange, merge_changes,
+    DecisionKind, FieldChange, Notice, NoticeId, NoticeRecord, Relevance, RuleNames, Triage, TriageChange,
+    merge_changes,
 };
 
 /// How long a write waits for another connection's lock before failing with "database is locked".
@@ -360,7 +362,7 @@ impl Store {
     ///
     /// [`StoreError::Sqlite`] when the query fails; [`StoreError::Corrupt`] when a row cannot be decoded.
     pub fn load_records(&self) -> Result<Vec<NoticeRecord>, StoreError> {
-        self.select_records(StatusFilter::All, "")
+        self.select_records(StatusFilter::All, "", Descriptions::Keep)
     }
 
     /// The `limit` best-scored notices (any status): what the dashboard draws its first frame from
@@ -371,7 +373,11 @@ impl Store {
     ///
     /// As [`Store::load_records`].
     pub fn load_best(&self, limit: usize) -> Result<Vec<NoticeRecord>, StoreError> {
-        self.select_records(StatusFilter::All, &format!("ORDER BY n.score DESC LIMIT {limit}"))
+        self.select_records(
+            StatusFilter::All,
+            &format!("ORDER BY n.score DESC LIMIT {limit}"),
+            Descriptions::Keep,
+        )
     }
 
     /// The notices selected by `filter`, best first: score descending, then the nearest deadline (none
@@ -381,10 +387,19 @@ impl Store {
     ///
     /// [`StoreError::Sqlite`] when the query fails; [`StoreError::Corrupt`] when a row cannot be decoded.
     pub fn records(&self, filter: StatusFilter) -> Result<Vec<NoticeRecord>, StoreError> {
-        self.select_records(filter, "ORDER BY n.score DESC, n.deadline IS NULL, n.deadline, n.id")
+        self.select_records(
+            filter,
+            "ORDER BY n.score DESC, n.deadline IS NULL, n.deadline, n.id",
+            Descriptions::Keep,
+        )
     }
 
-    fn select_records(&self, filter: StatusFilter, order: &str) -> Result<Vec<NoticeRecord>, StoreError> {
+    fn select_records(
+        &self,
+        filter: StatusFilter,
+        order: &str,
+        descriptions: Descriptions,
+    ) -> Result<Vec<NoticeRecord>, StoreError> {
         let sql = format!(
             "SELECT n.id, n.notice_json, n.relevance_json, t.status, t.note, n.unseen_changes, t.tags, t.reject_reason
              FROM notices AS n LEFT JOIN triage AS t ON t.notice_id = n.id
@@ -400,8 +415,18 @@ impl Store {
         let mut stmt = self.conn.prepare(&sql).map_err(sqlite)?;
         let mut rows = stmt.query([]).map_err(sqlite)?;
         let mut records = Vec::new();
+        let mut rule_names = RuleNames::default();
         while let Some(row) = rows.next().map_err(sqlite)? {
-            records.push(decode_record(row).map_err(|e| e.or_sqlite(|| "load saved notices".to_owned()))?);
+            let mut record = decode_record(row).map_err(|e| e.or_sqlite(|| "load saved notices".to_owned()))?;
+            for hit in &mut record.relevance.hits {
+                hit.rule = rule_names.share(&hit.rule);
+            }
+            if descriptions == Descriptions::LeaveInStore && !record.notice.description.is_empty() {
+                // Dropped row by row, so all of them are never in memory at once.
+                record.notice.description = String::new();
+                record.description_in_store = true;
+            }
+            records.push(record);
         }
         // The same procedure on other sources: its links go on the primary (see `store::duplicates`).
         super::duplicates::attach(&self.conn, &mut records).map_err(sqlite)?;
@@ -448,6 +473,13 @@ const BULK_ROWS: usize = 2_000;
 const BULK_CACHE_KIB: i64 = -65_536;
 /// SQLite's default page cache (2 MB), restored after a bulk save.
 const DEFAULT_CACHE_KIB: i64 = -2_000;
+
+/// Whether loaded records keep their notices' descriptions (see `descriptions.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Descriptions {
+    Keep,
+    LeaveInStore,
+}
 
 /// Connection settings for a file database.
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
@@ -592,10 +624,16 @@ fn content_hash(json: &str) -> String {
 fn decode_record(row: &Row<'_>) -> Result<NoticeRecord, StepError> {
     let id: String = row.get(0)?;
     let corrupt = |reason: String| StepError::Store(StoreError::Corrupt { id: id.clone(), reason });
-    let notice: Notice =
+    let mut notice: Notice =
         serde_json::from_str(&row.get::<_, String>(1)?).map_err(|e| corrupt(format!("notice: {e}")))?;
-    let relevance: Relevance =
+    let mut relevance: Relevance =
         serde_json::from_str(&row.get::<_, String>(2)?).map_err(|e| corrupt(format!("relevance: {e}")))?;
+    // serde_json builds these by pushing, which leaves up to half of each unused; the dashboard
+    // keeps 100,000 records, where that spare room was 15 MB (issue #7).
+    relevance.hits.shrink_to_fit();
+    relevance.profiles.shrink_to_fit();
+    notice.cpv.shrink_to_fit();
+    notice.nuts.shrink_to_fit();
     let triage = match row.get::<_, Option<String>>(3)? {
         None => Triage::New,
         Some(status) => Triage::parse(&status).ok_or_else(|| corrupt(format!("unknown triage status {status:?}")))?,
@@ -618,6 +656,7 @@ fn decode_record(row: &Row<'_>) -> Result<NoticeRecord, StepError> {
         tags,
         reject_reason: row.get(7)?,
         also_on: Vec::new(),
+        description_in_store: false,
     })
 }
 

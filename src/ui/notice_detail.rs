@@ -147,7 +147,10 @@ fn lines(record: &NoticeRecord, state: &AppState, ctx: RenderContext<'_>) -> Vec
         out.push(label("Note", lines.next().unwrap_or_default().to_owned()));
         out.extend(lines.map(|l| Line::raw(format!("{:<10}{l}", ""))));
     }
-    if !notice.description.is_empty() {
+    if state.is_description_loading(record) {
+        out.push(Line::raw(""));
+        out.push(Line::styled("Reading the description…", theme.label()));
+    } else if !notice.description.is_empty() {
         out.push(Line::raw(""));
         out.push(Line::from(field_spans(
             &notice.description,
@@ -165,7 +168,7 @@ fn field_spans(text: &str, hits: &[Hit], field: Field, base: Style, theme: &Them
     let marks: Vec<_> = hits
         .iter()
         .filter(|h| h.field == field)
-        .map(|h| (h.start, h.end, hit_style(h, theme)))
+        .map(|h| (h.span().start, h.span().end, hit_style(h, theme)))
         .collect();
     highlight::by_bytes(text, &marks, base)
 }
@@ -186,7 +189,9 @@ fn cpv_spans(record: &NoticeRecord, theme: &Theme) -> Vec<Span<'static>> {
         }
         // A CPV hit's span covers the digits its rule compared (e.g. 0..3 for rule "33600000").
         let hit = record.relevance.hits.iter().find(|h| {
-            h.field == Field::Cpv && h.kind == RuleKind::Cpv && h.rule.get(..h.end).is_some_and(|p| code.starts_with(p))
+            h.field == Field::Cpv
+                && h.kind == RuleKind::Cpv
+                && h.rule.get(..h.span().end).is_some_and(|p| code.starts_with(p))
         });
         let style = hit.map_or(Style::new(), |h| hit_style(h, theme));
         spans.push(Span::styled(code.clone(), style));
@@ -215,7 +220,7 @@ fn score_spans(record: &NoticeRecord, theme: &Theme) -> Vec<Span<'static>> {
         spans.push(Span::raw(if seen.len() == 1 { ": " } else { ", " }));
         // A profile filter excluded the notice: its rule text says which and why.
         if hit.kind == RuleKind::Filter {
-            spans.push(Span::styled(hit.rule.clone(), theme.exclude_hit()));
+            spans.push(Span::styled(hit.rule.to_string(), theme.exclude_hit()));
             continue;
         }
         let field = match hit.field {
@@ -224,7 +229,7 @@ fn score_spans(record: &NoticeRecord, theme: &Theme) -> Vec<Span<'static>> {
             Field::Buyer => "buyer",
             Field::Cpv => "cpv",
         };
-        spans.push(Span::styled(hit.rule.clone(), hit_style(hit, theme)));
+        spans.push(Span::styled(hit.rule.to_string(), hit_style(hit, theme)));
         spans.push(Span::raw(format!(" {:+} ({field})", hit.weight)));
     }
     spans

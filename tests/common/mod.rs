@@ -3,8 +3,6 @@
 
 pub mod cli;
 
-use std::collections::BTreeMap;
-
 use anbud::model::{Field, Hit, Notice, NoticeId, NoticeRecord, Relevance, RuleKind, Triage};
 use jiff::Timestamp;
 
@@ -28,7 +26,7 @@ pub fn notice(id: &str) -> NoticeBuilder {
             source: source.to_owned(),
             native_id: native.to_owned(),
             title: format!("Notice {native}"),
-            titles: BTreeMap::new(),
+            titles: Default::default(),
             description: String::new(),
             buyer: "Oslo kommune".to_owned(),
             country: Some("NOR".to_owned()),
@@ -48,7 +46,7 @@ pub fn notice(id: &str) -> NoticeBuilder {
             matched: true,
             hits: Vec::new(),
             profiles: Vec::new(),
-            badges: Vec::new(),
+            badges: Default::default(),
         },
         triage: Triage::New,
     }
@@ -81,10 +79,10 @@ impl NoticeBuilder {
         let start = self.notice.title.find(term).expect("term in title");
         self.relevance.hits.push(Hit {
             kind: RuleKind::Include,
-            rule: term.to_lowercase(),
+            rule: term.to_lowercase().into(),
             field: Field::Title,
-            start,
-            end: start + term.len(),
+            start: u32::try_from(start).expect("short title"),
+            end: u32::try_from(start + term.len()).expect("short title"),
             weight,
         });
         self

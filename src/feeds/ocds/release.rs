@@ -34,7 +34,10 @@ pub(super) fn decode(settings: &OcdsSettings, release: &Object) -> Option<Notice
         title: heading
             .clone()
             .unwrap_or_else(|| format!("{} notice {native_id}", kind.to_uppercase())),
-        titles: heading.map(|h| BTreeMap::from([(language, h)])).unwrap_or_default(),
+        titles: heading
+            .map(|h| BTreeMap::from([(language, h)]))
+            .unwrap_or_default()
+            .into(),
         description: text(tender.get("description"))
             .or_else(|| text(release.get("description")))
             .unwrap_or_default(),

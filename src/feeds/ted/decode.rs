@@ -210,7 +210,7 @@ fn decode_notice(kind: &str, raw: &RawNotice<'_>) -> Option<Notice> {
         id: NoticeId::new(kind, &native_id),
         source: kind.to_owned(),
         title,
-        titles,
+        titles: titles.into(),
         description,
         buyer: preferred_text(&buyers).unwrap_or_default().to_owned(),
         country: text_of(&[raw.buyer_country, raw.cy]).map(|c| c.to_ascii_uppercase()),

@@ -1,0 +1,110 @@
+//! Descriptions read on demand. The dashboard's records come from the store without their
+//! descriptions (a quarter of its memory at 100,000 notices, issue #7): a record says so with
+//! `description_in_store`. The core asks the store for a description when something needs it —
+//! the detail pane shows the notice, `E` suggests from the decided notices, a fetch replaces a
+//! notice whose old description must be diffed — and keeps it once it has arrived (a person reads
+//! a few hundred notices a session, not 100,000).
+
+use super::msg::Effect;
+use super::state::AppState;
+use super::update::error;
+use crate::model::{FieldChange, NoticeId, NoticeRecord, Triage, merge_changes};
+
+impl AppState {
+    /// Whether `record`'s description is still being read from the store (the detail pane says so).
+    pub fn is_description_loading(&self, record: &NoticeRecord) -> bool {
+        record.description_in_store
+    }
+
+    /// After every message: the notice in the open detail pane needs its description.
+    pub(crate) fn read_shown_description(&mut self) -> Vec<Effect> {
+        if !self.detail_open {
+            return Vec::new();
+        }
+        let Some(id) = self.selected.as_ref() else {
+            return Vec::new();
+        };
+        match self.by_id.get(id) {
+            Some(&i) if self.records[i].description_in_store => self.ask_descriptions(vec![id.clone()]),
+            _ => Vec::new(),
+        }
+    }
+
+    /// `E`: suggestions read the titles and descriptions of the decided notices, so those still
+    /// in the store are read first; the panel opens when they arrive.
+    pub(crate) fn show_suggestions(&mut self) -> Vec<Effect> {
+        let missing: Vec<NoticeId> = self
+            .records
+            .iter()
+            .filter(|r| r.description_in_store && r.triage != Triage::New)
+            .map(|r| r.notice.id.clone())
+            .collect();
+        if missing.is_empty() {
+            self.open_suggestions();
+            return Vec::new();
+        }
+        self.suggestions_waiting = true;
+        self.status = Some(super::update::info("Reading the decided notices…".to_owned()));
+        self.ask_descriptions(missing)
+    }
+
+    /// Asks the store for the descriptions of `ids` not asked for already.
+    fn ask_descriptions(&mut self, ids: Vec<NoticeId>) -> Vec<Effect> {
+        let ids: Vec<NoticeId> = ids
+            .into_iter()
+            .filter(|id| self.descriptions_asked.insert(id.clone()))
+            .collect();
+        if ids.is_empty() {
+            Vec::new()
+        } else {
+            vec![Effect::LoadDescriptions(ids)]
+        }
+    }
+
+    /// Descriptions arrived from the store (`StoreEvent::DescriptionsLoaded`).
+    pub(crate) fn on_descriptions(&mut self, loaded: Result<Vec<(NoticeId, String)>, String>) {
+        let texts = match loaded {
+            Ok(texts) => texts,
+            Err(why) => {
+                // The ones asked for stay marked as asked, so a broken database is not queried
+                // again on every key press; a restart retries.
+                self.suggestions_waiting = false;
+                self.status = Some(error(format!("Could not read notice descriptions ({why})")));
+                return;
+            }
+        };
+        let mut changed = false;
+        for (id, text) in texts {
+            self.descriptions_asked.remove(&id);
+            let Some(&i) = self.by_id.get(&id) else { continue };
+            let record = &mut self.records[i];
+            if self.description_diffs.remove(&id) {
+                // Read before a fetch replaced the notice: `text` is the description it replaced.
+                if text != record.notice.description {
+                    let change = FieldChange {
+                        field: "description".to_owned(),
+                        old: text,
+                        new: record.notice.description.clone(),
+                    };
+                    record.changes = merge_changes(std::mem::take(&mut record.changes), vec![change]);
+                    changed = true;
+                }
+            } else if record.description_in_store {
+                record.notice.description = text;
+                record.description_in_store = false;
+            }
+        }
+        if changed {
+            self.refresh_view();
+        }
+        if self.suggestions_waiting
+            && !self
+                .records
+                .iter()
+                .any(|r| r.description_in_store && r.triage != Triage::New)
+        {
+            self.suggestions_waiting = false;
+            self.open_suggestions();
+        }
+    }
+}
