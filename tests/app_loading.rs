@@ -114,7 +114,8 @@ fn a_changed_profile_rescores_every_stored_notice_in_batches_and_records_the_fin
     };
     let total = anbud::store::sqlite::rescore_all(&path, &score, "fp-1", &mut sent).expect("rescore");
     assert_eq!(total, 4500);
-    assert_eq!(batches.iter().map(Vec::len).collect::<Vec<_>>(), [2000, 2000, 500]);
+    // Saved 2,000 at a time, sent to the dashboard 500 at a time (one frame each).
+    assert_eq!(batches.iter().map(Vec::len).collect::<Vec<_>>(), [500; 9]);
     assert_eq!(store.scored_with().expect("meta").as_deref(), Some("fp-1"));
     let records = store.load_records().expect("load");
     assert!(
