@@ -373,11 +373,8 @@ async fn poll_once_against_two_loopback_feeds_lists_the_procedure_once_with_both
 
 #[test]
 fn the_dashboard_folds_a_fetched_twin_into_the_shown_record_and_the_detail_pane_names_it() {
-    use anbud::app::{Action, AppState, Effect, Keymap, Msg, View};
+    use anbud::app::{Action, AppState, Effect, Msg, View};
     use anbud::feeds::FeedEvent;
-    use anbud::ui::{self, RenderContext, Theme, ViewState};
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
 
     let now = at("2026-11-22T12:00:00Z");
     let mut store = Store::open_in_memory().expect("open");
@@ -424,21 +421,12 @@ fn the_dashboard_folds_a_fetched_twin_into_the_shown_record_and_the_detail_pane_
     );
 
     state.update(Msg::Action(Action::ToggleDetail));
-    let mut terminal = Terminal::new(TestBackend::new(300, 30)).expect("backend");
-    let (theme, keymap) = (Theme::new(true), Keymap::default());
-    let tz = jiff::tz::TimeZone::UTC;
-    let ctx = RenderContext {
-        theme: &theme,
-        keymap: &keymap,
-        tz: &tz,
+    let look = common::screen::Look {
+        tz: jiff::tz::TimeZone::UTC,
+        ..Default::default()
     };
-    terminal
-        .draw(|f| ui::render(f, &state, &mut ViewState::default(), ctx))
-        .expect("draw");
-    let buffer = terminal.backend().buffer();
-    let rows: Vec<String> = (0..buffer.area.height)
-        .map(|y| (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect())
-        .collect();
+    let terminal = common::screen::draw_with(&state, 300, 30, &look, &mut anbud::ui::ViewState::default());
+    let rows = common::screen::rows(&terminal);
     let line = rows.iter().find(|r| r.contains("Also on")).expect("an Also on line");
     assert!(
         line.contains(

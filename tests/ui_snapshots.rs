@@ -5,11 +5,9 @@ mod common;
 use anbud::app::{Action, AppState, Keymap, Msg, TextEdit};
 use anbud::feeds::FeedEvent;
 use anbud::model::Triage;
-use anbud::ui::{self, RenderContext, Theme, ViewState};
+use anbud::ui::{Theme, ViewState};
+use common::screen::{Look, draw, draw_with};
 use common::{notice, now};
-use jiff::tz::TimeZone;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::style::Modifier;
 
 fn loaded() -> AppState {
@@ -52,24 +50,6 @@ fn loaded() -> AppState {
         state: Default::default(),
     }));
     state
-}
-
-fn draw(state: &AppState, width: u16, height: u16) -> Terminal<TestBackend> {
-    draw_with(state, width, height, Theme::new(true), &mut ViewState::default())
-}
-
-/// Renders one frame with `theme`, keeping `view` (scroll, click areas) for the caller.
-fn draw_with(state: &AppState, width: u16, height: u16, theme: Theme, view: &mut ViewState) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
-    let keymap = Keymap::default();
-    let tz = TimeZone::get("Europe/Oslo").expect("bundled tzdb");
-    let ctx = RenderContext {
-        theme: &theme,
-        keymap: &keymap,
-        tz: &tz,
-    };
-    terminal.draw(|f| ui::render(f, state, view, ctx)).expect("draw");
-    terminal
 }
 
 #[test]
@@ -132,7 +112,16 @@ fn small_terminal_80x24_with_detail() {
 #[test]
 fn selected_row_is_reverse_video_even_without_colour() {
     let state = loaded();
-    let terminal = draw_with(&state, 100, 12, Theme::new(false), &mut ViewState::default());
+    let terminal = draw_with(
+        &state,
+        100,
+        12,
+        &Look {
+            theme: Theme::new(false),
+            ..Look::default()
+        },
+        &mut ViewState::default(),
+    );
     let buffer = terminal.backend().buffer();
     // Row 0 is the tab line, row 1 the table header, row 2 the first (selected) notice.
     let cell = &buffer[(20, 2)];
@@ -172,7 +161,7 @@ fn clicks_hit_tabs_and_rows_where_they_were_drawn() {
     use crossterm::event::{Event, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
     let mut state = loaded();
     let mut view = ViewState::default();
-    let terminal = draw_with(&state, 100, 12, Theme::new(true), &mut view);
+    let terminal = draw_with(&state, 100, 12, &Look::default(), &mut view);
     let click = |column, row| {
         Event::Mouse(MouseEvent {
             kind: MouseEventKind::Down(MouseButton::Left),
@@ -194,7 +183,7 @@ fn clicks_hit_tabs_and_rows_where_they_were_drawn() {
         state.update(Msg::Action(Action::PreviousView));
     }
     assert_eq!(state.view(), anbud::app::View::All);
-    draw_with(&state, 100, 12, Theme::new(true), &mut view);
+    draw_with(&state, 100, 12, &Look::default(), &mut view);
     // Row 0 tabs, row 1 header, row 2 the first notice: row 4 is the third.
     let msg = view.click(&click(30, 4)).expect("row hit");
     state.update(msg);
@@ -239,7 +228,16 @@ fn light_theme_avoids_colours_unreadable_on_white() {
     use ratatui::style::Color;
     let mut state = loaded();
     state.update(Msg::Action(Action::ToggleDetail));
-    let terminal = draw_with(&state, 130, 20, Theme::light(), &mut ViewState::default());
+    let terminal = draw_with(
+        &state,
+        130,
+        20,
+        &Look {
+            theme: Theme::light(),
+            ..Look::default()
+        },
+        &mut ViewState::default(),
+    );
     let buffer = terminal.backend().buffer();
     let used: std::collections::HashSet<_> = buffer.content().iter().filter_map(|c| c.style().fg).collect();
     for bad in [Color::Yellow, Color::Cyan, Color::Gray, Color::White] {
@@ -324,7 +322,7 @@ fn a_long_list_scrolls_to_the_cursor_and_clicks_follow_the_scroll() {
     let mut state = AppState::new(records, &[], now());
     state.update(Msg::Action(Action::SelectLast));
     let mut view = ViewState::default();
-    let terminal = draw_with(&state, 80, 12, Theme::new(true), &mut view);
+    let terminal = draw_with(&state, 80, 12, &Look::default(), &mut view);
     let screen = format!("{:?}", terminal.backend().buffer());
     assert!(screen.contains("Utstyr nummer 60"), "the cursor's row is on screen");
     assert!(!screen.contains("Utstyr nummer 01"), "the top scrolled away");
@@ -389,17 +387,11 @@ fn help_is_generated_from_a_custom_keymap() {
     let keymap = Keymap::default().with_overrides(&overrides);
     let mut state = loaded();
     state.update(Msg::Action(Action::ToggleHelp));
-    let mut terminal = Terminal::new(TestBackend::new(100, 40)).expect("test backend");
-    let tz = TimeZone::get("Europe/Oslo").expect("bundled tzdb");
-    let theme = Theme::new(true);
-    let ctx = RenderContext {
-        theme: &theme,
-        keymap: &keymap,
-        tz: &tz,
+    let look = Look {
+        keymap,
+        ..Look::default()
     };
-    terminal
-        .draw(|f| ui::render(f, &state, &mut ViewState::default(), ctx))
-        .expect("draw");
+    let terminal = draw_with(&state, 100, 40, &look, &mut ViewState::default());
     let screen = format!("{:?}", terminal.backend());
     assert!(screen.contains("Ctrl-n"), "{screen}");
     assert!(screen.contains("Ctrl-j"), "{screen}");

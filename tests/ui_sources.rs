@@ -5,12 +5,11 @@ mod common;
 use std::time::Duration;
 
 use anbud::app::sources::SourceSetting;
-use anbud::app::{Action, AppState, Keymap, Msg};
+use anbud::app::{Action, AppState, Msg};
 use anbud::feeds::{FeedError, FeedEvent, Scored};
 use anbud::model::{FeedState, NoticeRecord};
-use anbud::ui::{self, RenderContext, Theme, ViewState};
+use common::screen::draw;
 use common::{notice, now};
-use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -94,22 +93,6 @@ fn mixed() -> AppState {
     state.update(fetched("Kommune RSS", vec![rss_again], minutes(-4), &[]));
     state.update(Msg::ClockTicked(now()));
     state
-}
-
-fn draw(state: &AppState, width: u16, height: u16) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
-    let theme = Theme::new(true);
-    let keymap = Keymap::default();
-    let tz = TimeZone::get("Europe/Oslo").expect("bundled tzdb");
-    let ctx = RenderContext {
-        theme: &theme,
-        keymap: &keymap,
-        tz: &tz,
-    };
-    terminal
-        .draw(|f| ui::render(f, state, &mut ViewState::default(), ctx))
-        .expect("draw");
-    terminal
 }
 
 fn screen(terminal: &Terminal<TestBackend>) -> String {

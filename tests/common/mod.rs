@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod screen;
 
 use anbud::model::{Field, Hit, Notice, NoticeId, NoticeRecord, Relevance, RuleKind, Triage};
 use jiff::Timestamp;
