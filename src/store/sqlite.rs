@@ -248,10 +248,7 @@ impl Store {
     ///
     /// [`StoreError::Sqlite`] when the query fails; [`StoreError::Corrupt`] for an unknown status.
     pub fn load_history(&self, limit: usize) -> Result<History, StoreError> {
-        let sqlite = |error| StoreError::Sqlite {
-            action: "load the decisions log".to_owned(),
-            error,
-        };
+        let sqlite = failed("load the decisions log");
         let mut stmt = self
             .conn
             .prepare("SELECT notice_id, old_status, new_status, kind, COALESCE(batch, -id) FROM decisions ORDER BY id")
@@ -408,10 +405,7 @@ impl Store {
             filter.condition(),
             super::duplicates::NOT_SECONDARY
         );
-        let sqlite = |error| StoreError::Sqlite {
-            action: "load saved notices".to_owned(),
-            error,
-        };
+        let sqlite = failed("load saved notices");
         let mut stmt = self.conn.prepare(&sql).map_err(sqlite)?;
         let mut rows = stmt.query([]).map_err(sqlite)?;
         let mut records = Vec::new();
@@ -497,6 +491,14 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // store's time when ingesting); the plans anbud's queries get do not depend on the values.
     conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
         .map(drop)
+}
+
+/// Maps a SQLite error to a [`StoreError::Sqlite`] that says what was being done.
+fn failed(action: &str) -> impl Fn(rusqlite::Error) -> StoreError + Copy + '_ {
+    move |error| StoreError::Sqlite {
+        action: action.to_owned(),
+        error,
+    }
 }
 
 /// A failure inside a transaction before it is mapped to a [`StoreError`] with the caller's action.

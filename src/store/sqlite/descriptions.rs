@@ -2,6 +2,7 @@
 //! descriptions (600 characters on average) were a quarter of it at 100,000 notices (issue #7).
 //! It loads records without them and reads a description when it is shown.
 
+use super::failed;
 use rusqlite::OptionalExtension;
 
 use super::{Descriptions, StatusFilter, Store};
@@ -41,10 +42,7 @@ impl Store {
     ///
     /// [`StoreError::Sqlite`] when the query fails.
     pub fn load_descriptions(&self, ids: &[NoticeId]) -> Result<Vec<(NoticeId, String)>, StoreError> {
-        let sqlite = |error| StoreError::Sqlite {
-            action: "read notice descriptions".to_owned(),
-            error,
-        };
+        let sqlite = failed("read notice descriptions");
         let mut stmt = self
             .conn
             .prepare_cached("SELECT json_extract(notice_json, '$.description') FROM notices WHERE id = ?1")

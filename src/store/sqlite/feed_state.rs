@@ -2,6 +2,7 @@
 //! produced, so a restart never resumes past notices that were not stored, and a validator (which
 //! turns the next request into a 304) never outlives a failed save.
 
+use super::failed;
 use std::collections::HashMap;
 
 use jiff::Timestamp;
@@ -95,10 +96,7 @@ impl Store {
     ///
     /// [`StoreError::Sqlite`] when the query fails; [`StoreError::Corrupt`] when a row is unreadable.
     pub fn load_feed_states(&self) -> Result<HashMap<String, FeedState>, StoreError> {
-        let sqlite = |error| StoreError::Sqlite {
-            action: "load the feeds' sync state".to_owned(),
-            error,
-        };
+        let sqlite = failed("load the feeds' sync state");
         let mut stmt = self
             .conn
             .prepare("SELECT feed, high_water, last_success, validators FROM feed_state")

@@ -1,6 +1,7 @@
 //! Re-scoring stored notices after the matching profiles changed: the fingerprint of the profiles
 //! the scores were computed with, a chunked reader for a background task, and batch updates.
 
+use super::failed;
 use rusqlite::{OptionalExtension, params};
 
 use super::Store;
@@ -47,10 +48,7 @@ impl Store {
     /// # Errors
     /// [`StoreError::Sqlite`] when the query fails; undecodable rows are skipped.
     pub fn notices_after(&self, after: i64, limit: usize) -> Result<(Vec<Notice>, i64), StoreError> {
-        let sqlite = |error| StoreError::Sqlite {
-            action: "read notices to re-score".to_owned(),
-            error,
-        };
+        let sqlite = failed("read notices to re-score");
         let mut stmt = self
             .conn
             .prepare_cached("SELECT rowid, notice_json FROM notices WHERE rowid > ?1 ORDER BY rowid LIMIT ?2")
