@@ -528,7 +528,7 @@ const FIRST_SCREEN: usize = 2_000;
 /// # Errors
 /// When the store cannot be read.
 pub fn first_screen(store: &Store) -> Result<(Vec<crate::model::NoticeRecord>, bool), crate::store::StoreError> {
-    let records = store.load_best_without_descriptions(FIRST_SCREEN)?;
+    let records = store.load_best(FIRST_SCREEN)?;
     let partial = records.len() == FIRST_SCREEN;
     Ok((records, partial))
 }

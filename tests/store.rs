@@ -704,7 +704,7 @@ fn the_dashboard_loads_records_without_descriptions_and_reads_them_when_asked() 
             .collect::<Vec<_>>(),
         [("ted:1", "", true), ("ted:2", "", false)]
     );
-    let best = store.load_best_without_descriptions(1).expect("best");
+    let best = store.load_best(1).expect("best");
     assert_eq!((best.len(), best[0].description_in_store), (1, true));
 
     let texts = store

@@ -362,9 +362,10 @@ impl Store {
         self.select_records(StatusFilter::All, "", Descriptions::Keep)
     }
 
-    /// The `limit` best-scored notices (any status): what the dashboard draws its first frame from
-    /// while [`Store::load_records`] reads the rest. Uses the score index, so it costs the same at
-    /// 1,000 or 1,000,000 stored notices.
+    /// The `limit` best-scored notices (any status), their descriptions left in the store as by
+    /// [`Store::load_records_without_descriptions`]: what the dashboard draws its first frame from
+    /// while that reads the rest. Uses the score index, so it costs the same at 1,000 or 1,000,000
+    /// stored notices.
     ///
     /// # Errors
     ///
@@ -373,7 +374,7 @@ impl Store {
         self.select_records(
             StatusFilter::All,
             &format!("ORDER BY n.score DESC LIMIT {limit}"),
-            Descriptions::Keep,
+            Descriptions::LeaveInStore,
         )
     }
 

@@ -21,20 +21,6 @@ impl Store {
         self.select_records(StatusFilter::All, "", Descriptions::LeaveInStore)
     }
 
-    /// [`Store::load_best`] with each description left in the store, as
-    /// [`Store::load_records_without_descriptions`].
-    ///
-    /// # Errors
-    ///
-    /// As [`Store::load_records`].
-    pub fn load_best_without_descriptions(&self, limit: usize) -> Result<Vec<NoticeRecord>, StoreError> {
-        self.select_records(
-            StatusFilter::All,
-            &format!("ORDER BY n.score DESC LIMIT {limit}"),
-            Descriptions::LeaveInStore,
-        )
-    }
-
     /// The stored descriptions of `ids`, in that order; an empty text for a notice that has none or
     /// is not stored.
     ///
