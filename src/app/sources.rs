@@ -211,9 +211,10 @@ struct SourceRecords {
     recent: usize,
 }
 
-/// The publication dates of the stored records, per source, sorted: kept by the core and rebuilt
-/// only when records arrive, so drawing a frame never walks every record (stores reach a million).
-#[derive(Debug, Default, Clone)]
+/// The publication dates of the stored records, per source, sorted: counted once when the records
+/// are loaded and kept up to date as fetches merge, so neither a frame nor a fetch walks every record
+/// (stores reach a million).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct RecordStats {
     by_source: HashMap<String, (usize, Vec<Timestamp>)>,
 }
@@ -231,6 +232,44 @@ impl RecordStats {
             dates.sort_unstable();
         }
         Self { by_source }
+    }
+
+    /// Counts records that arrived after the stats were made, as `(source, published)`: the new
+    /// dates are sorted and merged into each source's list, not recounted from every record.
+    pub(crate) fn add(&mut self, arrived: impl IntoIterator<Item = (String, Option<Timestamp>)>) {
+        let mut touched = Vec::new();
+        for (source, published) in arrived {
+            let entry = self.by_source.entry(source.clone()).or_default();
+            if !touched.iter().any(|(s, _)| *s == source) {
+                touched.push((source, entry.1.len()));
+            }
+            entry.0 += 1;
+            entry.1.extend(published);
+        }
+        for (source, start) in touched {
+            if let Some((_, dates)) = self.by_source.get_mut(&source) {
+                dates[start..].sort_unstable();
+                // Two sorted runs: the stable sort merges them in one pass.
+                dates.sort();
+            }
+        }
+    }
+
+    /// A stored record of `source` whose publication date a re-fetch changed.
+    pub(crate) fn moved(&mut self, source: &str, from: Option<Timestamp>, to: Option<Timestamp>) {
+        let Some((_, dates)) = self.by_source.get_mut(source) else {
+            return;
+        };
+        if from == to {
+            return;
+        }
+        if let Some(at) = from.and_then(|from| dates.binary_search(&from).ok()) {
+            dates.remove(at);
+        }
+        if let Some(to) = to {
+            let at = dates.partition_point(|d| *d <= to);
+            dates.insert(at, to);
+        }
     }
 
     fn at(&self, source: &str, now: Timestamp, cutoff: i64) -> SourceRecords {
@@ -409,7 +448,8 @@ impl AppState {
         assess_with(&self.feed_logs, &self.record_stats, self.now, self.stale_after)
     }
 
-    /// Recounts the stored records per source; called whenever records arrive.
+    /// Counts the stored records per source from scratch: at start-up and when the rest is loaded
+    /// (a fetch's merge updates the counts itself).
     pub(super) fn recount_sources(&mut self) {
         self.record_stats = RecordStats::from_records(&self.records);
     }
@@ -431,7 +471,6 @@ impl AppState {
         };
         self.feed_log(feed)
             .succeeded(success, next_at, warnings, source.as_deref());
-        self.recount_sources();
     }
 
     /// Logs a failed poll of `feed`.
@@ -630,6 +669,36 @@ mod tests {
         let ted = stats.at("ted", now(), cutoff);
         assert_eq!((ted.stored, ted.recent, ted.newest), (3, 2, Some(now())));
         assert_eq!(stats.at("rss", now(), cutoff).stored, 0);
+    }
+
+    #[test]
+    fn counts_kept_up_to_date_equal_a_recount() {
+        let mut records = vec![
+            record("ted", "1", "2026-11-19T12:00:00Z"),
+            record("ted", "2", "2026-11-10T00:00:00Z"),
+        ];
+        let mut stats = RecordStats::from_records(&records);
+        // Arrivals out of order, a source not seen before, a notice without a date.
+        let arrived = [
+            record("ted", "3", "2026-11-21T00:00:00Z"),
+            record("ted", "4", "2026-11-01T00:00:00Z"),
+            record("doffin", "1", "2026-11-20T00:00:00Z"),
+        ];
+        let mut undated = record("doffin", "2", "2026-11-20T00:00:00Z");
+        undated.notice.published = None;
+        stats.add(
+            arrived
+                .iter()
+                .chain([&undated])
+                .map(|r| (r.notice.source.clone(), r.notice.published)),
+        );
+        records.extend(arrived);
+        records.push(undated);
+        // A re-fetch moves one publication date.
+        let moved = at("2026-11-22T06:00:00Z");
+        stats.moved("ted", records[1].notice.published, Some(moved));
+        records[1].notice.published = Some(moved);
+        assert_eq!(stats, RecordStats::from_records(&records));
     }
 
     #[test]

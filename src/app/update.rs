@@ -385,6 +385,7 @@ impl AppState {
     fn merge(&mut self, items: &[Scored]) -> (usize, Vec<crate::model::NoticeId>) {
         let mut new = 0;
         let mut old_descriptions = Vec::new();
+        let mut arrived = Vec::new();
         // The same procedure already shown from another source becomes a link on that record, as
         // the store decides when it saves the fetch (see `dedup`).
         let by_id = &self.by_id;
@@ -404,14 +405,18 @@ impl AppState {
                 if !diff.is_empty() {
                     record.changes = merge_changes(std::mem::take(&mut record.changes), diff);
                 }
+                self.record_stats
+                    .moved(&notice.source, record.notice.published, notice.published);
                 record.notice = notice.clone();
                 record.relevance = relevance.clone();
             } else {
                 new += 1;
                 self.by_id.insert(notice.id.clone(), self.records.len());
                 self.records.push(NoticeRecord::new(notice.clone(), relevance.clone()));
+                arrived.push((notice.source.clone(), notice.published));
             }
         }
+        self.record_stats.add(arrived);
         (new, old_descriptions)
     }
 
