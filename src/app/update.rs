@@ -50,15 +50,7 @@ impl AppState {
                 Some(event) => self.on_feed(event),
                 None => Vec::new(),
             },
-            Msg::Store(crate::store::StoreEvent::Loaded(records)) => self.on_loaded(records),
-            Msg::Store(crate::store::StoreEvent::DescriptionsLoaded(texts)) => {
-                self.on_descriptions(texts);
-                Vec::new()
-            }
-            Msg::Store(event) => {
-                self.on_store(event);
-                Vec::new()
-            }
+            Msg::Store(event) => self.on_store(event),
             Msg::ExportFinished(result) => {
                 self.status = Some(match result {
                     Ok((path, rows)) => info(format!("Exported {rows} shortlisted notices to {}", path.display())),
@@ -291,8 +283,11 @@ impl AppState {
         self.apply_filter();
     }
 
-    fn on_store(&mut self, event: StoreEvent) {
+    fn on_store(&mut self, event: StoreEvent) -> Vec<Effect> {
         match event {
+            // Replays the polls held back while loading, which may ask for saves.
+            StoreEvent::Loaded(records) => return self.on_loaded(records),
+            StoreEvent::DescriptionsLoaded(texts) => self.on_descriptions(texts),
             StoreEvent::TriageSaved(change) => self.on_triage_saved(change),
             StoreEvent::TriageNotSaved { change, error: why } => self.on_triage_not_saved(change, why),
             StoreEvent::NoteSaved { id, note } => {
@@ -307,8 +302,6 @@ impl AppState {
                     "Note for {id} NOT saved ({why}); n reopens it — copy your text first"
                 )));
             }
-            // Handled in `dispatch`, where its held-back polls can return effects.
-            StoreEvent::Loaded(_) | StoreEvent::DescriptionsLoaded(_) => {}
             StoreEvent::TagsSaved(changes) => self.on_tags_saved(changes),
             StoreEvent::RejectReasonSaved { ids, reason } => self.on_reason_saved(ids, reason),
             StoreEvent::AnnotationNotSaved { what, error: why } => self.on_annotation_not_saved(what, &why),
@@ -320,6 +313,7 @@ impl AppState {
                 self.status = Some(error(format!("{feed}: notices could not be saved: {why}")));
             }
         }
+        Vec::new()
     }
 
     pub(crate) fn on_feed(&mut self, event: FeedEvent) -> Vec<Effect> {
