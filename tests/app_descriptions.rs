@@ -78,13 +78,14 @@ fn a_failed_read_says_so_and_is_not_retried_on_every_key() {
     assert!(state.update(Msg::Action(Action::SelectFirst)).is_empty());
 }
 
-#[test]
-fn a_fetch_diffs_the_description_against_the_stored_one() {
+/// A core holding `ted:1` with its description in the store, and the effects of a fetch that
+/// brings it again with `description`.
+fn refetched_with(description: &str) -> (AppState, Vec<Effect>) {
     let records = vec![in_store(notice("ted:1").title("Trygghetsalarmer").score(20).build())];
     let mut state = AppState::new(records, &["TED".to_owned()], now());
     let fetched = notice("ted:1")
         .title("Trygghetsalarmer")
-        .description("Ny tekst.")
+        .description(description)
         .score(20)
         .scored();
     let effects = state.update(Msg::Feed(FeedEvent::Fetched {
@@ -95,6 +96,12 @@ fn a_fetch_diffs_the_description_against_the_stored_one() {
         warnings: Vec::new(),
         state: Default::default(),
     }));
+    (state, effects)
+}
+
+#[test]
+fn a_fetch_diffs_the_description_against_the_stored_one() {
+    let (mut state, effects) = refetched_with("Ny tekst.");
     // The old text is asked for before the save replaces it (the store serves commands in order).
     assert_eq!(effects[0], Effect::LoadDescriptions(vec![id("ted:1")]));
     assert!(matches!(effects[1], Effect::SaveFetch { .. }), "{effects:?}");
@@ -121,21 +128,7 @@ fn a_fetch_diffs_the_description_against_the_stored_one() {
 
 #[test]
 fn an_unchanged_description_is_no_change() {
-    let records = vec![in_store(notice("ted:1").title("Trygghetsalarmer").score(20).build())];
-    let mut state = AppState::new(records, &["TED".to_owned()], now());
-    let fetched = notice("ted:1")
-        .title("Trygghetsalarmer")
-        .description("Samme.")
-        .score(20)
-        .scored();
-    state.update(Msg::Feed(FeedEvent::Fetched {
-        feed: "TED".to_owned(),
-        notices: vec![fetched],
-        at: now(),
-        next_at: now(),
-        warnings: Vec::new(),
-        state: Default::default(),
-    }));
+    let (mut state, _) = refetched_with("Samme.");
     state.update(loaded(&[("ted:1", "Samme.")]));
     let row = &state.visible()[0];
     assert!(state.record(row).changes.is_empty());
