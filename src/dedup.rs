@@ -169,6 +169,13 @@ pub struct Fingerprint {
     pub titles: Vec<BTreeSet<String>>,
     /// The tender deadline.
     pub deadline: Option<Timestamp>,
+    /// Where each of `orgs` is in it, and each of `names` in that: a candidate check costs the
+    /// shorter list, not the longer one (a notice naming 150,000 co-buyers, checked against each
+    /// of their other notices, cost the square of that; issue #12).
+    org_at: HashMap<String, usize>,
+    name_at: HashMap<String, usize>,
+    /// The words of `names`, weighed as generic in the title similarity.
+    buyer_words: HashSet<String>,
 }
 
 impl Fingerprint {
@@ -184,12 +191,19 @@ impl Fingerprint {
     pub fn of_buyer(notice: &Notice) -> Self {
         let orgs = notice.buyer_id.as_deref().map(org_numbers).unwrap_or_default();
         let (mut names, mut written_names): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+        let mut name_at = HashMap::new();
         for written in notice.buyer.split("; ") {
-            if let Some(name) = normalise_buyer_name(written).filter(|n| !names.contains(n)) {
+            let Some(name) = normalise_buyer_name(written) else {
+                continue;
+            };
+            if let std::collections::hash_map::Entry::Vacant(at) = name_at.entry(name.clone()) {
+                at.insert(names.len());
                 names.push(name);
                 written_names.push(written.trim().to_owned());
             }
         }
+        let org_at = orgs.iter().enumerate().map(|(i, o)| (o.clone(), i)).collect();
+        let buyer_words = names.iter().flat_map(|n| n.split(' ')).map(str::to_owned).collect();
         Self {
             id: notice.id.clone(),
             source: notice.source.clone(),
@@ -198,6 +212,9 @@ impl Fingerprint {
             written_names,
             titles: Vec::new(),
             deadline: notice.deadline,
+            org_at,
+            name_at,
+            buyer_words,
         }
     }
 
@@ -207,9 +224,10 @@ impl Fingerprint {
             return;
         }
         let titles = &mut self.titles;
+        let mut seen = HashSet::new();
         let mut add = |text: &str| {
             let tokens = title_tokens(text);
-            if !tokens.is_empty() && !titles.contains(&tokens) {
+            if !tokens.is_empty() && seen.insert(tokens.clone()) {
                 titles.push(tokens);
             }
         };
@@ -246,7 +264,7 @@ impl Fingerprint {
         let buyer = self.same_buyer(other)?;
         let title_percent = self.title_percent(other);
         let buyer_name = match &buyer {
-            BuyerKey::Name(key) => self.names.iter().position(|n| n == key),
+            BuyerKey::Name(key) => self.name_at.get(key).copied(),
             BuyerKey::Org(_) => None,
         }
         .or((!self.written_names.is_empty()).then_some(0))
@@ -266,38 +284,41 @@ impl Fingerprint {
     /// their names say (a municipality's units share its name but not its number).
     fn same_buyer(&self, other: &Fingerprint) -> Option<BuyerKey> {
         if !self.orgs.is_empty() && !other.orgs.is_empty() {
-            return self
-                .orgs
-                .iter()
-                .find(|o| other.orgs.contains(o))
-                .map(|o| BuyerKey::Org(o.clone()));
+            return first_shared((&self.orgs, &self.org_at), (&other.orgs, &other.org_at))
+                .map(|o| BuyerKey::Org(o.to_owned()));
         }
-        self.names
-            .iter()
-            .find(|n| other.names.contains(n))
-            .map(|n| BuyerKey::Name(n.clone()))
+        first_shared((&self.names, &self.name_at), (&other.names, &other.name_at)).map(|n| BuyerKey::Name(n.to_owned()))
     }
 
     /// The best similarity, in percent, over every pair of title variants. Words of either
     /// buyer's name count as generic: "Rammeavtale rørlegger Bergen kommune" and "Rammeavtale
     /// elektriker Bergen kommune" share the buyer, which is already established, not the purchase.
     pub fn title_percent(&self, other: &Fingerprint) -> u8 {
-        let buyer_words: HashSet<&str> = self
-            .names
-            .iter()
-            .chain(&other.names)
-            .flat_map(|n| n.split(' '))
-            .collect();
+        let buyer_word = |t: &str| self.buyer_words.contains(t) || other.buyer_words.contains(t);
         let best = self
             .titles
             .iter()
-            .flat_map(|a| other.titles.iter().map(|b| similarity(a, b, &buyer_words)))
+            .flat_map(|a| other.titles.iter().map(|b| similarity(a, b, &buyer_word)))
             .fold(0.0_f64, f64::max);
         // In 0..=100 by construction, so the cast cannot truncate or wrap.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let percent = (best * 100.0).round().clamp(0.0, 100.0) as u8;
         percent
     }
+}
+
+/// The first of `mine` (a list and where each of its items is) that `theirs` also holds, found by
+/// walking the shorter of the two lists.
+fn first_shared<'a>(
+    (mine, mine_at): (&'a [String], &HashMap<String, usize>),
+    (theirs, theirs_at): (&[String], &HashMap<String, usize>),
+) -> Option<&'a str> {
+    let at = if mine.len() <= theirs.len() {
+        mine.iter().position(|m| theirs_at.contains_key(m))
+    } else {
+        theirs.iter().filter_map(|t| mine_at.get(t).copied()).min()
+    };
+    at.and_then(|i| mine.get(i)).map(String::as_str)
 }
 
 /// Whether `a` and `b` are the same procedure on two sources, and why (see the module docs).
@@ -408,6 +429,9 @@ pub fn absorb_duplicates(
             index.insert(Fingerprint::of(&record.notice));
         }
     }
+    // Where each link already on a record is, per record touched: many twins of one record in a
+    // fetch are each linked once without a scan of its links per twin.
+    let mut linked: HashMap<usize, HashMap<NoticeId, usize>> = HashMap::new();
     for (fingerprint, notice) in &fresh {
         let Some(slot) = index
             .find(fingerprint)
@@ -423,9 +447,20 @@ pub fn absorb_duplicates(
             reason: reason.to_string(),
         };
         let also_on = &mut records[slot].also_on;
-        match also_on.iter_mut().find(|a| a.id == link.id) {
+        let at = linked.entry(slot).or_insert_with(|| {
+            also_on
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, a)| (a.id.clone(), i))
+                .collect()
+        });
+        match at.get(&link.id).and_then(|&i| also_on.get_mut(i)) {
             Some(existing) => existing.url = link.url,
-            None => also_on.push(link),
+            None => {
+                at.insert(link.id.clone(), also_on.len());
+                also_on.push(link);
+            }
         }
         absorbed.insert(notice.id.clone());
     }
@@ -442,9 +477,10 @@ pub fn day_of(t: Timestamp) -> i64 {
 /// 9; a local id like "ORG-0001" is no identity).
 pub fn org_numbers(buyer_id: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut seen = HashSet::new();
     for part in buyer_id.split([';', ',', '|']) {
         let digits: String = part.chars().filter(char::is_ascii_digit).collect();
-        if (8..=14).contains(&digits.len()) && !out.contains(&digits) {
+        if (8..=14).contains(&digits.len()) && seen.insert(digits.clone()) {
             out.push(digits);
         }
     }
@@ -463,10 +499,10 @@ pub fn title_tokens(title: &str) -> BTreeSet<String> {
     tokens(title).filter(|t| !STOP_WORDS.contains(&t.as_str())).collect()
 }
 
-/// Weighted Dice coefficient of two token sets, in 0..=1: generic words and words in `minor`
+/// Weighted Dice coefficient of two token sets, in 0..=1: generic words and words `minor` picks
 /// weigh [`GENERIC_WEIGHT`]. Titles that both carry numbers but not the same ones ("del 1", "del
 /// 2") are different purchases however alike the rest is: 0.
-pub fn similarity(a: &BTreeSet<String>, b: &BTreeSet<String>, minor: &HashSet<&str>) -> f64 {
+pub fn similarity(a: &BTreeSet<String>, b: &BTreeSet<String>, minor: &impl Fn(&str) -> bool) -> f64 {
     let numbers = |s: &BTreeSet<String>| -> Vec<String> {
         s.iter()
             .filter(|t| t.chars().all(|c| c.is_ascii_digit()))
@@ -478,7 +514,7 @@ pub fn similarity(a: &BTreeSet<String>, b: &BTreeSet<String>, minor: &HashSet<&s
         return 0.0;
     }
     let weight = |t: &String| {
-        if GENERIC_WORDS.contains(&t.as_str()) || minor.contains(t.as_str()) {
+        if GENERIC_WORDS.contains(&t.as_str()) || minor(t) {
             GENERIC_WEIGHT
         } else {
             1.0

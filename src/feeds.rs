@@ -5,6 +5,7 @@
 
 mod charset;
 mod dates;
+pub(crate) mod distinct;
 pub mod doffin;
 mod hint;
 pub mod http;

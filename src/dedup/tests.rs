@@ -393,3 +393,65 @@ fn absorbing_a_fetch_links_the_new_twin_to_the_shown_record_once() {
     assert_eq!(again.len(), 1);
     assert_eq!(records[1].also_on.len(), 1);
 }
+
+/// Issue #12: a notice naming 2 MB of distinct co-buyers, each the buyer of a notice on another
+/// source filed in the index. Every candidate check used to walk the whole name list.
+#[test]
+fn a_notice_with_a_huge_buyer_list_is_checked_against_each_candidate_cheaply() {
+    let names: Vec<String> = (0..150_000).map(|i| format!("Kommune {i}")).collect();
+    let mut written = names.join("; ");
+    // Each name twice: the repeats file no second key.
+    written.push_str("; ");
+    written.push_str(&names.join("; "));
+    assert!(written.len() >= 2 << 20);
+    let title = "Renholdstjenester til Mjøssenteret";
+    let deadline = Some("2026-09-07T10:00:00Z");
+    let huge = doffin("2026-1", title, &written, None, deadline);
+    let fingerprint = Fingerprint::of(&huge);
+    assert_eq!(fingerprint.names.len(), names.len());
+    assert_eq!(fingerprint.buyer_keys().len(), names.len());
+    let mut index = DedupIndex::new();
+    for (i, name) in names.iter().enumerate().rev() {
+        index.insert(Fingerprint::of(&ted(
+            &format!("{i}-2026"),
+            &[("nor", title)],
+            name,
+            None,
+            deadline,
+        )));
+    }
+    let (found, reason) = index.find(&fingerprint).expect("every candidate is the same procedure");
+    // All are equally alike: the one filed first (the last name) wins.
+    assert_eq!(found.id.as_str(), "ted:149999-2026");
+    assert_eq!(reason.buyer, BuyerKey::Name("kommune 149999".to_owned()));
+    assert_eq!(reason.buyer_name, "Kommune 149999");
+    // And the other way round: the huge notice as the filed one, named by the shared buyer.
+    let mut index = DedupIndex::new();
+    index.insert(fingerprint);
+    for (i, name) in names.iter().enumerate().step_by(1000) {
+        let twin = Fingerprint::of(&ted(&format!("{i}-2026"), &[("nor", title)], name, None, deadline));
+        let (found, reason) = index.find(&twin).expect("the huge notice is the twin");
+        assert_eq!(found.id, huge.id);
+        assert_eq!(reason.buyer_name, *name);
+    }
+}
+
+/// Issue #12: a fetch of many distinct notices that are all the same procedure as one shown record
+/// links each once.
+#[test]
+fn absorbing_many_twins_of_one_record_links_each_once() {
+    let mut records = vec![record(cleaning_on_doffin())];
+    let fetched: Vec<(Notice, Relevance)> = (0..20_000)
+        .map(|i| {
+            let twin = Notice {
+                id: NoticeId::new("ted", &format!("{i}-2026")),
+                ..cleaning_on_ted()
+            };
+            (twin, Relevance::default())
+        })
+        .collect();
+    let absorbed = absorb_duplicates(&mut records, |_| false, &fetched);
+    assert_eq!(absorbed.len(), fetched.len());
+    assert_eq!(records[0].also_on.len(), fetched.len());
+    assert_eq!(records[0].also_on[19_999].id.as_str(), "ted:19999-2026");
+}

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 
 use self::window::{Plan, Verdict, judge, newest_date, utc_date};
 use super::dates::parse_instant;
+use super::distinct::distinct;
 use super::json::{count, cpv_codes, number, parse_repaired, raw_strings, text, type_name};
 use super::nuts::nuts_codes;
 use super::query::{encode, url_with_query};
@@ -351,18 +352,11 @@ fn buyer_names(v: Option<&Value>) -> Vec<String> {
         Value::Object(b) => text(b.get("name")),
         other => text(Some(other)),
     };
-    let all: Vec<String> = match v {
-        Some(Value::Array(list)) => list.iter().filter_map(one).collect(),
+    match v {
+        Some(Value::Array(list)) => distinct(list.iter().filter_map(one)),
         Some(single) => one(single).into_iter().collect(),
         None => Vec::new(),
-    };
-    let mut out: Vec<String> = Vec::new();
-    for name in all {
-        if !out.contains(&name) {
-            out.push(name);
-        }
     }
-    out
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::ParseError;
+use super::distinct::Distinct;
 use crate::model::text::sanitize;
 
 /// Turns the body into JSON, recognising gateway HTML pages and reporting syntax errors with a
@@ -78,7 +79,9 @@ pub(super) fn from_text<'a, T: serde::Deserialize<'a>>(text: &'a str) -> Result<
 /// and are left alone, and escape sequences are skipped whole, so `\"` never ends a string.
 pub(super) fn repair_json(body: &[u8]) -> Cow<'_, [u8]> {
     const NON_FINITE: [&[u8]; 3] = [b"-Infinity", b"Infinity", b"NaN"];
-    let mut edits: Vec<(usize, usize, Vec<u8>)> = Vec::new();
+    // One pass writing into one buffer, made on the first edit: a body of control characters costs
+    // one copy of itself, not an allocation per byte.
+    let mut fixed = Repaired::new(body);
     let mut in_string = false;
     let mut i = 0;
     while let Some(&b) = body.get(i) {
@@ -86,14 +89,14 @@ pub(super) fn repair_json(body: &[u8]) -> Cow<'_, [u8]> {
             match b {
                 b'\\' => i += 1,
                 b'"' => in_string = false,
-                0x00..=0x1f => edits.push((i, i + 1, control_escape(b))),
+                0x00..=0x1f => fixed.replace(i, i + 1, |out| push_control_escape(out, b)),
                 _ => {}
             }
             i += 1;
             continue;
         }
         if let Some(token) = NON_FINITE.iter().find(|t| body[i..].starts_with(t)) {
-            edits.push((i, i + token.len(), b"null".to_vec()));
+            fixed.replace(i, i + token.len(), |out| out.extend_from_slice(b"null"));
             i += token.len();
             continue;
         }
@@ -115,33 +118,71 @@ pub(super) fn repair_json(body: &[u8]) -> Cow<'_, [u8]> {
                     .and_then(|token| token.parse::<f64>().ok())
                     .is_some_and(f64::is_infinite);
                 if overflows {
-                    edits.push((start, i, b"null".to_vec()));
+                    fixed.replace(start, i, |out| out.extend_from_slice(b"null"));
                 }
             }
             _ => i += 1,
         }
     }
-    if edits.is_empty() {
-        return Cow::Borrowed(body);
-    }
-    let mut out = Vec::with_capacity(body.len() + edits.len() * 5);
-    let mut copied = 0;
-    for (start, end, replacement) in edits {
-        out.extend_from_slice(&body[copied..start]);
-        out.extend_from_slice(&replacement);
-        copied = end;
-    }
-    out.extend_from_slice(&body[copied..]);
-    Cow::Owned(out)
+    fixed.finish()
 }
 
-/// The JSON escape for control byte `b`.
-fn control_escape(b: u8) -> Vec<u8> {
+/// The output of [`repair_json`]: the body itself until the first edit, then one buffer that the
+/// unchanged stretches are copied into as the scan passes them.
+struct Repaired<'a> {
+    body: &'a [u8],
+    out: Option<Vec<u8>>,
+    /// How much of the body is already in `out`.
+    copied: usize,
+}
+
+impl<'a> Repaired<'a> {
+    fn new(body: &'a [u8]) -> Self {
+        Self {
+            body,
+            out: None,
+            copied: 0,
+        }
+    }
+
+    /// Replaces `body[start..end]` (at or after everything replaced so far) with what `write` appends.
+    fn replace(&mut self, start: usize, end: usize, write: impl FnOnce(&mut Vec<u8>)) {
+        let body = self.body;
+        // Room for the body and a few escapes; the vector grows by doubling if there are more.
+        let out = self
+            .out
+            .get_or_insert_with(|| Vec::with_capacity(body.len() + body.len() / 8 + 16));
+        out.extend_from_slice(&body[self.copied..start]);
+        write(out);
+        self.copied = end;
+    }
+
+    fn finish(self) -> Cow<'a, [u8]> {
+        match self.out {
+            None => Cow::Borrowed(self.body),
+            Some(mut out) => {
+                out.extend_from_slice(&self.body[self.copied..]);
+                Cow::Owned(out)
+            }
+        }
+    }
+}
+
+/// Appends the JSON escape for control byte `b`.
+fn push_control_escape(out: &mut Vec<u8>, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     match b {
-        b'\n' => b"\\n".to_vec(),
-        b'\t' => b"\\t".to_vec(),
-        b'\r' => b"\\r".to_vec(),
-        other => format!("\\u{other:04x}").into_bytes(),
+        b'\n' => out.extend_from_slice(b"\\n"),
+        b'\t' => out.extend_from_slice(b"\\t"),
+        b'\r' => out.extend_from_slice(b"\\r"),
+        other => out.extend_from_slice(&[
+            b'\\',
+            b'u',
+            b'0',
+            b'0',
+            HEX[usize::from(other >> 4)],
+            HEX[usize::from(other & 0xf)],
+        ]),
     }
 }
 
@@ -222,10 +263,9 @@ pub(super) fn cpv_codes(v: Option<&Value>) -> Vec<String> {
 
 /// Adds the valid, not yet present codes among `raw` to `out`.
 pub(super) fn push_cpv_codes(out: &mut Vec<String>, raw: impl IntoIterator<Item = String>) {
+    let mut seen = Distinct::of(out);
     for code in raw.into_iter().filter_map(|r| cpv_code(&r)) {
-        if !out.contains(&code) {
-            out.push(code);
-        }
+        seen.push(out, code);
     }
 }
 

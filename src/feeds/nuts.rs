@@ -2,6 +2,8 @@
 //! (`FRE11`) with ISO 3166 alpha-3 country codes (`FRA`), Doffin's `locationId` has NUTS and
 //! `anyw` (anywhere), OCDS `deliveryAddresses[].region` holds NUTS or a place name (`London`).
 
+use super::distinct::Distinct;
+
 /// The NUTS codes among `codes`, upper case, de-duplicated, in source order.
 ///
 /// A NUTS code is the two-letter country code and one to three letters or digits. Three-letter
@@ -10,14 +12,15 @@
 /// codes are countries, already in the country column.
 pub(super) fn nuts_codes<'a>(codes: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut seen = Distinct::of(&out);
     for code in codes.into_iter().map(str::trim) {
         let bytes = code.as_bytes();
         let shaped = (3..=5).contains(&bytes.len())
             && bytes[..2].iter().all(u8::is_ascii_uppercase)
             && bytes[2..].iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
         let ambiguous = bytes.len() == 3 && !bytes[2].is_ascii_digit();
-        if shaped && !ambiguous && !out.iter().any(|c| c == code) {
-            out.push(code.to_owned());
+        if shaped && !ambiguous {
+            seen.push(&mut out, code.to_owned());
         }
     }
     out

@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
-use self::entry::Entry;
+use self::entry::{Entry, Path};
 use self::text::decode_body;
 use super::{FeedAdapter, HttpRequest, Method, Page, ParseError};
 use crate::model::text::sanitize;
@@ -128,7 +128,7 @@ fn read_entries(body: &[u8]) -> Result<Vec<Entry>, ParseError> {
     let mut root: Option<String> = None;
     let mut entries = Vec::new();
     // The entry being read and the path of element names below it (its own name first).
-    let mut current: Option<(Entry, Vec<String>)> = None;
+    let mut current: Option<(Entry, Path)> = None;
     // Elements open right now: a cut-off transfer ends with some still open, which quick-xml
     // accepts as a clean end of input but which must not pass for a complete feed.
     let mut open: Vec<String> = Vec::new();
@@ -150,7 +150,7 @@ fn read_entries(body: &[u8]) -> Result<Vec<Entry>, ParseError> {
                         path.push(name);
                         entry.open(path, &start);
                     }
-                    None if is_entry(&name) => current = Some((Entry::default(), vec![name])),
+                    None if is_entry(&name) => current = Some((Entry::default(), Path::new(name))),
                     None => {}
                 }
             }
@@ -207,7 +207,7 @@ fn read_entries(body: &[u8]) -> Result<Vec<Entry>, ParseError> {
     }
 }
 
-fn push_text(current: &mut Option<(Entry, Vec<String>)>, text: &str) {
+fn push_text(current: &mut Option<(Entry, Path)>, text: &str) {
     if let Some((entry, path)) = current {
         entry.text(path, text);
     }

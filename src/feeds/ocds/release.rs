@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::OcdsSettings;
 use crate::feeds::dates::parse_instant;
+use crate::feeds::distinct::distinct;
 use crate::feeds::json::{number, push_cpv_codes, text};
 use crate::feeds::nuts::nuts_codes;
 use crate::feeds::query::encode;
@@ -89,15 +90,19 @@ fn objects(v: Option<&Value>) -> Vec<&Object> {
 /// The parties with the `buyer` role, the one named by `buyer.id` first.
 fn buyer_parties(release: &Object) -> Vec<&Object> {
     let buyer_id = object(release.get("buyer")).and_then(|b| text(b.get("id")));
-    let mut parties: Vec<&Object> = objects(release.get("parties"))
+    let parties = objects(release.get("parties"))
         .into_iter()
         .filter(|p| match p.get("roles") {
             Some(Value::Array(roles)) => roles.iter().any(|r| r.as_str() == Some("buyer")),
             _ => false,
-        })
-        .collect();
-    parties.sort_by_key(|p| buyer_id.is_none() || text(p.get("id")) != buyer_id);
-    parties
+        });
+    let Some(buyer_id) = buyer_id else {
+        return parties.collect();
+    };
+    // Each party's id is read once, not once per comparison of a sort.
+    let (named, others): (Vec<&Object>, Vec<&Object>) =
+        parties.partition(|p| text(p.get("id")).as_ref() == Some(&buyer_id));
+    named.into_iter().chain(others).collect()
 }
 
 /// The buyer's organisation identifier: `{scheme}-{id}` from its party's `identifier` when both
@@ -125,13 +130,7 @@ fn buyer_name(release: &Object) -> String {
     if let Some(name) = object(release.get("buyer")).and_then(|b| text(b.get("name"))) {
         return name;
     }
-    let mut names: Vec<String> = Vec::new();
-    for name in buyer_parties(release).iter().filter_map(|p| text(p.get("name"))) {
-        if !names.contains(&name) {
-            names.push(name);
-        }
-    }
-    names.join("; ")
+    distinct(buyer_parties(release).iter().filter_map(|p| text(p.get("name")))).join("; ")
 }
 
 /// The buyer's country as ISO 3166 alpha-2, from its address: a two-letter code as given, the

@@ -48,49 +48,120 @@ pub(super) struct Entry {
     currency: Option<String>,
 }
 
-/// Which slot the element at `path` (the entry's own element first) feeds, if any. RSS and Atom
-/// elements sit right under the entry; PLACSP's UBL extension nests its buyer, deadline, CPV and
-/// budget a few levels down, matched by their (namespace-free) names.
-fn slot(path: &[String]) -> Option<Slot> {
-    let child = path.get(1)?.as_str();
-    let leaf = path.last()?.as_str();
-    let under = |name: &str| path.iter().any(|p| p == name);
-    if path.len() == 2 {
-        return Some(match child {
-            "title" => Slot::Title,
-            "description" | "summary" => Slot::Summary,
-            "content" | "encoded" => Slot::Content,
-            "link" => Slot::Link,
-            "guid" | "id" => Slot::Id,
-            "pubDate" | "published" | "issued" | "date" => Slot::Published,
-            "updated" | "modified" => Slot::Updated,
-            "category" | "subject" => Slot::Category,
-            "creator" => Slot::Buyer,
-            _ if child.to_ascii_lowercase().contains("cpv") => Slot::Cpv,
-            _ => return None,
-        });
+/// The names `slot` looks for among an element's ancestors (PLACSP's UBL nesting).
+const ANCESTORS: [&str; 5] = [
+    "LocatedContractingParty",
+    "PartyName",
+    "TenderSubmissionDeadlinePeriod",
+    "Country",
+    "BudgetAmount",
+];
+
+/// The elements open inside an entry, its own element first, each with the slot it feeds. The
+/// slot is worked out once when the element opens, from counts of the ancestors that matter: asking
+/// the whole path at every event made deeply nested elements cost the square of their depth.
+#[derive(Debug, Default)]
+pub(super) struct Path {
+    names: Vec<String>,
+    slots: Vec<Option<Slot>>,
+    /// How many open elements bear each of the [`ANCESTORS`] names.
+    open: [usize; ANCESTORS.len()],
+}
+
+impl Path {
+    /// The path of an entry whose element `name` just opened.
+    pub(super) fn new(name: String) -> Self {
+        let mut path = Self::default();
+        path.push(name);
+        path
     }
-    match (child, leaf) {
-        // Atom `type="xhtml"` content arrives as nested elements.
-        ("description" | "summary", _) => Some(Slot::Summary),
-        ("content" | "encoded", _) => Some(Slot::Content),
-        ("author", "name") => Some(Slot::Buyer),
-        (_, "Name") if under("LocatedContractingParty") && under("PartyName") => Some(Slot::Buyer),
-        (_, "EndDate") if under("TenderSubmissionDeadlinePeriod") => Some(Slot::DeadlineDate),
-        (_, "EndTime") if under("TenderSubmissionDeadlinePeriod") => Some(Slot::DeadlineTime),
-        (_, "ItemClassificationCode") => Some(Slot::Cpv),
-        (_, "IdentificationCode") if under("LocatedContractingParty") && under("Country") => Some(Slot::Country),
-        (_, "EstimatedOverallContractAmount") => Some(Slot::Value),
-        (_, "TaxExclusiveAmount") if under("BudgetAmount") => Some(Slot::Value),
-        _ if leaf.to_ascii_lowercase().contains("cpv") => Some(Slot::Cpv),
-        _ => None,
+
+    /// Element `name` opened inside the current one.
+    pub(super) fn push(&mut self, name: String) {
+        if let Some(i) = ANCESTORS.iter().position(|a| *a == name) {
+            self.open[i] += 1;
+        }
+        self.names.push(name);
+        let slot = self.compute_slot();
+        self.slots.push(slot);
+    }
+
+    /// The current element closed.
+    pub(super) fn pop(&mut self) {
+        self.slots.pop();
+        if let Some(name) = self.names.pop()
+            && let Some(i) = ANCESTORS.iter().position(|a| *a == name)
+        {
+            self.open[i] -= 1;
+        }
+    }
+
+    /// Whether the entry's own element has closed.
+    pub(super) fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Which slot the current element feeds.
+    fn slot(&self) -> Option<Slot> {
+        self.slots.last().copied().flatten()
+    }
+
+    /// Whether an element called `name` (one of [`ANCESTORS`]) is open.
+    fn under(&self, name: &str) -> bool {
+        ANCESTORS
+            .iter()
+            .position(|a| *a == name)
+            .is_some_and(|i| self.open[i] > 0)
+    }
+
+    /// Which slot the element just opened feeds, if any. RSS and Atom elements sit right under the
+    /// entry; PLACSP's UBL extension nests its buyer, deadline, CPV and budget a few levels down,
+    /// matched by their (namespace-free) names.
+    fn compute_slot(&self) -> Option<Slot> {
+        let child = self.names.get(1)?.as_str();
+        let leaf = self.names.last()?.as_str();
+        let under = |name: &str| self.under(name);
+        if self.len() == 2 {
+            return Some(match child {
+                "title" => Slot::Title,
+                "description" | "summary" => Slot::Summary,
+                "content" | "encoded" => Slot::Content,
+                "link" => Slot::Link,
+                "guid" | "id" => Slot::Id,
+                "pubDate" | "published" | "issued" | "date" => Slot::Published,
+                "updated" | "modified" => Slot::Updated,
+                "category" | "subject" => Slot::Category,
+                "creator" => Slot::Buyer,
+                _ if child.to_ascii_lowercase().contains("cpv") => Slot::Cpv,
+                _ => return None,
+            });
+        }
+        match (child, leaf) {
+            // Atom `type="xhtml"` content arrives as nested elements.
+            ("description" | "summary", _) => Some(Slot::Summary),
+            ("content" | "encoded", _) => Some(Slot::Content),
+            ("author", "name") => Some(Slot::Buyer),
+            (_, "Name") if under("LocatedContractingParty") && under("PartyName") => Some(Slot::Buyer),
+            (_, "EndDate") if under("TenderSubmissionDeadlinePeriod") => Some(Slot::DeadlineDate),
+            (_, "EndTime") if under("TenderSubmissionDeadlinePeriod") => Some(Slot::DeadlineTime),
+            (_, "ItemClassificationCode") => Some(Slot::Cpv),
+            (_, "IdentificationCode") if under("LocatedContractingParty") && under("Country") => Some(Slot::Country),
+            (_, "EstimatedOverallContractAmount") => Some(Slot::Value),
+            (_, "TaxExclusiveAmount") if under("BudgetAmount") => Some(Slot::Value),
+            _ if leaf.to_ascii_lowercase().contains("cpv") => Some(Slot::Cpv),
+            _ => None,
+        }
     }
 }
 
 impl Entry {
     /// An element at `path` opened: reads the attributes that carry data (Atom `link href`,
     /// `category term`, a currency).
-    pub(super) fn open(&mut self, path: &[String], start: &BytesStart<'_>) {
+    pub(super) fn open(&mut self, path: &Path, start: &BytesStart<'_>) {
         let attr = |name: &str| {
             start.try_get_attribute(name).ok().flatten().and_then(|a| {
                 a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
@@ -98,7 +169,7 @@ impl Entry {
                     .map(|v| v.into_owned())
             })
         };
-        match slot(path) {
+        match path.slot() {
             Some(Slot::Link) => {
                 let alternate = attr("rel").is_none_or(|rel| rel == "alternate");
                 if let Some(href) = attr("href").filter(|_| alternate && self.link.trim().is_empty()) {
@@ -118,8 +189,8 @@ impl Entry {
 
     /// The element at `path` closed: keeps repeated elements (several categories, several CPV codes,
     /// several date elements) apart.
-    pub(super) fn close(&mut self, path: &[String]) {
-        match slot(path) {
+    pub(super) fn close(&mut self, path: &Path) {
+        match path.slot() {
             Some(Slot::Category) => self.categories.push(' '),
             Some(Slot::Cpv) => self.cpv.push(' '),
             Some(Slot::Published) => self.published.push(String::new()),
@@ -133,8 +204,8 @@ impl Entry {
     }
 
     /// Text (or CDATA, or a resolved entity) inside the element at `path`.
-    pub(super) fn text(&mut self, path: &[String], text: &str) {
-        let target = match slot(path) {
+    pub(super) fn text(&mut self, path: &Path, text: &str) {
+        let target = match path.slot() {
             Some(Slot::Title) => &mut self.title,
             Some(Slot::Summary) => &mut self.summary,
             Some(Slot::Content) => &mut self.content,

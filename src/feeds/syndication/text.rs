@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use jiff::Timestamp;
 
 use crate::feeds::dates::parse_instant;
+use crate::feeds::distinct::Distinct;
 
 /// The body as text. Feeds declare their encoding in the XML prolog, and a few municipal feeds
 /// still send ISO-8859-1 (see [`crate::feeds::charset`]).
@@ -68,7 +69,10 @@ pub(super) fn strip_html(input: &str) -> String {
         out.push_str(&rest[..open]);
         let tail = &rest[open..];
         if let Some(after) = tail.strip_prefix('&') {
-            match after.find(';').filter(|end| *end <= 10) {
+            // Only the few bytes an entity name can span are searched: looking for the `;` in all
+            // the rest made a text of many `&` cost the square of its length (issue #12).
+            let window = &after.as_bytes()[..after.len().min(MAX_ENTITY + 1)];
+            match window.iter().position(|b| *b == b';') {
                 Some(end) => {
                     out.push_str(&entity(&after[..end]));
                     rest = &after[end + 1..];
@@ -90,9 +94,7 @@ pub(super) fn strip_html(input: &str) -> String {
         let name: String = tag.chars().take_while(char::is_ascii_alphanumeric).collect();
         rest = &tail[close + 1..];
         if (name == "script" || name == "style") && !tail[1..].starts_with('/') {
-            let end = format!("</{name}");
-            let lower = rest.to_ascii_lowercase();
-            rest = lower.find(&end).map_or("", |i| &rest[i..]);
+            rest = find_ignore_ascii_case(rest, &format!("</{name}")).map_or("", |i| &rest[i..]);
             continue;
         }
         // Tags separate words (`<p>a</p><p>b</p>`); sanitize folds the extra spaces.
@@ -100,6 +102,33 @@ pub(super) fn strip_html(input: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The longest entity name [`strip_html`] decodes (`&hellip;` has 6; numeric ones up to 8, `#x10FFFF`).
+const MAX_ENTITY: usize = 10;
+
+/// The byte position of the first `needle` (ASCII) in `haystack`, in any letter case; without
+/// lower-casing a copy of the haystack, which for each `<script>` of a body made many of them cost
+/// the square of its length.
+fn find_ignore_ascii_case(haystack: &str, needle: &str) -> Option<usize> {
+    let (haystack, needle) = (haystack.as_bytes(), needle.as_bytes());
+    let first = *needle.first()?;
+    let mut from = 0;
+    while let Some(at) = haystack
+        .get(from..)?
+        .iter()
+        .position(|b| b.eq_ignore_ascii_case(&first))
+    {
+        let start = from + at;
+        if haystack
+            .get(start..start + needle.len())
+            .is_some_and(|candidate| candidate.eq_ignore_ascii_case(needle))
+        {
+            return Some(start);
+        }
+        from = start + 1;
+    }
+    None
 }
 
 /// RFC 2822 (`pubDate`: `Tue, 01 Sep 2026 10:00:00 +0200`) or RFC 3339 / ISO 8601 (Atom, `dc:date`).
@@ -124,6 +153,7 @@ const CPV_DIVISIONS: [&str; 45] = [
 
 /// Every run of exactly 8 digits in `text` that is a plausible CPV code, added to `out` once.
 pub(super) fn push_cpv_runs(out: &mut Vec<String>, text: &str) {
+    let mut seen = Distinct::of(out);
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -136,8 +166,8 @@ pub(super) fn push_cpv_runs(out: &mut Vec<String>, text: &str) {
             i += 1;
         }
         let run = &text[start..i];
-        if run.len() == 8 && CPV_DIVISIONS.contains(&&run[..2]) && !out.iter().any(|c| c == run) {
-            out.push(run.to_owned());
+        if run.len() == 8 && CPV_DIVISIONS.contains(&&run[..2]) {
+            seen.push(out, run.to_owned());
         }
     }
 }
@@ -156,6 +186,9 @@ mod tests {
         assert_eq!(strip_html("a < b"), "a < b");
         assert_eq!(strip_html("x<script>alert(1)</script>y"), "x y");
         assert_eq!(strip_html("R&D &bogus; &"), "R&D &bogus; &");
+        assert_eq!(strip_html("a<STYLE>p{}</Style>b<script>x"), "a b");
+        assert_eq!(find_ignore_ascii_case("ab</SCRipt", "</script"), Some(2));
+        assert_eq!(find_ignore_ascii_case("</scrip", "</script"), None);
     }
 
     #[test]

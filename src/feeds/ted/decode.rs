@@ -15,6 +15,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::feeds::dates::{combine, parse_instant};
+use crate::feeds::distinct::distinct;
 use crate::feeds::json::{count, cpv_codes, decode_repaired, from_text, number, raw_strings, type_name};
 use crate::feeds::nuts::nuts_codes;
 use crate::feeds::{Page, ParseError};
@@ -244,13 +245,7 @@ fn strip_generated_prefix(generated: &str) -> String {
 
 /// Cleaned, non-empty, de-duplicated texts inside `v`, in source order.
 fn texts(v: &Value) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for text in raw_strings(v).iter().map(|s| clean(s)) {
-        if !text.is_empty() && !out.contains(&text) {
-            out.push(text);
-        }
-    }
-    out
+    distinct(raw_strings(v).iter().map(|s| clean(s)).filter(|text| !text.is_empty()))
 }
 
 /// The first non-empty cleaned text inside `v`.
@@ -323,14 +318,8 @@ fn decode_entities(s: &str) -> Cow<'_, str> {
 /// A zero estimate is how buyers leave the value undisclosed, so it reads as "no value".
 fn value_and_currency(raw: &RawNotice<'_>) -> (Option<f64>, Option<String>) {
     let currencies = |field_raw: Option<&RawValue>| {
-        let mut codes: Vec<String> = Vec::new();
-        for code in field(&[field_raw]).as_ref().map(texts).unwrap_or_default() {
-            let code = code.to_ascii_uppercase();
-            if !codes.contains(&code) {
-                codes.push(code);
-            }
-        }
-        codes
+        let codes = field(&[field_raw]).as_ref().map(texts).unwrap_or_default();
+        distinct(codes.iter().map(|code| code.to_ascii_uppercase()))
     };
     let procedure = field(&[raw.value_proc]).as_ref().and_then(number);
     let (value, currency) = match procedure {
