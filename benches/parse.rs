@@ -5,7 +5,11 @@
 //! MB/s of response body. `score_generated/default_profiles`: 100,000 generated notices (~7 %
 //! health-tech, ~600-char descriptions) scored with the default config's profiles on one core, as
 //! `poll --once` scores them; criterion reports notices/s ("elem/s"). (`benches/matching.rs` scores
-//! its own synthetic corpus with the bundled profile.) Under `cargo test` everything is small.
+//! its own synthetic corpus with the bundled profile.) `parse_hostile/*` (issue #12): a 2 MB body
+//! of each hostile pattern in `tests/common/hostile.rs` (tens of thousands of distinct buyers, CPV
+//! or NUTS codes, a description of `&` or of `<script>`s, 150,000 nested elements, raw control
+//! characters in JSON strings), parsed by the real adapter; the goal is >= 50 MB/s for each, so no
+//! body can cost more than its size. Under `cargo test` everything is small.
 
 use std::hint::black_box;
 
@@ -17,6 +21,9 @@ use anbud::feeds::syndication::{RssAdapter, RssSettings};
 use anbud::feeds::ted::{TedAdapter, TedSettings};
 use anbud::matching::MatcherSet;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+#[path = "../tests/common/hostile.rs"]
+mod hostile;
 
 fn parse(c: &mut Criterion) {
     let corpus = Corpus::new(DEFAULT_SEED).expect("vocabulary parses");
@@ -50,6 +57,25 @@ fn parse(c: &mut Criterion) {
     group.finish();
 }
 
+fn parse_hostile(c: &mut Criterion) {
+    let bytes = bench_size("ANBUD_BENCH_HOSTILE_BYTES", 2 << 20, 4096) as usize;
+    let mut group = c.benchmark_group("parse_hostile");
+    // A linear 2 MB parse takes tens of milliseconds: ten samples are plenty.
+    group.sample_size(10);
+    for pattern in hostile::all(bytes) {
+        let adapter = hostile::adapter(pattern.kind);
+        let body = pattern.body.into_bytes();
+        let parsed = adapter.parse(&body).expect("hostile body parses").notices.len();
+        assert!(parsed > 0, "{}: a notice parses", pattern.name);
+        println!("parse_hostile/{}: {} bytes", pattern.name, body.len());
+        group.throughput(Throughput::Bytes(body.len() as u64));
+        group.bench_function(pattern.name, |b| {
+            b.iter(|| adapter.parse(black_box(&body)).map(|p| p.notices.len()))
+        });
+    }
+    group.finish();
+}
+
 fn score(c: &mut Criterion) {
     let corpus = Corpus::new(DEFAULT_SEED).expect("vocabulary parses");
     let notices = anbud::corpus::fill::parsed(
@@ -71,5 +97,5 @@ fn score(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parse, score);
+criterion_group!(benches, parse, parse_hostile, score);
 criterion_main!(benches);
