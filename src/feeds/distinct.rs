@@ -4,36 +4,27 @@
 
 use std::collections::HashSet;
 
-/// What a list already holds, for appending texts to it unless already there, in source order.
-pub(crate) struct Distinct {
-    seen: HashSet<String>,
+/// `items` without repeats, each kept where it first appears. The set borrows the items rather than
+/// copying them: on a list of many short values, allocation is most of the cost.
+pub(crate) fn distinct<T: AsRef<str>>(items: impl IntoIterator<Item = T>) -> Vec<T> {
+    let items: Vec<T> = items.into_iter().collect();
+    let mut seen = HashSet::with_capacity(items.len());
+    let first: Vec<bool> = items.iter().map(|item| seen.insert(item.as_ref())).collect();
+    drop(seen);
+    items
+        .into_iter()
+        .zip(first)
+        .filter_map(|(item, first)| first.then_some(item))
+        .collect()
 }
 
-impl Distinct {
-    /// Knows what `out` already holds.
-    pub(crate) fn of(out: &[String]) -> Self {
-        Self {
-            seen: out.iter().cloned().collect(),
-        }
-    }
+#[cfg(test)]
+mod tests {
+    use super::distinct;
 
-    /// Pushes `text` onto `out` (the list this was made for) unless it was seen; whether it was new.
-    pub(crate) fn push(&mut self, out: &mut Vec<String>, text: String) -> bool {
-        if self.seen.contains(&text) {
-            return false;
-        }
-        self.seen.insert(text.clone());
-        out.push(text);
-        true
+    #[test]
+    fn first_occurrences_in_source_order() {
+        assert_eq!(distinct(["b", "a", "b", "c", "a"]), ["b", "a", "c"]);
+        assert!(distinct(Vec::<String>::new()).is_empty());
     }
-}
-
-/// `items` without repeats, in source order (see [`Distinct`]).
-pub(crate) fn distinct(items: impl IntoIterator<Item = String>) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut seen = Distinct::of(&out);
-    for item in items {
-        seen.push(&mut out, item);
-    }
-    out
 }

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::ParseError;
-use super::distinct::Distinct;
+use super::distinct::distinct;
 use crate::model::text::sanitize;
 
 /// Turns the body into JSON, recognising gateway HTML pages and reporting syntax errors with a
@@ -263,10 +263,8 @@ pub(super) fn cpv_codes(v: Option<&Value>) -> Vec<String> {
 
 /// Adds the valid, not yet present codes among `raw` to `out`.
 pub(super) fn push_cpv_codes(out: &mut Vec<String>, raw: impl IntoIterator<Item = String>) {
-    let mut seen = Distinct::of(out);
-    for code in raw.into_iter().filter_map(|r| cpv_code(&r)) {
-        seen.push(out, code);
-    }
+    out.extend(raw.into_iter().filter_map(|r| cpv_code(&r)));
+    *out = distinct(std::mem::take(out));
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! (`FRE11`) with ISO 3166 alpha-3 country codes (`FRA`), Doffin's `locationId` has NUTS and
 //! `anyw` (anywhere), OCDS `deliveryAddresses[].region` holds NUTS or a place name (`London`).
 
-use super::distinct::Distinct;
+use super::distinct::distinct;
 
 /// The NUTS codes among `codes`, upper case, de-duplicated, in source order.
 ///
@@ -11,19 +11,15 @@ use super::distinct::Distinct;
 /// NUTS region, `DEU` a country); a three-character code with a digit (`NO0`) is kept. Two-letter
 /// codes are countries, already in the country column.
 pub(super) fn nuts_codes<'a>(codes: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut seen = Distinct::of(&out);
-    for code in codes.into_iter().map(str::trim) {
+    let shaped = codes.into_iter().map(str::trim).filter(|code| {
         let bytes = code.as_bytes();
         let shaped = (3..=5).contains(&bytes.len())
             && bytes[..2].iter().all(u8::is_ascii_uppercase)
             && bytes[2..].iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
         let ambiguous = bytes.len() == 3 && !bytes[2].is_ascii_digit();
-        if shaped && !ambiguous {
-            seen.push(&mut out, code.to_owned());
-        }
-    }
-    out
+        shaped && !ambiguous
+    });
+    distinct(shaped).into_iter().map(str::to_owned).collect()
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use jiff::Timestamp;
 
 use crate::feeds::dates::parse_instant;
-use crate::feeds::distinct::Distinct;
+use crate::feeds::distinct::distinct;
 
 /// The body as text. Feeds declare their encoding in the XML prolog, and a few municipal feeds
 /// still send ISO-8859-1 (see [`crate::feeds::charset`]).
@@ -153,7 +153,6 @@ const CPV_DIVISIONS: [&str; 45] = [
 
 /// Every run of exactly 8 digits in `text` that is a plausible CPV code, added to `out` once.
 pub(super) fn push_cpv_runs(out: &mut Vec<String>, text: &str) {
-    let mut seen = Distinct::of(out);
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -167,9 +166,10 @@ pub(super) fn push_cpv_runs(out: &mut Vec<String>, text: &str) {
         }
         let run = &text[start..i];
         if run.len() == 8 && CPV_DIVISIONS.contains(&&run[..2]) {
-            seen.push(out, run.to_owned());
+            out.push(run.to_owned());
         }
     }
+    *out = distinct(std::mem::take(out));
 }
 
 #[cfg(test)]
