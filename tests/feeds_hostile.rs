@@ -19,7 +19,12 @@ const BODY: usize = 2 << 20;
 
 /// The notices `pattern`'s body parses to.
 fn parse(pattern: &Hostile) -> Vec<Notice> {
-    assert!(pattern.body.len() >= BODY, "{}: {} bytes", pattern.name, pattern.body.len());
+    assert!(
+        pattern.body.len() >= BODY,
+        "{}: {} bytes",
+        pattern.name,
+        pattern.body.len()
+    );
     hostile::adapter(pattern.kind)
         .parse(pattern.body.as_bytes())
         .unwrap()

@@ -320,7 +320,7 @@ fn decode_hit(kind: &str, hit: &Map<String, Value>) -> Option<Notice> {
         questions_deadline: None,
         buyer_id: buyer_id(hit.get("buyer")),
         nuts: match hit.get("locationId") {
-            Some(v) => nuts_codes(raw_strings(v).iter().map(String::as_str)),
+            Some(v) => nuts_codes(raw_strings(v).iter().map(AsRef::as_ref)),
             None => Vec::new(),
         },
         notice_type: text(hit.get("type")),

@@ -198,15 +198,21 @@ pub(super) fn type_name(v: &Value) -> &'static str {
     }
 }
 
-/// Every string or number inside `v`, flattening lists; maps contribute all their values.
-pub(super) fn raw_strings(v: &Value) -> Vec<String> {
-    match v {
-        Value::String(s) => vec![s.clone()],
-        Value::Number(n) => vec![n.to_string()],
-        Value::Array(items) => items.iter().flat_map(raw_strings).collect(),
-        Value::Object(map) => map.values().flat_map(raw_strings).collect(),
-        Value::Null | Value::Bool(_) => Vec::new(),
+/// Every string or number inside `v`, flattening lists; maps contribute all their values. Strings
+/// are borrowed: a list of many short values costs no copy of each.
+pub(super) fn raw_strings(v: &Value) -> Vec<Cow<'_, str>> {
+    fn walk<'v>(v: &'v Value, out: &mut Vec<Cow<'v, str>>) {
+        match v {
+            Value::String(s) => out.push(Cow::Borrowed(s)),
+            Value::Number(n) => out.push(Cow::Owned(n.to_string())),
+            Value::Array(items) => items.iter().for_each(|item| walk(item, out)),
+            Value::Object(map) => map.values().for_each(|item| walk(item, out)),
+            Value::Null | Value::Bool(_) => {}
+        }
     }
+    let mut out = Vec::new();
+    walk(v, &mut out);
+    out
 }
 
 /// A string (or number) field, sanitised; `None` when absent, null, another type or blank.
@@ -262,8 +268,8 @@ pub(super) fn cpv_codes(v: Option<&Value>) -> Vec<String> {
 }
 
 /// Adds the valid, not yet present codes among `raw` to `out`.
-pub(super) fn push_cpv_codes(out: &mut Vec<String>, raw: impl IntoIterator<Item = String>) {
-    out.extend(raw.into_iter().filter_map(|r| cpv_code(&r)));
+pub(super) fn push_cpv_codes(out: &mut Vec<String>, raw: impl IntoIterator<Item = impl AsRef<str>>) {
+    out.extend(raw.into_iter().filter_map(|r| cpv_code(r.as_ref())));
     *out = distinct(std::mem::take(out));
 }
 

@@ -100,7 +100,12 @@ fn rss_feed(items: &str) -> String {
 /// Each distinct buyer name twice (`Buyer 0`, `Buyer 0`, `Buyer 1`, …); `count` names in all.
 pub fn ted_buyer_names(bytes: usize) -> Hostile {
     let (names, n) = list(bytes, |i| format!(r#""Buyer {}""#, i / 2));
-    hostile("ted_buyer_names", "ted", ted_page(&format!(r#","buyer-name":{{"eng":[{names}]}}"#)), n)
+    hostile(
+        "ted_buyer_names",
+        "ted",
+        ted_page(&format!(r#","buyer-name":{{"eng":[{names}]}}"#)),
+        n,
+    )
 }
 
 /// Two lots and `count` distinct currencies `c0`, `c1`, ….
@@ -113,13 +118,23 @@ pub fn ted_currencies(bytes: usize) -> Hostile {
 /// Each distinct CPV code twice, with a check digit; `count` codes in all.
 pub fn ted_cpv_codes(bytes: usize) -> Hostile {
     let (codes, n) = list(bytes, |i| format!(r#""{}-1""#, cpv(i / 2)));
-    hostile("ted_cpv_codes", "ted", ted_page(&format!(r#","classification-cpv":[{codes}]"#)), n)
+    hostile(
+        "ted_cpv_codes",
+        "ted",
+        ted_page(&format!(r#","classification-cpv":[{codes}]"#)),
+        n,
+    )
 }
 
 /// Each distinct NUTS code twice; `count` codes in all.
 pub fn ted_nuts_codes(bytes: usize) -> Hostile {
     let (codes, n) = list(bytes, |i| format!(r#""{}""#, nuts(i / 2)));
-    hostile("ted_nuts_codes", "ted", ted_page(&format!(r#","place-of-performance":[{codes}]"#)), n)
+    hostile(
+        "ted_nuts_codes",
+        "ted",
+        ted_page(&format!(r#","place-of-performance":[{codes}]"#)),
+        n,
+    )
 }
 
 /// Half the body buyers, half CPV codes, each distinct one twice; `count` buyers in all.
@@ -192,6 +207,7 @@ pub fn rss_nesting(bytes: usize) -> Hostile {
 pub fn json_control_bytes(bytes: usize) -> Hostile {
     let n = bytes / 4;
     let description = "\n\t\u{1}a".repeat(n);
-    let body = format!(r#"{{"numHitsTotal":1,"hits":[{{"id":"2026-1","heading":"t","description":"{description}"}}]}}"#);
+    let body =
+        format!(r#"{{"numHitsTotal":1,"hits":[{{"id":"2026-1","heading":"t","description":"{description}"}}]}}"#);
     hostile("json_control_bytes", "doffin", body, n)
 }

@@ -27,6 +27,8 @@ pub(super) fn decode(settings: &OcdsSettings, release: &Object) -> Option<Notice
     let heading = text(tender.get("title")).or_else(|| lots.iter().find_map(|lot| text(lot.get("title"))));
     let language = text(release.get("language")).map_or_else(|| "und".to_owned(), |l| l.to_lowercase());
     let (value, currency) = value_and_currency(tender, &lots);
+    // Read once: a release can list many parties.
+    let buyers = buyer_parties(release);
     let kind = settings.source.as_str();
     Some(Notice {
         id: NoticeId::new(kind, &native_id),
@@ -42,8 +44,8 @@ pub(super) fn decode(settings: &OcdsSettings, release: &Object) -> Option<Notice
         description: text(tender.get("description"))
             .or_else(|| text(release.get("description")))
             .unwrap_or_default(),
-        buyer: buyer_name(release),
-        country: buyer_country(release),
+        buyer: buyer_name(release, &buyers),
+        country: buyer_country(&buyers),
         cpv: cpv_codes(tender),
         // The tender's own publication date (a Contracts Finder extension) survives amendments;
         // the release date is when this release was made.
@@ -60,7 +62,7 @@ pub(super) fn decode(settings: &OcdsSettings, release: &Object) -> Option<Notice
         questions_deadline: object(tender.get("enquiryPeriod"))
             .and_then(|p| text(p.get("endDate")))
             .and_then(|s| parse_instant(&s)),
-        buyer_id: buyer_id(release),
+        buyer_id: buyer_id(release, &buyers),
         nuts: nuts_codes(
             objects(tender.get("items"))
                 .into_iter()
@@ -108,8 +110,7 @@ fn buyer_parties(release: &Object) -> Vec<&Object> {
 /// The buyer's organisation identifier: `{scheme}-{id}` from its party's `identifier` when both
 /// are given (`GB-SRS-…`), else `buyer.id` (Find a Tender's `GB-FTS-603`), else the first buyer
 /// party's id.
-fn buyer_id(release: &Object) -> Option<String> {
-    let parties = buyer_parties(release);
+fn buyer_id(release: &Object, parties: &[&Object]) -> Option<String> {
     let registered = parties.iter().find_map(|p| {
         let identifier = object(p.get("identifier"))?;
         let scheme = text(identifier.get("scheme"))?;
@@ -126,19 +127,17 @@ fn buyer_id(release: &Object) -> Option<String> {
 }
 
 /// `buyer.name`, else the names of the parties with the buyer role, joined with "; ".
-fn buyer_name(release: &Object) -> String {
+fn buyer_name(release: &Object, parties: &[&Object]) -> String {
     if let Some(name) = object(release.get("buyer")).and_then(|b| text(b.get("name"))) {
         return name;
     }
-    distinct(buyer_parties(release).iter().filter_map(|p| text(p.get("name")))).join("; ")
+    distinct(parties.iter().filter_map(|p| text(p.get("name")))).join("; ")
 }
 
 /// The buyer's country as ISO 3166 alpha-2, from its address: a two-letter code as given, the
 /// names UK publishers use (`United Kingdom`, `England`, …) as `GB`, anything else unknown.
-fn buyer_country(release: &Object) -> Option<String> {
-    let address = buyer_parties(release)
-        .into_iter()
-        .find_map(|p| object(p.get("address")))?;
+fn buyer_country(parties: &[&Object]) -> Option<String> {
+    let address = parties.iter().find_map(|p| object(p.get("address")))?;
     let name = text(address.get("country")).or_else(|| text(address.get("countryName")))?;
     let lower = name.to_lowercase();
     let uk = [

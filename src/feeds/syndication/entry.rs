@@ -136,7 +136,7 @@ impl Path {
                 "updated" | "modified" => Slot::Updated,
                 "category" | "subject" => Slot::Category,
                 "creator" => Slot::Buyer,
-                _ if child.to_ascii_lowercase().contains("cpv") => Slot::Cpv,
+                _ if mentions_cpv(child) => Slot::Cpv,
                 _ => return None,
             });
         }
@@ -152,10 +152,16 @@ impl Path {
             (_, "IdentificationCode") if under("LocatedContractingParty") && under("Country") => Some(Slot::Country),
             (_, "EstimatedOverallContractAmount") => Some(Slot::Value),
             (_, "TaxExclusiveAmount") if under("BudgetAmount") => Some(Slot::Value),
-            _ if leaf.to_ascii_lowercase().contains("cpv") => Some(Slot::Cpv),
+            _ if mentions_cpv(leaf) => Some(Slot::Cpv),
             _ => None,
         }
     }
+}
+
+/// Whether an element name contains `cpv` in any letter case (`cpvCode`, `CPV`), without a
+/// lower-cased copy per element.
+fn mentions_cpv(name: &str) -> bool {
+    name.as_bytes().windows(3).any(|w| w.eq_ignore_ascii_case(b"cpv"))
 }
 
 impl Entry {

@@ -224,7 +224,7 @@ fn decode_notice(kind: &str, raw: &RawNotice<'_>) -> Option<Notice> {
         // TED's search fields documented in FEEDS.md carry no buyer identifier.
         buyer_id: None,
         nuts: field(&[raw.place_of_performance])
-            .map(|v| nuts_codes(raw_strings(&v).iter().map(String::as_str)))
+            .map(|v| nuts_codes(raw_strings(&v).iter().map(AsRef::as_ref)))
             .unwrap_or_default(),
         notice_type: text_of(&[raw.notice_type]),
         url: notice_url(raw.links, &native_id),
@@ -318,8 +318,9 @@ fn decode_entities(s: &str) -> Cow<'_, str> {
 /// A zero estimate is how buyers leave the value undisclosed, so it reads as "no value".
 fn value_and_currency(raw: &RawNotice<'_>) -> (Option<f64>, Option<String>) {
     let currencies = |field_raw: Option<&RawValue>| {
-        let codes = field(&[field_raw]).as_ref().map(texts).unwrap_or_default();
-        distinct(codes.iter().map(|code| code.to_ascii_uppercase()))
+        let mut codes = field(&[field_raw]).as_ref().map(texts).unwrap_or_default();
+        codes.iter_mut().for_each(|code| code.make_ascii_uppercase());
+        distinct(codes)
     };
     let procedure = field(&[raw.value_proc]).as_ref().and_then(number);
     let (value, currency) = match procedure {
@@ -350,21 +351,16 @@ fn value_and_currency(raw: &RawNotice<'_>) -> (Option<f64>, Option<String>) {
 /// A date without a time counts from the start of that day in the date's offset: the real
 /// deadline is never earlier than that, so a countdown shown to the user never runs long.
 fn deadline(raw: &RawNotice<'_>) -> Option<Timestamp> {
-    let dates = field(&[raw.deadline_dates])
-        .as_ref()
-        .map(raw_strings)
-        .unwrap_or_default();
-    let times = field(&[raw.deadline_times])
-        .as_ref()
-        .map(raw_strings)
-        .unwrap_or_default();
+    let (dates, times) = (field(&[raw.deadline_dates]), field(&[raw.deadline_times]));
+    let dates = dates.as_ref().map(raw_strings).unwrap_or_default();
+    let times = times.as_ref().map(raw_strings).unwrap_or_default();
     dates
         .iter()
         .enumerate()
         .filter_map(|(i, date)| {
             // One time for several lot dates applies to all of them.
             let time = times.get(i).or(if times.len() == 1 { times.first() } else { None });
-            combine(date, time.map(String::as_str))
+            combine(date, time.map(AsRef::as_ref))
         })
         .min()
 }
