@@ -245,12 +245,20 @@ fn strip_generated_prefix(generated: &str) -> String {
 
 /// Cleaned, non-empty, de-duplicated texts inside `v`, in source order.
 fn texts(v: &Value) -> Vec<String> {
-    distinct(raw_strings(v).iter().map(|s| clean(s)).filter(|text| !text.is_empty()))
+    distinct(cleaned(v))
+}
+
+/// Cleaned, non-empty texts inside `v`, in source order, repeats included.
+fn cleaned(v: &Value) -> impl Iterator<Item = String> {
+    raw_strings(v)
+        .into_iter()
+        .map(|s| clean(&s))
+        .filter(|text| !text.is_empty())
 }
 
 /// The first non-empty cleaned text inside `v`.
 fn first_text(v: &Value) -> Option<String> {
-    texts(v).into_iter().next()
+    cleaned(v).next()
 }
 
 /// A language→text map from a language→string or language→list map (list entries joined with
@@ -318,9 +326,13 @@ fn decode_entities(s: &str) -> Cow<'_, str> {
 /// A zero estimate is how buyers leave the value undisclosed, so it reads as "no value".
 fn value_and_currency(raw: &RawNotice<'_>) -> (Option<f64>, Option<String>) {
     let currencies = |field_raw: Option<&RawValue>| {
-        let mut codes = field(&[field_raw]).as_ref().map(texts).unwrap_or_default();
-        codes.iter_mut().for_each(|code| code.make_ascii_uppercase());
-        distinct(codes)
+        // One de-duplication, after upper-casing (`eur` and `EUR` are one currency).
+        let codes = field(&[field_raw]);
+        let codes = codes.as_ref().map(cleaned).into_iter().flatten();
+        distinct(codes.map(|mut code| {
+            code.make_ascii_uppercase();
+            code
+        }))
     };
     let procedure = field(&[raw.value_proc]).as_ref().and_then(number);
     let (value, currency) = match procedure {
