@@ -141,8 +141,13 @@ impl Profile {
     /// # Errors
     /// When the bundled file does not parse (a test checks that every one does).
     pub fn bundled_named(name: &str) -> Option<Result<Profile, ProfileError>> {
-        let (_, text) = BUNDLED_PROFILES.iter().find(|(n, _)| *n == name)?;
+        let text = Self::bundled_text(name)?;
         Some(Self::parse(text, &format!("bundled profiles/{name}.toml")))
+    }
+
+    /// The TOML of the bundled profile called `name`, as shipped (`anbud --print-profile NAME`).
+    pub fn bundled_text(name: &str) -> Option<&'static str> {
+        BUNDLED_PROFILES.iter().find(|(n, _)| *n == name).map(|(_, text)| *text)
     }
 
     /// The names of the bundled profiles, the default first.
