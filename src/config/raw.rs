@@ -171,7 +171,7 @@ fn show_duration(duration: Duration) -> String {
     let secs = duration.as_secs();
     [(86_400, "d"), (3600, "h"), (60, "m")]
         .into_iter()
-        .find(|(unit, _)| secs % unit == 0 && secs > 0)
+        .find(|(unit, _)| secs > 0 && secs.is_multiple_of(*unit))
         .map_or_else(|| format!("{secs}s"), |(unit, name)| format!("{}{name}", secs / unit))
 }
 
