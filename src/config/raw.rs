@@ -44,6 +44,10 @@ pub(super) struct RawConfig {
     profiles: Option<Vec<PathBuf>>,
     feeds: Option<Vec<RawFeed>>,
     keys: Option<super::keys::RawKeys>,
+    /// The folder of the file that listed `profiles`: relative profile paths are read from there,
+    /// not from the working directory (a cron job starts in `$HOME`).
+    #[serde(skip)]
+    profile_base: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -241,6 +245,12 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<RawConfig, ConfigError> 
 }
 
 impl RawConfig {
+    /// Records `file`'s folder as the base of the `profiles` this file lists.
+    pub(super) fn listed_in(mut self, file: &std::path::Path) -> RawConfig {
+        self.profile_base = file.parent().map(std::path::Path::to_path_buf);
+        self
+    }
+
     /// Keys set in `user` win; a `feeds` list replaces the whole default list.
     pub(super) fn overlay(self, user: RawConfig) -> RawConfig {
         RawConfig {
@@ -255,6 +265,12 @@ impl RawConfig {
             timezone: user.timezone.or(self.timezone),
             theme: user.theme.or(self.theme),
             stale_after: user.stale_after.or(self.stale_after),
+            // The list and the folder it is relative to come from the same file.
+            profile_base: if user.profiles.is_some() {
+                user.profile_base
+            } else {
+                self.profile_base
+            },
             profiles: user.profiles.or(self.profiles),
             feeds: user.feeds.or(self.feeds),
             // Key by key: a user who rebinds `j` keeps every other default.
@@ -304,12 +320,17 @@ impl RawConfig {
             let profile = match bundled {
                 Some(profile) => profile?,
                 None => {
-                    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
-                        path: path.clone(),
+                    let full = self.profile_base.as_deref().map_or_else(|| path.clone(), |base| base.join(&path));
+                    // Absolute, so the message says exactly where anbud looked.
+                    let full = std::path::absolute(&full).unwrap_or(full);
+                    let text = std::fs::read_to_string(&full).map_err(|source| ConfigError::ProfileRead {
+                        config: origin.to_owned(),
+                        listed: path.display().to_string(),
+                        path: full.clone(),
                         source,
                     })?;
-                    let profile = Profile::parse(&text, &path.display().to_string())?;
-                    profile_files.push((profile.name.clone(), path.clone()));
+                    let profile = Profile::parse(&text, &full.display().to_string())?;
+                    profile_files.push((profile.name.clone(), full));
                     profile
                 }
             };
