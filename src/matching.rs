@@ -318,7 +318,9 @@ fn strongest_per_rule(mut weights: Vec<(usize, i32)>) -> i32 {
     weights.sort_unstable_by_key(|&(rule, weight)| (rule, std::cmp::Reverse(weight.unsigned_abs())));
     weights.dedup_by_key(|(rule, _)| *rule);
     // Saturating: enough strong rules must not wrap a high score into a negative one.
-    weights.iter().fold(0, |score: i32, (_, weight)| score.saturating_add(*weight))
+    weights
+        .iter()
+        .fold(0, |score: i32, (_, weight)| score.saturating_add(*weight))
 }
 
 /// Where hits from `field` come in [`Relevance::hits`].

@@ -504,7 +504,10 @@ fn closed_pipe() -> std::io::PipeWriter {
 
 /// `/dev/full`: every write fails with ENOSPC.
 fn full_disk() -> std::fs::File {
-    std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full")
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full")
 }
 
 /// A database holding `n` notices: `list --json` then prints far more than a pipe buffers (64 KiB).
@@ -609,7 +612,11 @@ async fn poll_once_into_a_closed_pipe_still_saves_every_feed() {
     let config = feed_config(dir.path(), &[("Dead", dead_url()), ("TED", server.base_url())]);
     let db = dir.path().join("anbud.db");
     let mut cmd = anbud_to(closed_pipe());
-    cmd.arg("--config").arg(&config).arg("--db").arg(&db).args(["poll", "--once"]);
+    cmd.arg("--config")
+        .arg(&config)
+        .arg("--db")
+        .arg(&db)
+        .args(["poll", "--once"]);
     let out = tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
         .await
         .expect("join");
@@ -654,5 +661,172 @@ fn print_profile_with_an_unknown_name_lists_the_bundled_ones() {
     }
     // The shell completions offer the names too.
     let bash = text(&run(anbud().args(["completions", "bash"])).stdout);
-    assert!(bash.contains("--print-profile") && bash.contains("lab-diagnostics"), "{bash}");
+    assert!(
+        bash.contains("--print-profile") && bash.contains("lab-diagnostics"),
+        "{bash}"
+    );
+}
+
+// ---- `--db`: a missing folder, another program's file, a read-only database.
+
+#[test]
+fn db_in_a_missing_folder_is_an_error_naming_the_folder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folder = dir.path().join("no").join("such");
+    let db = folder.join("anbud.db");
+    let out = run(anbud().arg("--db").arg(&db).arg("list"));
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&folder.display().to_string()) && err.contains("create it"),
+        "{err}"
+    );
+    assert!(!folder.exists(), "no silent new database");
+}
+
+/// A database file another program wrote, with `tables` and `user_version`.
+fn foreign_db(path: &std::path::Path, tables: &[&str], user_version: i64) {
+    let conn = rusqlite::Connection::open(path).expect("open");
+    for table in tables {
+        conn.execute_batch(&format!("CREATE TABLE {table} (id INTEGER PRIMARY KEY, body TEXT);"))
+            .expect("create");
+    }
+    conn.pragma_update(None, "user_version", user_version).expect("version");
+}
+
+/// The names of the tables in the SQLite file at `path`.
+fn tables_of(path: &std::path::Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(path).expect("open");
+    let mut stmt = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .expect("prepare");
+    stmt.query_map([], |row| row.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows")
+}
+
+#[test]
+fn another_programs_database_is_refused_in_one_line_and_left_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A browser's history, a program that also has a `notices` table, one that numbers its schema.
+    let cases: [(&str, &[&str], i64); 3] = [
+        ("places.sqlite", &["moz_places", "moz_bookmarks"], 0),
+        ("alerts.db", &["notices", "users"], 0),
+        ("app.db", &["items"], 3),
+    ];
+    for (name, tables, version) in cases {
+        let db = dir.path().join(name);
+        foreign_db(&db, tables, version);
+        let before = std::fs::read(&db).expect("read");
+        for command in [&["list"][..], &["digest"]] {
+            let out = run(anbud().arg("--db").arg(&db).args(command));
+            let err = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{name}: {err}");
+            assert_eq!(err.lines().count(), 1, "{name}: {err}");
+            assert!(
+                err.contains(&format!("{} is not an anbud database (", db.display())),
+                "{name}: {err}"
+            );
+        }
+        assert_eq!(std::fs::read(&db).expect("read"), before, "{name} unchanged");
+        let mut expected: Vec<String> = tables.iter().map(|t| (*t).to_owned()).collect();
+        expected.sort();
+        assert_eq!(tables_of(&db), expected, "{name}");
+    }
+}
+
+#[test]
+fn an_empty_file_or_an_older_anbud_database_is_used() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, b"").expect("touch");
+    let out = run(anbud().arg("--db").arg(&empty).arg("list"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(tables_of(&empty).contains(&"triage".to_owned()));
+    // An anbud database from before the application id was stamped: schema v1 only.
+    let old = dir.path().join("old.db");
+    foreign_db(&old, &[], 0);
+    {
+        let conn = rusqlite::Connection::open(&old).expect("open");
+        conn.execute_batch(
+            "CREATE TABLE notices (id TEXT PRIMARY KEY NOT NULL, source TEXT NOT NULL, native_id TEXT NOT NULL,
+               title TEXT NOT NULL, buyer TEXT NOT NULL, deadline TEXT, published TEXT, score INTEGER NOT NULL,
+               matched INTEGER NOT NULL, notice_json TEXT NOT NULL, relevance_json TEXT NOT NULL,
+               content_hash TEXT NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL) STRICT;
+             CREATE TABLE triage (notice_id TEXT PRIMARY KEY NOT NULL,
+               status TEXT NOT NULL CHECK (status IN ('new', 'shortlisted', 'rejected')),
+               note TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL) STRICT;
+             CREATE TABLE decisions (id INTEGER PRIMARY KEY, notice_id TEXT NOT NULL, old_status TEXT NOT NULL,
+               new_status TEXT NOT NULL, at TEXT NOT NULL) STRICT;
+             PRAGMA user_version = 1;",
+        )
+        .expect("v1 schema");
+    }
+    let out = run(anbud().arg("--db").arg(&old).arg("list"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(tables_of(&old).contains(&"feed_state".to_owned()), "migrated");
+}
+
+/// Runs `cmd` as an ordinary user when the tests run as root, since root may write any file
+/// whatever its mode; the folders on the way must then be readable by everyone.
+fn as_unprivileged(cmd: &mut std::process::Command) -> &mut std::process::Command {
+    use std::os::unix::fs::MetadataExt;
+    use std::os::unix::process::CommandExt;
+    // `/proc/self` belongs to the effective user of the process looking at it.
+    if std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0) {
+        cmd.uid(65534).gid(65534);
+    }
+    cmd
+}
+
+/// A stored anbud database in a folder everyone may enter; returns (folder guard, folder, file).
+fn shared_db() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folder = dir.path().join("data");
+    std::fs::create_dir(&folder).expect("mkdir");
+    for path in [dir.path(), folder.as_path()] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    }
+    let db = folder.join("anbud.db");
+    drop(anbud::store::Store::open(&db).expect("create"));
+    (dir, folder, db)
+}
+
+#[test]
+fn a_read_only_database_is_refused_at_start() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_dir, _folder, db) = shared_db();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+    let out = as_unprivileged(anbud_to(std::process::Stdio::piped()).arg("--db").arg(&db).arg("list"))
+        .output()
+        .expect("runs");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&db.display().to_string()) && err.contains("read-only"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_database_in_a_read_only_folder_is_refused_naming_the_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_dir, folder, db) = shared_db();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    let out = as_unprivileged(anbud_to(std::process::Stdio::piped()).arg("--db").arg(&db).arg("list"))
+        .output()
+        .expect("runs");
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).expect("chmod back");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&format!("folder {}", folder.display())) && err.contains("read-only"),
+        "{err}"
+    );
 }

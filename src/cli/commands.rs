@@ -16,7 +16,7 @@ use crate::export::{self, ExportOptions};
 use crate::matching::Profile;
 use crate::runtime;
 use crate::store::sqlite::normalize_tags;
-use crate::store::{StatusFilter, Store};
+use crate::store::{StatusFilter, Store, StoreError};
 
 /// Exit code when the config is invalid or every feed failed.
 pub(super) const EXIT_FATAL: u8 = 2;
@@ -45,7 +45,8 @@ pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode
         (None, false) => None,
     };
     if let Some(text) = bundled_text {
-        return output::print_all(text.as_bytes()).map_or_else(|e| output::exit_after(&e.into()), |()| ExitCode::SUCCESS);
+        return output::print_all(text.as_bytes())
+            .map_or_else(|e| output::exit_after(&e.into()), |()| ExitCode::SUCCESS);
     }
     let user_file = cli.config.clone().or_else(config::user_config_path);
     let config = match config::load(user_file.as_deref()) {
@@ -191,13 +192,33 @@ fn now() -> Result<Timestamp> {
     }
 }
 
-/// The database at `path`, or in the platform data directory.
+/// The database at `path` (`--db`), or in the platform data directory.
+///
+/// The default folder is created on first use; a `--db` folder must exist, because a typo in it
+/// would otherwise start a new, empty database silently.
 pub(super) fn open_store(path: Option<&Path>) -> Result<Store> {
     let path = match path {
-        Some(p) => p.to_path_buf(),
+        Some(p) => {
+            if let Some(folder) = p.parent().filter(|f| !f.as_os_str().is_empty() && !f.is_dir()) {
+                return Err(eyre!(
+                    "the folder {} for --db does not exist: create it (mkdir -p) or fix the path",
+                    folder.display()
+                ));
+            }
+            p.to_path_buf()
+        }
         None => default_db_path()?,
     };
-    Store::open(&path).wrap_err_with(|| format!("cannot open the database {}", path.display()))
+    Store::open(&path).map_err(|e| match e {
+        // These name the file already.
+        StoreError::Open { .. }
+        | StoreError::CreateDir { .. }
+        | StoreError::NotAnbud { .. }
+        | StoreError::ReadOnly { .. } => {
+            eyre!(e)
+        }
+        other => eyre!(other).wrap_err(format!("cannot open the database {}", path.display())),
+    })
 }
 
 fn default_db_path() -> Result<PathBuf> {

@@ -82,13 +82,19 @@ pub(super) async fn poll_once(config: &Config, mut store: Store, quiet: bool) ->
             }
             Err(e) => {
                 failed += 1;
-                out.line(format_args!("{}: error: {}", spec.name, e.user_message(spec.adapter.kind())));
+                out.line(format_args!(
+                    "{}: error: {}",
+                    spec.name,
+                    e.user_message(spec.adapter.kind())
+                ));
             }
         }
     }
     if active.is_empty() {
         // Otherwise a quiet cron job with every feed inactive would fail without a word.
-        out.line(format_args!("no active feed: every configured feed is disabled or missing its API key"));
+        out.line(format_args!(
+            "no active feed: every configured feed is disabled or missing its API key"
+        ));
     }
     out.finish()?;
     Ok(match failed {

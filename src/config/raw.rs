@@ -320,7 +320,10 @@ impl RawConfig {
             let profile = match bundled {
                 Some(profile) => profile?,
                 None => {
-                    let full = self.profile_base.as_deref().map_or_else(|| path.clone(), |base| base.join(&path));
+                    let full = self
+                        .profile_base
+                        .as_deref()
+                        .map_or_else(|| path.clone(), |base| base.join(&path));
                     // Absolute, so the message says exactly where anbud looked.
                     let full = std::path::absolute(&full).unwrap_or(full);
                     let text = std::fs::read_to_string(&full).map_err(|source| ConfigError::ProfileRead {

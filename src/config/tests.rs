@@ -297,7 +297,8 @@ fn relative_profile_paths_resolve_against_the_config_files_folder() {
     let dir = tempfile::tempdir().expect("tempdir");
     let conf = dir.path().join("conf");
     std::fs::create_dir_all(conf.join("profiles")).expect("mkdir");
-    let profile = |name: &str| format!("name = \"{name}\"\nthreshold = 5\n[[include]]\nterm = \"pipette\"\nweight = 5\n");
+    let profile =
+        |name: &str| format!("name = \"{name}\"\nthreshold = 5\n[[include]]\nterm = \"pipette\"\nweight = 5\n");
     std::fs::write(conf.join("lab.toml"), profile("lab")).expect("write");
     std::fs::write(conf.join("profiles").join("welfare.toml"), profile("welfare")).expect("write");
     let config_file = conf.join("config.toml");
@@ -330,5 +331,8 @@ fn a_missing_profile_file_is_named_with_the_full_path_searched() {
     assert!(err.contains(&config_file.display().to_string()), "{err}");
     assert!(err.contains("profile \"welfare.toml\""), "{err}");
     assert!(err.contains(&full.display().to_string()), "{err}");
-    assert!(!err.contains("config file"), "it is a profile, not a config file: {err}");
+    assert!(
+        !err.contains("config file"),
+        "it is a profile, not a config file: {err}"
+    );
 }

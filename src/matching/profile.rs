@@ -384,7 +384,12 @@ impl<'de, R: NumberRange> Deserialize<'de> for Bounded<R> {
             let message = if R::MIN == 1 && value < 1 {
                 format!("{} must be positive (exclusions are subtracted), got {value}", R::WHAT)
             } else {
-                format!("{} {value} is out of range: use between {} and {}", R::WHAT, R::MIN, R::MAX)
+                format!(
+                    "{} {value} is out of range: use between {} and {}",
+                    R::WHAT,
+                    R::MIN,
+                    R::MAX
+                )
             };
             return Err(serde::de::Error::custom(message));
         };
@@ -495,7 +500,12 @@ mod tests {
                 "threshhold",
                 "unknown field",
             ),
-            ("name = \"x\"\nthreshold = \"high\"\n", 2, "threshold", "expected an integer"),
+            (
+                "name = \"x\"\nthreshold = \"high\"\n",
+                2,
+                "threshold",
+                "expected an integer",
+            ),
             (
                 "name = \"x\"\nthreshold = 1\n[[include]]\nterm = \"a\"\nwieght = 2\n",
                 5,
@@ -546,24 +556,50 @@ mod tests {
     fn weights_and_thresholds_out_of_range_name_the_allowed_range() {
         let rules = "[[include]]\nterm = \"b\"\nweight = 5\n";
         let cases = [
-            ("threshold = 1\n[[include]]\nterm = \"a\"\nweight = 30000000\n", 5, "include.weight", "between 1 and 1000"),
-            ("threshold = 1\n[[exclude]]\nterm = \"a\"\nweight = 1001\n", 5, "exclude.weight", "between 1 and 1000"),
-            ("threshold = 1\n[[cpv]]\nprefix = \"33\"\nweight = -2147483648\n", 5, "cpv.weight", "between -1000 and 1000"),
+            (
+                "threshold = 1\n[[include]]\nterm = \"a\"\nweight = 30000000\n",
+                5,
+                "include.weight",
+                "between 1 and 1000",
+            ),
+            (
+                "threshold = 1\n[[exclude]]\nterm = \"a\"\nweight = 1001\n",
+                5,
+                "exclude.weight",
+                "between 1 and 1000",
+            ),
+            (
+                "threshold = 1\n[[cpv]]\nprefix = \"33\"\nweight = -2147483648\n",
+                5,
+                "cpv.weight",
+                "between -1000 and 1000",
+            ),
             // Beyond i32: the same message, not toml's "expected i32".
-            ("threshold = 1\n[[cpv]]\nprefix = \"33\"\nweight = 3000000000\n", 5, "cpv.weight", "between -1000 and 1000"),
+            (
+                "threshold = 1\n[[cpv]]\nprefix = \"33\"\nweight = 3000000000\n",
+                5,
+                "cpv.weight",
+                "between -1000 and 1000",
+            ),
             ("threshold = 2147483647\n", 2, "threshold", "between -10000 and 10000"),
         ];
         for (body, line, key, range) in cases {
             let text = format!("name = \"x\"\n{body}{rules}");
             let (got_line, got_key, message) = error(&text);
             assert_eq!((got_line, got_key.as_str()), (line, key), "{text}: {message}");
-            assert!(message.contains("is out of range") && message.contains(range), "{text}: {message}");
+            assert!(
+                message.contains("is out of range") && message.contains(range),
+                "{text}: {message}"
+            );
         }
         // The bounds themselves are fine.
         let text = "name = \"x\"\nthreshold = -10000\n[[include]]\nterm = \"a\"\nweight = 1000\n\
                     [[cpv]]\nprefix = \"33\"\nweight = -1000\n";
         let profile = Profile::parse(text, "p.toml").expect("valid");
-        assert_eq!((profile.threshold, profile.include[0].weight, profile.cpv[0].weight), (-10000, 1000, -1000));
+        assert_eq!(
+            (profile.threshold, profile.include[0].weight, profile.cpv[0].weight),
+            (-10000, 1000, -1000)
+        );
     }
 
     #[test]
@@ -590,9 +626,13 @@ mod tests {
             cpv: vec!["33141100".to_owned()],
             ..crate::model::Notice::blank("test", "1", "Infusjonspumpe og pumpe")
         };
-        let high = super::super::Matcher::new(&profile(i32::MAX)).expect("compiles").evaluate(&notice);
+        let high = super::super::Matcher::new(&profile(i32::MAX))
+            .expect("compiles")
+            .evaluate(&notice);
         assert_eq!((high.score, high.matched), (i32::MAX, true));
-        let low = super::super::Matcher::new(&profile(i32::MIN)).expect("compiles").evaluate(&notice);
+        let low = super::super::Matcher::new(&profile(i32::MIN))
+            .expect("compiles")
+            .evaluate(&notice);
         assert!(low.score < -1_000_000_000 && !low.matched, "{}", low.score);
     }
 }
