@@ -1,5 +1,6 @@
 //! The command line: `anbud`, `anbud demo`, `anbud poll --once`, `anbud list`, `anbud export`,
-//! `anbud digest`, `anbud completions`, `anbud man`.
+//! `anbud digest`, `anbud completions`, `anbud man`, `anbud --print-default-config`,
+//! `anbud --print-profile NAME`.
 //!
 //! Scripts depend on these names and exit codes; change them only with the README.
 
@@ -9,14 +10,18 @@ mod digest;
 pub mod eval;
 mod generate;
 mod list;
+mod output;
 mod poll;
 
 use std::path::PathBuf;
 
+use clap::builder::PossibleValuesParser;
 use clap::{Parser, Subcommand, ValueEnum};
 use jiff::SignedDuration;
 
 pub use commands::main_with;
+
+use crate::matching::Profile;
 
 /// Watch public procurement feeds for health-technology tenders.
 #[derive(Debug, Parser)]
@@ -31,6 +36,9 @@ pub struct Cli {
     /// Print the bundled default config and exit.
     #[arg(long)]
     pub print_default_config: bool,
+    /// Print a bundled matching profile (to copy into a file of your own) and exit.
+    #[arg(long, value_name = "NAME", value_parser = PossibleValuesParser::new(Profile::bundled_names()))]
+    pub print_profile: Option<String>,
     /// What to do; without a command, open the dashboard.
     #[command(subcommand)]
     pub command: Option<Command>,

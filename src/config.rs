@@ -145,6 +145,18 @@ pub enum ConfigError {
         /// What is wrong and how to fix it.
         message: String,
     },
+    /// A profile file listed in `profiles` could not be read.
+    #[error("{config}: cannot read profile {listed:?} at {path}: {source}")]
+    ProfileRead {
+        /// The config file that lists it.
+        config: String,
+        /// The entry as written in `profiles`.
+        listed: String,
+        /// Where anbud looked (relative entries are relative to the config file's folder).
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// The profile file is invalid.
     #[error("{0}")]
     Profile(#[from] crate::matching::ProfileError),
@@ -174,7 +186,7 @@ pub fn load(user_file: Option<&Path>) -> Result<Config, ConfigError> {
             source,
         })?;
         origin = path.display().to_string();
-        let user = raw::parse(&text, &origin)?;
+        let user = raw::parse(&text, &origin)?.listed_in(path);
         merged = merged.overlay(user);
     }
     merged.finish(&origin)

@@ -39,9 +39,12 @@ pub const fn field_percent(field: Field) -> i32 {
 }
 
 /// Scales a signed weight by a field's share, rounding half away from zero, never to 0.
+///
+/// In `i64` and saturated back: a profile built in code can hold any `i32` weight.
 fn scaled(weight: i32, field: Field) -> i32 {
-    let magnitude = ((weight.abs() * field_percent(field) + 50) / 100).max(1);
-    magnitude * weight.signum()
+    let magnitude = ((i64::from(weight).abs() * i64::from(field_percent(field)) + 50) / 100).max(1);
+    let signed = magnitude * i64::from(weight.signum());
+    i32::try_from(signed).unwrap_or(if signed < 0 { i32::MIN } else { i32::MAX })
 }
 
 /// A rule after compilation: what the hits report.
@@ -312,9 +315,12 @@ impl Matcher {
 /// The score of weighted hits `(rule, weight)`: each rule counts once, with its strongest hit
 /// (all hits of a rule share its sign).
 fn strongest_per_rule(mut weights: Vec<(usize, i32)>) -> i32 {
-    weights.sort_unstable_by_key(|&(rule, weight)| (rule, std::cmp::Reverse(weight.abs())));
+    weights.sort_unstable_by_key(|&(rule, weight)| (rule, std::cmp::Reverse(weight.unsigned_abs())));
     weights.dedup_by_key(|(rule, _)| *rule);
-    weights.iter().map(|(_, weight)| weight).sum()
+    // Saturating: enough strong rules must not wrap a high score into a negative one.
+    weights
+        .iter()
+        .fold(0, |score: i32, (_, weight)| score.saturating_add(*weight))
 }
 
 /// Where hits from `field` come in [`Relevance::hits`].

@@ -42,6 +42,22 @@ pub enum StoreError {
         /// SQLite's message.
         error: rusqlite::Error,
     },
+    /// The file is another program's SQLite database; nothing was written to it.
+    #[error("{path} is not an anbud database ({reason}); use another --db file")]
+    NotAnbud {
+        /// The database file.
+        path: PathBuf,
+        /// What gave it away: its application id, or its tables.
+        reason: String,
+    },
+    /// The database, or the folder SQLite keeps its journal in, cannot be written.
+    #[error("{path} {reason}")]
+    ReadOnly {
+        /// The database file.
+        path: PathBuf,
+        /// Which is read-only and what to do, e.g. "is read-only: …".
+        reason: String,
+    },
     /// The file was written by a later anbud whose schema this build does not know.
     #[error(
         "database is newer (schema v{found}) than this anbud (v{known}); upgrade anbud or use another database file"

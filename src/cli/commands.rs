@@ -9,12 +9,14 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 use jiff::Timestamp;
 
 use super::list::ListFilter;
+use super::output::{self, Stdout};
 use super::{Cli, Command, ListFormat};
 use crate::config::{self, Config};
 use crate::export::{self, ExportOptions};
+use crate::matching::Profile;
 use crate::runtime;
 use crate::store::sqlite::normalize_tags;
-use crate::store::{StatusFilter, Store};
+use crate::store::{StatusFilter, Store, StoreError};
 
 /// Exit code when the config is invalid or every feed failed.
 pub(super) const EXIT_FATAL: u8 = 2;
@@ -23,18 +25,28 @@ pub(super) const EXIT_FATAL: u8 = 2;
 pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
+        // `--help` and `--version` arrive here too, printed to stdout, which may be a closed pipe.
         Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(EXIT_FATAL)
-            } else {
-                ExitCode::SUCCESS
+            return match e.print() {
+                Ok(()) if e.use_stderr() => ExitCode::from(EXIT_FATAL),
+                Ok(()) => ExitCode::SUCCESS,
+                Err(io) if io.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(io) => {
+                    eprintln!("anbud: cannot write to standard output: {io}");
+                    ExitCode::FAILURE
+                }
             };
         }
     };
-    if cli.print_default_config {
-        print!("{}", config::DEFAULT_TOML);
-        return ExitCode::SUCCESS;
+    // Printed as bundled, before any config is read: they are what a user copies to write one.
+    let bundled_text = match (&cli.print_profile, cli.print_default_config) {
+        (Some(name), _) => Profile::bundled_text(name),
+        (None, true) => Some(config::DEFAULT_TOML),
+        (None, false) => None,
+    };
+    if let Some(text) = bundled_text {
+        return output::print_all(text.as_bytes())
+            .map_or_else(|e| output::exit_after(&e.into()), |()| ExitCode::SUCCESS);
     }
     let user_file = cli.config.clone().or_else(config::user_config_path);
     let config = match config::load(user_file.as_deref()) {
@@ -53,11 +65,7 @@ pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode
     };
     match runtime.block_on(dispatch(cli, config)) {
         Ok(code) => code,
-        Err(e) => {
-            // The plain cause chain ("a: b: c"): a user needs what failed and why, not a backtrace.
-            eprintln!("anbud: {e:#}");
-            ExitCode::FAILURE
-        }
+        Err(e) => output::exit_after(&e),
     }
 }
 
@@ -89,7 +97,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
             return super::poll::poll_once(&config, store, quiet).await;
         }
         Some(Command::Eval { file, profile, json }) => {
-            return super::eval::run(&config, &file, profile.as_deref(), json, &mut io::stdout().lock());
+            return super::eval::run(&config, &file, profile.as_deref(), json, &mut Stdout::new());
         }
         Some(Command::List {
             status,
@@ -150,7 +158,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
                     eprintln!("wrote {rows} {what} to {}", path.display());
                 }
                 None => {
-                    export::write_to(io::stdout().lock(), &records, &options)?;
+                    export::write_to(Stdout::new(), &records, &options).map_err(export_failure)?;
                 }
             }
         }
@@ -164,6 +172,15 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// An export error as a report whose chain holds the write error itself, so a closed standard
+/// output is recognised (see [`output::exit_after`]).
+pub(super) fn export_failure(error: export::ExportError) -> color_eyre::eyre::Report {
+    match error {
+        export::ExportError::Write(io) => eyre!(io).wrap_err("cannot write the export"),
+        other => other.into(),
+    }
+}
+
 /// The current time, or `ANBUD_NOW` (RFC 3339) when set: a testing aid that freezes `list --since`,
 /// `digest` and the calendar's DTSTAMP.
 fn now() -> Result<Timestamp> {
@@ -175,13 +192,33 @@ fn now() -> Result<Timestamp> {
     }
 }
 
-/// The database at `path`, or in the platform data directory.
+/// The database at `path` (`--db`), or in the platform data directory.
+///
+/// The default folder is created on first use; a `--db` folder must exist, because a typo in it
+/// would otherwise start a new, empty database silently.
 pub(super) fn open_store(path: Option<&Path>) -> Result<Store> {
     let path = match path {
-        Some(p) => p.to_path_buf(),
+        Some(p) => {
+            if let Some(folder) = p.parent().filter(|f| !f.as_os_str().is_empty() && !f.is_dir()) {
+                return Err(eyre!(
+                    "the folder {} for --db does not exist: create it (mkdir -p) or fix the path",
+                    folder.display()
+                ));
+            }
+            p.to_path_buf()
+        }
         None => default_db_path()?,
     };
-    Store::open(&path).wrap_err_with(|| format!("cannot open the database {}", path.display()))
+    Store::open(&path).map_err(|e| match e {
+        // These name the file already.
+        StoreError::Open { .. }
+        | StoreError::CreateDir { .. }
+        | StoreError::NotAnbud { .. }
+        | StoreError::ReadOnly { .. } => {
+            eyre!(e)
+        }
+        other => eyre!(other).wrap_err(format!("cannot open the database {}", path.display())),
+    })
 }
 
 fn default_db_path() -> Result<PathBuf> {

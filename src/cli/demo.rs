@@ -6,7 +6,6 @@ use color_eyre::eyre::{Result, WrapErr};
 
 use crate::config::{Config, FeedConfig, FeedKind};
 use crate::demo::server::LoopbackServer;
-use crate::store::Store;
 use crate::{demo, runtime};
 
 /// The demo's feeds, all pointing at one loopback server: TED, Doffin, Find a Tender (OCDS) and a
@@ -41,6 +40,6 @@ pub async fn run(mut config: Config, db: Option<&Path>) -> Result<()> {
     // A throwaway database unless --db is given, so the demo never mixes with real triage.
     let scratch = tempfile::tempdir().wrap_err("cannot create a temporary directory for the demo database")?;
     let path = db.map_or_else(|| scratch.path().join("demo.db"), Path::to_path_buf);
-    let store = Store::open(&path).wrap_err_with(|| format!("cannot open the database {}", path.display()))?;
+    let store = super::commands::open_store(Some(&path))?;
     runtime::dashboard(&config, store).await
 }

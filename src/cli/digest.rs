@@ -1,11 +1,12 @@
 //! `anbud digest`: the store's records through [`crate::export::digest::render`].
 
-use std::io::{self, Write};
+use std::io::Write;
 
 use color_eyre::eyre::Result;
 use jiff::{SignedDuration, Timestamp};
 
 use super::DigestFormatArg;
+use super::output::Stdout;
 use crate::config::Config;
 use crate::export::digest::{DigestFormat, DigestOptions, render};
 use crate::store::Store;
@@ -28,7 +29,7 @@ pub(super) fn print(
         },
     };
     let text = render(&store.load_records()?, &options);
-    let mut out = io::stdout().lock();
+    let mut out = Stdout::new();
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(())

@@ -10,6 +10,7 @@ use crate::export::{self, ExportOptions, json_lines};
 use crate::model::NoticeRecord;
 
 use super::ListFormat;
+use super::output::Stdout;
 
 /// The filters beyond `--status`, applied in Rust over the store's (already sorted) rows.
 #[derive(Debug, Clone)]
@@ -46,7 +47,7 @@ pub(super) fn print(
     columns: Option<Vec<&'static str>>,
 ) -> Result<()> {
     let kept: Vec<NoticeRecord> = records.iter().filter(|r| filter.keeps(r)).cloned().collect();
-    let mut out = io::stdout().lock();
+    let mut out = io::BufWriter::new(Stdout::new());
     match format {
         ListFormat::Json => {
             for record in &kept {
@@ -59,7 +60,7 @@ pub(super) fn print(
                 columns,
                 ..ExportOptions::default()
             };
-            export::write_to(&mut out, &kept, &options)?;
+            export::write_to(&mut out, &kept, &options).map_err(super::commands::export_failure)?;
         }
         ListFormat::Table => {
             for record in &kept {

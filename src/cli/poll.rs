@@ -6,6 +6,7 @@ use color_eyre::eyre::{Result, eyre};
 use jiff::Timestamp;
 
 use super::commands::EXIT_FATAL;
+use super::output::Stdout;
 use crate::config::Config;
 use crate::feeds::http::{HttpFetcher, HttpSettings};
 use crate::feeds::poller::{fetch_and_score, resume_since};
@@ -24,10 +25,12 @@ pub(super) async fn poll_once(config: &Config, mut store: Store, quiet: bool) ->
     let (active, inactive): (Vec<_>, Vec<_>) = runtime::feed_specs(config)
         .into_iter()
         .partition(|spec| spec.adapter.readiness().is_ok());
+    // Lines that cannot be written (`| head -1`) do not stop the poll: every feed is still saved.
+    let mut out = Stdout::new();
     if !quiet {
         for spec in &inactive {
             let why = spec.adapter.readiness().err().unwrap_or_default();
-            println!("{}: inactive: {why}", spec.name);
+            out.line(format_args!("{}: inactive: {why}", spec.name));
         }
     }
     // Resume each feed where its last saved poll ended: from its high-water mark (less an overlap),
@@ -65,28 +68,35 @@ pub(super) async fn poll_once(config: &Config, mut store: Store, quiet: bool) ->
                 let scored = fetched.scored;
                 if !quiet {
                     for warning in &fetched.warnings {
-                        println!("{}: warning: {warning}", spec.name);
+                        out.line(format_args!("{}: warning: {warning}", spec.name));
                     }
-                    println!(
+                    out.line(format_args!(
                         "{}: {} new, {} updated, {} matched, {} fetched",
                         spec.name,
                         summary.new,
                         summary.updated,
                         summary.matched,
                         scored.len()
-                    );
+                    ));
                 }
             }
             Err(e) => {
                 failed += 1;
-                println!("{}: error: {}", spec.name, e.user_message(spec.adapter.kind()));
+                out.line(format_args!(
+                    "{}: error: {}",
+                    spec.name,
+                    e.user_message(spec.adapter.kind())
+                ));
             }
         }
     }
     if active.is_empty() {
         // Otherwise a quiet cron job with every feed inactive would fail without a word.
-        println!("no active feed: every configured feed is disabled or missing its API key");
+        out.line(format_args!(
+            "no active feed: every configured feed is disabled or missing its API key"
+        ));
     }
+    out.finish()?;
     Ok(match failed {
         _ if active.is_empty() => ExitCode::from(EXIT_FATAL),
         0 => ExitCode::SUCCESS,

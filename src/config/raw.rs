@@ -3,6 +3,7 @@
 //! Values are validated during deserialisation (durations, zones, URLs), which makes the toml
 //! crate report their exact position.
 
+use std::marker::PhantomData;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -29,7 +30,7 @@ pub enum FeedKind {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawConfig {
-    poll_interval: Option<Interval>,
+    poll_interval: Option<Interval<PollInterval>>,
     lookback_days: Option<u32>,
     export_dir: Option<PathBuf>,
     csv_delimiter: Option<Delimiter>,
@@ -39,10 +40,14 @@ pub(super) struct RawConfig {
     notify: Option<Notify>,
     timezone: Option<Zone>,
     theme: Option<super::Palette>,
-    stale_after: Option<Interval>,
+    stale_after: Option<Interval<StaleAfter>>,
     profiles: Option<Vec<PathBuf>>,
     feeds: Option<Vec<RawFeed>>,
     keys: Option<super::keys::RawKeys>,
+    /// The folder of the file that listed `profiles`: relative profile paths are read from there,
+    /// not from the working directory (a cron job starts in `$HOME`).
+    #[serde(skip)]
+    profile_base: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -54,7 +59,7 @@ struct RawFeed {
     path: Option<String>,
     #[serde(default)]
     countries: Vec<String>,
-    interval: Option<Interval>,
+    interval: Option<Interval<FeedInterval>>,
     page_size: Option<u32>,
     max_pages: Option<usize>,
     api_key_env: Option<String>,
@@ -68,40 +73,110 @@ fn enabled_by_default() -> bool {
     true
 }
 
-/// A duration written as `30s`, `15m` or `2h`.
+/// A duration written as `30s`, `15m`, `2h` or `3d`, for the key `K` and within its range.
 #[derive(Debug, Clone, Copy)]
-struct Interval(Duration);
+struct Interval<K>(Duration, PhantomData<K>);
 
-impl<'de> Deserialize<'de> for Interval {
+/// Which key an [`Interval`] is for: its name and allowed range go into the error message.
+trait IntervalKey {
+    /// The key as written in the file.
+    const KEY: &'static str;
+}
+
+/// The poller adds an interval to the clock (`Instant + Duration` panics past its end), and a
+/// poll once a year is already a stopped feed: so 1s to 365d, for every interval key alike.
+const INTERVAL_RANGE: (Duration, Duration) = (Duration::from_secs(1), Duration::from_secs(365 * 86_400));
+
+/// `poll_interval`.
+#[derive(Debug, Clone, Copy)]
+struct PollInterval;
+impl IntervalKey for PollInterval {
+    const KEY: &'static str = "poll_interval";
+}
+
+/// `interval` of a `[[feeds]]` entry.
+#[derive(Debug, Clone, Copy)]
+struct FeedInterval;
+impl IntervalKey for FeedInterval {
+    const KEY: &'static str = "interval";
+}
+
+/// `stale_after`.
+#[derive(Debug, Clone, Copy)]
+struct StaleAfter;
+impl IntervalKey for StaleAfter {
+    const KEY: &'static str = "stale_after";
+}
+
+impl<'de, K: IntervalKey> Deserialize<'de> for Interval<K> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        parse_duration(&text).map(Interval).map_err(serde::de::Error::custom)
+        let (min, max) = INTERVAL_RANGE;
+        let out_of_range = || {
+            serde::de::Error::custom(format!(
+                "{} {text:?} is out of range: use between {} and {}",
+                K::KEY,
+                show_duration(min),
+                show_duration(max)
+            ))
+        };
+        match parse_duration(&text) {
+            Ok(duration) if (min..=max).contains(&duration) => Ok(Interval(duration, PhantomData)),
+            Ok(_) | Err(DurationError::TooLarge) => Err(out_of_range()),
+            Err(DurationError::Invalid(message)) => Err(serde::de::Error::custom(message)),
+        }
     }
+}
+
+/// Why a duration was refused by [`parse_duration`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DurationError {
+    /// Not a number and a unit; says what is accepted.
+    #[error("{0}")]
+    Invalid(String),
+    /// More seconds than a `u64` holds.
+    #[error("duration is too large")]
+    TooLarge,
 }
 
 /// Parses `30s`, `15m`, `2h`, `3d`.
 ///
 /// # Errors
-/// A message saying what forms are accepted.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+/// [`DurationError::Invalid`] with a message saying what forms are accepted;
+/// [`DurationError::TooLarge`] when the seconds do not fit in a `u64` (checked, never wrapped).
+pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
     let text = text.trim();
     let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (digits, unit) = text.split_at(split);
-    let n: u64 = digits
-        .parse()
-        .map_err(|_| format!("invalid duration {text:?}: write a number and a unit, e.g. \"15m\""))?;
-    let secs = match unit {
-        "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86_400,
+    let unit_seconds: u64 = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
         _ => {
-            return Err(format!(
+            return Err(DurationError::Invalid(format!(
                 "invalid duration {text:?}: the unit must be s, m, h or d, e.g. \"15m\""
-            ));
+            )));
         }
     };
-    Ok(Duration::from_secs(secs))
+    let n: u64 = digits.parse().map_err(|e: std::num::ParseIntError| match e.kind() {
+        std::num::IntErrorKind::PosOverflow => DurationError::TooLarge,
+        _ => DurationError::Invalid(format!(
+            "invalid duration {text:?}: write a number and a unit, e.g. \"15m\""
+        )),
+    })?;
+    n.checked_mul(unit_seconds)
+        .map(Duration::from_secs)
+        .ok_or(DurationError::TooLarge)
+}
+
+/// A duration in the largest unit that writes it whole, as a config file would ("365d", "1s").
+fn show_duration(duration: Duration) -> String {
+    let secs = duration.as_secs();
+    [(86_400, "d"), (3600, "h"), (60, "m")]
+        .into_iter()
+        .find(|(unit, _)| secs > 0 && secs.is_multiple_of(*unit))
+        .map_or_else(|| format!("{secs}s"), |(unit, name)| format!("{}{name}", secs / unit))
 }
 
 /// A CSV field separator: `,` or `;`.
@@ -170,6 +245,12 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<RawConfig, ConfigError> 
 }
 
 impl RawConfig {
+    /// Records `file`'s folder as the base of the `profiles` this file lists.
+    pub(super) fn listed_in(mut self, file: &std::path::Path) -> RawConfig {
+        self.profile_base = file.parent().map(std::path::Path::to_path_buf);
+        self
+    }
+
     /// Keys set in `user` win; a `feeds` list replaces the whole default list.
     pub(super) fn overlay(self, user: RawConfig) -> RawConfig {
         RawConfig {
@@ -184,6 +265,12 @@ impl RawConfig {
             timezone: user.timezone.or(self.timezone),
             theme: user.theme.or(self.theme),
             stale_after: user.stale_after.or(self.stale_after),
+            // The list and the folder it is relative to come from the same file.
+            profile_base: if user.profiles.is_some() {
+                user.profile_base
+            } else {
+                self.profile_base
+            },
             profiles: user.profiles.or(self.profiles),
             feeds: user.feeds.or(self.feeds),
             // Key by key: a user who rebinds `j` keeps every other default.
@@ -233,12 +320,20 @@ impl RawConfig {
             let profile = match bundled {
                 Some(profile) => profile?,
                 None => {
-                    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
-                        path: path.clone(),
+                    let full = self
+                        .profile_base
+                        .as_deref()
+                        .map_or_else(|| path.clone(), |base| base.join(&path));
+                    // Absolute, so the message says exactly where anbud looked.
+                    let full = std::path::absolute(&full).unwrap_or(full);
+                    let text = std::fs::read_to_string(&full).map_err(|source| ConfigError::ProfileRead {
+                        config: origin.to_owned(),
+                        listed: path.display().to_string(),
+                        path: full.clone(),
                         source,
                     })?;
-                    let profile = Profile::parse(&text, &path.display().to_string())?;
-                    profile_files.push((profile.name.clone(), path.clone()));
+                    let profile = Profile::parse(&text, &full.display().to_string())?;
+                    profile_files.push((profile.name.clone(), full));
                     profile
                 }
             };

@@ -251,3 +251,88 @@ fn stale_after_defaults_to_three_days_and_takes_days() {
     assert_eq!(line, 2);
     assert!(message.contains("s, m, h or d"), "{message}");
 }
+
+#[test]
+fn durations_out_of_range_are_errors_naming_key_place_and_range() {
+    // 213503982334602 days is more seconds than a u64 holds: it wrapped (release) or panicked (debug).
+    let err = parse_str("\n\npoll_interval = \"213503982334602d\"\n", "config.toml").expect_err("out of range");
+    assert_eq!(
+        err.to_string(),
+        "config.toml:3:17: poll_interval \"213503982334602d\" is out of range: use between 1s and 365d"
+    );
+    for (text, line, key) in [
+        ("poll_interval = \"0s\"\n", 1, "poll_interval"),
+        ("poll_interval = \"366d\"\n", 1, "poll_interval"),
+        ("poll_interval = \"99999999999999999999999s\"\n", 1, "poll_interval"),
+        ("stale_after = \"0m\"\n", 1, "stale_after"),
+        ("stale_after = \"3074457345618258603m\"\n", 1, "stale_after"),
+        (
+            "[[feeds]]\nname = \"x\"\nkind = \"ted\"\nbase_url = \"http://x\"\ninterval = \"9000000h\"\n",
+            5,
+            "interval",
+        ),
+    ] {
+        let (got, message) = invalid(text);
+        assert_eq!(got, line, "{text}: {message}");
+        assert!(
+            message.starts_with(&format!("{key} \"")) && message.ends_with("is out of range: use between 1s and 365d"),
+            "{text}: {message}"
+        );
+    }
+    // The bounds themselves are fine.
+    let config = parse_str("poll_interval = \"1s\"\nstale_after = \"365d\"\n", "config.toml").expect("valid");
+    assert_eq!(config.feeds[0].interval, Duration::from_secs(1));
+    assert_eq!(config.stale_after, Duration::from_secs(365 * 86_400));
+}
+
+#[test]
+fn parse_duration_refuses_what_a_u64_cannot_hold() {
+    assert!(super::raw::parse_duration("213503982334602d").is_err());
+    assert!(super::raw::parse_duration("307445734561825861m").is_err());
+    assert_eq!(super::raw::parse_duration("2h"), Ok(Duration::from_secs(7200)));
+}
+
+#[test]
+fn relative_profile_paths_resolve_against_the_config_files_folder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conf = dir.path().join("conf");
+    std::fs::create_dir_all(conf.join("profiles")).expect("mkdir");
+    let profile =
+        |name: &str| format!("name = \"{name}\"\nthreshold = 5\n[[include]]\nterm = \"pipette\"\nweight = 5\n");
+    std::fs::write(conf.join("lab.toml"), profile("lab")).expect("write");
+    std::fs::write(conf.join("profiles").join("welfare.toml"), profile("welfare")).expect("write");
+    let config_file = conf.join("config.toml");
+    // The working directory (the crate root) holds none of these files: cron starts in $HOME.
+    std::fs::write(
+        &config_file,
+        "profiles = [\"lab.toml\", \"profiles/welfare.toml\", \"lab-diagnostics\"]\n",
+    )
+    .expect("write");
+    let config = load(Some(&config_file)).expect("profiles found next to the config");
+    let names: Vec<&str> = config.profiles.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["lab", "welfare", "lab-diagnostics"]);
+    // Accepted suggestions are written to the file that was read.
+    assert_eq!(
+        config.profile_files,
+        [
+            ("lab".to_owned(), conf.join("lab.toml")),
+            ("welfare".to_owned(), conf.join("profiles").join("welfare.toml"))
+        ]
+    );
+}
+
+#[test]
+fn a_missing_profile_file_is_named_with_the_full_path_searched() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config_file = dir.path().join("config.toml");
+    std::fs::write(&config_file, "profiles = [\"welfare.toml\"]\n").expect("write");
+    let err = load(Some(&config_file)).expect_err("no such profile").to_string();
+    let full = dir.path().join("welfare.toml");
+    assert!(err.contains(&config_file.display().to_string()), "{err}");
+    assert!(err.contains("profile \"welfare.toml\""), "{err}");
+    assert!(err.contains(&full.display().to_string()), "{err}");
+    assert!(
+        !err.contains("config file"),
+        "it is a profile, not a config file: {err}"
+    );
+}

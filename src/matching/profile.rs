@@ -4,6 +4,7 @@
 //! serde, toml, thiserror and [`super::normalize`]; the compiled form lives in [`super::Matcher`].
 
 use std::collections::BTreeSet;
+use std::marker::PhantomData;
 
 use serde::Deserialize;
 
@@ -141,8 +142,13 @@ impl Profile {
     /// # Errors
     /// When the bundled file does not parse (a test checks that every one does).
     pub fn bundled_named(name: &str) -> Option<Result<Profile, ProfileError>> {
-        let (_, text) = BUNDLED_PROFILES.iter().find(|(n, _)| *n == name)?;
+        let text = Self::bundled_text(name)?;
         Some(Self::parse(text, &format!("bundled profiles/{name}.toml")))
+    }
+
+    /// The TOML of the bundled profile called `name`, as shipped (`anbud --print-profile NAME`).
+    pub fn bundled_text(name: &str) -> Option<&'static str> {
+        BUNDLED_PROFILES.iter().find(|(n, _)| *n == name).map(|(_, text)| *text)
     }
 
     /// The names of the bundled profiles, the default first.
@@ -227,7 +233,7 @@ fn key_at(text: &str, line_start: usize) -> String {
 #[serde(deny_unknown_fields)]
 struct RawProfile {
     name: String,
-    threshold: i32,
+    threshold: Bounded<ThresholdRange>,
     #[serde(default)]
     include: Vec<TermGroup>,
     #[serde(default)]
@@ -242,7 +248,7 @@ impl From<RawProfile> for Profile {
     fn from(raw: RawProfile) -> Self {
         Profile {
             name: raw.name,
-            threshold: raw.threshold,
+            threshold: raw.threshold.0,
             include: raw.include.into_iter().flat_map(|g| g.0).collect(),
             exclude: raw.exclude.into_iter().flat_map(|g| g.0).collect(),
             cpv: raw.cpv.into_iter().flat_map(|g| g.0).collect(),
@@ -257,7 +263,7 @@ impl From<RawProfile> for Profile {
 struct RawTermGroup {
     term: Option<String>,
     terms: Option<Vec<String>>,
-    weight: i32,
+    weight: Bounded<TermWeight>,
 }
 
 /// A validated term table; validating in `try_from` lets the toml crate point at the table.
@@ -269,12 +275,6 @@ impl TryFrom<RawTermGroup> for TermGroup {
     type Error = String;
 
     fn try_from(raw: RawTermGroup) -> Result<Self, String> {
-        if raw.weight <= 0 {
-            return Err(format!(
-                "weight must be positive (exclusions are subtracted), got {}",
-                raw.weight
-            ));
-        }
         let terms = one_of(raw.term, raw.terms, "term", "terms")?;
         for term in &terms {
             if fold_term(term.trim_start_matches('*')).trim().is_empty() {
@@ -284,7 +284,7 @@ impl TryFrom<RawTermGroup> for TermGroup {
                 return Err(format!("term {term:?} has leading or trailing spaces"));
             }
         }
-        let weight = raw.weight;
+        let weight = raw.weight.0;
         Ok(TermGroup(
             terms.into_iter().map(|term| TermRule { term, weight }).collect(),
         ))
@@ -297,7 +297,7 @@ impl TryFrom<RawTermGroup> for TermGroup {
 struct RawCpvGroup {
     prefix: Option<String>,
     prefixes: Option<Vec<String>>,
-    weight: i32,
+    weight: Bounded<CpvWeight>,
 }
 
 /// A validated CPV table.
@@ -309,19 +309,114 @@ impl TryFrom<RawCpvGroup> for CpvGroup {
     type Error = String;
 
     fn try_from(raw: RawCpvGroup) -> Result<Self, String> {
-        if raw.weight == 0 {
-            return Err("weight must not be 0".to_owned());
-        }
         let prefixes = one_of(raw.prefix, raw.prefixes, "prefix", "prefixes")?;
         for prefix in &prefixes {
             if !(2..=8).contains(&prefix.len()) || !prefix.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(format!("CPV prefix {prefix:?} must be 2 to 8 digits, e.g. \"3319\""));
             }
         }
-        let weight = raw.weight;
+        let weight = raw.weight.0;
         Ok(CpvGroup(
             prefixes.into_iter().map(|prefix| CpvRule { prefix, weight }).collect(),
         ))
+    }
+}
+
+/// A number a profile writes, checked against the range of `R` while parsing so the error points
+/// at the number itself. Read as `i64`, so a value past `i32` gets the same message.
+struct Bounded<R>(i32, PhantomData<R>);
+
+/// The allowed values of one kind of number in a profile.
+///
+/// Weights stay small (the bundled profiles use -14 to 24), so no sum of the weights a notice can
+/// collect comes near `i32`, and a typo such as `weight = 30000000` is caught instead of drowning
+/// every other rule.
+trait NumberRange {
+    /// What the number is, for messages.
+    const WHAT: &'static str;
+    /// The smallest allowed value.
+    const MIN: i32;
+    /// The largest allowed value.
+    const MAX: i32;
+    /// A value inside the range that is still refused, with why (a zero CPV weight, a negative
+    /// term weight).
+    fn refuse(_value: i32) -> Option<String> {
+        None
+    }
+}
+
+/// The largest weight magnitude.
+pub const MAX_WEIGHT: i32 = 1000;
+
+/// `weight` of `[[include]]` / `[[exclude]]`: positive, exclusions are subtracted.
+struct TermWeight;
+impl NumberRange for TermWeight {
+    const WHAT: &'static str = "weight";
+    const MIN: i32 = 1;
+    const MAX: i32 = MAX_WEIGHT;
+}
+
+/// `weight` of `[[cpv]]`: signed, never 0.
+struct CpvWeight;
+impl NumberRange for CpvWeight {
+    const WHAT: &'static str = "weight";
+    const MIN: i32 = -MAX_WEIGHT;
+    const MAX: i32 = MAX_WEIGHT;
+    fn refuse(value: i32) -> Option<String> {
+        (value == 0).then(|| "weight must not be 0".to_owned())
+    }
+}
+
+/// `threshold`: ten times the weight range, enough for any sum of rules that means something.
+struct ThresholdRange;
+impl NumberRange for ThresholdRange {
+    const WHAT: &'static str = "threshold";
+    const MIN: i32 = -10 * MAX_WEIGHT;
+    const MAX: i32 = 10 * MAX_WEIGHT;
+}
+
+impl<'de, R: NumberRange> Deserialize<'de> for Bounded<R> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = d.deserialize_i64(WholeNumber)?;
+        let inside = i32::try_from(value).ok().filter(|v| (R::MIN..=R::MAX).contains(v));
+        let Some(value) = inside else {
+            // Below 1 for a term weight is the common slip: say why, as before ranges existed.
+            let message = if R::MIN == 1 && value < 1 {
+                format!("{} must be positive (exclusions are subtracted), got {value}", R::WHAT)
+            } else {
+                format!(
+                    "{} {value} is out of range: use between {} and {}",
+                    R::WHAT,
+                    R::MIN,
+                    R::MAX
+                )
+            };
+            return Err(serde::de::Error::custom(message));
+        };
+        match R::refuse(value) {
+            Some(message) => Err(serde::de::Error::custom(message)),
+            None => Ok(Bounded(value, PhantomData)),
+        }
+    }
+}
+
+/// Reads any TOML integer as `i64` ("expected an integer" otherwise, not "expected i64").
+struct WholeNumber;
+
+impl serde::de::Visitor<'_> for WholeNumber {
+    type Value = i64;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an integer")
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<i64, E> {
+        Ok(value)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<i64, E> {
+        // Past i64 is past every range, and i64::MAX says so just as well.
+        Ok(i64::try_from(value).unwrap_or(i64::MAX))
     }
 }
 
@@ -405,7 +500,12 @@ mod tests {
                 "threshhold",
                 "unknown field",
             ),
-            ("name = \"x\"\nthreshold = \"high\"\n", 2, "threshold", "expected i32"),
+            (
+                "name = \"x\"\nthreshold = \"high\"\n",
+                2,
+                "threshold",
+                "expected an integer",
+            ),
             (
                 "name = \"x\"\nthreshold = 1\n[[include]]\nterm = \"a\"\nwieght = 2\n",
                 5,
@@ -420,8 +520,8 @@ mod tests {
             ),
             (
                 "name = \"x\"\nthreshold = 1\n[[exclude]]\nterm = \"a\"\nweight = -2\n",
-                3,
-                "exclude",
+                5,
+                "exclude.weight",
                 "positive",
             ),
             (
@@ -450,5 +550,89 @@ mod tests {
         let err = Profile::parse("name = \"x\"\nthreshold = 1\nbogus = 1\n", "my.toml").expect_err("unknown key");
         let text = err.to_string();
         assert!(text.starts_with("my.toml:3:1: `bogus`: unknown field"), "{text}");
+    }
+
+    #[test]
+    fn weights_and_thresholds_out_of_range_name_the_allowed_range() {
+        let rules = "[[include]]\nterm = \"b\"\nweight = 5\n";
+        let cases = [
+            (
+                "threshold = 1\n[[include]]\nterm = \"a\"\nweight = 30000000\n",
+                5,
+                "include.weight",
+                "between 1 and 1000",
+            ),
+            (
+                "threshold = 1\n[[exclude]]\nterm = \"a\"\nweight = 1001\n",
+                5,
+                "exclude.weight",
+                "between 1 and 1000",
+            ),
+            (
+                "threshold = 1\n[[cpv]]\nprefix = \"33\"\nweight = -2147483648\n",
+                5,
+                "cpv.weight",
+                "between -1000 and 1000",
+            ),
+            // Beyond i32: the same message, not toml's "expected i32".
+            (
+                "threshold = 1\n[[cpv]]\nprefix = \"33\"\nweight = 3000000000\n",
+                5,
+                "cpv.weight",
+                "between -1000 and 1000",
+            ),
+            ("threshold = 2147483647\n", 2, "threshold", "between -10000 and 10000"),
+        ];
+        for (body, line, key, range) in cases {
+            let text = format!("name = \"x\"\n{body}{rules}");
+            let (got_line, got_key, message) = error(&text);
+            assert_eq!((got_line, got_key.as_str()), (line, key), "{text}: {message}");
+            assert!(
+                message.contains("is out of range") && message.contains(range),
+                "{text}: {message}"
+            );
+        }
+        // The bounds themselves are fine.
+        let text = "name = \"x\"\nthreshold = -10000\n[[include]]\nterm = \"a\"\nweight = 1000\n\
+                    [[cpv]]\nprefix = \"33\"\nweight = -1000\n";
+        let profile = Profile::parse(text, "p.toml").expect("valid");
+        assert_eq!(
+            (profile.threshold, profile.include[0].weight, profile.cpv[0].weight),
+            (-10000, 1000, -1000)
+        );
+    }
+
+    #[test]
+    fn scores_saturate_instead_of_overflowing() {
+        // A profile built in code skips the parser's ranges; scoring must still not overflow.
+        let rule = |prefix: &str, weight| CpvRule {
+            prefix: prefix.to_owned(),
+            weight,
+        };
+        let profile = |weight: i32| Profile {
+            name: "big".to_owned(),
+            threshold: 10,
+            include: vec![TermRule {
+                term: "pumpe".to_owned(),
+                weight: weight.max(1),
+            }],
+            exclude: Vec::new(),
+            cpv: vec![rule("33", weight), rule("3314", weight), rule("331411", weight)],
+            filters: Filters::default(),
+        };
+        let notice = crate::model::Notice {
+            description: "pumpe".to_owned(),
+            buyer: "pumpe".to_owned(),
+            cpv: vec!["33141100".to_owned()],
+            ..crate::model::Notice::blank("test", "1", "Infusjonspumpe og pumpe")
+        };
+        let high = super::super::Matcher::new(&profile(i32::MAX))
+            .expect("compiles")
+            .evaluate(&notice);
+        assert_eq!((high.score, high.matched), (i32::MAX, true));
+        let low = super::super::Matcher::new(&profile(i32::MIN))
+            .expect("compiles")
+            .evaluate(&notice);
+        assert!(low.score < -1_000_000_000 && !low.matched, "{}", low.score);
     }
 }

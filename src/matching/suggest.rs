@@ -117,9 +117,12 @@ pub fn suggest_exclusions(records: &[NoticeRecord], profile: &Profile) -> Vec<Su
     out
 }
 
-/// A weight that pulls a notice with one full-weight title hit (the threshold) below it again.
+/// A weight that pulls a notice with one full-weight title hit (the threshold) below it again,
+/// capped at the largest weight a profile accepts so the suggested table still parses.
 fn exclusion_weight(threshold: i32) -> i32 {
-    (threshold.max(1) * 6 + 4) / 5
+    let wanted = (i64::from(threshold.max(1)) * 6 + 4) / 5;
+    let max = super::profile::MAX_WEIGHT;
+    i32::try_from(wanted).map_or(max, |weight| weight.min(max))
 }
 
 /// The terms a profile already matches, folded, so suggestions do not repeat them.

@@ -165,6 +165,74 @@ pub const MIGRATIONS: &[&str] = &[
 #[allow(clippy::cast_possible_wrap)]
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
+/// anbud's mark in the SQLite header (`PRAGMA application_id`): "anbd" in ASCII. Stamped by
+/// [`migrate`], so another program's database is told apart without guessing from its tables.
+pub const APPLICATION_ID: i32 = 0x616e_6264;
+
+/// The tables every anbud schema has had since v1; a database from before [`APPLICATION_ID`] was
+/// stamped is recognised by them.
+const CORE_TABLES: [&str; 3] = ["decisions", "notices", "triage"];
+
+/// What an opened file holds, judged before anything is written to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identity {
+    /// No tables and no schema version: an empty or new file, which becomes an anbud database.
+    New,
+    /// An anbud database (stamped, or from before the stamp with anbud's tables).
+    Anbud,
+    /// Something else, with what gave it away (for "FILE is not an anbud database (…)").
+    Foreign(String),
+}
+
+/// Tells an anbud database from a new file and from another program's, reading only.
+///
+/// # Errors
+///
+/// [`StoreError::Sqlite`] when the header or the schema cannot be read (for example, the file is
+/// not an SQLite database at all).
+pub fn identify(conn: &Connection) -> Result<Identity, StoreError> {
+    let read = |action: &str| {
+        let action = action.to_owned();
+        move |error| StoreError::Sqlite { action, error }
+    };
+    let application_id: i32 = conn
+        .pragma_query_one(None, "application_id")
+        .map_err(read("read the application id"))?;
+    if application_id == APPLICATION_ID {
+        return Ok(Identity::Anbud);
+    }
+    if application_id != 0 {
+        return Ok(Identity::Foreign(format!(
+            "its SQLite application id is {application_id:#x}, anbud's is {APPLICATION_ID:#x}"
+        )));
+    }
+    let mut stmt = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .map_err(read("read the schema"))?;
+    let tables: Vec<String> = stmt
+        .query_map([], |row| row.get(0))
+        .and_then(Iterator::collect)
+        .map_err(read("read the schema"))?;
+    let version = user_version(conn)?;
+    Ok(match (tables.is_empty(), version) {
+        (true, 0) => Identity::New,
+        (true, _) => Identity::Foreign(format!("schema version {version} but no tables")),
+        (false, 0) => Identity::Foreign(format!("tables {}", listed(&tables))),
+        (false, _) if CORE_TABLES.iter().all(|t| tables.iter().any(|name| name == t)) => Identity::Anbud,
+        (false, _) => Identity::Foreign(format!("schema version {version}, tables {}", listed(&tables))),
+    })
+}
+
+/// At most five table names, then how many more: the reason stays one line.
+fn listed(tables: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut text = tables.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    if tables.len() > SHOWN {
+        text.push_str(&format!(" and {} more", tables.len() - SHOWN));
+    }
+    text
+}
+
 /// Reads `PRAGMA user_version`: 0 for a new file, else the schema version last migrated to.
 ///
 /// # Errors
@@ -207,6 +275,20 @@ pub fn migrate(conn: &mut Connection) -> Result<i64, StoreError> {
         tx.execute_batch(step)
             .and_then(|()| tx.pragma_update(None, "user_version", version))
             .map_err(|error| StoreError::Migrate { version, error })?;
+    }
+    // New files and databases from before the stamp get it with the same commit.
+    let stamped: i32 = tx
+        .pragma_query_one(None, "application_id")
+        .map_err(|error| StoreError::Sqlite {
+            action: "read the application id".to_owned(),
+            error,
+        })?;
+    if stamped != APPLICATION_ID {
+        tx.pragma_update(None, "application_id", APPLICATION_ID)
+            .map_err(|error| StoreError::Sqlite {
+                action: "stamp the application id".to_owned(),
+                error,
+            })?;
     }
     tx.commit().map_err(|error| StoreError::Sqlite {
         action: "commit the schema migration".to_owned(),
@@ -301,5 +383,50 @@ mod tests {
             [],
         );
         assert!(bad.is_err());
+    }
+
+    #[test]
+    fn identify_tells_new_anbud_and_foreign_files_apart() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        assert_eq!(identify(&conn).expect("identify"), Identity::New);
+        migrate(&mut conn).expect("migrate");
+        assert_eq!(identify(&conn).expect("identify"), Identity::Anbud);
+        let stamp: i32 = conn.pragma_query_one(None, "application_id").expect("id");
+        assert_eq!(stamp, APPLICATION_ID);
+
+        // From before the stamp: anbud's tables and a version; migrating stamps it.
+        let mut old = Connection::open_in_memory().expect("open");
+        old.execute_batch(V1).expect("v1");
+        old.pragma_update(None, "user_version", 1).expect("version");
+        assert_eq!(identify(&old).expect("identify"), Identity::Anbud);
+        migrate(&mut old).expect("migrate");
+        let stamp: i32 = old.pragma_query_one(None, "application_id").expect("id");
+        assert_eq!(stamp, APPLICATION_ID);
+
+        let foreign = |setup: &str| {
+            let conn = Connection::open_in_memory().expect("open");
+            conn.execute_batch(setup).expect("setup");
+            identify(&conn).expect("identify")
+        };
+        let many = (1..=7).map(|i| format!("CREATE TABLE t{i} (x);")).collect::<String>();
+        for (setup, reason) in [
+            ("CREATE TABLE moz_places (x);", "tables moz_places"),
+            (
+                "CREATE TABLE notices (x); CREATE TABLE users (x);",
+                "tables notices, users",
+            ),
+            (
+                "CREATE TABLE items (x); PRAGMA user_version = 3;",
+                "schema version 3, tables items",
+            ),
+            ("PRAGMA user_version = 2;", "schema version 2 but no tables"),
+            (many.as_str(), "tables t1, t2, t3, t4, t5 and 2 more"),
+            ("PRAGMA application_id = 1337;", "application id is 0x539"),
+        ] {
+            match foreign(setup) {
+                Identity::Foreign(why) => assert!(why.contains(reason), "{setup}: {why}"),
+                other => panic!("{setup}: {other:?}"),
+            }
+        }
     }
 }

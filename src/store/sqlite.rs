@@ -14,6 +14,7 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehav
 mod annotations;
 mod descriptions;
 mod feed_state;
+mod open_checks;
 mod rescore;
 
 pub use annotations::normalize_tags;
@@ -105,7 +106,9 @@ impl Store {
     /// # Errors
     ///
     /// [`StoreError::CreateDir`] or [`StoreError::Open`] (naming the path) when the file cannot be
-    /// created or is not a database; [`StoreError::TooNew`] when a later anbud wrote it;
+    /// created or is not a database; [`StoreError::NotAnbud`] for another program's database (left
+    /// untouched); [`StoreError::ReadOnly`] when the file or its folder cannot be written;
+    /// [`StoreError::TooNew`] when a later anbud wrote it;
     /// [`StoreError::Migrate`] when the schema cannot be installed.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
@@ -119,10 +122,13 @@ impl Store {
             error,
         };
         let conn = Connection::open(path).map_err(open_error)?;
-        configure(&conn).map_err(open_error)?;
-        // A lock or a read-only file shows up when the migration starts; name the file in that case.
+        open_checks::check_usable(&conn, path)?;
+        // A read-only folder shows up when WAL or the migration first writes; name it then.
+        let failed = |error| open_checks::read_only_folder(path, &error).unwrap_or_else(|| open_error(error));
+        configure(&conn).map_err(failed)?;
+        // A lock shows up when the migration starts; name the file in that case.
         Store::with_connection(conn).map_err(|e| match e {
-            StoreError::Sqlite { error, .. } => open_error(error),
+            StoreError::Sqlite { error, .. } => failed(error),
             other => other,
         })
     }

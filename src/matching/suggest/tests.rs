@@ -128,3 +128,14 @@ fn append_keeps_comments_and_validates_before_writing() {
     let missing = append_exclusion(&dir.path().join("none.toml"), "x1", 12).expect_err("no file");
     assert!(matches!(missing, AppendError::Io { .. }), "{missing}");
 }
+
+#[test]
+fn a_suggested_weight_stays_within_the_profile_weight_range() {
+    // A high threshold asks for a heavy exclusion; the suggestion must still be a valid profile line.
+    let text = "name = \"p\"\nthreshold = 9000\n[[include]]\nterm = \"røntgen\"\nweight = 1000\n";
+    let profile = Profile::parse(text, "p.toml").expect("valid");
+    let found = suggest_exclusions(&records(), &profile);
+    let top = found.first().expect("a suggestion");
+    let with_it = format!("{text}{}", top.toml());
+    assert!(Profile::parse(&with_it, "p.toml").is_ok(), "{}", top.toml());
+}
