@@ -141,4 +141,13 @@ async fn an_rss_item_edited_in_place_is_flagged_changed() {
     let fields: Vec<&str> = records[0].changes.iter().map(|c| c.field.as_str()).collect();
     assert_eq!(fields, ["title", "description"], "unseen changes, as the Changed tab shows them");
     assert_eq!(records[0].notice.title, "Trygghetsalarmer, endret frist");
+    let raw = rusqlite::Connection::open(&db).expect("raw connection");
+    let logged: Vec<String> = raw
+        .prepare("SELECT field FROM changes ORDER BY id")
+        .expect("prepare")
+        .query_map([], |row| row.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("read");
+    assert_eq!(logged, ["title", "description"], "the change log has the edit");
 }

@@ -620,6 +620,7 @@ fn saved_state(mark: &str, etag: &str) -> FeedState {
             etag: Some(etag.to_owned()),
             last_modified: Some("Sun, 22 Nov 2026 10:00:00 GMT".to_owned()),
         }],
+        resume: None,
     }
 }
 
@@ -633,7 +634,16 @@ fn a_feeds_state_is_saved_with_its_notices_and_survives_a_reopen() {
         .save_fetch("Doffin", &[item("doffin:1", 5, true)], &first, at())
         .expect("save");
     assert_eq!(summary.new, 1);
-    let second = saved_state("2026-11-22T11:00:00Z", "\"v2\"");
+    // Cut short at max_pages: where the next poll continues is saved too.
+    let second = FeedState {
+        resume: Some(anbud::model::Resume {
+            since: ts("2026-11-08T10:00:00Z"),
+            cursor: "2@2026-11-08..2026-11-15,2026-11-16..".to_owned(),
+            low: Some(ts("2026-11-12T07:30:00Z")),
+            started: ts("2026-11-22T11:00:00Z"),
+        }),
+        ..saved_state("2026-11-22T11:00:00Z", "\"v2\"")
+    };
     store.save_fetch("Doffin", &[], &second, at()).expect("save again");
     store
         .save_fetch("TED", &[], &FeedState::default(), at())
