@@ -160,9 +160,6 @@ pub struct Io {
     /// failure: a session without a notification service would otherwise repeat it every poll).
     shell_rx: mpsc::Receiver<Result<String, String>>,
     shell_tx: mpsc::Sender<Result<String, String>>,
-    /// Messages from background jobs (the re-score after a profile change).
-    background_rx: mpsc::Receiver<Msg>,
-    background_tx: mpsc::Sender<Msg>,
     /// Profile files by profile name, for accepted exclusions.
     profile_files: Vec<(String, PathBuf)>,
     notify_failed: std::sync::Arc<std::sync::atomic::AtomicBool>,
@@ -192,7 +189,6 @@ impl Io {
         let (store_tx, store_rx) = mpsc::channel(64);
         let cancel = CancellationToken::new();
         let (shell_tx, shell_rx) = mpsc::channel(8);
-        let (background_tx, background_rx) = mpsc::channel(4);
         let fetcher =
             HttpFetcher::new(HttpSettings::default()).map_err(|e| eyre!("cannot create the HTTP client: {e}"))?;
         let mut supervisor = JoinSet::new();
@@ -229,8 +225,6 @@ impl Io {
             local: VecDeque::new(),
             shell_rx,
             shell_tx,
-            background_rx,
-            background_tx,
             profile_files: config.profile_files.clone(),
             notify_failed: std::sync::Arc::default(),
             signals: spawn_signal_listener(),
@@ -370,19 +364,20 @@ impl Io {
         }
     }
 
-    /// Re-scores every stored notice with `score` on a blocking thread and a connection of its own,
-    /// sending each saved batch to the core; the UI keeps running meanwhile.
-    pub fn rescore(&mut self, path: PathBuf, score: Scorer, fingerprint: String) {
-        let tx = self.background_tx.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut sent = |batch| tx.blocking_send(Msg::Rescored { batch, done: None }).is_ok();
-            let outcome =
-                crate::store::sqlite::rescore_all(&path, &*score, &fingerprint, &mut sent).map_err(|e| e.to_string());
-            let _ = tx.blocking_send(Msg::Rescored {
+    /// Re-scores every stored notice with `score` on the store thread (the one writer of the
+    /// database), a batch at a time between the other commands; each saved batch reaches the core
+    /// as `StoreEvent::Rescored` while the UI keeps running.
+    pub fn rescore(&mut self, score: Scorer, fingerprint: String) {
+        let cmd = StoreCommand::Rescore {
+            score: crate::store::ScoreFn(score),
+            fingerprint,
+        };
+        if let Err(error) = self.send_store(cmd) {
+            self.local.push_back(Msg::Store(StoreEvent::Rescored {
                 batch: Vec::new(),
-                done: Some(outcome),
-            });
-        });
+                done: Some(Err(error)),
+            }));
+        }
     }
 
     /// Asks the store thread for every stored notice (answered with `StoreEvent::Loaded`).
@@ -416,7 +411,6 @@ impl Io {
             }
             Some(done) = self.exports.join_next() => Ok(Msg::ExportFinished(done.unwrap_or_else(|e| Err(e.to_string())))),
             Some(result) = self.shell_rx.recv() => Ok(Msg::ShellDone(result)),
-            Some(msg) = self.background_rx.recv() => Ok(msg),
             Some(()) = self.signals.recv() => Ok(Msg::Action(crate::app::Action::Quit)),
             Some(task) = self.supervisor.join_next() => Err(eyre!("the feed poller stopped unexpectedly: {task:?}")),
             else => Err(eyre!("every background service has stopped")),
@@ -556,9 +550,7 @@ pub async fn dashboard(config: &Config, store: Store) -> Result<()> {
     let (records, partial) = first_screen(&store).wrap_err("cannot load saved notices")?;
     // Scores computed with other profiles (or another version's matcher) are redone in the background.
     let fingerprint = crate::matching::set::fingerprint(&config.profiles);
-    let rescore = (store.scored_with().wrap_err("cannot read the database")?.as_deref() != Some(fingerprint.as_str()))
-        .then(|| store.path())
-        .flatten();
+    let rescore = store.scored_with().wrap_err("cannot read the database")?.as_deref() != Some(fingerprint.as_str());
     let feeds: Vec<String> = config.feeds.iter().map(|f| f.name.clone()).collect();
     // Undo and redo reach back into earlier sessions (kept to the last 500 decisions).
     let specs = resumed_specs(config, &store)?;
@@ -579,8 +571,8 @@ pub async fn dashboard(config: &Config, store: Store) -> Result<()> {
     if partial {
         io.load_rest();
     }
-    if let Some(path) = rescore {
-        io.rescore(path, scorer(config)?, fingerprint);
+    if rescore {
+        io.rescore(scorer(config)?, fingerprint);
     }
     let keymap = Keymap::default().with_overrides(&config.keys);
     let theme = Theme::from_env(config.palette);

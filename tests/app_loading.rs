@@ -175,3 +175,87 @@ fn the_records_on_screen_keep_their_state_when_the_rest_arrives() {
     assert_eq!(first.notice.id.as_str(), "ted:1");
     assert_eq!(first.triage, anbud::model::Triage::Shortlisted);
 }
+
+#[test]
+fn the_store_thread_rescores_in_batches_and_serves_triage_writes_in_between() {
+    use anbud::model::{DecisionKind, NoticeId, Relevance, Triage, TriageChange};
+    use anbud::store::{ScoreFn, StoreCommand, StoreHandle};
+    // In memory: nothing but the store thread can reach this database, so the re-score cannot
+    // be running on a connection of its own.
+    let mut store = Store::open_in_memory().expect("open");
+    let items: Vec<_> = (1..=4500)
+        .map(|n| {
+            let r = notice(&format!("ted:{n}")).score(1).build();
+            (r.notice, r.relevance)
+        })
+        .collect();
+    store.upsert_notices(&items, now()).expect("upsert");
+    // Room for one event: the thread waits inside the first batch until the test reads.
+    let (tx, mut rx) = tokio::sync::mpsc::channel(1);
+    let handle = StoreHandle::spawn(store, tx);
+    let score = |n: &anbud::model::Notice| Relevance {
+        score: i32::try_from(n.native_id.len()).expect("small"),
+        matched: true,
+        ..Relevance::default()
+    };
+    handle
+        .send(StoreCommand::Rescore {
+            score: ScoreFn(std::sync::Arc::new(score)),
+            fingerprint: "fp-2".to_owned(),
+        })
+        .expect("send");
+    // The re-score has begun (and waits to send its second message): the write is queued now.
+    let Some(StoreEvent::Rescored { batch: first, done: None }) = rx.blocking_recv() else {
+        panic!("expected the first re-scored notices")
+    };
+    let mut seen = vec![first.len().to_string()];
+    let change = TriageChange {
+        id: NoticeId("ted:4321".to_owned()),
+        from: Triage::New,
+        to: Triage::Shortlisted,
+    };
+    handle
+        .send(StoreCommand::SaveTriage {
+            change: change.clone(),
+            kind: DecisionKind::Do,
+            batch: 1,
+            at: now(),
+        })
+        .expect("send");
+    let total = loop {
+        match rx.blocking_recv().expect("an event") {
+            StoreEvent::Rescored { batch, done: None } => seen.push(batch.len().to_string()),
+            StoreEvent::Rescored { done: Some(done), .. } => break done.expect("re-scored"),
+            StoreEvent::TriageSaved(saved) => {
+                assert_eq!(saved, change);
+                seen.push("triage".to_owned());
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(total, 4500);
+    // 500 notices a message (one frame each); the write is committed after the first batch of
+    // 2,000, not after the whole re-score.
+    let mut expected = vec!["500"; 4];
+    expected.push("triage");
+    expected.extend(["500"; 5]);
+    assert_eq!(seen, expected);
+
+    handle.send(StoreCommand::LoadAll).expect("send");
+    let Some(StoreEvent::Loaded(Ok(records))) = rx.blocking_recv() else {
+        panic!("expected the records")
+    };
+    assert_eq!(records.len(), 4500);
+    assert!(
+        records
+            .iter()
+            .all(|r| r.relevance.score == i32::try_from(r.notice.native_id.len()).expect("small"))
+    );
+    let shortlisted: Vec<&str> = records
+        .iter()
+        .filter(|r| r.triage == Triage::Shortlisted)
+        .map(|r| r.notice.id.as_str())
+        .collect();
+    assert_eq!(shortlisted, ["ted:4321"]);
+    handle.shutdown();
+}

@@ -17,7 +17,7 @@ mod feed_state;
 mod rescore;
 
 pub use annotations::normalize_tags;
-pub use rescore::rescore_all;
+pub use rescore::{RescoreJob, RescoreStep, rescore_all};
 
 use super::{StoreError, schema};
 use crate::model::{
@@ -131,7 +131,7 @@ impl Store {
     ///
     /// # Errors
     ///
-    /// The database file, for a second connection (a background re-score); `None` in memory.
+    /// The database file; `None` in memory.
     pub fn path(&self) -> Option<std::path::PathBuf> {
         self.conn.path().filter(|p| !p.is_empty()).map(std::path::PathBuf::from)
     }
