@@ -205,7 +205,11 @@ fn the_store_thread_rescores_in_batches_and_serves_triage_writes_in_between() {
         })
         .expect("send");
     // The re-score has begun (and waits to send its second message): the write is queued now.
-    let Some(StoreEvent::Rescored { batch: first, done: None }) = rx.blocking_recv() else {
+    let Some(StoreEvent::Rescored {
+        batch: first,
+        done: None,
+    }) = rx.blocking_recv()
+    else {
         panic!("expected the first re-scored notices")
     };
     let mut seen = vec![first.len().to_string()];

@@ -361,7 +361,10 @@ async fn conditional_get_turns_an_unchanged_feed_into_an_empty_poll() {
         validators: first.validators,
         ..PollPlan::from(since())
     };
-    assert_eq!(fetch_poll(&http, &feed, &plan).await.unwrap().notices, Vec::<Notice>::new());
+    assert_eq!(
+        fetch_poll(&http, &feed, &plan).await.unwrap().notices,
+        Vec::<Notice>::new()
+    );
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
     assert_eq!(requests[0].header("if-none-match"), None);

@@ -42,7 +42,9 @@ fn stored_ids(db: &std::path::Path) -> HashSet<String> {
 #[tokio::test(flavor = "multi_thread")]
 async fn three_capped_runs_store_every_page() {
     // The whole feed first, with no cap: the notices the capped runs must end up with.
-    let server = LoopbackServer::start(demo::ted_demo_routes(TED_PATH)).await.expect("server");
+    let server = LoopbackServer::start(demo::ted_demo_routes(TED_PATH))
+        .await
+        .expect("server");
     let dir = tempfile::tempdir().expect("tempdir");
     let uncapped = dir.path().join("uncapped.toml");
     let feed = format!(
@@ -63,10 +65,18 @@ async fn three_capped_runs_store_every_page() {
         poll_once(&capped, &db).await;
         seen.push(stored_ids(&db).len());
     }
-    assert_eq!(stored_ids(&db), everything, "after three runs of one page each: {seen:?}");
+    assert_eq!(
+        stored_ids(&db),
+        everything,
+        "after three runs of one page each: {seen:?}"
+    );
     // The high-water mark moved only once the window was read: before that a restart must
     // continue the window, not start after it.
-    let state = Store::open(&db).expect("open").feed_state("TED").expect("state").expect("saved");
+    let state = Store::open(&db)
+        .expect("open")
+        .feed_state("TED")
+        .expect("state")
+        .expect("saved");
     assert!(state.high_water.is_some(), "{state:?}");
     assert!(state.resume.is_none(), "{state:?}");
     // Each run read one page: page 1, then the stored cursors for pages 2 and 3.
@@ -136,10 +146,17 @@ async fn an_rss_item_edited_in_place_is_flagged_changed() {
     let second = poll_once(&config, &db).await;
     assert!(second.contains("Bergen: 0 new, 1 updated"), "{second}");
 
-    let records = Store::open(&db).expect("open").records(StatusFilter::All).expect("read");
+    let records = Store::open(&db)
+        .expect("open")
+        .records(StatusFilter::All)
+        .expect("read");
     assert_eq!(records.len(), 1);
     let fields: Vec<&str> = records[0].changes.iter().map(|c| c.field.as_str()).collect();
-    assert_eq!(fields, ["title", "description"], "unseen changes, as the Changed tab shows them");
+    assert_eq!(
+        fields,
+        ["title", "description"],
+        "unseen changes, as the Changed tab shows them"
+    );
     assert_eq!(records[0].notice.title, "Trygghetsalarmer, endret frist");
     let raw = rusqlite::Connection::open(&db).expect("raw connection");
     let logged: Vec<String> = raw

@@ -12,8 +12,7 @@ use anbud::demo::ted_demo_routes;
 use anbud::feeds::FeedEvent;
 use anbud::feeds::http::{HttpFetcher, HttpSettings};
 use anbud::feeds::poller::{
-    CONTINUE_AFTER, FeedSpec, PollCommand, PollerLinks, PollerOptions, SaveReport, Scorer, run_poller,
-    run_poller_with,
+    CONTINUE_AFTER, FeedSpec, PollCommand, PollerLinks, PollerOptions, SaveReport, Scorer, run_poller, run_poller_with,
 };
 use anbud::feeds::ted::{TedAdapter, TedSettings};
 use anbud::model::{Notice, Relevance};
@@ -347,7 +346,10 @@ async fn a_capped_poll_is_continued_soon_until_the_window_is_read() {
     let first = states[0].resume.clone().expect("cut short");
     assert_eq!(states[0].high_water, None);
     assert_eq!(states[1].high_water, None);
-    assert_eq!(states[1].resume.as_ref().map(|r| (r.since, r.started)), Some((first.since, first.started)));
+    assert_eq!(
+        states[1].resume.as_ref().map(|r| (r.since, r.started)),
+        Some((first.since, first.started))
+    );
     assert_eq!(states[2].resume, None);
     assert_eq!(states[2].high_water, Some(first.started));
     // Each poll read one page, from the saved cursor.
@@ -390,9 +392,16 @@ async fn a_refused_cursor_reads_the_window_again_below_the_oldest_date_read() {
         "{query}"
     );
     assert!(bodies[1].get("iterationNextToken").is_none());
-    assert_eq!(bodies.len(), 4, "the refused page, then three pages of the bounded query");
+    assert_eq!(
+        bodies.len(),
+        4,
+        "the refused page, then three pages of the bounded query"
+    );
     for later in &bodies[2..] {
-        assert_eq!(later["query"], bodies[1]["query"], "a token belongs to its bounded query");
+        assert_eq!(
+            later["query"], bodies[1]["query"],
+            "a token belongs to its bounded query"
+        );
     }
     // The window is read: the mark moves to when its first poll started.
     assert_eq!((state.high_water, state.resume), (Some(started), None));
@@ -515,7 +524,14 @@ fn start_saving(feeds: Vec<FeedSpec>) -> (Poller, mpsc::UnboundedSender<SaveRepo
         saves: Some(save_rx),
         events: event_tx,
     };
-    let task = tokio::spawn(run_poller_with(options, feeds, fetcher, scorer(), links, cancel.clone()));
+    let task = tokio::spawn(run_poller_with(
+        options,
+        feeds,
+        fetcher,
+        scorer(),
+        links,
+        cancel.clone(),
+    ));
     let poller = Poller {
         commands,
         events,
@@ -547,7 +563,11 @@ async fn validators_take_effect_only_once_the_poll_is_saved() {
     let etag = state.validators[0].etag.clone().expect("the demo feed sends an ETag");
 
     // Not saved: the next poll must download everything again.
-    saves.send(SaveReport::NotSaved { feed: "Bergen".to_owned() }).unwrap();
+    saves
+        .send(SaveReport::NotSaved {
+            feed: "Bergen".to_owned(),
+        })
+        .unwrap();
     poller.commands.send(PollCommand::RefreshAll).await.unwrap();
     let (again, unsaved) = next_fetched(&mut poller).await;
     assert_eq!(again, count, "a full answer, not a 304");
@@ -584,7 +604,11 @@ async fn the_next_poll_waits_for_the_stores_answer() {
         poller.commands.send(PollCommand::RefreshAll).await.unwrap();
     }
     // A command sent after the refreshes is handled after them; nothing was polled meanwhile.
-    saves.send(SaveReport::NotSaved { feed: "Bergen".to_owned() }).unwrap();
+    saves
+        .send(SaveReport::NotSaved {
+            feed: "Bergen".to_owned(),
+        })
+        .unwrap();
     let (again, _) = next_fetched(&mut poller).await;
     assert!(again > 0);
     poller.stop().await;

@@ -39,7 +39,9 @@ async fn next(io: &mut Io) -> Msg {
 // One thread: the poller runs only while this test awaits, so the refreshes below stay queued.
 #[tokio::test(flavor = "current_thread")]
 async fn a_failed_save_reaches_the_poller_even_with_its_command_queue_full() {
-    let server = LoopbackServer::start(demo::ted_demo_routes(PATH)).await.expect("server");
+    let server = LoopbackServer::start(demo::ted_demo_routes(PATH))
+        .await
+        .expect("server");
     let mut config = config::load(None).expect("bundled config");
     config.feeds = vec![FeedConfig::new("TED", FeedKind::Ted, &server.base_url())];
     let dir = tempfile::tempdir().expect("tempdir");
@@ -92,8 +94,19 @@ async fn a_failed_save_reaches_the_poller_even_with_its_command_queue_full() {
     let dates = query_dates(&server);
     assert_eq!(dates.len(), 2, "{dates:?}");
     assert_eq!(dates[0], dates[1], "both polls read the whole lookback");
-    let state = Store::open(&db).expect("reopen").feed_state("TED").expect("read").expect("saved");
+    let state = Store::open(&db)
+        .expect("reopen")
+        .feed_state("TED")
+        .expect("read")
+        .expect("saved");
     assert!(state.high_water.is_some());
-    let stored = Store::open(&db).expect("reopen").records(StatusFilter::All).expect("read");
-    assert_eq!(stored.len(), 16, "every notice of the lost save, saved by the second poll");
+    let stored = Store::open(&db)
+        .expect("reopen")
+        .records(StatusFilter::All)
+        .expect("read");
+    assert_eq!(
+        stored.len(),
+        16,
+        "every notice of the lost save, saved by the second poll"
+    );
 }
