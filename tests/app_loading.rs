@@ -88,11 +88,8 @@ fn the_store_hands_out_the_best_scored_first() {
     assert_eq!(store.load_records().expect("all").len(), 50);
 }
 
-#[test]
-fn a_changed_profile_rescores_every_stored_notice_in_batches_and_records_the_fingerprint() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("r.db");
-    let mut store = Store::open(&path).expect("open");
+/// Stores 4,500 notices scored 1.
+fn store_4500(store: &mut Store) {
     let items: Vec<_> = (1..=4500)
         .map(|n| {
             let r = notice(&format!("ted:{n}")).score(1).build();
@@ -100,13 +97,25 @@ fn a_changed_profile_rescores_every_stored_notice_in_batches_and_records_the_fin
         })
         .collect();
     store.upsert_notices(&items, now()).expect("upsert");
-    assert_eq!(store.scored_with().expect("meta"), None);
-    // A "profile" that scores by the length of the id, to see every notice changed.
-    let score = |n: &anbud::model::Notice| anbud::model::Relevance {
+}
+
+/// A "profile" that scores by the length of the id, to see every notice changed.
+fn by_id_length(n: &anbud::model::Notice) -> anbud::model::Relevance {
+    anbud::model::Relevance {
         score: i32::try_from(n.native_id.len()).expect("small"),
         matched: true,
         ..anbud::model::Relevance::default()
-    };
+    }
+}
+
+#[test]
+fn a_changed_profile_rescores_every_stored_notice_in_batches_and_records_the_fingerprint() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("r.db");
+    let mut store = Store::open(&path).expect("open");
+    store_4500(&mut store);
+    assert_eq!(store.scored_with().expect("meta"), None);
+    let score = by_id_length;
     let mut batches = Vec::new();
     let mut sent = |batch: Vec<_>| {
         batches.push(batch);
@@ -178,29 +187,18 @@ fn the_records_on_screen_keep_their_state_when_the_rest_arrives() {
 
 #[test]
 fn the_store_thread_rescores_in_batches_and_serves_triage_writes_in_between() {
-    use anbud::model::{DecisionKind, NoticeId, Relevance, Triage, TriageChange};
+    use anbud::model::{DecisionKind, NoticeId, Triage, TriageChange};
     use anbud::store::{ScoreFn, StoreCommand, StoreHandle};
     // In memory: nothing but the store thread can reach this database, so the re-score cannot
     // be running on a connection of its own.
     let mut store = Store::open_in_memory().expect("open");
-    let items: Vec<_> = (1..=4500)
-        .map(|n| {
-            let r = notice(&format!("ted:{n}")).score(1).build();
-            (r.notice, r.relevance)
-        })
-        .collect();
-    store.upsert_notices(&items, now()).expect("upsert");
+    store_4500(&mut store);
     // Room for one event: the thread waits inside the first batch until the test reads.
     let (tx, mut rx) = tokio::sync::mpsc::channel(1);
     let handle = StoreHandle::spawn(store, tx);
-    let score = |n: &anbud::model::Notice| Relevance {
-        score: i32::try_from(n.native_id.len()).expect("small"),
-        matched: true,
-        ..Relevance::default()
-    };
     handle
         .send(StoreCommand::Rescore {
-            score: ScoreFn(std::sync::Arc::new(score)),
+            score: ScoreFn(std::sync::Arc::new(by_id_length)),
             fingerprint: "fp-2".to_owned(),
         })
         .expect("send");

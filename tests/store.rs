@@ -785,3 +785,21 @@ fn the_store_thread_answers_a_description_read_asked_before_a_save_with_the_old_
     assert_eq!(texts, ["Gammel tekst.", "Ny tekst."]);
     handle.shutdown();
 }
+
+#[test]
+fn a_feed_state_saved_before_resume_points_existed_loads_without_one() {
+    let (_dir, path) = db();
+    let mut store = Store::open(&path).expect("open");
+    let saved = saved_state("2026-11-22T10:00:00Z", "\"v1\"");
+    store.save_fetch("Doffin", &[], &saved, at()).expect("save");
+    drop(store);
+    // The database as the previous version left it: no resume column.
+    let raw = raw(&path);
+    raw.execute_batch("ALTER TABLE feed_state DROP COLUMN resume")
+        .expect("drop column");
+    raw.pragma_update(None, "user_version", SCHEMA_VERSION - 1)
+        .expect("version");
+    drop(raw);
+    let store = Store::open(&path).expect("migrate");
+    assert_eq!(store.feed_state("Doffin").expect("load"), Some(saved));
+}

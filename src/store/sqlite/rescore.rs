@@ -44,7 +44,7 @@ impl Store {
     }
 
     /// Up to `limit` stored notices after row `after` (0 to start), with the row id to continue
-    /// from: a background re-score reads the table in chunks on its own connection.
+    /// from: a re-score reads the table in chunks.
     ///
     /// # Errors
     /// [`StoreError::Sqlite`] when the query fails; undecodable rows are skipped.
@@ -105,7 +105,7 @@ const RESCORE_BATCH: usize = 2_000;
 /// stays well inside one.
 const SENT_CHUNK: usize = 500;
 
-/// A re-score of every stored notice, done a step (a batch of [`RESCORE_BATCH`]) at a time, so the
+/// A re-score of every stored notice, done a step (a batch of `RESCORE_BATCH`) at a time, so the
 /// store thread can serve other commands between steps.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RescoreJob {
@@ -138,7 +138,7 @@ impl RescoreJob {
     }
 
     /// Re-scores with `score` and saves the next batch, handing it to `sent` in chunks of
-    /// [`SENT_CHUNK`] (the dashboard shows them); after the last, stores the fingerprint.
+    /// `SENT_CHUNK` (the dashboard shows them); after the last, stores the fingerprint.
     ///
     /// # Errors
     /// The store error; the batches before it are saved, and the fingerprint is not, so the next
@@ -172,7 +172,7 @@ impl RescoreJob {
 /// Re-scores every notice stored at `path` with `score` on a connection of its own, for tools that
 /// run without the store thread (`scale_probe`); the dashboard sends `StoreCommand::Rescore` to the
 /// store thread instead, the one writer of its database. Each saved batch goes to `sent` in chunks
-/// of [`SENT_CHUNK`], then the fingerprint is stored. Returns how many were re-scored. Stops early
+/// of `SENT_CHUNK`, then the fingerprint is stored. Returns how many were re-scored. Stops early
 /// when `sent` returns false (nobody listens).
 ///
 /// # Errors
