@@ -211,6 +211,21 @@ pub trait FeedAdapter: Send + Sync {
         let _ = since;
         self.parse_response(cursor, body)
     }
+    /// Whether one request returns the whole feed as it is now (RSS and Atom) rather than what was
+    /// published in a window. Such a feed is read over the whole lookback on every poll, not from
+    /// the high-water mark: an item edited in place keeps its date, and must still be seen again
+    /// (the store tells the unchanged items from the changed ones).
+    fn reads_whole_feed(&self) -> bool {
+        false
+    }
+    /// A cursor that reads the poll's window again from its first page, but only what was published
+    /// on or before `until`: used when a saved cursor is refused (an expired TED token), so a
+    /// window cut short by `max_pages` continues below the oldest notice read instead of starting
+    /// over from the newest. `None` when the API cannot bound a query (the window is read again).
+    fn restart_cursor(&self, until: Timestamp) -> Option<String> {
+        let _ = until;
+        None
+    }
 }
 
 /// A notice scored at ingest.

@@ -9,7 +9,7 @@ pub mod text;
 mod titles;
 
 pub use badge_set::BadgeSet;
-pub use feed_state::{FeedState, UrlValidators};
+pub use feed_state::{FeedState, Resume, UrlValidators};
 pub use rule_name::{RuleName, RuleNames};
 pub use titles::Titles;
 

@@ -23,7 +23,7 @@ use crate::export;
 use crate::feeds::doffin::{DoffinAdapter, DoffinSettings};
 use crate::feeds::http::{HttpFetcher, HttpSettings};
 use crate::feeds::ocds::{OcdsAdapter, OcdsSettings};
-use crate::feeds::poller::{FeedSpec, PollCommand, Scorer, run_poller};
+use crate::feeds::poller::{FeedSpec, PollCommand, PollerLinks, PollerOptions, SaveReport, Scorer, run_poller_with};
 use crate::feeds::syndication::{RssAdapter, RssSettings};
 use crate::feeds::ted::{TedAdapter, TedSettings};
 use crate::feeds::{FeedAdapter, FeedEvent};
@@ -143,7 +143,10 @@ pub fn scorer(config: &Config) -> Result<Scorer> {
 
 /// The background services the event loop talks to.
 pub struct Io {
+    /// Refresh requests; bounded and droppable (a queued refresh is as good as two).
     poll_commands: mpsc::Sender<PollCommand>,
+    /// The store's answer to each poll, for the poller; unbounded because none may be lost.
+    poll_saves: mpsc::UnboundedSender<SaveReport>,
     feed_events: mpsc::Receiver<FeedEvent>,
     store: Option<StoreHandle>,
     store_events: mpsc::Receiver<StoreEvent>,
@@ -152,17 +155,11 @@ pub struct Io {
     /// Format, delimiter, BOM and zone for `e`.
     export: export::ExportOptions,
     supervisor: JoinSet<()>,
-    /// A clone of the poller's fetcher (they share one validator cache): validators are handed to
-    /// it only once the store confirms the notices they belong to are saved.
-    fetcher: HttpFetcher,
     cancel: CancellationToken,
     /// Results of small side jobs (an accepted exclusion written, the first desktop-notification
     /// failure: a session without a notification service would otherwise repeat it every poll).
     shell_rx: mpsc::Receiver<Result<String, String>>,
     shell_tx: mpsc::Sender<Result<String, String>>,
-    /// Messages from background jobs (the re-score after a profile change).
-    background_rx: mpsc::Receiver<Msg>,
-    background_tx: mpsc::Sender<Msg>,
     /// Profile files by profile name, for accepted exclusions.
     profile_files: Vec<(String, PathBuf)>,
     notify_failed: std::sync::Arc<std::sync::atomic::AtomicBool>,
@@ -185,26 +182,32 @@ impl Io {
 
     /// [`Io::start`] with the feeds already resumed from the store.
     fn start_with(config: &Config, store: Store, specs: Vec<FeedSpec>) -> Result<Io> {
-        // Room for a refresh and a few rewinds; refreshes are coalesced by the poller anyway.
+        // Room for a few refreshes; they are coalesced by the poller anyway.
         let (poll_tx, poll_rx) = mpsc::channel(8);
+        let (save_tx, save_rx) = mpsc::unbounded_channel();
         let (feed_tx, feed_rx) = mpsc::channel(64);
         let (store_tx, store_rx) = mpsc::channel(64);
         let cancel = CancellationToken::new();
         let (shell_tx, shell_rx) = mpsc::channel(8);
-        let (background_tx, background_rx) = mpsc::channel(4);
         let fetcher =
             HttpFetcher::new(HttpSettings::default()).map_err(|e| eyre!("cannot create the HTTP client: {e}"))?;
         let mut supervisor = JoinSet::new();
-        supervisor.spawn(run_poller(
+        let links = PollerLinks {
+            commands: poll_rx,
+            saves: Some(save_rx),
+            events: feed_tx,
+        };
+        supervisor.spawn(run_poller_with(
+            PollerOptions::default(),
             specs,
-            fetcher.clone(),
+            fetcher,
             scorer(config)?,
-            poll_rx,
-            feed_tx,
+            links,
             cancel.clone(),
         ));
         Ok(Io {
             poll_commands: poll_tx,
+            poll_saves: save_tx,
             feed_events: feed_rx,
             store: Some(StoreHandle::spawn(store, store_tx)),
             store_events: store_rx,
@@ -218,13 +221,10 @@ impl Io {
                 ..export::ExportOptions::default()
             },
             supervisor,
-            fetcher,
             cancel,
             local: VecDeque::new(),
             shell_rx,
             shell_tx,
-            background_rx,
-            background_tx,
             profile_files: config.profile_files.clone(),
             notify_failed: std::sync::Arc::default(),
             signals: spawn_signal_listener(),
@@ -328,8 +328,9 @@ impl Io {
                         at,
                         state,
                     }) {
-                        self.local
-                            .push_back(Msg::Store(StoreEvent::FetchNotSaved { feed, error: e }));
+                        let event = StoreEvent::FetchNotSaved { feed, error: e };
+                        self.report_to_poller(&event);
+                        self.local.push_back(Msg::Store(event));
                     }
                 }
                 Effect::OpenUrl(url) => {
@@ -363,19 +364,20 @@ impl Io {
         }
     }
 
-    /// Re-scores every stored notice with `score` on a blocking thread and a connection of its own,
-    /// sending each saved batch to the core; the UI keeps running meanwhile.
-    pub fn rescore(&mut self, path: PathBuf, score: Scorer, fingerprint: String) {
-        let tx = self.background_tx.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut sent = |batch| tx.blocking_send(Msg::Rescored { batch, done: None }).is_ok();
-            let outcome =
-                crate::store::sqlite::rescore_all(&path, &*score, &fingerprint, &mut sent).map_err(|e| e.to_string());
-            let _ = tx.blocking_send(Msg::Rescored {
+    /// Re-scores every stored notice with `score` on the store thread (the one writer of the
+    /// database), a batch at a time between the other commands; each saved batch reaches the core
+    /// as `StoreEvent::Rescored` while the UI keeps running.
+    pub fn rescore(&mut self, score: Scorer, fingerprint: String) {
+        let cmd = StoreCommand::Rescore {
+            score: crate::store::ScoreFn(score),
+            fingerprint,
+        };
+        if let Err(error) = self.send_store(cmd) {
+            self.local.push_back(Msg::Store(StoreEvent::Rescored {
                 batch: Vec::new(),
-                done: Some(outcome),
-            });
-        });
+                done: Some(Err(error)),
+            }));
+        }
     }
 
     /// Asks the store thread for every stored notice (answered with `StoreEvent::Loaded`).
@@ -404,24 +406,31 @@ impl Io {
         tokio::select! {
             Some(event) = self.feed_events.recv() => Ok(Msg::Feed(event)),
             Some(event) = self.store_events.recv() => {
-                // Saved: the poll's validators may now turn the next request into a 304.
-                match &event {
-                    StoreEvent::FetchSaved { state, .. } => self.fetcher.remember_all(&state.validators),
-                    // Not saved: the poller must not resume after notices that never reached the disk.
-                    StoreEvent::FetchNotSaved { feed, .. } => {
-                        let _ = self.poll_commands.try_send(PollCommand::Rewind(feed.clone()));
-                    }
-                    _ => {}
-                }
+                self.report_to_poller(&event);
                 Ok(Msg::Store(event))
             }
             Some(done) = self.exports.join_next() => Ok(Msg::ExportFinished(done.unwrap_or_else(|e| Err(e.to_string())))),
             Some(result) = self.shell_rx.recv() => Ok(Msg::ShellDone(result)),
-            Some(msg) = self.background_rx.recv() => Ok(msg),
             Some(()) = self.signals.recv() => Ok(Msg::Action(crate::app::Action::Quit)),
             Some(task) = self.supervisor.join_next() => Err(eyre!("the feed poller stopped unexpectedly: {task:?}")),
             else => Err(eyre!("every background service has stopped")),
         }
+    }
+
+    /// Forwards the store's answer to a poll to the poller, which waits for it: saved, its state
+    /// (validators, mark, resume point) is where the next poll starts; not saved, the next poll
+    /// starts from the state saved before, so the notices are read again.
+    fn report_to_poller(&self, event: &StoreEvent) {
+        let report = match event {
+            StoreEvent::FetchSaved { feed, state, .. } => SaveReport::Saved {
+                feed: feed.clone(),
+                state: state.clone(),
+            },
+            StoreEvent::FetchNotSaved { feed, .. } => SaveReport::NotSaved { feed: feed.clone() },
+            _ => return,
+        };
+        // Fails only once the poller has stopped, which the supervisor reports.
+        let _ = self.poll_saves.send(report);
     }
 
     fn send_store(&self, cmd: StoreCommand) -> Result<(), String> {
@@ -541,9 +550,7 @@ pub async fn dashboard(config: &Config, store: Store) -> Result<()> {
     let (records, partial) = first_screen(&store).wrap_err("cannot load saved notices")?;
     // Scores computed with other profiles (or another version's matcher) are redone in the background.
     let fingerprint = crate::matching::set::fingerprint(&config.profiles);
-    let rescore = (store.scored_with().wrap_err("cannot read the database")?.as_deref() != Some(fingerprint.as_str()))
-        .then(|| store.path())
-        .flatten();
+    let rescore = store.scored_with().wrap_err("cannot read the database")?.as_deref() != Some(fingerprint.as_str());
     let feeds: Vec<String> = config.feeds.iter().map(|f| f.name.clone()).collect();
     // Undo and redo reach back into earlier sessions (kept to the last 500 decisions).
     let specs = resumed_specs(config, &store)?;
@@ -564,8 +571,8 @@ pub async fn dashboard(config: &Config, store: Store) -> Result<()> {
     if partial {
         io.load_rest();
     }
-    if let Some(path) = rescore {
-        io.rescore(path, scorer(config)?, fingerprint);
+    if rescore {
+        io.rescore(scorer(config)?, fingerprint);
     }
     let keymap = Keymap::default().with_overrides(&config.keys);
     let theme = Theme::from_env(config.palette);

@@ -9,7 +9,7 @@ pub mod schema;
 pub mod sqlite;
 
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::thread::{self, JoinHandle};
 
 use jiff::Timestamp;
@@ -17,7 +17,18 @@ use tokio::sync::mpsc::Sender;
 
 use crate::model::{DecisionKind, FeedState, Notice, NoticeId, Relevance, TriageChange};
 
-pub use sqlite::{History, StatusFilter, Store, UpsertSummary};
+pub use sqlite::{History, RescoreJob, RescoreStep, StatusFilter, Store, UpsertSummary};
+
+/// Scores a notice against the current profiles: the matcher, injected so `store` does not depend
+/// on `matching`.
+#[derive(Clone)]
+pub struct ScoreFn(pub Arc<dyn Fn(&Notice) -> Relevance + Send + Sync>);
+
+impl std::fmt::Debug for ScoreFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ScoreFn")
+    }
+}
 
 /// Everything that can go wrong while opening, migrating, reading or writing the database.
 ///
@@ -169,6 +180,15 @@ pub enum StoreCommand {
         /// When the user wrote it.
         at: Timestamp,
     },
+    /// Re-score every stored notice with `score` (the profiles changed), a batch at a time between
+    /// the other commands; answered with `Rescored` batches, the last one `done`. A second one
+    /// replaces a re-score still running.
+    Rescore {
+        /// The new profiles' matcher.
+        score: ScoreFn,
+        /// Their fingerprint, stored once every notice is re-scored.
+        fingerprint: String,
+    },
 }
 
 /// What the store thread reports back: a past-tense fact per command.
@@ -242,6 +262,13 @@ pub enum StoreEvent {
         /// The [`StoreError`] message, for the user.
         error: String,
     },
+    /// Notices re-scored and saved by a `Rescore` (500 a message, so applying one fits in a frame).
+    Rescored {
+        /// New relevance per notice.
+        batch: Vec<(NoticeId, Relevance)>,
+        /// Set on the last message: the total re-scored, or why it stopped.
+        done: Option<Result<usize, String>>,
+    },
 }
 
 /// The runtime's handle on the store thread.
@@ -302,12 +329,57 @@ impl StoreHandle {
 }
 
 /// The store thread's loop: serve until every sender is gone and the queue is empty.
+///
+/// A re-score of a million notices takes about 20 s. Run as one command it would hold every triage
+/// write queued behind it that long (the user sees a pending marker that does not clear); on a
+/// connection of its own it would be a second writer fighting this one for the lock. So it runs
+/// here a batch at a time, and every command queued meanwhile is served before the next batch.
 fn serve(mut store: Store, queue: &mpsc::Receiver<StoreCommand>, events: &Sender<StoreEvent>) {
-    while let Ok(cmd) = queue.recv() {
-        let event = execute(&mut store, cmd);
-        // A closed event channel means the app is shutting down; keep draining so queued writes land.
-        let _ = events.blocking_send(event);
+    let mut rescore: Option<(RescoreJob, ScoreFn)> = None;
+    loop {
+        let cmd = if rescore.is_some() {
+            match queue.try_recv() {
+                Ok(cmd) => Some(cmd),
+                Err(mpsc::TryRecvError::Empty) => None,
+                // Quitting: an unfinished re-score runs again at the next start (no fingerprint yet).
+                Err(mpsc::TryRecvError::Disconnected) => break,
+            }
+        } else {
+            match queue.recv() {
+                Ok(cmd) => Some(cmd),
+                Err(_) => break,
+            }
+        };
+        match cmd {
+            Some(StoreCommand::Rescore { score, fingerprint }) => rescore = Some((RescoreJob::new(fingerprint), score)),
+            // A closed event channel means the app is shutting down; keep draining so queued writes land.
+            Some(cmd) => drop(events.blocking_send(execute(&mut store, cmd))),
+            None => {
+                if let Some((job, score)) = &mut rescore
+                    && !rescore_step(&mut store, job, score, events)
+                {
+                    rescore = None;
+                }
+            }
+        }
     }
+}
+
+/// One batch of a re-score, its chunks sent as `Rescored`; false once the re-score has ended.
+fn rescore_step(store: &mut Store, job: &mut RescoreJob, score: &ScoreFn, events: &Sender<StoreEvent>) -> bool {
+    let mut sent = |batch| events.blocking_send(StoreEvent::Rescored { batch, done: None }).is_ok();
+    let done = match job.step(store, &*score.0, &mut sent) {
+        Ok(RescoreStep::More) => return true,
+        // Nobody listens any more.
+        Ok(RescoreStep::Abandoned(_)) => return false,
+        Ok(RescoreStep::Done(total)) => Ok(total),
+        Err(error) => Err(error.to_string()),
+    };
+    let _ = events.blocking_send(StoreEvent::Rescored {
+        batch: Vec::new(),
+        done: Some(done),
+    });
+    false
 }
 
 /// Runs one command and turns its outcome into the event the core expects.
@@ -364,6 +436,12 @@ fn execute(store: &mut Store, cmd: StoreCommand) -> StoreEvent {
                 id,
                 error: error.to_string(),
             },
+        },
+        // Started by `serve`, which runs it between the other commands; a lone batch here would
+        // leave it half done. Not reachable: `serve` never hands it over.
+        StoreCommand::Rescore { .. } => StoreEvent::Rescored {
+            batch: Vec::new(),
+            done: Some(Err("a re-score runs on the store thread's loop only".to_owned())),
         },
     }
 }

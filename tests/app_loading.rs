@@ -88,11 +88,8 @@ fn the_store_hands_out_the_best_scored_first() {
     assert_eq!(store.load_records().expect("all").len(), 50);
 }
 
-#[test]
-fn a_changed_profile_rescores_every_stored_notice_in_batches_and_records_the_fingerprint() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("r.db");
-    let mut store = Store::open(&path).expect("open");
+/// Stores 4,500 notices scored 1.
+fn store_4500(store: &mut Store) {
     let items: Vec<_> = (1..=4500)
         .map(|n| {
             let r = notice(&format!("ted:{n}")).score(1).build();
@@ -100,13 +97,25 @@ fn a_changed_profile_rescores_every_stored_notice_in_batches_and_records_the_fin
         })
         .collect();
     store.upsert_notices(&items, now()).expect("upsert");
-    assert_eq!(store.scored_with().expect("meta"), None);
-    // A "profile" that scores by the length of the id, to see every notice changed.
-    let score = |n: &anbud::model::Notice| anbud::model::Relevance {
+}
+
+/// A "profile" that scores by the length of the id, to see every notice changed.
+fn by_id_length(n: &anbud::model::Notice) -> anbud::model::Relevance {
+    anbud::model::Relevance {
         score: i32::try_from(n.native_id.len()).expect("small"),
         matched: true,
         ..anbud::model::Relevance::default()
-    };
+    }
+}
+
+#[test]
+fn a_changed_profile_rescores_every_stored_notice_in_batches_and_records_the_fingerprint() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("r.db");
+    let mut store = Store::open(&path).expect("open");
+    store_4500(&mut store);
+    assert_eq!(store.scored_with().expect("meta"), None);
+    let score = by_id_length;
     let mut batches = Vec::new();
     let mut sent = |batch: Vec<_>| {
         batches.push(batch);
@@ -174,4 +183,81 @@ fn the_records_on_screen_keep_their_state_when_the_rest_arrives() {
     let first = state.selected_record().expect("selected");
     assert_eq!(first.notice.id.as_str(), "ted:1");
     assert_eq!(first.triage, anbud::model::Triage::Shortlisted);
+}
+
+#[test]
+fn the_store_thread_rescores_in_batches_and_serves_triage_writes_in_between() {
+    use anbud::model::{DecisionKind, NoticeId, Triage, TriageChange};
+    use anbud::store::{ScoreFn, StoreCommand, StoreHandle};
+    // In memory: nothing but the store thread can reach this database, so the re-score cannot
+    // be running on a connection of its own.
+    let mut store = Store::open_in_memory().expect("open");
+    store_4500(&mut store);
+    // Room for one event: the thread waits inside the first batch until the test reads.
+    let (tx, mut rx) = tokio::sync::mpsc::channel(1);
+    let handle = StoreHandle::spawn(store, tx);
+    handle
+        .send(StoreCommand::Rescore {
+            score: ScoreFn(std::sync::Arc::new(by_id_length)),
+            fingerprint: "fp-2".to_owned(),
+        })
+        .expect("send");
+    // The re-score has begun (and waits to send its second message): the write is queued now.
+    let Some(StoreEvent::Rescored {
+        batch: first,
+        done: None,
+    }) = rx.blocking_recv()
+    else {
+        panic!("expected the first re-scored notices")
+    };
+    let mut seen = vec![first.len().to_string()];
+    let change = TriageChange {
+        id: NoticeId("ted:4321".to_owned()),
+        from: Triage::New,
+        to: Triage::Shortlisted,
+    };
+    handle
+        .send(StoreCommand::SaveTriage {
+            change: change.clone(),
+            kind: DecisionKind::Do,
+            batch: 1,
+            at: now(),
+        })
+        .expect("send");
+    let total = loop {
+        match rx.blocking_recv().expect("an event") {
+            StoreEvent::Rescored { batch, done: None } => seen.push(batch.len().to_string()),
+            StoreEvent::Rescored { done: Some(done), .. } => break done.expect("re-scored"),
+            StoreEvent::TriageSaved(saved) => {
+                assert_eq!(saved, change);
+                seen.push("triage".to_owned());
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(total, 4500);
+    // 500 notices a message (one frame each); the write is committed after the first batch of
+    // 2,000, not after the whole re-score.
+    let mut expected = vec!["500"; 4];
+    expected.push("triage");
+    expected.extend(["500"; 5]);
+    assert_eq!(seen, expected);
+
+    handle.send(StoreCommand::LoadAll).expect("send");
+    let Some(StoreEvent::Loaded(Ok(records))) = rx.blocking_recv() else {
+        panic!("expected the records")
+    };
+    assert_eq!(records.len(), 4500);
+    assert!(
+        records
+            .iter()
+            .all(|r| r.relevance.score == i32::try_from(r.notice.native_id.len()).expect("small"))
+    );
+    let shortlisted: Vec<&str> = records
+        .iter()
+        .filter(|r| r.triage == Triage::Shortlisted)
+        .map(|r| r.notice.id.as_str())
+        .collect();
+    assert_eq!(shortlisted, ["ted:4321"]);
+    handle.shutdown();
 }

@@ -11,7 +11,9 @@ use anbud::demo::server::{CannedResponse, LoopbackServer, Route};
 use anbud::demo::ted_demo_routes;
 use anbud::feeds::FeedEvent;
 use anbud::feeds::http::{HttpFetcher, HttpSettings};
-use anbud::feeds::poller::{FeedSpec, PollCommand, PollerOptions, Scorer, run_poller, run_poller_with};
+use anbud::feeds::poller::{
+    CONTINUE_AFTER, FeedSpec, PollCommand, PollerLinks, PollerOptions, SaveReport, Scorer, run_poller, run_poller_with,
+};
 use anbud::feeds::ted::{TedAdapter, TedSettings};
 use anbud::model::{Notice, Relevance};
 use jiff::Timestamp;
@@ -83,8 +85,11 @@ fn start_with(options: Option<PollerOptions>, feeds: Vec<FeedSpec>) -> Poller {
             feeds,
             fetcher,
             scorer(),
-            command_rx,
-            event_tx,
+            PollerLinks {
+                commands: command_rx,
+                saves: None,
+                events: event_tx,
+            },
             cancel.clone(),
         )),
     };
@@ -280,18 +285,14 @@ async fn refresh_all_polls_again_from_the_last_success() {
 }
 
 #[tokio::test]
-async fn a_rewind_after_a_failed_save_reads_the_whole_lookback_again() {
+async fn a_failed_save_makes_the_next_poll_read_the_whole_lookback_again() {
     let server = LoopbackServer::start(ted_demo_routes(PATH)).await.unwrap();
     let spec = spec("ted", &server, PATH);
     let lookback = spec.lookback;
-    let mut poller = start(vec![spec]);
+    let (mut poller, saves) = start_saving(vec![spec]);
     poller.until(|seen| seen.iter().any(|e| is_fetched(e, "ted"))).await;
     // The runtime's answer to `FetchNotSaved`: the next poll must not start after the lost notices.
-    poller
-        .commands
-        .send(PollCommand::Rewind("ted".to_owned()))
-        .await
-        .unwrap();
+    saves.send(SaveReport::NotSaved { feed: "ted".to_owned() }).unwrap();
     poller.commands.send(PollCommand::RefreshAll).await.unwrap();
     poller.until(|seen| seen.iter().any(|e| is_fetched(e, "ted"))).await;
     let dates = query_dates(&server);
@@ -303,6 +304,107 @@ async fn a_rewind_after_a_failed_save_reads_the_whole_lookback_again() {
         "{dates:?}"
     );
     poller.stop().await;
+}
+
+#[tokio::test]
+async fn a_capped_poll_is_continued_soon_until_the_window_is_read() {
+    let server = LoopbackServer::start(ted_demo_routes(PATH)).await.unwrap();
+    let mut feed = spec("ted", &server, PATH);
+    feed.max_pages = 1;
+    let (mut poller, saves) = start_saving(vec![feed]);
+    let mut ids = std::collections::HashSet::new();
+    let mut states = Vec::new();
+    for _ in 0..3 {
+        let events = poller.until(|seen| seen.iter().any(|e| is_fetched(e, "ted"))).await;
+        let Some(FeedEvent::Fetched {
+            notices,
+            at,
+            next_at,
+            state,
+            ..
+        }) = events.last()
+        else {
+            panic!("{events:?}")
+        };
+        ids.extend(notices.iter().map(|(n, _)| n.id.clone()));
+        states.push(state.clone());
+        if state.resume.is_some() {
+            // Continued after a pause, not after the hour-long interval.
+            let wait = at.duration_until(*next_at).as_secs_f64();
+            assert!(wait <= CONTINUE_AFTER.as_secs_f64(), "{wait}");
+        }
+        saves
+            .send(SaveReport::Saved {
+                feed: "ted".to_owned(),
+                state: state.clone(),
+            })
+            .unwrap();
+    }
+    poller.stop().await;
+    assert_eq!(ids.len(), 16, "every page of the window");
+    // The mark stays put while the window is partly read, then moves to the first poll's start.
+    let first = states[0].resume.clone().expect("cut short");
+    assert_eq!(states[0].high_water, None);
+    assert_eq!(states[1].high_water, None);
+    assert_eq!(
+        states[1].resume.as_ref().map(|r| (r.since, r.started)),
+        Some((first.since, first.started))
+    );
+    assert_eq!(states[2].resume, None);
+    assert_eq!(states[2].high_water, Some(first.started));
+    // Each poll read one page, from the saved cursor.
+    assert_eq!(server.requests().len(), 3);
+    assert_eq!(query_dates(&server).len(), 1, "one window, continued by its tokens");
+}
+
+#[tokio::test]
+async fn a_refused_cursor_reads_the_window_again_below_the_oldest_date_read() {
+    let server = LoopbackServer::start(ted_demo_routes(PATH)).await.unwrap();
+    let mut feed = spec("ted", &server, PATH);
+    let low: Timestamp = "2026-07-03T10:00:00Z".parse().unwrap();
+    let since: Timestamp = "2026-06-01T00:00:00Z".parse().unwrap();
+    let started: Timestamp = "2026-07-10T00:00:00Z".parse().unwrap();
+    // Saved by a capped poll days ago; TED has since forgotten the token.
+    feed.state.resume = Some(anbud::model::Resume {
+        since,
+        cursor: "expired-token".to_owned(),
+        low: Some(low),
+        started,
+    });
+    let (mut poller, _saves) = start_saving(vec![feed]);
+    let state = loop {
+        match poller.next().await {
+            FeedEvent::Fetched { state, warnings, .. } => {
+                assert!(warnings.iter().any(|w| w.contains("refused")), "{warnings:?}");
+                break state;
+            }
+            FeedEvent::Failed { message, .. } => panic!("{message}"),
+            _ => {}
+        }
+    };
+    poller.stop().await;
+    let bodies: Vec<serde_json::Value> = server.requests().iter().map(|r| r.body_json().unwrap()).collect();
+    assert_eq!(bodies[0]["iterationNextToken"], "expired-token");
+    // Read again from the window's first page, bounded by the oldest date read, then paged on.
+    let query = bodies[1]["query"].as_str().unwrap();
+    assert!(
+        query.contains("publication-date>=20260601") && query.contains("publication-date<=20260703"),
+        "{query}"
+    );
+    assert!(bodies[1].get("iterationNextToken").is_none());
+    assert_eq!(
+        bodies.len(),
+        4,
+        "the refused page, then three pages of the bounded query"
+    );
+    for later in &bodies[2..] {
+        assert_eq!(
+            later["query"], bodies[1]["query"],
+            "a token belongs to its bounded query"
+        );
+    }
+    // The window is read: the mark moves to when its first poll started.
+    assert_eq!((state.high_water, state.resume), (Some(started), None));
 }
 
 #[tokio::test]
@@ -405,25 +507,29 @@ fn rss_spec(server: &LoopbackServer, state: anbud::model::FeedState) -> FeedSpec
     }
 }
 
-/// The poller over `feeds`, handing back a clone of its fetcher (they share one validator cache),
-/// as the runtime keeps one to remember validators once the store has saved a poll.
-fn start_sharing_fetcher(feeds: Vec<FeedSpec>) -> (Poller, HttpFetcher) {
+/// The poller over `feeds` with the store's answers coming from the test, as the runtime forwards
+/// them.
+fn start_saving(feeds: Vec<FeedSpec>) -> (Poller, mpsc::UnboundedSender<SaveReport>) {
     let (commands, command_rx) = mpsc::channel(8);
     let (event_tx, events) = mpsc::channel(64);
+    let (saves, save_rx) = mpsc::unbounded_channel();
     let cancel = CancellationToken::new();
     let fetcher = HttpFetcher::new(HttpSettings::default()).unwrap();
-    let shared = fetcher.clone();
     let options = PollerOptions {
         jitter: false,
         ..PollerOptions::default()
+    };
+    let links = PollerLinks {
+        commands: command_rx,
+        saves: Some(save_rx),
+        events: event_tx,
     };
     let task = tokio::spawn(run_poller_with(
         options,
         feeds,
         fetcher,
         scorer(),
-        command_rx,
-        event_tx,
+        links,
         cancel.clone(),
     ));
     let poller = Poller {
@@ -432,7 +538,7 @@ fn start_sharing_fetcher(feeds: Vec<FeedSpec>) -> (Poller, HttpFetcher) {
         cancel,
         task,
     };
-    (poller, shared)
+    (poller, saves)
 }
 
 async fn next_fetched(poller: &mut Poller) -> (usize, anbud::model::FeedState) {
@@ -450,19 +556,28 @@ async fn validators_take_effect_only_once_the_poll_is_saved() {
     let server = LoopbackServer::start(anbud::demo::rss_demo_routes(anbud::demo::RSS_DEMO_PATH))
         .await
         .unwrap();
-    let (mut poller, fetcher) = start_sharing_fetcher(vec![rss_spec(&server, Default::default())]);
+    let (mut poller, saves) = start_saving(vec![rss_spec(&server, Default::default())]);
     let (count, state) = next_fetched(&mut poller).await;
     assert!(count > 0);
     assert_eq!(state.validators.len(), 1, "{state:?}");
     let etag = state.validators[0].etag.clone().expect("the demo feed sends an ETag");
 
-    // Not saved yet (no FetchSaved): the next poll must download everything again.
+    // Not saved: the next poll must download everything again.
+    saves
+        .send(SaveReport::NotSaved {
+            feed: "Bergen".to_owned(),
+        })
+        .unwrap();
     poller.commands.send(PollCommand::RefreshAll).await.unwrap();
-    let (again, _) = next_fetched(&mut poller).await;
-    // Fewer than the first time only because the second poll reads from the high-water mark.
-    assert!(again > 0, "a full answer, not a 304");
-    // Saved: the runtime hands the validators to the fetcher, and the next poll is a 304.
-    fetcher.remember_all(&state.validators);
+    let (again, unsaved) = next_fetched(&mut poller).await;
+    assert_eq!(again, count, "a full answer, not a 304");
+    // Saved: the poller sends its validators, and the next poll is a 304.
+    saves
+        .send(SaveReport::Saved {
+            feed: "Bergen".to_owned(),
+            state: unsaved.clone(),
+        })
+        .unwrap();
     poller.commands.send(PollCommand::RefreshAll).await.unwrap();
     let (unchanged, kept) = next_fetched(&mut poller).await;
     assert_eq!(unchanged, 0, "a 304 brings nothing new");
@@ -478,13 +593,36 @@ async fn validators_take_effect_only_once_the_poll_is_saved() {
 }
 
 #[tokio::test]
+async fn the_next_poll_waits_for_the_stores_answer() {
+    let server = LoopbackServer::start(anbud::demo::rss_demo_routes(anbud::demo::RSS_DEMO_PATH))
+        .await
+        .unwrap();
+    let (mut poller, saves) = start_saving(vec![rss_spec(&server, Default::default())]);
+    next_fetched(&mut poller).await;
+    // Refreshes while the store has not answered: no poll may start from an unsaved state.
+    for _ in 0..3 {
+        poller.commands.send(PollCommand::RefreshAll).await.unwrap();
+    }
+    // A command sent after the refreshes is handled after them; nothing was polled meanwhile.
+    saves
+        .send(SaveReport::NotSaved {
+            feed: "Bergen".to_owned(),
+        })
+        .unwrap();
+    let (again, _) = next_fetched(&mut poller).await;
+    assert!(again > 0);
+    poller.stop().await;
+    assert_eq!(server.requests().len(), 2, "one poll, then one after the answer");
+}
+
+#[tokio::test]
 async fn a_saved_state_primes_the_first_poll() {
     let server = LoopbackServer::start(ted_demo_routes(PATH)).await.unwrap();
     let rss = LoopbackServer::start(anbud::demo::rss_demo_routes(anbud::demo::RSS_DEMO_PATH))
         .await
         .unwrap();
     // First, learn the RSS feed's real validators with a poll of its own.
-    let (mut learner, _) = start_sharing_fetcher(vec![rss_spec(&rss, Default::default())]);
+    let (mut learner, _saves) = start_saving(vec![rss_spec(&rss, Default::default())]);
     let (_, learned) = next_fetched(&mut learner).await;
     learner.stop().await;
 
@@ -493,13 +631,14 @@ async fn a_saved_state_primes_the_first_poll() {
         high_water: Some(mark),
         last_success: Some(mark),
         validators: learned.validators.clone(),
+        resume: None,
     };
     let mut ted = spec("ted", &server, PATH);
     ted.state = anbud::model::FeedState {
         high_water: Some(mark),
         ..Default::default()
     };
-    let (mut poller, _) = start_sharing_fetcher(vec![ted, rss_spec(&rss, saved)]);
+    let (mut poller, _saves) = start_saving(vec![ted, rss_spec(&rss, saved)]);
     poller
         .until(|seen| seen.iter().filter(|e| matches!(e, FeedEvent::Fetched { .. })).count() == 2)
         .await;

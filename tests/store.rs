@@ -620,6 +620,7 @@ fn saved_state(mark: &str, etag: &str) -> FeedState {
             etag: Some(etag.to_owned()),
             last_modified: Some("Sun, 22 Nov 2026 10:00:00 GMT".to_owned()),
         }],
+        resume: None,
     }
 }
 
@@ -633,7 +634,16 @@ fn a_feeds_state_is_saved_with_its_notices_and_survives_a_reopen() {
         .save_fetch("Doffin", &[item("doffin:1", 5, true)], &first, at())
         .expect("save");
     assert_eq!(summary.new, 1);
-    let second = saved_state("2026-11-22T11:00:00Z", "\"v2\"");
+    // Cut short at max_pages: where the next poll continues is saved too.
+    let second = FeedState {
+        resume: Some(anbud::model::Resume {
+            since: ts("2026-11-08T10:00:00Z"),
+            cursor: "2@2026-11-08..2026-11-15,2026-11-16..".to_owned(),
+            low: Some(ts("2026-11-12T07:30:00Z")),
+            started: ts("2026-11-22T11:00:00Z"),
+        }),
+        ..saved_state("2026-11-22T11:00:00Z", "\"v2\"")
+    };
     store.save_fetch("Doffin", &[], &second, at()).expect("save again");
     store
         .save_fetch("TED", &[], &FeedState::default(), at())
@@ -774,4 +784,22 @@ fn the_store_thread_answers_a_description_read_asked_before_a_save_with_the_old_
     }
     assert_eq!(texts, ["Gammel tekst.", "Ny tekst."]);
     handle.shutdown();
+}
+
+#[test]
+fn a_feed_state_saved_before_resume_points_existed_loads_without_one() {
+    let (_dir, path) = db();
+    let mut store = Store::open(&path).expect("open");
+    let saved = saved_state("2026-11-22T10:00:00Z", "\"v1\"");
+    store.save_fetch("Doffin", &[], &saved, at()).expect("save");
+    drop(store);
+    // The database as the previous version left it: no resume column.
+    let raw = raw(&path);
+    raw.execute_batch("ALTER TABLE feed_state DROP COLUMN resume")
+        .expect("drop column");
+    raw.pragma_update(None, "user_version", SCHEMA_VERSION - 1)
+        .expect("version");
+    drop(raw);
+    let store = Store::open(&path).expect("migrate");
+    assert_eq!(store.feed_state("Doffin").expect("load"), Some(saved));
 }

@@ -288,6 +288,7 @@ impl AppState {
             // Replays the polls held back while loading, which may ask for saves.
             StoreEvent::Loaded(records) => return self.on_loaded(records),
             StoreEvent::DescriptionsLoaded(texts) => self.on_descriptions(texts),
+            StoreEvent::Rescored { batch, done } => self.on_rescored(batch, done),
             StoreEvent::TriageSaved(change) => self.on_triage_saved(change),
             StoreEvent::TriageNotSaved { change, error: why } => self.on_triage_not_saved(change, why),
             StoreEvent::NoteSaved { id, note } => {

@@ -9,8 +9,7 @@ use super::commands::EXIT_FATAL;
 use super::output::Stdout;
 use crate::config::Config;
 use crate::feeds::http::{HttpFetcher, HttpSettings};
-use crate::feeds::poller::{fetch_and_score, resume_since};
-use crate::model::FeedState;
+use crate::feeds::poller::{fetch_and_score, plan_poll, state_after};
 use crate::runtime;
 use crate::store::Store;
 
@@ -33,37 +32,35 @@ pub(super) async fn poll_once(config: &Config, mut store: Store, quiet: bool) ->
             out.line(format_args!("{}: inactive: {why}", spec.name));
         }
     }
-    // Resume each feed where its last saved poll ended: from its high-water mark (less an overlap),
-    // and with the validators it saved, so an unchanged feed answers 304.
+    // Resume each feed where its last saved poll ended: the rest of a window cut short at
+    // max_pages, else from its high-water mark (less an overlap), with the validators it saved, so
+    // an unchanged feed answers 304.
     let mut states = store
         .load_feed_states()
         .map_err(|e| eyre!("cannot load the feeds' sync state: {e}"))?;
     let started = Timestamp::now();
-    let sinces: Vec<Timestamp> = active
+    let saved: Vec<_> = active
         .iter()
-        .map(|spec| {
-            let state = states.remove(&spec.name).unwrap_or_default();
-            fetcher.remember_all(&state.validators);
-            resume_since(&state, config.lookback, started)
-        })
+        .map(|spec| states.remove(&spec.name).unwrap_or_default())
+        .collect();
+    let plans: Vec<_> = active
+        .iter()
+        .zip(&saved)
+        .map(|(spec, state)| plan_poll(&*spec.adapter, state, config.lookback, started))
         .collect();
     let results = futures::future::join_all(
         active
             .iter()
-            .zip(&sinces)
-            .map(|(spec, since)| fetch_and_score(&fetcher, spec, *since, std::sync::Arc::clone(&score))),
+            .zip(&plans)
+            .map(|(spec, plan)| fetch_and_score(&fetcher, spec, plan, std::sync::Arc::clone(&score))),
     )
     .await;
     let mut failed = 0;
-    for (spec, result) in active.iter().zip(results) {
+    for (((spec, result), plan), saved) in active.iter().zip(results).zip(&plans).zip(&saved) {
         match result {
             Ok(fetched) => {
                 let now = Timestamp::now();
-                let state = FeedState {
-                    high_water: Some(started),
-                    last_success: Some(now),
-                    validators: fetched.validators,
-                };
+                let state = state_after(saved, plan, &fetched.progress, fetched.validators, started, now);
                 let summary = store.save_fetch(&spec.name, &fetched.scored, &state, now)?;
                 let scored = fetched.scored;
                 if !quiet {

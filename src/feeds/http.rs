@@ -12,8 +12,7 @@ use jiff::Timestamp;
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, RETRY_AFTER};
 
-use self::conditional::ValidatorCache;
-pub use self::conditional::{Fetched, Validators};
+pub use self::conditional::{Fetched, Validators, saved_for};
 use super::{FeedError, HttpRequest, Method};
 use crate::model::UrlValidators;
 use crate::model::text::sanitize;
@@ -42,14 +41,14 @@ impl Default for HttpSettings {
     }
 }
 
-/// Sends [`HttpRequest`]s built by adapters; cheap to clone (one shared connection pool).
+/// Sends [`HttpRequest`]s built by adapters; cheap to clone (one shared connection pool). Keeps no
+/// state between requests: the validators to send come from the caller (see [`HttpFetcher::fetch`]).
 #[derive(Debug, Clone)]
 pub struct HttpFetcher {
     client: reqwest::Client,
     connect_timeout: Duration,
     request_timeout: Duration,
     max_body_bytes: u64,
-    validators: ValidatorCache,
 }
 
 /// How much of an error body is read to find the server's explanation.
@@ -77,37 +76,10 @@ impl HttpFetcher {
             connect_timeout: settings.connect_timeout,
             request_timeout: settings.request_timeout,
             max_body_bytes: settings.max_body_bytes,
-            validators: ValidatorCache::default(),
         })
     }
 
-    /// The validators remembered for `url` (for a store that persists them across restarts).
-    pub fn validators(&self, url: &str) -> Option<Validators> {
-        self.validators.get(url)
-    }
-
-    /// Remembers `validators` for `url`: later `GET`s of that URL are conditional. Call it only
-    /// once the notices fetched with them are safe (`fetch_feed` does so when a whole poll
-    /// succeeded), or to restore validators a store persisted.
-    pub fn remember(&self, url: &str, validators: Validators) {
-        self.validators.insert(url, validators);
-    }
-
-    /// Remembers every entry of `saved` (validators a store persisted, or a poll's once its notices
-    /// are saved).
-    pub fn remember_all(&self, saved: &[UrlValidators]) {
-        for entry in saved {
-            let validators = Validators {
-                etag: entry.etag.clone(),
-                last_modified: entry.last_modified.clone(),
-            };
-            if validators.etag.is_some() || validators.last_modified.is_some() {
-                self.validators.insert(&entry.url, validators);
-            }
-        }
-    }
-
-    /// `validators` as the entry for `url` that [`HttpFetcher::remember_all`] and the store take.
+    /// `validators` as the entry for `url` that a [`crate::model::FeedState`] and the store take.
     pub fn for_url(url: &str, validators: Validators) -> UrlValidators {
         UrlValidators {
             url: url.to_owned(),
@@ -123,19 +95,19 @@ impl HttpFetcher {
     /// `Retry-After`), [`FeedError::Status`] for other non-2xx answers, [`FeedError::TooLarge`] when
     /// the body passes the cap, and [`FeedError::Other`] for anything else the transport reports.
     pub async fn execute(&self, req: &HttpRequest) -> Result<Vec<u8>, FeedError> {
-        match self.fetch(req).await? {
+        match self.fetch(req, None).await? {
             Fetched::Body { body, .. } => Ok(body),
-            // Only reachable after `remember`; the caller that remembered handles 304 via `fetch`.
+            // Nothing conditional was sent; a server answering 304 anyway has nothing to give.
             Fetched::NotModified => Ok(Vec::new()),
         }
     }
 
-    /// Sends `req`, conditionally for a `GET` whose URL has remembered validators, and returns the
-    /// body with the validators to remember, or [`Fetched::NotModified`] on a 304.
+    /// Sends `req`, conditionally for a `GET` when `known` holds validators for its URL, and returns
+    /// the body with the validators to keep, or [`Fetched::NotModified`] on a 304.
     ///
     /// # Errors
     /// As [`HttpFetcher::execute`].
-    pub async fn fetch(&self, req: &HttpRequest) -> Result<Fetched, FeedError> {
+    pub async fn fetch(&self, req: &HttpRequest, known: Option<&Validators>) -> Result<Fetched, FeedError> {
         let host = host_of(&req.url);
         let method = match req.method {
             Method::Get => reqwest::Method::GET,
@@ -156,12 +128,12 @@ impl HttpFetcher {
             builder = builder.body(body.clone());
         }
         if req.method == Method::Get
-            && let Some(known) = self.validators.get(&req.url)
+            && let Some(known) = known
         {
-            if let Some(etag) = known.etag {
+            if let Some(etag) = &known.etag {
                 builder = builder.header(IF_NONE_MATCH, etag);
             }
-            if let Some(date) = known.last_modified {
+            if let Some(date) = &known.last_modified {
                 builder = builder.header(IF_MODIFIED_SINCE, date);
             }
         }

@@ -1,11 +1,12 @@
 //! The polling task: fetches every feed on its own schedule, scores the notices and reports
-//! [`FeedEvent`]s; the only owner of fetch bookkeeping (due times, failure counts, last success).
+//! [`FeedEvent`]s; the only owner of fetch bookkeeping (due times, failure counts, the sync state
+//! the store holds, validators included). The store's answer to each reported poll comes back as a
+//! [`SaveReport`] on a channel that never drops a message.
 //!
 //! Part of the imperative shell: it reads the clock and does I/O through [`HttpFetcher`]. Scoring is
 //! injected as a [`Scorer`] so this module does not depend on `matching`, and it never touches
 //! `app`, `ui` or `store`.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,10 +16,15 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::http::{Fetched, HttpFetcher};
+mod fetch;
+mod plan;
+
+use super::http::HttpFetcher;
 pub use super::schedule::{MIN_INTERVAL, PollerOptions, backoff, jittered};
-use super::{FeedAdapter, FeedError, FeedEvent, Scored};
-use crate::model::{FeedState, Notice, Relevance, UrlValidators};
+use super::{FeedAdapter, FeedError, FeedEvent};
+use crate::model::{FeedState, Notice, Relevance};
+pub use fetch::{FeedFetch, ScoredFetch, fetch_and_score, fetch_feed, fetch_feed_pending, fetch_poll};
+pub use plan::{PollPlan, Progress, plan_poll, resume_since, state_after};
 
 /// Scores a notice against the user's profile; injected so `feeds` does not depend on `matching`.
 pub type Scorer = Arc<dyn Fn(&Notice) -> Relevance + Send + Sync>;
@@ -34,7 +40,8 @@ pub struct FeedSpec {
     pub interval: Duration,
     /// How far back the first poll after start-up reaches.
     pub lookback: Duration,
-    /// Most pages read in one poll, so a runaway cursor cannot loop forever.
+    /// Most pages read in one poll, so a runaway cursor cannot loop forever; a poll that stops here
+    /// with more to read is continued by the next one (see [`FeedState::resume`]).
     pub max_pages: usize,
     /// What the last saved poll left (high-water mark, validators), loaded from the store at start;
     /// the default for a feed never polled before.
@@ -54,14 +61,45 @@ impl std::fmt::Debug for FeedSpec {
     }
 }
 
-/// What the app can ask the poller to do.
+/// What the app can ask the poller to do. Sent on a bounded channel with `try_send`: a full queue
+/// already holds a refresh, which is as good as another.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PollCommand {
     /// Poll every feed now; a feed already being polled polls again right after (coalesced).
     RefreshAll,
-    /// The store could not save the last poll of this feed: forget its high-water mark so the next
-    /// poll reads the whole lookback window again instead of starting after notices never stored.
-    Rewind(String),
+}
+
+/// The store's answer to a reported poll ([`FeedEvent::Fetched`]), forwarded by the runtime on an
+/// unbounded channel: losing one would leave the feed waiting, or resuming after notices that never
+/// reached the disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveReport {
+    /// The poll of `feed` is committed; `state` (its validators, mark and resume point) is what the
+    /// store now holds, and where the next poll starts.
+    Saved {
+        /// Feed name.
+        feed: String,
+        /// The state saved with the notices.
+        state: FeedState,
+    },
+    /// The poll of `feed` could not be saved, nothing of it was written: the next poll starts from
+    /// the state saved before it, with its validators, so it reads those notices again.
+    NotSaved {
+        /// Feed name.
+        feed: String,
+    },
+}
+
+/// The poller's channels: commands from the app, the store's answers, events out.
+#[derive(Debug)]
+pub struct PollerLinks {
+    /// Refresh requests.
+    pub commands: mpsc::Receiver<PollCommand>,
+    /// The store's answer to every poll reported on `events`; `None` when nothing is saved (tests,
+    /// tools): each poll then counts as saved as soon as it is reported.
+    pub saves: Option<mpsc::UnboundedReceiver<SaveReport>>,
+    /// Where the poller reports.
+    pub events: mpsc::Sender<FeedEvent>,
 }
 
 /// Feeds polled at the same time, so one slow feed does not hold up the others but a long
@@ -72,109 +110,13 @@ const MAX_CONCURRENT_POLLS: usize = 4;
 /// with an earlier publication date than the moment they became visible in the search index.
 pub const OVERLAP: Duration = Duration::from_secs(24 * 60 * 60);
 
+/// The wait before continuing a window cut short at `max_pages`: soon, so a first sync completes in
+/// minutes rather than poll intervals, with a pause that keeps the store and the API breathing.
+pub const CONTINUE_AFTER: Duration = Duration::from_secs(1);
+
 /// The longest the poller ever waits, whatever the config or a server's `Retry-After` says; it
 /// also keeps `Instant` arithmetic far from overflow (a bogus `Retry-After: 99999999999`).
 const MAX_WAIT: Duration = Duration::from_secs(7 * 24 * 60 * 60);
-
-/// Everything one successful poll read, before it is saved.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct FeedFetch {
-    /// All notices from all pages, de-duplicated by id.
-    pub notices: Vec<Notice>,
-    /// Plain-language warnings from the pages (see [`super::Page::warnings`]), without repeats.
-    pub warnings: Vec<String>,
-    /// The validators of every URL this poll requested (a 304 keeps the ones it was sent with).
-    /// Not yet remembered by the fetcher: they only become effective once the notices are saved.
-    pub validators: Vec<UrlValidators>,
-}
-
-/// Fetches every page of `spec` published since `since` (at most `max_pages`), de-duplicated by id,
-/// and remembers the validators at once: for callers that keep nothing (tests, tools). The poller
-/// and `anbud poll --once` use [`fetch_feed_pending`] and remember them only after saving.
-///
-/// # Errors
-/// As [`fetch_feed_pending`].
-pub async fn fetch_feed(fetcher: &HttpFetcher, spec: &FeedSpec, since: Timestamp) -> Result<Vec<Notice>, FeedError> {
-    let fetched = fetch_feed_pending(fetcher, spec, since).await?;
-    fetcher.remember_all(&fetched.validators);
-    Ok(fetched.notices)
-}
-
-/// Fetches every page of `spec` published since `since` (at most `max_pages`), de-duplicated by id,
-/// with the warnings and validators of the poll; remembers nothing.
-///
-/// # Errors
-/// [`FeedError::Other`] with the reason when the adapter is not ready (e.g. no API key), without
-/// sending anything; else the first [`FeedError`] from any page. A 304 (conditional `GET`, see
-/// [`HttpFetcher::fetch`]) ends the poll with what was read so far, empty on the first page. Pages
-/// read before an error are discarded, so a poll is all-or-nothing and the next one re-reads the
-/// same window.
-pub async fn fetch_feed_pending(
-    fetcher: &HttpFetcher,
-    spec: &FeedSpec,
-    since: Timestamp,
-) -> Result<FeedFetch, FeedError> {
-    spec.adapter.readiness().map_err(FeedError::Other)?;
-    let mut out = FeedFetch::default();
-    let mut seen = HashSet::new();
-    let mut cursor: Option<String> = None;
-    let max_pages = spec.max_pages.max(1);
-    for read in 1..=max_pages {
-        let request = spec.adapter.request(since, cursor.as_deref());
-        let body = match fetcher.fetch(&request).await? {
-            Fetched::Body { body, validators } => {
-                out.validators
-                    .extend(validators.map(|v| HttpFetcher::for_url(&request.url, v)));
-                body
-            }
-            // Unchanged since the last saved poll, whose notices are already stored; its
-            // validators stay valid and are saved again with this poll's state.
-            Fetched::NotModified => {
-                out.validators.extend(
-                    fetcher
-                        .validators(&request.url)
-                        .map(|v| HttpFetcher::for_url(&request.url, v)),
-                );
-                break;
-            }
-        };
-        let page = spec.adapter.parse_window(since, cursor.as_deref(), &body)?;
-        let empty = page.notices.is_empty();
-        // A server that counts zero hits is telling us this window is empty, not looping: an
-        // adapter that splits its query into windows (Doffin) moves on to the next one.
-        let counted_empty = page.total == Some(0);
-        for warning in page.warnings {
-            if !out.warnings.contains(&warning) {
-                out.warnings.push(warning);
-            }
-        }
-        out.notices
-            .extend(page.notices.into_iter().filter(|n| seen.insert(n.id.clone())));
-        // A repeated cursor or an empty page with a cursor would otherwise loop until max_pages.
-        match page.next {
-            Some(next) if (!empty || counted_empty) && cursor.as_deref() != Some(next.as_str()) => {
-                if read == max_pages {
-                    out.warnings.push(format!(
-                        "stopped after {max_pages} pages (max_pages) with more to read; raise max_pages for this feed"
-                    ));
-                }
-                cursor = Some(next);
-            }
-            _ => break,
-        }
-    }
-    Ok(out)
-}
-
-/// Where the first poll of a feed starts: the saved high-water mark less [`OVERLAP`], or
-/// `lookback` before `now` for a feed never saved.
-pub fn resume_since(state: &FeedState, lookback: Duration, now: Timestamp) -> Timestamp {
-    let (from, back) = match state.high_water {
-        Some(mark) => (mark, OVERLAP),
-        None => (now, lookback),
-    };
-    from.checked_sub(back).unwrap_or(Timestamp::MIN)
-}
 
 /// Bookkeeping for one feed; only the poller loop writes it.
 struct FeedSlot {
@@ -183,25 +125,37 @@ struct FeedSlot {
     inactive: bool,
     due: Option<Instant>,
     in_flight: bool,
+    /// A poll was reported and the store has not answered yet: the next poll waits for the answer,
+    /// since it must start from what the store holds (a poll planned on an unsaved one would, once
+    /// saved, resume after notices that never reached the disk).
+    unsaved: bool,
     refresh_queued: bool,
     failures: u32,
-    /// The high-water mark: the start of the last successful poll (saved or loaded from the store).
-    high_water: Option<Timestamp>,
-    /// A save failed while a poll of this feed was running: that poll must not advance the mark.
-    rewound: bool,
+    /// What the store holds for this feed (loaded at start, then each [`SaveReport::Saved`]): where
+    /// the next poll starts and the validators it sends.
+    saved: FeedState,
     /// The server asked us not to call before this (Retry-After); a manual refresh respects it.
     not_before: Option<Instant>,
+}
+
+impl FeedSlot {
+    /// Whether a poll may start now (or when due).
+    fn is_idle(&self) -> bool {
+        !self.in_flight && !self.unsaved
+    }
 }
 
 /// What a poll task hands back to the loop.
 struct PollOutcome {
     index: usize,
     started: Timestamp,
+    plan: PollPlan,
     result: Result<ScoredFetch, FeedError>,
 }
 
 /// Runs until `cancel` fires or `commands` closes: polls every feed at once, then each on its own
 /// schedule, and reports [`FeedEvent`]s on `events`. Stops early if nobody listens to `events`.
+/// Nothing reports saves, so each poll counts as saved once reported (see [`run_poller_with`]).
 ///
 /// A feed whose adapter is not ready (e.g. a missing API key) is reported once as
 /// [`FeedEvent::Inactive`] and never polled, not even on [`PollCommand::RefreshAll`].
@@ -213,25 +167,34 @@ pub async fn run_poller(
     events: mpsc::Sender<FeedEvent>,
     cancel: CancellationToken,
 ) {
-    let options = PollerOptions::default();
-    run_poller_with(options, feeds, fetcher, scorer, commands, events, cancel).await;
+    let links = PollerLinks {
+        commands,
+        saves: None,
+        events,
+    };
+    run_poller_with(PollerOptions::default(), feeds, fetcher, scorer, links, cancel).await;
 }
 
-/// [`run_poller`] with explicit [`PollerOptions`] (tests use short intervals or no jitter).
+/// [`run_poller`] with explicit [`PollerOptions`] (tests use short intervals or no jitter) and the
+/// store's answers on `links.saves`.
 ///
-/// Each spec's saved [`FeedState`] primes the poll: its validators are remembered by `fetcher` and
-/// its high-water mark is where the first poll starts (see [`resume_since`]). The validators a poll
-/// brings back are NOT remembered here: they travel in [`FeedEvent::Fetched`] to the store, and the
-/// runtime remembers them once the store has saved the notices they belong to.
+/// Each spec's saved [`FeedState`] primes the poll: its high-water mark or resume point is where
+/// the first poll starts (see [`plan_poll`]) and its validators are sent. A poll's own state
+/// travels in [`FeedEvent::Fetched`] to the store, and becomes the poller's only when the store
+/// answers [`SaveReport::Saved`]; until the store answers, that feed is not polled again.
 pub async fn run_poller_with(
     options: PollerOptions,
     feeds: Vec<FeedSpec>,
     fetcher: HttpFetcher,
     scorer: Scorer,
-    mut commands: mpsc::Receiver<PollCommand>,
-    events: mpsc::Sender<FeedEvent>,
+    links: PollerLinks,
     cancel: CancellationToken,
 ) {
+    let PollerLinks {
+        mut commands,
+        mut saves,
+        events,
+    } = links;
     let start = Instant::now();
     // Differs per run so two instances started together drift apart; the jitter itself is pure.
     let mut seed = Timestamp::now().as_nanosecond() as u64;
@@ -246,10 +209,9 @@ pub async fn run_poller_with(
                     message: message.clone(),
                 });
             }
-            fetcher.remember_all(&spec.state.validators);
             FeedSlot {
-                high_water: spec.state.high_water,
-                rewound: false,
+                saved: spec.state.clone(),
+                unsaved: false,
                 due: ready.is_ok().then_some(start),
                 inactive: ready.is_err(),
                 spec: Arc::new(spec),
@@ -272,10 +234,10 @@ pub async fn run_poller_with(
     loop {
         let now = Instant::now();
         for (index, feed) in feeds.iter_mut().enumerate() {
-            if !feed.in_flight && feed.due.is_some_and(|due| due <= now) {
+            if feed.is_idle() && feed.due.is_some_and(|due| due <= now) {
                 feed.in_flight = true;
                 feed.due = None;
-                let since = poll_since(feed);
+                let plan = plan_poll(&*feed.spec.adapter, &feed.saved, feed.spec.lookback, Timestamp::now());
                 let job = PollJob {
                     index,
                     spec: Arc::clone(&feed.spec),
@@ -284,21 +246,21 @@ pub async fn run_poller_with(
                     events: events.clone(),
                     permits: Arc::clone(&permits),
                 };
-                tasks.spawn(job.run(since));
+                tasks.spawn(job.run(plan));
             }
         }
-        let next_due = feeds.iter().filter_map(|f| f.due).min();
+        // A feed waiting for the store is not due yet, whatever its time says.
+        let next_due = feeds.iter().filter(|f| f.is_idle()).filter_map(|f| f.due).min();
         tokio::select! {
             biased;
             () = cancel.cancelled() => break,
+            report = next_report(&mut saves) => match report {
+                Some(report) => on_report(&mut feeds, report),
+                // The runtime is gone: nobody will save what the poller reads.
+                None => break,
+            },
             command = commands.recv() => match command {
                 Some(PollCommand::RefreshAll) => refresh_all(&mut feeds),
-                Some(PollCommand::Rewind(name)) => {
-                    if let Some(feed) = feeds.iter_mut().find(|f| f.spec.name == name) {
-                        feed.high_water = None;
-                        feed.rewound = feed.in_flight;
-                    }
-                }
                 None => break,
             },
             Some(joined) = tasks.join_next() => {
@@ -311,6 +273,12 @@ pub async fn run_poller_with(
                 };
                 seed = seed.wrapping_add(1);
                 let Some(event) = finish_poll(&mut feeds, outcome, &options, seed) else { continue };
+                if saves.is_none()
+                    && let FeedEvent::Fetched { feed, state, .. } = &event
+                {
+                    // Nobody reports saves: the poll counts as saved once reported.
+                    on_report(&mut feeds, SaveReport::Saved { feed: feed.clone(), state: state.clone() });
+                }
                 tokio::select! {
                     biased;
                     () = cancel.cancelled() => break,
@@ -323,21 +291,35 @@ pub async fn run_poller_with(
     tasks.abort_all();
 }
 
+/// The next answer from the store, or never when nothing reports saves.
+async fn next_report(saves: &mut Option<mpsc::UnboundedReceiver<SaveReport>>) -> Option<SaveReport> {
+    match saves {
+        Some(saves) => saves.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The store answered for the last reported poll of a feed: the next poll may start, from the state
+/// the store now holds (unchanged when the save failed, so the lost notices are read again).
+fn on_report(feeds: &mut [FeedSlot], report: SaveReport) {
+    let (name, state) = match report {
+        SaveReport::Saved { feed, state } => (feed, Some(state)),
+        SaveReport::NotSaved { feed } => (feed, None),
+    };
+    if let Some(feed) = feeds.iter_mut().find(|f| f.spec.name == name) {
+        feed.unsaved = false;
+        if let Some(state) = state {
+            feed.saved = state;
+        }
+    }
+}
+
 /// Sleeps until `due`, or forever when nothing is scheduled.
 async fn sleep_until(due: Option<Instant>) {
     match due {
         Some(due) => tokio::time::sleep_until(due).await,
         None => std::future::pending().await,
     }
-}
-
-/// The window start for the next poll of `feed`.
-fn poll_since(feed: &FeedSlot) -> Timestamp {
-    let state = FeedState {
-        high_water: feed.high_water,
-        ..FeedState::default()
-    };
-    resume_since(&state, feed.spec.lookback, Timestamp::now())
 }
 
 /// Makes every feed due now, or right after its current poll; a Retry-After still holds.
@@ -357,14 +339,14 @@ fn finish_poll(feeds: &mut [FeedSlot], outcome: PollOutcome, options: &PollerOpt
     let feed = feeds.get_mut(outcome.index)?;
     feed.in_flight = false;
     let retry_after = outcome.result.as_ref().err().and_then(FeedError::retry_after);
+    let cut_short = outcome
+        .result
+        .as_ref()
+        .is_ok_and(|fetched| fetched.progress.next.is_some());
     match &outcome.result {
         Ok(_) => {
             feed.failures = 0;
-            // Advanced before the store commits; if that save fails, the runtime sends
-            // `Rewind` and the next poll reads the lookback window again.
-            if !std::mem::take(&mut feed.rewound) {
-                feed.high_water = Some(outcome.started);
-            }
+            feed.unsaved = true;
         }
         Err(_) => feed.failures = feed.failures.saturating_add(1),
     }
@@ -372,6 +354,9 @@ fn finish_poll(feeds: &mut [FeedSlot], outcome: PollOutcome, options: &PollerOpt
     let mut delay = backoff(feed.failures, interval, retry_after);
     if options.jitter && feed.failures == 0 && retry_after.is_none() {
         delay = jittered(delay, seed);
+    }
+    if cut_short {
+        delay = CONTINUE_AFTER.min(interval);
     }
     let delay = delay.min(MAX_WAIT);
     let now = Instant::now();
@@ -392,15 +377,18 @@ fn finish_poll(feeds: &mut [FeedSlot], outcome: PollOutcome, options: &PollerOpt
     Some(match outcome.result {
         Ok(fetched) => FeedEvent::Fetched {
             feed: name,
+            state: state_after(
+                &feed.saved,
+                &outcome.plan,
+                &fetched.progress,
+                fetched.validators,
+                outcome.started,
+                at,
+            ),
             notices: fetched.scored,
             at,
             next_at: next,
             warnings: fetched.warnings,
-            state: FeedState {
-                high_water: Some(outcome.started),
-                last_success: Some(at),
-                validators: fetched.validators,
-            },
         },
         Err(err) => FeedEvent::Failed {
             feed: name,
@@ -422,7 +410,7 @@ struct PollJob {
 }
 
 impl PollJob {
-    async fn run(self, since: Timestamp) -> PollOutcome {
+    async fn run(self, plan: PollPlan) -> PollOutcome {
         // The semaphore is never closed, so acquiring only fails if that invariant breaks; polling
         // without a permit is then the harmless fallback.
         let _permit = self.permits.acquire_owned().await.ok();
@@ -435,60 +423,12 @@ impl PollJob {
                 at: started,
             })
             .await;
-        let result = fetch_and_score(&self.fetcher, &self.spec, since, self.scorer).await;
+        let result = fetch_and_score(&self.fetcher, &self.spec, &plan, self.scorer).await;
         PollOutcome {
             index: self.index,
             started,
+            plan,
             result,
         }
-    }
-}
-
-/// One successful poll, scored: what [`FeedEvent::Fetched`] and `anbud poll --once` need.
-#[derive(Debug, Clone, Default)]
-pub struct ScoredFetch {
-    /// The notices with their relevance.
-    pub scored: Vec<Scored>,
-    /// As [`FeedFetch::warnings`].
-    pub warnings: Vec<String>,
-    /// As [`FeedFetch::validators`]: remember them only after the notices are saved.
-    pub validators: Vec<UrlValidators>,
-}
-
-/// The ingest pipeline of one poll: every page of `spec` since `since` ([`fetch_feed_pending`]),
-/// each notice scored at ingest. Used by the poller and by `anbud poll --once`.
-///
-/// # Errors
-/// As [`fetch_feed_pending`].
-pub async fn fetch_and_score(
-    fetcher: &HttpFetcher,
-    spec: &FeedSpec,
-    since: Timestamp,
-    scorer: Scorer,
-) -> Result<ScoredFetch, FeedError> {
-    let fetched = fetch_feed_pending(fetcher, spec, since).await?;
-    Ok(ScoredFetch {
-        scored: score(scorer, fetched.notices).await?,
-        warnings: fetched.warnings,
-        validators: fetched.validators,
-    })
-}
-
-/// Scores a batch on the blocking pool so a large page never stalls the async workers.
-async fn score(scorer: Scorer, notices: Vec<Notice>) -> Result<Vec<Scored>, FeedError> {
-    let scored = tokio::task::spawn_blocking(move || {
-        notices
-            .into_iter()
-            .map(|notice| {
-                let relevance = scorer(&notice);
-                (notice, relevance)
-            })
-            .collect()
-    })
-    .await;
-    match scored {
-        Ok(scored) => Ok(scored),
-        Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
-        Err(_) => Err(FeedError::Other("scoring was cancelled".to_owned())),
     }
 }

@@ -85,6 +85,11 @@ impl FeedAdapter for RssAdapter {
         self.page(read_entries(body)?)
     }
 
+    /// One `GET` brings the whole feed; `since` only bounds how far back its items are kept.
+    fn reads_whole_feed(&self) -> bool {
+        true
+    }
+
     /// Keeps the entries published or updated at or after `since`; undated entries are kept, since
     /// a feed without dates still lists what is current.
     fn parse_window(&self, since: Timestamp, _cursor: Option<&str>, body: &[u8]) -> Result<Page, ParseError> {

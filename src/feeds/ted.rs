@@ -134,9 +134,18 @@ impl FeedAdapter for TedAdapter {
         "ted"
     }
 
+    /// A cursor is TED's `iterationNextToken`, or (after a refused token, see
+    /// [`FeedAdapter::restart_cursor`]) `until=YYYYMMDD;` followed by the token, if any, of the query
+    /// bounded by that date.
     fn request(&self, since: Timestamp, cursor: Option<&str>) -> HttpRequest {
+        let (until, cursor) = split_bound(cursor);
+        let mut query = self.query(since);
+        if let Some(until) = until {
+            // The token of a bounded query belongs to that query, so the bound is sent again.
+            query = query.replacen(" SORT BY", &format!(" AND publication-date<={until} SORT BY"), 1);
+        }
         let mut body = Map::new();
-        body.insert("query".into(), Value::String(self.query(since)));
+        body.insert("query".into(), Value::String(query));
         body.insert("fields".into(), json!(FIELDS));
         body.insert("limit".into(), json!(self.limit()));
         body.insert("scope".into(), json!("ACTIVE"));
@@ -159,6 +168,34 @@ impl FeedAdapter for TedAdapter {
     fn parse(&self, body: &[u8]) -> Result<Page, ParseError> {
         decode::parse_page(self.kind(), body)
     }
+
+    /// The next token of a bounded query keeps its bound (see [`TedAdapter::request`]).
+    fn parse_response(&self, cursor: Option<&str>, body: &[u8]) -> Result<Page, ParseError> {
+        let mut page = self.parse(body)?;
+        if let (Some(until), _) = split_bound(cursor) {
+            page.next = page.next.map(|token| format!("{BOUND}{until};{token}"));
+        }
+        Ok(page)
+    }
+
+    /// Newest first, so what is left of a window lies on or before the oldest date read.
+    fn restart_cursor(&self, until: Timestamp) -> Option<String> {
+        let day = until.to_zoned(TimeZone::UTC).date().strftime("%Y%m%d");
+        Some(format!("{BOUND}{day};"))
+    }
+}
+
+/// How a cursor names an upper publication-date bound (see [`TedAdapter::request`]).
+const BOUND: &str = "until=";
+
+/// A cursor's date bound (eight digits, else ignored) and its token, if any.
+fn split_bound(cursor: Option<&str>) -> (Option<&str>, Option<&str>) {
+    let Some(cursor) = cursor else { return (None, None) };
+    let Some((until, token)) = cursor.strip_prefix(BOUND).and_then(|rest| rest.split_once(';')) else {
+        return (None, Some(cursor));
+    };
+    let until = (until.len() == 8 && until.bytes().all(|b| b.is_ascii_digit())).then_some(until);
+    (until, Some(token).filter(|t| !t.is_empty()))
 }
 
 #[cfg(test)]

@@ -148,6 +148,12 @@ CREATE TABLE meta (
 ) STRICT;
 ";
 
+/// Where a poll cut short by `max_pages` continues (JSON `{since, cursor, low, started}`, see
+/// `model::Resume`), saved with the notices of the pages it read; NULL when the window was read.
+const FEED_RESUME: &str = "
+ALTER TABLE feed_state ADD COLUMN resume TEXT;
+";
+
 pub const MIGRATIONS: &[&str] = &[
     V1,
     V2,
@@ -158,6 +164,7 @@ pub const MIGRATIONS: &[&str] = &[
     DUPLICATES,
     SCORE_INDEX,
     META,
+    FEED_RESUME,
 ];
 
 /// The newest schema version this build knows and creates.

@@ -18,7 +18,7 @@ mod open_checks;
 mod rescore;
 
 pub use annotations::normalize_tags;
-pub use rescore::rescore_all;
+pub use rescore::{RescoreJob, RescoreStep, rescore_all};
 
 use super::{StoreError, schema};
 use crate::model::{
@@ -137,7 +137,7 @@ impl Store {
     ///
     /// # Errors
     ///
-    /// The database file, for a second connection (a background re-score); `None` in memory.
+    /// The database file; `None` in memory.
     pub fn path(&self) -> Option<std::path::PathBuf> {
         self.conn.path().filter(|p| !p.is_empty()).map(std::path::PathBuf::from)
     }

@@ -1,19 +1,14 @@
-//! Conditional GET: the validators (`ETag`, `Last-Modified`) a server sent for a URL, remembered in
-//! memory and sent back as `If-None-Match` / `If-Modified-Since`, so an unchanged feed costs the
+//! Conditional GET: the validators (`ETag`, `Last-Modified`) a server sent for a URL, sent back as `If-None-Match` / `If-Modified-Since`, so an unchanged feed costs the
 //! server a 304 instead of the whole body.
 //!
-//! Validators are only remembered once the poll that fetched them succeeded (see
-//! [`super::HttpFetcher::remember`]): a validator saved for notices that were then lost would make
-//! the next poll's 304 skip them for good.
-
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+//! The fetcher keeps no validators: the caller passes the ones to send. The poller owns them (one
+//! writer): a poll's validators become the ones sent only once the store has saved the notices they
+//! vouch for, since a validator kept for notices that were then lost would make the next poll's 304
+//! skip them for good.
 
 use reqwest::header::{ETAG, HeaderMap, LAST_MODIFIED};
 
-/// Most URLs remembered; feeds whose URL carries a moving date window (TED, Doffin, OCDS) would
-/// otherwise grow the map by one entry per poll for as long as the app runs.
-const MAX_REMEMBERED: usize = 256;
+use crate::model::UrlValidators;
 
 /// A server's cache validators for one URL.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -57,28 +52,13 @@ pub enum Fetched {
     NotModified,
 }
 
-/// The validators per request URL, shared by every clone of the fetcher.
-#[derive(Debug, Clone, Default)]
-pub(super) struct ValidatorCache {
-    // A lock, not a channel: tiny critical sections, never held across an await.
-    by_url: Arc<Mutex<HashMap<String, Validators>>>,
-}
-
-impl ValidatorCache {
-    pub(super) fn get(&self, url: &str) -> Option<Validators> {
-        self.by_url
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(url)
-            .cloned()
-    }
-
-    pub(super) fn insert(&self, url: &str, validators: Validators) {
-        let mut map = self.by_url.lock().unwrap_or_else(PoisonError::into_inner);
-        if map.len() >= MAX_REMEMBERED && !map.contains_key(url) {
-            // Crude but bounded: forgetting costs one full download, never a missed notice.
-            map.clear();
-        }
-        map.insert(url.to_owned(), validators);
-    }
+/// The validators saved for `url` among `saved` (a feed's last saved poll), if the server sent any.
+pub fn saved_for(saved: &[UrlValidators], url: &str) -> Option<Validators> {
+    saved
+        .iter()
+        .find(|entry| entry.url == url && (entry.etag.is_some() || entry.last_modified.is_some()))
+        .map(|entry| Validators {
+            etag: entry.etag.clone(),
+            last_modified: entry.last_modified.clone(),
+        })
 }

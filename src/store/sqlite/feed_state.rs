@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use rusqlite::{OptionalExtension, params};
 
 use super::{Store, UpsertSummary, upsert_in};
-use crate::model::{FeedState, Notice, Relevance, UrlValidators};
+use crate::model::{FeedState, Notice, Relevance, Resume, UrlValidators};
 use crate::store::StoreError;
 
 impl Store {
@@ -28,26 +28,34 @@ impl Store {
     ) -> Result<UpsertSummary, StoreError> {
         // Same words as `upsert_notices`: the status line already names the feed.
         let action = || format!("save {} fetched notices", items.len());
-        let validators = serde_json::to_string(&state.validators).map_err(|error| StoreError::Encode {
+        let encode = |error| StoreError::Encode {
             id: format!("feed state of {feed}"),
             error,
-        })?;
+        };
+        let validators = serde_json::to_string(&state.validators).map_err(encode)?;
+        let resume = state
+            .resume
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(encode)?;
         self.with_cache_for(items.len(), |store| {
             let tx = store.write_transaction(action)?;
             let at = now.to_string();
             let summary = upsert_in(&tx, items, &at).map_err(|e| e.or_sqlite(action))?;
             tx.execute(
-                "INSERT INTO feed_state (feed, high_water, last_success, validators, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
+                "INSERT INTO feed_state (feed, high_water, last_success, validators, updated_at, resume)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (feed) DO UPDATE SET high_water = excluded.high_water,
                      last_success = excluded.last_success, validators = excluded.validators,
-                     updated_at = excluded.updated_at",
+                     updated_at = excluded.updated_at, resume = excluded.resume",
                 params![
                     feed,
                     state.high_water.map(|t| t.to_string()),
                     state.last_success.map(|t| t.to_string()),
                     validators,
-                    at
+                    at,
+                    resume
                 ],
             )
             .map_err(|error| StoreError::Sqlite {
@@ -71,14 +79,15 @@ impl Store {
         let row = self
             .conn
             .query_row(
-                "SELECT high_water, last_success, validators FROM feed_state WHERE feed = ?1",
+                "SELECT high_water, last_success, validators, resume FROM feed_state WHERE feed = ?1",
                 [feed],
                 |row| {
-                    Ok((
-                        row.get::<_, Option<String>>(0)?,
-                        row.get::<_, Option<String>>(1)?,
-                        row.get::<_, String>(2)?,
-                    ))
+                    Ok(Row {
+                        mark: row.get(0)?,
+                        last: row.get(1)?,
+                        validators: row.get(2)?,
+                        resume: row.get(3)?,
+                    })
                 },
             )
             .optional()
@@ -86,8 +95,7 @@ impl Store {
                 action: format!("load the sync state of {feed}"),
                 error,
             })?;
-        row.map(|(mark, last, validators)| decode(feed, mark, last, &validators))
-            .transpose()
+        row.map(|row| decode(feed, row)).transpose()
     }
 
     /// The saved state of every feed, by feed name.
@@ -99,30 +107,47 @@ impl Store {
         let sqlite = failed("load the feeds' sync state");
         let mut stmt = self
             .conn
-            .prepare("SELECT feed, high_water, last_success, validators FROM feed_state")
+            .prepare("SELECT feed, high_water, last_success, validators, resume FROM feed_state")
             .map_err(sqlite)?;
         let rows = stmt
             .query_map([], |row| {
                 Ok((
                     row.get::<_, String>(0)?,
-                    row.get::<_, Option<String>>(1)?,
-                    row.get::<_, Option<String>>(2)?,
-                    row.get::<_, String>(3)?,
+                    Row {
+                        mark: row.get(1)?,
+                        last: row.get(2)?,
+                        validators: row.get(3)?,
+                        resume: row.get(4)?,
+                    },
                 ))
             })
             .map_err(sqlite)?;
         let mut states = HashMap::new();
         for row in rows {
-            let (feed, mark, last, validators) = row.map_err(sqlite)?;
-            let state = decode(&feed, mark, last, &validators)?;
+            let (feed, row) = row.map_err(sqlite)?;
+            let state = decode(&feed, row)?;
             states.insert(feed, state);
         }
         Ok(states)
     }
 }
 
+/// The columns of one `feed_state` row, as stored.
+struct Row {
+    mark: Option<String>,
+    last: Option<String>,
+    validators: String,
+    resume: Option<String>,
+}
+
 /// A `feed_state` row as a [`FeedState`].
-fn decode(feed: &str, mark: Option<String>, last: Option<String>, validators: &str) -> Result<FeedState, StoreError> {
+fn decode(feed: &str, row: Row) -> Result<FeedState, StoreError> {
+    let Row {
+        mark,
+        last,
+        validators,
+        resume,
+    } = row;
     let corrupt = |reason: String| StoreError::Corrupt {
         id: format!("feed state of {feed}"),
         reason,
@@ -132,10 +157,14 @@ fn decode(feed: &str, mark: Option<String>, last: Option<String>, validators: &s
             .transpose()
     };
     let validators: Vec<UrlValidators> =
-        serde_json::from_str(validators).map_err(|e| corrupt(format!("bad validators: {e}")))?;
+        serde_json::from_str(&validators).map_err(|e| corrupt(format!("bad validators: {e}")))?;
+    let resume: Option<Resume> = resume
+        .map(|json| serde_json::from_str(&json).map_err(|e| corrupt(format!("bad resume point: {e}"))))
+        .transpose()?;
     Ok(FeedState {
         high_water: time(mark)?,
         last_success: time(last)?,
         validators,
+        resume,
     })
 }

@@ -1,5 +1,6 @@
 //! Re-scoring stored notices after the matching profiles changed: the fingerprint of the profiles
-//! the scores were computed with, a chunked reader for a background task, and batch updates.
+//! the scores were computed with, and a job that reads, scores and updates a batch per step (the
+//! store thread runs its steps between other commands).
 
 use super::failed;
 use rusqlite::{OptionalExtension, params};
@@ -43,7 +44,7 @@ impl Store {
     }
 
     /// Up to `limit` stored notices after row `after` (0 to start), with the row id to continue
-    /// from: a background re-score reads the table in chunks on its own connection.
+    /// from: a re-score reads the table in chunks.
     ///
     /// # Errors
     /// [`StoreError::Sqlite`] when the query fails; undecodable rows are skipped.
@@ -95,8 +96,8 @@ impl Store {
     }
 }
 
-/// Notices read and written per transaction by [`rescore_all`]: short enough that the dashboard's
-/// own writes never wait long for the lock.
+/// Notices read and written per transaction (one step of a [`RescoreJob`]): short enough that a
+/// triage write queued behind a step never waits long for the store thread.
 const RESCORE_BATCH: usize = 2_000;
 
 /// Notices per message to the dashboard: the event loop draws once per message, and applying 2,000
@@ -104,14 +105,78 @@ const RESCORE_BATCH: usize = 2_000;
 /// stays well inside one.
 const SENT_CHUNK: usize = 500;
 
-/// Re-scores every notice stored at `path` with `score`, on a connection of its own, a batch at a
-/// time; each saved batch goes to `sent` in chunks of [`SENT_CHUNK`] (the dashboard shows them),
-/// then the fingerprint is stored.
-/// Returns how many were re-scored. Stops early when `sent` returns false (nobody listens).
+/// A re-score of every stored notice, done a step (a batch of `RESCORE_BATCH`) at a time, so the
+/// store thread can serve other commands between steps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RescoreJob {
+    fingerprint: String,
+    /// The last row id re-scored.
+    after: i64,
+    /// How many were re-scored so far.
+    total: usize,
+}
+
+/// What one [`RescoreJob::step`] left to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RescoreStep {
+    /// More notices to re-score.
+    More,
+    /// Every notice is re-scored and the fingerprint stored: how many in all.
+    Done(usize),
+    /// `sent` returned false (nobody listens): stopped, the fingerprint not stored.
+    Abandoned(usize),
+}
+
+impl RescoreJob {
+    /// A re-score recording `fingerprint` once every notice is done.
+    pub fn new(fingerprint: String) -> Self {
+        Self {
+            fingerprint,
+            after: 0,
+            total: 0,
+        }
+    }
+
+    /// Re-scores with `score` and saves the next batch, handing it to `sent` in chunks of
+    /// `SENT_CHUNK` (the dashboard shows them); after the last, stores the fingerprint.
+    ///
+    /// # Errors
+    /// The store error; the batches before it are saved, and the fingerprint is not, so the next
+    /// start re-scores again.
+    pub fn step(
+        &mut self,
+        store: &mut Store,
+        score: &dyn Fn(&Notice) -> Relevance,
+        sent: &mut dyn FnMut(Vec<(NoticeId, Relevance)>) -> bool,
+    ) -> Result<RescoreStep, StoreError> {
+        let (notices, last) = store.notices_after(self.after, RESCORE_BATCH)?;
+        if last == self.after {
+            store.set_scored_with(&self.fingerprint)?;
+            return Ok(RescoreStep::Done(self.total));
+        }
+        self.after = last;
+        let mut batch: Vec<(NoticeId, Relevance)> = notices.iter().map(|n| (n.id.clone(), score(n))).collect();
+        store.save_relevance(&batch)?;
+        self.total += batch.len();
+        while !batch.is_empty() {
+            let rest = batch.split_off(batch.len().min(SENT_CHUNK));
+            if !sent(batch) {
+                return Ok(RescoreStep::Abandoned(self.total));
+            }
+            batch = rest;
+        }
+        Ok(RescoreStep::More)
+    }
+}
+
+/// Re-scores every notice stored at `path` with `score` on a connection of its own, for tools that
+/// run without the store thread (`scale_probe`); the dashboard sends `StoreCommand::Rescore` to the
+/// store thread instead, the one writer of its database. Each saved batch goes to `sent` in chunks
+/// of `SENT_CHUNK`, then the fingerprint is stored. Returns how many were re-scored. Stops early
+/// when `sent` returns false (nobody listens).
 ///
 /// # Errors
-/// The first store error; the batches before it are saved, and the fingerprint is not, so the next
-/// start re-scores again.
+/// As [`RescoreJob::step`].
 pub fn rescore_all(
     path: &std::path::Path,
     score: &dyn Fn(&Notice) -> Relevance,
@@ -119,24 +184,11 @@ pub fn rescore_all(
     sent: &mut dyn FnMut(Vec<(NoticeId, Relevance)>) -> bool,
 ) -> Result<usize, StoreError> {
     let mut store = Store::open(path)?;
-    let (mut after, mut total) = (0, 0);
+    let mut job = RescoreJob::new(fingerprint.to_owned());
     loop {
-        let (notices, last) = store.notices_after(after, RESCORE_BATCH)?;
-        if last == after {
-            break;
-        }
-        after = last;
-        let mut batch: Vec<(NoticeId, Relevance)> = notices.iter().map(|n| (n.id.clone(), score(n))).collect();
-        store.save_relevance(&batch)?;
-        total += batch.len();
-        while !batch.is_empty() {
-            let rest = batch.split_off(batch.len().min(SENT_CHUNK));
-            if !sent(batch) {
-                return Ok(total);
-            }
-            batch = rest;
+        match job.step(&mut store, score, sent)? {
+            RescoreStep::More => {}
+            RescoreStep::Done(total) | RescoreStep::Abandoned(total) => return Ok(total),
         }
     }
-    store.set_scored_with(fingerprint)?;
-    Ok(total)
 }

@@ -1,0 +1,187 @@
+//! One poll's I/O: the pages a [`PollPlan`] asks for, read through the [`HttpFetcher`] with the
+//! feed's saved validators, then scored at ingest. Shared by the poller and `anbud poll --once`.
+
+use std::collections::HashSet;
+
+use jiff::Timestamp;
+
+use super::{FeedSpec, PollPlan, Progress, Scorer};
+use crate::feeds::http::{Fetched, HttpFetcher, saved_for};
+use crate::feeds::{FeedError, Scored};
+use crate::model::{Notice, UrlValidators};
+
+/// Everything one successful poll read, before it is saved.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FeedFetch {
+    /// All notices from all pages, de-duplicated by id.
+    pub notices: Vec<Notice>,
+    /// Plain-language warnings from the pages (see [`crate::feeds::Page::warnings`]), without repeats.
+    pub warnings: Vec<String>,
+    /// The validators of every URL this poll requested (a 304 keeps the ones it was sent with).
+    /// They only become effective once the notices are saved (the caller keeps them).
+    pub validators: Vec<UrlValidators>,
+    /// Whether the poll stopped at `max_pages` with more to read, and the oldest date read.
+    pub progress: Progress,
+}
+
+/// Fetches every page of `spec` published since `since` (at most `max_pages`), de-duplicated by id,
+/// without validators: for callers that keep nothing between polls (tests, tools).
+///
+/// # Errors
+/// As [`fetch_feed_pending`].
+pub async fn fetch_feed(fetcher: &HttpFetcher, spec: &FeedSpec, since: Timestamp) -> Result<Vec<Notice>, FeedError> {
+    Ok(fetch_feed_pending(fetcher, spec, since).await?.notices)
+}
+
+/// Fetches every page of `spec` published since `since` (at most `max_pages`), de-duplicated by id,
+/// with the warnings and validators of the poll: [`fetch_poll`] of a fresh window.
+///
+/// # Errors
+/// As [`fetch_poll`].
+pub async fn fetch_feed_pending(
+    fetcher: &HttpFetcher,
+    spec: &FeedSpec,
+    since: Timestamp,
+) -> Result<FeedFetch, FeedError> {
+    fetch_poll(fetcher, spec, &PollPlan::from(since)).await
+}
+
+/// Fetches the pages `plan` asks for (at most `max_pages`), de-duplicated by id, with the warnings,
+/// the validators and the [`Progress`] of the poll. A saved cursor the server refuses (a 4xx: an
+/// expired TED token) is replaced by the adapter's [`FeedAdapter::restart_cursor`] below the oldest
+/// date read so far, or the window's first page: read again, never skipped.
+///
+/// # Errors
+/// [`FeedError::Other`] with the reason when the adapter is not ready (e.g. no API key), without
+/// sending anything; else the first [`FeedError`] from any page. A 304 (conditional `GET`, see
+/// [`HttpFetcher::fetch`]) ends the poll with what was read so far, empty on the first page. Pages
+/// read before an error are discarded, so a poll is all-or-nothing and the next one re-reads the
+/// same window.
+pub async fn fetch_poll(fetcher: &HttpFetcher, spec: &FeedSpec, plan: &PollPlan) -> Result<FeedFetch, FeedError> {
+    spec.adapter.readiness().map_err(FeedError::Other)?;
+    match read_pages(fetcher, spec, plan, plan.cursor.clone()).await {
+        Err(FeedError::Status { status, .. }) if plan.cursor.is_some() && (400..500).contains(&status) => {
+            let low = plan.resume.as_ref().and_then(|r| r.low);
+            let restart = low.and_then(|low| spec.adapter.restart_cursor(low));
+            let mut fetched = read_pages(fetcher, spec, plan, restart).await?;
+            fetched.warnings.push(format!(
+                "the saved paging cursor was refused (HTTP {status}, probably expired): the rest of the window is read again"
+            ));
+            Ok(fetched)
+        }
+        other => other,
+    }
+}
+
+/// Reads up to `max_pages` pages of `plan`'s window from `cursor` on.
+async fn read_pages(
+    fetcher: &HttpFetcher,
+    spec: &FeedSpec,
+    plan: &PollPlan,
+    mut cursor: Option<String>,
+) -> Result<FeedFetch, FeedError> {
+    let since = plan.since;
+    let mut out = FeedFetch::default();
+    let mut seen = HashSet::new();
+    let max_pages = spec.max_pages.max(1);
+    for read in 1..=max_pages {
+        let request = spec.adapter.request(since, cursor.as_deref());
+        let known = saved_for(&plan.validators, &request.url);
+        let body = match fetcher.fetch(&request, known.as_ref()).await? {
+            Fetched::Body { body, validators } => {
+                out.validators
+                    .extend(validators.map(|v| HttpFetcher::for_url(&request.url, v)));
+                body
+            }
+            // Unchanged since the last saved poll, whose notices are already stored; its
+            // validators stay valid and are saved again with this poll's state.
+            Fetched::NotModified => {
+                out.validators
+                    .extend(known.map(|v| HttpFetcher::for_url(&request.url, v)));
+                break;
+            }
+        };
+        let page = spec.adapter.parse_window(since, cursor.as_deref(), &body)?;
+        let empty = page.notices.is_empty();
+        // A server that counts zero hits is telling us this window is empty, not looping: an
+        // adapter that splits its query into windows (Doffin) moves on to the next one.
+        let counted_empty = page.total == Some(0);
+        for warning in page.warnings {
+            if !out.warnings.contains(&warning) {
+                out.warnings.push(warning);
+            }
+        }
+        let oldest = page.notices.iter().filter_map(|n| n.published).min();
+        out.progress.low = out.progress.low.into_iter().chain(oldest).min();
+        out.notices
+            .extend(page.notices.into_iter().filter(|n| seen.insert(n.id.clone())));
+        // A repeated cursor or an empty page with a cursor would otherwise loop until max_pages.
+        match page.next {
+            Some(next) if (!empty || counted_empty) && cursor.as_deref() != Some(next.as_str()) => {
+                if read == max_pages {
+                    // The rest is read by the next poll, from this cursor (saved with these notices).
+                    out.warnings.push(format!(
+                        "read {max_pages} pages (max_pages) with more to read: the next poll continues from there"
+                    ));
+                    out.progress.next = Some(next);
+                    break;
+                }
+                cursor = Some(next);
+            }
+            _ => break,
+        }
+    }
+    Ok(out)
+}
+
+/// One successful poll, scored: what [`FeedEvent::Fetched`] and `anbud poll --once` need.
+#[derive(Debug, Clone, Default)]
+pub struct ScoredFetch {
+    /// The notices with their relevance.
+    pub scored: Vec<Scored>,
+    /// As [`FeedFetch::warnings`].
+    pub warnings: Vec<String>,
+    /// As [`FeedFetch::validators`]: sent by later polls only once the notices are saved.
+    pub validators: Vec<UrlValidators>,
+    /// As [`FeedFetch::progress`].
+    pub progress: Progress,
+}
+
+/// The ingest pipeline of one poll: the pages `plan` asks for ([`fetch_poll`]), each notice scored
+/// at ingest. Used by the poller and by `anbud poll --once`.
+///
+/// # Errors
+/// As [`fetch_poll`].
+pub async fn fetch_and_score(
+    fetcher: &HttpFetcher,
+    spec: &FeedSpec,
+    plan: &PollPlan,
+    scorer: Scorer,
+) -> Result<ScoredFetch, FeedError> {
+    let fetched = fetch_poll(fetcher, spec, plan).await?;
+    Ok(ScoredFetch {
+        scored: score(scorer, fetched.notices).await?,
+        warnings: fetched.warnings,
+        validators: fetched.validators,
+        progress: fetched.progress,
+    })
+}
+
+/// Scores a batch on the blocking pool so a large page never stalls the async workers.
+async fn score(scorer: Scorer, notices: Vec<Notice>) -> Result<Vec<Scored>, FeedError> {
+    let scored = tokio::task::spawn_blocking(move || {
+        notices
+            .into_iter()
+            .map(|notice| {
+                let relevance = scorer(&notice);
+                (notice, relevance)
+            })
+            .collect()
+    })
+    .await;
+    match scored {
+        Ok(scored) => Ok(scored),
+        Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
+        Err(_) => Err(FeedError::Other("scoring was cancelled".to_owned())),
+    }
+}
