@@ -137,6 +137,8 @@ fn list_filters_views_and_formats() {
     assert_eq!(json_ids(&list(&["--view", "pipeline", "--json"])), ["1-2026"]);
     assert_eq!(json_ids(&list(&["--status", "bidding", "--json"])), ["1-2026"]);
     assert!(json_ids(&list(&["--view", "won", "--json"])).is_empty());
+    // The dashboard's Outcomes tab (won and lost) has its view name too.
+    assert!(json_ids(&list(&["--view", "outcomes", "--json"])).is_empty());
     assert_eq!(
         json_ids(&list(&["--status", "all", "--min-score", "5", "--json"])),
         ["1-2026", "2-2026"]

@@ -173,7 +173,7 @@ fn clicks_hit_tabs_and_rows_where_they_were_drawn() {
     let tab_line: String = (0..100)
         .map(|x| terminal.backend().buffer()[(x, 0)].symbol().to_owned())
         .collect();
-    let shortlist_x = u16::try_from(tab_line.find("Shortlist").expect("tab drawn")).expect("fits");
+    let shortlist_x = u16::try_from(tab_line.find("Short").expect("tab drawn")).expect("fits");
     let msg = view.click(&click(shortlist_x + 2, 0)).expect("tab hit");
     state.update(msg);
     assert_eq!(state.view(), anbud::app::View::Shortlist);

@@ -17,6 +17,8 @@ pub enum View {
     Shortlist,
     /// Bids in progress: bidding or submitted.
     Pipeline,
+    /// Bids decided: won or lost.
+    Outcomes,
     /// Content changed by a re-fetch (deadline moved, title corrected) since you last looked.
     Changed,
     /// Rejected.
@@ -30,11 +32,12 @@ pub(crate) const CLOSING_SOON_SECS: i64 = 7 * 86_400;
 
 impl View {
     /// Tab order.
-    pub const ALL: [View; 7] = [
+    pub const ALL: [View; 8] = [
         View::Inbox,
         View::ClosingSoon,
         View::Shortlist,
         View::Pipeline,
+        View::Outcomes,
         View::Changed,
         View::Rejected,
         View::All,
@@ -47,6 +50,7 @@ impl View {
             View::ClosingSoon => "Closing soon",
             View::Shortlist => "Shortlist",
             View::Pipeline => "Pipeline",
+            View::Outcomes => "Outcomes",
             View::Changed => "Changed",
             View::Rejected => "Rejected",
             View::All => "All",
@@ -60,6 +64,7 @@ impl View {
             View::ClosingSoon => "Soon",
             View::Shortlist => "Short",
             View::Pipeline => "Pipe",
+            View::Outcomes => "Out",
             View::Changed => "Chg",
             View::Rejected => "Rej",
             View::All => "All",
@@ -81,6 +86,7 @@ impl View {
             }
             View::Shortlist => triage == Triage::Shortlisted,
             View::Pipeline => triage.is_in_pipeline(),
+            View::Outcomes => matches!(triage, Triage::Won | Triage::Lost),
             View::Changed => !record.changes.is_empty(),
             View::Rejected => triage == Triage::Rejected,
             View::All => true,
