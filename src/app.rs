@@ -9,6 +9,7 @@ mod annotate;
 mod descriptions;
 pub mod keymap;
 mod loading;
+pub mod messages;
 pub mod msg;
 pub mod sources;
 pub mod state;

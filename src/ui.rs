@@ -5,6 +5,7 @@
 mod deadline;
 mod help;
 mod highlight;
+mod message_log;
 mod note_editor;
 mod notice_detail;
 mod notice_list;
@@ -122,6 +123,7 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &mut ViewState, ctx: Re
     match state.mode() {
         Mode::Help => help::render(frame, frame.area(), ctx),
         Mode::Sources => sources::render(frame, frame.area(), state, ctx),
+        Mode::Messages => message_log::render(frame, frame.area(), state, ctx),
         Mode::Note => note_editor::render(frame, frame.area(), state, ctx),
         Mode::Tag => tag_prompt::render(frame, frame.area(), state, ctx),
         Mode::Reason => reason_picker::render(frame, frame.area(), state, ctx.theme),

@@ -352,6 +352,20 @@ fn tag_prompt_shows_tags_in_use_and_tags_in_the_list() {
     insta::assert_snapshot!(draw(&state, 100, 16).backend());
 }
 
+/// One marked notice is "1 marked notice", not "1 marked notices".
+#[test]
+fn popups_for_one_marked_notice_count_it_as_one() {
+    let mut state = loaded().with_reject_reasons(vec!["staffing".to_owned()]);
+    state.update(Msg::Action(Action::ToggleMark));
+    state.update(Msg::Action(Action::EditTags));
+    let screen = common::screen::rows(&draw(&state, 100, 16)).join("\n");
+    assert!(screen.contains("Tags for 1 marked notice:"), "{screen}");
+    state.update(Msg::Edit(TextEdit::Cancel));
+    state.update(Msg::Action(Action::RejectWithReason));
+    let screen = common::screen::rows(&draw(&state, 100, 16)).join("\n");
+    assert!(screen.contains("Reject 1 notice — why?"), "{screen}");
+}
+
 #[test]
 fn reason_picker_lists_the_configured_reasons() {
     let mut state = loaded().with_reject_reasons(vec!["pharmaceuticals only".to_owned(), "staffing".to_owned()]);

@@ -155,6 +155,8 @@ pub enum Mode {
     Suggestions,
     /// The sources panel (`F`) is open.
     Sources,
+    /// The message log (`M`) is open.
+    Messages,
 }
 
 /// What a feed is doing, for the status line (newsboat's `DlStatus`).
@@ -283,6 +285,10 @@ pub struct AppState {
     /// Stored records per source, for the sources panel (recounted when records arrive).
     pub(crate) record_stats: super::sources::RecordStats,
     pub(crate) status: Option<StatusMessage>,
+    /// Every status message of the session (`M`), and what an export in progress holds.
+    pub(crate) log: super::messages::MessageLog,
+    pub(crate) exporting: Option<super::messages::ExportKind>,
+    pub(crate) help_scroll: u16,
     pub(crate) now: Timestamp,
     pub(crate) list_rows: u16,
     pub(crate) running: bool,
@@ -336,6 +342,9 @@ impl AppState {
             stale_after: super::sources::DEFAULT_STALE_AFTER,
             record_stats: super::sources::RecordStats::default(),
             status: None,
+            log: super::messages::MessageLog::default(),
+            exporting: None,
+            help_scroll: 0,
             now,
             list_rows: 10,
             running: true,

@@ -9,7 +9,9 @@ use crate::store::StoreEvent;
 impl AppState {
     /// Applies one message and returns the work the runtime must do.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let before = self.status.take();
         let mut effects = self.dispatch(msg);
+        self.log_status(before);
         effects.extend(self.track_seen_changes());
         effects.extend(self.read_shown_description());
         effects
@@ -52,8 +54,10 @@ impl AppState {
             },
             Msg::Store(event) => self.on_store(event),
             Msg::ExportFinished(result) => {
+                let kind = self.exporting.take().unwrap_or(super::messages::ExportKind::Shortlist);
+                // The path last: a narrow status line cuts it, not what happened.
                 self.status = Some(match result {
-                    Ok((path, rows)) => info(format!("Exported {rows} shortlisted notices to {}", path.display())),
+                    Ok((path, rows)) => info(format!("Exported {} to {}", kind.describe(rows), path.display())),
                     Err(e) => error(format!("Export failed: {e}")),
                 });
                 Vec::new()
@@ -103,6 +107,9 @@ impl AppState {
     fn on_action(&mut self, action: Action) -> Vec<Effect> {
         let page = usize::from(self.list_rows.max(1));
         let row = self.selected_row().unwrap_or(0);
+        if self.scroll_overlay(action) {
+            return Vec::new();
+        }
         match action {
             Action::Quit => self.running = false,
             Action::SelectNext => self.select_row(row + 1),
@@ -126,7 +133,7 @@ impl AppState {
                 if !self.marked.is_empty() {
                     self.marked.clear();
                     self.status = Some(info("Marks cleared".to_owned()));
-                } else if matches!(self.mode, Mode::Help | Mode::Sources) {
+                } else if matches!(self.mode, Mode::Help | Mode::Sources | Mode::Messages) {
                     self.mode = Mode::List;
                 } else if self.detail_open {
                     self.detail_open = false;
@@ -177,10 +184,10 @@ impl AppState {
             }
             Action::ExportShortlist => {
                 // The marked set when there is one, else the shortlist.
-                let rows = if self.marked.is_empty() {
-                    self.shortlisted()
+                let (rows, kind) = if self.marked.is_empty() {
+                    (self.shortlisted(), super::messages::ExportKind::Shortlist)
                 } else {
-                    self.marked_records()
+                    (self.marked_records(), super::messages::ExportKind::Marked(self.view))
                 };
                 if rows.is_empty() {
                     self.status = Some(info(
@@ -188,7 +195,11 @@ impl AppState {
                     ));
                     return Vec::new();
                 }
-                self.status = Some(info(format!("Exporting {} notices…", rows.len())));
+                self.status = Some(info(format!(
+                    "Exporting {}…",
+                    crate::model::plural::notices(rows.len())
+                )));
+                self.exporting = Some(kind);
                 return vec![Effect::Export(rows)];
             }
             Action::CycleSort => {
@@ -205,12 +216,14 @@ impl AppState {
                 };
             }
             Action::ToggleHelp => {
+                self.help_scroll = 0;
                 self.mode = if self.mode == Mode::Help {
                     Mode::List
                 } else {
                     Mode::Help
                 };
             }
+            Action::ToggleMessages => self.toggle_messages(),
         }
         Vec::new()
     }
