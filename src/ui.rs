@@ -121,7 +121,7 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &mut ViewState, ctx: Re
     }
     status_bar::render(frame, status, state, ctx);
     match state.mode() {
-        Mode::Help => help::render(frame, frame.area(), ctx),
+        Mode::Help => help::render(frame, frame.area(), state, ctx),
         Mode::Sources => sources::render(frame, frame.area(), state, ctx),
         Mode::Messages => message_log::render(frame, frame.area(), state, ctx),
         Mode::Note => note_editor::render(frame, frame.area(), state, ctx),

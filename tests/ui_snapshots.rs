@@ -213,6 +213,36 @@ fn help_overlay_in_two_columns_at_80x24() {
     insta::assert_snapshot!(draw(&state, 80, 24).backend());
 }
 
+/// On a short terminal the help scrolls to its legend, and stops at its end.
+#[test]
+fn help_scrolls_to_the_legend_on_a_short_terminal() {
+    let mut state = loaded();
+    state.update(Msg::Action(Action::ToggleHelp));
+    state.update(Msg::Action(Action::PageDown));
+    state.update(Msg::Action(Action::PageDown));
+    let at_end = draw(&state, 80, 24);
+    insta::assert_snapshot!(at_end.backend());
+    let screen = common::screen::rows(&at_end).join("\n");
+    assert!(screen.contains("Marks: ★ shortlisted"), "{screen}");
+    state.update(Msg::Action(Action::SelectLast));
+    assert_eq!(common::screen::rows(&draw(&state, 80, 24)).join("\n"), screen, "stops at the end");
+}
+
+/// The message log shows each message whole, newest first, with its local time.
+#[test]
+fn message_log_lists_messages_newest_first() {
+    let mut state = loaded();
+    state.update(Msg::Action(Action::CycleSort));
+    state.update(Msg::ClockTicked("2026-11-22T12:01:05Z".parse().expect("time")));
+    state.update(Msg::ExportFinished(Err(
+        "cannot create a temporary file for the export (Permission denied (os error 13)): \
+         /home/kari/Dokumenter/anbud/eksport/anbud-shortlist-20261122-1301.csv"
+            .to_owned(),
+    )));
+    state.update(Msg::Action(Action::ToggleMessages));
+    insta::assert_snapshot!(draw(&state, 80, 16).backend());
+}
+
 #[test]
 fn marked_rows_show_a_dot_and_the_count() {
     let mut state = loaded();

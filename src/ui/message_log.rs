@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::RenderContext;
 use crate::app::{AppState, StatusLevel};
@@ -35,22 +35,26 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
         );
         return;
     }
-    let lines: Vec<Line> = log
-        .entries()
-        .skip(log.scroll())
-        // More than a screen can hold is never drawn (the log keeps hundreds).
-        .take(usize::from(inner.height))
-        .map(|(at, message)| {
-            let time = at.to_zoned(ctx.tz.clone()).strftime("%H:%M:%S").to_string();
-            let style = match message.level {
-                StatusLevel::Info => ratatui::style::Style::new(),
-                StatusLevel::Error => theme.error(),
-            };
-            Line::from(vec![
-                Span::styled(format!(" {time}  "), theme.muted()),
-                Span::styled(message.text.clone(), style),
-            ])
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    // Wrapped under the text, not under the time, so the times stay a column.
+    let text_width = usize::from(inner.width).saturating_sub(TIME_WIDTH + 1).max(10);
+    let mut lines: Vec<Line> = Vec::new();
+    // More than a screen can hold is never built (the log keeps hundreds).
+    for (at, message) in log.entries().skip(log.scroll()) {
+        if lines.len() >= usize::from(inner.height) {
+            break;
+        }
+        let time = at.to_zoned(ctx.tz.clone()).strftime("%H:%M:%S").to_string();
+        let style = match message.level {
+            StatusLevel::Info => ratatui::style::Style::new(),
+            StatusLevel::Error => theme.error(),
+        };
+        for (i, row) in super::sources::wrap(&message.text, text_width).into_iter().enumerate() {
+            let lead = if i == 0 { format!(" {time}  ") } else { " ".repeat(TIME_WIDTH) };
+            lines.push(Line::from(vec![Span::styled(lead, theme.muted()), Span::styled(row, style)]));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
 }
+
+/// " HH:MM:SS  ".
+const TIME_WIDTH: usize = 11;
