@@ -38,7 +38,7 @@ pub enum ExportError {
     /// the reason.
     #[error("cannot {action} ({error}): {path}")]
     File {
-        /// What was being done, e.g. "write the export".
+        /// What was being done: "write", "create the file".
         action: &'static str,
         /// The target (or temporary) file.
         path: PathBuf,
@@ -181,7 +181,7 @@ mod tests {
         let err = write_file(Path::new("/"), &[], &ExportOptions::default()).expect_err("no file name");
         assert_eq!(
             err.to_string(),
-            "cannot write the export (the path has no file name): /",
+            "cannot write (the path has no file name): /",
             "the reason first, the path last"
         );
     }

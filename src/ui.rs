@@ -3,6 +3,7 @@
 //! `ViewState` (the list's scroll position) belongs to the UI and is written only by [`render`].
 
 mod deadline;
+mod fit;
 mod help;
 mod highlight;
 mod message_log;

@@ -228,6 +228,24 @@ fn help_scrolls_to_the_legend_on_a_short_terminal() {
     assert_eq!(common::screen::rows(&draw(&state, 80, 24)).join("\n"), screen, "stops at the end");
 }
 
+/// A message too long for the status line loses the middle of its path, not its start or the
+/// file name.
+#[test]
+fn a_long_status_message_keeps_its_start_and_the_file_name() {
+    let mut state = loaded();
+    state.update(Msg::Action(Action::ExportShortlist));
+    state.update(Msg::ExportFinished(Ok((
+        "/home/kari/Dokumenter/anbud/eksport/2026/november/anbud-shortlist-20261122-1301.csv".into(),
+        1,
+    ))));
+    let rows = common::screen::rows(&draw(&state, 80, 12));
+    let last = rows.last().expect("status row");
+    assert_eq!(
+        last.trim_end(),
+        "Exported 1 shortlisted notice to …mber/anbud-shortlist-20261122-1301.csv ? help"
+    );
+}
+
 /// The message log shows each message whole, newest first, with its local time.
 #[test]
 fn message_log_lists_messages_newest_first() {
@@ -235,7 +253,7 @@ fn message_log_lists_messages_newest_first() {
     state.update(Msg::Action(Action::CycleSort));
     state.update(Msg::ClockTicked("2026-11-22T12:01:05Z".parse().expect("time")));
     state.update(Msg::ExportFinished(Err(
-        "cannot create a temporary file for the export (Permission denied (os error 13)): \
+        "cannot create the file (Permission denied (os error 13)): \
          /home/kari/Dokumenter/anbud/eksport/anbud-shortlist-20261122-1301.csv"
             .to_owned(),
     )));

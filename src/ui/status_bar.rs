@@ -54,14 +54,6 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), sources);
 
-    let mut line = Vec::new();
-    if let Some(status) = state.status() {
-        let style = match status.level {
-            StatusLevel::Info => ratatui::style::Style::new(),
-            StatusLevel::Error => theme.error(),
-        };
-        line.push(Span::styled(status.text.clone(), style));
-    }
     let mut hint = Vec::new();
     if state.marked_count() > 0 {
         hint.push(Span::styled(
@@ -78,6 +70,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
     }
     hint.extend([Span::styled("?", theme.key()), Span::styled(" help ", theme.muted())]);
     let hint = Line::from(hint).right_aligned();
+    let mut line = Vec::new();
+    if let Some(status) = state.status() {
+        let style = match status.level {
+            StatusLevel::Info => ratatui::style::Style::new(),
+            StatusLevel::Error => theme.error(),
+        };
+        // The hint is drawn over the line's end: the message gets what is left, cut where it
+        // loses least (see `fit`); `M` shows it whole.
+        let room = usize::from(message.width).saturating_sub(hint.width() + 1);
+        line.push(Span::styled(super::fit::fit(&status.text, room), style));
+    }
     frame.render_widget(Paragraph::new(Line::from(line)), message);
     frame.render_widget(Paragraph::new(hint), message);
 }
