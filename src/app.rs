@@ -11,6 +11,7 @@ pub mod keymap;
 mod loading;
 pub mod messages;
 pub mod msg;
+pub mod refresh;
 pub mod sources;
 pub mod state;
 pub mod suggestions;

@@ -178,3 +178,101 @@ fn movement_keys_scroll_the_help_not_the_list() {
     act(&mut state, Action::ToggleHelp);
     assert_eq!(state.help_scroll(), 0, "opens at the top");
 }
+
+fn feeds(names: &[&str]) -> AppState {
+    let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+    AppState::new(Vec::new(), &names, now())
+}
+
+fn started(feed: &str) -> Msg {
+    Msg::Feed(anbud::feeds::FeedEvent::Started {
+        feed: feed.to_owned(),
+        at: now(),
+    })
+}
+
+fn fetched(feed: &str, ids: &[&str]) -> Msg {
+    Msg::Feed(anbud::feeds::FeedEvent::Fetched {
+        feed: feed.to_owned(),
+        notices: ids.iter().map(|id| notice(id).score(5).scored()).collect(),
+        at: now(),
+        next_at: now(),
+        warnings: Vec::new(),
+        state: Default::default(),
+    })
+}
+
+fn saved(feed: &str) -> Msg {
+    Msg::Store(StoreEvent::FetchSaved {
+        feed: feed.to_owned(),
+        summary: Default::default(),
+        state: Default::default(),
+    })
+}
+
+fn failed(feed: &str) -> Msg {
+    Msg::Feed(anbud::feeds::FeedEvent::Failed {
+        feed: feed.to_owned(),
+        message: "HTTP 503 — Doffin is unavailable".to_owned(),
+        at: now(),
+        retry_at: now(),
+    })
+}
+
+#[test]
+fn a_refresh_round_ends_with_what_every_feed_brought() {
+    use anbud::app::refresh::RoundStep;
+    let mut state = feeds(&["TED", "Doffin", "RSS"]);
+    // A poll running before r: its answer is not the round's.
+    state.update(started("RSS"));
+    assert_eq!(act(&mut state, Action::RefreshAll), [Effect::RefreshAll]);
+    assert_eq!(status(&state), "Refreshing 3 feeds…");
+    state.update(fetched("RSS", &["rss:old"]));
+    state.update(saved("RSS"));
+    state.update(started("TED"));
+    state.update(started("Doffin"));
+    state.update(fetched("TED", &["ted:1", "ted:2"]));
+    let steps = |state: &AppState| -> Vec<RoundStep> {
+        state
+            .refresh_round()
+            .expect("round running")
+            .feeds()
+            .iter()
+            .map(|(_, step)| *step)
+            .collect()
+    };
+    assert_eq!(
+        steps(&state),
+        [RoundStep::Saving { new: 2 }, RoundStep::Polling, RoundStep::Queued]
+    );
+    state.update(saved("TED"));
+    state.update(failed("Doffin"));
+    assert_eq!(state.refresh_round().expect("round").answered(), 2);
+    assert_eq!(status(&state), "Refreshing 3 feeds…", "not over until every feed answered");
+    // The poller polls RSS again for the round.
+    state.update(started("RSS"));
+    state.update(fetched("RSS", &["rss:1"]));
+    assert!(state.refresh_round().is_some(), "waits for the save");
+    state.update(saved("RSS"));
+    assert!(state.refresh_round().is_none());
+    assert_eq!(
+        status(&state),
+        "Refreshed: 3 new (TED 2, RSS 1), 1 failed (Doffin) — F shows why"
+    );
+}
+
+#[test]
+fn an_inactive_feed_is_not_waited_for_and_a_quiet_round_says_so() {
+    let mut state = feeds(&["TED", "Doffin"]);
+    act(&mut state, Action::RefreshAll);
+    state.update(Msg::Feed(anbud::feeds::FeedEvent::Inactive {
+        feed: "Doffin".to_owned(),
+        message: "no API key — set DOFFIN_API_KEY".to_owned(),
+    }));
+    state.update(started("TED"));
+    state.update(fetched("TED", &[]));
+    state.update(saved("TED"));
+    assert_eq!(status(&state), "Refreshed: no new notices");
+    act(&mut state, Action::RefreshAll);
+    assert_eq!(status(&state), "Refreshing 1 feed…", "the inactive feed is left out");
+}

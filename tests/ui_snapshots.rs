@@ -228,6 +228,28 @@ fn help_scrolls_to_the_legend_on_a_short_terminal() {
     assert_eq!(common::screen::rows(&draw(&state, 80, 24)).join("\n"), screen, "stops at the end");
 }
 
+/// While `r` runs, the feed bar counts the feeds that answered and shows each one's step.
+#[test]
+fn feed_bar_shows_refresh_progress() {
+    let mut state = AppState::new(Vec::new(), &["TED".to_owned(), "Doffin".to_owned(), "RSS".to_owned()], now());
+    state.update(Msg::Action(Action::RefreshAll));
+    state.update(Msg::Feed(FeedEvent::Started {
+        feed: "TED".to_owned(),
+        at: now(),
+    }));
+    state.update(Msg::Feed(FeedEvent::Started {
+        feed: "Doffin".to_owned(),
+        at: now(),
+    }));
+    state.update(Msg::Feed(FeedEvent::Failed {
+        feed: "Doffin".to_owned(),
+        message: "HTTP 503 — Doffin is unavailable (maintenance or overload); anbud retries with backoff".to_owned(),
+        at: now(),
+        retry_at: "2026-11-22T12:05:00Z".parse().expect("time"),
+    }));
+    insta::assert_snapshot!(draw(&state, 120, 8).backend());
+}
+
 /// A message too long for the status line loses the middle of its path, not its start or the
 /// file name.
 #[test]

@@ -289,6 +289,8 @@ pub struct AppState {
     pub(crate) log: super::messages::MessageLog,
     pub(crate) exporting: Option<super::messages::ExportKind>,
     pub(crate) help_scroll: u16,
+    /// The refresh round `r` started, until every feed has answered.
+    pub(crate) refresh: Option<super::refresh::RefreshRound>,
     pub(crate) now: Timestamp,
     pub(crate) list_rows: u16,
     pub(crate) running: bool,
@@ -345,6 +347,7 @@ impl AppState {
             log: super::messages::MessageLog::default(),
             exporting: None,
             help_scroll: 0,
+            refresh: None,
             now,
             list_rows: 10,
             running: true,

@@ -1,6 +1,7 @@
 //! `AppState::update`: the only place the state changes.
 
 use super::msg::{Action, Effect, Msg, TextEdit};
+use super::refresh::RoundStep;
 use super::state::{AppState, Mode, SourceStatus, StatusLevel, StatusMessage, View};
 use crate::feeds::{FeedEvent, Scored};
 use crate::model::{NoticeRecord, Triage, merge_changes};
@@ -179,7 +180,7 @@ impl AppState {
                 }
             }
             Action::RefreshAll => {
-                self.status = Some(info("Refreshing all feeds…".to_owned()));
+                self.start_refresh_round();
                 return vec![Effect::RefreshAll];
             }
             Action::ExportShortlist => {
@@ -321,8 +322,13 @@ impl AppState {
             StoreEvent::SeenSaved { error: Some(why), .. } => {
                 self.status = Some(error(format!("Could not record that you saw the changes ({why})")));
             }
-            StoreEvent::SeenSaved { error: None, .. } | StoreEvent::FetchSaved { .. } => {}
+            StoreEvent::SeenSaved { error: None, .. } => {}
+            StoreEvent::FetchSaved { feed, .. } => self.advance_round(&feed, |step| match step {
+                RoundStep::Saving { new } => Some(RoundStep::Done { new }),
+                _ => None,
+            }),
             StoreEvent::FetchNotSaved { feed, error: why } => {
+                self.advance_round(&feed, |step| matches!(step, RoundStep::Saving { .. }).then_some(RoundStep::Failed));
                 self.status = Some(error(format!("{feed}: notices could not be saved: {why}")));
             }
         }
@@ -333,6 +339,8 @@ impl AppState {
         match event {
             FeedEvent::Started { feed, at } => {
                 self.feed_log(&feed).started(at);
+                // Polled (again) in this round: this poll's answer is the one that counts.
+                self.advance_round(&feed, |_| Some(RoundStep::Polling));
                 self.set_source(&feed, SourceStatus::Fetching { since: at });
                 Vec::new()
             }
@@ -348,6 +356,7 @@ impl AppState {
                 let alert = self.alert_for(&feed, &notices);
                 let (new, old_descriptions) = self.merge(&notices);
                 self.log_success(&feed, &notices, new, (at, next_at), warnings);
+                self.advance_round(&feed, |step| (step == RoundStep::Polling).then_some(RoundStep::Saving { new }));
                 self.set_source(
                     &feed,
                     SourceStatus::Ok {
@@ -375,11 +384,13 @@ impl AppState {
                 retry_at,
             } => {
                 self.log_failure(&feed, &message, at, retry_at);
+                self.advance_round(&feed, |step| (step == RoundStep::Polling).then_some(RoundStep::Failed));
                 self.set_source(&feed, SourceStatus::Failed { at, message, retry_at });
                 Vec::new()
             }
             FeedEvent::Inactive { feed, message } => {
                 self.feed_log(&feed).inactive(message.clone());
+                self.leave_round(&feed);
                 self.set_source(&feed, SourceStatus::Inactive { message });
                 Vec::new()
             }

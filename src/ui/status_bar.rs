@@ -7,6 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use super::RenderContext;
 use super::deadline::local_time;
+use crate::app::refresh::RoundStep;
 use crate::app::{AppState, SourceStatus, StatusLevel};
 
 /// Draws the status lines.
@@ -37,13 +38,32 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
     // feeds shrink to "TED ✓" when the full line does not fit.
     let mut feeds: Vec<&(String, SourceStatus)> = state.sources().iter().collect();
     feeds.sort_by_key(|(_, s)| !matches!(s, SourceStatus::Failed { .. } | SourceStatus::Inactive { .. }));
+    // During a refresh round (`r`): how far it is, and which feeds it still waits to start.
+    let round = state.refresh_round();
+    let queued = |name: &str| {
+        round.is_some_and(|r| {
+            r.feeds()
+                .iter()
+                .any(|(feed, step)| feed == name && *step == RoundStep::Queued)
+        })
+    };
     let build = |compact: bool| -> Vec<Span<'static>> {
         let mut spans = Vec::new();
+        if let Some(round) = round {
+            spans.push(Span::styled(
+                format!("Refresh {}/{}", round.answered(), round.feeds().len()),
+                theme.key(),
+            ));
+        }
         for (name, status) in &feeds {
             if !spans.is_empty() {
                 spans.push(Span::raw(" │ "));
             }
-            let (text, style) = entry(name, status, compact);
+            let (text, style) = if queued(name) {
+                (format!("{name}: queued"), theme.muted())
+            } else {
+                entry(name, status, compact)
+            };
             spans.push(Span::styled(text, style));
         }
         spans
@@ -51,6 +71,18 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
     let mut spans = build(false);
     if Line::from(spans.clone()).width() > usize::from(sources.width) {
         spans = build(true);
+    }
+    // Still too wide: the long error texts share what the other feeds leave, each cut where it
+    // loses least (`fit`), so no feed drops off the right edge.
+    let is_failure = |span: &Span| span.style == theme.error();
+    let failures = spans.iter().filter(|s| is_failure(s)).count();
+    let total = Line::from(spans.clone()).width();
+    if failures > 0 && total > usize::from(sources.width) {
+        let fixed: usize = spans.iter().filter(|s| !is_failure(s)).map(Span::width).sum();
+        let room = (usize::from(sources.width).saturating_sub(fixed) / failures).max(24);
+        for span in spans.iter_mut().filter(|s| is_failure(s)) {
+            span.content = super::fit::fit(&span.content, room).into();
+        }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), sources);
 
