@@ -276,3 +276,25 @@ fn an_inactive_feed_is_not_waited_for_and_a_quiet_round_says_so() {
     act(&mut state, Action::RefreshAll);
     assert_eq!(status(&state), "Refreshing 1 feed…", "the inactive feed is left out");
 }
+
+#[test]
+fn store_failures_say_what_to_do_before_the_raw_error() {
+    let mut state = feeds(&["TED"]);
+    let why = "disk I/O error: /home/kari/.local/share/anbud/anbud.sqlite".to_owned();
+    state.update(Msg::Store(StoreEvent::FetchNotSaved {
+        feed: "TED".to_owned(),
+        error: why.clone(),
+    }));
+    assert_eq!(
+        status(&state),
+        format!("TED: fetched notices NOT saved — the next poll fetches them again [{why}]")
+    );
+    state.update(Msg::Store(StoreEvent::NoteNotSaved {
+        id: anbud::model::NoticeId::new("ted", "1"),
+        error: why.clone(),
+    }));
+    assert_eq!(
+        status(&state),
+        format!("Note for ted:1 NOT saved — n reopens it: copy your text first [{why}]")
+    );
+}

@@ -92,7 +92,7 @@ fn failed_source_and_pending_save() {
     let mut state = loaded();
     state.update(Msg::Feed(FeedEvent::Failed {
         feed: "TED".to_owned(),
-        message: "cannot connect to api.ted.europa.eu: dns error".to_owned(),
+        message: "cannot connect to api.ted.europa.eu — check the network connection and the feed's base_url [dns error: failed to lookup address information: Name or service not known]".to_owned(),
         at: now(),
         retry_at: "2026-11-22T12:01:00Z".parse().expect("valid"),
     }));

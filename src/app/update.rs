@@ -312,15 +312,18 @@ impl AppState {
                 self.refresh_view();
             }
             StoreEvent::NoteNotSaved { id, error: why } => {
+                // What to do first, the store's own words last: they are what a narrow line cuts.
                 self.status = Some(error(format!(
-                    "Note for {id} NOT saved ({why}); n reopens it — copy your text first"
+                    "Note for {id} NOT saved — n reopens it: copy your text first [{why}]"
                 )));
             }
             StoreEvent::TagsSaved(changes) => self.on_tags_saved(changes),
             StoreEvent::RejectReasonSaved { ids, reason } => self.on_reason_saved(ids, reason),
             StoreEvent::AnnotationNotSaved { what, error: why } => self.on_annotation_not_saved(what, &why),
             StoreEvent::SeenSaved { error: Some(why), .. } => {
-                self.status = Some(error(format!("Could not record that you saw the changes ({why})")));
+                self.status = Some(error(format!(
+                    "Could not record that you saw the changes — they show again after a restart [{why}]"
+                )));
             }
             StoreEvent::SeenSaved { error: None, .. } => {}
             StoreEvent::FetchSaved { feed, .. } => self.advance_round(&feed, |step| match step {
@@ -329,7 +332,9 @@ impl AppState {
             }),
             StoreEvent::FetchNotSaved { feed, error: why } => {
                 self.advance_round(&feed, |step| matches!(step, RoundStep::Saving { .. }).then_some(RoundStep::Failed));
-                self.status = Some(error(format!("{feed}: notices could not be saved: {why}")));
+                self.status = Some(error(format!(
+                    "{feed}: fetched notices NOT saved — the next poll fetches them again [{why}]"
+                )));
             }
         }
         Vec::new()
