@@ -299,7 +299,9 @@ impl Io {
                                     format!("Added exclusion {term:?}, used from the next start: {}", path.display())
                                 })
                                 .map_err(|e| {
-                                    format!("Could not add the exclusion {term:?} — is the profile file writable? [{e}]")
+                                    format!(
+                                        "Could not add the exclusion {term:?} — is the profile file writable? [{e}]"
+                                    )
                                 }),
                             None => Err(format!("Profile {profile:?} has no file to add the exclusion to")),
                         };

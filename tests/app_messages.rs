@@ -56,10 +56,7 @@ fn exporting_marked_notices_says_they_were_marked_and_in_which_tab() {
     assert_eq!(rows, 8);
     state.update(Msg::ExportFinished(Ok(("/tmp/x/anbud-shortlist.csv".into(), rows))));
     let text = status(&state);
-    assert!(
-        text.starts_with("Exported 8 marked notices (Inbox) to "),
-        "{text}"
-    );
+    assert!(text.starts_with("Exported 8 marked notices (Inbox) to "), "{text}");
     assert!(!text.contains("shortlisted"), "{text}");
 }
 
@@ -101,10 +98,7 @@ fn undo_says_what_was_undone_and_where_the_notice_is_now() {
     act_confirmed(&mut state, Action::NextStage);
     act_confirmed(&mut state, Action::Undo);
     let text = status(&state);
-    assert!(
-        text.starts_with("Undone: back to shortlisted (was bidding)"),
-        "{text}"
-    );
+    assert!(text.starts_with("Undone: back to shortlisted (was bidding)"), "{text}");
     act_confirmed(&mut state, Action::Redo);
     let text = status(&state);
     assert!(text.starts_with("Redone: bidding again (was shortlisted)"), "{text}");
@@ -248,7 +242,11 @@ fn a_refresh_round_ends_with_what_every_feed_brought() {
     state.update(saved("TED"));
     state.update(failed("Doffin"));
     assert_eq!(state.refresh_round().expect("round").answered(), 2);
-    assert_eq!(status(&state), "Refreshing 3 feeds…", "not over until every feed answered");
+    assert_eq!(
+        status(&state),
+        "Refreshing 3 feeds…",
+        "not over until every feed answered"
+    );
     // The poller polls RSS again for the round.
     state.update(started("RSS"));
     state.update(fetched("RSS", &["rss:1"]));

@@ -334,10 +334,7 @@ async fn a_connection_reset_says_it_broke_off() {
         shown.starts_with(&format!("the connection to {addr} broke off — TED closed the connection before answering in full; anbud retries with backoff [")),
         "{shown}"
     );
-    assert!(
-        shown.ends_with(']'),
-        "{shown}"
-    );
+    assert!(shown.ends_with(']'), "{shown}");
 }
 
 #[tokio::test]

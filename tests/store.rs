@@ -363,7 +363,10 @@ fn filters_select_by_status_and_sort_by_score_deadline_id() {
 #[test]
 fn the_outcomes_filter_selects_won_and_lost_bids() {
     let mut store = Store::open_in_memory().expect("open");
-    upsert(&mut store, &[item("ted:w", 5, true), item("ted:l", 4, true), item("ted:b", 3, true)]);
+    upsert(
+        &mut store,
+        &[item("ted:w", 5, true), item("ted:l", 4, true), item("ted:b", 3, true)],
+    );
     decide(&mut store, "ted:w", Triage::Won);
     decide(&mut store, "ted:l", Triage::Lost);
     decide(&mut store, "ted:b", Triage::Bidding);

@@ -225,13 +225,21 @@ fn help_scrolls_to_the_legend_on_a_short_terminal() {
     let screen = common::screen::rows(&at_end).join("\n");
     assert!(screen.contains("Marks: ★ shortlisted"), "{screen}");
     state.update(Msg::Action(Action::SelectLast));
-    assert_eq!(common::screen::rows(&draw(&state, 80, 24)).join("\n"), screen, "stops at the end");
+    assert_eq!(
+        common::screen::rows(&draw(&state, 80, 24)).join("\n"),
+        screen,
+        "stops at the end"
+    );
 }
 
 /// While `r` runs, the feed bar counts the feeds that answered and shows each one's step.
 #[test]
 fn feed_bar_shows_refresh_progress() {
-    let mut state = AppState::new(Vec::new(), &["TED".to_owned(), "Doffin".to_owned(), "RSS".to_owned()], now());
+    let mut state = AppState::new(
+        Vec::new(),
+        &["TED".to_owned(), "Doffin".to_owned(), "RSS".to_owned()],
+        now(),
+    );
     state.update(Msg::Action(Action::RefreshAll));
     state.update(Msg::Feed(FeedEvent::Started {
         feed: "TED".to_owned(),

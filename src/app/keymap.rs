@@ -507,7 +507,10 @@ mod tests {
         assert_eq!(log.mode(), Mode::Messages);
         let key = |code| keymap.translate(&press(code, KeyModifiers::NONE), &log);
         for close in [KeyCode::Esc, KeyCode::Char('q'), KeyCode::Char('M')] {
-            assert!(matches!(key(close), Some(Msg::Action(Action::ToggleMessages))), "{close:?}");
+            assert!(
+                matches!(key(close), Some(Msg::Action(Action::ToggleMessages))),
+                "{close:?}"
+            );
         }
         assert!(matches!(key(KeyCode::Down), Some(Msg::Action(Action::SelectNext))));
         assert!(key(KeyCode::Char('s')).is_none(), "no triage from inside the log");

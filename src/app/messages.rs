@@ -62,11 +62,7 @@ impl ExportKind {
     pub(crate) fn describe(self, n: usize) -> String {
         match self {
             ExportKind::Shortlist => count(n, "shortlisted notice", "shortlisted notices"),
-            ExportKind::Marked(view) => format!(
-                "{} ({})",
-                count(n, "marked notice", "marked notices"),
-                view.label()
-            ),
+            ExportKind::Marked(view) => format!("{} ({})", count(n, "marked notice", "marked notices"), view.label()),
         }
     }
 }
@@ -82,7 +78,10 @@ fn stage(triage: Triage) -> &'static str {
 /// The line after a decision, an undo or a redo landed: what happened and where the notices are
 /// now. `title` is the notice's (shortened) title when there is one notice.
 pub(crate) fn decision_summary(kind: DecisionKind, saved: &[TriageChange], title: Option<&str>) -> String {
-    let same_target = saved.first().map(|first| first.to).filter(|to| saved.iter().all(|c| c.to == *to));
+    let same_target = saved
+        .first()
+        .map(|first| first.to)
+        .filter(|to| saved.iter().all(|c| c.to == *to));
     let what = match (kind, saved) {
         (DecisionKind::Do, [one]) => format!("Saved: {}", stage(one.to)),
         (DecisionKind::Undo, [one]) => format!("Undone: back to {} (was {})", stage(one.to), stage(one.from)),

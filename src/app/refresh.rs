@@ -51,7 +51,10 @@ impl RefreshRound {
     }
 
     fn step(&mut self, feed: &str) -> Option<&mut RoundStep> {
-        self.feeds.iter_mut().find(|(name, _)| name == feed).map(|(_, step)| step)
+        self.feeds
+            .iter_mut()
+            .find(|(name, _)| name == feed)
+            .map(|(_, step)| step)
     }
 
     /// The closing line, once every feed has answered.
@@ -87,7 +90,11 @@ impl RefreshRound {
             format!("Refreshed: {total} new ({})", with_new.join(", "))
         };
         if !failed.is_empty() {
-            line.push_str(&format!(", {} failed ({}) — F shows why", failed.len(), failed.join(", ")));
+            line.push_str(&format!(
+                ", {} failed ({}) — F shows why",
+                failed.len(),
+                failed.join(", ")
+            ));
         }
         Some((line, !failed.is_empty()))
     }
@@ -175,7 +182,10 @@ mod tests {
         let quiet = RefreshRound {
             feeds: vec![("TED".to_owned(), RoundStep::Done { new: 0 })],
         };
-        assert_eq!(quiet.closing_line(), Some(("Refreshed: no new notices".to_owned(), false)));
+        assert_eq!(
+            quiet.closing_line(),
+            Some(("Refreshed: no new notices".to_owned(), false))
+        );
         let open = RefreshRound {
             feeds: vec![("TED".to_owned(), RoundStep::Saving { new: 1 })],
         };

@@ -331,7 +331,9 @@ impl AppState {
                 _ => None,
             }),
             StoreEvent::FetchNotSaved { feed, error: why } => {
-                self.advance_round(&feed, |step| matches!(step, RoundStep::Saving { .. }).then_some(RoundStep::Failed));
+                self.advance_round(&feed, |step| {
+                    matches!(step, RoundStep::Saving { .. }).then_some(RoundStep::Failed)
+                });
                 self.status = Some(error(format!(
                     "{feed}: fetched notices NOT saved — the next poll fetches them again [{why}]"
                 )));
@@ -361,7 +363,9 @@ impl AppState {
                 let alert = self.alert_for(&feed, &notices);
                 let (new, old_descriptions) = self.merge(&notices);
                 self.log_success(&feed, &notices, new, (at, next_at), warnings);
-                self.advance_round(&feed, |step| (step == RoundStep::Polling).then_some(RoundStep::Saving { new }));
+                self.advance_round(&feed, |step| {
+                    (step == RoundStep::Polling).then_some(RoundStep::Saving { new })
+                });
                 self.set_source(
                     &feed,
                     SourceStatus::Ok {

@@ -7,6 +7,9 @@
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+/// One way of shortening a text by at least `over` columns, if it applies.
+type Cut = fn(&[char], usize) -> Option<Vec<char>>;
+
 /// What a shortened part keeps at least, so it still says something ("…shortlist.csv").
 const MIN_KEEP: usize = 12;
 
@@ -14,10 +17,11 @@ const MIN_KEEP: usize = 12;
 /// lose their middle, then the end is cut; each cut is marked with `…`.
 pub fn fit(text: &str, max: usize) -> String {
     let mut out = text.to_owned();
-    let cuts: [fn(&[char], usize) -> Option<Vec<char>>; 3] =
-        [cut_path, |t, over| cut_group(t, over, ('[', ']')), |t, over| {
-            cut_group(t, over, ('(', ')'))
-        }];
+    let cuts: [Cut; 3] = [
+        cut_path,
+        |t, over| cut_group(t, over, ('[', ']')),
+        |t, over| cut_group(t, over, ('(', ')')),
+    ];
     for cut in cuts {
         let over = out.width().saturating_sub(max);
         if over == 0 {
@@ -101,7 +105,9 @@ fn cut_group(text: &[char], over: usize, (open, close): (char, char)) -> Option<
         });
         let Some(end) = end.map(|e| start + e) else { continue };
         let inside = &text[start + 1..end];
-        let Some(keep) = keep(width(inside), over) else { continue };
+        let Some(keep) = keep(width(inside), over) else {
+            continue;
+        };
         let mut out = text[..=start].to_vec();
         let mut kept = 0;
         for &c in inside {
@@ -129,7 +135,8 @@ mod tests {
 
     #[test]
     fn a_path_keeps_its_file_name_and_the_message_its_start() {
-        let text = "Exported 12 shortlisted notices to /home/kari/Dokumenter/anbud/eksport/anbud-shortlist-20261201-1015.csv";
+        let text =
+            "Exported 12 shortlisted notices to /home/kari/Dokumenter/anbud/eksport/anbud-shortlist-20261201-1015.csv";
         let fitted = fit(text, 70);
         assert_eq!(
             fitted,

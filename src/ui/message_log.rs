@@ -49,8 +49,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
             StatusLevel::Error => theme.error(),
         };
         for (i, row) in super::sources::wrap(&message.text, text_width).into_iter().enumerate() {
-            let lead = if i == 0 { format!(" {time}  ") } else { " ".repeat(TIME_WIDTH) };
-            lines.push(Line::from(vec![Span::styled(lead, theme.muted()), Span::styled(row, style)]));
+            let lead = if i == 0 {
+                format!(" {time}  ")
+            } else {
+                " ".repeat(TIME_WIDTH)
+            };
+            lines.push(Line::from(vec![
+                Span::styled(lead, theme.muted()),
+                Span::styled(row, style),
+            ]));
         }
     }
     frame.render_widget(Paragraph::new(lines), inner);
