@@ -47,43 +47,49 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
                 .any(|(feed, step)| feed == name && *step == RoundStep::Queued)
         })
     };
-    let build = |compact: bool| -> Vec<Span<'static>> {
+    // Each span, and whether it is a failed feed's entry (whose long error may be cut).
+    let build = |compact: bool| -> Vec<(Span<'static>, bool)> {
         let mut spans = Vec::new();
         if let Some(round) = round {
-            spans.push(Span::styled(
-                format!("Refresh {}/{}", round.answered(), round.feeds().len()),
-                theme.key(),
+            spans.push((
+                Span::styled(
+                    format!("Refresh {}/{}", round.answered(), round.feeds().len()),
+                    theme.key(),
+                ),
+                false,
             ));
         }
         for (name, status) in &feeds {
             if !spans.is_empty() {
-                spans.push(Span::raw(" │ "));
+                spans.push((Span::raw(" │ "), false));
             }
             let (text, style) = if queued(name) {
                 (format!("{name}: queued"), theme.muted())
             } else {
                 entry(name, status, compact)
             };
-            spans.push(Span::styled(text, style));
+            let failed = matches!(status, SourceStatus::Failed { .. });
+            spans.push((Span::styled(text, style), failed));
         }
         spans
     };
+    let width_of = |spans: &[(Span, bool)]| spans.iter().map(|(s, _)| s.width()).sum::<usize>();
+    let width = usize::from(sources.width);
     let mut spans = build(false);
-    if Line::from(spans.clone()).width() > usize::from(sources.width) {
+    if width_of(&spans) > width {
         spans = build(true);
     }
-    // Still too wide: the long error texts share what the other feeds leave, each cut where it
-    // loses least (`fit`), so no feed drops off the right edge.
-    let is_failure = |span: &Span| span.style == theme.error();
-    let failures = spans.iter().filter(|s| is_failure(s)).count();
-    let total = Line::from(spans.clone()).width();
-    if failures > 0 && total > usize::from(sources.width) {
-        let fixed: usize = spans.iter().filter(|s| !is_failure(s)).map(Span::width).sum();
-        let room = (usize::from(sources.width).saturating_sub(fixed) / failures).max(24);
-        for span in spans.iter_mut().filter(|s| is_failure(s)) {
+    // Still too wide: the long error texts share what the other feeds leave (at least half the
+    // line), each cut where it loses least (`fit`), so the other feeds stay in sight.
+    let failures = spans.iter().filter(|(_, failed)| *failed).count();
+    if failures > 0 && width_of(&spans) > width {
+        let fixed: usize = spans.iter().filter(|(_, failed)| !failed).map(|(s, _)| s.width()).sum();
+        let room = (width.saturating_sub(fixed).max(width / 2) / failures).max(24);
+        for (span, _) in spans.iter_mut().filter(|(_, failed)| *failed) {
             span.content = super::fit::fit(&span.content, room).into();
         }
     }
+    let spans: Vec<Span> = spans.into_iter().map(|(span, _)| span).collect();
     frame.render_widget(Paragraph::new(Line::from(spans)), sources);
 
     let mut hint = Vec::new();
