@@ -207,6 +207,8 @@ pub enum StatusArg {
     Shortlisted,
     /// Bids in progress: bidding or submitted.
     Pipeline,
+    /// Bids decided: won or lost (the dashboard's Outcomes tab).
+    Outcomes,
     /// Bidding.
     Bidding,
     /// Bid submitted.
@@ -228,6 +230,7 @@ impl From<StatusArg> for crate::store::StatusFilter {
             StatusArg::Inbox => Self::Inbox,
             StatusArg::Shortlisted => Self::Shortlisted,
             StatusArg::Pipeline => Self::Pipeline,
+            StatusArg::Outcomes => Self::Outcomes,
             StatusArg::Bidding => Self::Stage(Triage::Bidding),
             StatusArg::Submitted => Self::Stage(Triage::Submitted),
             StatusArg::Won => Self::Stage(Triage::Won),

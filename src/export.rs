@@ -34,10 +34,11 @@ pub enum ExportError {
     /// Writing to the given writer failed.
     #[error("cannot write the export: {0}")]
     Write(io::Error),
-    /// A file step failed.
-    #[error("cannot {action} {path}: {error}")]
+    /// A file step failed. The path comes last: on a narrow status line it is what gets cut, not
+    /// the reason.
+    #[error("cannot {action} ({error}): {path}")]
     File {
-        /// What was being done, e.g. "write CSV to".
+        /// What was being done: "write", "create the file".
         action: &'static str,
         /// The target (or temporary) file.
         path: PathBuf,
@@ -178,6 +179,10 @@ mod tests {
     #[test]
     fn a_path_without_file_name_is_an_error_naming_it() {
         let err = write_file(Path::new("/"), &[], &ExportOptions::default()).expect_err("no file name");
-        assert!(err.to_string().contains("cannot write the export to /"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "cannot write (the path has no file name): /",
+            "the reason first, the path last"
+        );
     }
 }

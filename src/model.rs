@@ -4,6 +4,7 @@
 
 mod badge_set;
 mod feed_state;
+pub mod plural;
 mod rule_name;
 pub mod text;
 mod titles;

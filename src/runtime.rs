@@ -279,7 +279,7 @@ impl Io {
                             && !failed.swap(true, std::sync::atomic::Ordering::Relaxed)
                         {
                             let _ = errors.try_send(Err(format!(
-                                "Desktop notification failed ({e}); set notify = {{ enabled = false }} to stop trying"
+                                "Desktop notification failed — set notify = {{ enabled = false }} to stop trying [{e}]"
                             )));
                         }
                     });
@@ -294,13 +294,15 @@ impl Io {
                     tokio::task::spawn_blocking(move || {
                         let result = match file {
                             Some(path) => crate::matching::suggest::append_exclusion(&path, &term, weight)
+                                // The fix first, the path and raw error last (a narrow line cuts those).
                                 .map(|_| {
-                                    format!(
-                                        "Added exclusion {term:?} to {}: used from the next start",
-                                        path.display()
-                                    )
+                                    format!("Added exclusion {term:?}, used from the next start: {}", path.display())
                                 })
-                                .map_err(|e| format!("Could not add the exclusion {term:?}: {e}")),
+                                .map_err(|e| {
+                                    format!(
+                                        "Could not add the exclusion {term:?} — is the profile file writable? [{e}]"
+                                    )
+                                }),
                             None => Err(format!("Profile {profile:?} has no file to add the exclusion to")),
                         };
                         let _ = done.blocking_send(result);
@@ -336,13 +338,13 @@ impl Io {
                 Effect::OpenUrl(url) => {
                     let result = open::that_detached(&url)
                         .map(|()| format!("Opened {url}"))
-                        .map_err(|e| format!("Cannot open a browser ({e}); y copies the link instead"));
+                        .map_err(|e| format!("Cannot open a browser — y copies the link instead [{e}]"));
                     self.local.push_back(Msg::ShellDone(result));
                 }
                 Effect::CopyText(text) => {
                     let result = crate::terminal::copy_to_clipboard(&text)
                         .map(|()| format!("Copied {text}"))
-                        .map_err(|e| format!("Cannot copy: {e}"));
+                        .map_err(|e| format!("Cannot copy the link — o opens it in the browser [{e}]"));
                     self.local.push_back(Msg::ShellDone(result));
                 }
                 Effect::Export(records) => {

@@ -3,8 +3,10 @@
 //! `ViewState` (the list's scroll position) belongs to the UI and is written only by [`render`].
 
 mod deadline;
+mod fit;
 mod help;
 mod highlight;
+mod message_log;
 mod note_editor;
 mod notice_detail;
 mod notice_list;
@@ -120,8 +122,9 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &mut ViewState, ctx: Re
     }
     status_bar::render(frame, status, state, ctx);
     match state.mode() {
-        Mode::Help => help::render(frame, frame.area(), ctx),
+        Mode::Help => help::render(frame, frame.area(), state, ctx),
         Mode::Sources => sources::render(frame, frame.area(), state, ctx),
+        Mode::Messages => message_log::render(frame, frame.area(), state, ctx),
         Mode::Note => note_editor::render(frame, frame.area(), state, ctx),
         Mode::Tag => tag_prompt::render(frame, frame.area(), state, ctx),
         Mode::Reason => reason_picker::render(frame, frame.area(), state, ctx.theme),

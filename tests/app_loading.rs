@@ -152,7 +152,7 @@ fn a_changed_profile_rescores_every_stored_notice_in_batches_and_records_the_fin
     state.update(Msg::Store(StoreEvent::Loaded(Ok(Vec::new()))));
     assert_eq!(score_shown(&state), Some(first.relevance.score));
     let status = state.status().expect("status").text.clone();
-    assert!(status.contains("Re-scored 1"), "{status}");
+    assert!(status.contains("Re-scored 1 saved notice with"), "{status}");
 }
 
 #[test]

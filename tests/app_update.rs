@@ -66,7 +66,7 @@ fn inbox_holds_matched_undecided_sorted_by_score_then_deadline() {
     let state = state();
     assert_eq!(state.view(), View::Inbox);
     assert_eq!(ids(&state), ["2", "1", "3"]);
-    assert_eq!(state.counts(), [3, 1, 1, 0, 0, 0, 5]);
+    assert_eq!(state.counts(), [3, 1, 1, 0, 0, 0, 0, 5]);
     assert_eq!(selected(&state), "2");
 }
 
@@ -81,6 +81,8 @@ fn tab_cycles_views_and_wraps() {
     assert_eq!(ids(&state), ["5"]);
     act(&mut state, Action::NextView);
     assert_eq!(state.view(), View::Pipeline);
+    act(&mut state, Action::NextView);
+    assert_eq!(state.view(), View::Outcomes);
     act(&mut state, Action::NextView);
     assert_eq!(state.view(), View::Changed);
     act(&mut state, Action::NextView);
@@ -144,7 +146,7 @@ fn shortlist_waits_for_store_confirmation() {
 
     state.update(Msg::Store(StoreEvent::TriageSaved(change)));
     assert_eq!(ids(&state), ["1", "3"]);
-    assert_eq!(state.counts(), [2, 1, 2, 0, 0, 0, 5]);
+    assert_eq!(state.counts(), [2, 1, 2, 0, 0, 0, 0, 5]);
     // The cursor moves to the row that took the decided notice's place.
     assert_eq!(selected(&state), "1");
     assert!(state.status().expect("status").text.contains("shortlisted"));
@@ -823,4 +825,28 @@ fn a_refresh_while_saving_does_not_move_the_row_before_the_store_confirms() {
     assert_eq!(state.count(View::Shortlist), 1, "counts are of confirmed decisions");
     confirm_all(&mut state, effects);
     assert_eq!(ids(&state), ["1", "3"]);
+}
+
+#[test]
+fn outcomes_tab_holds_won_and_lost_bids_and_counts_them() {
+    let mut state = state();
+    state.update(Msg::ClickView(View::All));
+    // ted:2 won, ted:1 lost: both leave the Pipeline for Outcomes.
+    for _ in 0..4 {
+        act_confirmed(&mut state, Action::NextStage);
+    }
+    act(&mut state, Action::SelectNext);
+    for _ in 0..3 {
+        act_confirmed(&mut state, Action::NextStage);
+    }
+    act_confirmed(&mut state, Action::MarkLost);
+    assert_eq!(state.count(View::Outcomes), 2);
+    assert_eq!(state.count(View::Pipeline), 0);
+    state.update(Msg::ClickView(View::Outcomes));
+    assert_eq!(ids(&state), ["2", "1"]);
+    // In the tab cycle, right after the Pipeline.
+    act(&mut state, Action::PreviousView);
+    assert_eq!(state.view(), View::Pipeline);
+    act(&mut state, Action::NextView);
+    assert_eq!(state.view(), View::Outcomes);
 }

@@ -155,7 +155,9 @@ async fn poll_once_then_list_json_and_export() {
     let mut rows = csv.lines();
     assert_eq!(
         rows.next(),
-        Some("source,id,title,buyer,country,cpv,deadline,published,value,currency,status,score,matched_terms,note,url")
+        Some(
+            "source,key,title,buyer,country,cpv,deadline,published,value,currency,status,score,matched_terms,note,url"
+        )
     );
     assert_eq!(rows.count(), 1);
     assert!(csv.contains(",shortlisted,"));

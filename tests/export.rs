@@ -288,6 +288,28 @@ fn csv_dates_carry_the_zone_offset_and_values_have_no_fraction() {
     );
 }
 
+/// A column name means the same in CSV as in JSON: `key` is anbud's `source:id`, `id` the
+/// source's own id.
+#[test]
+fn csv_key_and_id_columns_carry_what_json_key_and_id_carry() {
+    let csv_options = ExportOptions {
+        columns: Some(vec!["key", "id", "title"]),
+        ..options(Format::Csv)
+    };
+    let csv = String::from_utf8(export_bytes(&sample(), &csv_options)).expect("utf-8");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    assert_eq!(reader.headers().expect("headers"), vec!["key", "id", "title"]);
+    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().expect("rows");
+    let json = String::from_utf8(export_bytes(&sample(), &options(Format::Json))).expect("utf-8");
+    for (row, line) in rows.iter().zip(json.lines()) {
+        let value: serde_json::Value = serde_json::from_str(line).expect("json");
+        assert_eq!(Some(&row[0]), value["key"].as_str(), "{line}");
+        assert_eq!(Some(&row[1]), value["id"].as_str(), "{line}");
+    }
+    assert_eq!(rows.len(), 3);
+    assert!(anbud::export::HEADER.contains(&"key") && !anbud::export::HEADER.contains(&"id"));
+}
+
 #[test]
 fn json_lines_have_the_list_json_fields() {
     let text = String::from_utf8(export_bytes(&sample(), &options(Format::Json))).expect("utf-8");

@@ -137,6 +137,8 @@ fn list_filters_views_and_formats() {
     assert_eq!(json_ids(&list(&["--view", "pipeline", "--json"])), ["1-2026"]);
     assert_eq!(json_ids(&list(&["--status", "bidding", "--json"])), ["1-2026"]);
     assert!(json_ids(&list(&["--view", "won", "--json"])).is_empty());
+    // The dashboard's Outcomes tab (won and lost) has its view name too.
+    assert!(json_ids(&list(&["--view", "outcomes", "--json"])).is_empty());
     assert_eq!(
         json_ids(&list(&["--status", "all", "--min-score", "5", "--json"])),
         ["1-2026", "2-2026"]
@@ -187,7 +189,7 @@ fn export_formats_on_the_command_line() {
 
     let out = export(&["--delimiter", ";", "--bom"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(out.stdout.starts_with(b"\xEF\xBB\xBFsource;id;title;"));
+    assert!(out.stdout.starts_with(b"\xEF\xBB\xBFsource;key;title;"));
     assert!(
         text(&out.stdout).contains(";1250000;NOK;"),
         "no thousands separator, no .0"
@@ -289,13 +291,13 @@ fn tags_and_reasons_filter_lists_and_fill_chosen_csv_columns() {
             "--tag",
             "kari",
             "--columns",
-            "id,tags,reject_reason,title",
+            "key,tags,reject_reason,title",
         ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let csv = text(&out.stdout);
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "id,tags,reject_reason,title");
+    assert_eq!(lines[0], "key,tags,reject_reason,title");
     assert_eq!(lines[1], "ted:3-2026,kari q1,,Trygghetsalarmer");
     // The reason is the user's text, but a spreadsheet would still run it: guarded like feed text.
     assert_eq!(lines[2], "ted:4-2026,kari,'=cmd|' /C calc'!A0,Catering");

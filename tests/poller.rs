@@ -230,7 +230,7 @@ async fn failing_feed_reports_failed_while_other_feed_fetches() {
             } if feed == "broken" => {
                 assert_eq!(
                     message,
-                    "HTTP 500: index rebuilding — a server error at TED, usually temporary; anbud retries with backoff"
+                    "HTTP 500 — a server error at TED, usually temporary; anbud retries with backoff [index rebuilding]"
                 );
                 let wait = at.duration_until(*retry_at).as_secs_f64();
                 assert!((29.0..=30.0).contains(&wait), "first backoff is 30 s, got {wait}");

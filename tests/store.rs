@@ -361,6 +361,19 @@ fn filters_select_by_status_and_sort_by_score_deadline_id() {
 }
 
 #[test]
+fn the_outcomes_filter_selects_won_and_lost_bids() {
+    let mut store = Store::open_in_memory().expect("open");
+    upsert(
+        &mut store,
+        &[item("ted:w", 5, true), item("ted:l", 4, true), item("ted:b", 3, true)],
+    );
+    decide(&mut store, "ted:w", Triage::Won);
+    decide(&mut store, "ted:l", Triage::Lost);
+    decide(&mut store, "ted:b", Triage::Bidding);
+    assert_eq!(ids(&store, StatusFilter::Outcomes), ["ted:w", "ted:l"]);
+}
+
+#[test]
 fn the_store_thread_confirms_triage_in_order() {
     let store = Store::open_in_memory().expect("open");
     let (tx, mut rx) = tokio::sync::mpsc::channel(8);

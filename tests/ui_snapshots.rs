@@ -92,7 +92,7 @@ fn failed_source_and_pending_save() {
     let mut state = loaded();
     state.update(Msg::Feed(FeedEvent::Failed {
         feed: "TED".to_owned(),
-        message: "cannot connect to api.ted.europa.eu: dns error".to_owned(),
+        message: "cannot connect to api.ted.europa.eu — check the network connection and the feed's base_url [dns error: failed to lookup address information: Name or service not known]".to_owned(),
         at: now(),
         retry_at: "2026-11-22T12:01:00Z".parse().expect("valid"),
     }));
@@ -173,7 +173,7 @@ fn clicks_hit_tabs_and_rows_where_they_were_drawn() {
     let tab_line: String = (0..100)
         .map(|x| terminal.backend().buffer()[(x, 0)].symbol().to_owned())
         .collect();
-    let shortlist_x = u16::try_from(tab_line.find("Shortlist").expect("tab drawn")).expect("fits");
+    let shortlist_x = u16::try_from(tab_line.find("Short").expect("tab drawn")).expect("fits");
     let msg = view.click(&click(shortlist_x + 2, 0)).expect("tab hit");
     state.update(msg);
     assert_eq!(state.view(), anbud::app::View::Shortlist);
@@ -211,6 +211,84 @@ fn help_overlay_in_two_columns_at_80x24() {
     let mut state = loaded();
     state.update(Msg::Action(Action::ToggleHelp));
     insta::assert_snapshot!(draw(&state, 80, 24).backend());
+}
+
+/// On a short terminal the help scrolls to its legend, and stops at its end.
+#[test]
+fn help_scrolls_to_the_legend_on_a_short_terminal() {
+    let mut state = loaded();
+    state.update(Msg::Action(Action::ToggleHelp));
+    state.update(Msg::Action(Action::PageDown));
+    state.update(Msg::Action(Action::PageDown));
+    let at_end = draw(&state, 80, 24);
+    insta::assert_snapshot!(at_end.backend());
+    let screen = common::screen::rows(&at_end).join("\n");
+    assert!(screen.contains("Marks: ★ shortlisted"), "{screen}");
+    state.update(Msg::Action(Action::SelectLast));
+    assert_eq!(
+        common::screen::rows(&draw(&state, 80, 24)).join("\n"),
+        screen,
+        "stops at the end"
+    );
+}
+
+/// While `r` runs, the feed bar counts the feeds that answered and shows each one's step.
+#[test]
+fn feed_bar_shows_refresh_progress() {
+    let mut state = AppState::new(
+        Vec::new(),
+        &["TED".to_owned(), "Doffin".to_owned(), "RSS".to_owned()],
+        now(),
+    );
+    state.update(Msg::Action(Action::RefreshAll));
+    state.update(Msg::Feed(FeedEvent::Started {
+        feed: "TED".to_owned(),
+        at: now(),
+    }));
+    state.update(Msg::Feed(FeedEvent::Started {
+        feed: "Doffin".to_owned(),
+        at: now(),
+    }));
+    state.update(Msg::Feed(FeedEvent::Failed {
+        feed: "Doffin".to_owned(),
+        message: "HTTP 503 — Doffin is unavailable (maintenance or overload); anbud retries with backoff".to_owned(),
+        at: now(),
+        retry_at: "2026-11-22T12:05:00Z".parse().expect("time"),
+    }));
+    insta::assert_snapshot!(draw(&state, 120, 8).backend());
+}
+
+/// A message too long for the status line loses the middle of its path, not its start or the
+/// file name.
+#[test]
+fn a_long_status_message_keeps_its_start_and_the_file_name() {
+    let mut state = loaded();
+    state.update(Msg::Action(Action::ExportShortlist));
+    state.update(Msg::ExportFinished(Ok((
+        "/home/kari/Dokumenter/anbud/eksport/2026/november/anbud-shortlist-20261122-1301.csv".into(),
+        1,
+    ))));
+    let rows = common::screen::rows(&draw(&state, 80, 12));
+    let last = rows.last().expect("status row");
+    assert_eq!(
+        last.trim_end(),
+        "Exported 1 shortlisted notice to …mber/anbud-shortlist-20261122-1301.csv ? help"
+    );
+}
+
+/// The message log shows each message whole, newest first, with its local time.
+#[test]
+fn message_log_lists_messages_newest_first() {
+    let mut state = loaded();
+    state.update(Msg::Action(Action::CycleSort));
+    state.update(Msg::ClockTicked("2026-11-22T12:01:05Z".parse().expect("time")));
+    state.update(Msg::ExportFinished(Err(
+        "cannot create the file (Permission denied (os error 13)): \
+         /home/kari/Dokumenter/anbud/eksport/anbud-shortlist-20261122-1301.csv"
+            .to_owned(),
+    )));
+    state.update(Msg::Action(Action::ToggleMessages));
+    insta::assert_snapshot!(draw(&state, 80, 16).backend());
 }
 
 #[test]
@@ -350,6 +428,20 @@ fn tag_prompt_shows_tags_in_use_and_tags_in_the_list() {
     state.update(Msg::Action(Action::EditTags));
     state.update(Msg::Edit(TextEdit::Insert('k')));
     insta::assert_snapshot!(draw(&state, 100, 16).backend());
+}
+
+/// One marked notice is "1 marked notice", not "1 marked notices".
+#[test]
+fn popups_for_one_marked_notice_count_it_as_one() {
+    let mut state = loaded().with_reject_reasons(vec!["staffing".to_owned()]);
+    state.update(Msg::Action(Action::ToggleMark));
+    state.update(Msg::Action(Action::EditTags));
+    let screen = common::screen::rows(&draw(&state, 100, 16)).join("\n");
+    assert!(screen.contains("Tags for 1 marked notice:"), "{screen}");
+    state.update(Msg::Edit(TextEdit::Cancel));
+    state.update(Msg::Action(Action::RejectWithReason));
+    let screen = common::screen::rows(&draw(&state, 100, 16)).join("\n");
+    assert!(screen.contains("Reject 1 notice — why?"), "{screen}");
 }
 
 #[test]

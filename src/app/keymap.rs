@@ -113,7 +113,8 @@ impl Default for Keymap {
             help: vec![
                 plain(K::Char('?'), A::ToggleHelp),
                 plain(K::Esc, A::ToggleHelp),
-                plain(K::Char('q'), A::Quit),
+                // q closes, as in the sources panel and a pager: the help is read and left.
+                plain(K::Char('q'), A::ToggleHelp),
                 ctrl('c', A::Quit),
             ],
             search: edits(&[
@@ -177,6 +178,7 @@ impl Default for Keymap {
                 plain(K::Char('e'), A::ExportShortlist),
                 plain(K::Char('?'), A::ToggleHelp),
                 plain(K::Char('F'), A::ToggleSources),
+                plain(K::Char('M'), A::ToggleMessages),
                 plain(K::Char('q'), A::Quit),
                 ctrl('c', A::Quit),
             ],
@@ -311,13 +313,21 @@ impl Keymap {
                 KeyCode::Enter => ReasonPick::NoReason,
                 _ => ReasonPick::Cancel,
             })),
-            // The list's help key closes the help too, so rebinding it works both ways.
-            Mode::Help => {
-                match find(&self.help, key).or_else(|| self.resolve(key).filter(|a| *a == Action::ToggleHelp)) {
-                    Some(action @ (Action::ToggleHelp | Action::Quit)) => Some(Msg::Action(action)),
-                    _ => None,
-                }
-            }
+            // The list's help key closes the help too, so rebinding it works both ways; the list's
+            // movement keys scroll it.
+            Mode::Help => match find(&self.help, key).or_else(|| self.resolve(key)) {
+                Some(action @ (Action::ToggleHelp | Action::Quit)) => Some(Msg::Action(action)),
+                Some(action) if action.moves_cursor() => Some(Msg::Action(action)),
+                _ => None,
+            },
+            // The message log: like the sources panel, Esc or q closes it, its own key too; the
+            // list's movement keys scroll it.
+            Mode::Messages => match (key.code, self.resolve(key)) {
+                (KeyCode::Esc | KeyCode::Char('q'), _) => Some(Msg::Action(Action::ToggleMessages)),
+                (_, Some(action @ (Action::ToggleMessages | Action::Quit))) => Some(Msg::Action(action)),
+                (_, Some(action)) if action.moves_cursor() => Some(Msg::Action(action)),
+                _ => None,
+            },
             // The sources panel: its own key, Esc or q closes it (q as in a pager: the panel is
             // read and left, so quitting the app there would surprise); Ctrl-c quits, r polls now.
             Mode::Sources => match (key.code, self.resolve(key)) {
@@ -415,6 +425,7 @@ pub fn describe(action: Action) -> &'static str {
         Action::ExportShortlist => "export shortlist (CSV)",
         Action::ToggleHelp => "this help",
         Action::ToggleSources => "feeds: health, errors",
+        Action::ToggleMessages => "message log",
         Action::CycleSort => "change sort order",
         Action::OpenInBrowser => "open in browser",
         Action::CopyLink => "copy link (OSC 52)",
@@ -470,22 +481,39 @@ mod tests {
     }
 
     #[test]
-    fn help_mode_closes_on_esc_or_question_mark_and_ignores_the_rest() {
+    fn help_mode_closes_on_esc_q_or_question_mark_scrolls_and_ignores_the_rest() {
         let keymap = Keymap::default();
         let help = state_in(&[Action::ToggleHelp]);
+        let key = |code| keymap.translate(&press(code, KeyModifiers::NONE), &help);
+        for close in [KeyCode::Esc, KeyCode::Char('q'), KeyCode::Char('?')] {
+            assert!(matches!(key(close), Some(Msg::Action(Action::ToggleHelp))), "{close:?}");
+        }
+        assert!(key(KeyCode::Char('s')).is_none());
+        assert!(matches!(key(KeyCode::Char('j')), Some(Msg::Action(Action::SelectNext))));
+        assert!(matches!(key(KeyCode::PageUp), Some(Msg::Action(Action::PageUp))));
         assert!(matches!(
-            keymap.translate(&press(KeyCode::Esc, KeyModifiers::NONE), &help),
-            Some(Msg::Action(Action::ToggleHelp))
-        ));
-        assert!(
-            keymap
-                .translate(&press(KeyCode::Char('s'), KeyModifiers::NONE), &help)
-                .is_none()
-        );
-        assert!(matches!(
-            keymap.translate(&press(KeyCode::Char('q'), KeyModifiers::NONE), &help),
+            keymap.translate(&press(KeyCode::Char('c'), KeyModifiers::CONTROL), &help),
             Some(Msg::Action(Action::Quit))
         ));
+    }
+
+    #[test]
+    fn the_message_log_opens_with_m_scrolls_and_closes_with_esc_q_or_m() {
+        let keymap = Keymap::default();
+        let list = state_in(&[]);
+        let open = keymap.translate(&press(KeyCode::Char('M'), KeyModifiers::SHIFT), &list);
+        assert!(matches!(open, Some(Msg::Action(Action::ToggleMessages))));
+        let log = state_in(&[Action::ToggleMessages]);
+        assert_eq!(log.mode(), Mode::Messages);
+        let key = |code| keymap.translate(&press(code, KeyModifiers::NONE), &log);
+        for close in [KeyCode::Esc, KeyCode::Char('q'), KeyCode::Char('M')] {
+            assert!(
+                matches!(key(close), Some(Msg::Action(Action::ToggleMessages))),
+                "{close:?}"
+            );
+        }
+        assert!(matches!(key(KeyCode::Down), Some(Msg::Action(Action::SelectNext))));
+        assert!(key(KeyCode::Char('s')).is_none(), "no triage from inside the log");
     }
 
     #[test]

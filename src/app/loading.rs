@@ -64,7 +64,10 @@ impl AppState {
         }
         if let Some(outcome) = done {
             self.status = Some(match outcome {
-                Ok(n) => info(format!("Re-scored {n} saved notices with the changed profiles")),
+                Ok(n) => info(format!(
+                    "Re-scored {} with the changed profiles",
+                    crate::model::plural::count(n, "saved notice", "saved notices")
+                )),
                 Err(why) => error(format!("Re-scoring stopped ({why}); it resumes at the next start")),
             });
             // Tabs and order follow the new scores once, at the end, not per batch.
@@ -99,7 +102,10 @@ impl AppState {
                 }
                 self.records = records;
                 self.by_id = by_id;
-                self.status = Some(info(format!("{} saved notices loaded", self.records.len())));
+                self.status = Some(info(format!(
+                    "{} loaded",
+                    crate::model::plural::count(self.records.len(), "saved notice", "saved notices")
+                )));
             }
             Err(why) => {
                 self.status = Some(error(format!(

@@ -120,12 +120,29 @@ pub enum Action {
     ToggleHelp,
     /// Show or hide the sources panel: each feed's health, last error with the fix, staleness.
     ToggleSources,
+    /// Show or hide the message log: every status message of the session with its time.
+    ToggleMessages,
     /// Next sort order: score, deadline, published, value, buyer.
     CycleSort,
     /// Open the notice's web page in the browser.
     OpenInBrowser,
     /// Copy the notice's link to the clipboard (OSC 52, so it works over ssh).
     CopyLink,
+}
+
+impl Action {
+    /// Whether it moves the list's cursor; in the help and the message log it scrolls them instead.
+    pub fn moves_cursor(self) -> bool {
+        matches!(
+            self,
+            Action::SelectNext
+                | Action::SelectPrevious
+                | Action::PageDown
+                | Action::PageUp
+                | Action::SelectFirst
+                | Action::SelectLast
+        )
+    }
 }
 
 /// An answer in the reject-reason popup.

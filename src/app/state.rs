@@ -17,6 +17,8 @@ pub enum View {
     Shortlist,
     /// Bids in progress: bidding or submitted.
     Pipeline,
+    /// Bids decided: won or lost.
+    Outcomes,
     /// Content changed by a re-fetch (deadline moved, title corrected) since you last looked.
     Changed,
     /// Rejected.
@@ -30,11 +32,12 @@ pub(crate) const CLOSING_SOON_SECS: i64 = 7 * 86_400;
 
 impl View {
     /// Tab order.
-    pub const ALL: [View; 7] = [
+    pub const ALL: [View; 8] = [
         View::Inbox,
         View::ClosingSoon,
         View::Shortlist,
         View::Pipeline,
+        View::Outcomes,
         View::Changed,
         View::Rejected,
         View::All,
@@ -47,6 +50,7 @@ impl View {
             View::ClosingSoon => "Closing soon",
             View::Shortlist => "Shortlist",
             View::Pipeline => "Pipeline",
+            View::Outcomes => "Outcomes",
             View::Changed => "Changed",
             View::Rejected => "Rejected",
             View::All => "All",
@@ -60,6 +64,7 @@ impl View {
             View::ClosingSoon => "Soon",
             View::Shortlist => "Short",
             View::Pipeline => "Pipe",
+            View::Outcomes => "Out",
             View::Changed => "Chg",
             View::Rejected => "Rej",
             View::All => "All",
@@ -81,6 +86,7 @@ impl View {
             }
             View::Shortlist => triage == Triage::Shortlisted,
             View::Pipeline => triage.is_in_pipeline(),
+            View::Outcomes => matches!(triage, Triage::Won | Triage::Lost),
             View::Changed => !record.changes.is_empty(),
             View::Rejected => triage == Triage::Rejected,
             View::All => true,
@@ -149,6 +155,8 @@ pub enum Mode {
     Suggestions,
     /// The sources panel (`F`) is open.
     Sources,
+    /// The message log (`M`) is open.
+    Messages,
 }
 
 /// What a feed is doing, for the status line (newsboat's `DlStatus`).
@@ -277,6 +285,12 @@ pub struct AppState {
     /// Stored records per source, for the sources panel (recounted when records arrive).
     pub(crate) record_stats: super::sources::RecordStats,
     pub(crate) status: Option<StatusMessage>,
+    /// Every status message of the session (`M`), and what an export in progress holds.
+    pub(crate) log: super::messages::MessageLog,
+    pub(crate) exporting: Option<super::messages::ExportKind>,
+    pub(crate) help_scroll: u16,
+    /// The refresh round `r` started, until every feed has answered.
+    pub(crate) refresh: Option<super::refresh::RefreshRound>,
     pub(crate) now: Timestamp,
     pub(crate) list_rows: u16,
     pub(crate) running: bool,
@@ -330,6 +344,10 @@ impl AppState {
             stale_after: super::sources::DEFAULT_STALE_AFTER,
             record_stats: super::sources::RecordStats::default(),
             status: None,
+            log: super::messages::MessageLog::default(),
+            exporting: None,
+            help_scroll: 0,
+            refresh: None,
             now,
             list_rows: 10,
             running: true,

@@ -278,23 +278,15 @@ impl AppState {
             return;
         }
         if flight.failed.is_empty() {
-            let verb = match flight.kind {
-                DecisionKind::Do => "Saved",
-                DecisionKind::Undo => "Undone",
-                DecisionKind::Redo => "Redone",
+            let title = match &flight.saved[..] {
+                [one] => self
+                    .by_id
+                    .get(&one.id)
+                    .map(|&i| shorten(&self.records[i].notice.title, 60)),
+                _ => None,
             };
-            let what = match &flight.saved[..] {
-                [one] => {
-                    let title = self
-                        .by_id
-                        .get(&one.id)
-                        .map(|&i| shorten(&self.records[i].notice.title, 60))
-                        .unwrap_or_default();
-                    format!("{} — {title}", one.to.as_str())
-                }
-                many => format!("{} notices", many.len()),
-            };
-            self.status = Some(info(format!("{verb}: {what}")));
+            let summary = super::messages::decision_summary(flight.kind, &flight.saved, title.as_deref());
+            self.status = Some(info(summary));
         }
         // Only what the store committed can be undone or redone.
         match flight.kind {

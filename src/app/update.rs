@@ -1,6 +1,7 @@
 //! `AppState::update`: the only place the state changes.
 
 use super::msg::{Action, Effect, Msg, TextEdit};
+use super::refresh::RoundStep;
 use super::state::{AppState, Mode, SourceStatus, StatusLevel, StatusMessage, View};
 use crate::feeds::{FeedEvent, Scored};
 use crate::model::{NoticeRecord, Triage, merge_changes};
@@ -9,7 +10,9 @@ use crate::store::StoreEvent;
 impl AppState {
     /// Applies one message and returns the work the runtime must do.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let before = self.status.take();
         let mut effects = self.dispatch(msg);
+        self.log_status(before);
         effects.extend(self.track_seen_changes());
         effects.extend(self.read_shown_description());
         effects
@@ -52,8 +55,10 @@ impl AppState {
             },
             Msg::Store(event) => self.on_store(event),
             Msg::ExportFinished(result) => {
+                let kind = self.exporting.take().unwrap_or(super::messages::ExportKind::Shortlist);
+                // The path last: a narrow status line cuts it, not what happened.
                 self.status = Some(match result {
-                    Ok((path, rows)) => info(format!("Exported {rows} shortlisted notices to {}", path.display())),
+                    Ok((path, rows)) => info(format!("Exported {} to {}", kind.describe(rows), path.display())),
                     Err(e) => error(format!("Export failed: {e}")),
                 });
                 Vec::new()
@@ -103,6 +108,9 @@ impl AppState {
     fn on_action(&mut self, action: Action) -> Vec<Effect> {
         let page = usize::from(self.list_rows.max(1));
         let row = self.selected_row().unwrap_or(0);
+        if self.scroll_overlay(action) {
+            return Vec::new();
+        }
         match action {
             Action::Quit => self.running = false,
             Action::SelectNext => self.select_row(row + 1),
@@ -126,7 +134,7 @@ impl AppState {
                 if !self.marked.is_empty() {
                     self.marked.clear();
                     self.status = Some(info("Marks cleared".to_owned()));
-                } else if matches!(self.mode, Mode::Help | Mode::Sources) {
+                } else if matches!(self.mode, Mode::Help | Mode::Sources | Mode::Messages) {
                     self.mode = Mode::List;
                 } else if self.detail_open {
                     self.detail_open = false;
@@ -172,15 +180,15 @@ impl AppState {
                 }
             }
             Action::RefreshAll => {
-                self.status = Some(info("Refreshing all feeds…".to_owned()));
+                self.start_refresh_round();
                 return vec![Effect::RefreshAll];
             }
             Action::ExportShortlist => {
                 // The marked set when there is one, else the shortlist.
-                let rows = if self.marked.is_empty() {
-                    self.shortlisted()
+                let (rows, kind) = if self.marked.is_empty() {
+                    (self.shortlisted(), super::messages::ExportKind::Shortlist)
                 } else {
-                    self.marked_records()
+                    (self.marked_records(), super::messages::ExportKind::Marked(self.view))
                 };
                 if rows.is_empty() {
                     self.status = Some(info(
@@ -188,7 +196,11 @@ impl AppState {
                     ));
                     return Vec::new();
                 }
-                self.status = Some(info(format!("Exporting {} notices…", rows.len())));
+                self.status = Some(info(format!(
+                    "Exporting {}…",
+                    crate::model::plural::notices(rows.len())
+                )));
+                self.exporting = Some(kind);
                 return vec![Effect::Export(rows)];
             }
             Action::CycleSort => {
@@ -205,12 +217,14 @@ impl AppState {
                 };
             }
             Action::ToggleHelp => {
+                self.help_scroll = 0;
                 self.mode = if self.mode == Mode::Help {
                     Mode::List
                 } else {
                     Mode::Help
                 };
             }
+            Action::ToggleMessages => self.toggle_messages(),
         }
         Vec::new()
     }
@@ -299,19 +313,31 @@ impl AppState {
                 self.refresh_view();
             }
             StoreEvent::NoteNotSaved { id, error: why } => {
+                // What to do first, the store's own words last: they are what a narrow line cuts.
                 self.status = Some(error(format!(
-                    "Note for {id} NOT saved ({why}); n reopens it — copy your text first"
+                    "Note for {id} NOT saved — n reopens it: copy your text first [{why}]"
                 )));
             }
             StoreEvent::TagsSaved(changes) => self.on_tags_saved(changes),
             StoreEvent::RejectReasonSaved { ids, reason } => self.on_reason_saved(ids, reason),
             StoreEvent::AnnotationNotSaved { what, error: why } => self.on_annotation_not_saved(what, &why),
             StoreEvent::SeenSaved { error: Some(why), .. } => {
-                self.status = Some(error(format!("Could not record that you saw the changes ({why})")));
+                self.status = Some(error(format!(
+                    "Could not record that you saw the changes — they show again after a restart [{why}]"
+                )));
             }
-            StoreEvent::SeenSaved { error: None, .. } | StoreEvent::FetchSaved { .. } => {}
+            StoreEvent::SeenSaved { error: None, .. } => {}
+            StoreEvent::FetchSaved { feed, .. } => self.advance_round(&feed, |step| match step {
+                RoundStep::Saving { new } => Some(RoundStep::Done { new }),
+                _ => None,
+            }),
             StoreEvent::FetchNotSaved { feed, error: why } => {
-                self.status = Some(error(format!("{feed}: notices could not be saved: {why}")));
+                self.advance_round(&feed, |step| {
+                    matches!(step, RoundStep::Saving { .. }).then_some(RoundStep::Failed)
+                });
+                self.status = Some(error(format!(
+                    "{feed}: fetched notices NOT saved — the next poll fetches them again [{why}]"
+                )));
             }
         }
         Vec::new()
@@ -321,6 +347,8 @@ impl AppState {
         match event {
             FeedEvent::Started { feed, at } => {
                 self.feed_log(&feed).started(at);
+                // Polled (again) in this round: this poll's answer is the one that counts.
+                self.advance_round(&feed, |_| Some(RoundStep::Polling));
                 self.set_source(&feed, SourceStatus::Fetching { since: at });
                 Vec::new()
             }
@@ -336,6 +364,9 @@ impl AppState {
                 let alert = self.alert_for(&feed, &notices);
                 let (new, old_descriptions) = self.merge(&notices);
                 self.log_success(&feed, &notices, new, (at, next_at), warnings);
+                self.advance_round(&feed, |step| {
+                    (step == RoundStep::Polling).then_some(RoundStep::Saving { new })
+                });
                 self.set_source(
                     &feed,
                     SourceStatus::Ok {
@@ -363,11 +394,13 @@ impl AppState {
                 retry_at,
             } => {
                 self.log_failure(&feed, &message, at, retry_at);
+                self.advance_round(&feed, |step| (step == RoundStep::Polling).then_some(RoundStep::Failed));
                 self.set_source(&feed, SourceStatus::Failed { at, message, retry_at });
                 Vec::new()
             }
             FeedEvent::Inactive { feed, message } => {
                 self.feed_log(&feed).inactive(message.clone());
+                self.leave_round(&feed);
                 self.set_source(&feed, SourceStatus::Inactive { message });
                 Vec::new()
             }

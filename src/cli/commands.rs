@@ -151,11 +151,11 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
                 Some(path) => {
                     let rows = export::write_file(&path, &records, &options)?;
                     let what = if options.format == export::Format::Ics {
-                        "events"
+                        crate::model::plural::count(rows, "event", "events")
                     } else {
-                        "notices"
+                        crate::model::plural::notices(rows)
                     };
-                    eprintln!("wrote {rows} {what} to {}", path.display());
+                    eprintln!("wrote {what} to {}", path.display());
                 }
                 None => {
                     export::write_to(Stdout::new(), &records, &options).map_err(export_failure)?;

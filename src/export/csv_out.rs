@@ -14,10 +14,11 @@ use super::{ExportOptions, rfc3339_in};
 use crate::model::NoticeRecord;
 
 /// Every column a user can choose (`csv_columns` in the config, `--columns` on the command line):
-/// the defaults, then the optional ones.
-pub const COLUMNS: [&str; 20] = [
+/// the defaults, then the optional ones. Names mean what they mean in `list --json`: `key` is
+/// anbud's id `source:id`, `id` the source's own id.
+pub const COLUMNS: [&str; 21] = [
     "source",
-    "id",
+    "key",
     "title",
     "buyer",
     "country",
@@ -36,6 +37,7 @@ pub const COLUMNS: [&str; 20] = [
     "reject_reason",
     "buyer_id",
     "nuts",
+    "id",
 ];
 
 /// The default column names, in order: the first fifteen of [`COLUMNS`]. Scripts depend on them:
@@ -71,7 +73,7 @@ pub fn parse_columns<S: AsRef<str>>(names: &[S]) -> Result<Vec<&'static str>, St
 #[derive(Debug, Clone, PartialEq)]
 pub struct CsvRow<'a> {
     /// The cells of [`COLUMNS`], in that order.
-    cells: [Cow<'a, str>; 20],
+    cells: [Cow<'a, str>; 21],
 }
 
 impl<'a> From<&'a NoticeRecord> for CsvRow<'a> {
@@ -112,6 +114,7 @@ impl<'a> CsvRow<'a> {
                 text(record.reject_reason.as_deref().filter(|_| rejected).unwrap_or("")),
                 text(notice.buyer_id.as_deref().unwrap_or("")),
                 owned(notice.nuts.join(" ")),
+                text(&notice.native_id),
             ],
         }
     }

@@ -20,12 +20,12 @@ pub(super) fn write_atomically(
         path: path.to_path_buf(),
         error,
     };
-    let tmp = temp_path(path).map_err(|error| file_error("write the export to", error))?;
+    let tmp = temp_path(path).map_err(|error| file_error("write", error))?;
     let mut file = OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&tmp)
-        .map_err(|error| file_error("create a temporary file for", error))?;
+        .map_err(|error| file_error("create the file", error))?;
     let written = write(&mut file).and_then(|n| {
         // Without the sync, a power cut after the rename could leave an empty file under the final name.
         file.sync_all()?;
@@ -36,7 +36,7 @@ pub(super) fn write_atomically(
     written.map_err(|error| {
         // Best effort: the write already failed, and a leftover dot-file is the lesser problem.
         let _ = fs::remove_file(&tmp);
-        file_error("write the export to", error)
+        file_error("write", error)
     })
 }
 

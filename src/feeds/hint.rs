@@ -73,12 +73,42 @@ impl FeedError {
         })
     }
 
-    /// The message for people: what happened, then what to do about it.
+    /// The message for people: what happened in short, what to do about it, then the server's or
+    /// the transport's own words in `[…]`. That order matters on a narrow status line: the raw
+    /// detail can be long ("error sending request … dns error … Name or service not known") and
+    /// is what gets cut, never the fix.
     pub fn user_message(&self, feed_kind: &str) -> String {
-        match self.hint(feed_kind) {
-            Some(hint) => format!("{self} — {hint}"),
-            None => self.to_string(),
+        let Some(hint) = self.hint(feed_kind) else {
+            return self.to_string();
+        };
+        match self.summary_and_detail() {
+            (summary, Some(detail)) if !detail.trim().is_empty() => format!("{summary} — {hint} [{detail}]"),
+            (summary, _) => format!("{summary} — {hint}"),
         }
+    }
+
+    /// What happened in a few words, and the raw detail that came with it, if any.
+    fn summary_and_detail(&self) -> (String, Option<String>) {
+        let (summary, detail): (String, Option<&String>) = match self {
+            Self::Connect { host, message } => (format!("cannot connect to {host}"), Some(message)),
+            Self::Status { status, detail } => (format!("HTTP {status}"), Some(detail)),
+            Self::Dropped { host, message } => (format!("the connection to {host} broke off"), Some(message)),
+            Self::Parse(ParseError::Json { line, column, message }) => {
+                (format!("invalid JSON at line {line}, column {column}"), Some(message))
+            }
+            Self::Parse(ParseError::Xml { line, column, message }) => {
+                (format!("invalid XML at line {line}, column {column}"), Some(message))
+            }
+            Self::Parse(ParseError::Shape(what)) => ("unexpected response shape".to_owned(), Some(what)),
+            Self::Parse(ParseError::Html { snippet }) => {
+                return (
+                    "got an HTML page instead of JSON".to_owned(),
+                    Some(format!("starts with {snippet:?}")),
+                );
+            }
+            _ => (self.to_string(), None),
+        };
+        (summary, detail.cloned())
     }
 }
 
@@ -94,8 +124,9 @@ mod tests {
         };
         assert_eq!(
             err.user_message("doffin"),
-            "HTTP 401: Access denied due to invalid subscription key. — the API key was refused: check \
-             DOFFIN_API_KEY (a free key comes from Doffin's API portal)"
+            "HTTP 401 — the API key was refused: check DOFFIN_API_KEY (a free key comes from Doffin's \
+             API portal) [Access denied due to invalid subscription key.]",
+            "the fix first, the server's words last"
         );
         let ted = err.user_message("ted");
         assert!(ted.contains("TED refused access") && !ted.contains("DOFFIN"), "{ted}");

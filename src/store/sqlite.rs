@@ -61,6 +61,8 @@ pub enum StatusFilter {
     Rejected,
     /// Bids in progress: bidding or submitted.
     Pipeline,
+    /// Bids decided: won or lost.
+    Outcomes,
     /// Notices at exactly this stage.
     Stage(Triage),
     /// Everything stored, matched or not.
@@ -79,6 +81,7 @@ impl StatusFilter {
             Self::Shortlisted => "t.status = 'shortlisted'",
             Self::Rejected => "t.status = 'rejected'",
             Self::Pipeline => "t.status IN ('bidding', 'submitted')",
+            Self::Outcomes => "t.status IN ('won', 'lost')",
             // `as_str` names come from a closed enum, never from user input: safe to inline.
             Self::Stage(stage) => return format!("COALESCE(t.status, 'new') = '{}'", stage.as_str()),
             Self::All => "1",

@@ -151,6 +151,7 @@ fn empty_text(state: &AppState) -> String {
         }
         View::ClosingSoon => "Nothing you follow closes within 7 days.".to_owned(),
         View::Pipeline => "No bid in progress: > moves a shortlisted notice to bidding.".to_owned(),
+        View::Outcomes => "No bid decided yet: > moves a submitted bid to won, L marks a bid as lost.".to_owned(),
         View::Changed => "No notice has changed since you last looked.".to_owned(),
         View::Shortlist => "Shortlist is empty: press s on a notice to shortlist it.".to_owned(),
         View::Rejected => "Nothing rejected yet: x rejects a notice.".to_owned(),

@@ -35,10 +35,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         u16::try_from(width).unwrap_or(u16::MAX).min(area.width),
         u16::try_from(height).unwrap_or(u16::MAX).min(area.height),
     );
-    let noun = if n == 1 { "notice" } else { "notices" };
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(format!(" Reject {n} {noun} — why? "))
+        .title(format!(" Reject {} — why? ", crate::model::plural::notices(n)))
         .title_bottom(Line::from(vec![
             Span::styled(" Esc", theme.key()),
             Span::raw(" cancels "),

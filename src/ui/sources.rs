@@ -167,7 +167,7 @@ fn labelled(label: &str, text: &str, style: Style, theme: &Theme, width: usize) 
 }
 
 /// Word-wraps `text` into rows at most `width` columns wide; a word longer than a row is split.
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut rows = Vec::new();
     let mut row = String::new();
     for word in text.split_whitespace() {

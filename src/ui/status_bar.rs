@@ -7,6 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use super::RenderContext;
 use super::deadline::local_time;
+use crate::app::refresh::RoundStep;
 use crate::app::{AppState, SourceStatus, StatusLevel};
 
 /// Draws the status lines.
@@ -37,31 +38,60 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
     // feeds shrink to "TED ✓" when the full line does not fit.
     let mut feeds: Vec<&(String, SourceStatus)> = state.sources().iter().collect();
     feeds.sort_by_key(|(_, s)| !matches!(s, SourceStatus::Failed { .. } | SourceStatus::Inactive { .. }));
-    let build = |compact: bool| -> Vec<Span<'static>> {
+    // During a refresh round (`r`): how far it is, and which feeds it still waits to start.
+    let round = state.refresh_round();
+    let queued = |name: &str| {
+        round.is_some_and(|r| {
+            r.feeds()
+                .iter()
+                .any(|(feed, step)| feed == name && *step == RoundStep::Queued)
+        })
+    };
+    // Each span, and whether it is a failed feed's entry (whose long error may be cut).
+    let build = |compact: bool| -> Vec<(Span<'static>, bool)> {
         let mut spans = Vec::new();
+        if let Some(round) = round {
+            spans.push((
+                Span::styled(
+                    format!("Refresh {}/{}", round.answered(), round.feeds().len()),
+                    theme.key(),
+                ),
+                false,
+            ));
+        }
         for (name, status) in &feeds {
             if !spans.is_empty() {
-                spans.push(Span::raw(" │ "));
+                spans.push((Span::raw(" │ "), false));
             }
-            let (text, style) = entry(name, status, compact);
-            spans.push(Span::styled(text, style));
+            let (text, style) = if queued(name) {
+                (format!("{name}: queued"), theme.muted())
+            } else {
+                entry(name, status, compact)
+            };
+            let failed = matches!(status, SourceStatus::Failed { .. });
+            spans.push((Span::styled(text, style), failed));
         }
         spans
     };
+    let width_of = |spans: &[(Span, bool)]| spans.iter().map(|(s, _)| s.width()).sum::<usize>();
+    let width = usize::from(sources.width);
     let mut spans = build(false);
-    if Line::from(spans.clone()).width() > usize::from(sources.width) {
+    if width_of(&spans) > width {
         spans = build(true);
     }
+    // Still too wide: the long error texts share what the other feeds leave (at least half the
+    // line), each cut where it loses least (`fit`), so the other feeds stay in sight.
+    let failures = spans.iter().filter(|(_, failed)| *failed).count();
+    if failures > 0 && width_of(&spans) > width {
+        let fixed: usize = spans.iter().filter(|(_, failed)| !failed).map(|(s, _)| s.width()).sum();
+        let room = (width.saturating_sub(fixed).max(width / 2) / failures).max(24);
+        for (span, _) in spans.iter_mut().filter(|(_, failed)| *failed) {
+            span.content = super::fit::fit(&span.content, room).into();
+        }
+    }
+    let spans: Vec<Span> = spans.into_iter().map(|(span, _)| span).collect();
     frame.render_widget(Paragraph::new(Line::from(spans)), sources);
 
-    let mut line = Vec::new();
-    if let Some(status) = state.status() {
-        let style = match status.level {
-            StatusLevel::Info => ratatui::style::Style::new(),
-            StatusLevel::Error => theme.error(),
-        };
-        line.push(Span::styled(status.text.clone(), style));
-    }
     let mut hint = Vec::new();
     if state.marked_count() > 0 {
         hint.push(Span::styled(
@@ -78,6 +108,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
     }
     hint.extend([Span::styled("?", theme.key()), Span::styled(" help ", theme.muted())]);
     let hint = Line::from(hint).right_aligned();
+    let mut line = Vec::new();
+    if let Some(status) = state.status() {
+        let style = match status.level {
+            StatusLevel::Info => ratatui::style::Style::new(),
+            StatusLevel::Error => theme.error(),
+        };
+        // The hint is drawn over the line's end: the message gets what is left, cut where it
+        // loses least (see `fit`); `M` shows it whole.
+        let room = usize::from(message.width).saturating_sub(hint.width() + 1);
+        line.push(Span::styled(super::fit::fit(&status.text, room), style));
+    }
     frame.render_widget(Paragraph::new(Line::from(line)), message);
     frame.render_widget(Paragraph::new(hint), message);
 }

@@ -15,8 +15,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
     let prompt = state.tag_prompt();
     let title = if prompt.bulk {
         format!(
-            " Tags for {} marked notices: add words, -word removes ",
-            prompt.targets.len()
+            " Tags for {}: add words, -word removes ",
+            crate::model::plural::count(prompt.targets.len(), "marked notice", "marked notices")
         )
     } else {
         " Tags (space between them) ".to_owned()
