@@ -12,7 +12,7 @@ use crate::store::sqlite::normalize_tags;
 /// The `t` prompt.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct TagPrompt {
-    /// What the user typed: tags separated by spaces (`-tag` removes it from a marked set).
+    /// What the user typed: tags separated by spaces (`-tag` removes that tag).
     pub(crate) draft: String,
     /// The notices it applies to.
     pub(crate) targets: Vec<NoticeId>,
@@ -168,11 +168,14 @@ impl AppState {
             .into_iter()
             .filter_map(|id| {
                 let old = &self.records[*self.by_id.get(&id)?].tags;
+                // Bulk: added to each notice's own tags. One notice: the prompt holds its whole
+                // list, which replaces the old one. Either way `-tag` takes a tag out, even one
+                // still standing earlier in the prompt.
                 let new = if prompt.bulk {
                     let kept = old.iter().filter(|t| !remove.contains(t)).map(String::as_str);
                     normalize_tags(kept.chain(add.iter().map(String::as_str)))
                 } else {
-                    add.clone()
+                    add.iter().filter(|t| !remove.contains(t)).cloned().collect()
                 };
                 (&new != old).then_some((id, new))
             })
