@@ -236,6 +236,9 @@ pub struct AppState {
     pub(crate) next_batch: i64,
     pub(crate) in_flight: super::triage::InFlightMap,
     pub(crate) marked: std::collections::BTreeSet<NoticeId>,
+    /// Decided notices kept on screen in the tab they were decided in until the cursor, the tab
+    /// or the search moves on, so `s` / `x` pressed again toggle them back (see `triage.rs`).
+    pub(crate) lingering: std::collections::HashSet<NoticeId>,
     pub(crate) confirm: Option<super::triage::AwaitingConfirm>,
     /// The current tab's records in display order, before the `/` search.
     pub(crate) members: Vec<usize>,
@@ -303,6 +306,7 @@ impl AppState {
             next_batch: 1,
             in_flight: super::triage::InFlightMap::new(),
             marked: std::collections::BTreeSet::new(),
+            lingering: std::collections::HashSet::new(),
             confirm: None,
             members: Vec::new(),
             search_index: None,

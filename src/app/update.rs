@@ -73,10 +73,11 @@ impl AppState {
                 Vec::new()
             }
             Msg::ClickRow(row) => {
-                self.select_row(row);
+                self.move_cursor(row);
                 Vec::new()
             }
             Msg::ClickView(view) => {
+                self.lingering.clear();
                 self.view = view;
                 self.mode = Mode::List;
                 self.refresh_view();
@@ -105,12 +106,12 @@ impl AppState {
         let row = self.selected_row().unwrap_or(0);
         match action {
             Action::Quit => self.running = false,
-            Action::SelectNext => self.select_row(row + 1),
-            Action::SelectPrevious => self.select_row(row.saturating_sub(1)),
-            Action::PageDown => self.select_row(row + page),
-            Action::PageUp => self.select_row(row.saturating_sub(page)),
-            Action::SelectFirst => self.select_row(0),
-            Action::SelectLast => self.select_row(usize::MAX),
+            Action::SelectNext => self.move_cursor(row + 1),
+            Action::SelectPrevious => self.move_cursor(row.saturating_sub(1)),
+            Action::PageDown => self.move_cursor(row + page),
+            Action::PageUp => self.move_cursor(row.saturating_sub(page)),
+            Action::SelectFirst => self.move_cursor(0),
+            Action::SelectLast => self.move_cursor(usize::MAX),
             Action::ToggleDetail => self.detail_open = !self.detail_open,
             Action::ScrollDetailDown | Action::ScrollDetailUp => {
                 let lines = self.detail_scroll();
@@ -132,6 +133,7 @@ impl AppState {
                     self.detail_open = false;
                 } else if !self.query.is_empty() {
                     self.query.clear();
+                    self.lingering.clear();
                     self.refresh_view();
                 }
             }
@@ -166,6 +168,7 @@ impl AppState {
                     (at + len - 1) % len
                 };
                 self.view = View::ALL[next];
+                self.lingering.clear();
                 self.refresh_view();
                 if self.selected_row().is_none() {
                     self.select_row(0);
@@ -279,6 +282,9 @@ impl AppState {
                 self.query.clear();
                 self.mode = Mode::List;
             }
+        }
+        if self.release_lingering() {
+            return;
         }
         self.apply_filter();
     }

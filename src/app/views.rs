@@ -69,7 +69,9 @@ impl AppState {
                     counts[slot] += 1;
                 }
             }
-            if self.view.contains(record, triage, self.now) {
+            // A decided notice stays in the tab it was decided in until the cursor moves on.
+            let lingers = !self.lingering.is_empty() && self.lingering.contains(&record.notice.id);
+            if lingers || self.view.contains(record, triage, self.now) {
                 members.push(index);
             }
         }
