@@ -43,3 +43,18 @@ fn a_row_decided_in_the_inbox_stays_dimmed_under_the_cursor() {
     let screen = rows(&draw(&state, 100, 10));
     assert!(!screen[2..8].iter().any(|r| r.contains("Trygghetsalarmer")), "{screen:#?}");
 }
+
+#[test]
+fn the_search_line_counts_hits_here_and_in_other_tabs() {
+    let records = vec![
+        notice("ted:1").title("Elektronisk pasientjournal").score(9).build(),
+        notice("ted:2").title("Ny EPJ til legekontor").score(8).build(),
+        notice("ted:3").title("EPJ for sykehjem").score(7).triage(anbud::model::Triage::Rejected).build(),
+    ];
+    let mut state = AppState::new(records, &["TED".to_owned()], now());
+    state.update(Msg::Action(Action::StartSearch));
+    for c in "epj".chars() {
+        state.update(Msg::Edit(anbud::app::TextEdit::Insert(c)));
+    }
+    insta::assert_snapshot!(draw(&state, 80, 9).backend());
+}

@@ -243,6 +243,8 @@ pub struct AppState {
     /// The current tab's records in display order, before the `/` search.
     pub(crate) members: Vec<usize>,
     pub(crate) search_index: Option<crate::matching::search::FuzzyIndex>,
+    /// Which tabs each notice is in, and the search's hits per tab (see `search.rs`).
+    pub(crate) search: super::search::SearchTally,
     pub(crate) visible: Vec<VisibleRow>,
     pub(crate) counts: [usize; View::ALL.len()],
     pub(crate) sort: SortKey,
@@ -310,6 +312,7 @@ impl AppState {
             confirm: None,
             members: Vec::new(),
             search_index: None,
+            search: super::search::SearchTally::default(),
             visible: Vec::new(),
             counts: [0; View::ALL.len()],
             sort: SortKey::default(),

@@ -283,10 +283,13 @@ impl AppState {
                 self.mode = Mode::List;
             }
         }
-        if self.release_lingering() {
-            return;
+        if !self.release_lingering() {
+            self.apply_filter();
         }
-        self.apply_filter();
+        // A changed query puts the cursor on its best hit.
+        if matches!(edit, TextEdit::Insert(_) | TextEdit::Backspace) && !self.query.trim().is_empty() {
+            self.select_row(0);
+        }
     }
 
     fn on_store(&mut self, event: StoreEvent) -> Vec<Effect> {
