@@ -10,6 +10,7 @@ mod descriptions;
 pub mod keymap;
 mod loading;
 pub mod msg;
+mod note_draft;
 mod search;
 pub mod sources;
 pub mod state;

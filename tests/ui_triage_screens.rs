@@ -58,3 +58,53 @@ fn the_search_line_counts_hits_here_and_in_other_tabs() {
     }
     insta::assert_snapshot!(draw(&state, 80, 9).backend());
 }
+
+#[test]
+fn the_note_cursor_is_drawn_where_it_is_and_typing_goes_there() {
+    let keymap = anbud::app::Keymap::default();
+    let mut state = state();
+    state.update(Msg::Action(Action::EditNote));
+    let press = |state: &mut AppState, code, modifiers| {
+        let event = crossterm::event::Event::Key(crossterm::event::KeyEvent::new(code, modifiers));
+        if let Some(msg) = keymap.translate(&event, state) {
+            state.update(msg);
+        }
+    };
+    use crossterm::event::{KeyCode as K, KeyModifiers as M};
+    for c in "Ring Kari i Bærum".chars() {
+        press(&mut state, K::Char(c), M::NONE);
+    }
+    press(&mut state, K::Enter, M::NONE);
+    for c in "om befaring".chars() {
+        press(&mut state, K::Char(c), M::NONE);
+    }
+    // Up to the first line (same column), a word back with Ctrl-←, another with Alt-b, and type.
+    press(&mut state, K::Up, M::NONE);
+    press(&mut state, K::Left, M::CONTROL);
+    press(&mut state, K::Char('b'), M::ALT);
+    for c in "snart ".chars() {
+        press(&mut state, K::Char(c), M::NONE);
+    }
+    press(&mut state, K::End, M::NONE);
+    press(&mut state, K::Left, M::NONE);
+    press(&mut state, K::Delete, M::NONE);
+    assert_eq!(state.note_draft(), "Ring snart Kari i Bæru\nom befaring");
+    assert_eq!(state.note_cursor(), (0, 22));
+    let terminal = draw(&state, 60, 12);
+    let buffer = terminal.backend().buffer();
+    let reversed: Vec<(u16, u16)> = (0..12)
+        .flat_map(|y| (0..60).map(move |x| (x, y)))
+        .filter(|&(x, y)| {
+            let cell = &buffer[(x, y)];
+            cell.style().add_modifier.contains(Modifier::REVERSED) && (3..9).contains(&y) && (3..56).contains(&x)
+        })
+        .collect();
+    insta::assert_snapshot!(terminal.backend());
+    // One reversed cell in the popup: right after "Bæru" on the first line of the note.
+    let [(x, y)] = reversed[..] else {
+        panic!("one cursor cell, got {reversed:?}");
+    };
+    let row = &rows(&terminal)[usize::from(y)];
+    let before: String = row.chars().take(usize::from(x)).collect();
+    assert!(before.ends_with("i Bæru"), "{row:?} cursor at {x}");
+}

@@ -154,6 +154,16 @@ impl AppState {
                 self.mode = Mode::List;
                 return self.submit_tags();
             }
+            // The tag prompt types and deletes at its end only.
+            TextEdit::Delete
+            | TextEdit::Left
+            | TextEdit::Right
+            | TextEdit::Home
+            | TextEdit::End
+            | TextEdit::WordLeft
+            | TextEdit::WordRight
+            | TextEdit::Up
+            | TextEdit::Down => {}
         }
         Vec::new()
     }

@@ -255,7 +255,7 @@ pub struct AppState {
     pub(crate) detail_scroll: (Option<NoticeId>, u16),
     pub(crate) query: String,
     /// The note being edited (in [`Mode::Note`]), for the notice in `note_for`.
-    pub(crate) note_draft: String,
+    pub(crate) note_draft: super::note_draft::NoteDraft,
     pub(crate) note_for: Option<NoticeId>,
     /// The tag prompt: its text, the notices it applies to, whether it adds to a marked set (else it
     /// replaces one notice's tags), the known tags for completion and where Tab completion is.
@@ -321,7 +321,7 @@ impl AppState {
             detail_open: false,
             detail_scroll: (None, 0),
             query: String::new(),
-            note_draft: String::new(),
+            note_draft: super::note_draft::NoteDraft::default(),
             note_for: None,
             tags: super::annotate::TagPrompt::default(),
             reject_reasons: Vec::new(),
@@ -441,7 +441,12 @@ impl AppState {
 
     /// The note being written, while in [`Mode::Note`].
     pub fn note_draft(&self) -> &str {
-        &self.note_draft
+        self.note_draft.text()
+    }
+
+    /// Where the cursor of the note being written is: (line, column) in chars from 0.
+    pub fn note_cursor(&self) -> (usize, usize) {
+        self.note_draft.line_col()
     }
 
     /// The rows of the current view, in display order.

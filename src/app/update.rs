@@ -142,7 +142,7 @@ impl AppState {
             Action::EditNote => {
                 if let Some((id, note)) = self.selected_record().map(|r| (r.notice.id.clone(), r.note.clone())) {
                     self.note_for = Some(id);
-                    self.note_draft = note;
+                    self.note_draft = super::note_draft::NoteDraft::new(note);
                     self.mode = Mode::Note;
                 }
             }
@@ -239,13 +239,10 @@ impl AppState {
 
     /// Typing in the note popup; closing it saves (Esc) or discards (Ctrl-c).
     fn on_note_edit(&mut self, edit: TextEdit) -> Vec<Effect> {
+        if self.note_draft.apply(edit) {
+            return Vec::new();
+        }
         match edit {
-            TextEdit::Insert(c) => self.note_draft.push(c),
-            TextEdit::Newline => self.note_draft.push('\n'),
-            TextEdit::Backspace => {
-                self.note_draft.pop();
-            }
-            TextEdit::Complete => {}
             TextEdit::Cancel => {
                 self.mode = Mode::List;
                 self.note_for = None;
@@ -253,7 +250,7 @@ impl AppState {
             }
             TextEdit::Submit => {
                 self.mode = Mode::List;
-                let note = std::mem::take(&mut self.note_draft).trim_end().to_owned();
+                let note = self.note_draft.take().trim_end().to_owned();
                 let Some(id) = self.note_for.take() else {
                     return Vec::new();
                 };
@@ -264,6 +261,8 @@ impl AppState {
                 self.status = Some(info("Saving note…".to_owned()));
                 return vec![Effect::SaveNote { id, note }];
             }
+            // Complete; typing and moving were applied to the draft above.
+            _ => {}
         }
         Vec::new()
     }
@@ -277,7 +276,17 @@ impl AppState {
                 self.query.pop();
             }
             TextEdit::Submit => self.mode = Mode::List,
-            TextEdit::Complete => return,
+            // The search line types and deletes at its end only.
+            TextEdit::Complete
+            | TextEdit::Delete
+            | TextEdit::Left
+            | TextEdit::Right
+            | TextEdit::Home
+            | TextEdit::End
+            | TextEdit::WordLeft
+            | TextEdit::WordRight
+            | TextEdit::Up
+            | TextEdit::Down => return,
             TextEdit::Cancel => {
                 self.query.clear();
                 self.mode = Mode::List;
