@@ -333,7 +333,7 @@ impl Io {
                     }
                 }
                 Effect::OpenUrl(url) => {
-                    let result = open::that_detached(&url)
+                    let result = crate::browser::open(&url)
                         .map(|()| format!("Opened {url}"))
                         .map_err(|e| format!("Cannot open a browser ({e}); y copies the link instead"));
                     self.local.push_back(Msg::ShellDone(result));
