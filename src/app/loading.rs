@@ -63,10 +63,14 @@ impl AppState {
             }
         }
         if let Some(outcome) = done {
-            self.status = Some(match outcome {
-                Ok(n) => info(format!("Re-scored {n} saved notices with the changed profiles")),
-                Err(why) => error(format!("Re-scoring stopped ({why}); it resumes at the next start")),
-            });
+            match outcome {
+                // Nothing was stored to re-score (a new database): nothing worth a word.
+                Ok(0) => {}
+                Ok(n) => self.status = Some(info(format!("Re-scored {n} saved notices with the changed profiles"))),
+                Err(why) => {
+                    self.status = Some(error(format!("Re-scoring stopped ({why}); it resumes at the next start")));
+                }
+            }
             // Tabs and order follow the new scores once, at the end, not per batch.
             self.refresh_view();
         }
