@@ -15,8 +15,16 @@ fn state() -> AppState {
         notice("ted:3").title("Ny EPJ til legekontor").score(5).build(),
         notice("ted:4").title("Trygghetsalarmer").score(8).build(),
         // Elsewhere: shortlisted, rejected, unmatched.
-        notice("ted:5").title("Journal (EPJ) for sykehjem").score(7).triage(Triage::Shortlisted).build(),
-        notice("ted:6").title("EPJ-integrasjon").score(6).triage(Triage::Rejected).build(),
+        notice("ted:5")
+            .title("Journal (EPJ) for sykehjem")
+            .score(7)
+            .triage(Triage::Shortlisted)
+            .build(),
+        notice("ted:6")
+            .title("EPJ-integrasjon")
+            .score(6)
+            .triage(Triage::Rejected)
+            .build(),
         notice("ted:7").title("Drift av EPJ").score(0).build(),
         notice("ted:8").title("Epler og pærer til jul").score(0).build(),
     ];

@@ -68,7 +68,9 @@ impl AppState {
                 Ok(0) => {}
                 Ok(n) => self.status = Some(info(format!("Re-scored {n} saved notices with the changed profiles"))),
                 Err(why) => {
-                    self.status = Some(error(format!("Re-scoring stopped ({why}); it resumes at the next start")));
+                    self.status = Some(error(format!(
+                        "Re-scoring stopped ({why}); it resumes at the next start"
+                    )));
                 }
             }
             // Tabs and order follow the new scores once, at the end, not per batch.

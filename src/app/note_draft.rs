@@ -18,7 +18,11 @@ impl NoteDraft {
     /// A draft holding `text`, the cursor at its end (where one goes on to write).
     pub(crate) fn new(text: String) -> Self {
         let cursor = text.len();
-        Self { text, cursor, goal: None }
+        Self {
+            text,
+            cursor,
+            goal: None,
+        }
     }
 
     pub(crate) fn text(&self) -> &str {
@@ -167,7 +171,10 @@ mod tests {
     #[test]
     fn typing_and_deleting_happen_at_the_cursor() {
         use TextEdit::*;
-        let d = after(NoteDraft::new("Ring Kari".to_owned()), &[Home, Insert('Å'), Right, Delete]);
+        let d = after(
+            NoteDraft::new("Ring Kari".to_owned()),
+            &[Home, Insert('Å'), Right, Delete],
+        );
         assert_eq!(d.text(), "ÅRng Kari");
         let d = after(d, &[End, Left, Left, Left, Left, Backspace, Insert('!')]);
         assert_eq!(d.text(), "ÅRng!Kari");

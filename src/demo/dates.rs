@@ -22,7 +22,13 @@ pub const DEADLINE_DAYS: Range<i64> = 2..21;
 const DEADLINE_KEYS: [&str; 2] = ["deadline-receipt-tender-date-lot", "deadline"];
 
 /// Keys of its publication date, best first (TED current and legacy, Doffin, OCDS).
-const PUBLISHED_KEYS: [&str; 5] = ["publication-date", "PD", "issueDate", "publicationDate", "datePublished"];
+const PUBLISHED_KEYS: [&str; 5] = [
+    "publication-date",
+    "PD",
+    "issueDate",
+    "publicationDate",
+    "datePublished",
+];
 
 /// The day the demo's dates are moved towards: today in UTC when the server starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -284,10 +290,20 @@ mod tests {
             assert!(date_of(text).is_some(), "{text}");
             assert_eq!(shift_date(text, 1).unwrap()[10..], text[10..], "{text}");
         }
-        for text in ["2026-0412", "BK-2026-0412", "2026-06-12 kl 12", "2026-13-40", "67623-2022", ""] {
+        for text in [
+            "2026-0412",
+            "BK-2026-0412",
+            "2026-06-12 kl 12",
+            "2026-13-40",
+            "67623-2022",
+            "",
+        ] {
             assert_eq!(date_of(text), None, "{text}");
         }
-        assert_eq!(shift_date("2026-12-31T23:00:00+01:00", 1).unwrap(), "2027-01-01T23:00:00+01:00");
+        assert_eq!(
+            shift_date("2026-12-31T23:00:00+01:00", 1).unwrap(),
+            "2027-01-01T23:00:00+01:00"
+        );
     }
 
     #[test]
@@ -308,7 +324,10 @@ mod tests {
         let ahead = (deadline - today.0).get_days();
         assert!((2..=20).contains(&ahead), "{f}");
         assert_eq!((deadline - published).get_days(), 33);
-        assert_eq!(f["lots"][0]["deadline-receipt-tender-date-lot"][0].as_str().unwrap()[10..], *"+02:00");
+        assert_eq!(
+            f["lots"][0]["deadline-receipt-tender-date-lot"][0].as_str().unwrap()[10..],
+            *"+02:00"
+        );
         assert_eq!(f["id"], "2026-0412");
         // Short enough: published in the last days, the deadline as far after it as recorded.
         let d = today.offset(0, Some(day("2026-06-08")), Some(day("2026-05-28")));
@@ -317,7 +336,10 @@ mod tests {
         let d = today.offset(1, Some(day("2022-09-14")), Some(day("2022-10-20")));
         assert!(day("2022-09-14").checked_add(d.days()).unwrap() < today.0);
         let d = today.offset(2, None, Some(day("2026-07-28")));
-        assert_eq!((today.0 - day("2026-07-28").checked_add(d.days()).unwrap()).get_days(), 3);
+        assert_eq!(
+            (today.0 - day("2026-07-28").checked_add(d.days()).unwrap()).get_days(),
+            3
+        );
     }
 
     #[test]
@@ -329,8 +351,14 @@ mod tests {
         let today = DemoDay(day("2027-03-10"));
         let moved = today.move_ocds_text(package);
         assert!(moved.contains("\"value\":Infinity"), "{moved}");
-        assert!(moved.contains(r#"\"2026-06-19\""#), "an escaped quote inside a title stays");
-        assert!(!moved.contains("\"2026-06-19\"}") && !moved.contains("2026-05-2"), "{moved}");
+        assert!(
+            moved.contains(r#"\"2026-06-19\""#),
+            "an escaped quote inside a title stays"
+        );
+        assert!(
+            !moved.contains("\"2026-06-19\"}") && !moved.contains("2026-05-2"),
+            "{moved}"
+        );
         let readable: Value = serde_json::from_str(&moved.replace("Infinity", "null")).unwrap();
         for release in readable["releases"].as_array().unwrap() {
             let end = date_of(release["tender"]["tenderPeriod"]["endDate"].as_str().unwrap()).unwrap();

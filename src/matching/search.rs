@@ -275,7 +275,11 @@ impl FuzzyIndex {
         // search would reject (a contiguous match is also an in-order one).
         let (start, end) = query.window(hay)?;
         if let Some((at, fit)) = query.best(hay) {
-            let start_char = if folded_row.ascii { at } else { hay[..at].chars().count() };
+            let start_char = if folded_row.ascii {
+                at
+            } else {
+                hay[..at].chars().count()
+            };
             // Capped so a later start never costs a hit its kind.
             let start_char = i64::try_from(start_char).unwrap_or(i64::MAX).min(FIT_STEP - 1);
             let score = CONTIGUOUS_BASE + fit * FIT_STEP - start_char;
