@@ -5,7 +5,7 @@ mod common;
 
 use anbud::app::{Action, AppState, Msg, TextEdit};
 use anbud::model::Triage;
-use common::{notice, now};
+use common::{notice, now, selected_id as selected, visible_ids as ids};
 
 fn state() -> AppState {
     let records = vec![
@@ -29,21 +29,6 @@ fn state() -> AppState {
         notice("ted:8").title("Epler og pærer til jul").score(0).build(),
     ];
     AppState::new(records, &["TED".to_owned()], now())
-}
-
-fn ids(state: &AppState) -> Vec<String> {
-    state
-        .visible()
-        .iter()
-        .map(|r| state.record(r).notice.native_id.clone())
-        .collect()
-}
-
-fn selected(state: &AppState) -> String {
-    state
-        .selected_record()
-        .map(|r| r.notice.native_id.clone())
-        .unwrap_or_default()
 }
 
 fn search(state: &mut AppState, query: &str) {

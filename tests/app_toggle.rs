@@ -6,31 +6,7 @@ mod common;
 use anbud::app::{Action, AppState, Effect, Msg, TextEdit, View};
 use anbud::model::{Triage, TriageChange};
 use anbud::store::StoreEvent;
-use common::{notice, now};
-
-fn state() -> AppState {
-    let records = vec![
-        notice("ted:1").title("Trygghetsalarmer").score(9).build(),
-        notice("ted:2").title("Røntgenutstyr").score(8).build(),
-        notice("ted:3").title("Pasientjournal EPJ").score(7).build(),
-    ];
-    AppState::new(records, &["TED".to_owned()], now())
-}
-
-fn ids(state: &AppState) -> Vec<String> {
-    state
-        .visible()
-        .iter()
-        .map(|r| state.record(r).notice.native_id.clone())
-        .collect()
-}
-
-fn selected(state: &AppState) -> String {
-    state
-        .selected_record()
-        .map(|r| r.notice.native_id.clone())
-        .unwrap_or_default()
-}
+use common::{selected_id as selected, three_in_inbox as state, visible_ids as ids};
 
 /// Presses `action` and confirms every triage save it asks for, as the store would.
 fn decide_and_confirm(state: &mut AppState, action: Action) -> Vec<TriageChange> {

@@ -6,7 +6,7 @@ use anbud::app::{Action, AppState, Effect, Mode, Msg, SourceStatus, TextEdit, Vi
 use anbud::feeds::FeedEvent;
 use anbud::model::{DecisionKind, NoticeId, Triage, TriageChange};
 use anbud::store::StoreEvent;
-use common::{notice, now};
+use common::{notice, now, selected_id as selected, visible_ids as ids};
 
 fn state() -> AppState {
     let records = vec![
@@ -29,21 +29,6 @@ fn state() -> AppState {
             .build(),
     ];
     AppState::new(records, &["TED".to_owned()], now())
-}
-
-fn ids(state: &AppState) -> Vec<String> {
-    state
-        .visible()
-        .iter()
-        .map(|r| state.record(r).notice.native_id.clone())
-        .collect()
-}
-
-fn selected(state: &AppState) -> String {
-    state
-        .selected_record()
-        .map(|r| r.notice.native_id.clone())
-        .unwrap_or_default()
 }
 
 /// The triage saves among `effects`, without their batch numbers.

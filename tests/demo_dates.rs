@@ -2,6 +2,8 @@
 //! moved to today, so matched notices are open and close within days, the feeds look fresh, and a
 //! new demo database starts without a re-score to report.
 
+mod common;
+
 use std::time::Duration;
 
 use anbud::app::sources::SourceSetting;
@@ -125,33 +127,7 @@ fn a_new_database_adopts_the_profiles_and_a_used_one_keeps_its_own() {
     let mut store = Store::open(&dir.path().join("demo.db")).expect("opens");
     assert!(store.adopt_profiles_if_empty("fp-1").expect("writes"));
     assert_eq!(store.scored_with().expect("reads").as_deref(), Some("fp-1"));
-    let notice = anbud::model::Notice {
-        id: anbud::model::NoticeId::new("ted", "1"),
-        source: "ted".to_owned(),
-        native_id: "1".to_owned(),
-        title: "Pasientjournal".to_owned(),
-        titles: Default::default(),
-        description: String::new(),
-        buyer: "Oslo kommune".to_owned(),
-        country: None,
-        cpv: Vec::new(),
-        published: None,
-        deadline: None,
-        value: None,
-        currency: None,
-        questions_deadline: None,
-        buyer_id: None,
-        nuts: Vec::new(),
-        notice_type: None,
-        url: "https://example.org/1".to_owned(),
-    };
-    let relevance = anbud::model::Relevance {
-        score: 0,
-        matched: false,
-        hits: Vec::new(),
-        profiles: Vec::new(),
-        badges: Default::default(),
-    };
+    let (notice, relevance) = common::notice("ted:1").scored();
     store
         .save_fetch("TED", &[(notice, relevance)], &Default::default(), Timestamp::now())
         .expect("saves");

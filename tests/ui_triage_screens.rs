@@ -6,17 +6,8 @@ mod common;
 use anbud::app::{Action, AppState, Effect, Msg};
 use anbud::store::StoreEvent;
 use common::screen::{draw, rows};
-use common::{notice, now};
+use common::{notice, now, three_in_inbox as state};
 use ratatui::style::Modifier;
-
-fn state() -> AppState {
-    let records = vec![
-        notice("ted:1").title("Trygghetsalarmer").score(9).build(),
-        notice("ted:2").title("Røntgenutstyr").score(8).build(),
-        notice("ted:3").title("Pasientjournal EPJ").score(7).build(),
-    ];
-    AppState::new(records, &["TED".to_owned()], now())
-}
 
 fn confirm(state: &mut AppState, effects: Vec<Effect>) {
     for effect in effects {

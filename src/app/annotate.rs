@@ -140,11 +140,10 @@ impl AppState {
             TextEdit::Backspace => {
                 self.tags.draft.pop();
             }
-            TextEdit::Complete => {
-                if !self.tags.complete() {
-                    let word = self.tags.current_word().to_owned();
-                    self.status = Some(info(format!("No tag in use starts with {word:?}")));
-                }
+            // Completes in the guard; only a word nothing completes gets here.
+            TextEdit::Complete if !self.tags.complete() => {
+                let word = self.tags.current_word().to_owned();
+                self.status = Some(info(format!("No tag in use starts with {word:?}")));
             }
             TextEdit::Cancel => {
                 self.mode = Mode::List;
@@ -154,16 +153,8 @@ impl AppState {
                 self.mode = Mode::List;
                 return self.submit_tags();
             }
-            // The tag prompt types and deletes at its end only.
-            TextEdit::Delete
-            | TextEdit::Left
-            | TextEdit::Right
-            | TextEdit::Home
-            | TextEdit::End
-            | TextEdit::WordLeft
-            | TextEdit::WordRight
-            | TextEdit::Up
-            | TextEdit::Down => {}
+            // A completed word, and cursor keys: the tag prompt types and deletes at its end only.
+            _ => {}
         }
         Vec::new()
     }

@@ -276,21 +276,12 @@ impl AppState {
                 self.query.pop();
             }
             TextEdit::Submit => self.mode = Mode::List,
-            // The search line types and deletes at its end only.
-            TextEdit::Complete
-            | TextEdit::Delete
-            | TextEdit::Left
-            | TextEdit::Right
-            | TextEdit::Home
-            | TextEdit::End
-            | TextEdit::WordLeft
-            | TextEdit::WordRight
-            | TextEdit::Up
-            | TextEdit::Down => return,
             TextEdit::Cancel => {
                 self.query.clear();
                 self.mode = Mode::List;
             }
+            // Complete, and cursor keys: the search line types and deletes at its end only.
+            _ => return,
         }
         if !self.release_lingering() {
             self.apply_filter();
