@@ -12,6 +12,8 @@ mod loading;
 pub mod messages;
 pub mod msg;
 pub mod refresh;
+mod note_draft;
+mod search;
 pub mod sources;
 pub mod state;
 pub mod suggestions;

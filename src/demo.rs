@@ -5,15 +5,18 @@
 //! `serde_json`; the payloads are embedded, so the demo needs no files at run time. TED's routes
 //! live here, Doffin's, Find a Tender's and the RSS feed's in the `doffin`, `ocds` and `rss` submodules.
 
+mod dates;
 mod doffin;
 mod ocds;
 mod rss;
 pub mod server;
 
+use jiff::Timestamp;
 use serde_json::Value;
 
+pub use self::dates::{DEADLINE_DAYS, DemoDay};
 pub use self::doffin::doffin_demo_routes;
-pub use self::ocds::ocds_demo_routes;
+pub use self::ocds::{CF_DEMO_PATH, ocds_demo_routes};
 pub use self::rss::{RSS_DEMO_FEED, rss_demo_routes};
 use self::server::{CannedResponse, RecordedRequest, Route};
 
@@ -30,13 +33,21 @@ pub const OCDS_DEMO_PATH: &str = "/api/1.0/ocdsReleasePackages";
 /// followed by this path.
 pub const RSS_DEMO_PATH: &str = "/rss/anskaffelser";
 
-/// TED, Doffin, OCDS and RSS routes on their real paths, so one [`server::LoopbackServer`] serves the
-/// whole demo: point every feed's base URL at the server (Doffin's at the server plus
-/// [`DOFFIN_DEMO_BASE_PATH`], with any key; an RSS feed's URL at the server plus [`RSS_DEMO_PATH`]).
+/// TED, Doffin, OCDS (Find a Tender and Contracts Finder) and RSS routes on their real paths, so
+/// one [`server::LoopbackServer`] serves the whole demo: point every feed's base URL at the server
+/// (Doffin's at the server plus [`DOFFIN_DEMO_BASE_PATH`], with any key; an RSS feed's URL at the
+/// server plus [`RSS_DEMO_PATH`]). The recorded dates are moved to today (see [`DemoDay`]), so
+/// the notices are open and close within days, as a live feed's would.
 pub fn all_demo_routes() -> Vec<Route> {
-    let mut routes = ted_demo_routes(TED_DEMO_PATH);
-    routes.extend(doffin_demo_routes(DOFFIN_DEMO_PATH));
-    routes.extend(ocds_demo_routes(OCDS_DEMO_PATH));
+    demo_routes_on(Some(DemoDay::of(Timestamp::now())))
+}
+
+/// [`all_demo_routes`] with the dates moved towards `day`, or as recorded with `None`.
+pub fn demo_routes_on(day: Option<DemoDay>) -> Vec<Route> {
+    let mut routes = vec![Route::new("POST", TED_DEMO_PATH, move |req| respond_ted(req, day))];
+    routes.extend(self::doffin::routes(DOFFIN_DEMO_PATH, day));
+    routes.extend(self::ocds::routes(OCDS_DEMO_PATH, day));
+    routes.extend(self::ocds::cf_routes(CF_DEMO_PATH, day));
     routes.extend(rss_demo_routes(RSS_DEMO_PATH));
     routes
 }
@@ -57,10 +68,10 @@ pub const TED_DEMO_TOKEN_PAGE_3: &str = "demo-page-3";
 /// ITERATION mode: no token → page 1, then `demo-page-2`, `demo-page-3`, and a null token on the
 /// last page; any other token gets the 400 `EXPIRED_ITERATION_TOKEN` TED sends for stale tokens.
 pub fn ted_demo_routes(path: &str) -> Vec<Route> {
-    vec![Route::new("POST", path, respond_ted)]
+    vec![Route::new("POST", path, |req| respond_ted(req, None))]
 }
 
-fn respond_ted(req: &RecordedRequest) -> CannedResponse {
+fn respond_ted(req: &RecordedRequest, day: Option<DemoDay>) -> CannedResponse {
     let Some(body) = req.body_json() else {
         return ted_error("QUERY_SYNTAX_ERROR", "the request body is not JSON");
     };
@@ -76,13 +87,20 @@ fn respond_ted(req: &RecordedRequest) -> CannedResponse {
             );
         }
     };
-    with_next_token(payload, next)
+    with_next_token(payload, next, day)
 }
 
-/// The payload with its `iterationNextToken` replaced, as TED would send it mid-iteration.
-fn with_next_token(payload: &[u8], next: Option<&str>) -> CannedResponse {
+/// The payload with its `iterationNextToken` replaced, as TED would send it mid-iteration, and
+/// its dates moved towards `day`.
+fn with_next_token(payload: &[u8], next: Option<&str>, day: Option<DemoDay>) -> CannedResponse {
     match serde_json::from_slice::<Value>(payload) {
-        Ok(Value::Object(mut root)) => {
+        Ok(mut value @ Value::Object(_)) => {
+            if let Some(day) = day {
+                day.move_array(&mut value, "notices");
+            }
+            let Value::Object(mut root) = value else {
+                return CannedResponse::json(500, "{}");
+            };
             root.insert(
                 "iterationNextToken".to_owned(),
                 next.map_or(Value::Null, |t| Value::String(t.to_owned())),
@@ -123,11 +141,11 @@ mod tests {
 
     #[test]
     fn pages_chain_through_the_tokens() {
-        let first = respond_ted(&request(r#"{"query":"x","iterationNextToken":null}"#));
+        let first = respond_ted(&request(r#"{"query":"x","iterationNextToken":null}"#), None);
         assert_eq!((first.status, token_of(&first)), (200, Value::from("demo-page-2")));
-        let second = respond_ted(&request(r#"{"iterationNextToken":"demo-page-2"}"#));
+        let second = respond_ted(&request(r#"{"iterationNextToken":"demo-page-2"}"#), None);
         assert_eq!(token_of(&second), Value::from("demo-page-3"));
-        let third = respond_ted(&request(r#"{"iterationNextToken":"demo-page-3"}"#));
+        let third = respond_ted(&request(r#"{"iterationNextToken":"demo-page-3"}"#), None);
         assert_eq!(token_of(&third), Value::Null);
     }
 
@@ -141,6 +159,7 @@ mod tests {
                 ("POST", TedSettings::default().path),
                 ("GET", format!("{DOFFIN_DEMO_BASE_PATH}/search")),
                 ("GET", OcdsSettings::default().path),
+                ("GET", CF_DEMO_PATH.to_owned()),
                 ("GET", RSS_DEMO_PATH.to_owned()),
             ]
         );
@@ -150,9 +169,9 @@ mod tests {
 
     #[test]
     fn unknown_token_and_bad_body_are_400() {
-        let resp = respond_ted(&request(r#"{"iterationNextToken":"stale"}"#));
+        let resp = respond_ted(&request(r#"{"iterationNextToken":"stale"}"#), None);
         assert_eq!(resp.status, 400);
         assert!(String::from_utf8_lossy(&resp.body).contains("EXPIRED_ITERATION_TOKEN"));
-        assert_eq!(respond_ted(&request("not json")).status, 400);
+        assert_eq!(respond_ted(&request("not json"), None).status, 400);
     }
 }

@@ -7,6 +7,7 @@
 //! `runtime`, `terminal`, `cli` and `demo` are the imperative shell.
 
 pub mod app;
+pub mod browser;
 pub mod cli;
 pub mod config;
 pub mod corpus;

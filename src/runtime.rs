@@ -336,7 +336,7 @@ impl Io {
                     }
                 }
                 Effect::OpenUrl(url) => {
-                    let result = open::that_detached(&url)
+                    let result = crate::browser::open(&url)
                         .map(|()| format!("Opened {url}"))
                         .map_err(|e| format!("Cannot open a browser — y copies the link instead [{e}]"));
                     self.local.push_back(Msg::ShellDone(result));

@@ -191,14 +191,13 @@ fn clear_centered(frame: &mut Frame, area: Rect, width: u16, height: u16) -> Rec
 
 fn render_search(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let mut spans = vec![Span::styled("/", theme.key()), Span::raw(state.query().to_owned())];
+    // "2 in Inbox · 5 more in All (Tab)": hits in other tabs are never a silent empty list.
+    let hits = state.search_summary().map(|s| format!("{s} · ")).unwrap_or_default();
     if state.mode() == Mode::Search {
         spans.push(Span::styled(" ", theme.cursor()));
-        spans.push(Span::styled("  Enter keep · Esc clear", theme.muted()));
+        spans.push(Span::styled(format!("  {hits}Enter keep · Esc clear"), theme.muted()));
     } else {
-        spans.push(Span::styled(
-            format!("  {} shown · Esc clears", state.visible().len()),
-            theme.muted(),
-        ));
+        spans.push(Span::styled(format!("  {hits}Esc clears"), theme.muted()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -131,6 +131,23 @@ fn bulk_tagging_adds_to_and_removes_from_every_marked_notice() {
 }
 
 #[test]
+fn minus_tag_on_one_notice_removes_that_tag() {
+    let mut state = state();
+    act(&mut state, Action::SelectLast); // ted:4, tagged kari + kommune
+    act(&mut state, Action::EditTags);
+    assert_eq!(state.tag_draft(), "kari kommune ");
+    // The tag is still in the prefilled list; "-kari" after it removes it all the same.
+    type_text(&mut state, "-kari");
+    let effects = edit(&mut state, TextEdit::Submit);
+    assert_eq!(effects, [Effect::SaveTags(vec![(id("4"), vec!["kommune".to_owned()])])]);
+    // A removal that names a tag the notice does not have changes nothing.
+    act(&mut state, Action::EditTags);
+    type_text(&mut state, "-nosuch");
+    let effects = edit(&mut state, TextEdit::Submit);
+    assert!(effects.is_empty(), "got {effects:?}");
+}
+
+#[test]
 fn a_failed_tag_save_changes_nothing_and_says_why() {
     let mut state = state();
     act(&mut state, Action::EditTags);

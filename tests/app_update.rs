@@ -6,7 +6,7 @@ use anbud::app::{Action, AppState, Effect, Mode, Msg, SourceStatus, TextEdit, Vi
 use anbud::feeds::FeedEvent;
 use anbud::model::{DecisionKind, NoticeId, Triage, TriageChange};
 use anbud::store::StoreEvent;
-use common::{notice, now};
+use common::{notice, now, selected_id as selected, visible_ids as ids};
 
 fn state() -> AppState {
     let records = vec![
@@ -29,21 +29,6 @@ fn state() -> AppState {
             .build(),
     ];
     AppState::new(records, &["TED".to_owned()], now())
-}
-
-fn ids(state: &AppState) -> Vec<String> {
-    state
-        .visible()
-        .iter()
-        .map(|r| state.record(r).notice.native_id.clone())
-        .collect()
-}
-
-fn selected(state: &AppState) -> String {
-    state
-        .selected_record()
-        .map(|r| r.notice.native_id.clone())
-        .unwrap_or_default()
 }
 
 /// The triage saves among `effects`, without their batch numbers.
@@ -145,11 +130,14 @@ fn shortlist_waits_for_store_confirmation() {
     assert_eq!(state.effective_triage(record), (Triage::Shortlisted, true));
 
     state.update(Msg::Store(StoreEvent::TriageSaved(change)));
-    assert_eq!(ids(&state), ["1", "3"]);
     assert_eq!(state.counts(), [2, 1, 2, 0, 0, 0, 0, 5]);
-    // The cursor moves to the row that took the decided notice's place.
-    assert_eq!(selected(&state), "1");
     assert!(state.status().expect("status").text.contains("shortlisted"));
+    // Confirmed: the row stays under the cursor (so `s` again toggles it) until the cursor moves.
+    assert_eq!(ids(&state), ["2", "1", "3"]);
+    assert_eq!(selected(&state), "2");
+    act(&mut state, Action::SelectNext);
+    assert_eq!(ids(&state), ["1", "3"]);
+    assert_eq!(selected(&state), "1");
 }
 
 #[test]
@@ -219,6 +207,7 @@ fn undo_reverts_last_confirmed_decision_and_redo_reapplies_it() {
     let effects = act(&mut state, Action::Redo);
     assert_eq!(saves(&effects), vec![(change.clone(), DecisionKind::Redo)]);
     state.update(Msg::Store(StoreEvent::TriageSaved(change.clone())));
+    act(&mut state, Action::SelectNext);
     assert_eq!(ids(&state), ["1", "3"]);
     assert!(act(&mut state, Action::Redo).is_empty(), "redo stack is empty again");
     // ... and the redone decision can be undone once more.
@@ -824,6 +813,7 @@ fn a_refresh_while_saving_does_not_move_the_row_before_the_store_confirms() {
     assert_eq!(ids(&state), ["2", "1", "3"], "still in the Inbox, marked as saving");
     assert_eq!(state.count(View::Shortlist), 1, "counts are of confirmed decisions");
     confirm_all(&mut state, effects);
+    act(&mut state, Action::SelectNext);
     assert_eq!(ids(&state), ["1", "3"]);
 }
 

@@ -12,7 +12,7 @@ use crate::store::sqlite::normalize_tags;
 /// The `t` prompt.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct TagPrompt {
-    /// What the user typed: tags separated by spaces (`-tag` removes it from a marked set).
+    /// What the user typed: tags separated by spaces (`-tag` removes that tag).
     pub(crate) draft: String,
     /// The notices it applies to.
     pub(crate) targets: Vec<NoticeId>,
@@ -140,11 +140,10 @@ impl AppState {
             TextEdit::Backspace => {
                 self.tags.draft.pop();
             }
-            TextEdit::Complete => {
-                if !self.tags.complete() {
-                    let word = self.tags.current_word().to_owned();
-                    self.status = Some(info(format!("No tag in use starts with {word:?}")));
-                }
+            // Completes in the guard; only a word nothing completes gets here.
+            TextEdit::Complete if !self.tags.complete() => {
+                let word = self.tags.current_word().to_owned();
+                self.status = Some(info(format!("No tag in use starts with {word:?}")));
             }
             TextEdit::Cancel => {
                 self.mode = Mode::List;
@@ -154,6 +153,8 @@ impl AppState {
                 self.mode = Mode::List;
                 return self.submit_tags();
             }
+            // A completed word, and cursor keys: the tag prompt types and deletes at its end only.
+            _ => {}
         }
         Vec::new()
     }
@@ -168,11 +169,14 @@ impl AppState {
             .into_iter()
             .filter_map(|id| {
                 let old = &self.records[*self.by_id.get(&id)?].tags;
+                // Bulk: added to each notice's own tags. One notice: the prompt holds its whole
+                // list, which replaces the old one. Either way `-tag` takes a tag out, even one
+                // still standing earlier in the prompt.
                 let new = if prompt.bulk {
                     let kept = old.iter().filter(|t| !remove.contains(t)).map(String::as_str);
                     normalize_tags(kept.chain(add.iter().map(String::as_str)))
                 } else {
-                    add.clone()
+                    add.iter().filter(|t| !remove.contains(t)).cloned().collect()
                 };
                 (&new != old).then_some((id, new))
             })

@@ -63,13 +63,21 @@ impl AppState {
             }
         }
         if let Some(outcome) = done {
-            self.status = Some(match outcome {
-                Ok(n) => info(format!(
-                    "Re-scored {} with the changed profiles",
-                    crate::model::plural::count(n, "saved notice", "saved notices")
-                )),
-                Err(why) => error(format!("Re-scoring stopped ({why}); it resumes at the next start")),
-            });
+            match outcome {
+                // Nothing was stored to re-score (a new database): nothing worth a word.
+                Ok(0) => {}
+                Ok(n) => {
+                    self.status = Some(info(format!(
+                        "Re-scored {} with the changed profiles",
+                        crate::model::plural::count(n, "saved notice", "saved notices")
+                    )));
+                }
+                Err(why) => {
+                    self.status = Some(error(format!(
+                        "Re-scoring stopped ({why}); it resumes at the next start"
+                    )));
+                }
+            }
             // Tabs and order follow the new scores once, at the end, not per batch.
             self.refresh_view();
         }

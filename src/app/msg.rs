@@ -168,6 +168,24 @@ pub enum TextEdit {
     Newline,
     /// Delete the character before the cursor.
     Backspace,
+    /// Delete the character under the cursor (notes).
+    Delete,
+    /// Cursor one character left (notes).
+    Left,
+    /// Cursor one character right (notes).
+    Right,
+    /// Cursor to the start of the line (notes).
+    Home,
+    /// Cursor to the end of the line (notes).
+    End,
+    /// Cursor to the start of the word before it (notes).
+    WordLeft,
+    /// Cursor to the end of the word after it (notes).
+    WordRight,
+    /// Cursor one line up, same column (notes).
+    Up,
+    /// Cursor one line down, same column (notes).
+    Down,
     /// Complete the word being typed (tags: from the tags already in use; Tab again cycles).
     Complete,
     /// Search: keep the filter. Note: save it. Both return to the list.

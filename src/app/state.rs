@@ -244,10 +244,15 @@ pub struct AppState {
     pub(crate) next_batch: i64,
     pub(crate) in_flight: super::triage::InFlightMap,
     pub(crate) marked: std::collections::BTreeSet<NoticeId>,
+    /// Decided notices kept on screen in the tab they were decided in until the cursor, the tab
+    /// or the search moves on, so `s` / `x` pressed again toggle them back (see `triage.rs`).
+    pub(crate) lingering: std::collections::HashSet<NoticeId>,
     pub(crate) confirm: Option<super::triage::AwaitingConfirm>,
     /// The current tab's records in display order, before the `/` search.
     pub(crate) members: Vec<usize>,
     pub(crate) search_index: Option<crate::matching::search::FuzzyIndex>,
+    /// Which tabs each notice is in, and the search's hits per tab (see `search.rs`).
+    pub(crate) search: super::search::SearchTally,
     pub(crate) visible: Vec<VisibleRow>,
     pub(crate) counts: [usize; View::ALL.len()],
     pub(crate) sort: SortKey,
@@ -258,7 +263,7 @@ pub struct AppState {
     pub(crate) detail_scroll: (Option<NoticeId>, u16),
     pub(crate) query: String,
     /// The note being edited (in [`Mode::Note`]), for the notice in `note_for`.
-    pub(crate) note_draft: String,
+    pub(crate) note_draft: super::note_draft::NoteDraft,
     pub(crate) note_for: Option<NoticeId>,
     /// The tag prompt: its text, the notices it applies to, whether it adds to a marked set (else it
     /// replaces one notice's tags), the known tags for completion and where Tab completion is.
@@ -317,9 +322,11 @@ impl AppState {
             next_batch: 1,
             in_flight: super::triage::InFlightMap::new(),
             marked: std::collections::BTreeSet::new(),
+            lingering: std::collections::HashSet::new(),
             confirm: None,
             members: Vec::new(),
             search_index: None,
+            search: super::search::SearchTally::default(),
             visible: Vec::new(),
             counts: [0; View::ALL.len()],
             sort: SortKey::default(),
@@ -328,7 +335,7 @@ impl AppState {
             detail_open: false,
             detail_scroll: (None, 0),
             query: String::new(),
-            note_draft: String::new(),
+            note_draft: super::note_draft::NoteDraft::default(),
             note_for: None,
             tags: super::annotate::TagPrompt::default(),
             reject_reasons: Vec::new(),
@@ -452,7 +459,12 @@ impl AppState {
 
     /// The note being written, while in [`Mode::Note`].
     pub fn note_draft(&self) -> &str {
-        &self.note_draft
+        self.note_draft.text()
+    }
+
+    /// Where the cursor of the note being written is: (line, column) in chars from 0.
+    pub fn note_cursor(&self) -> (usize, usize) {
+        self.note_draft.line_col()
     }
 
     /// The rows of the current view, in display order.

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::msg::Effect;
 use super::state::{AppState, Mode, Pending, StatusLevel, StatusMessage};
 use super::update::{error, info, shorten};
-use crate::model::{DecisionKind, Triage, TriageChange};
+use crate::model::{DecisionKind, NoticeRecord, Triage, TriageChange};
 
 /// A mass action touching more notices than this asks for confirmation first.
 pub(crate) const CONFIRM_ABOVE: usize = 5;
@@ -191,6 +191,17 @@ impl AppState {
         };
         self.status = Some(info(format!("Saving: {what}…")));
         // Rows stay where they are until the store confirms: nothing is shown before it is true.
+        // After that they stay too, dimmed, until the cursor moves on: the same key again then
+        // toggles the decision back instead of hitting the notice that took its place.
+        for change in &changes {
+            let belongs = self
+                .by_id
+                .get(&change.id)
+                .is_some_and(|&i| self.view.contains(&self.records[i], self.records[i].triage, self.now));
+            if belongs {
+                self.lingering.insert(change.id.clone());
+            }
+        }
         changes
             .into_iter()
             .map(|change| {
@@ -308,7 +319,34 @@ impl AppState {
             self.marked.insert(id);
         }
         let row = self.selected_row().unwrap_or(0);
-        self.select_row(row + 1);
+        self.move_cursor(row + 1);
+    }
+
+    /// Whether `record` is on screen only because it was just decided here: it no longer belongs
+    /// in the tab and leaves once the cursor moves (the list draws it dimmed).
+    pub fn is_leaving(&self, record: &NoticeRecord) -> bool {
+        !self.lingering.is_empty()
+            && self.lingering.contains(&record.notice.id)
+            && !self.view.contains(record, record.triage, self.now)
+    }
+
+    /// Moves the cursor to `row` (clamped) of the list as it is on screen; decided rows kept in
+    /// place then leave, and the cursor stays on the notice it moved to (or, when that one left,
+    /// on the row that took its place).
+    pub(crate) fn move_cursor(&mut self, row: usize) {
+        self.select_row(row);
+        self.release_lingering();
+    }
+
+    /// Lets decided rows kept in place leave the list; returns whether there were any (the view
+    /// was then rebuilt, search applied).
+    pub(crate) fn release_lingering(&mut self) -> bool {
+        if self.lingering.is_empty() {
+            return false;
+        }
+        self.lingering.clear();
+        self.refresh_view();
+        true
     }
 
     /// Marks every notice in the view, or clears the marks when they all are marked already.

@@ -78,10 +78,11 @@ impl AppState {
                 Vec::new()
             }
             Msg::ClickRow(row) => {
-                self.select_row(row);
+                self.move_cursor(row);
                 Vec::new()
             }
             Msg::ClickView(view) => {
+                self.lingering.clear();
                 self.view = view;
                 self.mode = Mode::List;
                 self.refresh_view();
@@ -113,12 +114,12 @@ impl AppState {
         }
         match action {
             Action::Quit => self.running = false,
-            Action::SelectNext => self.select_row(row + 1),
-            Action::SelectPrevious => self.select_row(row.saturating_sub(1)),
-            Action::PageDown => self.select_row(row + page),
-            Action::PageUp => self.select_row(row.saturating_sub(page)),
-            Action::SelectFirst => self.select_row(0),
-            Action::SelectLast => self.select_row(usize::MAX),
+            Action::SelectNext => self.move_cursor(row + 1),
+            Action::SelectPrevious => self.move_cursor(row.saturating_sub(1)),
+            Action::PageDown => self.move_cursor(row + page),
+            Action::PageUp => self.move_cursor(row.saturating_sub(page)),
+            Action::SelectFirst => self.move_cursor(0),
+            Action::SelectLast => self.move_cursor(usize::MAX),
             Action::ToggleDetail => self.detail_open = !self.detail_open,
             Action::ScrollDetailDown | Action::ScrollDetailUp => {
                 let lines = self.detail_scroll();
@@ -140,6 +141,7 @@ impl AppState {
                     self.detail_open = false;
                 } else if !self.query.is_empty() {
                     self.query.clear();
+                    self.lingering.clear();
                     self.refresh_view();
                 }
             }
@@ -148,7 +150,7 @@ impl AppState {
             Action::EditNote => {
                 if let Some((id, note)) = self.selected_record().map(|r| (r.notice.id.clone(), r.note.clone())) {
                     self.note_for = Some(id);
-                    self.note_draft = note;
+                    self.note_draft = super::note_draft::NoteDraft::new(note);
                     self.mode = Mode::Note;
                 }
             }
@@ -174,6 +176,7 @@ impl AppState {
                     (at + len - 1) % len
                 };
                 self.view = View::ALL[next];
+                self.lingering.clear();
                 self.refresh_view();
                 if self.selected_row().is_none() {
                     self.select_row(0);
@@ -250,13 +253,10 @@ impl AppState {
 
     /// Typing in the note popup; closing it saves (Esc) or discards (Ctrl-c).
     fn on_note_edit(&mut self, edit: TextEdit) -> Vec<Effect> {
+        if self.note_draft.apply(edit) {
+            return Vec::new();
+        }
         match edit {
-            TextEdit::Insert(c) => self.note_draft.push(c),
-            TextEdit::Newline => self.note_draft.push('\n'),
-            TextEdit::Backspace => {
-                self.note_draft.pop();
-            }
-            TextEdit::Complete => {}
             TextEdit::Cancel => {
                 self.mode = Mode::List;
                 self.note_for = None;
@@ -264,7 +264,7 @@ impl AppState {
             }
             TextEdit::Submit => {
                 self.mode = Mode::List;
-                let note = std::mem::take(&mut self.note_draft).trim_end().to_owned();
+                let note = self.note_draft.take().trim_end().to_owned();
                 let Some(id) = self.note_for.take() else {
                     return Vec::new();
                 };
@@ -275,6 +275,8 @@ impl AppState {
                 self.status = Some(info("Saving note…".to_owned()));
                 return vec![Effect::SaveNote { id, note }];
             }
+            // Complete; typing and moving were applied to the draft above.
+            _ => {}
         }
         Vec::new()
     }
@@ -288,13 +290,20 @@ impl AppState {
                 self.query.pop();
             }
             TextEdit::Submit => self.mode = Mode::List,
-            TextEdit::Complete => return,
             TextEdit::Cancel => {
                 self.query.clear();
                 self.mode = Mode::List;
             }
+            // Complete, and cursor keys: the search line types and deletes at its end only.
+            _ => return,
         }
-        self.apply_filter();
+        if !self.release_lingering() {
+            self.apply_filter();
+        }
+        // A changed query puts the cursor on its best hit.
+        if matches!(edit, TextEdit::Insert(_) | TextEdit::Backspace) && !self.query.trim().is_empty() {
+            self.select_row(0);
+        }
     }
 
     fn on_store(&mut self, event: StoreEvent) -> Vec<Effect> {

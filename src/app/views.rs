@@ -4,11 +4,8 @@ use std::cmp::Ordering;
 
 use jiff::Timestamp;
 
+use super::search::{IN_LIST, view_bit};
 use super::state::{AppState, SortKey, View, VisibleRow};
-use crate::matching::search::FuzzyIndex;
-
-/// How many of the best search results get highlighted letters (more than any screen shows).
-const HIGHLIGHTED_ROWS: usize = 200;
 use crate::model::NoticeRecord;
 
 /// The order of `key`, then score, then the nearest deadline, then id, so equal keys stay stable.
@@ -48,6 +45,7 @@ impl AppState {
     pub(crate) fn refresh_view(&mut self) {
         let mut counts = [0; View::ALL.len()];
         let mut members = Vec::new();
+        let mut masks = Vec::with_capacity(self.records.len());
         let mut boundary: Option<Timestamp> = None;
         let now_s = self.now.as_second();
         for (index, record) in self.records.iter().enumerate() {
@@ -64,16 +62,23 @@ impl AppState {
             // Confirmed decisions only: a pending one shows as a marker on its row, and the row moves
             // once the store has committed it (nothing is shown before it is true).
             let triage = record.triage;
+            let mut mask = 0;
             for (slot, view) in View::ALL.iter().enumerate() {
                 if view.contains(record, triage, self.now) {
                     counts[slot] += 1;
+                    mask |= view_bit(slot);
                 }
             }
-            if self.view.contains(record, triage, self.now) {
+            // A decided notice stays in the tab it was decided in until the cursor moves on.
+            let lingers = !self.lingering.is_empty() && self.lingering.contains(&record.notice.id);
+            if lingers || self.view.contains(record, triage, self.now) {
                 members.push(index);
+                mask |= IN_LIST;
             }
+            masks.push(mask);
         }
         self.counts = counts;
+        self.search.masks = masks;
         self.next_time_boundary = boundary;
         if self.sort == SortKey::Buyer {
             // Folding a name per comparison made this sort take 240 ms at 100,000 notices: fold each
@@ -91,7 +96,7 @@ impl AppState {
 
     /// Applies the `/` search to the tab's members, keeping the cursor on its notice when that
     /// notice is still visible, else on the row that took its place. A keystroke only calls this:
-    /// the folded index of titles (and notes) is built once per change of members.
+    /// the folded index of titles (and notes) is built once per change of the records or tabs.
     pub(crate) fn apply_filter(&mut self) {
         let old_row = self.selected_row();
         self.visible = if self.query.trim().is_empty() {
@@ -103,38 +108,7 @@ impl AppState {
                 })
                 .collect()
         } else {
-            let records = &self.records;
-            let index = self.search_index.get_or_insert_with(|| {
-                // Tags and notes are searchable too ("#kari" finds the tag); positions past the title
-                // are not highlighted in the list.
-                let texts: Vec<(usize, String)> = self
-                    .members
-                    .iter()
-                    .map(|&i| {
-                        let r = &records[i];
-                        let mut text = r.notice.title.clone();
-                        for tag in &r.tags {
-                            text.push_str(" #");
-                            text.push_str(tag);
-                        }
-                        if !r.note.is_empty() {
-                            text.push(' ');
-                            text.push_str(&r.note);
-                        }
-                        (i, text)
-                    })
-                    .collect();
-                FuzzyIndex::new(texts.iter().map(|(i, t)| (*i, t.as_str())))
-            });
-            // Highlight positions cost as much as the match: only for the rows a screen can show.
-            index
-                .filter(&self.query, None, HIGHLIGHTED_ROWS)
-                .into_iter()
-                .map(|m| VisibleRow {
-                    index: m.index,
-                    positions: m.positions,
-                })
-                .collect()
+            self.search_rows()
         };
         if self.selected_row().is_none() {
             let row = old_row.unwrap_or(0).min(self.visible.len().saturating_sub(1));

@@ -83,7 +83,11 @@ fn chosen_columns(given: &[String], config: &Config) -> Result<Option<Vec<&'stat
 async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
     match cli.command {
         None => {
-            let store = open_store(cli.db.as_deref())?;
+            let mut store = open_store(cli.db.as_deref())?;
+            // A new database has nothing to re-score: the first polls score with these profiles.
+            store
+                .adopt_profiles_if_empty(&crate::matching::set::fingerprint(&config.profiles))
+                .wrap_err("cannot write to the database")?;
             runtime::dashboard(&config, store).await?;
         }
         Some(Command::Demo) => super::demo::run(config, cli.db.as_deref()).await?,

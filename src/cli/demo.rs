@@ -8,8 +8,8 @@ use crate::config::{Config, FeedConfig, FeedKind};
 use crate::demo::server::LoopbackServer;
 use crate::{demo, runtime};
 
-/// The demo's feeds, all pointing at one loopback server: TED, Doffin, Find a Tender (OCDS) and a
-/// municipal RSS feed.
+/// The demo's feeds, all pointing at one loopback server: TED, Doffin, Find a Tender and Contracts
+/// Finder (OCDS) and a municipal RSS feed.
 pub fn demo_feeds(base_url: &str) -> Vec<FeedConfig> {
     let mut ted = FeedConfig::new("TED", FeedKind::Ted, base_url);
     ted.countries = vec!["NOR".to_owned(), "SWE".to_owned()];
@@ -19,13 +19,18 @@ pub fn demo_feeds(base_url: &str) -> Vec<FeedConfig> {
     let mut fts = FeedConfig::new("Find a Tender", FeedKind::Ocds, base_url);
     fts.source = Some("fts".to_owned());
     fts.notice_url = Some("https://www.find-tender.service.gov.uk/Notice/{id}".to_owned());
+    // Contracts Finder: notice pages come from the releases' documents (no URL template).
+    let mut cf = FeedConfig::new("Contracts Finder", FeedKind::Ocds, base_url);
+    cf.source = Some("cf".to_owned());
+    cf.path = Some(demo::CF_DEMO_PATH.to_owned());
+    cf.page_size = 100;
     let mut rss = FeedConfig::new(
         "Kommune RSS",
         FeedKind::Rss,
         &format!("{base_url}{}", demo::RSS_DEMO_PATH),
     );
     rss.source = Some("rss".to_owned());
-    vec![ted, doffin, fts, rss]
+    vec![ted, doffin, fts, cf, rss]
 }
 
 /// Starts the server and runs the dashboard until the user quits.
@@ -40,6 +45,10 @@ pub async fn run(mut config: Config, db: Option<&Path>) -> Result<()> {
     // A throwaway database unless --db is given, so the demo never mixes with real triage.
     let scratch = tempfile::tempdir().wrap_err("cannot create a temporary directory for the demo database")?;
     let path = db.map_or_else(|| scratch.path().join("demo.db"), Path::to_path_buf);
-    let store = super::commands::open_store(Some(&path))?;
+    let mut store = super::commands::open_store(Some(&path))?;
+    // A new database has nothing to re-score: the first polls score with these profiles.
+    store
+        .adopt_profiles_if_empty(&crate::matching::set::fingerprint(&config.profiles))
+        .wrap_err("cannot write to the database")?;
     runtime::dashboard(&config, store).await
 }

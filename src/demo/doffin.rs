@@ -32,7 +32,16 @@ const DEFAULT_PAGE_SIZE: u64 = 100;
 /// `numHitsAccessible` set to their count and pages of `numHitsPerPage` honoured. Like Doffin's
 /// gateway, a request without an `Ocp-Apim-Subscription-Key` header gets 401 (any value passes).
 pub fn doffin_demo_routes(path: &str) -> Vec<Route> {
-    let hits = Arc::new(demo_hits());
+    routes(path, None)
+}
+
+/// [`doffin_demo_routes`] with the hits' dates moved towards `day` (as recorded with `None`).
+pub(super) fn routes(path: &str, day: Option<super::DemoDay>) -> Vec<Route> {
+    let mut hits = demo_hits();
+    if let Some(day) = day {
+        day.move_families(&mut hits);
+    }
+    let hits = Arc::new(hits);
     vec![Route::new("GET", path, move |req| respond(&hits, req))]
 }
 

@@ -1,23 +1,51 @@
-//! Demo answers for Find a Tender's `GET /api/1.0/ocdsReleasePackages`: the recorded real package.
+//! Demo answers for OCDS release packages: Find a Tender's `GET /api/1.0/ocdsReleasePackages` and
+//! Contracts Finder's `GET /Published/Notices/OCDS/Search`, each the recorded real package.
 //!
-//! The recording's `links.next` is set to `null`, so the demo feed is one page of 20 tender releases.
-//! Chaining it to the recorded Contracts Finder response instead was considered and rejected: that
-//! is another publisher (its notices would carry Find a Tender's source label and links), mostly
-//! 2022 award releases, and 630 KB in the binary. The Contracts Finder recording is kept for the
-//! tests (`tests/feeds_ocds.rs`), which exercise `links.next` and the Latin-1 path with it.
+//! The recordings' `links.next` is set to `null`, so each demo feed is one page: 20 FTS tender
+//! releases, and 100 Contracts Finder releases (mostly 2022 awards, with a few open tenders among
+//! them, one of them matched). Contracts Finder is a feed of its own rather than a second FTS page,
+//! so its notices carry their own source label and links.
 
+use super::DemoDay;
 use super::server::{CannedResponse, Route};
 
 /// Recorded FTS release package: 20 tender releases, several NHS buyers (captured 2026-05-30).
 const FTS_PACKAGE: &[u8] = include_bytes!("fixtures/ocds/fts-release-package-2026.json");
 
+/// Recorded Contracts Finder search answer: 100 releases (2022).
+const CF_PACKAGE: &[u8] = include_bytes!("fixtures/ocds/contracts-finder-search-response-2022.json");
+
+/// Where the demo answers Contracts Finder's OCDS search: its real path.
+pub const CF_DEMO_PATH: &str = "/Published/Notices/OCDS/Search";
+
 /// Routes answering OCDS release-package requests at `path` with the recorded FTS package,
 /// whatever the query, as the last (only) page.
 pub fn ocds_demo_routes(path: &str) -> Vec<Route> {
-    let response = match without_next_link(FTS_PACKAGE) {
-        Some(body) => CannedResponse::json(200, body),
+    routes(path, None)
+}
+
+/// [`ocds_demo_routes`] with the dates moved towards `day` (as recorded with `None`).
+pub(super) fn routes(path: &str, day: Option<DemoDay>) -> Vec<Route> {
+    package_routes(path, FTS_PACKAGE, day)
+}
+
+/// The Contracts Finder package at `path`, dates moved towards `day`, as the last (only) page.
+pub(super) fn cf_routes(path: &str, day: Option<DemoDay>) -> Vec<Route> {
+    package_routes(path, CF_PACKAGE, day)
+}
+
+fn package_routes(path: &str, package: &[u8], day: Option<DemoDay>) -> Vec<Route> {
+    let response = match without_next_link(package) {
+        Some(body) => {
+            let body = match (day, String::from_utf8(body)) {
+                (Some(day), Ok(text)) => day.move_ocds_text(&text).into_bytes(),
+                (_, Ok(text)) => text.into_bytes(),
+                (_, Err(e)) => e.into_bytes(),
+            };
+            CannedResponse::json(200, body)
+        }
         // The payload is embedded and the edit works (a unit test checks it); failing loudly here
-        // beats serving the recorded link, which would send the offline demo to the real FTS.
+        // beats serving the recorded link, which would send the offline demo to the real API.
         None => CannedResponse::json(
             500,
             r#"{"status":500,"error":"Internal Server Error","message":"demo payload has no links.next to remove"}"#,

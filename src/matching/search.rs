@@ -2,7 +2,9 @@
 //!
 //! Both query and candidates are folded here (Æ → ae, Ø → o, é → e, …: fuzzy-matcher folds ASCII
 //! only) with a map back to the original chars for highlighting. A row matches when it holds the
-//! query's chars in order; rows holding the query as typed rank first. [`FuzzyIndex`] folds the
+//! query as typed: as a whole word first, then at the start of a word, then inside one. Only when
+//! no row holds it does a row holding the query's chars scattered in order match (`/EPJ` must not
+//! list every "Elektronisk pasientjournal"). [`FuzzyIndex`] folds the
 //! titles once, narrows as the query grows, scans bytes for ASCII queries and uses two threads;
 //! fuzzy-matcher's `SkimMatcherV2` only places the highlights of scattered matches on screen.
 //! Used for display filtering only, never for relevance (fuzzy matchers find scattered letters
@@ -137,6 +139,19 @@ impl FuzzyIndex {
     /// query keeps every row, in order, with score 0. Rows are checked with a substring search
     /// and, failing that, an in-order search of the query's chars, on two threads for large lists.
     pub fn filter(&self, query: &str, within: Option<&[FuzzyMatch]>, highlight: usize) -> Vec<FuzzyMatch> {
+        self.filter_highlighting(query, within, highlight, |_| true)
+    }
+
+    /// [`FuzzyIndex::filter`], with positions for the first `highlight` results whose caller
+    /// index `shown` accepts: an index over more rows than one list shows (to count the hits
+    /// elsewhere) highlights the rows that list will draw.
+    pub fn filter_highlighting(
+        &self,
+        query: &str,
+        within: Option<&[FuzzyMatch]>,
+        highlight: usize,
+        shown: impl Fn(usize) -> bool,
+    ) -> Vec<FuzzyMatch> {
         let (mut pattern, mut unused) = (String::new(), Vec::new());
         fold_into(query.trim(), &mut pattern, &mut unused);
         if pattern.is_empty() {
@@ -152,24 +167,34 @@ impl FuzzyIndex {
                 })
                 .collect();
         }
-        let found = match within {
+        let mut found = match within {
             Some(previous) => {
                 let candidates: Vec<u32> = previous.iter().filter_map(|m| self.position_of(m.index)).collect();
                 self.score_all(&pattern, Some(&candidates)).0
             }
             None => self.score_narrowed(&pattern),
         };
+        // Scattered letters are noise beside a real hit: kept only when nothing holds the query.
+        // They sort after every contiguous match, so the hits are a prefix. (The narrowing lists
+        // keep them: a longer query may have no contiguous hit.)
+        let contiguous = found.partition_point(|s| s.score > SCATTERED_BASE);
+        if contiguous > 0 {
+            found.truncate(contiguous);
+        }
+        let query = Query::new(&pattern);
         let skim = SkimMatcherV2::default().ignore_case();
+        let mut highlighted = 0;
         found
             .into_iter()
-            .enumerate()
-            .map(|(rank, scored)| {
+            .map(|scored| {
                 let row = &self.rows[scored.row as usize];
+                let lit = highlighted < highlight && shown(scored.index);
+                highlighted += usize::from(lit);
                 FuzzyMatch {
                     index: scored.index,
                     score: scored.score,
-                    positions: if rank < highlight {
-                        self.positions(&skim, row, &pattern, scored.score)
+                    positions: if lit {
+                        self.positions(&skim, row, &query, scored.score)
                     } else {
                         Vec::new()
                     },
@@ -240,21 +265,24 @@ impl FuzzyIndex {
         })
     }
 
-    /// Scores one row: contiguous matches first (earlier and at a word start better), then
-    /// scattered ones (more compact and earlier better); `None` when the query's chars are not
-    /// all there in order.
+    /// Scores one row: contiguous matches first (a whole word, then a word start, then inside a
+    /// word; earlier better within each), then scattered ones (more compact and earlier better);
+    /// `None` when the query's chars are not all there in order.
     fn score_row(&self, query: &Query, row: u32) -> Option<Scored> {
         let folded_row = self.rows.get(row as usize)?;
         let hay = self.folded(folded_row);
         // The in-order check first: it is the cheaper one and rejects every row the substring
         // search would reject (a contiguous match is also an in-order one).
         let (start, end) = query.window(hay)?;
-        if let Some(at) = query.find(hay) {
-            let before = &hay[..at];
-            let word_start = before.chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-            let start_char = if folded_row.ascii { at } else { before.chars().count() };
-            let start_char = i64::try_from(start_char).unwrap_or(i64::MAX >> 24);
-            let score = CONTIGUOUS_BASE + if word_start { 1 << 20 } else { 0 } - start_char;
+        if let Some((at, fit)) = query.best(hay) {
+            let start_char = if folded_row.ascii {
+                at
+            } else {
+                hay[..at].chars().count()
+            };
+            // Capped so a later start never costs a hit its kind.
+            let start_char = i64::try_from(start_char).unwrap_or(i64::MAX).min(FIT_STEP - 1);
+            let score = CONTIGUOUS_BASE + fit * FIT_STEP - start_char;
             return Some(Scored {
                 score,
                 index: folded_row.index,
@@ -270,18 +298,18 @@ impl FuzzyIndex {
         })
     }
 
-    /// Highlight positions of a match: the contiguous span as is, scattered chars from skim.
-    fn positions(&self, skim: &SkimMatcherV2, row: &FoldedRow, pattern: &str, score: i64) -> Vec<usize> {
+    /// Highlight positions of a match: the best contiguous span as is, scattered chars from skim.
+    fn positions(&self, skim: &SkimMatcherV2, row: &FoldedRow, query: &Query, score: i64) -> Vec<usize> {
         let hay = self.folded(row);
         // Scattered scores lie below SCATTERED_BASE, contiguous ones far above it.
         if score > SCATTERED_BASE
-            && let Some(at) = hay.find(pattern)
+            && let Some((at, _)) = query.best(hay)
         {
             let start_char = hay[..at].chars().count();
-            let indices = (start_char..start_char + pattern.chars().count()).collect();
+            let indices = (start_char..start_char + query.text.chars().count()).collect();
             return original_positions(row, indices);
         }
-        skim.fuzzy_indices(hay, pattern)
+        skim.fuzzy_indices(hay, &query.text)
             .map(|(_, indices)| original_positions(row, indices))
             .unwrap_or_default()
     }
@@ -336,12 +364,52 @@ impl Query {
         }
     }
 
+    /// The best occurrence of the query in `hay`: its byte offset and how well it sits there
+    /// ([`fit`]), the earliest of the best kind.
+    fn best(&self, hay: &str) -> Option<(usize, i64)> {
+        let mut at = self.find(hay)?;
+        let mut best = (at, fit(hay, at, self.text.len()));
+        // Later occurrences can only win by sitting better: stop at the first whole word.
+        while best.1 < WHOLE_WORD {
+            at += hay[at..].chars().next().map_or(1, char::len_utf8);
+            let Some(next) = hay.get(at..).and_then(|rest| self.find(rest)) else {
+                break;
+            };
+            at += next;
+            let here = fit(hay, at, self.text.len());
+            if here > best.1 {
+                best = (at, here);
+            }
+        }
+        Some(best)
+    }
+
     /// The tightest in-order window of the query's chars in `hay` (see [`window`]).
     fn window(&self, hay: &str) -> Option<(usize, usize)> {
         match &self.ascii {
             Some(bytes) => window_bytes(hay.as_bytes(), bytes),
             None => window(hay, &self.chars),
         }
+    }
+}
+
+/// Score between two kinds of contiguous hit ([`fit`]): more than any start offset costs.
+const FIT_STEP: i64 = 1 << 24;
+
+/// [`fit`] of a query standing alone as a word.
+const WHOLE_WORD: i64 = 2;
+
+/// How well a query found at byte `at` (`len` bytes) of `hay` sits there: [`WHOLE_WORD`] when
+/// no letter or digit touches it on either side, 1 at the start of a word, 0 inside one.
+fn fit(hay: &str, at: usize, len: usize) -> i64 {
+    let alnum = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    if alnum(hay.get(..at).and_then(|before| before.chars().next_back())) {
+        return 0;
+    }
+    if alnum(hay.get(at + len..).and_then(|after| after.chars().next())) {
+        1
+    } else {
+        WHOLE_WORD
     }
 }
 

@@ -1,4 +1,4 @@
-//! The note popup: the draft with a cursor at its end, and how to leave.
+//! The note popup: the draft with its cursor, and how to leave.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -16,14 +16,27 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
         .selected_record()
         .map(|r| r.notice.title.as_str())
         .unwrap_or_default();
-    let mut lines: Vec<Line> = state
+    // The cursor is the reversed cell where the next character goes (a blank past a line's end).
+    let (cursor_line, cursor_col) = state.note_cursor();
+    let lines: Vec<Line> = state
         .note_draft()
         .split('\n')
-        .map(|l| Line::raw(l.to_owned()))
+        .enumerate()
+        .map(|(n, l)| {
+            if n != cursor_line {
+                return Line::raw(l.to_owned());
+            }
+            let at = l.char_indices().nth(cursor_col).map_or(l.len(), |(i, _)| i);
+            let (before, rest) = l.split_at(at);
+            let mut after = rest.chars();
+            let under = after.next().map_or_else(|| " ".to_owned(), String::from);
+            Line::from(vec![
+                Span::raw(before.to_owned()),
+                Span::styled(under, theme.cursor()),
+                Span::raw(after.as_str().to_owned()),
+            ])
+        })
         .collect();
-    if let Some(last) = lines.last_mut() {
-        last.push_span(Span::styled(" ", theme.cursor()));
-    }
     let keys = |edit| ctx.keymap.edit_keys(KeyMode::Note, edit).join("/");
     let width = area.width.saturating_sub(4).clamp(20, 80);
     let height = area.height.saturating_sub(4).clamp(6, 16);

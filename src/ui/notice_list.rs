@@ -72,6 +72,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, first_row: &mut u
             let top: Vec<&str> = terms.into_iter().take(2).collect();
             title.push(Span::styled(format!("  · {}", top.join(", ")), theme.muted()));
         }
+        // Just decided here: it leaves the tab when the cursor moves on (the key again undoes it).
+        let row_style = if state.is_leaving(record) {
+            theme.leaving()
+        } else {
+            ratatui::style::Style::new()
+        };
         Row::new(vec![
             // Marked for a bulk action (Space / V), then the stage badge.
             Cell::from(Line::from(vec![
@@ -88,6 +94,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, first_row: &mut u
             Cell::from(record.notice.buyer.clone()).style(base),
             Cell::from(Line::from(title)),
         ])
+        .style(row_style)
     });
     let header = Row::new(["", "Score", "Due", "Src", "Buyer", "Title"]).style(theme.header());
     let buyer_width = (area.width / 5).clamp(10, 30);

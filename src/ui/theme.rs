@@ -84,6 +84,10 @@ impl Theme {
             Style::new().add_modifier(Modifier::DIM)
         }
     }
+    /// A row decided in this tab that leaves it when the cursor moves on.
+    pub fn leaving(self) -> Style {
+        Style::new().add_modifier(Modifier::DIM)
+    }
     /// Letters matched by the `/` search.
     pub fn search_hit(self) -> Style {
         self.fg(Color::Yellow)

@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod screen;
 
+use anbud::app::AppState;
 use anbud::model::{Field, Hit, Notice, NoticeId, NoticeRecord, Relevance, RuleKind, Triage};
 use jiff::Timestamp;
 
@@ -104,4 +105,31 @@ impl NoticeBuilder {
             ..NoticeRecord::new(self.notice, self.relevance)
         }
     }
+}
+
+/// The native ids of the rows on screen, top to bottom.
+pub fn visible_ids(state: &AppState) -> Vec<String> {
+    state
+        .visible()
+        .iter()
+        .map(|r| state.record(r).notice.native_id.clone())
+        .collect()
+}
+
+/// The native id of the notice under the cursor ("" without one).
+pub fn selected_id(state: &AppState) -> String {
+    state
+        .selected_record()
+        .map(|r| r.notice.native_id.clone())
+        .unwrap_or_default()
+}
+
+/// Three matched, undecided notices (all in the Inbox), best score first: ted:1, ted:2, ted:3.
+pub fn three_in_inbox() -> AppState {
+    let records = vec![
+        notice("ted:1").title("Trygghetsalarmer").score(9).build(),
+        notice("ted:2").title("Røntgenutstyr").score(8).build(),
+        notice("ted:3").title("Pasientjournal EPJ").score(7).build(),
+    ];
+    AppState::new(records, &["TED".to_owned()], now())
 }

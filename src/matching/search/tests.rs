@@ -260,3 +260,28 @@ fn byte_scans_agree_with_the_char_scans() {
         }
     }
 }
+
+#[test]
+fn whole_words_rank_before_word_starts_before_insides_and_scattered_letters_go() {
+    let candidates = [
+        (0, "Elektronisk pasientjournal"), // e…p…j scattered
+        (1, "Ny EPJ til legekontor"),      // a whole word
+        (2, "EPJsystem for sykehus"),      // the start of a word
+        (3, "Drift av superEPJ"),          // inside a word
+        (4, "Pasientjournal (EPJ)"),       // a whole word, later
+    ];
+    let found = fuzzy_filter("EPJ", candidates);
+    assert_eq!(found.iter().map(|m| m.index).collect::<Vec<_>>(), [1, 4, 2, 3]);
+    // With no title holding the query as typed, the scattered ones are all there is.
+    let scattered = fuzzy_filter("pjl", candidates);
+    assert!(scattered.iter().any(|m| m.index == 0), "{scattered:?}");
+}
+
+#[test]
+fn the_best_occurrence_ranks_and_is_highlighted() {
+    let text = "Depjobb og EPJ";
+    let found = fuzzy_filter("epj", [(0, text), (1, "EPJsystem")]);
+    assert_eq!(found.iter().map(|m| m.index).collect::<Vec<_>>(), [0, 1], "{found:?}");
+    assert_eq!(found[0].positions, [11, 12, 13]);
+    assert_eq!(highlighted(text, &found[0].positions), "EPJ");
+}

@@ -43,6 +43,27 @@ impl Store {
             })
     }
 
+    /// Records `fingerprint` as the profiles of the stored scores when no notice is stored: a new
+    /// database has nothing to re-score, and the notices its first polls save are scored with
+    /// these profiles already (a re-score started for it raced those saves and reported them).
+    /// Returns whether it was recorded.
+    ///
+    /// # Errors
+    /// [`StoreError::Sqlite`] when the write fails.
+    pub fn adopt_profiles_if_empty(&mut self, fingerprint: &str) -> Result<bool, StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO meta (key, value) SELECT 'profiles', ?1 WHERE NOT EXISTS (SELECT 1 FROM notices)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [fingerprint],
+            )
+            .map(|rows| rows > 0)
+            .map_err(|error| StoreError::Sqlite {
+                action: "record which profiles the scores were computed with".to_owned(),
+                error,
+            })
+    }
+
     /// Up to `limit` stored notices after row `after` (0 to start), with the row id to continue
     /// from: a re-score reads the table in chunks.
     ///

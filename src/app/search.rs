@@ -1,0 +1,101 @@
+//! The `/` search of the list: one index over every stored notice, so the current tab shows its
+//! hits and the search line can say how many more the other tabs hold. Part of `AppState`.
+
+use super::state::{AppState, View, VisibleRow};
+use crate::matching::search::FuzzyIndex;
+
+/// How many of the best search results get highlighted letters (more than any screen shows).
+const HIGHLIGHTED_ROWS: usize = 200;
+
+/// Bit of [`SearchTally::masks`] set for a notice in the current list (its tab, plus decided
+/// rows kept in place); the bits below it are the tabs of [`View::ALL`] holding the notice.
+pub(crate) const IN_LIST: u8 = 1 << 7;
+
+/// Which tabs each notice is in (set when the tabs are derived), and the last query's hits per tab.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SearchTally {
+    /// Per record: a bit per tab of [`View::ALL`] holding it, and [`IN_LIST`].
+    pub(crate) masks: Vec<u8>,
+    /// Hits of the current query per tab, in [`View::ALL`] order.
+    hits: [usize; View::ALL.len()],
+}
+
+/// The [`SearchTally::masks`] bit of the tab at `slot` of [`View::ALL`].
+pub(crate) fn view_bit(slot: usize) -> u8 {
+    1 << slot
+}
+
+impl AppState {
+    /// The current list's rows matching the query, best first, and the hits counted per tab.
+    pub(crate) fn search_rows(&mut self) -> Vec<VisibleRow> {
+        let records = &self.records;
+        let index = self.search_index.get_or_insert_with(|| {
+            // Tags and notes are searchable too ("#kari" finds the tag); positions past the title
+            // are not highlighted in the list.
+            let texts: Vec<String> = records
+                .iter()
+                .map(|r| {
+                    let mut text = r.notice.title.clone();
+                    for tag in &r.tags {
+                        text.push_str(" #");
+                        text.push_str(tag);
+                    }
+                    if !r.note.is_empty() {
+                        text.push(' ');
+                        text.push_str(&r.note);
+                    }
+                    text
+                })
+                .collect();
+            FuzzyIndex::new(texts.iter().map(String::as_str).enumerate())
+        });
+        let masks = &self.search.masks;
+        let mask = |i: usize| masks.get(i).copied().unwrap_or(0);
+        // Highlight positions cost as much as the match: only for rows a screen of this list shows.
+        let found = index.filter_highlighting(&self.query, None, HIGHLIGHTED_ROWS, |i| mask(i) & IN_LIST != 0);
+        // One count per distinct mask, spread over the tabs after: 100,000 hits cost one pass.
+        let mut by_mask = [0usize; 256];
+        let mut rows = Vec::new();
+        for m in found {
+            let bits = mask(m.index);
+            by_mask[usize::from(bits)] += 1;
+            if bits & IN_LIST != 0 {
+                rows.push(VisibleRow {
+                    index: m.index,
+                    positions: m.positions,
+                });
+            }
+        }
+        let mut hits = [0; View::ALL.len()];
+        for (bits, n) in by_mask.iter().enumerate().filter(|(_, n)| **n > 0) {
+            for (slot, count) in hits.iter_mut().enumerate() {
+                if bits & usize::from(view_bit(slot)) != 0 {
+                    *count += n;
+                }
+            }
+        }
+        self.search.hits = hits;
+        rows
+    }
+
+    /// What the search line says about the hits: `2 in Inbox · 5 more in All (Tab)`; `None`
+    /// without a query.
+    pub fn search_summary(&self) -> Option<String> {
+        if self.query.trim().is_empty() {
+            return None;
+        }
+        let here = self.visible.len();
+        let all = View::ALL
+            .iter()
+            .position(|v| *v == View::All)
+            .map_or(0, |slot| self.search.hits[slot]);
+        let label = self.view.label();
+        // Rows decided here and kept in place count as shown, not as elsewhere.
+        let more = all.saturating_sub(here);
+        Some(if self.view == View::All || more == 0 {
+            format!("{here} in {label}")
+        } else {
+            format!("{here} in {label} · {more} more in All (Tab)")
+        })
+    }
+}
