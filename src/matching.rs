@@ -60,6 +60,8 @@ enum Target {
     Rule(usize),
     /// A badge; badges share the automaton so a notice is scanned once.
     Badge(Badge),
+    /// A buyer type (`[[buyer]]`), by index into `Matcher::rules`: read in the buyer field only.
+    Buyer(usize),
 }
 
 /// What an automaton pattern belongs to; the boundaries it needs are compiled into [`Needles`].
@@ -106,12 +108,14 @@ impl Matcher {
         // Folded text, boundary before, boundary after; and what each pattern signals.
         let (mut folded_pats, mut patterns): (Vec<(String, bool, bool)>, Vec<Pattern>) = (Vec::new(), Vec::new());
         let mut exact = Vec::new();
+        // A buyer type explains itself as an include rule read in the buyer field.
         let terms = profile
             .include
             .iter()
-            .map(|r| (r, RuleKind::Include, r.weight))
-            .chain(profile.exclude.iter().map(|r| (r, RuleKind::Exclude, -r.weight)));
-        for (rule, kind, weight) in terms {
+            .map(|r| (r, RuleKind::Include, r.weight, false))
+            .chain(profile.exclude.iter().map(|r| (r, RuleKind::Exclude, -r.weight, false)))
+            .chain(profile.buyer.iter().map(|r| (r, RuleKind::Include, r.weight, true)));
+        for (rule, kind, weight, buyer) in terms {
             let index = rules.len();
             rules.push(CompiledRule {
                 label: rule.term.as_str().into(),
@@ -122,7 +126,7 @@ impl Matcher {
             let inside_words = body.len() != rule.term.len();
             let acronym = is_acronym(body);
             let mut pattern = Pattern {
-                target: Target::Rule(index),
+                target: if buyer { Target::Buyer(index) } else { Target::Rule(index) },
                 exact: None,
             };
             let (before, after) = (!inside_words, acronym);
@@ -236,6 +240,8 @@ impl Matcher {
         // (field order, start, end, rule, field) of every accepted term occurrence.
         let mut found: Vec<(u8, usize, usize, usize, Field)> = Vec::new();
         let mut badges = Vec::new();
+        // (start, end, rule) of every buyer-type occurrence in the buyer field.
+        let mut buyer_types: Vec<(usize, usize, usize)> = Vec::new();
         self.needles.find(text, |at| {
             let Some(pattern) = self.patterns.get(at.pattern) else {
                 return;
@@ -250,6 +256,8 @@ impl Matcher {
                 // Badges describe what is bought; a buyer's name says nothing about that.
                 Target::Badge(badge) if at.field != Field::Buyer => badges.push(badge),
                 Target::Badge(_) => {}
+                Target::Buyer(rule) if at.field == Field::Buyer => buyer_types.push((at.start, at.end, rule)),
+                Target::Buyer(_) => {}
             }
         });
         // Hits in field order, then by position; spelling variants of one term can find the
@@ -272,7 +280,13 @@ impl Matcher {
                 }
             }
         }
-        let score = strongest_per_rule(weights);
+        let mut score = strongest_per_rule(weights);
+        if score > 0
+            && let Some(hit) = self.strongest_buyer_type(&mut buyer_types)
+        {
+            score += hit.weight;
+            hits.push(hit);
+        }
         let matched = score >= self.threshold;
         badges::finish(notice, &mut badges);
         Relevance {
@@ -292,6 +306,17 @@ impl Matcher {
     /// The score a notice needs to match.
     pub fn threshold(&self) -> i32 {
         self.threshold
+    }
+
+    /// The hit of the strongest buyer type found (its first occurrence), at full weight: the
+    /// buyer field is where a buyer type belongs. Called only when the other evidence already
+    /// scores above 0, so a buyer's type never makes a notice relevant alone.
+    fn strongest_buyer_type(&self, found: &mut [(usize, usize, usize)]) -> Option<Hit> {
+        found.sort_unstable_by_key(|&(start, end, rule)| (std::cmp::Reverse(self.rules[rule].weight), start, end));
+        let &(start, end, rule) = found.first()?;
+        let mut hit = self.hit(rule, Field::Buyer, start, end);
+        hit.weight = self.rules[rule].weight;
+        Some(hit)
     }
 
     /// Builds the hit for `rule` at `start..end` of `field`, with the field's share of the weight.

@@ -45,6 +45,38 @@ fn push_scan_text(text: &str, out: &mut Vec<u8>) {
     }
 }
 
+/// Whether scan bytes `a` and `b` are an ASCII letter and an ASCII digit, in either order.
+fn letter_digit(a: u8, b: u8) -> bool {
+    (a.is_ascii_lowercase() && b.is_ascii_digit()) || (a.is_ascii_digit() && b.is_ascii_lowercase())
+}
+
+/// Puts a blank between every ASCII letter and ASCII digit of the scan text written from `at`
+/// on, so "mr2" reads "mr 2" and an abbreviation glued to an internal code ("OUS-MR2", "K907CT")
+/// is a word of its own (see [`super::normalize::letter_digit_pair`]).
+///
+/// Returns where the blanks went, as offsets from `at` in the split text; empty (and no copy)
+/// when nothing was split, as for most fields.
+fn split_letter_digit_runs(bytes: &mut Vec<u8>, at: usize) -> Vec<u32> {
+    let tail = bytes.get(at..).unwrap_or_default();
+    if !tail.windows(2).any(|w| letter_digit(w[0], w[1])) {
+        return Vec::new();
+    }
+    let mut split = Vec::with_capacity(tail.len() + 8);
+    let mut blanks = Vec::new();
+    let mut previous = BLANK;
+    for &byte in tail {
+        if letter_digit(previous, byte) {
+            blanks.push(u32::try_from(split.len()).unwrap_or(u32::MAX));
+            split.push(BLANK);
+        }
+        split.push(byte);
+        previous = byte;
+    }
+    bytes.truncate(at);
+    bytes.extend_from_slice(&split);
+    blanks
+}
+
 /// Appends the scan text of one folded char: its bytes when it is a letter or digit, else as
 /// many blanks.
 fn push_scan_char(c: char, out: &mut Vec<u8>) {
@@ -154,7 +186,8 @@ pub(super) struct PatternSpec<'a> {
 /// What the scan needs to know about a compiled pattern to place and confirm its occurrences.
 #[derive(Debug, Clone)]
 struct Needle {
-    /// Byte length of the folded pattern, boundary blanks not included.
+    /// Byte length of the pattern's scan text (the folded pattern with its letter–digit runs
+    /// split), boundary blanks not included.
     len: usize,
     /// 1 when the compiled pattern ends with a boundary blank, else 0.
     after: usize,
@@ -184,13 +217,17 @@ impl Needles {
             if spec.boundary_before {
                 bytes.push(BLANK);
             }
+            let body = bytes.len();
             push_scan_text(spec.text, &mut bytes);
+            // Split as the text is, so "hba1c" finds "HbA1c" (and "HbA 1c").
+            split_letter_digit_runs(&mut bytes, body);
+            let len = bytes.len() - body;
             if spec.boundary_after {
                 bytes.push(BLANK);
             }
             compiled.push(bytes);
             needles.push(Needle {
-                len: spec.text.len(),
+                len,
                 after: usize::from(spec.boundary_after),
                 verify: spec
                     .text
@@ -227,7 +264,7 @@ impl Needles {
             let Some(field) = text.fields.iter().find(|f| f.at <= start && stop <= f.at + f.len) else {
                 return;
             };
-            let (start, stop) = (start - field.at, stop - field.at);
+            let (start, stop) = (field.folded_offset(start - field.at), field.folded_offset(stop - field.at));
             if let Some((start, end)) = field.locate(start, stop, needle.verify.as_deref()) {
                 found(Occurrence {
                     pattern: index,
@@ -347,11 +384,19 @@ struct FieldText<'a> {
     origin: OnceCell<Vec<u32>>,
     /// Where the field starts in the scan text.
     at: usize,
-    /// Its byte length there (that of the folded text).
+    /// Its byte length there (that of the folded text, plus the blanks in `splits`).
     len: usize,
+    /// Offsets (from `at`) of the blanks put between letters and digits, ascending.
+    splits: Vec<u32>,
 }
 
 impl FieldText<'_> {
+    /// The folded-text offset of offset `scan` of the field's scan text: the blanks put between
+    /// letters and digits before it are not in the folded text.
+    fn folded_offset(&self, scan: usize) -> usize {
+        scan - self.splits.partition_point(|&blank| (blank as usize) < scan)
+    }
+
     /// Maps bytes `start..stop` of the folded field to the original field, if the folded text
     /// there reads `expected` (when given: the scan text alone cannot tell a pattern with
     /// punctuation from other spellings).
@@ -405,6 +450,7 @@ impl<'a> ScanText<'a> {
             } else {
                 push_folded(original, &mut bytes);
             }
+            let splits = split_letter_digit_runs(&mut bytes, at);
             let len = bytes.len() - at;
             bytes.push(BLANK);
             FieldText {
@@ -414,6 +460,7 @@ impl<'a> ScanText<'a> {
                 origin: OnceCell::new(),
                 at,
                 len,
+                splits,
             }
         });
         Self { bytes, fields }
