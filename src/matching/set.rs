@@ -79,6 +79,17 @@ impl MatcherSet {
         self.score(notice, Some(now))
     }
 
+    /// How far `notice` clears the threshold: the largest score minus threshold over every
+    /// profile (it matches some profile when this is `>= 0`). Cross-validation fits an offset to it.
+    pub fn margin_at(&self, notice: &Notice, now: Timestamp) -> i32 {
+        let text = OnceCell::new();
+        self.matchers
+            .iter()
+            .map(|m| m.evaluate_text(notice, &text, Some(now)).score - m.threshold())
+            .max()
+            .unwrap_or(i32::MIN)
+    }
+
     /// Every profile's relevance, the notice folded into its scan text once for all of them.
     fn score(&self, notice: &Notice, now: Option<Timestamp>) -> Relevance {
         let text = OnceCell::new();
