@@ -83,6 +83,9 @@ pub struct Matcher {
     /// Lower-cased, diacritic-folded patterns (with æ/ø/å spelling variants) of every term and
     /// badge, run once over a notice's scan text.
     needles: Needles,
+    /// The folded patterns `needles` was compiled from (text, boundary before, after), kept so
+    /// [`MatcherSet`] can compile every profile's patterns into one automaton.
+    specs: Vec<(String, bool, bool)>,
     /// What each of `needles` signals, by pattern index.
     patterns: Vec<Pattern>,
     /// Case-sensitive spellings that [`Pattern::exact`] points at.
@@ -181,6 +184,7 @@ impl Matcher {
             name: profile.name.clone(),
             threshold: profile.threshold,
             needles,
+            specs: folded_pats,
             patterns,
             exact,
             rules,
@@ -213,36 +217,60 @@ impl Matcher {
         text: &OnceCell<ScanText<'n>>,
         now: Option<Timestamp>,
     ) -> Relevance {
-        // Most profiles have no filters: skip the check (and its allocations) for them.
-        let rejections = if self.filters.is_empty() {
-            Vec::new()
-        } else {
-            self.filters.check(notice, now)
-        };
-        if !rejections.is_empty() {
-            // Filtered out before any term is read: the explanation is the filter, not the terms.
-            return Relevance {
-                hits: rejections
-                    .into_iter()
-                    .map(|r| Hit {
-                        kind: RuleKind::Filter,
-                        rule: r.reason.into(),
-                        field: r.field,
-                        start: 0,
-                        end: 0,
-                        weight: 0,
-                    })
-                    .collect(),
-                ..Relevance::default()
-            };
+        // Filtered out before any term is read: the explanation is the filter, not the terms.
+        if let Some(rejected) = self.rejection(notice, now) {
+            return rejected;
         }
         let text = text.get_or_init(|| ScanText::of(notice));
+        self.score_occurrences(notice, |found| self.needles.find(text, found))
+    }
+
+    /// Every pattern of this profile as [`Needles::new`] takes it, in pattern order.
+    pub(super) fn pattern_specs(&self) -> impl Iterator<Item = PatternSpec<'_>> {
+        self.specs.iter().map(|(text, before, after)| PatternSpec {
+            text,
+            boundary_before: *before,
+            boundary_after: *after,
+        })
+    }
+
+    /// The relevance of a notice that fails this profile's filters (one hit per failed filter),
+    /// or `None` when it passes them.
+    pub(super) fn rejection(&self, notice: &Notice, now: Option<Timestamp>) -> Option<Relevance> {
+        // Most profiles have no filters: skip the check (and its allocations) for them.
+        if self.filters.is_empty() {
+            return None;
+        }
+        let rejections = self.filters.check(notice, now);
+        (!rejections.is_empty()).then(|| Relevance {
+            hits: rejections
+                .into_iter()
+                .map(|r| Hit {
+                    kind: RuleKind::Filter,
+                    rule: r.reason.into(),
+                    field: r.field,
+                    start: 0,
+                    end: 0,
+                    weight: 0,
+                })
+                .collect(),
+            ..Relevance::default()
+        })
+    }
+
+    /// Scores `notice` from the occurrences of this profile's patterns that `occurrences` hands
+    /// to its callback (this profile's own automaton, or [`MatcherSet`]'s shared one).
+    pub(super) fn score_occurrences<'t>(
+        &self,
+        notice: &Notice,
+        occurrences: impl FnOnce(&mut dyn FnMut(scan::Occurrence<'t>)),
+    ) -> Relevance {
         // (field order, start, end, rule, field) of every accepted term occurrence.
         let mut found: Vec<(u8, usize, usize, usize, Field)> = Vec::new();
         let mut badges = Vec::new();
         // (start, end, rule) of every buyer-type occurrence in the buyer field.
         let mut buyer_types: Vec<(usize, usize, usize)> = Vec::new();
-        self.needles.find(text, |at| {
+        occurrences(&mut |at| {
             let Some(pattern) = self.patterns.get(at.pattern) else {
                 return;
             };

@@ -294,6 +294,11 @@ pub(super) struct Occurrence<'t> {
 }
 
 impl<'t> Occurrence<'t> {
+    /// The same occurrence, reported as pattern `pattern` (of another list of patterns).
+    pub fn as_pattern(self, pattern: usize) -> Self {
+        Self { pattern, ..self }
+    }
+
     /// The occurrence as the field writes it.
     pub fn text(&self) -> Option<&'t str> {
         self.original.get(self.start..self.end)
