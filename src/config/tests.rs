@@ -227,8 +227,7 @@ fn several_profiles_load_and_duplicate_names_are_refused() {
         parse_str(&text, "user.toml"),
         Err(ConfigError::Unusable { .. })
     ));
-    // The default config runs both bundled profiles (the rubric covers lab diagnostics).
-    assert_eq!(load(None).expect("bundled").profiles.len(), 2);
+    assert_eq!(load(None).expect("bundled").profiles.len(), 1);
 }
 
 #[test]

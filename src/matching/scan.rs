@@ -47,7 +47,9 @@ fn push_scan_text(text: &str, out: &mut Vec<u8>) {
 
 /// Whether scan bytes `a` and `b` are an ASCII letter and an ASCII digit, in either order.
 fn letter_digit(a: u8, b: u8) -> bool {
-    (a.is_ascii_lowercase() && b.is_ascii_digit()) || (a.is_ascii_digit() && b.is_ascii_lowercase())
+    let letter = |x: u8| x.wrapping_sub(b'a') < 26;
+    let digit = |x: u8| x.wrapping_sub(b'0') < 10;
+    (letter(a) & digit(b)) | (digit(a) & letter(b))
 }
 
 /// Puts a blank between every ASCII letter and ASCII digit of the scan text written from `at`
@@ -58,7 +60,12 @@ fn letter_digit(a: u8, b: u8) -> bool {
 /// when nothing was split, as for most fields.
 fn split_letter_digit_runs(bytes: &mut Vec<u8>, at: usize) -> Vec<u32> {
     let tail = bytes.get(at..).unwrap_or_default();
-    if !tail.windows(2).any(|w| letter_digit(w[0], w[1])) {
+    // Branch-free over every pair so the compiler vectorises it: this runs on every field.
+    let found = tail
+        .iter()
+        .zip(tail.get(1..).unwrap_or_default())
+        .fold(false, |found, (&a, &b)| found | letter_digit(a, b));
+    if !found {
         return Vec::new();
     }
     let mut split = Vec::with_capacity(tail.len() + 8);
