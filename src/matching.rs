@@ -129,7 +129,11 @@ impl Matcher {
             let inside_words = body.len() != rule.term.len();
             let acronym = is_acronym(body);
             let mut pattern = Pattern {
-                target: if buyer { Target::Buyer(index) } else { Target::Rule(index) },
+                target: if buyer {
+                    Target::Buyer(index)
+                } else {
+                    Target::Rule(index)
+                },
                 exact: None,
             };
             let (before, after) = (!inside_words, acronym);

@@ -142,7 +142,8 @@ fn folds_cross_validate_beside_the_plain_figures() {
     println!("{text}");
     assert!(figure(&text, "precision") >= 0.95, "{text}");
     assert_eq!(text.lines().filter(|l| l.starts_with("fold ")).count(), 5, "{text}");
-    // Measured with the default profiles: cv precision 1.00, cv recall 0.98 (per fold 0.91-1.00).
+    // Measured with the default profile: cv precision 0.99, cv recall 0.97 (per fold recall
+    // 0.88-1.00; one fold fits offset -3 and gains a match and a false alarm).
     assert!(figure(&text, "cv precision") >= 0.95, "{text}");
     assert!(figure(&text, "cv recall") >= 0.92, "{text}");
     let out = run(&["eval", "tests/fixtures/relevance-dev.jsonl", "--folds", "1"]);

@@ -265,14 +265,19 @@ const RUBRIC_PROBE: &str = include_str!("fixtures/relevance-rubric-probe.jsonl")
 /// (a CPV family and a health buyer decide), abbreviations glued to internal codes ("OUS-MR2"),
 /// Spanish, Catalan, French, German, Swedish and Danish titles, English rehabilitation and
 /// ophthalmic devices; and hospitals buying cleaning, food, staffing, IT and drugs. Scored with
-/// the default profiles (health-tech and lab-diagnostics), as the dashboard does.
+/// the default profile and with lab-diagnostics beside it, as a lab supplier's dashboard does.
 #[test]
-fn default_profiles_on_rubric_probe() {
-    let profiles = ["health-tech", "lab-diagnostics"].map(|name| {
-        Profile::bundled_named(name)
-            .expect("bundled")
-            .expect("parses")
-    });
+fn bundled_profiles_on_rubric_probe() {
+    for names in [&["health-tech"][..], &["health-tech", "lab-diagnostics"]] {
+        probe_with(names);
+    }
+}
+
+fn probe_with(names: &[&str]) {
+    let profiles: Vec<Profile> = names
+        .iter()
+        .map(|name| Profile::bundled_named(name).expect("bundled").expect("parses"))
+        .collect();
     let set = anbud::matching::MatcherSet::new(&profiles).expect("compiles");
     let rows = parse_jsonl(RUBRIC_PROBE).expect("parses");
     let evaluation = Evaluation::run(rows, |n| set.evaluate(n));

@@ -271,7 +271,10 @@ impl Needles {
             let Some(field) = text.fields.iter().find(|f| f.at <= start && stop <= f.at + f.len) else {
                 return;
             };
-            let (start, stop) = (field.folded_offset(start - field.at), field.folded_offset(stop - field.at));
+            let (start, stop) = (
+                field.folded_offset(start - field.at),
+                field.folded_offset(stop - field.at),
+            );
             if let Some((start, end)) = field.locate(start, stop, needle.verify.as_deref()) {
                 found(Occurrence {
                     pattern: index,

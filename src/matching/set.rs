@@ -261,7 +261,12 @@ mod tests {
         let set = MatcherSet::new(&profiles).expect("compiles");
         let alone: Vec<Matcher> = profiles.iter().map(|p| Matcher::new(p).expect("compiles")).collect();
         let notices = [
-            ("Kjøp av MR2 og PCR-analysatorer", "Reagenser til klinisk kjemi. CE-merket.", "Helse Bergen HF", "38000000"),
+            (
+                "Kjøp av MR2 og PCR-analysatorer",
+                "Reagenser til klinisk kjemi. CE-merket.",
+                "Helse Bergen HF",
+                "38000000",
+            ),
             ("Renhold", "", "Oslo kommune", "90910000"),
             ("Trygghetsalarmer", "legemidler", "", ""),
             ("", "", "", ""),

@@ -233,11 +233,21 @@ fn buyer_matcher() -> Matcher {
 fn a_buyer_type_lifts_other_evidence_but_never_decides_alone() {
     let m = buyer_matcher();
     // Alone: nothing, however strong the buyer type.
-    let alone = m.evaluate(&notice("Kontorrekvisita", "", "Helse Bergen HF, Haukeland sykehus", &[]));
+    let alone = m.evaluate(&notice(
+        "Kontorrekvisita",
+        "",
+        "Helse Bergen HF, Haukeland sykehus",
+        &[],
+    ));
     assert_eq!((alone.score, alone.matched), (0, false));
     assert!(alone.hits.is_empty(), "{:?}", alone.hits);
     // A laboratory CPV code bought by a health trust reaches the threshold: 4 + 6.
-    let lab = m.evaluate(&notice("Instrument 76146", "", "Oslo universitetssykehus HF", &["38000000"]));
+    let lab = m.evaluate(&notice(
+        "Instrument 76146",
+        "",
+        "Oslo universitetssykehus HF",
+        &["38000000"],
+    ));
     assert_eq!((lab.score, lab.matched), (10, true));
     let buyer_hit = lab
         .hits

@@ -46,7 +46,12 @@ fn punctuation_in_a_pattern_is_checked_against_the_text() {
 
 #[test]
 fn an_ascii_letter_next_to_a_digit_is_a_word_boundary() {
-    let n = Needles::new(&[spec("mr", true, true), spec("hba1c", true, true), spec("ct", true, false)]).expect("builds");
+    let n = Needles::new(&[
+        spec("mr", true, true),
+        spec("hba1c", true, true),
+        spec("ct", true, false),
+    ])
+    .expect("builds");
     assert_eq!(
         finds(&n, "OUS-MR2 2CT", "HbA1c og HbA 1c"),
         [
