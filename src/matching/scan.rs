@@ -181,7 +181,7 @@ fn fold_origins(original: &str) -> Vec<u32> {
 
 /// A pattern to compile: folded text and the word boundaries it needs.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct PatternSpec<'a> {
+pub(crate) struct PatternSpec<'a> {
     /// The folded pattern.
     pub text: &'a str,
     /// A non-alphanumeric char (or the start of the field) must come before it.
@@ -290,7 +290,7 @@ impl Needles {
 
 /// An occurrence of a pattern in a notice's field.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Occurrence<'t> {
+pub(crate) struct Occurrence<'t> {
     /// The pattern's index in the list given to [`Needles::new`].
     pub pattern: usize,
     /// The field it is in.

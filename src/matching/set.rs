@@ -18,8 +18,11 @@ pub struct MatcherSet {
     /// Every profile's patterns in one automaton, with the (profile, pattern) each came from:
     /// a notice is walked once however many profiles score it (two walks cost nearly twice one).
     /// `None` for a single profile, which walks its own.
-    shared: Option<(Needles, Vec<(usize, usize)>)>,
+    shared: Option<Shared>,
 }
+
+/// One automaton of several profiles' patterns, and the (profile, pattern) of each of its patterns.
+type Shared = (Needles, Vec<(usize, usize)>);
 
 /// A fingerprint of `profiles` and of this build's matcher: when it differs from the one the stored
 /// scores were computed with, the dashboard re-scores them in the background. (The debug form
@@ -61,7 +64,7 @@ impl MatcherSet {
     }
 
     /// The shared automaton of `matchers`, when there is more than one.
-    fn shared(matchers: &[Matcher]) -> Result<Option<(Needles, Vec<(usize, usize)>)>, ProfileError> {
+    fn shared(matchers: &[Matcher]) -> Result<Option<Shared>, ProfileError> {
         if matchers.len() < 2 {
             return Ok(None);
         }
