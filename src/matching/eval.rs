@@ -138,6 +138,22 @@ impl Counts {
         ratio(self.tp, self.tp + self.fn_)
     }
 
+    /// One report line: `n … relevant … | precision … recall … f1 … | tp … fp … fn … tn …`.
+    pub fn line(&self) -> String {
+        format!(
+            "n {} relevant {} | precision {} recall {} f1 {} | tp {} fp {} fn {} tn {}",
+            self.total(),
+            self.tp + self.fn_,
+            two(self.precision()),
+            two(self.recall()),
+            two(self.f1()),
+            self.tp,
+            self.fp,
+            self.fn_,
+            self.tn
+        )
+    }
+
     /// Harmonic mean of precision and recall; `None` when either is undefined, 0 when both are 0.
     pub fn f1(&self) -> Option<f64> {
         let (p, r) = (self.precision()?, self.recall()?);
@@ -217,19 +233,7 @@ impl Evaluation {
         writeln!(out, "f1: {}", two(c.f1()))?;
         writeln!(out, "tp: {} fp: {} fn: {} tn: {}", c.tp, c.fp, c.fn_, c.tn)?;
         for (lang, c) in &self.by_lang {
-            writeln!(
-                out,
-                "lang {lang}: n {} relevant {} | precision {} recall {} f1 {} | tp {} fp {} fn {} tn {}",
-                c.total(),
-                c.tp + c.fn_,
-                two(c.precision()),
-                two(c.recall()),
-                two(c.f1()),
-                c.tp,
-                c.fp,
-                c.fn_,
-                c.tn
-            )?;
+            writeln!(out, "lang {lang}: {}", c.line())?;
         }
         for (heading, list) in [
             ("false positives", self.false_positives().collect::<Vec<_>>()),
@@ -352,20 +356,7 @@ impl CrossValidation {
         writeln!(out, "cv f1: {}", two(self.mean(Counts::f1)))?;
         for (i, fold) in self.folds.iter().enumerate() {
             let c = &fold.counts;
-            writeln!(
-                out,
-                "fold {}: n {} relevant {} | offset {:+} | precision {} recall {} | tp {} fp {} fn {} tn {}",
-                i + 1,
-                c.total(),
-                c.tp + c.fn_,
-                fold.offset,
-                two(c.precision()),
-                two(c.recall()),
-                c.tp,
-                c.fp,
-                c.fn_,
-                c.tn
-            )?;
+            writeln!(out, "fold {}: {} | offset {:+}", i + 1, c.line(), fold.offset)?;
         }
         Ok(())
     }
