@@ -99,6 +99,10 @@ pub enum Command {
         /// Also print one JSON object per notice: id, matched, score, profiles, hits.
         #[arg(long)]
         json: bool,
+        /// Also cross-validate in K folds (by id): per fold, fit the threshold on the other
+        /// K-1 folds and measure on the held-out one; prints the mean and per-fold figures.
+        #[arg(long, value_name = "K", value_parser = clap::value_parser!(u16).range(2..=50))]
+        folds: Option<u16>,
     },
     /// Write notices as CSV, JSON lines or an iCalendar file of deadlines.
     Export {

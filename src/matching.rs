@@ -63,6 +63,8 @@ enum Target {
     Rule(usize),
     /// A badge; badges share the automaton so a notice is scanned once.
     Badge(Badge),
+    /// A buyer type (`[[buyer]]`), by index into `Matcher::rules`: read in the buyer field only.
+    Buyer(usize),
 }
 
 /// What an automaton pattern belongs to; the boundaries it needs are compiled into [`Needles`].
@@ -84,6 +86,9 @@ pub struct Matcher {
     /// Lower-cased, diacritic-folded patterns (with æ/ø/å spelling variants) of every term and
     /// badge, run once over a notice's scan text.
     needles: Needles,
+    /// The folded patterns `needles` was compiled from (text, boundary before, after), kept so
+    /// [`MatcherSet`] can compile every profile's patterns into one automaton.
+    specs: Vec<(String, bool, bool)>,
     /// What each of `needles` signals, by pattern index.
     patterns: Vec<Pattern>,
     /// Case-sensitive spellings that [`Pattern::exact`] points at.
@@ -109,12 +114,14 @@ impl Matcher {
         // Folded text, boundary before, boundary after; and what each pattern signals.
         let (mut folded_pats, mut patterns): (Vec<(String, bool, bool)>, Vec<Pattern>) = (Vec::new(), Vec::new());
         let mut exact = Vec::new();
+        // A buyer type explains itself as an include rule read in the buyer field.
         let terms = profile
             .include
             .iter()
-            .map(|r| (r, RuleKind::Include, r.weight))
-            .chain(profile.exclude.iter().map(|r| (r, RuleKind::Exclude, -r.weight)));
-        for (rule, kind, weight) in terms {
+            .map(|r| (r, RuleKind::Include, r.weight, false))
+            .chain(profile.exclude.iter().map(|r| (r, RuleKind::Exclude, -r.weight, false)))
+            .chain(profile.buyer.iter().map(|r| (r, RuleKind::Include, r.weight, true)));
+        for (rule, kind, weight, buyer) in terms {
             let index = rules.len();
             rules.push(CompiledRule {
                 label: rule.term.as_str().into(),
@@ -125,7 +132,11 @@ impl Matcher {
             let inside_words = body.len() != rule.term.len();
             let acronym = is_acronym(body);
             let mut pattern = Pattern {
-                target: Target::Rule(index),
+                target: if buyer {
+                    Target::Buyer(index)
+                } else {
+                    Target::Rule(index)
+                },
                 exact: None,
             };
             let (before, after) = (!inside_words, acronym);
@@ -180,6 +191,7 @@ impl Matcher {
             name: profile.name.clone(),
             threshold: profile.threshold,
             needles,
+            specs: folded_pats,
             patterns,
             exact,
             rules,
@@ -212,34 +224,60 @@ impl Matcher {
         text: &OnceCell<ScanText<'n>>,
         now: Option<Timestamp>,
     ) -> Relevance {
-        // Most profiles have no filters: skip the check (and its allocations) for them.
-        let rejections = if self.filters.is_empty() {
-            Vec::new()
-        } else {
-            self.filters.check(notice, now)
-        };
-        if !rejections.is_empty() {
-            // Filtered out before any term is read: the explanation is the filter, not the terms.
-            return Relevance {
-                hits: rejections
-                    .into_iter()
-                    .map(|r| Hit {
-                        kind: RuleKind::Filter,
-                        rule: r.reason.into(),
-                        field: r.field,
-                        start: 0,
-                        end: 0,
-                        weight: 0,
-                    })
-                    .collect(),
-                ..Relevance::default()
-            };
+        // Filtered out before any term is read: the explanation is the filter, not the terms.
+        if let Some(rejected) = self.rejection(notice, now) {
+            return rejected;
         }
         let text = text.get_or_init(|| ScanText::of(notice));
+        self.score_occurrences(notice, |found| self.needles.find(text, found))
+    }
+
+    /// Every pattern of this profile as [`Needles::new`] takes it, in pattern order.
+    pub(super) fn pattern_specs(&self) -> impl Iterator<Item = PatternSpec<'_>> {
+        self.specs.iter().map(|(text, before, after)| PatternSpec {
+            text,
+            boundary_before: *before,
+            boundary_after: *after,
+        })
+    }
+
+    /// The relevance of a notice that fails this profile's filters (one hit per failed filter),
+    /// or `None` when it passes them.
+    pub(super) fn rejection(&self, notice: &Notice, now: Option<Timestamp>) -> Option<Relevance> {
+        // Most profiles have no filters: skip the check (and its allocations) for them.
+        if self.filters.is_empty() {
+            return None;
+        }
+        let rejections = self.filters.check(notice, now);
+        (!rejections.is_empty()).then(|| Relevance {
+            hits: rejections
+                .into_iter()
+                .map(|r| Hit {
+                    kind: RuleKind::Filter,
+                    rule: r.reason.into(),
+                    field: r.field,
+                    start: 0,
+                    end: 0,
+                    weight: 0,
+                })
+                .collect(),
+            ..Relevance::default()
+        })
+    }
+
+    /// Scores `notice` from the occurrences of this profile's patterns that `occurrences` hands
+    /// to its callback (this profile's own automaton, or [`MatcherSet`]'s shared one).
+    pub(super) fn score_occurrences<'t>(
+        &self,
+        notice: &Notice,
+        occurrences: impl FnOnce(&mut dyn FnMut(scan::Occurrence<'t>)),
+    ) -> Relevance {
         // (field order, start, end, rule, field) of every accepted term occurrence.
         let mut found: Vec<(u8, usize, usize, usize, Field)> = Vec::new();
         let mut badges = Vec::new();
-        self.needles.find(text, |at| {
+        // (start, end, rule) of every buyer-type occurrence in the buyer field.
+        let mut buyer_types: Vec<(usize, usize, usize)> = Vec::new();
+        occurrences(&mut |at| {
             let Some(pattern) = self.patterns.get(at.pattern) else {
                 return;
             };
@@ -253,6 +291,8 @@ impl Matcher {
                 // Badges describe what is bought; a buyer's name says nothing about that.
                 Target::Badge(badge) if at.field != Field::Buyer => badges.push(badge),
                 Target::Badge(_) => {}
+                Target::Buyer(rule) if at.field == Field::Buyer => buyer_types.push((at.start, at.end, rule)),
+                Target::Buyer(_) => {}
             }
         });
         // Hits in field order, then by position; spelling variants of one term can find the
@@ -275,7 +315,13 @@ impl Matcher {
                 }
             }
         }
-        let score = strongest_per_rule(weights);
+        let mut score = strongest_per_rule(weights);
+        if score > 0
+            && let Some(hit) = self.strongest_buyer_type(&mut buyer_types)
+        {
+            score += hit.weight;
+            hits.push(hit);
+        }
         let matched = score >= self.threshold;
         badges::finish(notice, &mut badges);
         Relevance {
@@ -295,6 +341,17 @@ impl Matcher {
     /// The score a notice needs to match.
     pub fn threshold(&self) -> i32 {
         self.threshold
+    }
+
+    /// The hit of the strongest buyer type found (its first occurrence), at full weight: the
+    /// buyer field is where a buyer type belongs. Called only when the other evidence already
+    /// scores above 0, so a buyer's type never makes a notice relevant alone.
+    fn strongest_buyer_type(&self, found: &mut [(usize, usize, usize)]) -> Option<Hit> {
+        found.sort_unstable_by_key(|&(start, end, rule)| (std::cmp::Reverse(self.rules[rule].weight), start, end));
+        let &(start, end, rule) = found.first()?;
+        let mut hit = self.hit(rule, Field::Buyer, start, end);
+        hit.weight = self.rules[rule].weight;
+        Some(hit)
     }
 
     /// Builds the hit for `rule` at `start..end` of `field`, with the field's share of the weight.

@@ -257,3 +257,58 @@ fn lab_profile_on_typical_titles() {
         assert!(!hit, "should not match:\n{detail}");
     }
 }
+
+const RUBRIC_PROBE: &str = include_str!("fixtures/relevance-rubric-probe.jsonl");
+
+/// Notices invented from the rubric's classes and hard negatives (140, half relevant), with the
+/// buyer and CPV a feed brings: medical and laboratory equipment whose title has no profile word
+/// (a CPV family and a health buyer decide), abbreviations glued to internal codes ("OUS-MR2"),
+/// Spanish, Catalan, French, German, Swedish and Danish titles, English rehabilitation and
+/// ophthalmic devices; and hospitals buying cleaning, food, staffing, IT and drugs. Scored with
+/// the default profile and with lab-diagnostics beside it, as a lab supplier's dashboard does.
+#[test]
+fn bundled_profiles_on_rubric_probe() {
+    for names in [&["health-tech"][..], &["health-tech", "lab-diagnostics"]] {
+        probe_with(names);
+    }
+}
+
+fn probe_with(names: &[&str]) {
+    let profiles: Vec<Profile> = names
+        .iter()
+        .map(|name| Profile::bundled_named(name).expect("bundled").expect("parses"))
+        .collect();
+    let set = anbud::matching::MatcherSet::new(&profiles).expect("compiles");
+    let rows = parse_jsonl(RUBRIC_PROBE).expect("parses");
+    let evaluation = Evaluation::run(rows, |n| set.evaluate(n));
+    let mut report = Vec::new();
+    evaluation.write_report(&mut report).expect("report");
+    println!("{}", String::from_utf8_lossy(&report));
+    let c = evaluation.overall;
+    assert_eq!((c.total(), c.tp + c.fn_), (140, 70));
+    // The first 80 were written before the issue #14 profile changes and the terms were checked
+    // against them; the last 60 were written afterwards and run once, untuned: the old
+    // health-tech profile scored 0.95 / 0.67 on them, the new profiles 0.97 / 0.97 (one surgical
+    // robot missed, one training course matched). "Surgical robot" words were added; the course
+    // ("Opplæring i bruk av velferdsteknologi") still matches: excluding "opplæring" cost a
+    // relevant notice, as Norwegian tenders bundle training with the product. Now 0.99 / 1.00.
+    let (precision, recall) = (c.precision().unwrap_or(0.0), c.recall().unwrap_or(0.0));
+    assert!(precision >= 0.97, "precision {precision:.3} fell below the floor");
+    assert!(recall >= 0.95, "recall {recall:.3} fell below the floor");
+    // A buyer's type never decides alone: no hard negative is lifted over the threshold by it.
+    let lifted_alone: Vec<String> = evaluation
+        .false_positives()
+        .filter(|o| {
+            let buyer: i32 = o
+                .relevance
+                .hits
+                .iter()
+                .filter(|h| h.field == anbud::model::Field::Buyer && h.weight > 0)
+                .map(|h| h.weight)
+                .sum();
+            o.relevance.score - buyer < 10
+        })
+        .map(anbud::matching::eval::describe)
+        .collect();
+    assert!(lifted_alone.is_empty(), "{}", lifted_alone.join("\n"));
+}

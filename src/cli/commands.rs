@@ -100,8 +100,18 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
             let store = open_store(cli.db.as_deref())?;
             return super::poll::poll_once(&config, store, quiet).await;
         }
-        Some(Command::Eval { file, profile, json }) => {
-            return super::eval::run(&config, &file, profile.as_deref(), json, &mut Stdout::new());
+        Some(Command::Eval {
+            file,
+            profile,
+            json,
+            folds,
+        }) => {
+            let options = super::eval::Options {
+                profile: profile.as_deref(),
+                json,
+                folds: folds.map(usize::from),
+            };
+            return super::eval::run(&config, &file, &options, &mut Stdout::new());
         }
         Some(Command::List {
             status,

@@ -2,7 +2,8 @@
 //!
 //! Reads the labelled JSONL format (see [`crate::matching::eval`]), scores every line with the
 //! profile the dashboard uses, and prints precision, recall, F1, per-language figures and the
-//! misclassified notices; `--json` adds one object per notice.
+//! misclassified notices; `--json` adds one object per notice, `--folds K` a K-fold
+//! cross-validation of the threshold (see [`CrossValidation`]).
 
 use std::io::Write;
 use std::path::Path;
@@ -11,11 +12,22 @@ use std::process::ExitCode;
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
 use crate::config::Config;
-use crate::matching::eval::{Evaluation, parse_jsonl};
+use crate::matching::eval::{CrossValidation, Evaluation, parse_jsonl};
 use crate::matching::{MatcherSet, Profile};
 
 /// Exit code for unusable input (unreadable file, bad line, unknown profile), as for bad config.
 const EXIT_BAD_INPUT: u8 = 2;
+
+/// What `anbud eval` was asked for besides the file.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options<'a> {
+    /// Only this profile (bundled or configured).
+    pub profile: Option<&'a str>,
+    /// Also one JSON object per notice.
+    pub json: bool,
+    /// Also a cross-validation in this many folds.
+    pub folds: Option<usize>,
+}
 
 /// Runs the evaluation and prints the report to `out`.
 ///
@@ -24,7 +36,8 @@ const EXIT_BAD_INPUT: u8 = 2;
 ///
 /// # Errors
 /// When the profile cannot be compiled or `out` cannot be written.
-pub fn run(config: &Config, file: &Path, profile: Option<&str>, json: bool, out: &mut impl Write) -> Result<ExitCode> {
+pub fn run(config: &Config, file: &Path, options: &Options<'_>, out: &mut impl Write) -> Result<ExitCode> {
+    let Options { profile, json, folds } = *options;
     // Exactly the profiles the dashboard scores with.
     let all = MatcherSet::new(&config.profiles).map_err(|e| eyre!("{e}"))?;
     let matchers = match profile {
@@ -70,9 +83,14 @@ pub fn run(config: &Config, file: &Path, profile: Option<&str>, json: bool, out:
     }
     // The clock is read here, never inside the matcher (deadline filters need it).
     let now = jiff::Timestamp::now();
+    let cross_validation = folds.map(|k| {
+        let margins: Vec<i32> = rows.iter().map(|r| matchers.margin_at(&r.notice(), now)).collect();
+        CrossValidation::run(&rows, &margins, k)
+    });
     let evaluation = Evaluation::run(rows, |notice| matchers.evaluate_at(notice, now));
     let written = writeln!(out, "profiles: {}", matchers.names().join(", "))
         .and_then(|()| evaluation.write_report(out))
+        .and_then(|()| cross_validation.map_or(Ok(()), |cv| cv.write_report(out)))
         .and_then(|()| if json { evaluation.write_json_lines(out) } else { Ok(()) });
     match written {
         // `anbud eval … | head` closing the pipe early is not an error.

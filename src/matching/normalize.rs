@@ -185,18 +185,30 @@ pub fn is_acronym(term: &str) -> bool {
     term.chars().count() <= ACRONYM_MAX_CHARS || all_caps
 }
 
-/// Whether the char before byte `at` of `text` is not a letter or digit (or there is none).
-pub fn is_boundary_before(text: &str, at: usize) -> bool {
-    text.get(..at)
-        .and_then(|s| s.chars().next_back())
-        .is_none_or(|c| !c.is_alphanumeric())
+/// Whether `a` and `b` are an ASCII letter and an ASCII digit, in either order: a word boundary,
+/// because internal codes glue abbreviations to numbers ("OUS-MR2" reads "OUS MR 2").
+pub fn letter_digit_pair(a: char, b: char) -> bool {
+    (a.is_ascii_alphabetic() && b.is_ascii_digit()) || (a.is_ascii_digit() && b.is_ascii_alphabetic())
 }
 
-/// Whether the char at byte `at` of `text` is not a letter or digit (or there is none).
+/// Whether the char before byte `at` of `text` is not a letter or digit (or there is none), or
+/// it and the char at `at` are a [`letter_digit_pair`].
+pub fn is_boundary_before(text: &str, at: usize) -> bool {
+    let Some(before) = text.get(..at).and_then(|s| s.chars().next_back()) else {
+        return true;
+    };
+    let after = text.get(at..).and_then(|s| s.chars().next());
+    !before.is_alphanumeric() || after.is_some_and(|a| letter_digit_pair(before, a))
+}
+
+/// Whether the char at byte `at` of `text` is not a letter or digit (or there is none), or it
+/// and the char before it are a [`letter_digit_pair`].
 pub fn is_boundary_after(text: &str, at: usize) -> bool {
-    text.get(at..)
-        .and_then(|s| s.chars().next())
-        .is_none_or(|c| !c.is_alphanumeric())
+    let Some(after) = text.get(at..).and_then(|s| s.chars().next()) else {
+        return true;
+    };
+    let before = text.get(..at).and_then(|s| s.chars().next_back());
+    !after.is_alphanumeric() || before.is_some_and(|b| letter_digit_pair(b, after))
 }
 
 /// The digits a CPV rule compares against: a full 8-digit code stands for its whole category,
@@ -271,7 +283,11 @@ mod tests {
         assert!(!is_boundary_before("område", 1));
         assert!(!is_boundary_after("øre", 0));
         assert!(is_boundary_after("CT", 2));
-        assert!(!is_boundary_after("CT2", 2));
+        // An ASCII letter next to an ASCII digit splits a code into words: "MR2" reads "MR 2".
+        assert!(is_boundary_after("CT2", 2));
+        assert!(is_boundary_before("2CT", 1));
+        assert!(!is_boundary_after("CTX", 2));
+        assert!(!is_boundary_before("12", 1));
     }
 
     #[test]

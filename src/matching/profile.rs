@@ -30,7 +30,7 @@ const BUNDLED_ORIGIN: &str = "bundled profiles/health-tech.toml";
 /// A relevance profile: what raises and lowers a notice's score, and the score that counts as a match.
 ///
 /// The TOML form has `name`, `threshold`, an optional `[filters]` table (see [`Filters`]) and any
-/// number of `[[include]]`, `[[exclude]]` and `[[cpv]]` tables. A term table holds `weight` and either `term = "…"` or, compactly, `terms = ["…", …]`;
+/// number of `[[include]]`, `[[exclude]]`, `[[buyer]]` and `[[cpv]]` tables. A term table holds `weight` and either `term = "…"` or, compactly, `terms = ["…", …]`;
 /// a CPV table holds `weight` and either `prefix` or `prefixes`. Include and exclude weights are
 /// written positive (exclusions are subtracted); CPV weights carry their own sign.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -46,6 +46,11 @@ pub struct Profile {
     pub exclude: Vec<TermRule>,
     /// CPV prefixes that raise (positive weight) or lower (negative weight) the score.
     pub cpv: Vec<CpvRule>,
+    /// Buyer types (`[[buyer]]`): terms read in the buyer's name only ("helseforetak", "HF",
+    /// "Klinikum"). The strongest one adds its full weight, but only to a notice whose other
+    /// evidence already scores above 0: a buyer's type lifts a CPV code or a weak term over the
+    /// threshold and never makes a notice relevant alone (the rubric: the buyer does not decide).
+    pub buyer: Vec<TermRule>,
     /// Hard conditions checked before scoring; a notice failing one does not match this profile.
     pub filters: Filters,
 }
@@ -116,6 +121,7 @@ impl Profile {
             invalid_at(text, origin, at, e.message())
         })?;
         profile.check_duplicates(text, origin)?;
+        profile.check_buyer_weights(text, origin)?;
         Ok(profile)
     }
 
@@ -133,6 +139,7 @@ impl Profile {
                 prefix: "33".to_owned(),
                 weight: 10,
             }],
+            buyer: Vec::new(),
             filters: Filters::default(),
         })
     }
@@ -169,9 +176,26 @@ impl Profile {
         families.into_iter().collect()
     }
 
+    /// Rejects a buyer type that reaches the threshold on its own: it would decide alone.
+    fn check_buyer_weights(&self, text: &str, origin: &str) -> Result<(), ProfileError> {
+        let Some(rule) = self.buyer.iter().find(|r| r.weight >= self.threshold) else {
+            return Ok(());
+        };
+        let at = text.find("[[buyer]]").unwrap_or(0);
+        let message = format!(
+            "buyer weight {} must stay below the threshold {}: a buyer's type only lifts other evidence",
+            rule.weight, self.threshold
+        );
+        Err(invalid_at(text, origin, at, &message))
+    }
+
     /// Rejects a term listed twice in the same section: it would silently count double.
     fn check_duplicates(&self, text: &str, origin: &str) -> Result<(), ProfileError> {
-        for (section, rules) in [("include", &self.include), ("exclude", &self.exclude)] {
+        for (section, rules) in [
+            ("include", &self.include),
+            ("exclude", &self.exclude),
+            ("buyer", &self.buyer),
+        ] {
             let mut seen = BTreeSet::new();
             for rule in rules {
                 if !seen.insert(fold_term(&rule.term)) {
@@ -241,6 +265,8 @@ struct RawProfile {
     #[serde(default)]
     cpv: Vec<CpvGroup>,
     #[serde(default)]
+    buyer: Vec<TermGroup>,
+    #[serde(default)]
     filters: Filters,
 }
 
@@ -252,6 +278,7 @@ impl From<RawProfile> for Profile {
             include: raw.include.into_iter().flat_map(|g| g.0).collect(),
             exclude: raw.exclude.into_iter().flat_map(|g| g.0).collect(),
             cpv: raw.cpv.into_iter().flat_map(|g| g.0).collect(),
+            buyer: raw.buyer.into_iter().flat_map(|g| g.0).collect(),
             filters: raw.filters,
         }
     }

@@ -45,6 +45,45 @@ fn push_scan_text(text: &str, out: &mut Vec<u8>) {
     }
 }
 
+/// Whether scan bytes `a` and `b` are an ASCII letter and an ASCII digit, in either order.
+fn letter_digit(a: u8, b: u8) -> bool {
+    let letter = |x: u8| x.wrapping_sub(b'a') < 26;
+    let digit = |x: u8| x.wrapping_sub(b'0') < 10;
+    (letter(a) & digit(b)) | (digit(a) & letter(b))
+}
+
+/// Puts a blank between every ASCII letter and ASCII digit of the scan text written from `at`
+/// on, so "mr2" reads "mr 2" and an abbreviation glued to an internal code ("OUS-MR2", "K907CT")
+/// is a word of its own (see [`super::normalize::letter_digit_pair`]).
+///
+/// Returns where the blanks went, as offsets from `at` in the split text; empty (and no copy)
+/// when nothing was split, as for most fields.
+fn split_letter_digit_runs(bytes: &mut Vec<u8>, at: usize) -> Vec<u32> {
+    let tail = bytes.get(at..).unwrap_or_default();
+    // Branch-free over every pair so the compiler vectorises it: this runs on every field.
+    let found = tail
+        .iter()
+        .zip(tail.get(1..).unwrap_or_default())
+        .fold(false, |found, (&a, &b)| found | letter_digit(a, b));
+    if !found {
+        return Vec::new();
+    }
+    let mut split = Vec::with_capacity(tail.len() + 8);
+    let mut blanks = Vec::new();
+    let mut previous = BLANK;
+    for &byte in tail {
+        if letter_digit(previous, byte) {
+            blanks.push(u32::try_from(split.len()).unwrap_or(u32::MAX));
+            split.push(BLANK);
+        }
+        split.push(byte);
+        previous = byte;
+    }
+    bytes.truncate(at);
+    bytes.extend_from_slice(&split);
+    blanks
+}
+
 /// Appends the scan text of one folded char: its bytes when it is a letter or digit, else as
 /// many blanks.
 fn push_scan_char(c: char, out: &mut Vec<u8>) {
@@ -142,7 +181,7 @@ fn fold_origins(original: &str) -> Vec<u32> {
 
 /// A pattern to compile: folded text and the word boundaries it needs.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct PatternSpec<'a> {
+pub(crate) struct PatternSpec<'a> {
     /// The folded pattern.
     pub text: &'a str,
     /// A non-alphanumeric char (or the start of the field) must come before it.
@@ -154,7 +193,8 @@ pub(super) struct PatternSpec<'a> {
 /// What the scan needs to know about a compiled pattern to place and confirm its occurrences.
 #[derive(Debug, Clone)]
 struct Needle {
-    /// Byte length of the folded pattern, boundary blanks not included.
+    /// Byte length of the pattern's scan text (the folded pattern with its letter–digit runs
+    /// split), boundary blanks not included.
     len: usize,
     /// 1 when the compiled pattern ends with a boundary blank, else 0.
     after: usize,
@@ -184,13 +224,17 @@ impl Needles {
             if spec.boundary_before {
                 bytes.push(BLANK);
             }
+            let body = bytes.len();
             push_scan_text(spec.text, &mut bytes);
+            // Split as the text is, so "hba1c" finds "HbA1c" (and "HbA 1c").
+            split_letter_digit_runs(&mut bytes, body);
+            let len = bytes.len() - body;
             if spec.boundary_after {
                 bytes.push(BLANK);
             }
             compiled.push(bytes);
             needles.push(Needle {
-                len: spec.text.len(),
+                len,
                 after: usize::from(spec.boundary_after),
                 verify: spec
                     .text
@@ -227,7 +271,10 @@ impl Needles {
             let Some(field) = text.fields.iter().find(|f| f.at <= start && stop <= f.at + f.len) else {
                 return;
             };
-            let (start, stop) = (start - field.at, stop - field.at);
+            let (start, stop) = (
+                field.folded_offset(start - field.at),
+                field.folded_offset(stop - field.at),
+            );
             if let Some((start, end)) = field.locate(start, stop, needle.verify.as_deref()) {
                 found(Occurrence {
                     pattern: index,
@@ -243,7 +290,7 @@ impl Needles {
 
 /// An occurrence of a pattern in a notice's field.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Occurrence<'t> {
+pub(crate) struct Occurrence<'t> {
     /// The pattern's index in the list given to [`Needles::new`].
     pub pattern: usize,
     /// The field it is in.
@@ -257,6 +304,11 @@ pub(super) struct Occurrence<'t> {
 }
 
 impl<'t> Occurrence<'t> {
+    /// The same occurrence, reported as pattern `pattern` (of another list of patterns).
+    pub fn as_pattern(self, pattern: usize) -> Self {
+        Self { pattern, ..self }
+    }
+
     /// The occurrence as the field writes it.
     pub fn text(&self) -> Option<&'t str> {
         self.original.get(self.start..self.end)
@@ -347,11 +399,19 @@ struct FieldText<'a> {
     origin: OnceCell<Vec<u32>>,
     /// Where the field starts in the scan text.
     at: usize,
-    /// Its byte length there (that of the folded text).
+    /// Its byte length there (that of the folded text, plus the blanks in `splits`).
     len: usize,
+    /// Offsets (from `at`) of the blanks put between letters and digits, ascending.
+    splits: Vec<u32>,
 }
 
 impl FieldText<'_> {
+    /// The folded-text offset of offset `scan` of the field's scan text: the blanks put between
+    /// letters and digits before it are not in the folded text.
+    fn folded_offset(&self, scan: usize) -> usize {
+        scan - self.splits.partition_point(|&blank| (blank as usize) < scan)
+    }
+
     /// Maps bytes `start..stop` of the folded field to the original field, if the folded text
     /// there reads `expected` (when given: the scan text alone cannot tell a pattern with
     /// punctuation from other spellings).
@@ -405,6 +465,7 @@ impl<'a> ScanText<'a> {
             } else {
                 push_folded(original, &mut bytes);
             }
+            let splits = split_letter_digit_runs(&mut bytes, at);
             let len = bytes.len() - at;
             bytes.push(BLANK);
             FieldText {
@@ -414,6 +475,7 @@ impl<'a> ScanText<'a> {
                 origin: OnceCell::new(),
                 at,
                 len,
+                splits,
             }
         });
         Self { bytes, fields }

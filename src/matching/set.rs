@@ -3,6 +3,7 @@
 //! [`MatcherSet`] scores a notice against every profile; the notice carries the best profile's
 //! score, hits and threshold verdict, and the names of every profile that matched, best first.
 
+use super::scan::{Needles, Occurrence, PatternSpec, ScanText};
 use super::{Matcher, Profile, ProfileError};
 use std::cell::OnceCell;
 
@@ -14,7 +15,14 @@ use crate::model::{Notice, Relevance};
 #[derive(Debug, Clone)]
 pub struct MatcherSet {
     matchers: Vec<Matcher>,
+    /// Every profile's patterns in one automaton, with the (profile, pattern) each came from:
+    /// a notice is walked once however many profiles score it (two walks cost nearly twice one).
+    /// `None` for a single profile, which walks its own.
+    shared: Option<Shared>,
 }
+
+/// One automaton of several profiles' patterns, and the (profile, pattern) of each of its patterns.
+type Shared = (Needles, Vec<(usize, usize)>);
 
 /// A fingerprint of `profiles` and of this build's matcher: when it differs from the one the stored
 /// scores were computed with, the dashboard re-scores them in the background. (The debug form
@@ -48,8 +56,31 @@ impl MatcherSet {
                 });
             }
         }
-        let matchers = profiles.iter().map(Matcher::new).collect::<Result<_, _>>()?;
-        Ok(Self { matchers })
+        let matchers: Vec<Matcher> = profiles.iter().map(Matcher::new).collect::<Result<_, _>>()?;
+        Ok(Self {
+            shared: Self::shared(&matchers)?,
+            matchers,
+        })
+    }
+
+    /// The shared automaton of `matchers`, when there is more than one.
+    fn shared(matchers: &[Matcher]) -> Result<Option<Shared>, ProfileError> {
+        if matchers.len() < 2 {
+            return Ok(None);
+        }
+        let mut specs: Vec<PatternSpec<'_>> = Vec::new();
+        let mut owners = Vec::new();
+        for (m, matcher) in matchers.iter().enumerate() {
+            for (p, spec) in matcher.pattern_specs().enumerate() {
+                specs.push(spec);
+                owners.push((m, p));
+            }
+        }
+        let needles = Needles::new(&specs).map_err(|e| ProfileError::Unusable {
+            name: String::new(),
+            message: format!("cannot compile the profiles' terms together: {e}"),
+        })?;
+        Ok(Some((needles, owners)))
     }
 
     /// The profile names, in order.
@@ -62,6 +93,7 @@ impl MatcherSet {
         let matcher = self.matchers.iter().find(|m| m.name() == name)?;
         Some(Self {
             matchers: vec![matcher.clone()],
+            shared: None,
         })
     }
 
@@ -79,15 +111,60 @@ impl MatcherSet {
         self.score(notice, Some(now))
     }
 
+    /// How far `notice` clears the threshold: the largest score minus threshold over every
+    /// profile (it matches some profile when this is `>= 0`). Cross-validation fits an offset to it.
+    pub fn margin_at(&self, notice: &Notice, now: Timestamp) -> i32 {
+        self.each(notice, Some(now))
+            .iter()
+            .zip(&self.matchers)
+            .map(|(r, m)| r.score - m.threshold())
+            .max()
+            .unwrap_or(i32::MIN)
+    }
+
     /// Every profile's relevance, the notice folded into its scan text once for all of them.
     fn score(&self, notice: &Notice, now: Option<Timestamp>) -> Relevance {
-        let text = OnceCell::new();
-        Self::best(
-            self.matchers
+        Self::best(self.each(notice, now))
+    }
+
+    /// Every profile's relevance, in profile order.
+    fn each(&self, notice: &Notice, now: Option<Timestamp>) -> Vec<Relevance> {
+        let Some((needles, owners)) = &self.shared else {
+            let text = OnceCell::new();
+            return self
+                .matchers
                 .iter()
                 .map(|m| m.evaluate_text(notice, &text, now))
-                .collect(),
-        )
+                .collect();
+        };
+        let rejected: Vec<Option<Relevance>> = self.matchers.iter().map(|m| m.rejection(notice, now)).collect();
+        if rejected.iter().all(Option::is_some) {
+            return rejected.into_iter().flatten().collect();
+        }
+        // One walk, its occurrences handed to the profile that owns each pattern.
+        let text = ScanText::of(notice);
+        let mut found: Vec<Vec<Occurrence<'_>>> = vec![Vec::new(); self.matchers.len()];
+        needles.find(&text, |at| {
+            if let Some(&(m, p)) = owners.get(at.pattern)
+                && let Some(list) = found.get_mut(m)
+            {
+                list.push(at.as_pattern(p));
+            }
+        });
+        self.matchers
+            .iter()
+            .zip(rejected)
+            .zip(found)
+            .map(|((m, rejected), list)| {
+                rejected.unwrap_or_else(|| {
+                    m.score_occurrences(notice, |each| {
+                        for at in list {
+                            each(at);
+                        }
+                    })
+                })
+            })
+            .collect()
     }
 
     /// The best of every profile's relevance, naming all profiles that matched.
@@ -176,5 +253,35 @@ mod tests {
         assert!(MatcherSet::new(&[]).is_err());
         let twice = [profile("a", "\"x1\""), profile("a", "\"y1\"")];
         assert!(matches!(MatcherSet::new(&twice), Err(ProfileError::Unusable { .. })));
+    }
+
+    #[test]
+    fn one_shared_walk_scores_as_each_profile_alone() {
+        let profiles: Vec<Profile> = Profile::bundled_names()
+            .into_iter()
+            .map(|name| Profile::bundled_named(name).expect("bundled").expect("parses"))
+            .collect();
+        let set = MatcherSet::new(&profiles).expect("compiles");
+        let alone: Vec<Matcher> = profiles.iter().map(|p| Matcher::new(p).expect("compiles")).collect();
+        let notices = [
+            (
+                "Kjøp av MR2 og PCR-analysatorer",
+                "Reagenser til klinisk kjemi. CE-merket.",
+                "Helse Bergen HF",
+                "38000000",
+            ),
+            ("Renhold", "", "Oslo kommune", "90910000"),
+            ("Trygghetsalarmer", "legemidler", "", ""),
+            ("", "", "", ""),
+        ];
+        for (title, description, buyer, cpv) in notices {
+            let mut notice = Notice::blank("t", "1", title);
+            notice.description = description.to_owned();
+            notice.buyer = buyer.to_owned();
+            notice.cpv = vec![cpv.to_owned()];
+            let separately: Vec<Relevance> = alone.iter().map(|m| m.evaluate(&notice)).collect();
+            assert_eq!(set.each(&notice, None), separately, "{title}");
+            assert_eq!(set.evaluate(&notice), MatcherSet::best(separately), "{title}");
+        }
     }
 }

@@ -186,3 +186,88 @@ fn programmatic_profiles_are_checked() {
     });
     assert!(matches!(Matcher::new(&profile), Err(ProfileError::Unusable { .. })));
 }
+
+#[test]
+fn letter_digit_runs_split_into_words() {
+    // Internal codes glue an abbreviation to a number: "OUS-MR2", "2CT", "K907CT".
+    let cases: [(&str, &[&str]); 5] = [
+        ("Servicekontrakt OUS-MR2", &["MR"]),
+        ("CT-lab og 2CT", &["CT", "CT"]),
+        ("K907CT til Haugesund", &["CT"]),
+        ("MRSA-screening", &[]),
+        ("EPJ2022", &["EPJ"]),
+    ];
+    for (title, want) in cases {
+        assert_eq!(title_rules(title), want.to_vec(), "{title}");
+    }
+    // The span is the abbreviation only.
+    let r = matcher().evaluate(&notice("Lab MR2", "", "", &[]));
+    assert_eq!((r.hits[0].start, r.hits[0].end), (4, 6));
+}
+
+const BUYER_PROFILE: &str = r#"
+name = "buyer"
+threshold = 10
+[[include]]
+terms = ["klinikk"]
+weight = 4
+[[exclude]]
+terms = ["renhold"]
+weight = 12
+[[buyer]]
+terms = ["helseforetak", "HF", "sykehus"]
+weight = 6
+[[buyer]]
+terms = ["kommune"]
+weight = 2
+[[cpv]]
+prefix = "38000000"
+weight = 4
+"#;
+
+fn buyer_matcher() -> Matcher {
+    Matcher::new(&Profile::parse(BUYER_PROFILE, "b.toml").expect("valid profile")).expect("compiles")
+}
+
+#[test]
+fn a_buyer_type_lifts_other_evidence_but_never_decides_alone() {
+    let m = buyer_matcher();
+    // Alone: nothing, however strong the buyer type.
+    let alone = m.evaluate(&notice(
+        "Kontorrekvisita",
+        "",
+        "Helse Bergen HF, Haukeland sykehus",
+        &[],
+    ));
+    assert_eq!((alone.score, alone.matched), (0, false));
+    assert!(alone.hits.is_empty(), "{:?}", alone.hits);
+    // A laboratory CPV code bought by a health trust reaches the threshold: 4 + 6.
+    let lab = m.evaluate(&notice(
+        "Instrument 76146",
+        "",
+        "Oslo universitetssykehus HF",
+        &["38000000"],
+    ));
+    assert_eq!((lab.score, lab.matched), (10, true));
+    let buyer_hit = lab
+        .hits
+        .iter()
+        .find(|h| h.field == Field::Buyer)
+        .expect("the buyer type is a hit, explained like the rules");
+    assert_eq!((buyer_hit.weight, buyer_hit.kind), (6, RuleKind::Include));
+    // Only the strongest buyer type counts, once.
+    let both = m.evaluate(&notice("Klinikk", "", "Sykehus HF, kommune", &[]));
+    assert_eq!(both.score, 4 + 6);
+    // A buyer type in the title is not a buyer; an exclusion still wins.
+    assert_eq!(m.evaluate(&notice("Klinikk for sykehus", "", "", &[])).score, 4);
+    assert!(!m.evaluate(&notice("Klinikk renhold", "", "Helse HF", &[])).matched);
+}
+
+#[test]
+fn buyer_rules_are_parsed_and_checked() {
+    let p = Profile::parse(BUYER_PROFILE, "b.toml").expect("valid");
+    assert_eq!(p.buyer.len(), 4);
+    let bad = "name = \"x\"\nthreshold = 10\n[[buyer]]\nterm = \"HF\"\nweight = 10\n";
+    let err = Profile::parse(bad, "x.toml").expect_err("a buyer type alone would decide");
+    assert!(err.to_string().contains("below the threshold"), "{err}");
+}

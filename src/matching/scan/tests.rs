@@ -45,6 +45,26 @@ fn punctuation_in_a_pattern_is_checked_against_the_text() {
 }
 
 #[test]
+fn an_ascii_letter_next_to_a_digit_is_a_word_boundary() {
+    let n = Needles::new(&[
+        spec("mr", true, true),
+        spec("hba1c", true, true),
+        spec("ct", true, false),
+    ])
+    .expect("builds");
+    assert_eq!(
+        finds(&n, "OUS-MR2 2CT", "HbA1c og HbA 1c"),
+        [
+            (0, Field::Title, 4, 6),
+            (2, Field::Title, 9, 11),
+            (1, Field::Description, 0, 5),
+            (1, Field::Description, 9, 15)
+        ]
+    );
+    assert!(finds(&n, "MRSA", "").is_empty());
+}
+
+#[test]
 fn a_pattern_never_spans_two_fields() {
     let n = Needles::new(&[spec("medical device", true, false)]).expect("builds");
     assert!(finds(&n, "Medical", "device").is_empty());
