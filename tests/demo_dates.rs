@@ -11,7 +11,7 @@ use anbud::app::{AppState, Msg, View};
 use anbud::demo::all_demo_routes;
 use anbud::demo::server::LoopbackServer;
 use anbud::feeds::http::{HttpFetcher, HttpSettings};
-use anbud::feeds::poller::fetch_and_score;
+use anbud::feeds::poller::{PollPlan, fetch_and_score};
 use anbud::feeds::{FeedEvent, Scored};
 use anbud::model::NoticeRecord;
 use anbud::store::Store;
@@ -27,7 +27,7 @@ async fn poll_the_demo() -> Vec<(String, String, Vec<Scored>)> {
     let since = Timestamp::now() - SignedDuration::from_hours(24 * 14);
     let mut polled = Vec::new();
     for spec in anbud::runtime::feed_specs(&config) {
-        let fetched = fetch_and_score(&fetcher, &spec, since, scorer.clone())
+        let fetched = fetch_and_score(&fetcher, &spec, &PollPlan::from(since), scorer.clone())
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", spec.name));
         polled.push((spec.name.clone(), spec.adapter.kind().to_owned(), fetched.scored));

@@ -644,6 +644,7 @@ mod tests {
                 weight: weight.max(1),
             }],
             exclude: Vec::new(),
+            buyer: Vec::new(),
             cpv: vec![rule("33", weight), rule("3314", weight), rule("331411", weight)],
             filters: Filters::default(),
         };
