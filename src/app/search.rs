@@ -8,20 +8,24 @@ use crate::matching::search::FuzzyIndex;
 const HIGHLIGHTED_ROWS: usize = 200;
 
 /// Bit of [`SearchTally::masks`] set for a notice in the current list (its tab, plus decided
-/// rows kept in place); the bits below it are the tabs of [`View::ALL`] holding the notice.
-pub(crate) const IN_LIST: u8 = 1 << 7;
+/// rows kept in place); the low byte holds a bit per tab of [`View::ALL`] holding the notice.
+pub(crate) const IN_LIST: u16 = 1 << 8;
+
+/// The tab bits of a mask: hits are counted per distinct value of these, so they must fit a byte.
+const TAB_BITS: u16 = 0xFF;
+const _: () = assert!(View::ALL.len() <= 8, "the tab bits of a search mask are one byte");
 
 /// Which tabs each notice is in (set when the tabs are derived), and the last query's hits per tab.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SearchTally {
     /// Per record: a bit per tab of [`View::ALL`] holding it, and [`IN_LIST`].
-    pub(crate) masks: Vec<u8>,
+    pub(crate) masks: Vec<u16>,
     /// Hits of the current query per tab, in [`View::ALL`] order.
     hits: [usize; View::ALL.len()],
 }
 
 /// The [`SearchTally::masks`] bit of the tab at `slot` of [`View::ALL`].
-pub(crate) fn view_bit(slot: usize) -> u8 {
+pub(crate) fn view_bit(slot: usize) -> u16 {
     1 << slot
 }
 
@@ -58,7 +62,7 @@ impl AppState {
         let mut rows = Vec::new();
         for m in found {
             let bits = mask(m.index);
-            by_mask[usize::from(bits)] += 1;
+            by_mask[usize::from(bits & TAB_BITS)] += 1;
             if bits & IN_LIST != 0 {
                 rows.push(VisibleRow {
                     index: m.index,
