@@ -429,7 +429,7 @@ pub fn describe(action: Action) -> &'static str {
         Action::MarkAll => "mark all in the tab",
         Action::Undo => "undo last decision",
         Action::Redo => "redo",
-        Action::StartSearch => "fuzzy search",
+        Action::StartSearch => "search (words first)",
         Action::NextView => "next tab",
         Action::PreviousView => "previous tab",
         Action::RefreshAll => "refresh feeds now",
