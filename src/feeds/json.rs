@@ -215,6 +215,105 @@ pub(super) fn raw_strings(v: &Value) -> Vec<Cow<'_, str>> {
     out
 }
 
+/// What [`raw_strings`] finds in a field's JSON text, read straight from the text instead of through
+/// a [`Value`] tree: a list of 150,000 short codes built that tree of tiny values first, which was
+/// most of the cost of such a body (issue #12). Same strings in the same order (an object's values
+/// by key order, the last of a repeated key, as [`Value`]'s map keeps them); empty when the text
+/// is not JSON.
+pub(super) fn raw_strings_of(raw: &serde_json::value::RawValue) -> Vec<Cow<'_, str>> {
+    let mut out = Vec::new();
+    let mut de = serde_json::Deserializer::from_str(raw.get());
+    if serde::de::DeserializeSeed::deserialize(Leaves(&mut out), &mut de).is_err() {
+        out.clear();
+    }
+    out
+}
+
+/// Pushes every string or number of the value it reads into the vector (see [`raw_strings_of`]).
+struct Leaves<'v, 'de>(&'v mut Vec<Cow<'de, str>>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Leaves<'_, 'de> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Leaves<'_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<(), E> {
+        self.0.push(Cow::Borrowed(v));
+        Ok(())
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.0.push(Cow::Owned(v.to_owned()));
+        Ok(())
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<(), E> {
+        self.0.push(Cow::Owned(v));
+        Ok(())
+    }
+
+    // Numbers are written as `Value`'s `Number` writes them (`1.0` stays `1.0`).
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        self.0.push(Cow::Owned(serde_json::Number::from(v).to_string()));
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+        self.0.push(Cow::Owned(serde_json::Number::from(v).to_string()));
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
+        if let Some(n) = serde_json::Number::from_f64(v) {
+            self.0.push(Cow::Owned(n.to_string()));
+        }
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Leaves(&mut *self.0))?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        // `Value`'s map is ordered by key and keeps a repeated key's last value: collect each
+        // entry's leaves apart, then emit them in that order.
+        let mut entries: Vec<(Cow<'de, str>, Vec<Cow<'de, str>>)> = Vec::new();
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            let mut leaves = Vec::new();
+            map.next_value_seed(Leaves(&mut leaves))?;
+            entries.push((key, leaves));
+        }
+        // Stable: among repeated keys the last stays last, and is the one kept.
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut entries = entries.into_iter().peekable();
+        while let Some((key, leaves)) = entries.next() {
+            if entries.peek().is_none_or(|(next, _)| *next != key) {
+                self.0.extend(leaves);
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A string (or number) field, sanitised; `None` when absent, null, another type or blank.
 pub(super) fn text(v: Option<&Value>) -> Option<String> {
     let raw = match v? {
@@ -280,6 +379,22 @@ mod tests {
 
     fn repaired(s: &str) -> String {
         String::from_utf8(repair_json(s.as_bytes()).into_owned()).unwrap()
+    }
+
+    #[test]
+    fn strings_read_from_the_text_are_those_of_the_tree() {
+        for text in [
+            r#""FRI12""#,
+            r#"["FRI12", "a\"b", "\u00e6", 12, -3, 1.0, 2.5e3, null, true, ["x", ["y"]]]"#,
+            r#"{"nob": ["Oslo"], "eng": "Oslo municipality", "dan": {"z": 1, "a": "first"}}"#,
+            r#"{"b": "one", "a": "two", "b": "three"}"#,
+            "null",
+            "[]",
+        ] {
+            let raw = serde_json::value::RawValue::from_string(text.to_owned()).expect("valid");
+            let tree: Value = serde_json::from_str(text).expect("valid");
+            assert_eq!(raw_strings_of(&raw), raw_strings(&tree), "{text}");
+        }
     }
 
     #[test]

@@ -16,7 +16,9 @@ use serde_json::{Map, Value};
 
 use crate::feeds::dates::{combine, parse_instant};
 use crate::feeds::distinct::distinct;
-use crate::feeds::json::{count, cpv_codes, decode_repaired, from_text, number, raw_strings, type_name};
+use crate::feeds::json::{
+    count, cpv_codes, decode_repaired, from_text, number, raw_strings, raw_strings_of, type_name,
+};
 use crate::feeds::nuts::nuts_codes;
 use crate::feeds::{Page, ParseError};
 use crate::model::text::sanitize;
@@ -108,6 +110,12 @@ fn field(raws: &[Option<&RawValue>]) -> Option<Value> {
     raws.iter()
         .flatten()
         .find_map(|raw| serde_json::from_str::<Value>(raw.get()).ok().filter(|v| !v.is_null()))
+}
+
+/// Every string or number inside a list field, read from its text without a [`Value`] tree (see
+/// [`raw_strings_of`]); empty when absent or null.
+fn leaves(raw: Option<&RawValue>) -> Vec<std::borrow::Cow<'_, str>> {
+    raw.map(raw_strings_of).unwrap_or_default()
 }
 
 /// Whether `raw` is a JSON object (its text starts with `{`; RawValue holds no leading space).
@@ -223,9 +231,7 @@ fn decode_notice(kind: &str, raw: &RawNotice<'_>) -> Option<Notice> {
         questions_deadline: None,
         // TED's search fields documented in FEEDS.md carry no buyer identifier.
         buyer_id: None,
-        nuts: field(&[raw.place_of_performance])
-            .map(|v| nuts_codes(raw_strings(&v).iter().map(AsRef::as_ref)))
-            .unwrap_or_default(),
+        nuts: nuts_codes(leaves(raw.place_of_performance).iter().map(AsRef::as_ref)),
         notice_type: text_of(&[raw.notice_type]),
         url: notice_url(raw.links, &native_id),
         native_id,
@@ -327,8 +333,10 @@ fn decode_entities(s: &str) -> Cow<'_, str> {
 fn value_and_currency(raw: &RawNotice<'_>) -> (Option<f64>, Option<String>) {
     let currencies = |field_raw: Option<&RawValue>| {
         // One de-duplication, after upper-casing (`eur` and `EUR` are one currency).
-        let codes = field(&[field_raw]);
-        let codes = codes.as_ref().map(cleaned).into_iter().flatten();
+        let codes = leaves(field_raw)
+            .into_iter()
+            .map(|s| clean(&s))
+            .filter(|text| !text.is_empty());
         distinct(codes.map(|mut code| {
             code.make_ascii_uppercase();
             code
