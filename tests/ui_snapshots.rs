@@ -466,7 +466,7 @@ fn every_tab_at_200x50() {
 #[test]
 fn help_is_generated_from_a_custom_keymap() {
     use anbud::app::keymap::{KeyMode, Overrides};
-    use anbud::config::keys::parse_key;
+    use anbud::app::keymap::parse_key;
     let chord = |k: &str| parse_key(k).expect("key");
     let overrides = Overrides {
         actions: vec![
