@@ -6,7 +6,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, Mou
 
 mod chord;
 
-pub use chord::{parse_key, KeyChord};
+pub use chord::{KeyChord, parse_key};
 
 use super::msg::{Action, Msg, ReasonPick, TextEdit};
 use super::state::{AppState, Mode};

@@ -14,8 +14,8 @@ use super::{Cli, Command, ListFormat};
 use crate::config::{self, Config};
 use crate::export::{self, ExportOptions};
 use crate::matching::Profile;
+use crate::model::normalize_tags;
 use crate::runtime;
-use crate::store::sqlite::normalize_tags;
 use crate::store::{StatusFilter, Store, StoreError};
 
 /// Exit code when the config is invalid or every feed failed.

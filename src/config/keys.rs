@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Deserializer};
 
-use crate::app::keymap::{parse_key, KeyChord, KeyMode, Overrides};
+use crate::app::keymap::{KeyChord, KeyMode, Overrides, parse_key};
 use crate::app::{Action, TextEdit};
 
 /// The `[keys.<mode>]` tables: `list`, `detail` and `help` map keys to actions, `search`, `note`
