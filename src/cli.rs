@@ -8,6 +8,7 @@ mod commands;
 pub mod demo;
 mod digest;
 pub mod eval;
+mod exit;
 mod generate;
 mod list;
 mod output;
@@ -20,6 +21,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use jiff::SignedDuration;
 
 pub use commands::main_with;
+pub use exit::{EXIT_CODES, Exit};
 
 use crate::matching::Profile;
 
@@ -43,12 +45,6 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 }
-
-/// The exit codes, shown by `--help`; the README repeats them.
-pub const EXIT_CODES: &str = "Exit codes:
-  0  success (poll --once: every active feed worked)
-  1  poll --once: some feeds failed; other commands: a runtime error (database, file, …)
-  2  invalid config or arguments; poll --once: every active feed failed or none is active";
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]

@@ -4,6 +4,7 @@
 //! Errors name the file, line and key, and are reported before the terminal is touched.
 
 pub mod keys;
+pub mod profile_file;
 mod raw;
 
 use std::path::{Path, PathBuf};

@@ -6,12 +6,14 @@ mod badge_set;
 mod feed_state;
 pub mod plural;
 mod rule_name;
+mod tags;
 pub mod text;
 mod titles;
 
 pub use badge_set::BadgeSet;
 pub use feed_state::{FeedState, Resume, UrlValidators};
 pub use rule_name::{RuleName, RuleNames};
+pub use tags::normalize_tags;
 pub use titles::Titles;
 
 use std::collections::BTreeMap;

@@ -293,7 +293,7 @@ impl Io {
                     let done = self.shell_tx.clone();
                     tokio::task::spawn_blocking(move || {
                         let result = match file {
-                            Some(path) => crate::matching::suggest::append_exclusion(&path, &term, weight)
+                            Some(path) => crate::config::profile_file::append_exclusion(&path, &term, weight)
                                 // The fix first, the path and raw error last (a narrow line cuts those).
                                 .map(|_| {
                                     format!("Added exclusion {term:?}, used from the next start: {}", path.display())

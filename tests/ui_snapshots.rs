@@ -465,8 +465,8 @@ fn every_tab_at_200x50() {
 /// The help lists what the user's config bound, in every mode, not the defaults.
 #[test]
 fn help_is_generated_from_a_custom_keymap() {
+    use anbud::app::keymap::parse_key;
     use anbud::app::keymap::{KeyMode, Overrides};
-    use anbud::config::keys::parse_key;
     let chord = |k: &str| parse_key(k).expect("key");
     let overrides = Overrides {
         actions: vec![

@@ -6,8 +6,7 @@ use std::collections::HashMap;
 use super::msg::{Effect, ReasonPick, TextEdit};
 use super::state::{AppState, Mode};
 use super::update::{error, info};
-use crate::model::{NoticeId, Triage};
-use crate::store::sqlite::normalize_tags;
+use crate::model::{NoticeId, Triage, normalize_tags};
 
 /// The `t` prompt.
 #[derive(Debug, Clone, Default)]

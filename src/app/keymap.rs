@@ -4,6 +4,10 @@
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
 
+mod chord;
+
+pub use chord::{KeyChord, parse_key};
+
 use super::msg::{Action, Msg, ReasonPick, TextEdit};
 use super::state::{AppState, Mode};
 use super::suggestions::SuggestionKey;
@@ -377,9 +381,9 @@ fn find(table: &[Binding], key: &KeyEvent) -> Option<Action> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Overrides {
     /// Keys of the list, detail and help modes.
-    pub actions: Vec<(KeyMode, crate::config::keys::KeyChord, Action)>,
+    pub actions: Vec<(KeyMode, KeyChord, Action)>,
     /// Keys of the text modes.
-    pub edits: Vec<(KeyMode, crate::config::keys::KeyChord, TextEdit)>,
+    pub edits: Vec<(KeyMode, KeyChord, TextEdit)>,
 }
 
 /// A short label for a key, for the help overlay: `j`, `Enter`, `Ctrl-d`.

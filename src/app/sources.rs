@@ -14,7 +14,8 @@ use crate::feeds::Scored;
 use crate::model::NoticeRecord;
 
 /// How long a feed may go without new notices (while others bring some), or without a successful
-/// poll, before the panel says it looks stale: `stale_after` in the config.
+/// poll, before the panel says it looks stale, until [`AppState::with_source_settings`] passes the
+/// config's `stale_after` (set in `config/default.toml`, which the config reads, not this).
 pub const DEFAULT_STALE_AFTER: Duration = Duration::from_secs(3 * 86_400);
 
 const DAY_SECS: i64 = 86_400;

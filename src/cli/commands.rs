@@ -10,16 +10,13 @@ use jiff::Timestamp;
 
 use super::list::ListFilter;
 use super::output::{self, Stdout};
-use super::{Cli, Command, ListFormat};
+use super::{Cli, Command, Exit, ListFormat};
 use crate::config::{self, Config};
 use crate::export::{self, ExportOptions};
 use crate::matching::Profile;
+use crate::model::normalize_tags;
 use crate::runtime;
-use crate::store::sqlite::normalize_tags;
 use crate::store::{StatusFilter, Store, StoreError};
-
-/// Exit code when the config is invalid or every feed failed.
-pub(super) const EXIT_FATAL: u8 = 2;
 
 /// Runs the command line with these arguments.
 pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
@@ -28,12 +25,12 @@ pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode
         // `--help` and `--version` arrive here too, printed to stdout, which may be a closed pipe.
         Err(e) => {
             return match e.print() {
-                Ok(()) if e.use_stderr() => ExitCode::from(EXIT_FATAL),
-                Ok(()) => ExitCode::SUCCESS,
-                Err(io) if io.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Ok(()) if e.use_stderr() => Exit::BadInput.into(),
+                Ok(()) => Exit::Success.into(),
+                Err(io) if io.kind() == io::ErrorKind::BrokenPipe => Exit::Success.into(),
                 Err(io) => {
                     eprintln!("anbud: cannot write to standard output: {io}");
-                    ExitCode::FAILURE
+                    Exit::Failure.into()
                 }
             };
         }
@@ -46,27 +43,29 @@ pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode
     };
     if let Some(text) = bundled_text {
         return output::print_all(text.as_bytes())
-            .map_or_else(|e| output::exit_after(&e.into()), |()| ExitCode::SUCCESS);
+            .map_or_else(|e| output::exit_after(&e.into()), |()| Exit::Success)
+            .into();
     }
     let user_file = cli.config.clone().or_else(config::user_config_path);
     let config = match config::load(user_file.as_deref()) {
         Ok(config) => config,
         Err(e) => {
             eprintln!("anbud: invalid configuration: {e}");
-            return ExitCode::from(EXIT_FATAL);
+            return Exit::BadInput.into();
         }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("anbud: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
+            return Exit::Failure.into();
         }
     };
     match runtime.block_on(dispatch(cli, config)) {
-        Ok(code) => code,
+        Ok(exit) => exit,
         Err(e) => output::exit_after(&e),
     }
+    .into()
 }
 
 /// `--columns` when given (checked here, so a typo is a usage error naming the column), else the
@@ -80,7 +79,7 @@ fn chosen_columns(given: &[String], config: &Config) -> Result<Option<Vec<&'stat
         .map_err(|e| eyre!("--columns: {e}"))
 }
 
-async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
+async fn dispatch(cli: Cli, config: Config) -> Result<Exit> {
     match cli.command {
         None => {
             let mut store = open_store(cli.db.as_deref())?;
@@ -183,7 +182,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
         Some(Command::Completions { shell }) => super::generate::completions(shell)?,
         Some(Command::Man) => super::generate::man()?,
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 /// An export error as a report whose chain holds the write error itself, so a closed standard

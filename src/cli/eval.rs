@@ -7,16 +7,13 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::ExitCode;
 
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
+use super::Exit;
 use crate::config::Config;
 use crate::matching::eval::{CrossValidation, Evaluation, parse_jsonl};
 use crate::matching::{MatcherSet, Profile};
-
-/// Exit code for unusable input (unreadable file, bad line, unknown profile), as for bad config.
-const EXIT_BAD_INPUT: u8 = 2;
 
 /// What `anbud eval` was asked for besides the file.
 #[derive(Debug, Clone, Copy, Default)]
@@ -36,7 +33,7 @@ pub struct Options<'a> {
 ///
 /// # Errors
 /// When the profile cannot be compiled or `out` cannot be written.
-pub fn run(config: &Config, file: &Path, options: &Options<'_>, out: &mut impl Write) -> Result<ExitCode> {
+pub fn run(config: &Config, file: &Path, options: &Options<'_>, out: &mut impl Write) -> Result<Exit> {
     let Options { profile, json, folds } = *options;
     // Exactly the profiles the dashboard scores with.
     let all = MatcherSet::new(&config.profiles).map_err(|e| eyre!("{e}"))?;
@@ -54,7 +51,7 @@ pub fn run(config: &Config, file: &Path, options: &Options<'_>, out: &mut impl W
                     all.names().join(", "),
                     Profile::bundled_names().join(", ")
                 );
-                return Ok(ExitCode::from(EXIT_BAD_INPUT));
+                return Ok(Exit::BadInput);
             }
         },
     };
@@ -62,7 +59,7 @@ pub fn run(config: &Config, file: &Path, options: &Options<'_>, out: &mut impl W
         Ok(text) => text,
         Err(e) => {
             eprintln!("anbud eval: cannot read {}: {e}", file.display());
-            return Ok(ExitCode::from(EXIT_BAD_INPUT));
+            return Ok(Exit::BadInput);
         }
     };
     let rows = match parse_jsonl(&text) {
@@ -74,12 +71,12 @@ pub fn run(config: &Config, file: &Path, options: &Options<'_>, out: &mut impl W
                 e.line,
                 e.message
             );
-            return Ok(ExitCode::from(EXIT_BAD_INPUT));
+            return Ok(Exit::BadInput);
         }
     };
     if rows.is_empty() {
         eprintln!("anbud eval: {} holds no labelled notices", file.display());
-        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        return Ok(Exit::BadInput);
     }
     // The clock is read here, never inside the matcher (deadline filters need it).
     let now = jiff::Timestamp::now();
@@ -97,5 +94,5 @@ pub fn run(config: &Config, file: &Path, options: &Options<'_>, out: &mut impl W
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         other => other.wrap_err("cannot write the report")?,
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }

@@ -7,9 +7,10 @@
 
 use std::fmt;
 use std::io::{self, ErrorKind, Write};
-use std::process::ExitCode;
 
 use color_eyre::eyre::Report;
+
+use super::Exit;
 
 /// Standard output whose errors say that they are standard output's (see [`failure`]), so a closed
 /// pipe is not mistaken for, say, a dropped connection.
@@ -82,13 +83,13 @@ fn failure(report: &Report) -> Option<ErrorKind> {
 
 /// The exit for a command that failed with `report`: quietly 0 when the reader closed the pipe,
 /// else the cause chain on one line of stderr and 1.
-pub(super) fn exit_after(report: &Report) -> ExitCode {
+pub(super) fn exit_after(report: &Report) -> Exit {
     if failure(report) == Some(ErrorKind::BrokenPipe) {
-        return ExitCode::SUCCESS;
+        return Exit::Success;
     }
     // The plain cause chain ("a: b: c"): a user needs what failed and why, not a backtrace.
     eprintln!("anbud: {report:#}");
-    ExitCode::FAILURE
+    Exit::Failure
 }
 
 /// Writes `bytes` (a generated script, the bundled config) to standard output.

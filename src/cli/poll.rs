@@ -1,11 +1,9 @@
 //! `anbud poll --once [--quiet]`: every feed once, for cron and systemd timers.
 
-use std::process::ExitCode;
-
 use color_eyre::eyre::{Result, eyre};
 use jiff::Timestamp;
 
-use super::commands::EXIT_FATAL;
+use super::Exit;
 use super::output::Stdout;
 use crate::config::Config;
 use crate::feeds::http::{HttpFetcher, HttpSettings};
@@ -18,7 +16,7 @@ use crate::store::Store;
 /// Exit 0 when every active feed worked, 1 when some failed, 2 when all failed. A feed that cannot
 /// run (Doffin without a key) is reported as inactive and does not count as a failure, so a cron
 /// job with the default config stays green until the user opts in.
-pub(super) async fn poll_once(config: &Config, mut store: Store, quiet: bool) -> Result<ExitCode> {
+pub(super) async fn poll_once(config: &Config, mut store: Store, quiet: bool) -> Result<Exit> {
     let fetcher = HttpFetcher::new(HttpSettings::default()).map_err(|e| eyre!("cannot create the HTTP client: {e}"))?;
     let score = runtime::scorer(config)?;
     let (active, inactive): (Vec<_>, Vec<_>) = runtime::feed_specs(config)
@@ -95,9 +93,9 @@ pub(super) async fn poll_once(config: &Config, mut store: Store, quiet: bool) ->
     }
     out.finish()?;
     Ok(match failed {
-        _ if active.is_empty() => ExitCode::from(EXIT_FATAL),
-        0 => ExitCode::SUCCESS,
-        n if n == active.len() => ExitCode::from(EXIT_FATAL),
-        _ => ExitCode::FAILURE,
+        _ if active.is_empty() => Exit::NoFeedWorked,
+        0 => Exit::Success,
+        n if n == active.len() => Exit::NoFeedWorked,
+        _ => Exit::SomeFeedsFailed,
     })
 }

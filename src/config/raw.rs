@@ -368,9 +368,8 @@ impl RawConfig {
             profiles,
             keys: self.keys.map(super::keys::RawKeys::into_overrides).unwrap_or_default(),
             palette: self.theme.unwrap_or_default(),
-            stale_after: self
-                .stale_after
-                .map_or(crate::app::sources::DEFAULT_STALE_AFTER, |i| i.0),
+            // default.toml sets it; the literal only stands in for a bundled file without it.
+            stale_after: self.stale_after.map_or(Duration::from_secs(3 * 86_400), |i| i.0),
         })
     }
 }

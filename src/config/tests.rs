@@ -336,3 +336,11 @@ fn a_missing_profile_file_is_named_with_the_full_path_searched() {
         "it is a profile, not a config file: {err}"
     );
 }
+
+#[test]
+fn stale_after_default_is_written_in_the_bundled_file() {
+    // The config owns its defaults (the app takes the value from the config, never the reverse),
+    // so `--print-default-config` shows it too.
+    let bundled: toml::Table = toml::from_str(super::DEFAULT_TOML).expect("bundled toml");
+    assert_eq!(bundled.get("stale_after").and_then(toml::Value::as_str), Some("3d"));
+}

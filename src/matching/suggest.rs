@@ -5,15 +5,13 @@
 //! as the matcher folds text) that occurs in at least [`MIN_SUPPORT`] notices rejected for the
 //! same reason, in no notice the user kept (shortlisted or further down the bid pipeline), and
 //! that the profile does not already cover, becomes a [`Suggestion`] with its evidence and the
-//! TOML it would add. [`append_exclusion`] writes an accepted one to the user's profile file.
-//! Pure apart from that file write; the UI that offers them lives elsewhere.
+//! TOML it would add. Pure: writing an accepted one to the user's profile file is the config's
+//! (`config::profile_file`), and the UI that offers them lives elsewhere.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write as _;
-use std::path::Path;
 
 use super::normalize::{fold_term, is_acronym};
-use super::profile::{Profile, ProfileError};
+use super::profile::Profile;
 use crate::model::{NoticeRecord, Triage};
 
 /// Fewest rejected notices a term must occur in before it is suggested: once or twice is chance.
@@ -378,59 +376,9 @@ const STOP_WORDS: &[&str] = &[
 ];
 
 /// The `[[exclude]]` table for one term, the term quoted as a TOML string.
-fn exclude_table(term: &str, weight: i32) -> String {
+pub fn exclude_table(term: &str, weight: i32) -> String {
     let quoted = toml::Value::String(term.to_owned()).to_string();
     format!("[[exclude]]\nterm = {quoted}\nweight = {weight}\n")
-}
-
-/// Why an exclusion could not be added to a profile file.
-#[derive(Debug, thiserror::Error)]
-pub enum AppendError {
-    /// The file could not be read or written.
-    #[error("{path}: {source}")]
-    Io {
-        /// Which file.
-        path: String,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The file with the exclusion added would not be a valid profile (the term is already
-    /// there, or the file was invalid before); nothing was written.
-    #[error("{0}")]
-    Invalid(#[from] ProfileError),
-}
-
-/// Appends an `[[exclude]]` table for `term` with `weight` to the profile at `profile_path`.
-///
-/// The file is only appended to, so its comments and layout stay; the result is parsed before
-/// anything is written, and written to a temporary file in the same directory that then replaces
-/// the original, so a crash leaves either the old or the new file, never half of one.
-///
-/// # Errors
-/// [`AppendError::Io`] when the file cannot be read or replaced, [`AppendError::Invalid`] when
-/// the result would not parse (the term is listed already, the weight is not positive, …).
-pub fn append_exclusion(profile_path: &Path, term: &str, weight: i32) -> Result<Profile, AppendError> {
-    let shown = profile_path.display().to_string();
-    let io = |source| AppendError::Io {
-        path: shown.clone(),
-        source,
-    };
-    let mut text = std::fs::read_to_string(profile_path).map_err(io)?;
-    if !text.is_empty() && !text.ends_with('\n') {
-        text.push('\n');
-    }
-    text.push_str("\n# Suggested from rejection reasons and accepted in anbud.\n");
-    text.push_str(&exclude_table(term, weight));
-    let profile = Profile::parse(&text, &shown)?;
-    let dir = profile_path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    temp.write_all(text.as_bytes()).map_err(io)?;
-    temp.as_file().sync_all().map_err(io)?;
-    temp.persist(profile_path).map_err(|e| io(e.error))?;
-    Ok(profile)
 }
 
 #[cfg(test)]

@@ -17,7 +17,6 @@ mod feed_state;
 mod open_checks;
 mod rescore;
 
-pub use annotations::normalize_tags;
 pub use rescore::{RescoreJob, RescoreStep, rescore_all};
 
 use super::{StoreError, schema};

@@ -1,5 +1,4 @@
-//! Unit tests of [`super`]: support, the kept-notice veto, covered terms, stop words, ranking,
-//! and appending to a profile file.
+//! Unit tests of [`super`]: support, the kept-notice veto, covered terms, stop words and ranking.
 
 use super::*;
 use crate::model::{Notice, Relevance};
@@ -99,34 +98,6 @@ fn punctuation_ends_a_phrase_and_reasons_are_counted_apart() {
     let got: Vec<(&str, &str)> = found.iter().map(|s| (s.term.as_str(), s.reason.as_str())).collect();
     assert_eq!(got, [("tekstiler", "laundry"), ("vask", "laundry")]);
     assert!(suggest_exclusions(&[], &profile()).is_empty());
-}
-
-#[test]
-fn append_keeps_comments_and_validates_before_writing() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("p.toml");
-    let original = "# my profile\nname = \"p\"\nthreshold = 10\n[[exclude]]\nterm = \"legemiddel\"\nweight = 12";
-    std::fs::write(&path, original).expect("write");
-    let profile = append_exclusion(&path, "infusjonsvæsker", 12).expect("appended");
-    assert_eq!(profile.exclude.len(), 2);
-    assert_eq!(profile.exclude[1].term, "infusjonsvæsker");
-    let text = std::fs::read_to_string(&path).expect("read");
-    assert!(text.starts_with(original), "appended, not rewritten: {text}");
-    assert!(
-        text.ends_with("[[exclude]]\nterm = \"infusjonsvæsker\"\nweight = 12\n"),
-        "{text}"
-    );
-    // A term listed already, or a bad weight, leaves the file as it was.
-    for (term, weight) in [("infusjonsvæsker", 12), ("renhold", 0)] {
-        let err = append_exclusion(&path, term, weight).expect_err("invalid");
-        assert!(matches!(err, AppendError::Invalid(_)), "{err}");
-        assert_eq!(std::fs::read_to_string(&path).expect("read"), text);
-    }
-    // Quotes in a term are escaped, not breaking the TOML.
-    let profile = append_exclusion(&path, "say \"hi\"", 12).expect("escaped");
-    assert_eq!(profile.exclude[2].term, "say \"hi\"");
-    let missing = append_exclusion(&dir.path().join("none.toml"), "x1", 12).expect_err("no file");
-    assert!(matches!(missing, AppendError::Io { .. }), "{missing}");
 }
 
 #[test]
