@@ -4,11 +4,11 @@
 use std::io;
 use std::time::Duration;
 
-use anbud::app::{AppState, Keymap};
+use anbud::app::Keymap;
 use anbud::config::{self, FeedConfig, FeedKind};
 use anbud::demo::{self, server::LoopbackServer};
 use anbud::model::Triage;
-use anbud::runtime::{self, Io};
+use anbud::runtime::{self, Startup};
 use anbud::store::{StatusFilter, Store};
 use anbud::ui::{self, RenderContext, Theme, ViewState};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -46,12 +46,11 @@ async fn poll_shortlist_and_quit_persists_and_shows_the_decision() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("flow.db");
     let store = Store::open(&db).expect("open store");
-    let mut core = AppState::new(
-        store.load_records().expect("load"),
-        &["TED".to_owned()],
-        Timestamp::now(),
-    );
-    let mut io = Io::start(&config, store).expect("services start");
+    // The binary's own start-up sequence.
+    let (mut core, mut io) = Startup::prepare(&config, store, Timestamp::now())
+        .expect("store reads")
+        .start(&config)
+        .expect("services start");
     let (keys, rx) = mpsc::unbounded_channel();
     let input = Box::pin(futures::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|e| (e, rx))
