@@ -4,12 +4,14 @@
 //! parses tender APIs; `matching` scores notices against a profile; `dedup` recognises one procedure
 //! published on two sources; `store` persists them in SQLite;
 //! `app` is the pure state/update core; `ui` draws it; `export` writes CSV; `config` loads settings;
-//! `runtime`, `terminal`, `cli` and `demo` are the imperative shell.
+//! `runtime`, `terminal`, `cli` and `demo` are the imperative shell. `corpus` (benchmark data, behind
+//! the `corpus` feature that only tests, benches and examples turn on) is not part of the binary.
 
 pub mod app;
 pub mod browser;
 pub mod cli;
 pub mod config;
+#[cfg(feature = "corpus")]
 pub mod corpus;
 pub mod dedup;
 pub mod demo;

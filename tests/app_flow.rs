@@ -1,14 +1,17 @@
 //! The runtime driven headless: the real poller, store thread and event loop against the demo's
 //! loopback server, scripted keys in, the final frame out. Synchronised on the database, not on sleeps.
 
+mod common;
+
 use std::io;
 use std::time::Duration;
 
-use anbud::app::{AppState, Keymap};
+use anbud::app::Keymap;
+use anbud::app::{Action, Effect, Msg};
 use anbud::config::{self, FeedConfig, FeedKind};
 use anbud::demo::{self, server::LoopbackServer};
-use anbud::model::Triage;
-use anbud::runtime::{self, Io};
+use anbud::model::{DecisionKind, NoticeId, Triage, TriageChange};
+use anbud::runtime::{self, Startup};
 use anbud::store::{StatusFilter, Store};
 use anbud::ui::{self, RenderContext, Theme, ViewState};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -46,12 +49,11 @@ async fn poll_shortlist_and_quit_persists_and_shows_the_decision() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("flow.db");
     let store = Store::open(&db).expect("open store");
-    let mut core = AppState::new(
-        store.load_records().expect("load"),
-        &["TED".to_owned()],
-        Timestamp::now(),
-    );
-    let mut io = Io::start(&config, store).expect("services start");
+    // The binary's own start-up sequence.
+    let (mut core, mut io) = Startup::prepare(&config, store, Timestamp::now())
+        .expect("store reads")
+        .start(&config)
+        .expect("services start");
     let (keys, rx) = mpsc::unbounded_channel();
     let input = Box::pin(futures::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|e| (e, rx))
@@ -103,4 +105,40 @@ async fn poll_shortlist_and_quit_persists_and_shows_the_decision() {
     assert_eq!(shortlisted.len(), 1);
     assert_eq!(shortlisted[0].triage, Triage::Shortlisted);
     assert_eq!(server.requests().len(), 3, "three pages polled");
+}
+
+/// What a restart reads before the first frame, through the binary's own `Startup`: the decisions
+/// log, so `u` undoes a decision of the last session.
+#[test]
+fn startup_resumes_the_last_sessions_decisions() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("restart.db");
+    let shortlisted = TriageChange {
+        id: NoticeId::new("ted", "1"),
+        from: Triage::New,
+        to: Triage::Shortlisted,
+    };
+    {
+        let mut store = Store::open(&db).expect("open");
+        store
+            .upsert_notices(&[common::notice("ted:1").scored()], common::now())
+            .expect("upsert");
+        store.save_triage(&shortlisted, common::now()).expect("decide");
+    }
+    let mut config = config::load(None).expect("bundled config");
+    config.feeds = vec![FeedConfig::new("TED", FeedKind::Ted, "http://127.0.0.1:9")];
+    let store = Store::open(&db).expect("reopen");
+    let mut core = Startup::prepare(&config, store, common::now())
+        .expect("store reads")
+        .core;
+    assert!(!core.is_loading(), "one notice fits the first screen");
+    let effects = core.update(Msg::Action(Action::Undo));
+    let undone: Vec<_> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::SaveTriage { change, kind, .. } => Some((change.clone(), *kind)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(undone, [(shortlisted.reversed(), DecisionKind::Undo)]);
 }

@@ -44,20 +44,18 @@ impl Dashboard {
         Ok(dashboard)
     }
 
-    /// What `anbud` does before its first frame (`runtime::first_screen`): opens the store at
-    /// `path`, loads the best-scored notices and the decision log, builds the core, and draws one
-    /// `width` × `height` frame. The rest is still to load, as in the dashboard.
+    /// What `anbud` does before its first frame (`runtime::Startup::prepare`, with the bundled
+    /// config's TED feed): opens the store at `path`, loads the best-scored notices and the
+    /// decision log, builds the core, and draws one `width` × `height` frame. The rest is still to
+    /// load, as in the dashboard.
     ///
     /// # Errors
     /// The store's or the terminal's error, as text.
     pub fn open_first(path: &Path, width: u16, height: u16, now: Timestamp) -> Result<Dashboard, String> {
         let store = Store::open(path).map_err(|e| e.to_string())?;
-        let (records, partial) = crate::runtime::first_screen(&store).map_err(|e| e.to_string())?;
-        let history = store.load_history(500).map_err(|e| e.to_string())?;
-        let mut state = AppState::new(records, &["TED".to_owned()], now).with_history(history);
-        if partial {
-            state = state.loading_rest();
-        }
+        let state = crate::runtime::Startup::prepare(&bench_config()?, store, now)
+            .map_err(|e| format!("{e:#}"))?
+            .core;
         let terminal = Terminal::new(TestBackend::new(width, height)).map_err(|e| e.to_string())?;
         let mut dashboard = Dashboard {
             state,
@@ -114,6 +112,13 @@ impl Dashboard {
         let _ = self.state.update(msg);
         self.draw()
     }
+}
+
+/// The bundled configuration with its TED feed only: the generated notices are TED's.
+fn bench_config() -> Result<crate::config::Config, String> {
+    let mut config = crate::config::load(None).map_err(|e| e.to_string())?;
+    config.feeds.retain(|feed| feed.kind == crate::config::FeedKind::Ted);
+    Ok(config)
 }
 
 /// A store at `path` holding `notices` generated notices (seed `corpus.seed()`), built once and
