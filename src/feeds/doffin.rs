@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use self::window::{Plan, Verdict, judge, newest_date, utc_date};
 use super::dates::parse_instant;
 use super::distinct::distinct;
-use super::json::{count, cpv_codes, number, parse_repaired, raw_strings, text, type_name};
+use super::json::{count, cpv_codes, number, parse_repaired, raw_strings, text, text_ref, type_name};
 use super::nuts::nuts_codes;
 use super::query::{encode, url_with_query};
 use super::{FeedAdapter, HttpRequest, Method, Page, ParseError};
@@ -348,15 +348,19 @@ fn buyer_id(v: Option<&Value>) -> Option<String> {
 /// The buyers' names, de-duplicated in order; `buyer` is a list of `{name}` objects, but a single
 /// object or a bare name is read too.
 fn buyer_names(v: Option<&Value>) -> Vec<String> {
-    let one = |b: &Value| match b {
-        Value::Object(b) => text(b.get("name")),
-        other => text(Some(other)),
-    };
-    match v {
+    // Borrowed until de-duplicated: only the names kept are copied.
+    fn one(b: &Value) -> Option<std::borrow::Cow<'_, str>> {
+        match b {
+            Value::Object(b) => text_ref(b.get("name")),
+            other => text_ref(Some(other)),
+        }
+    }
+    let names = match v {
         Some(Value::Array(list)) => distinct(list.iter().filter_map(one)),
         Some(single) => one(single).into_iter().collect(),
         None => Vec::new(),
-    }
+    };
+    names.into_iter().map(std::borrow::Cow::into_owned).collect()
 }
 
 #[cfg(test)]

@@ -316,9 +316,15 @@ impl<'de> serde::de::Visitor<'de> for Leaves<'_, 'de> {
 
 /// A string (or number) field, sanitised; `None` when absent, null, another type or blank.
 pub(super) fn text(v: Option<&Value>) -> Option<String> {
+    text_ref(v).map(Cow::into_owned)
+}
+
+/// [`text`] without copying a string that is clean already: a release can list thousands of
+/// parties, and each id compared or name de-duplicated was an allocation.
+pub(super) fn text_ref(v: Option<&Value>) -> Option<Cow<'_, str>> {
     let raw = match v? {
-        Value::String(s) => sanitize(s),
-        Value::Number(n) => n.to_string(),
+        Value::String(s) => crate::model::text::sanitized(s),
+        Value::Number(n) => Cow::Owned(n.to_string()),
         _ => return None,
     };
     (!raw.is_empty()).then_some(raw)

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::OcdsSettings;
 use crate::feeds::dates::parse_instant;
 use crate::feeds::distinct::distinct;
-use crate::feeds::json::{number, push_cpv_codes, text};
+use crate::feeds::json::{number, push_cpv_codes, text, text_ref};
 use crate::feeds::nuts::nuts_codes;
 use crate::feeds::query::encode;
 use crate::model::{Notice, NoticeId};
@@ -103,7 +103,7 @@ fn buyer_parties(release: &Object) -> Vec<&Object> {
     };
     // Each party's id is read once, not once per comparison of a sort.
     let (named, others): (Vec<&Object>, Vec<&Object>) =
-        parties.partition(|p| text(p.get("id")).as_ref() == Some(&buyer_id));
+        parties.partition(|p| text_ref(p.get("id")).as_deref() == Some(buyer_id.as_str()));
     named.into_iter().chain(others).collect()
 }
 
@@ -131,7 +131,7 @@ fn buyer_name(release: &Object, parties: &[&Object]) -> String {
     if let Some(name) = object(release.get("buyer")).and_then(|b| text(b.get("name"))) {
         return name;
     }
-    distinct(parties.iter().filter_map(|p| text(p.get("name")))).join("; ")
+    distinct(parties.iter().filter_map(|p| text_ref(p.get("name")))).join("; ")
 }
 
 /// The buyer's country as ISO 3166 alpha-2, from its address: a two-letter code as given, the
