@@ -7,6 +7,7 @@
 mod alerts;
 mod annotate;
 mod descriptions;
+mod fetches;
 pub mod keymap;
 mod loading;
 pub mod messages;

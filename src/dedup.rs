@@ -11,8 +11,8 @@
 //!
 //! Pure: depends on `model` and the text folding in `matching::normalize` only. [`DedupIndex`]
 //! buckets notices by (buyer key, deadline day), so checking n notices against m is O(n + m), not
-//! O(n·m). The store keeps the same buckets in SQLite (`store::duplicates`); the dashboard core uses
-//! [`absorb_duplicates`] on each fetch.
+//! O(n·m). The store keeps the same buckets in SQLite (`store::duplicates`) and decides each fetch
+//! there; the dashboard shows what it decided.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
@@ -21,7 +21,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::matching::normalize::fold_char;
-use crate::model::{AlsoOn, Notice, NoticeId, NoticeRecord, Relevance};
+use crate::model::{Notice, NoticeId};
 
 /// Titles at least this alike (percent, weighted Dice coefficient over title tokens) can be one procedure.
 pub const TITLE_THRESHOLD: u8 = 60;
@@ -392,79 +392,6 @@ impl DedupIndex {
         }
         best.map(|(slot, reason)| (&self.entries[slot], reason))
     }
-}
-
-/// For the dashboard core, on each fetch: every notice of `fetched` that is new (`known` says it
-/// is not shown yet) and the same procedure as a shown record becomes an [`AlsoOn`] link on that
-/// record instead of a row of its own. Returns the ids so absorbed.
-///
-/// This is the decision the store makes when it saves the fetch (the record seen first stays the
-/// primary), so the list looks the same before and after a restart. Only records whose deadline
-/// falls near a new notice's deadline are fingerprinted, so a fetch costs one cheap pass over the
-/// records, not a comparison per pair.
-pub fn absorb_duplicates(
-    records: &mut [NoticeRecord],
-    known: impl Fn(&NoticeId) -> bool,
-    fetched: &[(Notice, Relevance)],
-) -> HashSet<NoticeId> {
-    let fresh: Vec<(Fingerprint, &Notice)> = fetched
-        .iter()
-        .filter(|(n, _)| n.deadline.is_some() && !known(&n.id))
-        .map(|(n, _)| (Fingerprint::of(n), n))
-        .collect();
-    let mut absorbed = HashSet::new();
-    if fresh.is_empty() {
-        return absorbed;
-    }
-    let days: HashSet<i64> = fresh
-        .iter()
-        .filter_map(|(f, _)| f.deadline_day())
-        .flat_map(|d| [d - 1, d, d + 1])
-        .collect();
-    let mut index = DedupIndex::new();
-    let mut slots: HashMap<NoticeId, usize> = HashMap::new();
-    for (slot, record) in records.iter().enumerate() {
-        if record.notice.deadline.is_some_and(|d| days.contains(&day_of(d))) {
-            slots.insert(record.notice.id.clone(), slot);
-            index.insert(Fingerprint::of(&record.notice));
-        }
-    }
-    // Where each link already on a record is, per record touched: many twins of one record in a
-    // fetch are each linked once without a scan of its links per twin.
-    let mut linked: HashMap<usize, HashMap<NoticeId, usize>> = HashMap::new();
-    for (fingerprint, notice) in &fresh {
-        let Some(slot) = index
-            .find(fingerprint)
-            .and_then(|(p, reason)| Some((*slots.get(&p.id)?, reason)))
-        else {
-            continue;
-        };
-        let (slot, reason) = slot;
-        let link = AlsoOn {
-            id: notice.id.clone(),
-            source: notice.source.clone(),
-            url: notice.url.clone(),
-            reason: reason.to_string(),
-        };
-        let also_on = &mut records[slot].also_on;
-        let at = linked.entry(slot).or_insert_with(|| {
-            also_on
-                .iter()
-                .enumerate()
-                .rev()
-                .map(|(i, a)| (a.id.clone(), i))
-                .collect()
-        });
-        match at.get(&link.id).and_then(|&i| also_on.get_mut(i)) {
-            Some(existing) => existing.url = link.url,
-            None => {
-                at.insert(link.id.clone(), also_on.len());
-                also_on.push(link);
-            }
-        }
-        absorbed.insert(notice.id.clone());
-    }
-    absorbed
 }
 
 /// Days since 1970-01-01 in UTC.

@@ -4,6 +4,7 @@
 //! [`StoreHandle`] with [`StoreCommand`]s and hears back [`StoreEvent`]s. Depends on `model`, rusqlite
 //! and the pure `dedup` decision only; must not depend on `app`, `ui` or `feeds`.
 
+pub mod arrival;
 mod duplicates;
 pub mod schema;
 pub mod sqlite;
@@ -17,7 +18,8 @@ use tokio::sync::mpsc::Sender;
 
 use crate::model::{DecisionKind, FeedState, Notice, NoticeId, Relevance, TriageChange};
 
-pub use sqlite::{History, RescoreJob, RescoreStep, StatusFilter, Store, UpsertSummary};
+pub use arrival::{Arrival, SavedNotice};
+pub use sqlite::{Decided, History, RescoreJob, RescoreStep, StatusFilter, Store, UpsertSummary};
 
 /// Scores a notice against the current profiles: the matcher, injected so `store` does not depend
 /// on `matching`.
@@ -200,6 +202,9 @@ pub enum StoreEvent {
         feed: String,
         /// Counts for the status line.
         summary: UpsertSummary,
+        /// Every notice of the fetch as stored, with what the store decided about it (new, changed,
+        /// a duplicate of another source's notice): the dashboard applies exactly this.
+        saved: Vec<SavedNotice>,
         /// The sync state now saved with the notices: its validators may be used from now on.
         state: FeedState,
     },
@@ -382,11 +387,18 @@ fn rescore_step(store: &mut Store, job: &mut RescoreJob, score: &ScoreFn, events
     false
 }
 
-/// Runs one command and turns its outcome into the event the core expects.
-fn execute(store: &mut Store, cmd: StoreCommand) -> StoreEvent {
+/// Runs one command and turns its outcome into the event the core expects, as the store thread
+/// does; tests use it to answer the core's effects with a real store, synchronously.
+/// (`Rescore` runs only on the thread's loop, between other commands.)
+pub fn execute(store: &mut Store, cmd: StoreCommand) -> StoreEvent {
     match cmd {
         StoreCommand::SaveFetch { feed, items, at, state } => match store.save_fetch(&feed, &items, &state, at) {
-            Ok(summary) => StoreEvent::FetchSaved { feed, summary, state },
+            Ok(decided) => StoreEvent::FetchSaved {
+                feed,
+                summary: decided.summary,
+                saved: arrival::pair(items, decided.arrivals),
+                state,
+            },
             Err(error) => StoreEvent::FetchNotSaved {
                 feed,
                 error: error.to_string(),

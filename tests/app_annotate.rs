@@ -233,17 +233,14 @@ fn without_configured_reasons_x_rejects_at_once() {
 
 mod alerts {
     use super::*;
-    use anbud::feeds::FeedEvent;
 
-    fn fetched(items: Vec<(anbud::model::Notice, anbud::model::Relevance)>) -> Msg {
-        Msg::Feed(FeedEvent::Fetched {
-            feed: "Doffin".to_owned(),
-            notices: items,
-            at: now(),
-            next_at: now(),
-            warnings: Vec::new(),
-            state: Default::default(),
-        })
+    /// A Doffin poll bringing `items`, saved by `saver`; the effects that follow.
+    fn poll(
+        saver: &mut common::saver::Saver,
+        state: &mut AppState,
+        items: Vec<(anbud::model::Notice, anbud::model::Relevance)>,
+    ) -> Vec<Effect> {
+        saver.poll(state, common::saver::fetched("Doffin", items))
     }
 
     fn scored(native: &str, title: &str, score: i32) -> (anbud::model::Notice, anbud::model::Relevance) {
@@ -264,18 +261,24 @@ mod alerts {
     #[test]
     fn off_by_default() {
         let mut state = AppState::new(Vec::new(), &[], now());
-        let effects = state.update(fetched(vec![scored("1", "Trygghetsalarmer", 30)]));
+        let mut saver = common::saver::Saver::empty();
+        let effects = poll(&mut saver, &mut state, vec![scored("1", "Trygghetsalarmer", 30)]);
         assert!(notifications(&effects).is_empty());
     }
 
     #[test]
     fn one_notification_per_poll_for_new_notices_above_the_threshold() {
         let mut state = AppState::new(Vec::new(), &[], now()).with_notifications(Some(10));
-        let effects = state.update(fetched(vec![
-            scored("1", "Kateter", 12),
-            scored("2", "Trygghetsalarmer", 20),
-            scored("3", "Renhold", 9),
-        ]));
+        let mut saver = common::saver::Saver::empty();
+        let effects = poll(
+            &mut saver,
+            &mut state,
+            vec![
+                scored("1", "Kateter", 12),
+                scored("2", "Trygghetsalarmer", 20),
+                scored("3", "Renhold", 9),
+            ],
+        );
         assert_eq!(
             notifications(&effects),
             [(
@@ -284,12 +287,13 @@ mod alerts {
             )]
         );
         // The same notices again (a re-read window) are not new: no second notification.
-        let effects = state.update(fetched(vec![
-            scored("1", "Kateter", 12),
-            scored("2", "Trygghetsalarmer", 20),
-        ]));
+        let effects = poll(
+            &mut saver,
+            &mut state,
+            vec![scored("1", "Kateter", 12), scored("2", "Trygghetsalarmer", 20)],
+        );
         assert!(notifications(&effects).is_empty());
-        let effects = state.update(fetched(vec![scored("4", "Medisindispenser", 10)]));
+        let effects = poll(&mut saver, &mut state, vec![scored("4", "Medisindispenser", 10)]);
         assert_eq!(
             notifications(&effects),
             [(

@@ -4,7 +4,6 @@
 mod common;
 
 use anbud::app::{Action, AppState, Effect, Mode, Msg};
-use anbud::feeds::FeedEvent;
 use anbud::model::{NoticeId, NoticeRecord, Triage};
 use anbud::store::StoreEvent;
 use common::{notice, now};
@@ -78,42 +77,38 @@ fn a_failed_read_says_so_and_is_not_retried_on_every_key() {
     assert!(state.update(Msg::Action(Action::SelectFirst)).is_empty());
 }
 
-/// A core holding `ted:1` with its description in the store, and the effects of a fetch that
-/// brings it again with `description`.
-fn refetched_with(description: &str) -> (AppState, Vec<Effect>) {
-    let records = vec![in_store(notice("ted:1").title("Trygghetsalarmer").score(20).build())];
-    let mut state = AppState::new(records, &["TED".to_owned()], now());
+/// A core holding `ted:1` with its description in the store (saved as `stored`), after a fetch that
+/// brings it again with `description`, saved by a real store.
+fn refetched_with(stored: &str, description: &str) -> AppState {
+    let full = notice("ted:1")
+        .title("Trygghetsalarmer")
+        .description(stored)
+        .score(20)
+        .build();
+    let mut saver = common::saver::Saver::holding(std::slice::from_ref(&full));
+    let mut state = AppState::new(vec![in_store(full)], &["TED".to_owned()], now());
     let fetched = notice("ted:1")
         .title("Trygghetsalarmer")
         .description(description)
         .score(20)
         .scored();
-    let effects = state.update(Msg::Feed(FeedEvent::Fetched {
-        feed: "TED".to_owned(),
-        notices: vec![fetched],
-        at: now(),
-        next_at: now(),
-        warnings: Vec::new(),
-        state: Default::default(),
-    }));
-    (state, effects)
+    let effects = state.update(Msg::Feed(common::saver::fetched("TED", vec![fetched])));
+    // Nothing is read before the save: the store diffs against the text it holds.
+    assert!(matches!(&effects[..], [Effect::SaveFetch { .. }]), "{effects:?}");
+    let rest = saver.answer(&mut state, effects);
+    assert!(rest.is_empty(), "{rest:?}");
+    state
+}
+
+fn shown(state: &AppState) -> NoticeRecord {
+    let row = &state.visible()[0];
+    state.record(row).clone()
 }
 
 #[test]
 fn a_fetch_diffs_the_description_against_the_stored_one() {
-    let (mut state, effects) = refetched_with("Ny tekst.");
-    // The old text is asked for before the save replaces it (the store serves commands in order).
-    assert_eq!(effects[0], Effect::LoadDescriptions(vec![id("ted:1")]));
-    assert!(matches!(effects[1], Effect::SaveFetch { .. }), "{effects:?}");
-    let record = |state: &AppState| {
-        let row = &state.visible()[0];
-        state.record(row).clone()
-    };
-    // The empty text in memory is not taken for the old description.
-    assert!(record(&state).changes.is_empty());
-
-    state.update(loaded(&[("ted:1", "Gammel tekst.")]));
-    let changes = record(&state).changes;
+    let state = refetched_with("Gammel tekst.", "Ny tekst.");
+    let changes = shown(&state).changes;
     assert_eq!(changes.len(), 1);
     assert_eq!(
         (
@@ -123,15 +118,18 @@ fn a_fetch_diffs_the_description_against_the_stored_one() {
         ),
         ("description", "Gammel tekst.", "Ny tekst.")
     );
-    assert_eq!(record(&state).notice.description, "Ny tekst.");
+    assert_eq!(shown(&state).notice.description, "Ny tekst.");
+    assert!(!state.is_description_loading(&shown(&state)));
 }
 
 #[test]
 fn an_unchanged_description_is_no_change() {
-    let (mut state, _) = refetched_with("Samme.");
-    state.update(loaded(&[("ted:1", "Samme.")]));
-    let row = &state.visible()[0];
-    assert!(state.record(row).changes.is_empty());
+    let state = refetched_with("Samme.", "Samme.");
+    assert!(shown(&state).changes.is_empty());
+    // An answer to an earlier read arriving now does not replace the fetched text.
+    let mut state = state;
+    state.update(loaded(&[("ted:1", "Eldre.")]));
+    assert_eq!(shown(&state).notice.description, "Samme.");
 }
 
 #[test]

@@ -1,62 +1,45 @@
 //! Progressive start-up: the first frame from the best-scored notices, the rest merged when the
-//! store has read them, polls held back until then.
+//! store has read them; polls meanwhile are decided by the store, against the whole database.
 
 mod common;
 
-use anbud::app::{AppState, Effect, Msg, View};
-use anbud::feeds::FeedEvent;
+use anbud::app::{AppState, Effect, Msg, SourceStatus, View};
 use anbud::store::{Store, StoreEvent};
 use common::{notice, now};
 
-fn fetched(items: Vec<(anbud::model::Notice, anbud::model::Relevance)>) -> Msg {
-    Msg::Feed(FeedEvent::Fetched {
-        feed: "TED".to_owned(),
-        notices: items,
-        at: now(),
-        next_at: now(),
-        warnings: Vec::new(),
-        state: Default::default(),
-    })
-}
-
 #[test]
-fn polls_wait_for_the_rest_and_stored_notices_are_not_new() {
-    let best = vec![notice("ted:1").title("Trygghetsalarmer").score(20).build()];
-    let mut state = AppState::new(best, &["TED".to_owned()], now())
+fn a_poll_while_loading_is_decided_by_the_store_so_stored_notices_are_not_new() {
+    let one = notice("ted:1").title("Trygghetsalarmer").score(20).build();
+    // ted:2 is stored but not loaded yet; ted:3 is really new.
+    let stored = notice("ted:2").title("Røntgen").score(9).build();
+    let fresh = notice("ted:3").title("Medisindispenser").score(8).build();
+    let mut saver = common::saver::Saver::holding(&[one.clone(), stored.clone()]);
+    let mut state = AppState::new(vec![one], &["TED".to_owned()], now())
         .loading_rest()
         .with_notifications(Some(5));
     assert!(state.is_loading());
     assert_eq!(state.count(View::All), 1);
-    // ted:2 is stored but not loaded yet; ted:3 is really new.
-    let stored = notice("ted:2").title("Røntgen").score(9).build();
-    let fresh = notice("ted:3").title("Medisindispenser").score(8).build();
     let poll = vec![
         (stored.notice.clone(), stored.relevance.clone()),
         (fresh.notice.clone(), fresh.relevance.clone()),
     ];
-    assert!(state.update(fetched(poll)).is_empty(), "held back while loading");
-    assert_eq!(state.count(View::All), 1);
-
-    let effects = state.update(Msg::Store(StoreEvent::Loaded(Ok(vec![
-        notice("ted:1").title("Trygghetsalarmer").score(20).build(),
-        stored,
-    ]))));
-    assert!(!state.is_loading());
-    assert_eq!(state.count(View::All), 3);
-    assert!(
-        effects
-            .iter()
-            .any(|e| matches!(e, Effect::SaveFetch { items, .. } if items.len() == 2))
-    );
-    let alerts: Vec<&Effect> = effects.iter().filter(|e| matches!(e, Effect::Notify { .. })).collect();
+    let effects = saver.poll(&mut state, common::saver::fetched("TED", poll));
     assert_eq!(
-        alerts,
-        [&Effect::Notify {
+        effects,
+        [Effect::Notify {
             summary: "anbud: new TED notice, score 8".to_owned(),
             body: "Medisindispenser — Oslo kommune".to_owned(),
         }],
         "only the really new notice is announced"
     );
+    // The new one is listed at once; the stored one comes with the rest, with its decisions.
+    assert_eq!(state.count(View::All), 2);
+    assert!(matches!(state.sources()[0].1, SourceStatus::Ok { new: 1, .. }));
+
+    let rest = saver.store.load_records_without_descriptions().expect("load");
+    assert!(state.update(Msg::Store(StoreEvent::Loaded(Ok(rest)))).is_empty());
+    assert!(!state.is_loading());
+    assert_eq!(state.count(View::All), 3);
 }
 
 #[test]
@@ -133,7 +116,8 @@ fn a_changed_profile_rescores_every_stored_notice_in_batches_and_records_the_fin
             .all(|r| r.relevance.score == i32::try_from(r.notice.native_id.len()).expect("small"))
     );
 
-    // The core applies the batches; held back while the rest is loading, applied after.
+    // The core applies the batches as they come, also while the rest is loading: the store answers
+    // in the order it works, so the rest it loads afterwards already holds these scores.
     let first = records
         .iter()
         .find(|r| r.notice.native_id == "1")
@@ -148,11 +132,11 @@ fn a_changed_profile_rescores_every_stored_notice_in_batches_and_records_the_fin
     });
     state.update(Msg::ClickView(View::All));
     let score_shown = |state: &AppState| state.visible().first().map(|row| state.record(row).relevance.score);
-    assert_eq!(score_shown(&state), Some(99), "held back while loading");
-    state.update(Msg::Store(StoreEvent::Loaded(Ok(Vec::new()))));
     assert_eq!(score_shown(&state), Some(first.relevance.score));
     let status = state.status().expect("status").text.clone();
     assert!(status.contains("Re-scored 1 saved notice with"), "{status}");
+    state.update(Msg::Store(StoreEvent::Loaded(Ok(vec![first.clone()]))));
+    assert_eq!(score_shown(&state), Some(first.relevance.score));
 }
 
 #[test]

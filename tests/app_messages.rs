@@ -196,14 +196,6 @@ fn fetched(feed: &str, ids: &[&str]) -> Msg {
     })
 }
 
-fn saved(feed: &str) -> Msg {
-    Msg::Store(StoreEvent::FetchSaved {
-        feed: feed.to_owned(),
-        summary: Default::default(),
-        state: Default::default(),
-    })
-}
-
 fn failed(feed: &str) -> Msg {
     Msg::Feed(anbud::feeds::FeedEvent::Failed {
         feed: feed.to_owned(),
@@ -221,11 +213,12 @@ fn a_refresh_round_ends_with_what_every_feed_brought() {
     state.update(started("RSS"));
     assert_eq!(act(&mut state, Action::RefreshAll), [Effect::RefreshAll]);
     assert_eq!(status(&state), "Refreshing 3 feeds…");
-    state.update(fetched("RSS", &["rss:old"]));
-    state.update(saved("RSS"));
+    let mut saver = common::saver::Saver::empty();
+    let rss = state.update(fetched("RSS", &["rss:old"]));
+    saver.answer(&mut state, rss);
     state.update(started("TED"));
     state.update(started("Doffin"));
-    state.update(fetched("TED", &["ted:1", "ted:2"]));
+    let ted = state.update(fetched("TED", &["ted:1", "ted:2"]));
     let steps = |state: &AppState| -> Vec<RoundStep> {
         state
             .refresh_round()
@@ -237,9 +230,13 @@ fn a_refresh_round_ends_with_what_every_feed_brought() {
     };
     assert_eq!(
         steps(&state),
-        [RoundStep::Saving { new: 2 }, RoundStep::Polling, RoundStep::Queued]
+        [RoundStep::Saving, RoundStep::Polling, RoundStep::Queued]
     );
-    state.update(saved("TED"));
+    saver.answer(&mut state, ted);
+    assert_eq!(
+        steps(&state),
+        [RoundStep::Done { new: 2 }, RoundStep::Polling, RoundStep::Queued]
+    );
     state.update(failed("Doffin"));
     assert_eq!(state.refresh_round().expect("round").answered(), 2);
     assert_eq!(
@@ -249,9 +246,9 @@ fn a_refresh_round_ends_with_what_every_feed_brought() {
     );
     // The poller polls RSS again for the round.
     state.update(started("RSS"));
-    state.update(fetched("RSS", &["rss:1"]));
+    let rss = state.update(fetched("RSS", &["rss:1"]));
     assert!(state.refresh_round().is_some(), "waits for the save");
-    state.update(saved("RSS"));
+    saver.answer(&mut state, rss);
     assert!(state.refresh_round().is_none());
     assert_eq!(
         status(&state),
@@ -268,8 +265,8 @@ fn an_inactive_feed_is_not_waited_for_and_a_quiet_round_says_so() {
         message: "no API key — set DOFFIN_API_KEY".to_owned(),
     }));
     state.update(started("TED"));
-    state.update(fetched("TED", &[]));
-    state.update(saved("TED"));
+    let ted = state.update(fetched("TED", &[]));
+    common::saver::Saver::empty().answer(&mut state, ted);
     assert_eq!(status(&state), "Refreshed: no new notices");
     act(&mut state, Action::RefreshAll);
     assert_eq!(status(&state), "Refreshing 1 feed…", "the inactive feed is left out");

@@ -34,15 +34,15 @@ fn fetched(id: &str, published: &str) -> Scored {
     (notice, relevance)
 }
 
-fn success(feed: &str, notices: Vec<Scored>, when: Timestamp, warnings: &[&str]) -> Msg {
-    Msg::Feed(FeedEvent::Fetched {
+fn success(feed: &str, notices: Vec<Scored>, when: Timestamp, warnings: &[&str]) -> FeedEvent {
+    FeedEvent::Fetched {
         feed: feed.to_owned(),
         notices,
         at: when,
         next_at: when.checked_add(SignedDuration::from_mins(15)).expect("in range"),
         warnings: warnings.iter().map(|w| (*w).to_owned()).collect(),
         state: FeedState::default(),
-    })
+    }
 }
 
 fn failure(feed: &str, message: String, when: Timestamp, retry_at: Timestamp) -> Msg {
@@ -116,16 +116,17 @@ fn a_refused_doffin_key_shows_the_error_with_its_fix_when_it_failed_and_the_retr
 
 #[test]
 fn warnings_from_a_poll_that_worked_are_shown_until_a_clean_poll() {
+    let mut saver = common::saver::Saver::empty();
     let mut state = AppState::new(Vec::new(), &feeds(), now());
     let warning = "Doffin reports 2,400,000 hits for a filtered query: it seems to have ignored a filter";
     let notices = vec![fetched("doffin:1", "2026-11-22T08:00:00Z")];
-    state.update(success("Doffin", notices, now(), &[warning]));
+    saver.poll(&mut state, success("Doffin", notices, now(), &[warning]));
     let doffin = health(&state, "Doffin");
     assert_eq!(doffin.state, HealthState::Ok);
     assert_eq!(doffin.warnings, [warning]);
     assert!(doffin.needs_attention());
 
-    state.update(success("Doffin", Vec::new(), later(15), &[]));
+    saver.poll(&mut state, success("Doffin", Vec::new(), later(15), &[]));
     let doffin = health(&state, "Doffin");
     assert!(doffin.warnings.is_empty() && !doffin.needs_attention(), "{doffin:?}");
 }
@@ -138,6 +139,7 @@ fn a_feed_with_no_new_notices_for_days_while_another_has_them_looks_stale() {
         stored("doffin:1", "2026-11-17T10:00:00Z"),
         stored("doffin:2", "2026-11-16T10:00:00Z"),
     ];
+    let mut saver = common::saver::Saver::holding(&records);
     let mut state =
         AppState::new(records, &feeds(), now()).with_source_settings(&labels(), Duration::from_secs(3 * 86_400));
     // Before any poll the stored notices already count for their feed.
@@ -147,14 +149,12 @@ fn a_feed_with_no_new_notices_for_days_while_another_has_them_looks_stale() {
         fetched("ted:3", "2026-11-22T10:00:00Z"),
         fetched("ted:2", "2026-11-22T07:00:00Z"),
     ];
-    state.update(success("TED", ted, now(), &[]));
+    saver.poll(&mut state, success("TED", ted, now(), &[]));
     // Doffin answers, but only with what it already sent.
-    state.update(success(
-        "Doffin",
-        vec![fetched("doffin:1", "2026-11-17T10:00:00Z")],
-        now(),
-        &[],
-    ));
+    saver.poll(
+        &mut state,
+        success("Doffin", vec![fetched("doffin:1", "2026-11-17T10:00:00Z")], now(), &[]),
+    );
 
     let ted = health(&state, "TED");
     assert_eq!(ted.stale, None);
@@ -177,24 +177,29 @@ fn a_longer_stale_after_setting_keeps_the_same_feed_quiet() {
         stored("ted:1", "2026-11-22T07:00:00Z"),
         stored("doffin:1", "2026-11-17T10:00:00Z"),
     ];
+    let mut saver = common::saver::Saver::holding(&records);
     let mut state =
         AppState::new(records, &feeds(), now()).with_source_settings(&labels(), Duration::from_secs(7 * 86_400));
-    state.update(success("TED", Vec::new(), now(), &[]));
-    state.update(success("Doffin", Vec::new(), now(), &[]));
+    saver.poll(&mut state, success("TED", Vec::new(), now(), &[]));
+    saver.poll(&mut state, success("Doffin", Vec::new(), now(), &[]));
     assert_eq!(health(&state, "Doffin").stale, None);
 }
 
 #[test]
 fn the_source_label_is_learnt_from_fetched_notices_when_the_config_did_not_say() {
     let records = vec![stored("fts:old-1", "2026-11-01T10:00:00Z")];
+    let mut saver = common::saver::Saver::holding(&records);
     let mut state = AppState::new(records, &["Find a Tender".to_owned()], now());
     assert_eq!(health(&state, "Find a Tender").stored, 0);
-    state.update(success(
-        "Find a Tender",
-        vec![fetched("fts:new-1", "2026-11-22T10:00:00Z")],
-        now(),
-        &[],
-    ));
+    saver.poll(
+        &mut state,
+        success(
+            "Find a Tender",
+            vec![fetched("fts:new-1", "2026-11-22T10:00:00Z")],
+            now(),
+            &[],
+        ),
+    );
     let fts = health(&state, "Find a Tender");
     assert_eq!((fts.stored, fts.fetched, fts.new), (2, 1, 1));
     assert_eq!(fts.newest_published, Some(at("2026-11-22T10:00:00Z")));
@@ -202,13 +207,12 @@ fn the_source_label_is_learnt_from_fetched_notices_when_the_config_did_not_say()
 
 #[test]
 fn failing_for_longer_than_stale_after_reads_as_no_successful_poll_for_days() {
+    let mut saver = common::saver::Saver::empty();
     let mut state = AppState::new(Vec::new(), &feeds(), now());
-    state.update(success(
-        "TED",
-        vec![fetched("ted:1", "2026-11-22T10:00:00Z")],
-        now(),
-        &[],
-    ));
+    saver.poll(
+        &mut state,
+        success("TED", vec![fetched("ted:1", "2026-11-22T10:00:00Z")], now(), &[]),
+    );
     let message = FeedError::Timeout(Duration::from_secs(30)).user_message("ted");
     state.update(failure("TED", message, later(15), later(20)));
     assert_eq!(health(&state, "TED").stale, None);
@@ -224,9 +228,11 @@ fn failing_for_longer_than_stale_after_reads_as_no_successful_poll_for_days() {
 
 #[test]
 fn an_inactive_feed_says_why_and_is_never_called_stale() {
-    let mut state = AppState::new(vec![stored("ted:1", "2026-11-22T07:00:00Z")], &feeds(), now())
-        .with_source_settings(&labels(), Duration::from_secs(3 * 86_400));
-    state.update(success("TED", Vec::new(), now(), &[]));
+    let records = vec![stored("ted:1", "2026-11-22T07:00:00Z")];
+    let mut saver = common::saver::Saver::holding(&records);
+    let mut state =
+        AppState::new(records, &feeds(), now()).with_source_settings(&labels(), Duration::from_secs(3 * 86_400));
+    saver.poll(&mut state, success("TED", Vec::new(), now(), &[]));
     let why = "no API key — set DOFFIN_API_KEY; free key from Doffin's API portal";
     state.update(Msg::Feed(FeedEvent::Inactive {
         feed: "Doffin".to_owned(),

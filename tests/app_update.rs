@@ -4,12 +4,13 @@ mod common;
 
 use anbud::app::{Action, AppState, Effect, Mode, Msg, SourceStatus, TextEdit, View};
 use anbud::feeds::FeedEvent;
-use anbud::model::{DecisionKind, NoticeId, Triage, TriageChange};
+use anbud::model::{DecisionKind, NoticeId, NoticeRecord, Triage, TriageChange};
 use anbud::store::StoreEvent;
+use common::saver::{Saver, fetched};
 use common::{notice, now, selected_id as selected, visible_ids as ids};
 
-fn state() -> AppState {
-    let records = vec![
+fn records() -> Vec<NoticeRecord> {
+    vec![
         notice("ted:1")
             .title("Trygghetsalarmer til Bærum kommune")
             .score(9)
@@ -27,8 +28,11 @@ fn state() -> AppState {
             .score(6)
             .triage(Triage::Shortlisted)
             .build(),
-    ];
-    AppState::new(records, &["TED".to_owned()], now())
+    ]
+}
+
+fn state() -> AppState {
+    AppState::new(records(), &["TED".to_owned()], now())
 }
 
 /// The triage saves among `effects`, without their batch numbers.
@@ -220,17 +224,12 @@ fn refresh_keeps_cursor_on_same_notice() {
     act(&mut state, Action::SelectNext);
     assert_eq!(selected(&state), "1");
     let newcomer = notice("ted:9").title("Velferdsteknologi").score(20).scored();
-    let effects = state.update(Msg::Feed(FeedEvent::Fetched {
-        feed: "TED".to_owned(),
-        notices: vec![newcomer.clone()],
-        at: now(),
-        next_at: now(),
-        warnings: Vec::new(),
-        state: Default::default(),
-    }));
+    let effects = state.update(Msg::Feed(fetched("TED", vec![newcomer])));
+    assert!(matches!(&effects[..], [Effect::SaveFetch { feed, items, .. }] if feed == "TED" && items.len() == 1));
+    assert_eq!(ids(&state), ["2", "1", "3"], "listed once the store has saved it");
+    Saver::holding(&records()).answer(&mut state, effects);
     assert_eq!(ids(&state), ["9", "2", "1", "3"]);
     assert_eq!(selected(&state), "1");
-    assert!(matches!(&effects[..], [Effect::SaveFetch { feed, items, .. }] if feed == "TED" && items.len() == 1));
     assert!(matches!(
         state.sources()[0].1,
         SourceStatus::Ok { new: 1, total: 1, .. }
@@ -242,14 +241,7 @@ fn refetch_updates_notice_but_keeps_decision() {
     let mut state = state();
     let (mut changed, relevance) = notice("ted:5").score(6).scored();
     changed.title = "Elektronisk pasientjournal (endret frist)".to_owned();
-    state.update(Msg::Feed(FeedEvent::Fetched {
-        feed: "TED".to_owned(),
-        notices: vec![(changed, relevance)],
-        at: now(),
-        next_at: now(),
-        warnings: Vec::new(),
-        state: Default::default(),
-    }));
+    Saver::holding(&records()).poll(&mut state, fetched("TED", vec![(changed, relevance)]));
     state.update(Msg::ClickView(View::Shortlist));
     let record = state.selected_record().expect("selected");
     assert_eq!(record.notice.title, "Elektronisk pasientjournal (endret frist)");
@@ -728,14 +720,7 @@ fn a_notice_arriving_during_a_search_is_filtered_in() {
         .title("Velferdsteknologi til hjemmetjenesten")
         .score(12)
         .scored();
-    state.update(Msg::Feed(FeedEvent::Fetched {
-        feed: "TED".to_owned(),
-        notices: vec![arriving],
-        at: now(),
-        next_at: now(),
-        warnings: Vec::new(),
-        state: Default::default(),
-    }));
+    Saver::holding(&records()).poll(&mut state, fetched("TED", vec![arriving]));
     assert_eq!(ids(&state), ["9"]);
     assert!(
         !state.visible()[0].positions.is_empty(),
@@ -752,14 +737,7 @@ fn a_refetch_that_moves_the_deadline_is_flagged_until_seen() {
         .deadline("2026-12-01T11:00:00Z")
         .scored();
     moved.deadline = Some("2026-12-08T11:00:00Z".parse().expect("valid"));
-    state.update(Msg::Feed(FeedEvent::Fetched {
-        feed: "TED".to_owned(),
-        notices: vec![(moved, relevance)],
-        at: now(),
-        next_at: now(),
-        warnings: Vec::new(),
-        state: Default::default(),
-    }));
+    Saver::holding(&records()).poll(&mut state, fetched("TED", vec![(moved, relevance)]));
     assert_eq!(state.count(View::Changed), 1);
     state.update(Msg::ClickView(View::Changed));
     let record = state.selected_record().expect("selected");
@@ -785,14 +763,7 @@ fn a_refetch_that_moves_the_deadline_is_flagged_until_seen() {
 fn an_unchanged_refetch_is_not_a_change() {
     let mut state = state();
     let same = notice("ted:3").title("Pasientjournal EPJ").score(4).scored();
-    state.update(Msg::Feed(FeedEvent::Fetched {
-        feed: "TED".to_owned(),
-        notices: vec![same],
-        at: now(),
-        next_at: now(),
-        warnings: Vec::new(),
-        state: Default::default(),
-    }));
+    Saver::holding(&records()).poll(&mut state, fetched("TED", vec![same]));
     assert_eq!(state.count(View::Changed), 0);
 }
 
@@ -802,14 +773,7 @@ fn a_refresh_while_saving_does_not_move_the_row_before_the_store_confirms() {
     let effects = act(&mut state, Action::Shortlist);
     // Something else redraws the list meanwhile: a poll arrives.
     let other = notice("ted:9").title("Sykehussenger").score(1).scored();
-    state.update(Msg::Feed(FeedEvent::Fetched {
-        feed: "TED".to_owned(),
-        notices: vec![other],
-        at: now(),
-        next_at: now(),
-        warnings: Vec::new(),
-        state: Default::default(),
-    }));
+    Saver::holding(&records()).poll(&mut state, fetched("TED", vec![other]));
     assert_eq!(ids(&state), ["2", "1", "3"], "still in the Inbox, marked as saving");
     assert_eq!(state.count(View::Shortlist), 1, "counts are of confirmed decisions");
     confirm_all(&mut state, effects);

@@ -374,7 +374,6 @@ async fn poll_once_against_two_loopback_feeds_lists_the_procedure_once_with_both
 #[test]
 fn the_dashboard_folds_a_fetched_twin_into_the_shown_record_and_the_detail_pane_names_it() {
     use anbud::app::{Action, AppState, Effect, Msg, View};
-    use anbud::feeds::FeedEvent;
 
     let now = at("2026-11-22T12:00:00Z");
     let mut store = Store::open_in_memory().expect("open");
@@ -387,27 +386,28 @@ fn the_dashboard_folds_a_fetched_twin_into_the_shown_record_and_the_detail_pane_
         now,
     );
     assert_eq!(state.count(View::All), 2);
-    let effects = state.update(Msg::Feed(FeedEvent::Fetched {
-        feed: "TED".to_owned(),
-        notices: ted_batch(),
-        at: now,
-        next_at: now,
-        warnings: Vec::new(),
-        state: Default::default(),
-    }));
-    assert_eq!(state.count(View::All), 4, "the twin is not a row of its own");
-    assert_eq!(state.count(View::Inbox), 4);
-    // The store still gets the whole fetch: it records the merge itself, in the same transaction.
-    let Some(Effect::SaveFetch {
-        items, at: saved_at, ..
-    }) = effects.iter().find(|e| matches!(e, Effect::SaveFetch { .. }))
-    else {
+    assert_eq!(now, common::now());
+    let effects = state.update(Msg::Feed(common::saver::fetched("TED", ted_batch())));
+    assert_eq!(
+        state.count(View::All),
+        2,
+        "nothing is listed before the store has saved it"
+    );
+    // The store gets the whole fetch and decides: it records the merge in the same transaction,
+    // and the dashboard shows what it decided.
+    let Some(Effect::SaveFetch { items, .. }) = effects.iter().find(|e| matches!(e, Effect::SaveFetch { .. })) else {
         panic!("no SaveFetch in {effects:?}");
     };
     assert_eq!(items.len(), 3);
-    store.upsert_notices(items, *saved_at).expect("ted saved");
-    let reloaded = AppState::new(store.load_records().expect("reload"), &[], now);
+    let mut saver = common::saver::Saver { store };
+    saver.answer(&mut state, effects);
+    assert_eq!(state.count(View::All), 4, "the twin is not a row of its own");
+    assert_eq!(state.count(View::Inbox), 4);
+    let reloaded = AppState::new(saver.store.load_records().expect("reload"), &[], now);
     assert_eq!(reloaded.count(View::All), 4, "a restart shows the same list");
+    // The twin fetched again stays a link, once.
+    saver.poll(&mut state, common::saver::fetched("TED", ted_batch()));
+    assert_eq!(state.count(View::All), 4);
 
     let primary = state.selected_record().expect("selected");
     assert_eq!(primary.notice.id.as_str(), "doffin:2026-112542");
@@ -417,7 +417,7 @@ fn the_dashboard_folds_a_fetched_twin_into_the_shown_record_and_the_detail_pane_
             .selected_record()
             .map(|r| r.also_on.iter().map(|a| a.reason.clone()).collect::<Vec<_>>()),
         Some(primary.also_on.iter().map(|a| a.reason.clone()).collect()),
-        "the core and the store give the same reason"
+        "the list after a restart gives the same reason"
     );
 
     state.update(Msg::Action(Action::ToggleDetail));

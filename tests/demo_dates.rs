@@ -35,15 +35,15 @@ async fn poll_the_demo() -> Vec<(String, String, Vec<Scored>)> {
     polled
 }
 
-fn fetched(feed: &str, notices: Vec<Scored>, at: Timestamp) -> Msg {
-    Msg::Feed(FeedEvent::Fetched {
+fn fetched(feed: &str, notices: Vec<Scored>, at: Timestamp) -> FeedEvent {
+    FeedEvent::Fetched {
         feed: feed.to_owned(),
         notices,
         at,
         next_at: at + SignedDuration::from_mins(15),
         warnings: Vec::new(),
         state: Default::default(),
-    })
+    }
 }
 
 fn settings(polled: &[(String, String, Vec<Scored>)]) -> Vec<SourceSetting> {
@@ -93,8 +93,9 @@ async fn a_fresh_demo_shows_open_notices_no_stale_feed_and_no_empty_rescore() {
         batch: Vec::new(),
         done: Some(Ok(0)),
     });
+    let mut saver = common::saver::Saver::empty();
     for (feed, _, notices) in &polled {
-        state.update(fetched(feed, notices.clone(), now));
+        saver.poll(&mut state, fetched(feed, notices.clone(), now));
     }
     assert!(state.count(View::ClosingSoon) >= 1);
     assert!(state.count(View::Inbox) >= 5, "{}", state.count(View::Inbox));
@@ -115,7 +116,7 @@ async fn a_fresh_demo_shows_open_notices_no_stale_feed_and_no_empty_rescore() {
         .collect();
     let mut again = AppState::new(records, &names, now).with_source_settings(&settings(&polled), stale_after);
     for (feed, _, notices) in &polled {
-        again.update(fetched(feed, notices.clone(), now));
+        saver.poll(&mut again, fetched(feed, notices.clone(), now));
     }
     let health = again.source_health();
     assert!(health.iter().all(|h| h.stale.is_none()), "{health:#?}");

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use anbud::model::{FeedState, Field, Hit, Notice, NoticeId, Relevance, RuleKind, Triage, TriageChange, UrlValidators};
 use anbud::store::schema::SCHEMA_VERSION;
-use anbud::store::{StatusFilter, Store, StoreCommand, StoreError, StoreEvent, StoreHandle};
+use anbud::store::{Arrival, StatusFilter, Store, StoreCommand, StoreError, StoreEvent, StoreHandle};
 use jiff::Timestamp;
 use rusqlite::Connection;
 use tempfile::TempDir;
@@ -99,6 +99,53 @@ fn fetch(items: Vec<(Notice, Relevance)>) -> StoreCommand {
         at: at(),
         state: Default::default(),
     }
+}
+
+/// The store's decision about each notice of a saved fetch, answered as the store thread answers.
+fn arrivals(store: &mut Store, items: Vec<(Notice, Relevance)>) -> Vec<(String, Arrival)> {
+    match anbud::store::execute(store, fetch(items)) {
+        StoreEvent::FetchSaved { saved, .. } => saved
+            .into_iter()
+            .map(|s| (s.notice.id.as_str().to_owned(), s.arrival))
+            .collect(),
+        other => panic!("not saved: {other:?}"),
+    }
+}
+
+#[test]
+fn a_saved_fetch_says_what_the_store_decided_about_each_notice() {
+    let mut store = Store::open_in_memory().expect("open");
+    assert_eq!(
+        arrivals(&mut store, vec![item("ted:1", 5, true)]),
+        [("ted:1".to_owned(), Arrival::New)]
+    );
+    // A changed title is diffed against the stored notice; the unchanged one is merely known.
+    let (mut renamed, relevance) = item("ted:1", 5, true);
+    renamed.title = "Trygghetsalarmer, endret".to_owned();
+    let old_title = notice("ted:1").build().title;
+    let decided = arrivals(
+        &mut store,
+        vec![(renamed.clone(), relevance.clone()), item("ted:2", 1, false)],
+    );
+    let Arrival::Known { unseen: Some(unseen) } = &decided[0].1 else {
+        panic!("{decided:?}")
+    };
+    assert_eq!(
+        unseen
+            .iter()
+            .map(|c| (c.field.as_str(), c.old.as_str(), c.new.as_str()))
+            .collect::<Vec<_>>(),
+        [("title", old_title.as_str(), "Trygghetsalarmer, endret")]
+    );
+    assert_eq!(decided[1], ("ted:2".to_owned(), Arrival::New));
+    // Fetched again unchanged: known, its unseen changes left as stored.
+    assert_eq!(
+        arrivals(&mut store, vec![(renamed, relevance)]),
+        [("ted:1".to_owned(), Arrival::Known { unseen: None })]
+    );
+    let stored = store.load_records().expect("load");
+    let one = stored.iter().find(|r| r.notice.id.as_str() == "ted:1").expect("stored");
+    assert_eq!(&one.changes, unseen, "the dashboard was told what the store keeps");
 }
 
 fn count(path: &Path, table: &str) -> i64 {
@@ -645,7 +692,8 @@ fn a_feeds_state_is_saved_with_its_notices_and_survives_a_reopen() {
     let first = saved_state("2026-11-22T10:00:00Z", "\"v1\"");
     let summary = store
         .save_fetch("Doffin", &[item("doffin:1", 5, true)], &first, at())
-        .expect("save");
+        .expect("save")
+        .summary;
     assert_eq!(summary.new, 1);
     // Cut short at max_pages: where the next poll continues is saved too.
     let second = FeedState {

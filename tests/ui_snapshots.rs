@@ -343,14 +343,7 @@ fn detail_pane_shows_signals_and_score_breakdown() {
     .into_iter()
     .collect();
     notice.deadline = Some("2026-12-20T11:00:00Z".parse().expect("valid"));
-    state.update(Msg::Feed(FeedEvent::Fetched {
-        feed: "TED".to_owned(),
-        notices: vec![(notice, relevance)],
-        at: now(),
-        next_at: now(),
-        warnings: Vec::new(),
-        state: Default::default(),
-    }));
+    common::saver::Saver::empty().poll(&mut state, common::saver::fetched("TED", vec![(notice, relevance)]));
     state.update(Msg::Action(Action::SelectFirst));
     state.update(Msg::Action(Action::ToggleDetail));
     insta::assert_snapshot!(draw(&state, 130, 22).backend());

@@ -25,15 +25,15 @@ fn published(id: &str, at: &str) -> (NoticeRecord, Scored) {
     (record, scored)
 }
 
-fn fetched(feed: &str, notices: Vec<Scored>, at: Timestamp, warnings: &[&str]) -> Msg {
-    Msg::Feed(FeedEvent::Fetched {
+fn fetched(feed: &str, notices: Vec<Scored>, at: Timestamp, warnings: &[&str]) -> FeedEvent {
+    FeedEvent::Fetched {
         feed: feed.to_owned(),
         notices,
         at,
         next_at: at.checked_add(SignedDuration::from_mins(15)).expect("in range"),
         warnings: warnings.iter().map(|w| (*w).to_owned()).collect(),
         state: FeedState::default(),
-    })
+    }
 }
 
 const FEEDS: [(&str, &str); 4] = [
@@ -57,13 +57,14 @@ fn mixed() -> AppState {
             last_success: None,
         })
         .collect();
+    let mut saver = common::saver::Saver::holding(&[ted_old.clone(), rss_old.clone()]);
     let mut state = AppState::new(vec![ted_old, rss_old], &names, minutes(-30))
         .with_source_settings(&labels, Duration::from_secs(3 * 86_400));
 
     let ted: Vec<Scored> = (1..=3)
         .map(|i| published(&format!("ted:{i}"), "2026-11-22T08:00:00Z").1)
         .collect();
-    state.update(fetched("TED", ted, minutes(-2), &[]));
+    saver.poll(&mut state, fetched("TED", ted, minutes(-2), &[]));
 
     let refused = FeedError::Status {
         status: 401,
@@ -84,13 +85,16 @@ fn mixed() -> AppState {
     }));
 
     let fts = vec![published("fts:ocds-b5fd17-1", "2026-11-22T06:00:00Z").1];
-    state.update(fetched(
-        "Find a Tender",
-        fts,
-        minutes(-8),
-        &["the server reported 1,204,331 results for a filtered query: it may have ignored a filter"],
-    ));
-    state.update(fetched("Kommune RSS", vec![rss_again], minutes(-4), &[]));
+    saver.poll(
+        &mut state,
+        fetched(
+            "Find a Tender",
+            fts,
+            minutes(-8),
+            &["the server reported 1,204,331 results for a filtered query: it may have ignored a filter"],
+        ),
+    );
+    saver.poll(&mut state, fetched("Kommune RSS", vec![rss_again], minutes(-4), &[]));
     state.update(Msg::ClockTicked(now()));
     state
 }
@@ -142,12 +146,10 @@ fn the_status_line_points_at_the_panel_only_when_a_feed_needs_attention() {
 
     let names = vec!["TED".to_owned()];
     let mut healthy = AppState::new(Vec::new(), &names, now());
-    healthy.update(fetched(
-        "TED",
-        vec![published("ted:1", "2026-11-22T08:00:00Z").1],
-        now(),
-        &[],
-    ));
+    common::saver::Saver::empty().poll(
+        &mut healthy,
+        fetched("TED", vec![published("ted:1", "2026-11-22T08:00:00Z").1], now(), &[]),
+    );
     let fine = screen(&draw(&healthy, 120, 12));
     assert!(!fine.contains("F: sources"), "{fine}");
     assert!(fine.contains("? help"), "{fine}");

@@ -4,7 +4,7 @@
 
 use super::msg::Effect;
 use super::state::AppState;
-use crate::feeds::Scored;
+use crate::store::{Arrival, SavedNotice};
 
 impl AppState {
     /// Turns on desktop notifications for new notices scoring at least `min_score` (`None`: off).
@@ -13,15 +13,13 @@ impl AppState {
         self
     }
 
-    /// The notification for a poll of `feed`, judged before its notices are merged (so "new" means
-    /// new to this dashboard).
-    pub(crate) fn alert_for(&self, feed: &str, items: &[Scored]) -> Option<Effect> {
+    /// The notification for a saved poll of `feed`: the notices the store found new to it.
+    pub(crate) fn alert_for(&self, feed: &str, saved: &[SavedNotice]) -> Option<Effect> {
         let min = self.notify_min_score?;
-        let mut fresh: Vec<&Scored> = items
+        let mut fresh: Vec<(&crate::model::Notice, &crate::model::Relevance)> = saved
             .iter()
-            .filter(|(notice, relevance)| {
-                relevance.matched && relevance.score >= min && !self.by_id.contains_key(&notice.id)
-            })
+            .filter(|s| s.arrival == Arrival::New && s.relevance.matched && s.relevance.score >= min)
+            .map(|s| (&s.notice, &s.relevance))
             .collect();
         fresh.sort_by_key(|(_, relevance)| std::cmp::Reverse(relevance.score));
         let (best, relevance) = fresh.first()?;

@@ -1,14 +1,14 @@
 //! Descriptions read on demand. The dashboard's records come from the store without their
 //! descriptions (a quarter of its memory at 100,000 notices, issue #7): a record says so with
 //! `description_in_store`. The core asks the store for a description when something needs it —
-//! the detail pane shows the notice, `E` suggests from the decided notices, a fetch replaces a
-//! notice whose old description must be diffed — and keeps it once it has arrived (a person reads
-//! a few hundred notices a session, not 100,000).
+//! the detail pane shows the notice, `E` suggests from the decided notices — and keeps it once it
+//! has arrived (a person reads a few hundred notices a session, not 100,000). A fetch that changes a
+//! description is diffed by the store, which has the old text.
 
 use super::msg::Effect;
 use super::state::AppState;
 use super::update::error;
-use crate::model::{FieldChange, NoticeId, NoticeRecord, Triage, merge_changes};
+use crate::model::{NoticeId, NoticeRecord, Triage};
 
 impl AppState {
     /// Whether `record`'s description is still being read from the store (the detail pane says so).
@@ -73,29 +73,14 @@ impl AppState {
                 return;
             }
         };
-        let mut changed = false;
         for (id, text) in texts {
             self.descriptions_asked.remove(&id);
             let Some(&i) = self.by_id.get(&id) else { continue };
             let record = &mut self.records[i];
-            if self.description_diffs.remove(&id) {
-                // Read before a fetch replaced the notice: `text` is the description it replaced.
-                if text != record.notice.description {
-                    let change = FieldChange {
-                        field: "description".to_owned(),
-                        old: text,
-                        new: record.notice.description.clone(),
-                    };
-                    record.changes = merge_changes(std::mem::take(&mut record.changes), vec![change]);
-                    changed = true;
-                }
-            } else if record.description_in_store {
+            if record.description_in_store {
                 record.notice.description = text;
                 record.description_in_store = false;
             }
-        }
-        if changed {
-            self.refresh_view();
         }
         if self.suggestions_waiting
             && !self

@@ -2,61 +2,36 @@
 //! merges the rest when the store has read them (`StoreEvent::Loaded`). Reading 100,000 notices
 //! takes about a second; nobody should stare at a blank terminal meanwhile.
 //!
-//! Until the rest is in, polls are held back: judged against a partial list, every stored notice
-//! would look new (wrong "new" counts, desktop notifications for old notices, duplicates not
-//! recognised). They are replayed, in order, once everything is loaded.
+//! Polls and re-scores need not wait meanwhile: the store decides what a fetch is (new, changed, a
+//! duplicate) against the whole database, and it answers in the order it works, so whatever it
+//! reports before `Loaded` is already in what it loads, and whatever it reports after is newer.
 
 use std::collections::HashMap;
 
-use super::msg::Effect;
 use super::state::AppState;
 use super::update::{error, info};
-use crate::feeds::FeedEvent;
 use crate::model::NoticeRecord;
-
-/// A re-score batch held back while loading.
-pub(crate) type HeldScores = (
-    Vec<(crate::model::NoticeId, crate::model::Relevance)>,
-    Option<Result<usize, String>>,
-);
 
 impl AppState {
     /// Marks the records given to [`AppState::new`] as the first part only: the rest arrive with
     /// `StoreEvent::Loaded`.
     pub fn loading_rest(mut self) -> Self {
-        self.loading = Some(Vec::new());
+        self.loading = true;
         self.status = Some(info("Loading saved notices…".to_owned()));
         self
     }
 
     /// Whether the rest of the stored notices is still being read.
     pub fn is_loading(&self) -> bool {
-        self.loading.is_some()
+        self.loading
     }
 
-    /// Holds a feed event back while loading; hands it back when it may be handled now.
-    pub(crate) fn defer_while_loading(&mut self, event: FeedEvent) -> Option<FeedEvent> {
-        match (&mut self.loading, event) {
-            // Started / failed / inactive carry no notices: show them at once.
-            (Some(held), event @ FeedEvent::Fetched { .. }) => {
-                held.push(event);
-                None
-            }
-            (_, event) => Some(event),
-        }
-    }
-
-    /// New scores from the background re-score: applied to the records on screen (held back, like
-    /// polls, while the rest is still loading, so the loaded copies do not overwrite them).
+    /// New scores from the background re-score, applied to the records on screen.
     pub(crate) fn on_rescored(
         &mut self,
         batch: Vec<(crate::model::NoticeId, crate::model::Relevance)>,
         done: Option<Result<usize, String>>,
     ) {
-        if self.loading.is_some() {
-            self.held_scores.push((batch, done));
-            return;
-        }
         for (id, relevance) in batch {
             if let Some(&i) = self.by_id.get(&id) {
                 self.records[i].relevance = relevance;
@@ -84,9 +59,9 @@ impl AppState {
     }
 
     /// Every stored notice has been read: merges those not on screen yet (the ones shown may have
-    /// changed since, and keep their state), then replays the polls held back.
-    pub(crate) fn on_loaded(&mut self, loaded: Result<Vec<NoticeRecord>, String>) -> Vec<Effect> {
-        let held = self.loading.take().unwrap_or_default();
+    /// changed since — a decision still being saved — and keep their state).
+    pub(crate) fn on_loaded(&mut self, loaded: Result<Vec<NoticeRecord>, String>) {
+        self.loading = false;
         match loaded {
             Ok(loaded) => {
                 // The loaded Vec becomes the records, and the ones on screen replace their stored
@@ -122,11 +97,7 @@ impl AppState {
                 )));
             }
         }
-        for (batch, done) in std::mem::take(&mut self.held_scores) {
-            self.on_rescored(batch, done);
-        }
         self.recount_sources();
         self.refresh_view();
-        held.into_iter().flat_map(|event| self.on_feed(event)).collect()
     }
 }

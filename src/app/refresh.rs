@@ -6,7 +6,7 @@
 //! not) by the store. An answer without a `Started` in the round belongs to a poll that was running
 //! before `r`; the poller then polls that feed again, and that poll is the one that counts.
 
-use super::state::{AppState, SourceStatus};
+use super::state::AppState;
 use super::update::{error, info};
 
 /// Where one feed is in the round.
@@ -16,11 +16,8 @@ pub enum RoundStep {
     Queued,
     /// Its poll is running.
     Polling,
-    /// Fetched, `new` notices new to the list; waiting for the store to save them.
-    Saving {
-        /// New notices.
-        new: usize,
-    },
+    /// Fetched; waiting for the store to save it (and to say how many notices were new).
+    Saving,
     /// Fetched and saved.
     Done {
         /// New notices.
@@ -111,10 +108,10 @@ impl AppState {
     pub(crate) fn start_refresh_round(&mut self) {
         if self.refresh.is_none() {
             let feeds: Vec<(String, RoundStep)> = self
-                .sources
+                .feed_logs
                 .iter()
-                .filter(|(_, status)| !matches!(status, SourceStatus::Inactive { .. }))
-                .map(|(name, _)| (name.clone(), RoundStep::Queued))
+                .filter(|log| log.inactive.is_none())
+                .map(|log| (log.name.clone(), RoundStep::Queued))
                 .collect();
             self.status = Some(if feeds.is_empty() {
                 error("No feed can be refreshed: every feed is inactive — F shows why".to_owned())
@@ -187,7 +184,7 @@ mod tests {
             Some(("Refreshed: no new notices".to_owned(), false))
         );
         let open = RefreshRound {
-            feeds: vec![("TED".to_owned(), RoundStep::Saving { new: 1 })],
+            feeds: vec![("TED".to_owned(), RoundStep::Saving)],
         };
         assert_eq!(open.closing_line(), None);
     }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use super::state::AppState;
+use super::state::{AppState, SourceStatus};
 use crate::feeds::Scored;
 use crate::model::NoticeRecord;
 
@@ -117,6 +117,43 @@ impl FeedLog {
         }
         self.last_success = Some(success);
         self.warnings = warnings;
+    }
+
+    /// What the feed is doing now, for the status line.
+    pub fn status(&self) -> SourceStatus {
+        if let Some(message) = &self.inactive {
+            return SourceStatus::Inactive {
+                message: message.clone(),
+            };
+        }
+        if let Some(since) = self.polling_since {
+            return SourceStatus::Fetching { since };
+        }
+        match (&self.last_failure, self.last_success) {
+            (Some(failure), _) if self.failing_since.is_some() => SourceStatus::Failed {
+                at: failure.at,
+                message: failure.message.clone(),
+                retry_at: failure.retry_at,
+            },
+            (_, Some(success)) => SourceStatus::Ok {
+                at: success.at,
+                new: success.new,
+                total: success.fetched,
+                next_at: self.next_at.unwrap_or(success.at),
+            },
+            _ => SourceStatus::Idle,
+        }
+    }
+
+    /// The store saved the last successful poll, `new` of its notices new to the list.
+    pub fn saved(&mut self, new: usize) {
+        self.new += new;
+        if let Some(success) = self.last_success.as_mut() {
+            success.new = new;
+            if new > 0 {
+                self.last_new_at = Some(success.at);
+            }
+        }
     }
 
     /// A poll failed.
@@ -455,19 +492,19 @@ impl AppState {
         self.record_stats = RecordStats::from_records(&self.records);
     }
 
-    /// Logs a successful poll of `feed` whose `notices` added `new` to the store.
+    /// Logs a successful poll of `feed` that brought `notices`; how many were new is known once the
+    /// store has saved them ([`FeedLog::saved`]).
     pub(super) fn log_success(
         &mut self,
         feed: &str,
         notices: &[Scored],
-        new: usize,
         (at, next_at): (Timestamp, Timestamp),
         warnings: Vec<String>,
     ) {
         let source = notices.first().map(|(notice, _)| notice.source.clone());
         let success = PollSuccess {
             at,
-            new,
+            new: 0,
             fetched: notices.len(),
         };
         self.feed_log(feed)

@@ -272,18 +272,15 @@ pub struct AppState {
     pub(crate) reject_reasons: Vec<String>,
     /// Desktop notifications for new notices scoring at least this; `None`: off.
     pub(crate) notify_min_score: Option<i32>,
-    /// While the rest of the stored notices is read: the polls held back until then.
-    pub(crate) loading: Option<Vec<crate::feeds::FeedEvent>>,
+    /// Whether the rest of the stored notices is still being read (see `loading.rs`).
+    pub(crate) loading: bool,
     /// The next moment the passing of time moves a notice between tabs (a deadline passes, or
     /// comes within a week); the minute tick re-sorts the tabs only once it is reached.
     pub(crate) next_time_boundary: Option<Timestamp>,
-    /// Background re-score results that arrived while loading.
-    pub(crate) held_scores: Vec<super::loading::HeldScores>,
     /// The profile exclusions are suggested for, and whether it has a file to write them to.
     pub(crate) suggest_profile: Option<(crate::matching::Profile, bool)>,
     pub(crate) suggestions: super::suggestions::SuggestionsPanel,
     pub(crate) selected: Option<NoticeId>,
-    pub(crate) sources: Vec<(String, SourceStatus)>,
     /// What each feed did this session, for the sources panel (see `super::sources`).
     pub(crate) feed_logs: Vec<super::sources::FeedLog>,
     pub(crate) stale_after: std::time::Duration,
@@ -303,9 +300,6 @@ pub struct AppState {
     pub(crate) viewing_changes: Option<NoticeId>,
     /// Notices whose description was asked of the store and has not arrived (see `descriptions.rs`).
     pub(crate) descriptions_asked: std::collections::HashSet<NoticeId>,
-    /// Notices a fetch updated while their old description was in the store: the one that arrives
-    /// is diffed against the fetched one.
-    pub(crate) description_diffs: std::collections::HashSet<NoticeId>,
     /// `E` waits for the descriptions of the decided notices before it suggests.
     pub(crate) suggestions_waiting: bool,
 }
@@ -340,13 +334,11 @@ impl AppState {
             tags: super::annotate::TagPrompt::default(),
             reject_reasons: Vec::new(),
             notify_min_score: None,
-            loading: None,
+            loading: false,
             next_time_boundary: None,
-            held_scores: Vec::new(),
             suggest_profile: None,
             suggestions: super::suggestions::SuggestionsPanel::default(),
             selected: None,
-            sources: feeds.iter().map(|f| (f.clone(), SourceStatus::Idle)).collect(),
             feed_logs: feeds.iter().map(|f| super::sources::FeedLog::new(f, None)).collect(),
             stale_after: super::sources::DEFAULT_STALE_AFTER,
             record_stats: super::sources::RecordStats::default(),
@@ -360,7 +352,6 @@ impl AppState {
             running: true,
             viewing_changes: None,
             descriptions_asked: std::collections::HashSet::new(),
-            description_diffs: std::collections::HashSet::new(),
             suggestions_waiting: false,
         };
         // The given Vec is kept as it is: copying 100,000 records into a new one held both.
@@ -519,9 +510,13 @@ impl AppState {
         !self.pending.is_empty()
     }
 
-    /// Feeds and what they are doing.
-    pub fn sources(&self) -> &[(String, SourceStatus)] {
-        &self.sources
+    /// Feeds and what they are doing, in config order: read off each feed's log, the one record
+    /// of what it did.
+    pub fn sources(&self) -> Vec<(String, SourceStatus)> {
+        self.feed_logs
+            .iter()
+            .map(|log| (log.name.clone(), log.status()))
+            .collect()
     }
 
     /// The transient status message.

@@ -2,9 +2,9 @@
 
 use super::msg::{Action, Effect, Msg, TextEdit};
 use super::refresh::RoundStep;
-use super::state::{AppState, Mode, SourceStatus, StatusLevel, StatusMessage, View};
-use crate::feeds::{FeedEvent, Scored};
-use crate::model::{NoticeRecord, Triage, merge_changes};
+use super::state::{AppState, Mode, StatusLevel, StatusMessage, View};
+use crate::feeds::FeedEvent;
+use crate::model::Triage;
 use crate::store::StoreEvent;
 
 impl AppState {
@@ -49,10 +49,7 @@ impl AppState {
                 self.on_edit(edit);
                 Vec::new()
             }
-            Msg::Feed(event) => match self.defer_while_loading(event) {
-                Some(event) => self.on_feed(event),
-                None => Vec::new(),
-            },
+            Msg::Feed(event) => self.on_feed(event),
             Msg::Store(event) => self.on_store(event),
             Msg::ExportFinished(result) => {
                 let kind = self.exporting.take().unwrap_or(super::messages::ExportKind::Shortlist);
@@ -308,8 +305,7 @@ impl AppState {
 
     fn on_store(&mut self, event: StoreEvent) -> Vec<Effect> {
         match event {
-            // Replays the polls held back while loading, which may ask for saves.
-            StoreEvent::Loaded(records) => return self.on_loaded(records),
+            StoreEvent::Loaded(records) => self.on_loaded(records),
             StoreEvent::DescriptionsLoaded(texts) => self.on_descriptions(texts),
             StoreEvent::Rescored { batch, done } => self.on_rescored(batch, done),
             StoreEvent::TriageSaved(change) => self.on_triage_saved(change),
@@ -336,18 +332,8 @@ impl AppState {
                 )));
             }
             StoreEvent::SeenSaved { error: None, .. } => {}
-            StoreEvent::FetchSaved { feed, .. } => self.advance_round(&feed, |step| match step {
-                RoundStep::Saving { new } => Some(RoundStep::Done { new }),
-                _ => None,
-            }),
-            StoreEvent::FetchNotSaved { feed, error: why } => {
-                self.advance_round(&feed, |step| {
-                    matches!(step, RoundStep::Saving { .. }).then_some(RoundStep::Failed)
-                });
-                self.status = Some(error(format!(
-                    "{feed}: fetched notices NOT saved — the next poll fetches them again [{why}]"
-                )));
-            }
+            StoreEvent::FetchSaved { feed, saved, .. } => return self.on_fetch_saved(&feed, saved),
+            StoreEvent::FetchNotSaved { feed, error: why } => self.on_fetch_not_saved(&feed, &why),
         }
         Vec::new()
     }
@@ -358,44 +344,9 @@ impl AppState {
                 self.feed_log(&feed).started(at);
                 // Polled (again) in this round: this poll's answer is the one that counts.
                 self.advance_round(&feed, |_| Some(RoundStep::Polling));
-                self.set_source(&feed, SourceStatus::Fetching { since: at });
                 Vec::new()
             }
-            FeedEvent::Fetched {
-                feed,
-                notices,
-                at,
-                next_at,
-                warnings,
-                state,
-            } => {
-                let total = notices.len();
-                let alert = self.alert_for(&feed, &notices);
-                let (new, old_descriptions) = self.merge(&notices);
-                self.log_success(&feed, &notices, new, (at, next_at), warnings);
-                self.advance_round(&feed, |step| {
-                    (step == RoundStep::Polling).then_some(RoundStep::Saving { new })
-                });
-                self.set_source(
-                    &feed,
-                    SourceStatus::Ok {
-                        at,
-                        new,
-                        total,
-                        next_at,
-                    },
-                );
-                self.refresh_view();
-                let save = Effect::SaveFetch {
-                    feed,
-                    items: notices,
-                    at,
-                    state,
-                };
-                // Asked before the save, so the store answers with the descriptions it replaces.
-                let read_old = (!old_descriptions.is_empty()).then_some(Effect::LoadDescriptions(old_descriptions));
-                read_old.into_iter().chain(std::iter::once(save)).chain(alert).collect()
-            }
+            event @ FeedEvent::Fetched { .. } => self.on_fetched(event),
             FeedEvent::Failed {
                 feed,
                 message,
@@ -404,63 +355,13 @@ impl AppState {
             } => {
                 self.log_failure(&feed, &message, at, retry_at);
                 self.advance_round(&feed, |step| (step == RoundStep::Polling).then_some(RoundStep::Failed));
-                self.set_source(&feed, SourceStatus::Failed { at, message, retry_at });
                 Vec::new()
             }
             FeedEvent::Inactive { feed, message } => {
-                self.feed_log(&feed).inactive(message.clone());
+                self.feed_log(&feed).inactive(message);
                 self.leave_round(&feed);
-                self.set_source(&feed, SourceStatus::Inactive { message });
                 Vec::new()
             }
-        }
-    }
-
-    /// Adds or updates fetched notices, keeping the user's decisions; returns how many were new,
-    /// and the updated notices whose old description is in the store (its change is diffed when
-    /// it arrives, see `descriptions.rs`).
-    fn merge(&mut self, items: &[Scored]) -> (usize, Vec<crate::model::NoticeId>) {
-        let mut new = 0;
-        let mut old_descriptions = Vec::new();
-        let mut arrived = Vec::new();
-        // The same procedure already shown from another source becomes a link on that record, as
-        // the store decides when it saves the fetch (see `dedup`).
-        let by_id = &self.by_id;
-        let absorbed = crate::dedup::absorb_duplicates(&mut self.records, |id| by_id.contains_key(id), items);
-        for (notice, relevance) in items.iter().filter(|(n, _)| !absorbed.contains(&n.id)) {
-            if let Some(&i) = self.by_id.get(&notice.id) {
-                // The store computes the same diff when it saves: shown now, still there after a restart.
-                let record = &mut self.records[i];
-                let mut diff = notice.changes_from(&record.notice);
-                if record.description_in_store {
-                    // The empty text in memory is not the old description.
-                    diff.retain(|change| change.field != "description");
-                    record.description_in_store = false;
-                    self.description_diffs.insert(notice.id.clone());
-                    old_descriptions.push(notice.id.clone());
-                }
-                if !diff.is_empty() {
-                    record.changes = merge_changes(std::mem::take(&mut record.changes), diff);
-                }
-                self.record_stats
-                    .moved(&notice.source, record.notice.published, notice.published);
-                record.notice = notice.clone();
-                record.relevance = relevance.clone();
-            } else {
-                new += 1;
-                self.by_id.insert(notice.id.clone(), self.records.len());
-                self.records.push(NoticeRecord::new(notice.clone(), relevance.clone()));
-                arrived.push((notice.source.clone(), notice.published));
-            }
-        }
-        self.record_stats.add(arrived);
-        (new, old_descriptions)
-    }
-
-    fn set_source(&mut self, feed: &str, status: SourceStatus) {
-        match self.sources.iter_mut().find(|(name, _)| name == feed) {
-            Some(slot) => slot.1 = status,
-            None => self.sources.push((feed.to_owned(), status)),
         }
     }
 }

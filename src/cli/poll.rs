@@ -59,7 +59,7 @@ pub(super) async fn poll_once(config: &Config, mut store: Store, quiet: bool) ->
             Ok(fetched) => {
                 let now = Timestamp::now();
                 let state = state_after(saved, plan, &fetched.progress, fetched.validators, started, now);
-                let summary = store.save_fetch(&spec.name, &fetched.scored, &state, now)?;
+                let summary = store.save_fetch(&spec.name, &fetched.scored, &state, now)?.summary;
                 let scored = fetched.scored;
                 if !quiet {
                     for warning in &fetched.warnings {

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::model::{Notice, NoticeRecord, Relevance};
+use crate::model::Notice;
 
 fn at(s: &str) -> Timestamp {
     s.parse().expect("timestamp")
@@ -351,49 +351,6 @@ fn the_index_finds_a_twin_across_midnight_and_ignores_the_crowd() {
     assert!(index.find(&Fingerprint::of(&stranger)).is_none());
 }
 
-fn record(notice: Notice) -> NoticeRecord {
-    NoticeRecord::new(notice, Relevance::default())
-}
-
-#[test]
-fn absorbing_a_fetch_links_the_new_twin_to_the_shown_record_once() {
-    let shown = cleaning_on_doffin();
-    let mut records = vec![
-        record(doffin(
-            "2026-1",
-            "Kontorrekvisita",
-            "Sykehusinnkjøp HF",
-            Some("916879067"),
-            Some("2026-09-07T10:00:00Z"),
-        )),
-        record(shown.clone()),
-    ];
-    let fetched = vec![
-        (cleaning_on_ted(), Relevance::default()),
-        (
-            ted(
-                "2-2026",
-                &[("nor", "Noe helt annet")],
-                "Sykehusinnkjøp HF",
-                Some("916879067"),
-                Some("2026-09-07T10:00:00Z"),
-            ),
-            Relevance::default(),
-        ),
-    ];
-    let known = |id: &NoticeId| id.as_str().starts_with("doffin:");
-    let absorbed = absorb_duplicates(&mut records, known, &fetched);
-    assert_eq!(absorbed, HashSet::from([cleaning_on_ted().id]));
-    assert_eq!(records[1].also_on.len(), 1);
-    assert_eq!(records[1].also_on[0].source, "ted");
-    assert!(records[1].also_on[0].reason.starts_with("same buyer org 916 879 067"));
-    assert!(records[0].also_on.is_empty());
-    // The next poll fetches the twin again: still one link.
-    let again = absorb_duplicates(&mut records, known, &fetched);
-    assert_eq!(again.len(), 1);
-    assert_eq!(records[1].also_on.len(), 1);
-}
-
 /// Issue #12: a notice naming 2 MB of distinct co-buyers, each the buyer of a notice on another
 /// source filed in the index. Every candidate check used to walk the whole name list.
 #[test]
@@ -434,24 +391,4 @@ fn a_notice_with_a_huge_buyer_list_is_checked_against_each_candidate_cheaply() {
         assert_eq!(found.id, huge.id);
         assert_eq!(reason.buyer_name, *name);
     }
-}
-
-/// Issue #12: a fetch of many distinct notices that are all the same procedure as one shown record
-/// links each once.
-#[test]
-fn absorbing_many_twins_of_one_record_links_each_once() {
-    let mut records = vec![record(cleaning_on_doffin())];
-    let fetched: Vec<(Notice, Relevance)> = (0..20_000)
-        .map(|i| {
-            let twin = Notice {
-                id: NoticeId::new("ted", &format!("{i}-2026")),
-                ..cleaning_on_ted()
-            };
-            (twin, Relevance::default())
-        })
-        .collect();
-    let absorbed = absorb_duplicates(&mut records, |_| false, &fetched);
-    assert_eq!(absorbed.len(), fetched.len());
-    assert_eq!(records[0].also_on.len(), fetched.len());
-    assert_eq!(records[0].also_on[19_999].id.as_str(), "ted:19999-2026");
 }

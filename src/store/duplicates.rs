@@ -36,14 +36,14 @@ pub(crate) struct Candidates {
 
 /// Called in the fetch's transaction right after `notice` was written: refiles its keys and, when it
 /// is `new`, links it to the same procedure already stored on another source. Returns the primary it
-/// was linked to, if any.
+/// was linked to and why, if it was.
 pub(crate) fn after_upsert(
     tx: &Transaction<'_>,
     cache: &mut Candidates,
     notice: &Notice,
     new: bool,
     now: &str,
-) -> rusqlite::Result<Option<NoticeId>> {
+) -> rusqlite::Result<Option<(String, String)>> {
     let mut fingerprint = Fingerprint::of_buyer(notice);
     let primary = if new {
         link(tx, cache, &mut fingerprint, notice, now)?
@@ -62,7 +62,7 @@ fn link(
     fingerprint: &mut Fingerprint,
     notice: &Notice,
     now: &str,
-) -> rusqlite::Result<Option<NoticeId>> {
+) -> rusqlite::Result<Option<(String, String)>> {
     let Some(day) = fingerprint.deadline_day() else {
         return Ok(None);
     };
@@ -117,12 +117,13 @@ fn link(
     let Some((primary, reason)) = best else {
         return Ok(None);
     };
+    let reason = reason.to_string();
     tx.prepare_cached(
         "INSERT INTO duplicates (notice_id, primary_id, reason, at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (notice_id) DO NOTHING",
     )?
-    .execute(params![fingerprint.id.as_str(), primary, reason.to_string(), now])?;
-    Ok(Some(NoticeId(primary)))
+    .execute(params![fingerprint.id.as_str(), primary, reason, now])?;
+    Ok(Some((primary, reason)))
 }
 
 /// Replaces the notice's rows in `dedup_keys` (its buyer or deadline may have changed); a `new`

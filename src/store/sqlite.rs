@@ -19,7 +19,7 @@ mod rescore;
 
 pub use rescore::{RescoreJob, RescoreStep, rescore_all};
 
-use super::{StoreError, schema};
+use super::{Arrival, StoreError, schema};
 use crate::model::{
     DecisionKind, FieldChange, Notice, NoticeId, NoticeRecord, Relevance, RuleNames, Triage, TriageChange,
     merge_changes,
@@ -175,12 +175,12 @@ impl Store {
         let action = || format!("save {} fetched notices", items.len());
         self.with_cache_for(items.len(), |store| {
             let tx = store.write_transaction(action)?;
-            let summary = upsert_in(&tx, items, &now.to_string()).map_err(|e| e.or_sqlite(action))?;
+            let decided = upsert_in(&tx, items, &now.to_string()).map_err(|e| e.or_sqlite(action))?;
             tx.commit().map_err(|error| StoreError::Sqlite {
                 action: action(),
                 error,
             })?;
-            Ok(summary)
+            Ok(decided.summary)
         })
     }
 
@@ -534,10 +534,24 @@ impl From<rusqlite::Error> for StepError {
     }
 }
 
-fn upsert_in(tx: &Transaction<'_>, items: &[(Notice, Relevance)], now: &str) -> Result<UpsertSummary, StepError> {
+/// What saving a batch of notices did: the counts, and the decision about each notice in order.
+#[derive(Debug, Clone, Default)]
+pub struct Decided {
+    /// Counts for the status line.
+    pub summary: UpsertSummary,
+    /// One per saved notice, in the order given.
+    pub arrivals: Vec<Arrival>,
+}
+
+fn upsert_in(tx: &Transaction<'_>, items: &[(Notice, Relevance)], now: &str) -> Result<Decided, StepError> {
     let mut summary = UpsertSummary::default();
+    let mut arrivals = Vec::with_capacity(items.len());
     let mut candidates = super::duplicates::Candidates::default();
-    let mut find = tx.prepare_cached("SELECT content_hash, notice_json, unseen_changes FROM notices WHERE id = ?1")?;
+    // The duplicate link comes along: a secondary fetched again stays a link on its primary.
+    let mut find = tx.prepare_cached(
+        "SELECT n.content_hash, n.notice_json, n.unseen_changes, d.primary_id, d.reason
+         FROM notices AS n LEFT JOIN duplicates AS d ON d.notice_id = n.id WHERE n.id = ?1",
+    )?;
     let mut log_change =
         tx.prepare_cached("INSERT INTO changes (notice_id, field, old, new, at) VALUES (?1, ?2, ?3, ?4, ?5)")?;
     let mut set_unseen = tx.prepare_cached("UPDATE notices SET unseen_changes = ?2 WHERE id = ?1")?;
@@ -563,15 +577,27 @@ fn upsert_in(tx: &Transaction<'_>, items: &[(Notice, Relevance)], now: &str) -> 
         let notice_json = serde_json::to_string(notice).map_err(encode)?;
         let relevance_json = serde_json::to_string(relevance).map_err(encode)?;
         let hash = content_hash(&notice_json);
-        let previous: Option<(String, String, Option<String>)> = find
-            .query_row([notice.id.as_str()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        let previous: Option<Previous> = find
+            .query_row([notice.id.as_str()], |row| {
+                Ok(Previous {
+                    hash: row.get(0)?,
+                    json: row.get(1)?,
+                    unseen: row.get(2)?,
+                    primary: row.get::<_, Option<String>>(3)?.zip(row.get::<_, Option<String>>(4)?),
+                })
+            })
             .optional()?;
         let mut unseen = None;
         let is_new = previous.is_none();
+        let primary = previous.as_ref().and_then(|p| p.primary.clone());
         match previous {
             None => summary.new += 1,
-            Some((old, _, _)) if old == hash => summary.unchanged += 1,
-            Some((_, old_json, old_unseen)) => {
+            Some(Previous { hash: old, .. }) if old == hash => summary.unchanged += 1,
+            Some(Previous {
+                json: old_json,
+                unseen: old_unseen,
+                ..
+            }) => {
                 summary.updated += 1;
                 // An old row that no longer decodes is simply replaced: no diff to show for it.
                 if let Ok(old_notice) = serde_json::from_str::<Notice>(&old_json) {
@@ -606,13 +632,30 @@ fn upsert_in(tx: &Transaction<'_>, items: &[(Notice, Relevance)], now: &str) -> 
             hash,
             now,
         ])?;
-        super::duplicates::after_upsert(tx, &mut candidates, notice, is_new, now)?;
-        if let Some(changes) = unseen {
-            let json = serde_json::to_string(&changes).map_err(encode)?;
+        let linked = super::duplicates::after_upsert(tx, &mut candidates, notice, is_new, now)?;
+        if let Some(changes) = &unseen {
+            let json = serde_json::to_string(changes).map_err(encode)?;
             set_unseen.execute(params![notice.id.as_str(), json])?;
         }
+        arrivals.push(match linked.or(primary) {
+            Some((primary, reason)) => Arrival::Duplicate {
+                primary: NoticeId(primary),
+                reason,
+            },
+            None if is_new => Arrival::New,
+            None => Arrival::Known { unseen },
+        });
     }
-    Ok(summary)
+    Ok(Decided { summary, arrivals })
+}
+
+/// A notice's stored row, as a fetch of it finds it.
+struct Previous {
+    hash: String,
+    json: String,
+    unseen: Option<String>,
+    /// The notice it is linked to as a duplicate, and why.
+    primary: Option<(String, String)>,
 }
 
 /// RFC 3339 in UTC without fractional seconds, so that comparing the text compares the instants

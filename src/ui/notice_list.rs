@@ -135,8 +135,8 @@ fn empty_text(state: &AppState) -> String {
             state.query()
         );
     }
-    let failed: Vec<&str> = state
-        .sources()
+    let sources = state.sources();
+    let failed: Vec<&str> = sources
         .iter()
         .filter(|(_, s)| matches!(s, SourceStatus::Failed { .. }))
         .map(|(n, _)| n.as_str())
@@ -147,8 +147,7 @@ fn empty_text(state: &AppState) -> String {
             failed.join(", ")
         );
     }
-    let polling = state
-        .sources()
+    let polling = sources
         .iter()
         .any(|(_, s)| matches!(s, SourceStatus::Fetching { .. } | SourceStatus::Idle));
     match state.view() {

@@ -36,7 +36,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
     };
     // Feeds that need attention come first, so a narrow terminal never hides a failure; healthy
     // feeds shrink to "TED ✓" when the full line does not fit.
-    let mut feeds: Vec<&(String, SourceStatus)> = state.sources().iter().collect();
+    let statuses = state.sources();
+    let mut feeds: Vec<&(String, SourceStatus)> = statuses.iter().collect();
     feeds.sort_by_key(|(_, s)| !matches!(s, SourceStatus::Failed { .. } | SourceStatus::Inactive { .. }));
     // During a refresh round (`r`): how far it is, and which feeds it still waits to start.
     let round = state.refresh_round();

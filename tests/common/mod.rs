@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod saver;
 pub mod screen;
 
 use anbud::app::AppState;

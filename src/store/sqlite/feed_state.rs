@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use rusqlite::{OptionalExtension, params};
 
-use super::{Store, UpsertSummary, upsert_in};
+use super::{Decided, Store, upsert_in};
 use crate::model::{FeedState, Notice, Relevance, Resume, UrlValidators};
 use crate::store::StoreError;
 
@@ -25,7 +25,7 @@ impl Store {
         items: &[(Notice, Relevance)],
         state: &FeedState,
         now: Timestamp,
-    ) -> Result<UpsertSummary, StoreError> {
+    ) -> Result<Decided, StoreError> {
         // Same words as `upsert_notices`: the status line already names the feed.
         let action = || format!("save {} fetched notices", items.len());
         let encode = |error| StoreError::Encode {
@@ -42,7 +42,7 @@ impl Store {
         self.with_cache_for(items.len(), |store| {
             let tx = store.write_transaction(action)?;
             let at = now.to_string();
-            let summary = upsert_in(&tx, items, &at).map_err(|e| e.or_sqlite(action))?;
+            let decided = upsert_in(&tx, items, &at).map_err(|e| e.or_sqlite(action))?;
             tx.execute(
                 "INSERT INTO feed_state (feed, high_water, last_success, validators, updated_at, resume)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -66,7 +66,7 @@ impl Store {
                 action: action(),
                 error,
             })?;
-            Ok(summary)
+            Ok(decided)
         })
     }
 
