@@ -6,23 +6,35 @@
 
 mod alerts;
 mod annotate;
+mod decisions;
 mod descriptions;
+mod feed_health;
+mod feed_status;
 mod fetches;
 pub mod keymap;
 mod loading;
+mod message_log;
 pub mod messages;
 pub mod msg;
 mod note_draft;
+mod prompts;
 pub mod refresh;
+mod refresh_round;
 mod search;
+mod search_tally;
 pub mod sources;
 pub mod state;
+mod status;
 pub mod suggestions;
 mod triage;
 mod update;
+pub mod view;
 mod views;
 
+pub use feed_status::SourceStatus;
 pub use keymap::{Binding, Keymap};
 pub use msg::{Action, Effect, Msg, ReasonPick, TextEdit};
-pub use state::{AppState, Mode, SortKey, SourceStatus, StatusLevel, StatusMessage, View};
-pub(crate) use update::shorten;
+pub use state::AppState;
+pub(crate) use status::shorten;
+pub use status::{StatusLevel, StatusMessage};
+pub use view::{Mode, SortKey, View, VisibleRow};

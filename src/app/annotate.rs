@@ -4,74 +4,11 @@
 use std::collections::HashMap;
 
 use super::msg::{Effect, ReasonPick, TextEdit};
-use super::state::{AppState, Mode};
-use super::update::{error, info};
+use super::prompts::TagPrompt;
+use super::state::AppState;
+use super::status::{error, info};
+use super::view::Mode;
 use crate::model::{NoticeId, Triage, normalize_tags};
-
-/// The `t` prompt.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct TagPrompt {
-    /// What the user typed: tags separated by spaces (`-tag` removes that tag).
-    pub(crate) draft: String,
-    /// The notices it applies to.
-    pub(crate) targets: Vec<NoticeId>,
-    /// Adding to (and removing from) several marked notices, rather than editing one notice's list.
-    pub(crate) bulk: bool,
-    /// Tags already in use, most used first: what Tab completes from.
-    pub(crate) known: Vec<String>,
-    /// The word Tab is completing and which candidate comes next, while Tab is pressed repeatedly.
-    completing: Option<(String, usize)>,
-}
-
-impl TagPrompt {
-    /// The word being typed (after the last space, without a leading `-`).
-    pub(crate) fn current_word(&self) -> &str {
-        let word = self.draft.rsplit(' ').next().unwrap_or_default();
-        word.strip_prefix('-').unwrap_or(word)
-    }
-
-    /// Known tags that complete the word being typed and are not typed already.
-    pub(crate) fn candidates(&self) -> Vec<&str> {
-        let prefix = match &self.completing {
-            Some((prefix, _)) => prefix.as_str(),
-            None => self.current_word(),
-        };
-        let typed: Vec<&str> = self
-            .draft
-            .split_whitespace()
-            .map(|w| w.trim_start_matches('-'))
-            .collect();
-        self.known
-            .iter()
-            .map(String::as_str)
-            .filter(|t| t.starts_with(&prefix.to_lowercase()))
-            .filter(|t| !typed.contains(t) || Some(*t) == Some(self.current_word()))
-            .collect()
-    }
-
-    /// Tab: replaces the word being typed with the next known tag that starts like it.
-    fn complete(&mut self) -> bool {
-        let (prefix, next) = self
-            .completing
-            .take()
-            .unwrap_or_else(|| (self.current_word().to_owned(), 0));
-        self.completing = Some((prefix, next));
-        let candidates: Vec<String> = self.candidates().into_iter().map(str::to_owned).collect();
-        let Some(pick) = candidates.get(next % candidates.len().max(1)) else {
-            self.completing = None;
-            return false;
-        };
-        let keep = self.draft.len() - self.draft.rsplit(' ').next().unwrap_or_default().len();
-        let sign = if self.draft[keep..].starts_with('-') { "-" } else { "" };
-        self.draft.truncate(keep);
-        self.draft.push_str(sign);
-        self.draft.push_str(pick);
-        if let Some((_, n)) = self.completing.as_mut() {
-            *n = next + 1;
-        }
-        true
-    }
-}
 
 impl AppState {
     /// `t`: opens the tag prompt for the marked notices (adding), or the selected one (editing its list).
@@ -84,7 +21,7 @@ impl AppState {
         let Some(first) = targets.first() else {
             return;
         };
-        let bulk = !self.marked.is_empty();
+        let bulk = !self.decisions.marked.is_empty();
         let draft = if bulk {
             String::new()
         } else {
@@ -197,7 +134,7 @@ impl AppState {
             }
         }
         if n > 1 {
-            self.marked.clear();
+            self.decisions.marked.clear();
         }
         let noun = if n == 1 { "notice" } else { "notices" };
         self.status = Some(info(format!("Tags saved ({n} {noun})")));
@@ -263,12 +200,12 @@ impl AppState {
         let changes = self.changes_to(&targets, |t| (t != Triage::Rejected).then_some(Triage::Rejected));
         let save_reason = Effect::SaveRejectReason { ids, reason };
         if changes.is_empty() {
-            self.marked.clear();
+            self.decisions.marked.clear();
             self.status = Some(info("Already rejected: reason saved".to_owned()));
             return vec![save_reason];
         }
         let mut effects = self.propose(changes, Triage::Rejected.as_str());
-        match self.confirm.as_mut() {
+        match self.decisions.confirm.as_mut() {
             // A mass reject waits for y: the reason is saved with it, not before.
             Some(waiting) if self.mode == Mode::Confirm => waiting.then.push(save_reason),
             _ => effects.push(save_reason),

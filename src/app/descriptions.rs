@@ -7,7 +7,7 @@
 
 use super::msg::Effect;
 use super::state::AppState;
-use super::update::error;
+use super::status::error;
 use crate::model::{NoticeId, NoticeRecord, Triage};
 
 impl AppState {
@@ -44,7 +44,7 @@ impl AppState {
             return Vec::new();
         }
         self.suggestions_waiting = true;
-        self.status = Some(super::update::info("Reading the decided notices…".to_owned()));
+        self.status = Some(super::status::info("Reading the decided notices…".to_owned()));
         self.ask_descriptions(missing)
     }
 

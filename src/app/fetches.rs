@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use super::msg::Effect;
 use super::refresh::RoundStep;
 use super::state::AppState;
-use super::update::error;
+use super::status::error;
 use crate::feeds::FeedEvent;
 
 use crate::model::{AlsoOn, NoticeId, NoticeRecord};

@@ -8,9 +8,9 @@ mod chord;
 
 pub use chord::{KeyChord, parse_key};
 
-use super::msg::{Action, Msg, ReasonPick, TextEdit};
-use super::state::{AppState, Mode};
-use super::suggestions::SuggestionKey;
+use super::msg::{Action, Msg, ReasonPick, SuggestionKey, TextEdit};
+use super::state::AppState;
+use super::view::Mode;
 
 /// One key binding of the list mode.
 #[derive(Debug, Clone, PartialEq, Eq)]

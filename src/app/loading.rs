@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use super::state::AppState;
-use super::update::{error, info};
+use super::status::{error, info};
 use crate::model::NoticeRecord;
 
 impl AppState {

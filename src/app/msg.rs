@@ -30,7 +30,7 @@ pub enum Msg {
     /// The answer to a confirmation question (y / n).
     Confirmed(bool),
     /// A key in the suggested-exclusions panel.
-    Suggestion(super::suggestions::SuggestionKey),
+    Suggestion(SuggestionKey),
     /// Notices re-scored in the background after the profiles changed (already saved); `done` on
     /// the last message, with how many were re-scored in all.
     Rescored {
@@ -46,7 +46,7 @@ pub enum Msg {
     /// The user clicked a row of the list (index into the visible rows).
     ClickRow(usize),
     /// The user clicked a tab.
-    ClickView(super::state::View),
+    ClickView(super::view::View),
     /// The number of list rows on screen changed (for page up/down).
     ViewportChanged {
         /// Visible table rows.
@@ -262,4 +262,17 @@ pub enum Effect {
     OpenUrl(String),
     /// Put text on the clipboard.
     CopyText(String),
+}
+
+/// A key in the suggestions panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuggestionKey {
+    /// Cursor down.
+    Next,
+    /// Cursor up.
+    Previous,
+    /// Add the selected exclusion to the profile file.
+    Accept,
+    /// Close the panel.
+    Close,
 }

@@ -1,33 +1,13 @@
 //! The `/` search of the list: one index over every stored notice, so the current tab shows its
 //! hits and the search line can say how many more the other tabs hold. Part of `AppState`.
 
-use super::state::{AppState, View, VisibleRow};
+use super::search_tally::{IN_LIST, TAB_BITS, view_bit};
+use super::state::AppState;
+use super::view::{View, VisibleRow};
 use crate::matching::search::FuzzyIndex;
 
 /// How many of the best search results get highlighted letters (more than any screen shows).
 const HIGHLIGHTED_ROWS: usize = 200;
-
-/// Bit of [`SearchTally::masks`] set for a notice in the current list (its tab, plus decided
-/// rows kept in place); the low byte holds a bit per tab of [`View::ALL`] holding the notice.
-pub(crate) const IN_LIST: u16 = 1 << 8;
-
-/// The tab bits of a mask: hits are counted per distinct value of these, so they must fit a byte.
-const TAB_BITS: u16 = 0xFF;
-const _: () = assert!(View::ALL.len() <= 8, "the tab bits of a search mask are one byte");
-
-/// Which tabs each notice is in (set when the tabs are derived), and the last query's hits per tab.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct SearchTally {
-    /// Per record: a bit per tab of [`View::ALL`] holding it, and [`IN_LIST`].
-    pub(crate) masks: Vec<u16>,
-    /// Hits of the current query per tab, in [`View::ALL`] order.
-    hits: [usize; View::ALL.len()],
-}
-
-/// The [`SearchTally::masks`] bit of the tab at `slot` of [`View::ALL`].
-pub(crate) fn view_bit(slot: usize) -> u16 {
-    1 << slot
-}
 
 impl AppState {
     /// The current list's rows matching the query, best first, and the hits counted per tab.

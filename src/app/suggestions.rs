@@ -3,32 +3,14 @@
 //! it to the profile's file, and it takes effect from the next start.
 
 use super::msg::Effect;
-use super::state::{AppState, Mode};
-use super::update::info;
+use super::prompts::SuggestionsPanel;
+use super::state::AppState;
+use super::status::info;
+use super::view::Mode;
 use crate::matching::Profile;
 use crate::matching::suggest::{Suggestion, suggest_exclusions};
 
-/// A key in the suggestions panel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SuggestionKey {
-    /// Cursor down.
-    Next,
-    /// Cursor up.
-    Previous,
-    /// Add the selected exclusion to the profile file.
-    Accept,
-    /// Close the panel.
-    Close,
-}
-
-/// What the panel shows.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct SuggestionsPanel {
-    pub(crate) items: Vec<Suggestion>,
-    pub(crate) cursor: usize,
-    /// Terms accepted this session (their file is written; the running matcher still lacks them).
-    pub(crate) accepted: Vec<String>,
-}
+pub use super::msg::SuggestionKey;
 
 impl AppState {
     /// The profile suggestions are made for (the first one in use), and whether it has a file the

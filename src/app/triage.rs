@@ -1,38 +1,21 @@
 //! Decisions: shortlist, reject, stages, on one notice or on the marked set; confirmation of mass
 //! actions; undo and redo by batch; and the store's answers. Part of `AppState::update`.
 
-use std::collections::HashMap;
-
+use super::decisions::{AwaitingConfirm, InFlight, Pending};
 use super::msg::Effect;
-use super::state::{AppState, Mode, Pending, StatusLevel, StatusMessage};
-use super::update::{error, info, shorten};
+use super::state::AppState;
+use super::status::{StatusLevel, StatusMessage};
+use super::status::{error, info, shorten};
+use super::view::Mode;
 use crate::model::{DecisionKind, NoticeRecord, Triage, TriageChange};
 
 /// A mass action touching more notices than this asks for confirmation first.
 pub(crate) const CONFIRM_ABOVE: usize = 5;
 
-/// A batch sent to the store and not yet fully answered.
-#[derive(Debug, Clone)]
-pub(crate) struct InFlight {
-    kind: DecisionKind,
-    remaining: usize,
-    saved: Vec<TriageChange>,
-    failed: Vec<TriageChange>,
-}
-
-/// A mass action waiting for the user's yes.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct AwaitingConfirm {
-    pub(crate) changes: Vec<TriageChange>,
-    pub(crate) question: String,
-    /// Sent with the changes once confirmed (e.g. the reason of a mass reject).
-    pub(crate) then: Vec<Effect>,
-}
-
 impl AppState {
     /// The marked notices (in display order), or the selected one when nothing is marked.
     pub(crate) fn targets(&self) -> Vec<usize> {
-        if self.marked.is_empty() {
+        if self.decisions.marked.is_empty() {
             return self
                 .selected
                 .as_ref()
@@ -40,7 +23,12 @@ impl AppState {
                 .into_iter()
                 .collect();
         }
-        self.in_display_order(self.marked.iter().filter_map(|id| self.by_id.get(id).copied()))
+        self.in_display_order(
+            self.decisions
+                .marked
+                .iter()
+                .filter_map(|id| self.by_id.get(id).copied()),
+        )
     }
 
     /// Shortlist or reject; pressing the same decision on notices that all have it returns them to New.
@@ -106,7 +94,7 @@ impl AppState {
     pub(crate) fn refuse_while_pending(&mut self, targets: &[usize]) -> bool {
         let busy = targets
             .iter()
-            .any(|&i| self.pending.contains_key(&self.records[i].notice.id));
+            .any(|&i| self.decisions.pending.contains_key(&self.records[i].notice.id));
         if busy {
             self.status = Some(info("Still saving the last decision for this notice…".to_owned()));
         }
@@ -121,7 +109,7 @@ impl AppState {
                 text: question.clone(),
                 level: StatusLevel::Error,
             });
-            self.confirm = Some(AwaitingConfirm {
+            self.decisions.confirm = Some(AwaitingConfirm {
                 changes,
                 question,
                 then: Vec::new(),
@@ -129,28 +117,28 @@ impl AppState {
             self.mode = Mode::Confirm;
             return Vec::new();
         }
-        self.marked.clear();
+        self.decisions.marked.clear();
         self.request_batch(changes, DecisionKind::Do)
     }
 
     /// The answer to a confirmation question.
     pub(crate) fn on_confirm(&mut self, yes: bool) -> Vec<Effect> {
-        self.mode = super::state::Mode::List;
-        let Some(waiting) = self.confirm.take() else {
+        self.mode = super::view::Mode::List;
+        let Some(waiting) = self.decisions.confirm.take() else {
             return Vec::new();
         };
         if !yes {
             self.status = Some(info("Cancelled: nothing changed".to_owned()));
             return Vec::new();
         }
-        self.marked.clear();
+        self.decisions.marked.clear();
         let mut effects = self.request_batch(waiting.changes, DecisionKind::Do);
         effects.extend(waiting.then);
         effects
     }
 
     pub(crate) fn undo_last(&mut self) -> Vec<Effect> {
-        let Some(batch) = self.undo.pop() else {
+        let Some(batch) = self.decisions.undo.pop() else {
             self.status = Some(info("Nothing to undo".to_owned()));
             return Vec::new();
         };
@@ -162,7 +150,7 @@ impl AppState {
     }
 
     pub(crate) fn redo_last(&mut self) -> Vec<Effect> {
-        let Some(batch) = self.redo.pop() else {
+        let Some(batch) = self.decisions.redo.pop() else {
             self.status = Some(info("Nothing to redo".to_owned()));
             return Vec::new();
         };
@@ -173,9 +161,9 @@ impl AppState {
         if changes.is_empty() {
             return Vec::new();
         }
-        let batch = self.next_batch;
-        self.next_batch += 1;
-        self.in_flight.insert(
+        let batch = self.decisions.next_batch;
+        self.decisions.next_batch += 1;
+        self.decisions.in_flight.insert(
             batch,
             InFlight {
                 kind,
@@ -199,13 +187,13 @@ impl AppState {
                 .get(&change.id)
                 .is_some_and(|&i| self.view.contains(&self.records[i], self.records[i].triage, self.now));
             if belongs {
-                self.lingering.insert(change.id.clone());
+                self.decisions.lingering.insert(change.id.clone());
             }
         }
         changes
             .into_iter()
             .map(|change| {
-                self.pending.insert(
+                self.decisions.pending.insert(
                     change.id.clone(),
                     Pending {
                         to: change.to,
@@ -220,12 +208,12 @@ impl AppState {
 
     /// The store committed one change.
     pub(crate) fn on_triage_saved(&mut self, change: TriageChange) {
-        let pending = self.pending.remove(&change.id);
+        let pending = self.decisions.pending.remove(&change.id);
         if let Some(&i) = self.by_id.get(&change.id) {
             self.records[i].triage = change.to;
         }
         if let Some(p) = pending {
-            if let Some(flight) = self.in_flight.get_mut(&p.batch) {
+            if let Some(flight) = self.decisions.in_flight.get_mut(&p.batch) {
                 flight.saved.push(change);
             }
             self.finish_step(p.batch, None);
@@ -238,15 +226,15 @@ impl AppState {
     /// Rows move once per key press, when its whole batch is answered: a mass action of k notices
     /// then costs one pass over the records, not k.
     fn refresh_when_done(&mut self, batch: i64) {
-        if !self.in_flight.contains_key(&batch) {
+        if !self.decisions.in_flight.contains_key(&batch) {
             self.refresh_view();
         }
     }
 
     /// The store could not commit one change: it keeps its old value on screen.
     pub(crate) fn on_triage_not_saved(&mut self, change: TriageChange, why: String) {
-        if let Some(p) = self.pending.remove(&change.id) {
-            if let Some(flight) = self.in_flight.get_mut(&p.batch) {
+        if let Some(p) = self.decisions.pending.remove(&change.id) {
+            if let Some(flight) = self.decisions.in_flight.get_mut(&p.batch) {
                 flight.failed.push(change);
             }
             self.finish_step(p.batch, Some(why));
@@ -261,7 +249,7 @@ impl AppState {
 
     /// Counts one answer for `batch`; when all are in, files what was saved on the right stack.
     fn finish_step(&mut self, batch: i64, failure: Option<String>) {
-        let Some(flight) = self.in_flight.get_mut(&batch) else {
+        let Some(flight) = self.decisions.in_flight.get_mut(&batch) else {
             return;
         };
         flight.remaining = flight.remaining.saturating_sub(1);
@@ -273,16 +261,17 @@ impl AppState {
         if flight.remaining > 0 {
             return;
         }
-        let Some(flight) = self.in_flight.remove(&batch) else {
+        let Some(flight) = self.decisions.in_flight.remove(&batch) else {
             return;
         };
         // An undo or redo that did not land goes back on its stack, so it can be retried.
         match flight.kind {
             DecisionKind::Undo if !flight.failed.is_empty() => {
-                self.undo
+                self.decisions
+                    .undo
                     .push(flight.failed.iter().rev().map(TriageChange::reversed).collect());
             }
-            DecisionKind::Redo if !flight.failed.is_empty() => self.redo.push(flight.failed.clone()),
+            DecisionKind::Redo if !flight.failed.is_empty() => self.decisions.redo.push(flight.failed.clone()),
             _ => {}
         }
         if flight.saved.is_empty() {
@@ -302,21 +291,22 @@ impl AppState {
         // Only what the store committed can be undone or redone.
         match flight.kind {
             DecisionKind::Do => {
-                self.undo.push(flight.saved);
-                self.redo.clear();
+                self.decisions.undo.push(flight.saved);
+                self.decisions.redo.clear();
             }
             DecisionKind::Undo => self
+                .decisions
                 .redo
                 .push(flight.saved.iter().rev().map(TriageChange::reversed).collect()),
-            DecisionKind::Redo => self.undo.push(flight.saved),
+            DecisionKind::Redo => self.decisions.undo.push(flight.saved),
         }
     }
 
     /// Marks or unmarks the selected notice and moves down, like a file manager.
     pub(crate) fn toggle_mark(&mut self) {
         let Some(id) = self.selected.clone() else { return };
-        if !self.marked.remove(&id) {
-            self.marked.insert(id);
+        if !self.decisions.marked.remove(&id) {
+            self.decisions.marked.insert(id);
         }
         let row = self.selected_row().unwrap_or(0);
         self.move_cursor(row + 1);
@@ -325,8 +315,8 @@ impl AppState {
     /// Whether `record` is on screen only because it was just decided here: it no longer belongs
     /// in the tab and leaves once the cursor moves (the list draws it dimmed).
     pub fn is_leaving(&self, record: &NoticeRecord) -> bool {
-        !self.lingering.is_empty()
-            && self.lingering.contains(&record.notice.id)
+        !self.decisions.lingering.is_empty()
+            && self.decisions.lingering.contains(&record.notice.id)
             && !self.view.contains(record, record.triage, self.now)
     }
 
@@ -341,10 +331,10 @@ impl AppState {
     /// Lets decided rows kept in place leave the list; returns whether there were any (the view
     /// was then rebuilt, search applied).
     pub(crate) fn release_lingering(&mut self) -> bool {
-        if self.lingering.is_empty() {
+        if self.decisions.lingering.is_empty() {
             return false;
         }
-        self.lingering.clear();
+        self.decisions.lingering.clear();
         self.refresh_view();
         true
     }
@@ -356,13 +346,10 @@ impl AppState {
             .iter()
             .map(|r| self.records[r.index].notice.id.clone())
             .collect();
-        if !ids.is_empty() && ids.iter().all(|id| self.marked.contains(id)) {
-            self.marked.clear();
+        if !ids.is_empty() && ids.iter().all(|id| self.decisions.marked.contains(id)) {
+            self.decisions.marked.clear();
         } else {
-            self.marked.extend(ids);
+            self.decisions.marked.extend(ids);
         }
     }
 }
-
-/// Batches of decisions in flight, by batch number.
-pub(crate) type InFlightMap = HashMap<i64, InFlight>;

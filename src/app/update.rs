@@ -2,7 +2,9 @@
 
 use super::msg::{Action, Effect, Msg, TextEdit};
 use super::refresh::RoundStep;
-use super::state::{AppState, Mode, StatusLevel, StatusMessage, View};
+use super::state::AppState;
+use super::status::{error, info};
+use super::view::{Mode, View};
 use crate::feeds::FeedEvent;
 use crate::model::Triage;
 use crate::store::StoreEvent;
@@ -79,7 +81,7 @@ impl AppState {
                 Vec::new()
             }
             Msg::ClickView(view) => {
-                self.lingering.clear();
+                self.decisions.lingering.clear();
                 self.view = view;
                 self.mode = Mode::List;
                 self.refresh_view();
@@ -129,8 +131,8 @@ impl AppState {
                 self.detail_scroll = (self.selected.clone(), lines);
             }
             Action::Back => {
-                if !self.marked.is_empty() {
-                    self.marked.clear();
+                if !self.decisions.marked.is_empty() {
+                    self.decisions.marked.clear();
                     self.status = Some(info("Marks cleared".to_owned()));
                 } else if matches!(self.mode, Mode::Help | Mode::Sources | Mode::Messages) {
                     self.mode = Mode::List;
@@ -138,7 +140,7 @@ impl AppState {
                     self.detail_open = false;
                 } else if !self.query.is_empty() {
                     self.query.clear();
-                    self.lingering.clear();
+                    self.decisions.lingering.clear();
                     self.refresh_view();
                 }
             }
@@ -173,7 +175,7 @@ impl AppState {
                     (at + len - 1) % len
                 };
                 self.view = View::ALL[next];
-                self.lingering.clear();
+                self.decisions.lingering.clear();
                 self.refresh_view();
                 if self.selected_row().is_none() {
                     self.select_row(0);
@@ -185,7 +187,7 @@ impl AppState {
             }
             Action::ExportShortlist => {
                 // The marked set when there is one, else the shortlist.
-                let (rows, kind) = if self.marked.is_empty() {
+                let (rows, kind) = if self.decisions.marked.is_empty() {
                     (self.shortlisted(), super::messages::ExportKind::Shortlist)
                 } else {
                     (self.marked_records(), super::messages::ExportKind::Marked(self.view))
@@ -364,28 +366,4 @@ impl AppState {
             }
         }
     }
-}
-
-pub(super) fn info(text: String) -> StatusMessage {
-    StatusMessage {
-        text,
-        level: StatusLevel::Info,
-    }
-}
-
-pub(super) fn error(text: String) -> StatusMessage {
-    StatusMessage {
-        text,
-        level: StatusLevel::Error,
-    }
-}
-
-/// Cuts `text` to at most `max` characters, marking the cut.
-pub(crate) fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
 }

@@ -1,44 +1,10 @@
 //! Which records each tab shows, in what order, and keeping the cursor on the same notice.
 
-use std::cmp::Ordering;
-
 use jiff::Timestamp;
 
-use super::search::{IN_LIST, view_bit};
-use super::state::{AppState, SortKey, View, VisibleRow};
-use crate::model::NoticeRecord;
-
-/// The order of `key`, then score, then the nearest deadline, then id, so equal keys stay stable.
-pub(crate) fn display_order(a: &NoticeRecord, b: &NoticeRecord, key: SortKey) -> Ordering {
-    let (x, y) = (&a.notice, &b.notice);
-    let primary = match key {
-        SortKey::Score => Ordering::Equal,
-        SortKey::Deadline => none_last(x.deadline, y.deadline),
-        SortKey::Published => y.published.cmp(&x.published),
-        // Largest first, unknown values last.
-        SortKey::Value => match (x.value, y.value) {
-            (Some(p), Some(q)) => q.total_cmp(&p),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => Ordering::Equal,
-        },
-        SortKey::Buyer => x.buyer.to_lowercase().cmp(&y.buyer.to_lowercase()),
-    };
-    primary
-        .then_with(|| b.relevance.score.cmp(&a.relevance.score))
-        .then_with(|| none_last(x.deadline, y.deadline))
-        .then_with(|| x.id.cmp(&y.id))
-}
-
-/// Ascending, with missing values after every present one.
-fn none_last<T: Ord>(a: Option<T>, b: Option<T>) -> Ordering {
-    match (a, b) {
-        (Some(x), Some(y)) => x.cmp(&y),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    }
-}
+use super::search_tally::{IN_LIST, view_bit};
+use super::state::AppState;
+use super::view::{SortKey, View, VisibleRow, display_order};
 
 impl AppState {
     /// Recomputes tab counts and the tab's members, then the visible rows (see [`Self::apply_filter`]).
@@ -51,7 +17,7 @@ impl AppState {
         for (index, record) in self.records.iter().enumerate() {
             if let Some(deadline) = record.notice.deadline.filter(|d| *d > self.now) {
                 // It leaves the open tabs at its deadline and enters Closing soon a week before.
-                let soon = deadline.as_second() - super::state::CLOSING_SOON_SECS;
+                let soon = deadline.as_second() - super::view::CLOSING_SOON_SECS;
                 let next = if soon > now_s {
                     Timestamp::from_second(soon).unwrap_or(deadline)
                 } else {
@@ -70,7 +36,7 @@ impl AppState {
                 }
             }
             // A decided notice stays in the tab it was decided in until the cursor moves on.
-            let lingers = !self.lingering.is_empty() && self.lingering.contains(&record.notice.id);
+            let lingers = !self.decisions.lingering.is_empty() && self.decisions.lingering.contains(&record.notice.id);
             if lingers || self.view.contains(record, triage, self.now) {
                 members.push(index);
                 mask |= IN_LIST;
