@@ -1,0 +1,7 @@
+//! Award notices end to end: parsing the recorded payloads of every source, storing and linking
+//! them, the request builders over a loopback server, and `anbud awards`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+
+#[path = "awards/parse.rs"]
+mod parse;
