@@ -5,3 +5,6 @@
 
 #[path = "awards/parse.rs"]
 mod parse;
+
+#[path = "awards/fetch.rs"]
+mod fetch;
