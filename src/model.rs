@@ -12,7 +12,8 @@ pub mod text;
 mod titles;
 
 pub use award::{
-    Award, AwardStatus, EndBasis, EndEstimate, LinkKeys, Pairing, RetenderLead, RetenderWindow, ValueKind,
+    Award, AwardStatus, CompetitionKeys, EndBasis, EndEstimate, LinkKeys, LinkMethod, Pairing, RetenderLead,
+    RetenderWindow, ValueKind,
 };
 pub use badge_set::BadgeSet;
 pub use feed_state::{FeedState, Resume, UrlValidators};

@@ -17,7 +17,10 @@ use tokio::sync::mpsc::Sender;
 
 use crate::model::{DecisionKind, FeedState, Notice, NoticeId, Relevance, TriageChange};
 
-pub use sqlite::{History, RescoreJob, RescoreStep, StatusFilter, Store, UpsertSummary};
+pub use sqlite::{
+    AwardLink, AwardQuery, AwardSaveSummary, History, RescoreJob, RescoreStep, StatusFilter, Store, StoredAward,
+    UpsertSummary,
+};
 
 /// Scores a notice against the current profiles: the matcher, injected so `store` does not depend
 /// on `matching`.

@@ -8,3 +8,6 @@ mod parse;
 
 #[path = "awards/fetch.rs"]
 mod fetch;
+
+#[path = "awards/store.rs"]
+mod store;

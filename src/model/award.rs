@@ -171,6 +171,63 @@ impl LinkKeys {
     }
 }
 
+/// How an award notice was tied to the competition notice it concludes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkMethod {
+    /// The same eForms procedure identifier (TED `procedure-identifier`).
+    ProcedureId,
+    /// Legacy TED `REF_NOTICE`.
+    RefNotice,
+    /// The same OCDS `ocid`.
+    Ocid,
+    /// eForms `ContractFolderID` (Doffin XML) equal to the competition's procedure identifier.
+    ContractFolder,
+    /// No shared key: the same buyer, a title at least 60 % alike and a shared CPV division
+    /// (`dedup`'s matcher). A likely link, not a certain one.
+    Inferred,
+}
+
+impl LinkMethod {
+    /// The stored and printed name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ProcedureId => "procedure_id",
+            Self::RefNotice => "ref_notice",
+            Self::Ocid => "ocid",
+            Self::ContractFolder => "contract_folder",
+            Self::Inferred => "inferred",
+        }
+    }
+
+    /// The method named by [`LinkMethod::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::ProcedureId,
+            Self::RefNotice,
+            Self::Ocid,
+            Self::ContractFolder,
+            Self::Inferred,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// What a competition notice says that awards link to and estimate from: kept beside the notice
+/// because `Notice` itself does not carry these (yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompetitionKeys {
+    /// The competition notice.
+    pub notice_id: NoticeId,
+    /// eForms procedure identifier (BT-04), also Doffin's `ContractFolderID` on eForms-native notices.
+    pub procedure_id: Option<String>,
+    /// OCDS ocid.
+    pub ocid: Option<String>,
+    /// Planned contract duration in months (eForms `PlannedPeriod`, OCDS `tender.contractPeriod`).
+    pub duration_months: Option<u32>,
+}
+
 /// One award notice × lot × winner.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Award {

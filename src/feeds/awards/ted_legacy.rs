@@ -43,6 +43,9 @@ pub struct LegacyNotice {
     pub duration_months: Option<u32>,
     /// Planned start and end (`OBJECT_DESCR/DATE_START`, `DATE_END`).
     pub planned: (Option<Date>, Option<Date>),
+    /// Deadline for tenders (`DATE_RECEIPT_TENDERS` + `TIME_RECEIPT_TENDERS`, a competition
+    /// notice's), taken as UTC: the form gives no zone.
+    pub deadline: Option<jiff::Timestamp>,
     /// The `AWARD_CONTRACT` sections in document order.
     pub contracts: Vec<LegacyContract>,
     /// Public page.
@@ -79,6 +82,7 @@ pub fn parse(body: &[u8]) -> Result<LegacyNotice, ParseError> {
     let mut contractor: Option<(String, Option<String>, Option<String>)> = None;
     let mut currency: Option<String> = None;
     let mut duration_unit = String::new();
+    let (mut receipt_date, mut receipt_time) = (None::<String>, None::<String>);
     walk(body, |path, item| match item {
         Item::Open(attrs) => {
             let name = path.last().map_or("", String::as_str);
@@ -198,6 +202,8 @@ pub fn parse(body: &[u8]) -> Result<LegacyNotice, ParseError> {
                 "DATE_END" if within(path, "OBJECT_DESCR") && doc.planned.1.is_none() => {
                     doc.planned.1 = civil_date(text);
                 }
+                "DATE_RECEIPT_TENDERS" => receipt_date = Some(text.to_owned()),
+                "TIME_RECEIPT_TENDERS" => receipt_time = Some(text.to_owned()),
                 "AWARD_CONTRACT" => doc.contracts.extend(current.take()),
                 _ => {}
             }
@@ -217,6 +223,7 @@ pub fn parse(body: &[u8]) -> Result<LegacyNotice, ParseError> {
             "TED_EXPORT without DOC_ID or NO_DOC_OJS: cannot tell which notice it is".to_owned(),
         ));
     }
+    doc.deadline = receipt_date.and_then(|d| crate::feeds::dates::combine(&d, receipt_time.as_deref()));
     doc.url = format!("https://ted.europa.eu/en/notice/-/detail/{}", doc.publication_number);
     Ok(doc)
 }
@@ -304,6 +311,7 @@ impl LegacyNotice {
             .published
             .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
             .map(|z| z.timestamp());
+        notice.deadline = self.deadline;
         notice.notice_type = Some(format!("legacy-{}", self.document_type));
         notice.url.clone_from(&self.url);
         notice
