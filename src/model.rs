@@ -12,8 +12,8 @@ pub mod text;
 mod titles;
 
 pub use award::{
-    Award, AwardStatus, CompetitionKeys, EndBasis, EndEstimate, LinkKeys, LinkMethod, Pairing, RetenderLead,
-    RetenderWindow, ValueKind,
+    Award, AwardLink, AwardStatus, CompetitionKeys, EndBasis, EndEstimate, LinkKeys, LinkMethod, Pairing, RetenderLead,
+    RetenderWindow, StoredAward, ValueKind,
 };
 pub use badge_set::BadgeSet;
 pub use feed_state::{FeedState, Resume, UrlValidators};

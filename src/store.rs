@@ -17,10 +17,7 @@ use tokio::sync::mpsc::Sender;
 
 use crate::model::{DecisionKind, FeedState, Notice, NoticeId, Relevance, TriageChange};
 
-pub use sqlite::{
-    AwardLink, AwardQuery, AwardSaveSummary, History, RescoreJob, RescoreStep, StatusFilter, Store, StoredAward,
-    UpsertSummary,
-};
+pub use sqlite::{AwardQuery, AwardSaveSummary, History, RescoreJob, RescoreStep, StatusFilter, Store, UpsertSummary};
 
 /// Scores a notice against the current profiles: the matcher, injected so `store` does not depend
 /// on `matching`.

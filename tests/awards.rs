@@ -3,6 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
+#[path = "common/mod.rs"]
+mod common;
+
 #[path = "awards/parse.rs"]
 mod parse;
 
@@ -11,3 +14,6 @@ mod fetch;
 
 #[path = "awards/store.rs"]
 mod store;
+
+#[path = "awards/cli.rs"]
+mod cli;

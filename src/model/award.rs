@@ -214,6 +214,45 @@ impl LinkMethod {
     }
 }
 
+/// How a stored award notice is linked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwardLink {
+    /// The competition notice.
+    pub competition: NoticeId,
+    /// How the link was found.
+    pub method: LinkMethod,
+    /// The title similarity in percent, for an inferred link.
+    pub score: Option<u8>,
+}
+
+/// A stored award with what was worked out for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredAward {
+    /// The row.
+    pub award: Award,
+    /// Its estimated end and basis, as saved.
+    pub end: Option<EndEstimate>,
+    /// Its award notice's link, if any.
+    pub link: Option<AwardLink>,
+    /// The linked competition notice's planned duration, if it gave one.
+    pub linked_cn_months: Option<u32>,
+}
+
+impl StoredAward {
+    /// The re-tender window `lead` months before the estimated end, if the end is known.
+    pub fn retender_window(&self, lead: RetenderLead) -> Option<RetenderWindow> {
+        self.end?.retender_window(lead)
+    }
+
+    /// How the end was known, in words ("end unknown" without one).
+    pub fn end_in_words(&self) -> String {
+        self.end.map_or_else(
+            || "end unknown".to_owned(),
+            |e| e.describe(&self.award, self.linked_cn_months),
+        )
+    }
+}
+
 /// What a competition notice says that awards link to and estimate from: kept beside the notice
 /// because `Notice` itself does not carry these (yet).
 #[derive(Debug, Clone, PartialEq, Eq)]

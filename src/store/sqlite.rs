@@ -18,7 +18,7 @@ mod feed_state;
 mod open_checks;
 mod rescore;
 
-pub use awards::{AwardLink, AwardQuery, AwardSaveSummary, StoredAward};
+pub use awards::{AwardQuery, AwardSaveSummary};
 pub use rescore::{RescoreJob, RescoreStep, rescore_all};
 
 use super::{StoreError, schema};

@@ -33,7 +33,7 @@ fn every_fixture() -> Vec<Award> {
     rows
 }
 
-fn all(store: &Store) -> Vec<anbud::store::StoredAward> {
+fn all(store: &Store) -> Vec<anbud::model::StoredAward> {
     store.awards(&AwardQuery::default()).unwrap()
 }
 

@@ -253,10 +253,8 @@ fn close_lot_result(path: &[String], name: &str, text: &str, c: &mut Collected, 
         "ID" if ends_with(path, &["LotResult", "SettledContract", "ID"]) => result.contracts.extend(clean(text)),
         "ID" if ends_with(path, &["LotResult", "TenderLot", "ID"]) => result.lot = sanitize(text),
         "StatisticsCode" => o.statistic = clean(text),
-        "StatisticsNumeric" => {
-            if o.statistic.take().as_deref() == Some("tenders") {
-                result.received = text.trim().parse().ok();
-            }
+        "StatisticsNumeric" if o.statistic.take().as_deref() == Some("tenders") => {
+            result.received = text.trim().parse().ok();
         }
         "MaximumValueAmount" if within(path, "FrameworkAgreementValues") => {
             result.framework_max = amount(text).map(|v| (v, o.currency.take()));

@@ -63,12 +63,23 @@ pub struct LegacyContract {
     pub conclusion: Option<Date>,
     /// `NB_TENDERS_RECEIVED`.
     pub tenders: Option<u32>,
-    /// Contractors: name, national id, country.
-    pub contractors: Vec<(String, Option<String>, Option<String>)>,
+    /// Contractors, in order.
+    pub contractors: Vec<Contractor>,
     /// `VAL_TOTAL` (value, currency).
     pub total: Option<(f64, Option<String>)>,
     /// `VAL_ESTIMATED_TOTAL` (value, currency).
     pub estimated: Option<(f64, Option<String>)>,
+}
+
+/// One `CONTRACTOR`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Contractor {
+    /// `OFFICIALNAME`.
+    pub name: String,
+    /// `NATIONALID` (organisation or VAT number).
+    pub national_id: Option<String>,
+    /// `COUNTRY` (ISO alpha-2).
+    pub country: Option<String>,
 }
 
 /// Parses a legacy notice.
@@ -79,7 +90,7 @@ pub fn parse(body: &[u8]) -> Result<LegacyNotice, ParseError> {
     let mut doc = LegacyNotice::default();
     let mut root: Option<String> = None;
     let mut current: Option<LegacyContract> = None;
-    let mut contractor: Option<(String, Option<String>, Option<String>)> = None;
+    let mut contractor: Option<Contractor> = None;
     let mut currency: Option<String> = None;
     let mut duration_unit = String::new();
     let (mut receipt_date, mut receipt_time) = (None::<String>, None::<String>);
@@ -105,10 +116,10 @@ pub fn parse(body: &[u8]) -> Result<LegacyNotice, ParseError> {
                         c.not_awarded = true;
                     }
                 }
-                "CONTRACTOR" => contractor = Some((String::new(), None, None)),
+                "CONTRACTOR" => contractor = Some(Contractor::default()),
                 "COUNTRY" if within(path, "ADDRESS_CONTRACTOR") => {
                     if let Some(c) = contractor.as_mut() {
-                        c.2 = attrs.get("VALUE");
+                        c.country = attrs.get("VALUE");
                     }
                 }
                 "COUNTRY" if within(path, "ADDRESS_CONTRACTING_BODY") => doc.country = attrs.get("VALUE"),
@@ -148,17 +159,17 @@ pub fn parse(body: &[u8]) -> Result<LegacyNotice, ParseError> {
                 }
                 "OFFICIALNAME" if within(path, "ADDRESS_CONTRACTOR") => {
                     if let Some(c) = contractor.as_mut() {
-                        c.0 = sanitize(text);
+                        c.name = sanitize(text);
                     }
                 }
                 "NATIONALID" if within(path, "ADDRESS_CONTRACTOR") => {
                     if let Some(c) = contractor.as_mut() {
-                        c.1 = Some(sanitize(text)).filter(|s| !s.is_empty());
+                        c.national_id = Some(sanitize(text)).filter(|s| !s.is_empty());
                     }
                 }
                 "CONTRACTOR" => {
                     if let (Some(c), Some(contract)) = (contractor.take(), current.as_mut())
-                        && !c.0.is_empty()
+                        && !c.name.is_empty()
                     {
                         contract.contractors.push(c);
                     }
@@ -257,7 +268,7 @@ impl LegacyNotice {
             } else {
                 AwardStatus::Awarded
             };
-            let winners: Vec<Option<&(String, Option<String>, Option<String>)>> = if contract.contractors.is_empty() {
+            let winners: Vec<Option<&Contractor>> = if contract.contractors.is_empty() {
                 vec![None]
             } else {
                 contract.contractors.iter().map(Some).collect()
@@ -271,9 +282,9 @@ impl LegacyNotice {
                     buyer: self.buyer.clone(),
                     buyer_id: self.buyer_id.clone(),
                     cpv: self.cpv.clone(),
-                    winner_name: winner.map(|w| w.0.clone()),
-                    winner_org_id: winner.and_then(|w| w.1.clone()),
-                    winner_country: winner.and_then(|w| w.2.clone()),
+                    winner_name: winner.map(|w| w.name.clone()),
+                    winner_org_id: winner.and_then(|w| w.national_id.clone()),
+                    winner_country: winner.and_then(|w| w.country.clone()),
                     // A value is the contract's, shared by a group of contractors: kept on the first.
                     value: value.filter(|_| seq == 0),
                     currency: currency.clone().filter(|_| seq == 0),

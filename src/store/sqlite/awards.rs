@@ -16,8 +16,8 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 use super::Store;
 use crate::dedup::{Fingerprint, TITLE_THRESHOLD};
 use crate::model::{
-    Award, AwardStatus, CompetitionKeys, EndBasis, EndEstimate, LinkKeys, LinkMethod, Notice, NoticeId, Pairing,
-    ValueKind,
+    Award, AwardLink, AwardStatus, CompetitionKeys, EndBasis, EndEstimate, LinkKeys, LinkMethod, Notice, NoticeId,
+    Pairing, StoredAward, ValueKind,
 };
 use crate::store::StoreError;
 
@@ -35,30 +35,6 @@ pub struct AwardQuery {
     pub cpv_prefix: Option<String>,
     /// The estimated end lies in this range (inclusive); the rows come ordered by that end.
     pub ending: Option<(Date, Date)>,
-}
-
-/// How a stored award notice is linked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AwardLink {
-    /// The competition notice.
-    pub competition: NoticeId,
-    /// How the link was found.
-    pub method: LinkMethod,
-    /// The title similarity in percent, for an inferred link.
-    pub score: Option<u8>,
-}
-
-/// A stored award with what was worked out for it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredAward {
-    /// The row.
-    pub award: Award,
-    /// Its estimated end and basis, as saved.
-    pub end: Option<EndEstimate>,
-    /// Its award notice's link, if any.
-    pub link: Option<AwardLink>,
-    /// The linked competition notice's planned duration, if it gave one.
-    pub linked_cn_months: Option<u32>,
 }
 
 /// What one [`Store::save_awards`] did.
