@@ -12,7 +12,7 @@ use jiff::{Span, Timestamp, ToSpan};
 use super::Exit;
 use super::output::Stdout;
 use crate::export::awards::{award_json, write_csv, write_ics};
-use crate::feeds::awards::parse_file;
+use crate::feeds::awards::{parse_competition_keys, parse_file};
 use crate::model::{RetenderLead, StoredAward};
 use crate::store::{AwardQuery, Store};
 
@@ -119,13 +119,26 @@ fn import(store: &mut Store, config: &crate::config::Config, files: &[PathBuf], 
             eprintln!("{name}: competition notice {} stored, for linking awards", notice.id);
             continue;
         }
-        let rows = match parse_file(&name, &body) {
-            Ok(rows) => rows,
+        let parsed = parse_competition_keys(&name, &body).and_then(|keys| Ok((keys, parse_file(&name, &body)?)));
+        let (keys, rows) = match parsed {
+            Ok(parsed) => parsed,
             Err(e) => {
                 eprintln!("anbud: {e}");
                 return Ok(Exit::BadInput);
             }
         };
+        if !keys.is_empty() {
+            store
+                .save_competition_keys(&keys)
+                .wrap_err_with(|| format!("cannot save the competition keys from {name}"))?;
+            eprintln!(
+                "{name}: link keys of {}",
+                crate::model::plural::count(keys.len(), "competition notice", "competition notices")
+            );
+            if rows.is_empty() {
+                continue;
+            }
+        }
         let saved = store
             .save_awards(&rows, now)
             .wrap_err_with(|| format!("cannot save the awards from {name}"))?;

@@ -19,7 +19,7 @@ mod xml;
 use jiff::civil::Date;
 
 use super::ParseError;
-use crate::model::Award;
+use crate::model::{Award, CompetitionKeys};
 
 /// A body that could not be read as awards, with where it came from.
 #[derive(Debug, thiserror::Error)]
@@ -72,9 +72,15 @@ pub fn detect(body: &[u8]) -> Result<AwardFormat, ParseError> {
     let head = String::from_utf8_lossy(&body[start..body.len().min(start + 4096)]);
     match body.get(start) {
         Some(b'<') if head.contains("<TED_EXPORT") => Ok(AwardFormat::TedLegacy),
-        Some(b'<') if head.contains("ContractAwardNotice") => Ok(AwardFormat::Eforms),
+        Some(b'<')
+            if ["ContractAwardNotice", "<ContractNotice", "PriorInformationNotice"]
+                .iter()
+                .any(|root| head.contains(root)) =>
+        {
+            Ok(AwardFormat::Eforms)
+        }
         Some(b'<') => Err(ParseError::Shape(
-            "XML, but neither a TED_EXPORT nor an eForms ContractAwardNotice document".to_owned(),
+            "XML, but neither a TED_EXPORT nor an eForms notice".to_owned(),
         )),
         Some(b'{') => {
             let keys = json_keys(&head);
@@ -148,6 +154,21 @@ pub fn parse_file(source: &str, body: &[u8]) -> Result<Vec<Award>, AwardError> {
     parsed.map_err(|e| AwardError::new(source, e))
 }
 
+/// What the competition notices in a file give awards to link to (eForms contract notices, OCDS
+/// tender releases); empty for other files.
+///
+/// # Errors
+/// [`AwardError`] naming `source`, as [`parse_file`].
+pub fn parse_competition_keys(source: &str, body: &[u8]) -> Result<Vec<CompetitionKeys>, AwardError> {
+    let format = detect(body).map_err(|e| AwardError::new(source, e))?;
+    let keys = match format {
+        AwardFormat::Eforms => eforms::competition_keys(body).map(|k| k.into_iter().collect()),
+        AwardFormat::Ocds => ocds::competition_keys(body),
+        AwardFormat::TedSearch | AwardFormat::TedLegacy | AwardFormat::DoffinHits => Ok(Vec::new()),
+    };
+    keys.map_err(|e| AwardError::new(source, e))
+}
+
 /// The calendar day at the start of a source's date (`2026-07-04T23:59:59+01:00`, `2022-12-02`,
 /// `2026-03-03+02:00`, `20210702`): the day the publisher meant, in its own zone.
 pub(crate) fn civil_date(s: &str) -> Option<Date> {
@@ -209,6 +230,7 @@ mod tests {
         );
         let err = detect(b"<html>").expect_err("not awards");
         assert!(err.to_string().contains("neither a TED_EXPORT"));
+        assert_eq!(detect(b"<ContractNotice xmlns=\"x\">").ok(), Some(AwardFormat::Eforms));
         assert!(detect(b"").is_err());
     }
 

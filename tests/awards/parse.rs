@@ -12,6 +12,8 @@ pub const DOFFIN_AWARD_HIT: &[u8] = include_bytes!("../fixtures/awards/hit-contr
 pub const DOFFIN_INTENT_HIT: &[u8] = include_bytes!("../fixtures/awards/hit-intention-notice.json");
 pub const DOFFIN_XML: &[u8] = include_bytes!("../fixtures/awards/notice-eforms-can-social-2022-319091.xml");
 pub const CF_2022: &[u8] = include_bytes!("../fixtures/awards/cf-release-package-2022-awards-trimmed.json");
+pub const TED_EFORMS_CN: &[u8] = include_bytes!("../fixtures/awards/notice-eforms-434619-2026.xml");
+pub const CF_SEARCH: &[u8] = include_bytes!("../../src/demo/fixtures/ocds/contracts-finder-search-response-2022.json");
 pub const CF_2025: &[u8] = include_bytes!("../fixtures/awards/extracted-cf-award-releases-health-2025.json");
 
 fn date(s: &str) -> Date {
@@ -242,4 +244,43 @@ fn a_deeply_repeated_document_is_read_in_one_pass() {
     );
     let rows = ted_legacy::parse(body.as_bytes()).unwrap().awards();
     assert_eq!(rows.len(), 20_000);
+}
+
+#[test]
+fn competition_notices_give_their_procedure_id_ocid_and_planned_duration() {
+    let keys = eforms::competition_keys(TED_EFORMS_CN).unwrap().unwrap();
+    assert_eq!(
+        keys.notice_id.as_str(),
+        "ted:434619-2026",
+        "the search API's unpadded number"
+    );
+    assert_eq!(
+        keys.procedure_id.as_deref(),
+        Some("079d095c-14ba-4372-8dc0-0b90a730f4f8")
+    );
+    // PlannedPeriod 2026-11-01 … 2028-01-31; the 4 MONTH duration in the file is the tender
+    // validity period, not the contract's.
+    assert_eq!(keys.duration_months, Some(15));
+    assert!(
+        eforms::parse(TED_EFORMS_CN).unwrap().is_empty(),
+        "a competition has no award rows"
+    );
+    assert_eq!(
+        eforms::competition_keys(DOFFIN_XML).unwrap(),
+        None,
+        "an award notice is no competition"
+    );
+
+    let keys = ocds::competition_keys(CF_SEARCH).unwrap();
+    assert_eq!(keys.len(), 29, "the tender releases of the page");
+    assert_eq!(
+        keys[0].notice_id.as_str(),
+        "cf:552c8041-de65-46f7-a75b-9f5594b99753-582354"
+    );
+    assert_eq!(
+        keys[0].ocid.as_deref(),
+        Some("ocds-b5fd17-6cc1fffd-3481-4b95-b724-adf1be3dd1a8")
+    );
+    // 2023-01-09 to 2023-04-30: three whole months; 2023-04-01 to 2026-03-31: 36.
+    assert_eq!((keys[0].duration_months, keys[1].duration_months), (Some(3), Some(36)));
 }

@@ -17,7 +17,7 @@ use super::xml::{Item, ends_with, walk, within};
 use super::{civil_date, months_of, publication_number};
 use crate::feeds::ParseError;
 use crate::model::text::sanitize;
-use crate::model::{Award, AwardStatus, LinkKeys, NoticeId, Pairing, ValueKind};
+use crate::model::{Award, AwardStatus, CompetitionKeys, LinkKeys, NoticeId, Pairing, ValueKind};
 
 #[derive(Debug, Default)]
 struct Org {
@@ -263,13 +263,11 @@ fn close_lot_result(path: &[String], name: &str, text: &str, c: &mut Collected, 
     }
 }
 
-/// Parses an eForms award notice (Doffin or TED) into rows: one per lot result × winning
-/// organisation; a lot closed without a winner is one `no_award` row; lots still open are skipped.
-///
-/// # Errors
-/// [`ParseError::Xml`] for malformed XML; [`ParseError::Shape`] when the root is not a
-/// `ContractAwardNotice` or the notice has no id.
-pub fn parse(body: &[u8]) -> Result<Vec<Award>, ParseError> {
+/// Competition roots: notices whose procedure identifier and planned duration awards link to.
+const COMPETITION_ROOTS: [&str; 2] = ["ContractNotice", "PriorInformationNotice"];
+
+/// One pass over the document: its root element and what was collected.
+fn collect(body: &[u8]) -> Result<(String, Collected), ParseError> {
     let mut c = Collected::default();
     let mut o = Open::default();
     let mut root = String::new();
@@ -282,16 +280,63 @@ pub fn parse(body: &[u8]) -> Result<Vec<Award>, ParseError> {
         }
         Item::Close(text) => close_element(path, text, &mut c, &mut o),
     })?;
-    if root != "ContractAwardNotice" {
+    if root != "ContractAwardNotice" && !COMPETITION_ROOTS.contains(&root.as_str()) {
         return Err(ParseError::Shape(format!(
-            "expected an eForms ContractAwardNotice, got <{}>",
+            "expected an eForms ContractAwardNotice or ContractNotice, got <{}>",
             sanitize(&root)
         )));
     }
     if c.notice_id.is_empty() {
-        return Err(ParseError::Shape("ContractAwardNotice without cbc:ID".to_owned()));
+        return Err(ParseError::Shape(format!("{} without cbc:ID", sanitize(&root))));
     }
-    Ok(rows(&c))
+    Ok((root, c))
+}
+
+/// Parses an eForms award notice (Doffin or TED) into rows: one per lot result × winning
+/// organisation; a lot closed without a winner is one `no_award` row; lots still open are skipped.
+/// A competition notice has no rows (see [`competition_keys`]).
+///
+/// # Errors
+/// [`ParseError::Xml`] for malformed XML; [`ParseError::Shape`] when the root is not an eForms
+/// notice or the notice has no id.
+pub fn parse(body: &[u8]) -> Result<Vec<Award>, ParseError> {
+    let (root, c) = collect(body)?;
+    Ok(if root == "ContractAwardNotice" {
+        rows(&c)
+    } else {
+        Vec::new()
+    })
+}
+
+/// What an eForms competition notice gives awards to link to: its procedure identifier
+/// (`ContractFolderID`, unless it is the notice's own id) and the longest planned duration of its
+/// lots. `None` for an award notice.
+///
+/// # Errors
+/// As [`parse`].
+pub fn competition_keys(body: &[u8]) -> Result<Option<CompetitionKeys>, ParseError> {
+    let (root, c) = collect(body)?;
+    if !COMPETITION_ROOTS.contains(&root.as_str()) {
+        return Ok(None);
+    }
+    let months = c
+        .planned
+        .values()
+        .filter_map(|p| p.months.or_else(|| months_between(p.start?, p.end?)))
+        .max();
+    Ok(Some(CompetitionKeys {
+        notice_id: identity(&c).0,
+        procedure_id: c.folder.clone().filter(|f| *f != c.notice_id),
+        ocid: None,
+        duration_months: months,
+    }))
+}
+
+/// Whole months from `start` to the day after `end` (2022-07-05 … 2026-07-04 is 48).
+pub(crate) fn months_between(start: Date, end: Date) -> Option<u32> {
+    let after = end.tomorrow().ok()?;
+    let span = start.until((jiff::Unit::Month, after)).ok()?;
+    u32::try_from(span.get_months()).ok().filter(|m| *m > 0)
 }
 
 /// `doffin:2022-319091` for Doffin's ids (year-number), else the TED publication number.
@@ -303,10 +348,13 @@ fn identity(c: &Collected) -> (NoticeId, String) {
         let url = format!("https://doffin.no/notices/{}", c.notice_id);
         return (NoticeId::new("doffin", &c.notice_id), url);
     }
+    // TED pads the number in the XML (`00434619-2026`) but not in its search API (`434619-2026`),
+    // whose form the stored notices have.
     let number = c
         .publication
         .as_deref()
         .map(|p| publication_number(p).unwrap_or_else(|| p.to_owned()))
+        .map(|p| p.trim_start_matches('0').to_owned())
         .unwrap_or_else(|| c.notice_id.clone());
     let url = format!("https://ted.europa.eu/en/notice/-/detail/{number}");
     (NoticeId::new("ted", &number), url)

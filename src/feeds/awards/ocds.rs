@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use super::civil_date;
 use crate::feeds::ParseError;
 use crate::feeds::json::{cpv_codes, number, parse_repaired, text};
-use crate::model::{Award, AwardStatus, LinkKeys, NoticeId, Pairing, ValueKind};
+use crate::model::{Award, AwardStatus, CompetitionKeys, LinkKeys, NoticeId, Pairing, ValueKind};
 
 type Object = Map<String, Value>;
 
@@ -77,6 +77,45 @@ pub fn parse(body: &[u8]) -> Result<Vec<Award>, ParseError> {
         }
     }
     Ok(rows)
+}
+
+/// What the tender releases of a package give awards to link to: the ocid, and the planned
+/// contract length from `tender.contractPeriod`. Keyed by the notice id the OCDS feed stores a
+/// release under (`{source}:{release id}`); releases without a `tender` tag are skipped.
+///
+/// # Errors
+/// As [`parse`].
+pub fn competition_keys(body: &[u8]) -> Result<Vec<CompetitionKeys>, ParseError> {
+    let root = parse_repaired(body)?;
+    let releases = root
+        .get("releases")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ParseError::Shape("an OCDS package needs a \"releases\" list".to_owned()))?;
+    Ok(releases
+        .iter()
+        .filter_map(Value::as_object)
+        .filter(|r| {
+            r.get("tag")
+                .and_then(Value::as_array)
+                .is_some_and(|tags| tags.iter().any(|t| t.as_str() == Some("tender")))
+        })
+        .filter_map(|r| {
+            let ocid = text(r.get("ocid"))?;
+            let id = text(r.get("id"))?;
+            let period = r.get("tender").and_then(|t| t.get("contractPeriod"));
+            let date = |k: &str| period.and_then(|p| text(p.get(k))).and_then(|d| civil_date(&d));
+            let months = match (date("startDate"), date("endDate")) {
+                (Some(start), Some(end)) => super::eforms::months_between(start, end),
+                _ => None,
+            };
+            Some(CompetitionKeys {
+                notice_id: NoticeId::new(source_kind(&ocid), &id),
+                procedure_id: None,
+                ocid: Some(ocid),
+                duration_months: months,
+            })
+        })
+        .collect())
 }
 
 fn objects(v: Option<&Value>) -> impl Iterator<Item = &Object> {
