@@ -284,3 +284,30 @@ fn competition_notices_give_their_procedure_id_ocid_and_planned_duration() {
     // 2023-01-09 to 2023-04-30: three whole months; 2023-04-01 to 2026-03-31: 36.
     assert_eq!((keys[0].duration_months, keys[1].duration_months), (Some(3), Some(36)));
 }
+
+#[test]
+fn a_framework_award_to_thousands_of_suppliers_keeps_each_country() {
+    // One award, 3,000 suppliers, each a party with its own country: countries are looked up by
+    // id once per release, not by scanning every party for every supplier.
+    let n = 3_000;
+    let suppliers: Vec<_> = (0..n)
+        .map(|i| serde_json::json!({"id": format!("S{i}"), "name": format!("Supplier {i}")}))
+        .collect();
+    let parties: Vec<_> = (0..n)
+        .map(|i| serde_json::json!({"id": format!("S{i}"), "address": {"countryName": format!("Country {i}")}}))
+        .collect();
+    let body = serde_json::json!({"releases": [{
+        "ocid": "ocds-h6vhtk-000001", "id": "r1", "date": "2026-01-01T00:00:00Z", "tag": ["award"],
+        "parties": parties,
+        "awards": [{"id": "a1", "status": "active", "suppliers": suppliers, "value": {"amount": 5.0e7, "currency": "GBP"}}],
+    }]});
+    let rows = ocds::parse(&serde_json::to_vec(&body).unwrap()).unwrap();
+    assert_eq!(rows.len(), n);
+    assert_eq!(rows[2_999].winner_country.as_deref(), Some("Country 2999"));
+    assert_eq!(rows[0].notice_id.as_str(), "fts:ocds-h6vhtk-000001");
+    assert_eq!(
+        rows.iter().filter(|a| a.value.is_some()).count(),
+        1,
+        "one award value, counted once"
+    );
+}

@@ -45,36 +45,44 @@ pub fn parse(body: &[u8]) -> Result<Vec<Award>, ParseError> {
         .iter()
         .filter_map(Value::as_object)
         .collect();
-    // The latest release per (ocid, award id): one pass, a map of positions.
-    let mut latest: HashMap<(String, String), (String, usize)> = HashMap::new();
+    // The latest release per (ocid, award id), with the award's position in it: one pass, a map.
+    let mut latest: HashMap<(String, String), (String, usize, usize)> = HashMap::new();
     let mut order: Vec<(String, String)> = Vec::new();
     for (index, release) in releases.iter().enumerate() {
         let Some(ocid) = text(release.get("ocid")) else {
             continue;
         };
         let date = text(release.get("date")).unwrap_or_default();
-        for award in objects(release.get("awards")) {
+        for (position, award) in objects(release.get("awards")).enumerate() {
             let key = (ocid.clone(), text(award.get("id")).unwrap_or_default());
             match latest.get_mut(&key) {
                 // RFC 3339 text with one offset per publisher: text order is time order; a tie
                 // goes to the later position.
                 Some(seen) if seen.0 > date => {}
-                Some(seen) => *seen = (date.clone(), index),
+                Some(seen) => *seen = (date.clone(), index, position),
                 None => {
                     order.push(key.clone());
-                    latest.insert(key, (date.clone(), index));
+                    latest.insert(key, (date.clone(), index, position));
                 }
             }
         }
     }
     let mut rows = Vec::new();
+    let mut countries: Option<(usize, HashMap<String, String>)> = None;
     for key in order {
-        let Some((_, index)) = latest.get(&key) else { continue };
+        let Some((_, index, position)) = latest.get(&key) else {
+            continue;
+        };
         let Some(release) = releases.get(*index) else { continue };
-        let award = objects(release.get("awards")).find(|a| text(a.get("id")).unwrap_or_default() == key.1);
-        if let Some(award) = award {
-            rows.extend(award_rows(&key.0, release, award));
+        let Some(award) = objects(release.get("awards")).nth(*position) else {
+            continue;
+        };
+        // Party countries by id, built once per release (a release can list thousands of parties).
+        if countries.as_ref().is_none_or(|(i, _)| i != index) {
+            countries = Some((*index, party_countries(release)));
         }
+        let by_party = countries.as_ref().map(|(_, map)| map);
+        rows.extend(award_rows(&key.0, release, award, by_party));
     }
     Ok(rows)
 }
@@ -133,16 +141,18 @@ fn status_of(award: &Object) -> AwardStatus {
     }
 }
 
-/// A party's country, for a supplier listed in `parties` with an address.
-fn party_country(release: &Object, id: Option<&str>) -> Option<String> {
-    let id = id?;
+/// Each party's country (from its address), by party id.
+fn party_countries(release: &Object) -> HashMap<String, String> {
     objects(release.get("parties"))
-        .find(|p| text(p.get("id")).as_deref() == Some(id))
-        .and_then(|p| p.get("address"))
-        .and_then(|a| text(a.get("countryName")).or_else(|| text(a.get("country"))))
+        .filter_map(|p| {
+            let address = p.get("address")?;
+            let country = text(address.get("countryName")).or_else(|| text(address.get("country")))?;
+            Some((text(p.get("id"))?, country))
+        })
+        .collect()
 }
 
-fn award_rows(ocid: &str, release: &Object, award: &Object) -> Vec<Award> {
+fn award_rows(ocid: &str, release: &Object, award: &Object, countries: Option<&HashMap<String, String>>) -> Vec<Award> {
     let empty = Object::new();
     let tender = release.get("tender").and_then(Value::as_object).unwrap_or(&empty);
     let buyer = release.get("buyer").and_then(Value::as_object);
@@ -185,7 +195,7 @@ fn award_rows(ocid: &str, release: &Object, award: &Object) -> Vec<Award> {
                 buyer: buyer.and_then(|b| text(b.get("name"))).unwrap_or_default(),
                 buyer_id: buyer.and_then(|b| text(b.get("id"))),
                 cpv: cpv.clone(),
-                winner_country: party_country(release, org_id.as_deref()),
+                winner_country: org_id.as_ref().and_then(|id| countries?.get(id).cloned()),
                 winner_org_id: org_id,
                 status: if name.is_none() { AwardStatus::NoAward } else { status },
                 winner_name: name,

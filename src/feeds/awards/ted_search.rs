@@ -141,15 +141,7 @@ fn notice_rows(n: &Map<String, Value>) -> Vec<Award> {
         _ => Vec::new(),
     };
     // Ids pair with names only when there is one per name (or a single winner throughout).
-    let distinct_names = {
-        let mut seen: Vec<&String> = Vec::new();
-        for name in &names {
-            if !seen.contains(&name) {
-                seen.push(name);
-            }
-        }
-        seen.len()
-    };
+    let distinct_names = names.iter().collect::<std::collections::HashSet<_>>().len();
     let exact = ids.len() == names.len() || (distinct_names <= 1 && ids.len() <= 1);
     // Every winner's country is known when they all share one, however the lists line up.
     let shared_country = match countries.first() {

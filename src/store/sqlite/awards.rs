@@ -7,7 +7,7 @@
 //! division, marked `inferred`; an award notice it cannot place stays unlinked (no `award_links`
 //! row) and is tried again by [`Store::relink_awards`].
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -64,24 +64,18 @@ impl Store {
     pub fn save_awards(&mut self, awards: &[Award], at: Timestamp) -> Result<AwardSaveSummary, StoreError> {
         let action = format!("save {} award rows", awards.len());
         let tx = self.write_transaction(|| action.clone())?;
-        let mut seen = HashSet::new();
-        let notices: Vec<&NoticeId> = awards
-            .iter()
-            .map(|a| &a.notice_id)
-            .filter(|id| seen.insert(*id))
-            .collect();
+        let notices = by_notice(awards.iter());
         let mut linked = 0;
-        for id in &notices {
+        for (id, rows) in &notices {
             tx.execute("DELETE FROM awards WHERE notice_id = ?1", [id.as_str()])
                 .map_err(sqlite(&action))?;
-            let rows: Vec<&Award> = awards.iter().filter(|a| a.notice_id == **id).collect();
             let Some(first) = rows.first() else { continue };
             let link = find_link(&tx, first).map_err(sqlite(&action))?;
             let months = match &link {
                 Some(l) => competition_months(&tx, &l.competition).map_err(sqlite(&action))?,
                 None => None,
             };
-            for award in &rows {
+            for award in rows {
                 insert(&tx, award, months, at).map_err(sqlite(&action))?;
             }
             if let Some(link) = link {
@@ -139,16 +133,16 @@ impl Store {
         let rows: Vec<Award> = unlinked.into_iter().map(|(a, _)| a).collect();
         let mut linked = 0;
         let tx = self.write_transaction(|| action.to_owned())?;
-        let mut seen = HashSet::new();
-        for first in rows.iter().filter(|a| seen.insert(a.notice_id.clone())) {
+        for (id, group) in by_notice(rows.iter()) {
+            let Some(first) = group.first() else { continue };
             let Some(link) = find_link(&tx, first).map_err(sqlite(action))? else {
                 continue;
             };
             let months = competition_months(&tx, &link.competition).map_err(sqlite(action))?;
-            for award in rows.iter().filter(|a| a.notice_id == first.notice_id) {
+            for award in &group {
                 insert(&tx, award, months, at).map_err(sqlite(action))?;
             }
-            save_link(&tx, &first.notice_id, &link, at).map_err(sqlite(action))?;
+            save_link(&tx, id, &link, at).map_err(sqlite(action))?;
             linked += 1;
         }
         tx.commit().map_err(sqlite(action))?;
@@ -213,6 +207,23 @@ impl Store {
             .map_err(sqlite(action))?;
         Ok(rows.into_iter().filter(|r| keeps(query, &r.award)).collect())
     }
+}
+
+/// The rows grouped by award notice, notices in order of first appearance: one pass, not a scan
+/// of the batch per notice.
+fn by_notice<'a>(awards: impl Iterator<Item = &'a Award>) -> Vec<(&'a NoticeId, Vec<&'a Award>)> {
+    let mut index: HashMap<&NoticeId, usize> = HashMap::new();
+    let mut groups: Vec<(&NoticeId, Vec<&Award>)> = Vec::new();
+    for award in awards {
+        let at = *index.entry(&award.notice_id).or_insert_with(|| {
+            groups.push((&award.notice_id, Vec::new()));
+            groups.len() - 1
+        });
+        if let Some((_, group)) = groups.get_mut(at) {
+            group.push(award);
+        }
+    }
+    groups
 }
 
 /// The filters applied in Rust: SQLite's `LIKE` folds ASCII letters only, and `Ø` must match `ø`.
