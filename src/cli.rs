@@ -157,7 +157,7 @@ pub enum Command {
         format: awards::AwardsFormat,
         /// Load award notices from these files (TED search JSON or notice XML, Doffin search JSON or
         /// notice XML, OCDS release packages) and link them; prints nothing on standard output.
-        #[arg(long, value_name = "FILE", num_args = 1..)]
+        #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["buyer", "winner", "cpv", "expiring"])]
         import: Vec<PathBuf>,
     },
     /// Print a shell completion script to standard output.

@@ -39,6 +39,7 @@ async fn ted_award_search_goes_out_with_scope_all_and_comes_back_as_three_rows()
     let body = fetcher.execute(&adapter.award_request(since, None)).await.unwrap();
     let rows = ted_search::parse(&body).unwrap();
     assert_eq!(rows.len(), 3);
+    assert_eq!(ted_search::next_token(&body), None, "the recorded page is the last");
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
     let sent = requests[0].body_json().unwrap();

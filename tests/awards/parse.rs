@@ -14,6 +14,7 @@ pub const DOFFIN_XML: &[u8] = include_bytes!("../fixtures/awards/notice-eforms-c
 pub const CF_2022: &[u8] = include_bytes!("../fixtures/awards/cf-release-package-2022-awards-trimmed.json");
 pub const TED_EFORMS_CN: &[u8] = include_bytes!("../fixtures/awards/notice-eforms-434619-2026.xml");
 pub const CF_SEARCH: &[u8] = include_bytes!("../../src/demo/fixtures/ocds/contracts-finder-search-response-2022.json");
+pub const DOFFIN_VEAT_XML: &[u8] = include_bytes!("../fixtures/awards/notice-eforms-veat-2022-945636.xml");
 pub const CF_2025: &[u8] = include_bytes!("../fixtures/awards/extracted-cf-award-releases-health-2025.json");
 
 fn date(s: &str) -> Date {
@@ -244,6 +245,21 @@ fn a_deeply_repeated_document_is_read_in_one_pass() {
     );
     let rows = ted_legacy::parse(body.as_bytes()).unwrap().awards();
     assert_eq!(rows.len(), 20_000);
+    // Sections without LOT_NO are told apart by their position.
+    assert_eq!((rows[19_999].lot_id.as_str(), rows[19_999].seq), ("item-20000", 0));
+    // Sections sharing a LOT_NO continue the positions.
+    let shared = section.replace("<AWARDED_CONTRACT>", "<LOT_NO>1</LOT_NO><AWARDED_CONTRACT>");
+    let body = format!(
+        "<TED_EXPORT DOC_ID=\"1-2020\"><FORM_SECTION><F03_2014>{}</F03_2014></FORM_SECTION></TED_EXPORT>",
+        shared.repeat(3)
+    );
+    let seqs: Vec<(String, u32)> = ted_legacy::parse(body.as_bytes())
+        .unwrap()
+        .awards()
+        .into_iter()
+        .map(|a| (a.lot_id, a.seq))
+        .collect();
+    assert_eq!(seqs, [("1".to_owned(), 0), ("1".to_owned(), 1), ("1".to_owned(), 2)]);
 }
 
 #[test]
@@ -310,4 +326,44 @@ fn a_framework_award_to_thousands_of_suppliers_keeps_each_country() {
         1,
         "one award value, counted once"
     );
+}
+
+#[test]
+fn a_doffin_veat_with_every_lot_missing_keeps_all_fourteen_intended_suppliers() {
+    let rows = eforms::parse(DOFFIN_VEAT_XML).unwrap();
+    assert_eq!(rows.len(), 14);
+    assert!(
+        rows.iter()
+            .all(|a| a.status == AwardStatus::Intent && a.lot_id == "MISSING")
+    );
+    let seqs: Vec<u32> = rows.iter().map(|a| a.seq).collect();
+    assert_eq!(
+        seqs,
+        (0..14).collect::<Vec<_>>(),
+        "one key per row although every lot id is the same"
+    );
+    assert_eq!(rows[0].decision_date, Some(date("2022-10-05")));
+}
+
+#[test]
+fn every_fixture_row_has_its_own_key() {
+    // Within a file: the Contracts Finder page holds the trimmed package's awards again.
+    for (name, body) in [
+        ("ted", TED_CAN),
+        ("legacy", LEGACY_CAN),
+        ("veat", LEGACY_VEAT),
+        ("hit", DOFFIN_AWARD_HIT),
+        ("intent", DOFFIN_INTENT_HIT),
+        ("xml", DOFFIN_XML),
+        ("veat-xml", DOFFIN_VEAT_XML),
+        ("cf", CF_2022),
+        ("cf-2025", CF_2025),
+        ("cf-search", CF_SEARCH),
+    ] {
+        let mut keys = std::collections::HashSet::new();
+        for row in awards::parse_file(name, body).unwrap() {
+            let key = (row.notice_id.clone(), row.lot_id.clone(), row.seq);
+            assert!(keys.insert(key.clone()), "{name}: {key:?} twice");
+        }
+    }
 }

@@ -374,6 +374,9 @@ fn rows(c: &Collected) -> Vec<Award> {
     };
     let single_lot = c.results.len() == 1;
     let mut out = Vec::new();
+    // Rows are keyed by lot and position; Doffin's VEATs give every result the lot `MISSING`, so
+    // positions continue across the results of one lot id rather than restarting at 0.
+    let mut next_seq: HashMap<&str, u32> = HashMap::new();
     for result in &c.results {
         if result.code == "open-nw" {
             continue;
@@ -402,7 +405,11 @@ fn rows(c: &Collected) -> Vec<Award> {
         if no_winner {
             winners = vec![(None, None, true)];
         }
-        for (seq, (org, tender, first)) in (0..).zip(winners) {
+        let base = next_seq.get(result.lot.as_str()).copied().unwrap_or(0);
+        let count = u32::try_from(winners.len()).unwrap_or(u32::MAX);
+        next_seq.insert(result.lot.as_str(), base.saturating_add(count));
+        for (i, (org, tender, first)) in (0..).zip(winners) {
+            let seq = base.saturating_add(i);
             let (value, currency, kind) = match (&result.framework_max, tender) {
                 (Some((v, cur)), _) => (Some(*v), cur.clone(), Some(ValueKind::FrameworkMax)),
                 (None, Some(t)) if t.amount.is_some() => (t.amount, t.currency.clone(), Some(ValueKind::Award)),
@@ -413,7 +420,12 @@ fn rows(c: &Collected) -> Vec<Award> {
                 },
                 _ => (None, None, None),
             };
-            let keep = first && (tender.is_some_and(|t| t.amount.is_some()) || seq == 0);
+            // A tender's value stays with its first organisation; a lot's framework ceiling and
+            // the notice total, which belong to no one tender, with the lot's first row.
+            let keep = match kind {
+                Some(ValueKind::Award) if tender.is_some_and(|t| t.amount.is_some()) => first,
+                _ => i == 0,
+            };
             out.push(Award {
                 notice_id: notice_id.clone(),
                 lot_id: result.lot.clone(),

@@ -254,6 +254,9 @@ impl LegacyNotice {
     /// discontinued procedure) is one `no_award` row.
     pub fn awards(&self) -> Vec<Award> {
         let mut rows = Vec::new();
+        // Several AWARD_CONTRACT sections can name one LOT_NO (a framework's contracts, one per
+        // supplier): positions continue across them so every row keeps its own key.
+        let mut next_seq: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
         for contract in &self.contracts {
             let (value, currency, value_kind) = match (&contract.total, &contract.estimated) {
                 (Some((v, c)), _) if self.framework => (Some(*v), c.clone(), Some(ValueKind::FrameworkMax)),
@@ -273,7 +276,11 @@ impl LegacyNotice {
             } else {
                 contract.contractors.iter().map(Some).collect()
             };
-            for (seq, winner) in (0..).zip(winners) {
+            let base = next_seq.get(contract.lot_id.as_str()).copied().unwrap_or(0);
+            let count = u32::try_from(winners.len()).unwrap_or(u32::MAX);
+            next_seq.insert(contract.lot_id.as_str(), base.saturating_add(count));
+            for (i, winner) in (0..).zip(winners) {
+                let seq: u32 = base.saturating_add(i);
                 rows.push(Award {
                     notice_id: self.id(),
                     lot_id: contract.lot_id.clone(),
@@ -285,10 +292,10 @@ impl LegacyNotice {
                     winner_name: winner.map(|w| w.name.clone()),
                     winner_org_id: winner.and_then(|w| w.national_id.clone()),
                     winner_country: winner.and_then(|w| w.country.clone()),
-                    // A value is the contract's, shared by a group of contractors: kept on the first.
-                    value: value.filter(|_| seq == 0),
-                    currency: currency.clone().filter(|_| seq == 0),
-                    value_kind: value_kind.filter(|_| seq == 0),
+                    // A value is the contract's, shared by a group of contractors: kept on its first.
+                    value: value.filter(|_| i == 0),
+                    currency: currency.clone().filter(|_| i == 0),
+                    value_kind: value_kind.filter(|_| i == 0),
                     tenders_received: contract.tenders,
                     decision_date: None,
                     conclusion_date: contract.conclusion,

@@ -60,6 +60,13 @@ pub fn parse(body: &[u8]) -> Result<Vec<Award>, ParseError> {
         .collect())
 }
 
+/// The token for the next page of an award search (`iterationNextToken`), `None` on the last page
+/// or when the body has none.
+pub fn next_token(body: &[u8]) -> Option<String> {
+    let root = parse_repaired(body).ok()?;
+    text(root.get("iterationNextToken"))
+}
+
 /// The strings of a field that may be a list, a single string, or a `{lang: [...]}` map (the
 /// preferred language's list).
 fn strings(v: Option<&Value>) -> Vec<String> {
