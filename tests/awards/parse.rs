@@ -221,6 +221,9 @@ fn hostile_bodies_are_errors_naming_the_source_never_panics() {
     );
     let err = awards::parse_file("x.xml", b"<TED_EXPORT><A></B></TED_EXPORT>").unwrap_err();
     assert!(err.to_string().contains("invalid XML"), "{err}");
+    let deep = format!("<TED_EXPORT DOC_ID=\"1-2020\">{}", "<COUNTRY>".repeat(100_000));
+    let err = awards::parse_file("deep.xml", deep.as_bytes()).unwrap_err();
+    assert!(err.to_string().contains("nested more than 200 deep"), "{err}");
     let err = awards::parse_file("page.html", b"<!DOCTYPE html><html>gateway</html>").unwrap_err();
     assert!(err.to_string().starts_with("page.html: "), "{err}");
     // Wrong types everywhere: skipped fields, not panics.

@@ -10,6 +10,10 @@ use quick_xml::events::{BytesStart, Event};
 use crate::feeds::ParseError;
 use crate::feeds::syndication::{looks_like_html, xml_error};
 
+/// Real notices nest about 15 elements deep; a document nested deeper is refused, which also keeps
+/// every path test (`within`, `ends_with`) bounded, so hostile nesting cannot make a pass quadratic.
+const MAX_DEPTH: usize = 200;
+
 /// An element's attributes, read on demand.
 pub(super) struct Attrs<'a, 'b>(&'a BytesStart<'b>);
 
@@ -60,6 +64,11 @@ pub(super) fn walk(body: &[u8], mut visit: impl FnMut(&[String], Item<'_, '_, '_
         match event {
             Event::Start(start) => {
                 saw_root = true;
+                if path.len() >= MAX_DEPTH {
+                    let position = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+                    let message = format!("elements nested more than {MAX_DEPTH} deep: not a notice");
+                    return Err(xml_error(&text, position, &message));
+                }
                 path.push(local(&start));
                 own_text.clear();
                 visit(&path, Item::Open(Attrs(&start)));
