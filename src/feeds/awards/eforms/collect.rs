@@ -1,6 +1,6 @@
 //! The one pass over an eForms document: organisations, tendering parties, lot tenders, lot
 //! results, settled contracts and planned periods, each kept by its id for the joins in
-//! [`super::rows`].
+//! `eforms::rows`.
 
 use std::collections::HashMap;
 
