@@ -4,6 +4,7 @@
 //!
 //! Scripts depend on these names and exit codes; change them only with the README.
 
+mod awards;
 mod commands;
 pub mod demo;
 mod digest;
@@ -134,6 +135,30 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = DigestFormatArg::Markdown)]
         format: DigestFormatArg,
+    },
+    /// Print stored contract awards (who won what, for how much, and when it ends), or import
+    /// award notices from recorded files.
+    Awards {
+        /// Only awards whose buyer name contains this (any case) or whose buyer id is this.
+        #[arg(long, value_name = "TEXT")]
+        buyer: Option<String>,
+        /// Only awards whose winner name contains this (any case) or whose winner id is this.
+        #[arg(long, value_name = "TEXT")]
+        winner: Option<String>,
+        /// Only notices with a CPV code starting with this (e.g. 33 or 3314).
+        #[arg(long, value_name = "PREFIX")]
+        cpv: Option<String>,
+        /// Only contracts whose estimated end is within this horizon from today, ordered by it,
+        /// with their re-tender windows: 30d, 8w, 12m (months), 2y.
+        #[arg(long, value_name = "HORIZON", value_parser = awards::parse_horizon)]
+        expiring: Option<jiff::Span>,
+        /// Output format (`ics`: a calendar of re-tender windows).
+        #[arg(long, value_enum, default_value_t = awards::AwardsFormat::Table)]
+        format: awards::AwardsFormat,
+        /// Load award notices from these files (TED search JSON or notice XML, Doffin search JSON or
+        /// notice XML, OCDS release packages) and link them; prints nothing on standard output.
+        #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["buyer", "winner", "cpv", "expiring"])]
+        import: Vec<PathBuf>,
     },
     /// Print a shell completion script to standard output.
     Completions {

@@ -111,6 +111,9 @@ pub struct Config {
     /// The sources panel calls a feed stale after this long without new notices while other
     /// feeds bring some, or without a successful poll (`stale_after = "3d"`).
     pub stale_after: Duration,
+    /// Months before a contract's estimated end when its re-tender window opens and closes
+    /// (`retender_lead_months = [9, 6]`).
+    pub retender_lead: crate::model::RetenderLead,
     /// Key rebindings for the list, applied over the defaults one key at a time.
     pub keys: crate::app::keymap::Overrides,
 }

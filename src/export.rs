@@ -9,6 +9,7 @@
 //! Nothing here reads the configuration: API keys and local paths never reach a record, so they
 //! cannot leak into an export.
 
+pub mod awards;
 pub mod csv_out;
 pub mod digest;
 mod file;

@@ -3,6 +3,7 @@
 //! Depends on `model`, reqwest and tokio only; never on `app`, `ui` or `store`. Scoring is injected
 //! into the poller as a function so that this module does not depend on `matching` either.
 
+pub mod awards;
 mod charset;
 mod dates;
 pub(crate) mod distinct;

@@ -2,6 +2,7 @@
 //!
 //! Plain data only. Must not depend on any other module of the crate, nor on I/O crates.
 
+mod award;
 mod badge_set;
 mod feed_state;
 pub mod plural;
@@ -10,6 +11,10 @@ mod tags;
 pub mod text;
 mod titles;
 
+pub use award::{
+    Award, AwardLink, AwardStatus, CompetitionKeys, EndBasis, EndEstimate, LinkKeys, LinkMethod, Pairing, RetenderLead,
+    RetenderWindow, StoredAward, ValueKind,
+};
 pub use badge_set::BadgeSet;
 pub use feed_state::{FeedState, Resume, UrlValidators};
 pub use rule_name::{RuleName, RuleNames};

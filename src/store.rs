@@ -19,7 +19,9 @@ use tokio::sync::mpsc::Sender;
 use crate::model::{DecisionKind, FeedState, Notice, NoticeId, Relevance, TriageChange};
 
 pub use arrival::{Arrival, SavedNotice};
-pub use sqlite::{Decided, History, RescoreJob, RescoreStep, StatusFilter, Store, UpsertSummary};
+pub use sqlite::{
+    AwardQuery, AwardSaveSummary, Decided, History, RescoreJob, RescoreStep, StatusFilter, Store, UpsertSummary,
+};
 
 /// Scores a notice against the current profiles: the matcher, injected so `store` does not depend
 /// on `matching`.

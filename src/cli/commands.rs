@@ -179,6 +179,32 @@ async fn dispatch(cli: Cli, config: Config) -> Result<Exit> {
             let store = open_store(cli.db.as_deref())?;
             super::digest::print(&config, &store, since, format, now()?)?;
         }
+        Some(Command::Awards {
+            buyer,
+            winner,
+            cpv,
+            expiring,
+            format,
+            import,
+        }) => {
+            let mut store = open_store(cli.db.as_deref())?;
+            let now = now()?;
+            let request = super::awards::Request {
+                query: crate::store::AwardQuery {
+                    buyer,
+                    winner,
+                    cpv_prefix: cpv,
+                    ending: None,
+                },
+                expiring,
+                format,
+                import,
+                today: now.to_zoned(config.timezone.clone()).date(),
+                now,
+                lead: config.retender_lead,
+            };
+            return super::awards::run(&mut store, &config, request);
+        }
         Some(Command::Completions { shell }) => super::generate::completions(shell)?,
         Some(Command::Man) => super::generate::man()?,
     }

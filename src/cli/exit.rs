@@ -14,7 +14,7 @@ pub enum Exit {
     /// 1: `poll --once`: some active feeds failed; the others were saved.
     SomeFeedsFailed,
     /// 2: invalid config or arguments, or a file `eval` cannot use (unreadable, a bad line, no
-    /// notices, an unknown profile).
+    /// notices, an unknown profile), or one `awards --import` cannot parse.
     BadInput,
     /// 2: `poll --once`: every active feed failed, or none is active.
     NoFeedWorked,

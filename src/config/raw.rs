@@ -41,6 +41,7 @@ pub(super) struct RawConfig {
     timezone: Option<Zone>,
     theme: Option<super::Palette>,
     stale_after: Option<Interval<StaleAfter>>,
+    retender_lead_months: Option<[u32; 2]>,
     profiles: Option<Vec<PathBuf>>,
     feeds: Option<Vec<RawFeed>>,
     keys: Option<super::keys::RawKeys>,
@@ -265,6 +266,7 @@ impl RawConfig {
             timezone: user.timezone.or(self.timezone),
             theme: user.theme.or(self.theme),
             stale_after: user.stale_after.or(self.stale_after),
+            retender_lead_months: user.retender_lead_months.or(self.retender_lead_months),
             // The list and the folder it is relative to come from the same file.
             profile_base: if user.profiles.is_some() {
                 user.profile_base
@@ -370,6 +372,14 @@ impl RawConfig {
             palette: self.theme.unwrap_or_default(),
             // default.toml sets it; the literal only stands in for a bundled file without it.
             stale_after: self.stale_after.map_or(Duration::from_secs(3 * 86_400), |i| i.0),
+            retender_lead: self
+                .retender_lead_months
+                .map_or_else(crate::model::RetenderLead::default, |[a, b]| {
+                    crate::model::RetenderLead {
+                        opens: a.max(b),
+                        closes: a.min(b),
+                    }
+                }),
         })
     }
 }

@@ -192,7 +192,11 @@ fn needs_quotes(cell: &str, delimiter: u8) -> bool {
         || cell.ends_with(' ')
 }
 
-fn write_line<'c>(w: &mut impl Write, cells: impl IntoIterator<Item = &'c str>, delimiter: u8) -> io::Result<()> {
+pub(super) fn write_line<'c>(
+    w: &mut impl Write,
+    cells: impl IntoIterator<Item = &'c str>,
+    delimiter: u8,
+) -> io::Result<()> {
     for (i, cell) in cells.into_iter().enumerate() {
         if i > 0 {
             w.write_all(&[delimiter])?;

@@ -22,7 +22,8 @@ pub fn uid(record: &NoticeRecord) -> String {
     format!("{}-{}@anbud", uid_part(&n.source), uid_part(&n.native_id))
 }
 
-fn uid_part(s: &str) -> String {
+/// One part of a UID: anything outside `[A-Za-z0-9._-]` percent-encoded.
+pub(super) fn uid_part(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-') {
@@ -60,7 +61,7 @@ pub fn escape_text(s: &str) -> String {
 
 /// A URI value: no escaping exists for URIs in iCalendar, so characters a URI may not contain
 /// (spaces, controls, quotes, non-ASCII) are percent-encoded.
-fn uri(s: &str) -> String {
+pub(super) fn uri(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_graphic() && !matches!(b, b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}') {
@@ -90,7 +91,7 @@ pub fn fold_line(line: &str) -> String {
 }
 
 /// `20261215T110000Z`.
-fn utc(t: Timestamp) -> String {
+pub(super) fn utc(t: Timestamp) -> String {
     t.strftime("%Y%m%dT%H%M%SZ").to_string()
 }
 
@@ -100,16 +101,25 @@ pub fn questions_uid(record: &NoticeRecord) -> String {
     format!("questions-{}", uid(record))
 }
 
+/// The lines that open a calendar of `product` (in PRODID) named `name` in calendar apps.
+pub(super) fn calendar_header(product: &str, name: &str) -> [String; 6] {
+    [
+        "BEGIN:VCALENDAR".to_owned(),
+        "VERSION:2.0".to_owned(),
+        format!("PRODID:-//anbud//{product}//EN"),
+        "CALSCALE:GREGORIAN".to_owned(),
+        "METHOD:PUBLISH".to_owned(),
+        format!("X-WR-CALNAME:{name}"),
+    ]
+}
+
 /// Writes the calendar; returns the number of events: one per tender deadline, and one per
 /// questions deadline where the feed gives it.
 pub(super) fn write(w: &mut impl Write, records: &[NoticeRecord], now: Timestamp) -> io::Result<usize> {
     let mut line = |text: &str| w.write_all(fold_line(text).as_bytes());
-    line("BEGIN:VCALENDAR")?;
-    line("VERSION:2.0")?;
-    line("PRODID:-//anbud//tender deadlines//EN")?;
-    line("CALSCALE:GREGORIAN")?;
-    line("METHOD:PUBLISH")?;
-    line("X-WR-CALNAME:anbud deadlines")?;
+    for header in calendar_header("tender deadlines", "anbud deadlines") {
+        line(&header)?;
+    }
     let mut events = 0;
     for record in records {
         let n = &record.notice;

@@ -105,6 +105,7 @@ impl DoffinAdapter {
     }
 }
 
+pub mod awards;
 mod window;
 
 impl FeedAdapter for DoffinAdapter {

@@ -244,14 +244,14 @@ fn check_root(name: &str) -> Result<(), ParseError> {
 }
 
 /// A gateway's error page: a doctype or `<html>` before any feed element.
-fn looks_like_html(text: &str) -> bool {
+pub(super) fn looks_like_html(text: &str) -> bool {
     let head: String = text.chars().take(15).collect::<String>().to_ascii_lowercase();
     head.starts_with("<!doctype html") || head.starts_with("<html")
 }
 
 /// An XML syntax error at byte `position`, reported as line and column (people cannot use a byte
 /// offset) with quick-xml's explanation.
-fn xml_error(text: &str, position: usize, message: &str) -> ParseError {
+pub(super) fn xml_error(text: &str, position: usize, message: &str) -> ParseError {
     let before = text.get(..position.min(text.len())).unwrap_or(text);
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;

@@ -5,6 +5,7 @@
 //! irregular field values lives in the `decode` submodule, on top of the shared `feeds::json` and
 //! `feeds::dates` readers.
 
+pub mod awards;
 mod decode;
 
 use jiff::Timestamp;

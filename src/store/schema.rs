@@ -154,6 +154,68 @@ const FEED_RESUME: &str = "
 ALTER TABLE feed_state ADD COLUMN resume TEXT;
 ";
 
+/// Contract awards, one row per award notice × lot × winner (`model::Award`); dates are
+/// `YYYY-MM-DD`, `cpv` and `unpaired_winner_ids` JSON lists. `est_end` and `end_basis` are the
+/// estimate the row was saved with (re-worked when a link brings a competition notice's duration).
+/// `award_links` ties an award notice to the competition notice it concludes, and how; an award
+/// notice without a row there is unlinked. `competition_keys` holds what competition notices say
+/// that awards link to (procedure id, ocid) and estimate from (planned duration).
+const AWARDS: &str = "
+CREATE TABLE awards (
+    notice_id           TEXT NOT NULL,
+    lot_id              TEXT NOT NULL,
+    seq                 INTEGER NOT NULL,
+    title               TEXT NOT NULL,
+    buyer               TEXT NOT NULL,
+    buyer_id            TEXT,
+    cpv                 TEXT NOT NULL DEFAULT '[]',
+    winner_name         TEXT,
+    winner_org_id       TEXT,
+    winner_country      TEXT,
+    value               REAL,
+    currency            TEXT,
+    value_kind          TEXT CHECK (value_kind IN ('award', 'framework_max', 'estimate')),
+    tenders_received    INTEGER,
+    decision_date       TEXT,
+    conclusion_date     TEXT,
+    start_date          TEXT,
+    end_date            TEXT,
+    duration_months     INTEGER,
+    est_end             TEXT,
+    end_basis           TEXT NOT NULL CHECK (end_basis IN
+                        ('explicit_end', 'start+duration', 'conclusion+duration', 'linked_cn_duration', 'none')),
+    status              TEXT NOT NULL CHECK (status IN ('awarded', 'no_award', 'intent')),
+    pairing             TEXT NOT NULL CHECK (pairing IN ('exact', 'ambiguous')),
+    unpaired_winner_ids TEXT NOT NULL DEFAULT '[]',
+    procedure_id        TEXT,
+    ref_notice          TEXT,
+    ocid                TEXT,
+    contract_folder     TEXT,
+    published           TEXT,
+    url                 TEXT NOT NULL,
+    saved_at            TEXT NOT NULL,
+    PRIMARY KEY (notice_id, lot_id, seq)
+) STRICT;
+CREATE INDEX awards_by_end ON awards (est_end);
+CREATE TABLE award_links (
+    award_notice_id       TEXT PRIMARY KEY NOT NULL,
+    competition_notice_id TEXT NOT NULL,
+    method                TEXT NOT NULL
+                          CHECK (method IN ('procedure_id', 'ref_notice', 'ocid', 'contract_folder', 'inferred')),
+    score                 INTEGER,
+    at                    TEXT NOT NULL
+) STRICT;
+CREATE INDEX award_links_by_competition ON award_links (competition_notice_id);
+CREATE TABLE competition_keys (
+    notice_id       TEXT PRIMARY KEY NOT NULL,
+    procedure_id    TEXT,
+    ocid            TEXT,
+    duration_months INTEGER
+) STRICT;
+CREATE INDEX competition_keys_by_procedure ON competition_keys (procedure_id);
+CREATE INDEX competition_keys_by_ocid ON competition_keys (ocid);
+";
+
 pub const MIGRATIONS: &[&str] = &[
     V1,
     V2,
@@ -165,6 +227,7 @@ pub const MIGRATIONS: &[&str] = &[
     SCORE_INDEX,
     META,
     FEED_RESUME,
+    AWARDS,
 ];
 
 /// The newest schema version this build knows and creates.
@@ -326,7 +389,10 @@ mod tests {
         assert_eq!(
             table_names(&conn),
             [
+                "award_links",
+                "awards",
                 "changes",
+                "competition_keys",
                 "decisions",
                 "dedup_keys",
                 "duplicates",

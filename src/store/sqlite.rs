@@ -12,11 +12,13 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
 mod annotations;
+mod awards;
 mod descriptions;
 mod feed_state;
 mod open_checks;
 mod rescore;
 
+pub use awards::{AwardQuery, AwardSaveSummary};
 pub use rescore::{RescoreJob, RescoreStep, rescore_all};
 
 use super::{Arrival, StoreError, schema};

@@ -857,11 +857,15 @@ fn a_feed_state_saved_before_resume_points_existed_loads_without_one() {
     let saved = saved_state("2026-11-22T10:00:00Z", "\"v1\"");
     store.save_fetch("Doffin", &[], &saved, at()).expect("save");
     drop(store);
-    // The database as the previous version left it: no resume column.
+    // The database as the version before resume points left it: no resume column, and none of
+    // the award tables that came after.
     let raw = raw(&path);
-    raw.execute_batch("ALTER TABLE feed_state DROP COLUMN resume")
-        .expect("drop column");
-    raw.pragma_update(None, "user_version", SCHEMA_VERSION - 1)
+    raw.execute_batch(
+        "ALTER TABLE feed_state DROP COLUMN resume;
+         DROP TABLE awards; DROP TABLE award_links; DROP TABLE competition_keys;",
+    )
+    .expect("drop column");
+    raw.pragma_update(None, "user_version", SCHEMA_VERSION - 2)
         .expect("version");
     drop(raw);
     let store = Store::open(&path).expect("migrate");
