@@ -83,6 +83,16 @@ pub(super) fn run(store: &mut Store, config: &crate::config::Config, mut request
         request.query.ending = Some((request.today, until));
     }
     let rows = store.awards(&request.query).wrap_err("cannot read the stored awards")?;
+    if rows.is_empty() && matches!(request.format, AwardsFormat::Table) {
+        // An empty table would read as a failure; say what was asked and how awards get in.
+        let within = request
+            .expiring
+            .map_or(String::new(), |_| " ending in that window".to_owned());
+        eprintln!(
+            "No stored award matches{within}. Awards come from `anbud awards --import FILE` (TED, Doffin, OCDS \
+             award notices); the live poll does not fetch them yet."
+        );
+    }
     let mut out = io::BufWriter::new(Stdout::new());
     match request.format {
         AwardsFormat::Table => print_table(&mut out, &rows, request.lead, request.expiring.is_some())?,

@@ -149,3 +149,15 @@ fn a_bad_file_is_a_usage_error_naming_it() {
     assert!(err.contains("broken.xml: invalid XML at line 1"), "{err}");
     assert!(err.contains("cut off"), "{err}");
 }
+
+#[test]
+fn an_empty_table_says_how_awards_get_in_and_is_not_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("empty.db");
+    let out = run(anbud().arg("--db").arg(&db).args(["awards", "--expiring", "12m"]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    let said = text(&out.stderr);
+    assert!(said.contains("No stored award matches ending in that window"), "{said}");
+    assert!(said.contains("anbud awards --import FILE"), "{said}");
+}
