@@ -56,7 +56,7 @@ fn startup(c: &mut Criterion) {
         }
         drop(dashboard);
         group.bench_with_input(BenchmarkId::from_parameter(notices), &path, |b, path| {
-            b.iter(|| Dashboard::open_first(path, WIDTH, HEIGHT, Timestamp::now()).expect("opens"))
+            b.iter(|| Dashboard::open_first(path, WIDTH, HEIGHT, Timestamp::now()).expect("opens"));
         });
     }
     group.finish();
@@ -72,7 +72,7 @@ fn frames(c: &mut Criterion) {
     let mut group = c.benchmark_group("frame");
     group.measurement_time(Duration::from_secs(5));
     group.bench_function(BenchmarkId::new("scroll", notices), |b| {
-        b.iter(|| dashboard.handle(Msg::Action(Action::SelectNext)).expect("draws"))
+        b.iter(|| dashboard.handle(Msg::Action(Action::SelectNext)).expect("draws"));
     });
     // A user typing "røntgen" and deleting it again, one keystroke (and frame) per iteration.
     dashboard.handle(Msg::Action(Action::StartSearch)).expect("draws");
@@ -86,15 +86,15 @@ fn frames(c: &mut Criterion) {
     group.bench_function(BenchmarkId::new("filter_keystroke", notices), |b| {
         b.iter(|| {
             let key = *next.next().expect("cycle never ends");
-            dashboard.handle(Msg::Edit(key)).expect("draws")
-        })
+            dashboard.handle(Msg::Edit(key)).expect("draws");
+        });
     });
     // Scrolling a filtered list ("ct" keeps many rows).
     for c in ['c', 't'] {
         dashboard.handle(Msg::Edit(TextEdit::Insert(c))).expect("draws");
     }
     group.bench_function(BenchmarkId::new("scroll_filtered", notices), |b| {
-        b.iter(|| dashboard.handle(Msg::Action(Action::SelectNext)).expect("draws"))
+        b.iter(|| dashboard.handle(Msg::Action(Action::SelectNext)).expect("draws"));
     });
     dashboard.handle(Msg::Edit(TextEdit::Cancel)).expect("draws");
     // The clock tick that crosses a minute re-derives every tab (`refresh_view` walks all records).
@@ -104,11 +104,11 @@ fn frames(c: &mut Criterion) {
             minute += 1;
             dashboard
                 .handle(Msg::ClockTicked(now + SignedDuration::from_mins(minute)))
-                .expect("draws")
-        })
+                .expect("draws");
+        });
     });
     group.bench_function(BenchmarkId::new("cycle_sort", notices), |b| {
-        b.iter(|| dashboard.handle(Msg::Action(Action::CycleSort)).expect("draws"))
+        b.iter(|| dashboard.handle(Msg::Action(Action::CycleSort)).expect("draws"));
     });
     group.finish();
 }

@@ -94,7 +94,7 @@ fn sync(c: &mut Criterion) {
     let mut group = c.benchmark_group("ted_sync");
     group.throughput(Throughput::Elements((PAGES * PER_PAGE) as u64));
     group.bench_function("20x250_loopback", |b| {
-        b.iter(|| runtime.block_on(fetch_feed(&fetcher, &spec, since)).map(|n| n.len()))
+        b.iter(|| runtime.block_on(fetch_feed(&fetcher, &spec, since)).map(|n| n.len()));
     });
     group.finish();
 }

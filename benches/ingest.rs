@@ -29,7 +29,7 @@ fn parse(c: &mut Criterion) {
     for (name, body) in FIXTURES {
         group.throughput(Throughput::Bytes(body.len() as u64));
         group.bench_function(name, |b| {
-            b.iter(|| adapter.parse(black_box(body)).expect("fixture parses"))
+            b.iter(|| adapter.parse(black_box(body)).expect("fixture parses"));
         });
     }
     group.finish();
@@ -50,10 +50,10 @@ fn score(c: &mut Criterion) {
                 .iter()
                 .map(|n| matcher.evaluate(black_box(n)).score)
                 .sum::<i32>()
-        })
+        });
     });
     group.bench_function("compile_bundled_profile", |b| {
-        b.iter(|| Matcher::new(black_box(&Profile::bundled())).expect("compiles"))
+        b.iter(|| Matcher::new(black_box(&Profile::bundled())).expect("compiles"));
     });
     group.finish();
 }

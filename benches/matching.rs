@@ -112,7 +112,7 @@ fn score(c: &mut Criterion) {
                 .iter()
                 .map(|n| matcher.evaluate(black_box(n)).score)
                 .sum::<i32>()
-        })
+        });
     });
     group.finish();
 }

@@ -51,7 +51,7 @@ fn parse(c: &mut Criterion) {
         );
         group.throughput(Throughput::Bytes(body.len() as u64));
         group.bench_function(kind.name(), |b| {
-            b.iter(|| adapter.parse(black_box(&body)).map(|p| p.notices.len()))
+            b.iter(|| adapter.parse(black_box(&body)).map(|p| p.notices.len()));
         });
     }
     group.finish();
@@ -70,7 +70,7 @@ fn parse_hostile(c: &mut Criterion) {
         println!("parse_hostile/{}: {} bytes", pattern.name, body.len());
         group.throughput(Throughput::Bytes(body.len() as u64));
         group.bench_function(pattern.name, |b| {
-            b.iter(|| adapter.parse(black_box(&body)).map(|p| p.notices.len()))
+            b.iter(|| adapter.parse(black_box(&body)).map(|p| p.notices.len()));
         });
     }
     group.finish();
@@ -92,7 +92,7 @@ fn score(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Elements(notices.len() as u64));
     group.bench_function("default_profiles", |b| {
-        b.iter(|| notices.iter().map(|n| set.evaluate(black_box(n)).score).sum::<i32>())
+        b.iter(|| notices.iter().map(|n| set.evaluate(black_box(n)).score).sum::<i32>());
     });
     group.finish();
 }

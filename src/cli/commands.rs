@@ -216,7 +216,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<Exit> {
 pub(super) fn export_failure(error: export::ExportError) -> color_eyre::eyre::Report {
     match error {
         export::ExportError::Write(io) => eyre!(io).wrap_err("cannot write the export"),
-        other => other.into(),
+        other @ export::ExportError::File { .. } => other.into(),
     }
 }
 

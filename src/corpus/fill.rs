@@ -52,7 +52,7 @@ pub fn scored(corpus: &Corpus, range: Range<u64>, matcher: &MatcherSet) -> Resul
         .step_by(PAGE as usize)
         .map(|start| start..(start + PAGE).min(range.end))
         .collect();
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let chunk = pages.len().div_ceil(workers).max(1);
     std::thread::scope(|scope| {
         let handles: Vec<_> = pages

@@ -64,7 +64,7 @@ fn cells(row: &StoredAward, lead: RetenderLead) -> Vec<String> {
         text(a.winner_country.as_deref()),
         a.value.map(format_number).unwrap_or_default(),
         text(a.currency.as_deref()),
-        text(a.value_kind.map(|k| k.as_str())),
+        text(a.value_kind.map(crate::model::ValueKind::as_str)),
         text(a.tenders_received),
         text(a.decision_date),
         text(a.conclusion_date),

@@ -163,14 +163,14 @@ fn row(out: &mut String, record: &NoticeRecord, tz: &TimeZone, md: bool) {
     if md {
         // Only web links become Markdown links: a feed could hand us `javascript:` or worse.
         let linkable = n.url.starts_with("https://") || n.url.starts_with("http://");
-        let title = if !linkable {
-            markdown_escape(&n.title)
-        } else {
+        let title = if linkable {
             format!(
                 "[{}](<{}>)",
                 markdown_escape(&n.title),
                 n.url.replace(['<', '>', ' '], "")
             )
+        } else {
+            markdown_escape(&n.title)
         };
         let _ = writeln!(
             out,

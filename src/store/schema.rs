@@ -216,6 +216,7 @@ CREATE INDEX competition_keys_by_procedure ON competition_keys (procedure_id);
 CREATE INDEX competition_keys_by_ocid ON competition_keys (ocid);
 ";
 
+/// Every schema step in order; `user_version` is how many have run.
 pub const MIGRATIONS: &[&str] = &[
     V1,
     V2,
@@ -481,7 +482,10 @@ mod tests {
             conn.execute_batch(setup).expect("setup");
             identify(&conn).expect("identify")
         };
-        let many = (1..=7).map(|i| format!("CREATE TABLE t{i} (x);")).collect::<String>();
+        let many: String = (1..=7).fold(String::new(), |mut sql, i| {
+            sql.push_str(&format!("CREATE TABLE t{i} (x);"));
+            sql
+        });
         for (setup, reason) in [
             ("CREATE TABLE moz_places (x);", "tables moz_places"),
             (

@@ -73,15 +73,12 @@ async fn poll_shortlist_and_quit_persists_and_shows_the_decision() {
     };
 
     let driver = async {
-        wait_for_db(&db, |s| {
-            s.records(StatusFilter::All).map(|r| r.len()).unwrap_or(0) >= 15
-        })
-        .await;
+        wait_for_db(&db, |s| s.records(StatusFilter::All).map_or(0, |r| r.len()) >= 15).await;
         // All tab (Shift-Tab from the Inbox), first row, shortlist.
         keys.send(key(KeyCode::BackTab)).expect("send");
         keys.send(key(KeyCode::Char('s'))).expect("send");
         wait_for_db(&db, |s| {
-            s.records(StatusFilter::Shortlisted).map(|r| r.len()).unwrap_or(0) == 1
+            s.records(StatusFilter::Shortlisted).map_or(0, |r| r.len()) == 1
         })
         .await;
         drop(keys); // end of input ends the loop

@@ -19,7 +19,7 @@ fn query_dates(server: &LoopbackServer) -> Vec<String> {
     server
         .requests()
         .iter()
-        .filter_map(|r| r.body_json())
+        .filter_map(anbud::demo::server::RecordedRequest::body_json)
         .filter(|body| body.get("iterationNextToken").is_none())
         .filter_map(|body| {
             let query = body["query"].as_str()?.to_owned();

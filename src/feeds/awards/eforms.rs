@@ -82,8 +82,7 @@ fn identity(c: &Collected) -> (NoticeId, String) {
         .publication
         .as_deref()
         .map(|p| publication_number(p).unwrap_or_else(|| p.to_owned()))
-        .map(|p| p.trim_start_matches('0').to_owned())
-        .unwrap_or_else(|| c.notice_id.clone());
+        .map_or_else(|| c.notice_id.clone(), |p| p.trim_start_matches('0').to_owned());
     let url = format!("https://ted.europa.eu/en/notice/-/detail/{number}");
     (NoticeId::new("ted", &number), url)
 }

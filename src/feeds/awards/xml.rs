@@ -23,7 +23,7 @@ impl Attrs<'_, '_> {
         self.0.try_get_attribute(name).ok().flatten().and_then(|a| {
             a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
                 .ok()
-                .map(|v| v.into_owned())
+                .map(std::borrow::Cow::into_owned)
         })
     }
 }

@@ -172,7 +172,7 @@ impl Entry {
             start.try_get_attribute(name).ok().flatten().and_then(|a| {
                 a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
                     .ok()
-                    .map(|v| v.into_owned())
+                    .map(std::borrow::Cow::into_owned)
             })
         };
         match path.slot() {

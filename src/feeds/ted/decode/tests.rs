@@ -148,7 +148,7 @@ fn numbers_as_strings_and_lot_sums() {
 fn cpv_deduplicated_and_normalised() {
     let n = one(json!({
         "publication-number": "8-2026",
-        "classification-cpv": ["33100000", "33100000-1", "48180000", 3000000, "bogus", "33100000"],
+        "classification-cpv": ["33100000", "33100000-1", "48180000", 3_000_000, "bogus", "33100000"],
     }));
     assert_eq!(n.cpv, ["33100000", "48180000", "03000000"]);
 }
