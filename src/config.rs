@@ -3,6 +3,7 @@
 //! Every string (durations, zones, URLs) is checked here, so nothing downstream handles raw text.
 //! Errors name the file, line and key, and are reported before the terminal is touched.
 
+mod feed;
 pub mod keys;
 pub mod profile_file;
 mod raw;
@@ -13,6 +14,7 @@ use std::time::Duration;
 use jiff::tz::TimeZone;
 
 use crate::matching::Profile;
+pub use feed::{FeedConfig, FeedSettings};
 pub use raw::FeedKind;
 
 /// The bundled defaults, embedded so a fresh install needs no files.
@@ -27,56 +29,6 @@ pub enum Palette {
     Dark,
     /// Dark text on a light terminal: yellow, cyan and grey are unreadable on white.
     Light,
-}
-
-/// One configured feed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FeedConfig {
-    /// Name shown on the status line and in `poll` summaries.
-    pub name: String,
-    /// Which adapter speaks to it.
-    pub kind: FeedKind,
-    /// Scheme, host and optional path prefix, without a trailing slash.
-    pub base_url: String,
-    /// Path of the search endpoint, when it differs from the adapter's default.
-    pub path: Option<String>,
-    /// Buyer countries to ask the server for (TED: ISO 3166 alpha-3).
-    pub countries: Vec<String>,
-    /// Poll interval for this feed.
-    pub interval: Duration,
-    /// Results per page.
-    pub page_size: u32,
-    /// Upper bound on pages per poll, so one poll cannot run away.
-    pub max_pages: usize,
-    /// Doffin: the environment variable holding the API key (default `DOFFIN_API_KEY`).
-    pub api_key_env: Option<String>,
-    /// OCDS: the label used as source in ids and lists (default `ocds`).
-    pub source: Option<String>,
-    /// OCDS: the public notice page, with `{id}` or `{ocid}` filled in.
-    pub notice_url: Option<String>,
-    /// Doffin: a key given directly (the demo's stand-in key). Files cannot set it: keys belong in
-    /// the environment, never in a config that may be shared or committed.
-    pub api_key: Option<String>,
-}
-
-impl FeedConfig {
-    /// A feed with default interval, paging and no kind-specific settings.
-    pub fn new(name: &str, kind: FeedKind, base_url: &str) -> Self {
-        Self {
-            name: name.to_owned(),
-            kind,
-            base_url: base_url.trim_end_matches('/').to_owned(),
-            path: None,
-            countries: Vec::new(),
-            interval: Duration::from_secs(15 * 60),
-            page_size: 100,
-            max_pages: 20,
-            api_key_env: None,
-            source: None,
-            notice_url: None,
-            api_key: None,
-        }
-    }
 }
 
 /// Everything anbud needs to run, validated.

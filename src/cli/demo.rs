@@ -4,32 +4,57 @@ use std::path::Path;
 
 use color_eyre::eyre::{Result, WrapErr};
 
-use crate::config::{Config, FeedConfig, FeedKind};
+use crate::config::{Config, FeedConfig, FeedSettings};
 use crate::demo::server::LoopbackServer;
 use crate::{demo, runtime};
 
 /// The demo's feeds, all pointing at one loopback server: TED, Doffin, Find a Tender and Contracts
 /// Finder (OCDS) and a municipal RSS feed.
 pub fn demo_feeds(base_url: &str) -> Vec<FeedConfig> {
-    let mut ted = FeedConfig::new("TED", FeedKind::Ted, base_url);
-    ted.countries = vec!["NOR".to_owned(), "SWE".to_owned()];
-    let mut doffin = FeedConfig::new("Doffin", FeedKind::Doffin, &format!("{base_url}/public/v2"));
-    // Any value passes the demo server's key check (it answers 401 without one, like Doffin's gateway).
-    doffin.api_key = Some("demo".to_owned());
-    let mut fts = FeedConfig::new("Find a Tender", FeedKind::Ocds, base_url);
-    fts.source = Some("fts".to_owned());
-    fts.notice_url = Some("https://www.find-tender.service.gov.uk/Notice/{id}".to_owned());
-    // Contracts Finder: notice pages come from the releases' documents (no URL template).
-    let mut cf = FeedConfig::new("Contracts Finder", FeedKind::Ocds, base_url);
-    cf.source = Some("cf".to_owned());
-    cf.path = Some(demo::CF_DEMO_PATH.to_owned());
-    cf.page_size = 100;
-    let mut rss = FeedConfig::new(
-        "Kommune RSS",
-        FeedKind::Rss,
-        &format!("{base_url}{}", demo::RSS_DEMO_PATH),
+    let ted = FeedConfig::with(
+        "TED",
+        base_url,
+        FeedSettings::Ted {
+            path: None,
+            countries: vec!["NOR".to_owned(), "SWE".to_owned()],
+        },
     );
-    rss.source = Some("rss".to_owned());
+    // Any key passes the demo server's key check (it answers 401 without one, like Doffin's gateway).
+    let doffin = FeedConfig::with(
+        "Doffin",
+        &format!("{base_url}/public/v2"),
+        FeedSettings::Doffin {
+            api_key_env: None,
+            api_key: Some("demo".to_owned()),
+        },
+    );
+    let fts = FeedConfig::with(
+        "Find a Tender",
+        base_url,
+        FeedSettings::Ocds {
+            path: None,
+            source: Some("fts".to_owned()),
+            notice_url: Some("https://www.find-tender.service.gov.uk/Notice/{id}".to_owned()),
+        },
+    );
+    // Contracts Finder: notice pages come from the releases' documents (no URL template).
+    let mut cf = FeedConfig::with(
+        "Contracts Finder",
+        base_url,
+        FeedSettings::Ocds {
+            path: Some(demo::CF_DEMO_PATH.to_owned()),
+            source: Some("cf".to_owned()),
+            notice_url: None,
+        },
+    );
+    cf.page_size = 100;
+    let rss = FeedConfig::with(
+        "Kommune RSS",
+        &format!("{base_url}{}", demo::RSS_DEMO_PATH),
+        FeedSettings::Rss {
+            source: Some("rss".to_owned()),
+        },
+    );
     vec![ted, doffin, fts, cf, rss]
 }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 
-use super::{Config, ConfigError, FeedConfig, line_col};
+use super::{Config, ConfigError, FeedConfig, FeedSettings, line_col};
 use crate::matching::Profile;
 
 /// Which adapter a feed uses.
@@ -24,6 +24,18 @@ pub enum FeedKind {
     Ocds,
     /// An RSS 2.0 or Atom feed; `base_url` is the full feed URL.
     Rss,
+}
+
+impl FeedKind {
+    /// The name written in a config file (`kind = "ted"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedKind::Ted => "ted",
+            FeedKind::Doffin => "doffin",
+            FeedKind::Ocds => "ocds",
+            FeedKind::Rss => "rss",
+        }
+    }
 }
 
 /// The top level of a config file.
@@ -68,6 +80,47 @@ struct RawFeed {
     notice_url: Option<String>,
     #[serde(default = "enabled_by_default")]
     enabled: bool,
+}
+
+impl RawFeed {
+    /// The kind's own settings; a key another kind of feed has is an error naming the feed, the
+    /// key and the kinds it belongs to (before, it was silently ignored).
+    fn settings(&self) -> Result<FeedSettings, String> {
+        let given: [(&str, bool, &[FeedKind]); 5] = [
+            ("path", self.path.is_some(), &[FeedKind::Ted, FeedKind::Ocds]),
+            ("countries", !self.countries.is_empty(), &[FeedKind::Ted]),
+            ("api_key_env", self.api_key_env.is_some(), &[FeedKind::Doffin]),
+            ("source", self.source.is_some(), &[FeedKind::Ocds, FeedKind::Rss]),
+            ("notice_url", self.notice_url.is_some(), &[FeedKind::Ocds]),
+        ];
+        if let Some((key, _, kinds)) = given.iter().find(|(_, set, kinds)| *set && !kinds.contains(&self.kind)) {
+            let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+            return Err(format!(
+                "feed {:?} (kind = \"{}\"): `{key}` is a setting of {} feeds only; remove it",
+                self.name,
+                self.kind.as_str(),
+                names.join(" and ")
+            ));
+        }
+        Ok(match self.kind {
+            FeedKind::Ted => FeedSettings::Ted {
+                path: self.path.clone(),
+                countries: self.countries.clone(),
+            },
+            FeedKind::Doffin => FeedSettings::Doffin {
+                api_key_env: self.api_key_env.clone(),
+                api_key: None,
+            },
+            FeedKind::Ocds => FeedSettings::Ocds {
+                path: self.path.clone(),
+                source: self.source.clone(),
+                notice_url: self.notice_url.clone(),
+            },
+            FeedKind::Rss => FeedSettings::Rss {
+                source: self.source.clone(),
+            },
+        })
+    }
 }
 
 fn enabled_by_default() -> bool {
@@ -291,21 +344,19 @@ impl RawConfig {
             .unwrap_or_default()
             .into_iter()
             .filter(|f| f.enabled)
-            .map(|f| FeedConfig {
-                name: f.name,
-                kind: f.kind,
-                base_url: f.base_url.0,
-                path: f.path,
-                countries: f.countries,
-                interval: f.interval.map_or(interval, |i| i.0),
-                page_size: f.page_size.unwrap_or(100).clamp(1, 250),
-                max_pages: f.max_pages.unwrap_or(20).max(1),
-                api_key_env: f.api_key_env,
-                source: f.source,
-                notice_url: f.notice_url,
-                api_key: None,
+            .map(|f| {
+                let settings = f.settings().map_err(|message| ConfigError::Unusable {
+                    file: origin.to_owned(),
+                    message,
+                })?;
+                Ok(FeedConfig {
+                    interval: f.interval.map_or(interval, |i| i.0),
+                    page_size: f.page_size.unwrap_or(100).clamp(1, 250),
+                    max_pages: f.max_pages.unwrap_or(20).max(1),
+                    ..FeedConfig::with(&f.name, &f.base_url.0, settings)
+                })
             })
-            .collect();
+            .collect::<Result<_, ConfigError>>()?;
         if feeds.is_empty() {
             return Err(ConfigError::Unusable {
                 file: origin.to_owned(),

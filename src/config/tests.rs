@@ -1,14 +1,17 @@
 use std::time::Duration;
 
-use super::{ConfigError, FeedKind, load, parse_str};
+use super::{ConfigError, FeedKind, FeedSettings, load, parse_str};
 
 #[test]
 fn bundled_defaults_load() {
     let config = load(None).expect("bundled config is valid");
     assert_eq!(config.feeds.len(), 2);
-    assert_eq!(config.feeds[0].kind, FeedKind::Ted);
-    assert_eq!(config.feeds[1].kind, FeedKind::Doffin);
-    assert_eq!(config.feeds[1].api_key_env.as_deref(), Some("DOFFIN_API_KEY"));
+    assert_eq!(config.feeds[0].kind(), FeedKind::Ted);
+    assert_eq!(config.feeds[1].kind(), FeedKind::Doffin);
+    assert!(matches!(
+        &config.feeds[1].settings,
+        FeedSettings::Doffin { api_key_env: Some(env), api_key: None } if env == "DOFFIN_API_KEY"
+    ));
     assert_eq!(config.feeds[0].base_url, "https://api.ted.europa.eu");
     assert_eq!(config.feeds[0].interval, Duration::from_secs(900));
 }
@@ -18,7 +21,10 @@ fn user_keys_override_single_defaults() {
     let config = parse_str("poll_interval = \"5m\"\nexport_dir = \"/tmp/out\"\n", "user.toml").expect("valid");
     assert_eq!(config.feeds[0].interval, Duration::from_secs(300));
     assert_eq!(config.export_dir, std::path::PathBuf::from("/tmp/out"));
-    assert_eq!(config.feeds[0].countries, ["NOR", "SWE", "DNK", "FIN", "ISL"]);
+    assert!(matches!(
+        &config.feeds[0].settings,
+        FeedSettings::Ted { countries, path: None } if countries == &["NOR", "SWE", "DNK", "FIN", "ISL"]
+    ));
 }
 
 #[test]
@@ -343,4 +349,20 @@ fn stale_after_default_is_written_in_the_bundled_file() {
     // so `--print-default-config` shows it too.
     let bundled: toml::Table = toml::from_str(super::DEFAULT_TOML).expect("bundled toml");
     assert_eq!(bundled.get("stale_after").and_then(toml::Value::as_str), Some("3d"));
+}
+
+#[test]
+fn a_setting_of_another_kind_of_feed_is_an_error_naming_feed_key_and_kinds() {
+    let text = "[[feeds]]\nname = \"Kommune RSS\"\nkind = \"rss\"\nbase_url = \"https://example.no/rss\"\ncountries = [\"NOR\"]\n";
+    let message = parse_str(text, "user.toml").expect_err("countries on RSS").to_string();
+    assert_eq!(
+        message,
+        "user.toml: feed \"Kommune RSS\" (kind = \"rss\"): `countries` is a setting of ted feeds only; remove it"
+    );
+    let text = "[[feeds]]\nname = \"TED\"\nkind = \"ted\"\nbase_url = \"https://api.ted.europa.eu\"\nsource = \"x\"\n";
+    let message = parse_str(text, "user.toml").expect_err("source on TED").to_string();
+    assert!(
+        message.contains("`source` is a setting of ocds and rss feeds only"),
+        "{message}"
+    );
 }

@@ -117,7 +117,7 @@ impl Dashboard {
 /// The bundled configuration with its TED feed only: the generated notices are TED's.
 fn bench_config() -> Result<crate::config::Config, String> {
     let mut config = crate::config::load(None).map_err(|e| e.to_string())?;
-    config.feeds.retain(|feed| feed.kind == crate::config::FeedKind::Ted);
+    config.feeds.retain(|feed| feed.kind() == crate::config::FeedKind::Ted);
     Ok(config)
 }
 

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 
 use super::io::Io;
 use crate::app::AppState;
-use crate::config::{Config, FeedKind};
+use crate::config::{Config, FeedSettings};
 use crate::feeds::FeedAdapter;
 use crate::feeds::doffin::{DoffinAdapter, DoffinSettings};
 use crate::feeds::ocds::{OcdsAdapter, OcdsSettings};
@@ -111,25 +111,23 @@ pub fn feed_specs(config: &Config) -> Vec<FeedSpec> {
         .feeds
         .iter()
         .map(|feed| {
-            let adapter: Arc<dyn FeedAdapter> = match feed.kind {
-                FeedKind::Ted => {
+            let adapter: Arc<dyn FeedAdapter> = match &feed.settings {
+                FeedSettings::Ted { path, countries } => {
                     let defaults = TedSettings::default();
                     Arc::new(TedAdapter::new(TedSettings {
                         base_url: feed.base_url.clone(),
-                        path: feed.path.clone().unwrap_or(defaults.path),
-                        countries: feed.countries.clone(),
+                        path: path.clone().unwrap_or(defaults.path),
+                        countries: countries.clone(),
                         cpv_families: config.cpv_families(),
                         page_size: feed.page_size,
                     }))
                 }
-                FeedKind::Doffin => {
-                    let api_key_env = feed
-                        .api_key_env
+                FeedSettings::Doffin { api_key_env, api_key } => {
+                    let api_key_env = api_key_env
                         .clone()
                         .unwrap_or_else(|| DoffinSettings::default().api_key_env);
                     // Keys come from the environment only, never from files in the repo.
-                    let api_key = feed
-                        .api_key
+                    let api_key = api_key
                         .clone()
                         .or_else(|| std::env::var(&api_key_env).ok())
                         .filter(|k| !k.trim().is_empty());
@@ -142,27 +140,31 @@ pub fn feed_specs(config: &Config) -> Vec<FeedSpec> {
                         page_size: feed.page_size,
                     }))
                 }
-                FeedKind::Rss => Arc::new(RssAdapter::new(RssSettings {
+                FeedSettings::Rss { source } => Arc::new(RssAdapter::new(RssSettings {
                     // The full feed URL, query included (some portals put a saved search there).
                     url: feed.base_url.clone(),
-                    source: feed.source.clone().unwrap_or_else(|| RssSettings::default().source),
+                    source: source.clone().unwrap_or_else(|| RssSettings::default().source),
                 })),
-                FeedKind::Ocds => {
+                FeedSettings::Ocds {
+                    path,
+                    source,
+                    notice_url,
+                } => {
                     let defaults = OcdsSettings::default();
                     let is_fts = feed.base_url == defaults.base_url;
                     Arc::new(OcdsAdapter::new(OcdsSettings {
                         base_url: feed.base_url.clone(),
-                        path: feed.path.clone().unwrap_or(defaults.path),
+                        path: path.clone().unwrap_or(defaults.path),
                         page_size: feed.page_size.min(100),
                         // Find a Tender's releases link no notice page: default its label and template.
-                        source: feed.source.clone().unwrap_or_else(|| {
+                        source: source.clone().unwrap_or_else(|| {
                             if is_fts {
                                 defaults.source.clone()
                             } else {
                                 "ocds".to_owned()
                             }
                         }),
-                        notice_url_template: feed.notice_url.clone().or(if is_fts {
+                        notice_url_template: notice_url.clone().or(if is_fts {
                             defaults.notice_url_template
                         } else {
                             None

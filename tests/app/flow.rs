@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anbud::app::Keymap;
 use anbud::app::{Action, Effect, Msg};
-use anbud::config::{self, FeedConfig, FeedKind};
+use anbud::config::{self, FeedConfig, FeedKind, FeedSettings};
 use anbud::demo::{self, server::LoopbackServer};
 use anbud::model::{DecisionKind, NoticeId, Triage, TriageChange};
 use anbud::runtime::{self, Startup};
@@ -41,8 +41,14 @@ async fn poll_shortlist_and_quit_persists_and_shows_the_decision() {
         .await
         .expect("server");
     let mut config = config::load(None).expect("bundled config");
-    let mut feed = FeedConfig::new("TED", FeedKind::Ted, &server.base_url());
-    feed.countries = vec!["NOR".to_owned()];
+    let feed = FeedConfig::with(
+        "TED",
+        &server.base_url(),
+        FeedSettings::Ted {
+            path: None,
+            countries: vec!["NOR".to_owned()],
+        },
+    );
     config.feeds = vec![feed];
     let exports = tempfile::tempdir().expect("tempdir");
     config.export_dir = exports.path().to_path_buf();
