@@ -5,6 +5,7 @@
 //! and the pure `dedup` decision only; must not depend on `app`, `ui` or `feeds`.
 
 mod duplicates;
+pub mod postgres;
 pub mod schema;
 pub mod sqlite;
 
