@@ -5,6 +5,7 @@
 //! Run under `scripts/with-pg cargo test --test team`; without it every test says it is skipped,
 //! and with `ANBUD_REQUIRE_PG=1` (CI) fails instead.
 
+use std::io::Write;
 use std::path::Path;
 use std::process::Output;
 
@@ -344,5 +345,82 @@ async fn a_password_file_others_can_read_is_refused_by_name() {
     assert!(
         stderr.contains(&format!("chmod 600 {}", passfile.display())),
         "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn twenty_thousand_notices_upsert_in_one_statement_and_a_repeat_rewrites_none() {
+    let Some(server) = pg::server() else { return };
+    let name = "t_upsert";
+    let url = server.fresh_database(name).await;
+    let db = pg::database(&url);
+    let mut client = postgres::connect(&db).await.expect("connect");
+    postgres::migrate(&mut client).await.expect("migrate");
+    let corpus = anbud::corpus::Corpus::new(7).expect("corpus");
+    let matcher = anbud::matching::MatcherSet::new(&[anbud::matching::Profile::bundled()]).expect("profile");
+    let mut items = anbud::corpus::fill::scored(&corpus, 0..20_000, &matcher).expect("generated");
+    let state = anbud::model::FeedState::default();
+    let now = jiff::Timestamp::now();
+
+    let started = std::time::Instant::now();
+    let first = postgres::save_fetch(&mut client, "corpus", &items, &state, now)
+        .await
+        .expect("save");
+    let took = started.elapsed();
+    assert_eq!((first.new, first.updated, first.unchanged), (20_000, 0, 0));
+    let owner = server.owner(name).await;
+    assert_eq!(count(&owner, "SELECT count(*) FROM notices").await, 20_000);
+
+    let written = "SELECT max(xmin::text::bigint) FROM notices";
+    let before = count(&owner, written).await;
+    let started = std::time::Instant::now();
+    let again = postgres::save_fetch(&mut client, "corpus", &items, &state, now)
+        .await
+        .expect("save");
+    let took_again = started.elapsed();
+    assert_eq!((again.new, again.updated, again.unchanged), (0, 0, 20_000));
+    assert_eq!(
+        count(&owner, written).await,
+        before,
+        "an unchanged notice is not rewritten"
+    );
+
+    // One in a hundred corrected: exactly those are rewritten, their changes logged.
+    for (notice, _) in items.iter_mut().step_by(100) {
+        notice.title.push_str(" (corrected)");
+    }
+    let started = std::time::Instant::now();
+    let changed = postgres::save_fetch(&mut client, "corpus", &items, &state, now)
+        .await
+        .expect("save");
+    let took_changed = started.elapsed();
+    assert_eq!((changed.new, changed.updated, changed.unchanged), (0, 200, 19_800));
+    let rewritten = format!("SELECT count(*) FROM notices WHERE xmin::text::bigint > {before}");
+    assert_eq!(count(&owner, &rewritten).await, 200);
+    assert_eq!(
+        count(
+            &owner,
+            "SELECT count(DISTINCT notice_id) FROM changes WHERE field = 'title'"
+        )
+        .await,
+        200
+    );
+    // A new score alone (the profiles changed) is saved, and is not a content update.
+    items[1].1.score += 5;
+    let rescored = postgres::save_fetch(&mut client, "corpus", &items, &state, now)
+        .await
+        .expect("save");
+    assert_eq!((rescored.updated, rescored.unchanged), (0, 20_000));
+    let id = items[1].0.id.to_string();
+    let score: i32 = owner
+        .query_one("SELECT score FROM notices WHERE id = $1", &[&id])
+        .await
+        .expect("read")
+        .get(0);
+    assert_eq!(score, items[1].1.score);
+    // The figures for the issue (this build's profile; not a limit).
+    let _ = writeln!(
+        std::io::stderr(),
+        "20k upsert: first {took:.2?}, unchanged {took_again:.2?}, 1 % changed {took_changed:.2?}"
     );
 }

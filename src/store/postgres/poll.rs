@@ -101,32 +101,17 @@ pub async fn save_fetch(
     state: &FeedState,
     now: Timestamp,
 ) -> Result<UpsertSummary, PgError> {
-    let rows = encode(items)?;
-    let action = || format!("save {} fetched notices of {feed}", rows.len());
+    let mut rows = encode(items)?;
+    let action = || format!("save {} fetched notices of {feed}", items.len());
     let tx = client.transaction().await.map_err(failed(action()))?;
-    let ids: Vec<&str> = rows.iter().map(|r| r.notice.id.as_str()).collect();
-    let hashes: Vec<&str> = rows.iter().map(|r| r.hash.as_str()).collect();
-    // The stored hash of each known notice, and its JSON where the content changed.
-    let known = tx
-        .query(
-            "SELECT n.id, n.content_hash, CASE WHEN n.content_hash <> i.hash THEN n.notice::text END
-             FROM notices n JOIN unnest($1::text[], $2::text[]) AS i (id, hash) ON n.id = i.id",
-            &[&ids, &hashes],
-        )
-        .await
-        .map_err(failed(action()))?;
-    let known: HashMap<String, Option<String>> = known
-        .iter()
-        .map(|row| Ok((row.try_get(0)?, row.try_get(2)?)))
-        .collect::<Result<_, tokio_postgres::Error>>()
-        .map_err(failed(action()))?;
+    let known = stored(&tx, &rows).await.map_err(failed(action()))?;
     let mut summary = UpsertSummary::default();
     let mut changes: Vec<(&str, FieldChange)> = Vec::new();
     for row in &rows {
         match known.get(row.notice.id.as_str()) {
             None => summary.new += 1,
-            Some(None) => summary.unchanged += 1,
-            Some(Some(old)) => {
+            Some(Stored::Same | Stored::Rescored) => summary.unchanged += 1,
+            Some(Stored::Changed(old)) => {
                 summary.updated += 1;
                 // A stored notice an older anbud wrote that no longer decodes is simply replaced.
                 if let Ok(old) = serde_json::from_str::<Notice>(old) {
@@ -139,7 +124,11 @@ pub async fn save_fetch(
             summary.matched += 1;
         }
     }
-    upsert(&tx, &rows, now).await.map_err(failed(action()))?;
+    // Identical rows are not sent again: even a no-op `DO UPDATE` locks (writes) the row.
+    rows.retain(|row| !matches!(known.get(row.notice.id.as_str()), Some(Stored::Same)));
+    if !rows.is_empty() {
+        upsert(&tx, &rows, now).await.map_err(failed(action()))?;
+    }
     if !changes.is_empty() {
         let (ids, fields, olds, news) = columns4(&changes);
         tx.execute(
@@ -169,6 +158,44 @@ pub async fn save_fetch(
     .map_err(failed(action()))?;
     tx.commit().await.map_err(failed(action()))?;
     Ok(summary)
+}
+
+/// How a fetched notice compares with the stored one.
+enum Stored {
+    /// Content and relevance as stored.
+    Same,
+    /// Same content, another score (the profiles changed).
+    Rescored,
+    /// Other content; the stored notice's JSON.
+    Changed(String),
+}
+
+/// The stored version of each of `rows` that is stored, compared on the server.
+async fn stored(
+    tx: &tokio_postgres::Transaction<'_>,
+    rows: &[Row<'_>],
+) -> Result<HashMap<String, Stored>, tokio_postgres::Error> {
+    let ids = column(rows, |r| r.notice.id.as_str());
+    let hashes = column(rows, |r| &r.hash);
+    let relevance: Vec<Json<&Relevance>> = rows.iter().map(|r| Json(r.relevance)).collect();
+    let found = tx
+        .query(
+            "SELECT n.id, CASE WHEN n.content_hash <> i.hash THEN n.notice::text END, n.relevance = i.relevance
+             FROM notices n JOIN unnest($1::text[], $2::text[], $3::jsonb[]) AS i (id, hash, relevance) ON n.id = i.id",
+            &[&ids, &hashes, &relevance],
+        )
+        .await?;
+    found
+        .iter()
+        .map(|row| {
+            let stored = match (row.try_get::<_, Option<String>>(1)?, row.try_get::<_, bool>(2)?) {
+                (Some(old), _) => Stored::Changed(old),
+                (None, true) => Stored::Same,
+                (None, false) => Stored::Rescored,
+            };
+            Ok((row.try_get(0)?, stored))
+        })
+        .collect()
 }
 
 /// The notices sorted by id, each once (the last copy wins: `ON CONFLICT DO UPDATE` refuses to
