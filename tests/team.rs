@@ -424,3 +424,97 @@ async fn twenty_thousand_notices_upsert_in_one_statement_and_a_repeat_rewrites_n
         "20k upsert: first {took:.2?}, unchanged {took_again:.2?}, 1 % changed {took_changed:.2?}"
     );
 }
+
+// These need no server: what anbud says before it would connect.
+
+#[test]
+fn commands_without_team_mode_refuse_a_postgres_database_by_name() {
+    for command in [&["list"][..], &["export"], &["digest"]] {
+        let mut cmd = anbud();
+        cmd.args(["--db", "postgres://kari@127.0.0.1:1/anbud"]).args(command);
+        let out = run(&mut cmd);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{command:?}: {stderr}");
+        assert!(
+            stderr.contains("postgres://kari@127.0.0.1:1/anbud is a PostgreSQL database"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("--db FILE"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_password_in_db_is_refused_before_anything_runs_and_not_echoed() {
+    let mut cmd = anbud();
+    cmd.args(["--db", "postgres://kari:hunter2@db.example.no/anbud", "team", "init"]);
+    let out = run(&mut cmd);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("anbud: --db: database URL postgres://kari:***@db.example.no/anbud"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+}
+
+#[test]
+fn team_sql_refuses_bad_member_names_and_team_init_needs_a_server() {
+    let mut cmd = anbud();
+    cmd.args(["team", "sql", "--members", "kari,Ola; DROP ROLE x"]);
+    let out = run(&mut cmd);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("is not a role name"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(out.stdout.is_empty(), "nothing half printed");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cmd = anbud();
+    cmd.args(["--db", &dir.path().join("a.db").display().to_string(), "team", "init"]);
+    let out = run(&mut cmd);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("needs a PostgreSQL database"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// Whether `client`'s connection is encrypted, as the server sees it.
+async fn encrypted(client: &tokio_postgres::Client) -> bool {
+    client
+        .query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[])
+        .await
+        .expect("pg_stat_ssl")
+        .get(0)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verify_full_checks_the_servers_certificate_and_require_only_encrypts() {
+    let Some(server) = pg::server() else { return };
+    let Some(ca) = pg::ca() else { return };
+    for host in ["127.0.0.1", "localhost"] {
+        let url = server.owner_url("postgres").replace("127.0.0.1", host);
+        let db = pg::database_with(&url, &format!("ssl = \"verify-full\"\nssl_root_cert = \"{ca}\"\n"));
+        let client = postgres::connect(&db)
+            .await
+            .expect("the test CA signed the server's certificate");
+        assert!(encrypted(&client).await, "{host}");
+    }
+    let url = server.owner_url("postgres");
+    // The system's roots do not know the test CA.
+    let system = pg::database_with(&url, "ssl = \"verify-full\"\n");
+    let error = postgres::connect(&system)
+        .await
+        .expect_err("an unknown CA is refused")
+        .to_string();
+    assert!(error.contains(&url) || error.contains("root certificates"), "{error}");
+    let missing = pg::database_with(&url, "ssl = \"verify-full\"\nssl_root_cert = \"/nonexistent/ca.pem\"\n");
+    let error = postgres::connect(&missing).await.expect_err("no such file").to_string();
+    assert!(error.contains("/nonexistent/ca.pem"), "{error}");
+    let require = pg::database_with(&url, "ssl = \"require\"\n");
+    assert!(encrypted(&postgres::connect(&require).await.expect("require")).await);
+    let plain = postgres::connect(&pg::database(&url)).await.expect("loopback default");
+    assert!(!encrypted(&plain).await, "plaintext is the loopback default");
+}

@@ -97,7 +97,16 @@ fn describe(error: &tokio_postgres::Error) -> String {
             }
             text
         }
-        None => error.to_string(),
+        // "error connecting to server" alone hides the cause (refused, TLS: unknown issuer, …).
+        None => {
+            let mut text = error.to_string();
+            let mut cause = std::error::Error::source(error);
+            while let Some(inner) = cause {
+                text.push_str(&format!(": {inner}"));
+                cause = inner.source();
+            }
+            text
+        }
     }
 }
 

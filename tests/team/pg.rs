@@ -106,9 +106,32 @@ impl Server {
     }
 }
 
+/// The CA that signed the server's certificate (`scripts/with-pg` makes one when openssl is
+/// there), under the same rule as [`server`].
+pub fn ca() -> Option<String> {
+    if let Ok(path) = std::env::var("ANBUD_TEST_PG_CA") {
+        return Some(path);
+    }
+    assert!(
+        std::env::var("ANBUD_REQUIRE_PG").as_deref() != Ok("1"),
+        "ANBUD_REQUIRE_PG=1 but ANBUD_TEST_PG_CA is unset: scripts/with-pg needs openssl for the TLS tests"
+    );
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipped: the server has no TLS (ANBUD_TEST_PG_CA is unset)"
+    );
+    None
+}
+
 /// `url` as anbud's own settings resolve it (the config's `[database]` path).
 pub fn database(url: &str) -> Database {
-    let config = anbud::config::parse_str(&format!("[database]\nurl = \"{url}\"\n"), "test.toml").expect("valid");
+    database_with(url, "")
+}
+
+/// As [`database`], with more `[database]` lines.
+pub fn database_with(url: &str, more: &str) -> Database {
+    let text = format!("[database]\nurl = \"{url}\"\n{more}");
+    let config = anbud::config::parse_str(&text, "test.toml").expect("valid");
     match config.database.storage(None).expect("settles") {
         Storage::Postgres(db) => *db,
         Storage::Sqlite(_) => panic!("a URL selects PostgreSQL"),

@@ -192,7 +192,19 @@ pub async fn migrate(client: &mut Client) -> Result<Migrated, PgError> {
          )",
     )
     .await
-    .map_err(failed("create schema_migrations"))?;
+    .map_err(|error| {
+        // PostgreSQL 15 lets only the database's owner create tables in schema public.
+        let denied = error.code() == Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE);
+        let action = if denied {
+            "create the tables (run `anbud team init` as the database's owner, or grant CREATE on schema public)"
+        } else {
+            "create schema_migrations"
+        };
+        PgError::Query {
+            action: action.to_owned(),
+            error,
+        }
+    })?;
     let found: i32 = tx
         .query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[])
         .await
