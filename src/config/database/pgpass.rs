@@ -3,6 +3,7 @@
 //! `\\` escaping. Like libpq, a file others can read is not used; unlike libpq (which warns and
 //! goes on without it), anbud refuses it, so the cause of a failed login is said.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 /// Why the password file could not be used.
@@ -41,13 +42,15 @@ pub struct Target<'a> {
 
 /// Where the password file is: `passfile=` from the URL, else `PGPASSFILE`, else `~/.pgpass`.
 pub fn location(from_url: Option<&Path>) -> Option<PathBuf> {
-    if let Some(path) = from_url {
-        return Some(path.to_path_buf());
-    }
-    if let Some(path) = std::env::var_os("PGPASSFILE") {
-        return Some(PathBuf::from(path));
-    }
-    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".pgpass"))
+    choose(from_url, std::env::var_os("PGPASSFILE"), std::env::var_os("HOME"))
+}
+
+/// [`location`] given the environment's `PGPASSFILE` and `HOME`.
+fn choose(from_url: Option<&Path>, pgpassfile: Option<OsString>, home: Option<OsString>) -> Option<PathBuf> {
+    from_url
+        .map(Path::to_path_buf)
+        .or_else(|| pgpassfile.filter(|p| !p.is_empty()).map(PathBuf::from))
+        .or_else(|| home.map(|home| PathBuf::from(home).join(".pgpass")))
 }
 
 /// The password for `target` from the file at `path`; `Ok(None)` when there is no such file or
@@ -137,6 +140,19 @@ mod tests {
         let ola = Target { user: "ola", ..TARGET };
         assert_eq!(lookup(text, ola).as_deref(), Some("no"));
         assert_eq!(lookup("short:line\n", TARGET), None);
+    }
+
+    #[test]
+    fn the_url_wins_over_pgpassfile_which_wins_over_home() {
+        let env = |s: &str| Some(OsString::from(s));
+        let url = Path::new("/from/url");
+        assert_eq!(choose(Some(url), env("/env"), env("/home/k")), Some(url.to_path_buf()));
+        assert_eq!(choose(None, env("/env"), env("/home/k")), Some(PathBuf::from("/env")));
+        assert_eq!(
+            choose(None, env(""), env("/home/k")),
+            Some(PathBuf::from("/home/k/.pgpass"))
+        );
+        assert_eq!(choose(None, None, None), None);
     }
 
     #[test]

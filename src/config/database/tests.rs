@@ -105,6 +105,10 @@ fn the_urls_sslmode_and_the_ssl_key_must_agree() {
         (db.ssl, db.ssl_root_cert),
         (Ssl::VerifyFull, Some(PathBuf::from("/ca.pem")))
     );
+    let (line, _, message) =
+        invalid("[database]\nurl = \"postgres://k@db/a?sslrootcert=/a.pem\"\nssl_root_cert = \"/b.pem\"\n");
+    assert_eq!(line, 2, "no ssl key: reported at the url");
+    assert!(message.contains("sslrootcert=/a.pem"), "{message}");
     assert_eq!(db.url.conninfo(), "postgres://k@db/a");
 }
 
