@@ -198,7 +198,7 @@ async fn team_sql_gives_triagers_and_the_poller_only_their_own_writes() {
 
     // The poll job as the poller role, its password from a password file named in the URL.
     let dir = tempfile::tempdir().expect("tempdir");
-    let (feeds, config) = ted_feed(dir.path()).await;
+    let (_feeds, config) = ted_feed(dir.path()).await;
     let passfile = pg::pgpass(dir.path(), &[("anbud_poller", "pw-poller")]);
     let poller_url = format!(
         "{}?passfile={}",
@@ -224,7 +224,7 @@ async fn poll_once_upserts_into_postgres_and_a_repeat_writes_nothing_new() {
     let name = "t_poll";
     let url = server.fresh_database(name).await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let (feeds, config) = ted_feed(dir.path()).await;
+    let (_feeds, config) = ted_feed(dir.path()).await;
     let poll = || args(&["--config", &config, "--db", &url, "poll", "--once"]);
 
     let before_init = anbud_with(poll()).await;

@@ -11,6 +11,7 @@ use tokio_postgres::types::Json;
 use super::{PgError, failed};
 use crate::model::{FeedState, FieldChange, Notice, Relevance};
 use crate::store::UpsertSummary;
+use crate::store::sqlite::content_hash;
 
 /// The poll's advisory lock ("anbd" "poll" in ASCII).
 pub const POLL_LOCK: i64 = 0x616e_6264_706f_6c6c;
@@ -82,6 +83,8 @@ struct Row<'a> {
     relevance: &'a Relevance,
     json: String,
     hash: String,
+    relevance_json: String,
+    relevance_hash: String,
 }
 
 /// Saves one poll of `feed`: its notices and its sync state, both or neither.
@@ -177,12 +180,14 @@ async fn stored(
 ) -> Result<HashMap<String, Stored>, tokio_postgres::Error> {
     let ids = column(rows, |r| r.notice.id.as_str());
     let hashes = column(rows, |r| &r.hash);
-    let relevance: Vec<Json<&Relevance>> = rows.iter().map(|r| Json(r.relevance)).collect();
+    let relevance_hashes = column(rows, |r| &r.relevance_hash);
     let found = tx
         .query(
-            "SELECT n.id, CASE WHEN n.content_hash <> i.hash THEN n.notice::text END, n.relevance = i.relevance
-             FROM notices n JOIN unnest($1::text[], $2::text[], $3::jsonb[]) AS i (id, hash, relevance) ON n.id = i.id",
-            &[&ids, &hashes, &relevance],
+            "SELECT n.id, CASE WHEN n.content_hash <> i.hash THEN n.notice::text END,
+                    n.relevance_hash = i.relevance_hash
+             FROM notices n JOIN unnest($1::text[], $2::text[], $3::text[]) AS i (id, hash, relevance_hash)
+                  ON n.id = i.id",
+            &[&ids, &hashes, &relevance_hashes],
         )
         .await?;
     found
@@ -208,14 +213,16 @@ fn encode(items: &[(Notice, Relevance)]) -> Result<Vec<Row<'_>>, PgError> {
     let mut rows = latest
         .into_values()
         .map(|(notice, relevance)| {
-            let json = serde_json::to_string(notice)
-                .map_err(|e| PgError::Data(format!("cannot encode notice {}: {e}", notice.id)))?;
-            let hash = crate::store::sqlite::content_hash(&json);
+            let encode = |e: serde_json::Error| PgError::Data(format!("cannot encode notice {}: {e}", notice.id));
+            let json = serde_json::to_string(notice).map_err(encode)?;
+            let relevance_json = serde_json::to_string(relevance).map_err(encode)?;
             Ok(Row {
                 notice,
                 relevance,
+                hash: content_hash(&json),
+                relevance_hash: content_hash(&relevance_json),
                 json,
-                hash,
+                relevance_json,
             })
         })
         .collect::<Result<Vec<_>, PgError>>()?;
@@ -240,24 +247,26 @@ async fn upsert(
     let published: Vec<Option<Timestamp>> = rows.iter().map(|r| r.notice.published).collect();
     let scores: Vec<i32> = rows.iter().map(|r| r.relevance.score).collect();
     let matched: Vec<bool> = rows.iter().map(|r| r.relevance.matched).collect();
-    let relevance: Vec<Json<&Relevance>> = rows.iter().map(|r| Json(r.relevance)).collect();
+    let relevance = column(rows, |r| &r.relevance_json);
+    let relevance_hashes = column(rows, |r| &r.relevance_hash);
     tx.execute(
         "INSERT INTO notices AS n (id, source, native_id, title, buyer, deadline, published, score,
-                                   matched, notice, relevance, content_hash, first_seen, last_seen)
+                                   matched, notice, relevance, content_hash, relevance_hash, first_seen,
+                                   last_seen)
          SELECT i.id, i.source, i.native_id, i.title, i.buyer, i.deadline, i.published, i.score,
-                i.matched, i.notice::jsonb, i.relevance, i.content_hash, $13, $13
+                i.matched, i.notice::jsonb, i.relevance::jsonb, i.content_hash, i.relevance_hash, $14, $14
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
-                     $7::timestamptz[], $8::int4[], $9::bool[], $10::text[], $11::jsonb[], $12::text[])
+                     $7::timestamptz[], $8::int4[], $9::bool[], $10::text[], $11::text[], $12::text[],
+                     $13::text[])
               AS i (id, source, native_id, title, buyer, deadline, published, score, matched, notice,
-                    relevance, content_hash)
+                    relevance, content_hash, relevance_hash)
          ON CONFLICT (id) DO UPDATE SET
              source = excluded.source, native_id = excluded.native_id, title = excluded.title,
              buyer = excluded.buyer, deadline = excluded.deadline, published = excluded.published,
              score = excluded.score, matched = excluded.matched, notice = excluded.notice,
              relevance = excluded.relevance, content_hash = excluded.content_hash,
-             last_seen = excluded.last_seen
-         WHERE (n.content_hash, n.score, n.matched, n.relevance)
-               IS DISTINCT FROM (excluded.content_hash, excluded.score, excluded.matched, excluded.relevance)",
+             relevance_hash = excluded.relevance_hash, last_seen = excluded.last_seen
+         WHERE (n.content_hash, n.relevance_hash) IS DISTINCT FROM (excluded.content_hash, excluded.relevance_hash)",
         &[
             &ids,
             &sources,
@@ -271,6 +280,7 @@ async fn upsert(
             &notices,
             &relevance,
             &hashes,
+            &relevance_hashes,
             &now,
         ],
     )

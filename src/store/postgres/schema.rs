@@ -28,6 +28,8 @@ CREATE TABLE notices (
     notice       jsonb NOT NULL,
     relevance    jsonb NOT NULL,
     content_hash text NOT NULL,
+    -- Of the relevance JSON: a re-poll finds unchanged rows by comparing two short texts.
+    relevance_hash text NOT NULL,
     first_seen   timestamptz NOT NULL,
     last_seen    timestamptz NOT NULL
 );
