@@ -1,6 +1,6 @@
 //! The command line: `anbud`, `anbud demo`, `anbud poll --once`, `anbud list`, `anbud export`,
-//! `anbud digest`, `anbud completions`, `anbud man`, `anbud --print-default-config`,
-//! `anbud --print-profile NAME`.
+//! `anbud digest`, `anbud team init`, `anbud team sql`, `anbud completions`, `anbud man`,
+//! `anbud --print-default-config`, `anbud --print-profile NAME`.
 //!
 //! Scripts depend on these names and exit codes; change them only with the README.
 
@@ -14,6 +14,7 @@ mod generate;
 mod list;
 mod output;
 mod poll;
+mod team;
 
 use std::path::PathBuf;
 
@@ -33,8 +34,9 @@ pub struct Cli {
     /// Config file (TOML) overriding the bundled defaults key by key.
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// SQLite database (default: the platform data directory).
-    #[arg(long, global = true, value_name = "FILE")]
+    /// SQLite database (default: the platform data directory), or a PostgreSQL server for team
+    /// mode: postgres://ROLE@HOST/DATABASE (the password from PGPASSWORD or ~/.pgpass).
+    #[arg(long, global = true, value_name = "FILE|URL")]
     pub db: Option<PathBuf>,
     /// Print the bundled default config and exit.
     #[arg(long)]
@@ -160,6 +162,12 @@ pub enum Command {
         #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["buyer", "winner", "cpv", "expiring"])]
         import: Vec<PathBuf>,
     },
+    /// Team mode on PostgreSQL: set up the database, print the roles for an admin.
+    Team {
+        /// What to do.
+        #[command(subcommand)]
+        command: TeamCommand,
+    },
     /// Print a shell completion script to standard output.
     Completions {
         /// The shell.
@@ -168,6 +176,20 @@ pub enum Command {
     },
     /// Print the man page (roff) to standard output.
     Man,
+}
+
+/// `anbud team` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TeamCommand {
+    /// Create or upgrade the tables in the PostgreSQL database (run as the role that owns them).
+    Init,
+    /// Print the SQL an admin runs to create the team's roles: a triager group, a poller role and
+    /// one login role per member (no passwords).
+    Sql {
+        /// The members' role names, comma-separated (lower-case letters, digits, _).
+        #[arg(long, value_name = "NAMES", value_delimiter = ',', required = true)]
+        members: Vec<String>,
+    },
 }
 
 /// `list --format` values.

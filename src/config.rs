@@ -3,6 +3,7 @@
 //! Every string (durations, zones, URLs) is checked here, so nothing downstream handles raw text.
 //! Errors name the file, line and key, and are reported before the terminal is touched.
 
+pub mod database;
 mod feed;
 pub mod keys;
 pub mod profile_file;
@@ -68,6 +69,8 @@ pub struct Config {
     pub retender_lead: crate::model::RetenderLead,
     /// Key rebindings for the list, applied over the defaults one key at a time.
     pub keys: crate::app::keymap::Overrides,
+    /// Team mode's PostgreSQL server (`[database]`); without a `url`, SQLite as before.
+    pub database: database::DatabaseSettings,
 }
 
 /// A configuration problem, with where it is.

@@ -6,6 +6,7 @@
 
 pub mod arrival;
 mod duplicates;
+pub mod postgres;
 pub mod schema;
 pub mod sqlite;
 

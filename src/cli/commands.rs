@@ -11,6 +11,7 @@ use jiff::Timestamp;
 use super::list::ListFilter;
 use super::output::{self, Stdout};
 use super::{Cli, Command, Exit, ListFormat};
+use crate::config::database::Storage;
 use crate::config::{self, Config};
 use crate::export::{self, ExportOptions};
 use crate::matching::Profile;
@@ -54,6 +55,13 @@ pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode
             return Exit::BadInput.into();
         }
     };
+    let storage = match config.database.storage(cli.db.as_deref()) {
+        Ok(storage) => storage,
+        Err(e) => {
+            eprintln!("anbud: {e}");
+            return Exit::BadInput.into();
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -61,7 +69,7 @@ pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode
             return Exit::Failure.into();
         }
     };
-    match runtime.block_on(dispatch(cli, config)) {
+    match runtime.block_on(dispatch(cli, config, storage)) {
         Ok(exit) => exit,
         Err(e) => output::exit_after(&e),
     }
@@ -79,24 +87,31 @@ fn chosen_columns(given: &[String], config: &Config) -> Result<Option<Vec<&'stat
         .map_err(|e| eyre!("--columns: {e}"))
 }
 
-async fn dispatch(cli: Cli, config: Config) -> Result<Exit> {
+async fn dispatch(cli: Cli, config: Config, storage: Storage) -> Result<Exit> {
     match cli.command {
         None => {
-            let mut store = open_store(cli.db.as_deref())?;
+            let mut store = open_store(sqlite_path(&storage)?)?;
             // A new database has nothing to re-score: the first polls score with these profiles.
             store
                 .adopt_profiles_if_empty(&crate::matching::set::fingerprint(&config.profiles))
                 .wrap_err("cannot write to the database")?;
             runtime::dashboard(&config, store).await?;
         }
-        Some(Command::Demo) => super::demo::run(config, cli.db.as_deref()).await?,
+        Some(Command::Demo) => {
+            // The demo keeps to a scratch database unless --db names one: never a team's server.
+            let db = if cli.db.is_some() { sqlite_path(&storage)? } else { None };
+            super::demo::run(config, db).await?;
+        }
         Some(Command::Poll { once, quiet }) => {
             if !once {
                 return Err(eyre!(
                     "only `anbud poll --once` exists; the dashboard polls continuously"
                 ));
             }
-            let store = open_store(cli.db.as_deref())?;
+            if let Storage::Postgres(db) = &storage {
+                return super::poll::poll_once_postgres(&config, db, quiet).await;
+            }
+            let store = open_store(sqlite_path(&storage)?)?;
             return super::poll::poll_once(&config, store, quiet).await;
         }
         Some(Command::Eval {
@@ -122,7 +137,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<Exit> {
             columns,
         }) => {
             let columns = chosen_columns(&columns, &config)?;
-            let store = open_store(cli.db.as_deref())?;
+            let store = open_store(sqlite_path(&storage)?)?;
             let filter = ListFilter {
                 min_score,
                 since,
@@ -148,7 +163,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<Exit> {
             columns,
         }) => {
             let columns = chosen_columns(&columns, &config)?;
-            let store = open_store(cli.db.as_deref())?;
+            let store = open_store(sqlite_path(&storage)?)?;
             let tags = normalize_tags(tag.iter().map(String::as_str));
             let mut records = store.records(StatusFilter::from(status))?;
             records.retain(|r| tags.iter().all(|t| r.tags.contains(t)));
@@ -176,7 +191,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<Exit> {
             }
         }
         Some(Command::Digest { since, format }) => {
-            let store = open_store(cli.db.as_deref())?;
+            let store = open_store(sqlite_path(&storage)?)?;
             super::digest::print(&config, &store, since, format, now()?)?;
         }
         Some(Command::Awards {
@@ -187,7 +202,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<Exit> {
             format,
             import,
         }) => {
-            let mut store = open_store(cli.db.as_deref())?;
+            let mut store = open_store(sqlite_path(&storage)?)?;
             let now = now()?;
             let request = super::awards::Request {
                 query: crate::store::AwardQuery {
@@ -205,6 +220,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<Exit> {
             };
             return super::awards::run(&mut store, &config, request);
         }
+        Some(Command::Team { command }) => return super::team::run(command, &storage).await,
         Some(Command::Completions { shell }) => super::generate::completions(shell)?,
         Some(Command::Man) => super::generate::man()?,
     }
@@ -228,6 +244,19 @@ fn now() -> Result<Timestamp> {
             .parse()
             .wrap_err_with(|| format!("ANBUD_NOW={text} is not an RFC 3339 time such as 2026-11-22T07:00:00Z")),
         Err(_) => Ok(Timestamp::now()),
+    }
+}
+
+/// The SQLite file to use, if `--db` named one; an error when the data lives on PostgreSQL, which
+/// only `team` and `poll --once` use so far.
+fn sqlite_path(storage: &Storage) -> Result<Option<&Path>> {
+    match storage {
+        Storage::Sqlite(path) => Ok(path.as_deref()),
+        Storage::Postgres(db) => Err(eyre!(
+            "{} is a PostgreSQL database (team mode, in progress): only `anbud team init`, \
+             `anbud team sql` and `anbud poll --once` can use it so far; pass --db FILE for SQLite",
+            db.url
+        )),
     }
 }
 

@@ -1,4 +1,7 @@
-//! `anbud poll --once [--quiet]`: every feed once, for cron and systemd timers.
+//! `anbud poll --once [--quiet]`: every feed once, for cron and systemd timers, into the SQLite
+//! file or (team mode) the PostgreSQL database, where one poll runs at a time.
+
+use std::collections::HashMap;
 
 use color_eyre::eyre::{Result, eyre};
 use jiff::Timestamp;
@@ -6,17 +9,82 @@ use jiff::Timestamp;
 use super::Exit;
 use super::output::Stdout;
 use crate::config::Config;
+use crate::config::database::Database;
+use crate::feeds::Scored;
 use crate::feeds::http::{HttpFetcher, HttpSettings};
 use crate::feeds::poller::{fetch_and_score, plan_poll, state_after};
+use crate::model::FeedState;
 use crate::runtime;
-use crate::store::Store;
+use crate::store::postgres::{self, PollLock};
+use crate::store::{Store, UpsertSummary};
+
+/// Where a poll's notices and sync state go.
+enum Target<'a> {
+    /// The SQLite file.
+    Sqlite(Store),
+    /// A PostgreSQL connection holding the poll lock.
+    Postgres(&'a mut tokio_postgres::Client),
+}
+
+impl Target<'_> {
+    async fn load_feed_states(&self) -> Result<HashMap<String, FeedState>> {
+        let states = match self {
+            Target::Sqlite(store) => store.load_feed_states()?,
+            Target::Postgres(client) => postgres::poll::load_feed_states(client).await?,
+        };
+        Ok(states)
+    }
+
+    async fn save_fetch(
+        &mut self,
+        feed: &str,
+        items: &[Scored],
+        state: &FeedState,
+        now: Timestamp,
+    ) -> Result<UpsertSummary> {
+        let summary = match self {
+            Target::Sqlite(store) => store.save_fetch(feed, items, state, now)?.summary,
+            Target::Postgres(client) => postgres::save_fetch(client, feed, items, state, now).await?,
+        };
+        Ok(summary)
+    }
+}
+
+/// As [`poll_once`], into PostgreSQL, unless another poll holds the lock: then it says so and
+/// exits 0 (the other poll does the work; overlapping cron runs are not failures).
+///
+/// # Errors
+/// The server unreachable, the schema missing (`anbud team init`), a failed save.
+pub(super) async fn poll_once_postgres(config: &Config, db: &Database, quiet: bool) -> Result<Exit> {
+    let mut client = postgres::connect(db).await?;
+    postgres::schema::check(&client).await?;
+    let Some(lock) = PollLock::try_take(&client).await? else {
+        let mut out = Stdout::new();
+        if !quiet {
+            out.line(format_args!("skipped: another poll is running"));
+        }
+        out.finish()?;
+        return Ok(Exit::Success);
+    };
+    let exit = run(config, Target::Postgres(&mut client), quiet).await;
+    // Freed with the connection anyway; an explicit release only says so sooner.
+    let released = lock.release(&client).await;
+    let exit = exit?;
+    released?;
+    Ok(exit)
+}
 
 /// Every feed concurrently, one summary line each (with `quiet`, only the error lines).
 ///
 /// Exit 0 when every active feed worked, 1 when some failed, 2 when all failed. A feed that cannot
 /// run (Doffin without a key) is reported as inactive and does not count as a failure, so a cron
 /// job with the default config stays green until the user opts in.
-pub(super) async fn poll_once(config: &Config, mut store: Store, quiet: bool) -> Result<Exit> {
+pub(super) async fn poll_once(config: &Config, store: Store, quiet: bool) -> Result<Exit> {
+    run(config, Target::Sqlite(store), quiet).await
+}
+
+/// The poll itself, into `target`.
+async fn run(config: &Config, mut target: Target<'_>, quiet: bool) -> Result<Exit> {
     let fetcher = HttpFetcher::new(HttpSettings::default()).map_err(|e| eyre!("cannot create the HTTP client: {e}"))?;
     let score = runtime::scorer(config)?;
     let (active, inactive): (Vec<_>, Vec<_>) = runtime::feed_specs(config)
@@ -33,8 +101,9 @@ pub(super) async fn poll_once(config: &Config, mut store: Store, quiet: bool) ->
     // Resume each feed where its last saved poll ended: the rest of a window cut short at
     // max_pages, else from its high-water mark (less an overlap), with the validators it saved, so
     // an unchanged feed answers 304.
-    let mut states = store
+    let mut states = target
         .load_feed_states()
+        .await
         .map_err(|e| eyre!("cannot load the feeds' sync state: {e}"))?;
     let started = Timestamp::now();
     let saved: Vec<_> = active
@@ -59,7 +128,7 @@ pub(super) async fn poll_once(config: &Config, mut store: Store, quiet: bool) ->
             Ok(fetched) => {
                 let now = Timestamp::now();
                 let state = state_after(saved, plan, &fetched.progress, fetched.validators, started, now);
-                let summary = store.save_fetch(&spec.name, &fetched.scored, &state, now)?.summary;
+                let summary = target.save_fetch(&spec.name, &fetched.scored, &state, now).await?;
                 let scored = fetched.scored;
                 if !quiet {
                     for warning in &fetched.warnings {

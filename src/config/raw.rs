@@ -57,6 +57,7 @@ pub(super) struct RawConfig {
     profiles: Option<Vec<PathBuf>>,
     feeds: Option<Vec<RawFeed>>,
     keys: Option<super::keys::RawKeys>,
+    database: Option<super::database::RawDatabase>,
     /// The folder of the file that listed `profiles`: relative profile paths are read from there,
     /// not from the working directory (a cron job starts in `$HOME`).
     #[serde(skip)]
@@ -129,10 +130,10 @@ fn enabled_by_default() -> bool {
 
 /// A duration written as `30s`, `15m`, `2h` or `3d`, for the key `K` and within its range.
 #[derive(Debug, Clone, Copy)]
-struct Interval<K>(Duration, PhantomData<K>);
+pub(super) struct Interval<K>(pub(super) Duration, PhantomData<K>);
 
 /// Which key an [`Interval`] is for: its name and allowed range go into the error message.
-trait IntervalKey {
+pub(super) trait IntervalKey {
     /// The key as written in the file.
     const KEY: &'static str;
 }
@@ -287,7 +288,7 @@ impl<'de> Deserialize<'de> for BaseUrl {
 /// # Errors
 /// [`ConfigError::Invalid`] with the position toml reports.
 pub(super) fn parse(text: &str, origin: &str) -> Result<RawConfig, ConfigError> {
-    toml::from_str(text).map_err(|e| {
+    let raw: RawConfig = toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map_or((1, 1), |span| line_col(text, span.start));
         ConfigError::Invalid {
             file: origin.to_owned(),
@@ -295,7 +296,11 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<RawConfig, ConfigError> 
             column,
             message: e.message().trim().to_owned(),
         }
-    })
+    })?;
+    if let Some(database) = &raw.database {
+        database.check(text, origin)?;
+    }
+    Ok(raw)
 }
 
 impl RawConfig {
@@ -328,6 +333,8 @@ impl RawConfig {
             },
             profiles: user.profiles.or(self.profiles),
             feeds: user.feeds.or(self.feeds),
+            // One table: its keys only make sense together (ssl depends on the url's host).
+            database: user.database.or(self.database),
             // Key by key: a user who rebinds `j` keeps every other default.
             keys: match (self.keys, user.keys) {
                 (Some(base), Some(user)) => Some(base.merged_with(user)),
@@ -431,6 +438,10 @@ impl RawConfig {
                         closes: a.min(b),
                     }
                 }),
+            database: self
+                .database
+                .map(super::database::RawDatabase::finish)
+                .unwrap_or_default(),
         })
     }
 }

@@ -1,0 +1,64 @@
+//! `anbud team init` (create or upgrade the PostgreSQL tables) and `anbud team sql --members …`
+//! (the roles and grants, printed for an admin).
+
+use std::io::Write;
+
+use color_eyre::eyre::{Result, eyre};
+
+use super::output::Stdout;
+use super::{Exit, TeamCommand};
+use crate::config::database::{Database, Storage};
+use crate::store::postgres::{self, roles};
+
+/// Runs one `team` subcommand.
+///
+/// # Errors
+/// No PostgreSQL database configured (for `init`), the server unreachable, a failed migration,
+/// standard output failing.
+pub(super) async fn run(command: TeamCommand, storage: &Storage) -> Result<Exit> {
+    let database = match storage {
+        Storage::Postgres(db) => Some(&**db),
+        Storage::Sqlite(_) => None,
+    };
+    let mut out = Stdout::new();
+    match command {
+        TeamCommand::Init => {
+            let db = database.ok_or_else(|| {
+                eyre!(
+                    "anbud team init needs a PostgreSQL database: --db postgres://ROLE@HOST/DATABASE or [database] url"
+                )
+            })?;
+            init(db, &mut out).await?;
+        }
+        TeamCommand::Sql { members } => {
+            let dbname = database.map(|db| db.url.dbname.as_deref().unwrap_or(&db.url.user));
+            match roles::team_sql(&members, dbname) {
+                Ok(sql) => out.write_all(sql.as_bytes())?,
+                Err(e) => {
+                    eprintln!("anbud: --members: {e}");
+                    return Ok(Exit::BadInput);
+                }
+            }
+        }
+    }
+    out.finish()?;
+    Ok(Exit::Success)
+}
+
+/// Migrates `db` and says what it did.
+async fn init(db: &Database, out: &mut Stdout) -> Result<()> {
+    let mut client = postgres::connect(db).await?;
+    let migrated = postgres::migrate(&mut client).await?;
+    if migrated.applied().is_empty() {
+        out.line(format_args!("{}: at schema v{}, nothing to do", db.url, migrated.to));
+    } else {
+        out.line(format_args!(
+            "{}: migrated from schema v{} to v{}",
+            db.url, migrated.from, migrated.to
+        ));
+        out.line(format_args!(
+            "next: an admin runs the SQL from `anbud team sql --members NAME,…` to create the roles"
+        ));
+    }
+    Ok(())
+}
