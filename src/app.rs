@@ -12,6 +12,7 @@ mod feed_health;
 mod feed_status;
 mod fetches;
 pub mod keymap;
+mod listing;
 mod loading;
 mod message_log;
 pub mod messages;

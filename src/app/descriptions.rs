@@ -21,7 +21,7 @@ impl AppState {
         if !self.detail_open {
             return Vec::new();
         }
-        let Some(id) = self.selected.as_ref() else {
+        let Some(id) = self.listing.selected.as_ref() else {
             return Vec::new();
         };
         match self.by_id.get(id) {

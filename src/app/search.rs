@@ -13,7 +13,7 @@ impl AppState {
     /// The current list's rows matching the query, best first, and the hits counted per tab.
     pub(crate) fn search_rows(&mut self) -> Vec<VisibleRow> {
         let records = &self.records;
-        let index = self.search_index.get_or_insert_with(|| {
+        let index = self.listing.search_index.get_or_insert_with(|| {
             // Tags and notes are searchable too ("#kari" finds the tag); positions past the title
             // are not highlighted in the list.
             let texts: Vec<String> = records
@@ -33,10 +33,10 @@ impl AppState {
                 .collect();
             FuzzyIndex::new(texts.iter().map(String::as_str).enumerate())
         });
-        let masks = &self.search.masks;
+        let masks = &self.listing.search.masks;
         let mask = |i: usize| masks.get(i).copied().unwrap_or(0);
         // Highlight positions cost as much as the match: only for rows a screen of this list shows.
-        let found = index.filter_highlighting(&self.query, None, HIGHLIGHTED_ROWS, |i| mask(i) & IN_LIST != 0);
+        let found = index.filter_highlighting(&self.listing.query, None, HIGHLIGHTED_ROWS, |i| mask(i) & IN_LIST != 0);
         // One count per distinct mask, spread over the tabs after: 100,000 hits cost one pass.
         let mut by_mask = [0usize; 256];
         let mut rows = Vec::new();
@@ -58,25 +58,25 @@ impl AppState {
                 }
             }
         }
-        self.search.hits = hits;
+        self.listing.search.hits = hits;
         rows
     }
 
     /// What the search line says about the hits: `2 in Inbox · 5 more in All (Tab)`; `None`
     /// without a query.
     pub fn search_summary(&self) -> Option<String> {
-        if self.query.trim().is_empty() {
+        if self.listing.query.trim().is_empty() {
             return None;
         }
-        let here = self.visible.len();
+        let here = self.listing.visible.len();
         let all = View::ALL
             .iter()
             .position(|v| *v == View::All)
-            .map_or(0, |slot| self.search.hits[slot]);
-        let label = self.view.label();
+            .map_or(0, |slot| self.listing.search.hits[slot]);
+        let label = self.listing.view.label();
         // Rows decided here and kept in place count as shown, not as elsewhere.
         let more = all.saturating_sub(here);
-        Some(if self.view == View::All || more == 0 {
+        Some(if self.listing.view == View::All || more == 0 {
             format!("{here} in {label}")
         } else {
             format!("{here} in {label} · {more} more in All (Tab)")

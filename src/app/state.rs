@@ -14,22 +14,14 @@ use crate::model::{NoticeId, NoticeRecord, Triage};
 pub struct AppState {
     pub(crate) records: Vec<NoticeRecord>,
     pub(crate) by_id: HashMap<NoticeId, usize>,
+    /// Which notices the list shows, in what order, and where the cursor is (see `listing.rs`).
+    pub(crate) listing: super::listing::Listing,
     /// Decisions waiting, undoable and marked (see `decisions.rs`).
     pub(crate) decisions: super::decisions::Decisions,
-    /// The current tab's records in display order, before the `/` search.
-    pub(crate) members: Vec<usize>,
-    pub(crate) search_index: Option<crate::matching::search::FuzzyIndex>,
-    /// Which tabs each notice is in, and the search's hits per tab (see `search.rs`).
-    pub(crate) search: super::search_tally::SearchTally,
-    pub(crate) visible: Vec<VisibleRow>,
-    pub(crate) counts: [usize; View::ALL.len()],
-    pub(crate) sort: SortKey,
-    pub(crate) view: View,
     pub(crate) mode: Mode,
     pub(crate) detail_open: bool,
     /// Lines the detail pane is scrolled down, for the notice it was scrolled on.
     pub(crate) detail_scroll: (Option<NoticeId>, u16),
-    pub(crate) query: String,
     /// The note being edited (in [`Mode::Note`]), for the notice in `note_for`.
     pub(crate) note_draft: super::note_draft::NoteDraft,
     pub(crate) note_for: Option<NoticeId>,
@@ -42,13 +34,9 @@ pub struct AppState {
     pub(crate) notify_min_score: Option<i32>,
     /// Whether the rest of the stored notices is still being read (see `loading.rs`).
     pub(crate) loading: bool,
-    /// The next moment the passing of time moves a notice between tabs (a deadline passes, or
-    /// comes within a week); the minute tick re-sorts the tabs only once it is reached.
-    pub(crate) next_time_boundary: Option<Timestamp>,
     /// The profile exclusions are suggested for, and whether it has a file to write them to.
     pub(crate) suggest_profile: Option<(crate::matching::Profile, bool)>,
     pub(crate) suggestions: super::prompts::SuggestionsPanel,
-    pub(crate) selected: Option<NoticeId>,
     /// What each feed did this session, for the sources panel (see `super::sources`).
     pub(crate) feed_logs: Vec<super::sources::FeedLog>,
     pub(crate) stale_after: std::time::Duration,
@@ -78,28 +66,19 @@ impl AppState {
         let mut state = Self {
             records: Vec::new(),
             by_id: HashMap::new(),
+            listing: super::listing::Listing::default(),
             decisions: super::decisions::Decisions::default(),
-            members: Vec::new(),
-            search_index: None,
-            search: super::search_tally::SearchTally::default(),
-            visible: Vec::new(),
-            counts: [0; View::ALL.len()],
-            sort: SortKey::default(),
-            view: View::Inbox,
             mode: Mode::List,
             detail_open: false,
             detail_scroll: (None, 0),
-            query: String::new(),
             note_draft: super::note_draft::NoteDraft::default(),
             note_for: None,
             tags: super::prompts::TagPrompt::default(),
             reject_reasons: Vec::new(),
             notify_min_score: None,
             loading: false,
-            next_time_boundary: None,
             suggest_profile: None,
             suggestions: super::prompts::SuggestionsPanel::default(),
-            selected: None,
             feed_logs: feeds.iter().map(|f| super::sources::FeedLog::new(f, None)).collect(),
             stale_after: super::sources::DEFAULT_STALE_AFTER,
             record_stats: super::sources::RecordStats::default(),
@@ -177,7 +156,7 @@ impl AppState {
     /// `indices` sorted the way the list shows them.
     pub(crate) fn in_display_order(&self, indices: impl Iterator<Item = usize>) -> Vec<usize> {
         let mut rows: Vec<usize> = indices.collect();
-        rows.sort_by(|&a, &b| super::view::display_order(&self.records[a], &self.records[b], self.sort));
+        rows.sort_by(|&a, &b| super::view::display_order(&self.records[a], &self.records[b], self.listing.sort));
         rows
     }
 
@@ -188,7 +167,7 @@ impl AppState {
 
     /// The current tab.
     pub fn view(&self) -> View {
-        self.view
+        self.listing.view
     }
 
     /// The input mode.
@@ -204,14 +183,14 @@ impl AppState {
     /// How far the detail pane is scrolled (0 after the cursor moves to another notice).
     pub fn detail_scroll(&self) -> u16 {
         match &self.detail_scroll {
-            (Some(id), lines) if self.selected.as_ref() == Some(id) => *lines,
+            (Some(id), lines) if self.listing.selected.as_ref() == Some(id) => *lines,
             _ => 0,
         }
     }
 
     /// The `/` search text.
     pub fn query(&self) -> &str {
-        &self.query
+        &self.listing.query
     }
 
     /// The note being written, while in [`Mode::Note`].
@@ -226,7 +205,7 @@ impl AppState {
 
     /// The rows of the current view, in display order.
     pub fn visible(&self) -> &[VisibleRow] {
-        &self.visible
+        &self.listing.visible
     }
 
     /// The record behind a visible row.
@@ -236,30 +215,34 @@ impl AppState {
 
     /// Number of notices in each tab, in [`View::ALL`] order.
     pub fn counts(&self) -> [usize; View::ALL.len()] {
-        self.counts
+        self.listing.counts
     }
 
     /// Number of notices in one tab.
     pub fn count(&self, view: View) -> usize {
-        View::ALL.iter().position(|v| *v == view).map_or(0, |i| self.counts[i])
+        View::ALL
+            .iter()
+            .position(|v| *v == view)
+            .map_or(0, |i| self.listing.counts[i])
     }
 
     /// The list order.
     pub fn sort(&self) -> SortKey {
-        self.sort
+        self.listing.sort
     }
 
     /// Position of the cursor in [`AppState::visible`].
     pub fn selected_row(&self) -> Option<usize> {
-        let id = self.selected.as_ref()?;
-        self.visible
+        let id = self.listing.selected.as_ref()?;
+        self.listing
+            .visible
             .iter()
             .position(|row| &self.records[row.index].notice.id == id)
     }
 
     /// The record under the cursor.
     pub fn selected_record(&self) -> Option<&NoticeRecord> {
-        let id = self.selected.as_ref()?;
+        let id = self.listing.selected.as_ref()?;
         self.by_id.get(id).map(|&i| &self.records[i])
     }
 

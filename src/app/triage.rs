@@ -17,6 +17,7 @@ impl AppState {
     pub(crate) fn targets(&self) -> Vec<usize> {
         if self.decisions.marked.is_empty() {
             return self
+                .listing
                 .selected
                 .as_ref()
                 .and_then(|id| self.by_id.get(id).copied())
@@ -182,10 +183,11 @@ impl AppState {
         // After that they stay too, dimmed, until the cursor moves on: the same key again then
         // toggles the decision back instead of hitting the notice that took its place.
         for change in &changes {
-            let belongs = self
-                .by_id
-                .get(&change.id)
-                .is_some_and(|&i| self.view.contains(&self.records[i], self.records[i].triage, self.now));
+            let belongs = self.by_id.get(&change.id).is_some_and(|&i| {
+                self.listing
+                    .view
+                    .contains(&self.records[i], self.records[i].triage, self.now)
+            });
             if belongs {
                 self.decisions.lingering.insert(change.id.clone());
             }
@@ -304,7 +306,9 @@ impl AppState {
 
     /// Marks or unmarks the selected notice and moves down, like a file manager.
     pub(crate) fn toggle_mark(&mut self) {
-        let Some(id) = self.selected.clone() else { return };
+        let Some(id) = self.listing.selected.clone() else {
+            return;
+        };
         if !self.decisions.marked.remove(&id) {
             self.decisions.marked.insert(id);
         }
@@ -317,7 +321,7 @@ impl AppState {
     pub fn is_leaving(&self, record: &NoticeRecord) -> bool {
         !self.decisions.lingering.is_empty()
             && self.decisions.lingering.contains(&record.notice.id)
-            && !self.view.contains(record, record.triage, self.now)
+            && !self.listing.view.contains(record, record.triage, self.now)
     }
 
     /// Moves the cursor to `row` (clamped) of the list as it is on screen; decided rows kept in
@@ -342,6 +346,7 @@ impl AppState {
     /// Marks every notice in the view, or clears the marks when they all are marked already.
     pub(crate) fn mark_all_in_view(&mut self) {
         let ids: Vec<_> = self
+            .listing
             .visible
             .iter()
             .map(|r| self.records[r.index].notice.id.clone())

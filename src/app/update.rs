@@ -23,7 +23,7 @@ impl AppState {
     /// A changed notice counts as seen once its diff was on screen (detail pane open on it) and the
     /// cursor has moved on, so the diff does not vanish while it is being read.
     fn track_seen_changes(&mut self) -> Vec<Effect> {
-        let here = self.selected.clone();
+        let here = self.listing.selected.clone();
         let mut effects = Vec::new();
         if let Some(seen) = self.viewing_changes.take() {
             if Some(&seen) == here.as_ref() && self.detail_open {
@@ -82,7 +82,7 @@ impl AppState {
             }
             Msg::ClickView(view) => {
                 self.decisions.lingering.clear();
-                self.view = view;
+                self.listing.view = view;
                 self.mode = Mode::List;
                 self.refresh_view();
                 Vec::new()
@@ -93,7 +93,7 @@ impl AppState {
                 // check: walking 100,000 records each minute cost a 47 ms frame.
                 let minute_changed = now.as_second() / 60 != self.now.as_second() / 60;
                 self.now = now;
-                if minute_changed && self.next_time_boundary.is_some_and(|b| now >= b) {
+                if minute_changed && self.listing.next_time_boundary.is_some_and(|b| now >= b) {
                     self.refresh_view();
                 }
                 Vec::new()
@@ -128,7 +128,7 @@ impl AppState {
                     lines.saturating_sub(1)
                 };
                 // The renderer stops at the end of the text; the core does not know its height.
-                self.detail_scroll = (self.selected.clone(), lines);
+                self.detail_scroll = (self.listing.selected.clone(), lines);
             }
             Action::Back => {
                 if !self.decisions.marked.is_empty() {
@@ -138,8 +138,8 @@ impl AppState {
                     self.mode = Mode::List;
                 } else if self.detail_open {
                     self.detail_open = false;
-                } else if !self.query.is_empty() {
-                    self.query.clear();
+                } else if !self.listing.query.is_empty() {
+                    self.listing.query.clear();
                     self.decisions.lingering.clear();
                     self.refresh_view();
                 }
@@ -167,14 +167,14 @@ impl AppState {
             Action::Redo => return self.redo_last(),
             Action::StartSearch => self.mode = Mode::Search,
             Action::NextView | Action::PreviousView => {
-                let at = View::ALL.iter().position(|v| *v == self.view).unwrap_or(0);
+                let at = View::ALL.iter().position(|v| *v == self.listing.view).unwrap_or(0);
                 let len = View::ALL.len();
                 let next = if action == Action::NextView {
                     (at + 1) % len
                 } else {
                     (at + len - 1) % len
                 };
-                self.view = View::ALL[next];
+                self.listing.view = View::ALL[next];
                 self.decisions.lingering.clear();
                 self.refresh_view();
                 if self.selected_row().is_none() {
@@ -190,7 +190,10 @@ impl AppState {
                 let (rows, kind) = if self.decisions.marked.is_empty() {
                     (self.shortlisted(), super::messages::ExportKind::Shortlist)
                 } else {
-                    (self.marked_records(), super::messages::ExportKind::Marked(self.view))
+                    (
+                        self.marked_records(),
+                        super::messages::ExportKind::Marked(self.listing.view),
+                    )
                 };
                 if rows.is_empty() {
                     self.status = Some(info(
@@ -206,9 +209,9 @@ impl AppState {
                 return vec![Effect::Export(rows)];
             }
             Action::CycleSort => {
-                self.sort = self.sort.next();
+                self.listing.sort = self.listing.sort.next();
                 self.refresh_view();
-                self.status = Some(info(format!("Sorted by {}", self.sort.label())));
+                self.status = Some(info(format!("Sorted by {}", self.listing.sort.label())));
             }
             Action::OpenInBrowser | Action::CopyLink => return self.link_action(action),
             Action::ToggleSources => {
@@ -284,13 +287,13 @@ impl AppState {
         match edit {
             // The search line is one line: Enter keeps the filter.
             TextEdit::Newline => self.mode = Mode::List,
-            TextEdit::Insert(c) => self.query.push(c),
+            TextEdit::Insert(c) => self.listing.query.push(c),
             TextEdit::Backspace => {
-                self.query.pop();
+                self.listing.query.pop();
             }
             TextEdit::Submit => self.mode = Mode::List,
             TextEdit::Cancel => {
-                self.query.clear();
+                self.listing.query.clear();
                 self.mode = Mode::List;
             }
             // Complete, and cursor keys: the search line types and deletes at its end only.
@@ -300,7 +303,7 @@ impl AppState {
             self.apply_filter();
         }
         // A changed query puts the cursor on its best hit.
-        if matches!(edit, TextEdit::Insert(_) | TextEdit::Backspace) && !self.query.trim().is_empty() {
+        if matches!(edit, TextEdit::Insert(_) | TextEdit::Backspace) && !self.listing.query.trim().is_empty() {
             self.select_row(0);
         }
     }

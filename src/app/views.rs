@@ -37,26 +37,26 @@ impl AppState {
             }
             // A decided notice stays in the tab it was decided in until the cursor moves on.
             let lingers = !self.decisions.lingering.is_empty() && self.decisions.lingering.contains(&record.notice.id);
-            if lingers || self.view.contains(record, triage, self.now) {
+            if lingers || self.listing.view.contains(record, triage, self.now) {
                 members.push(index);
                 mask |= IN_LIST;
             }
             masks.push(mask);
         }
-        self.counts = counts;
-        self.search.masks = masks;
-        self.next_time_boundary = boundary;
-        if self.sort == SortKey::Buyer {
+        self.listing.counts = counts;
+        self.listing.search.masks = masks;
+        self.listing.next_time_boundary = boundary;
+        if self.listing.sort == SortKey::Buyer {
             // Folding a name per comparison made this sort take 240 ms at 100,000 notices: fold each
             // once, and let a stable sort keep the score order among equal buyers.
             members.sort_by(|&a, &b| display_order(&self.records[a], &self.records[b], SortKey::Score));
             members.sort_by_cached_key(|&i| self.records[i].notice.buyer.to_lowercase());
         } else {
-            members.sort_by(|&a, &b| display_order(&self.records[a], &self.records[b], self.sort));
+            members.sort_by(|&a, &b| display_order(&self.records[a], &self.records[b], self.listing.sort));
         }
-        self.members = members;
+        self.listing.members = members;
         // The members changed: the search index is rebuilt on the next search keystroke.
-        self.search_index = None;
+        self.listing.search_index = None;
         self.apply_filter();
     }
 
@@ -65,8 +65,9 @@ impl AppState {
     /// the folded index of titles (and notes) is built once per change of the records or tabs.
     pub(crate) fn apply_filter(&mut self) {
         let old_row = self.selected_row();
-        self.visible = if self.query.trim().is_empty() {
-            self.members
+        self.listing.visible = if self.listing.query.trim().is_empty() {
+            self.listing
+                .members
                 .iter()
                 .map(|&index| VisibleRow {
                     index,
@@ -77,14 +78,22 @@ impl AppState {
             self.search_rows()
         };
         if self.selected_row().is_none() {
-            let row = old_row.unwrap_or(0).min(self.visible.len().saturating_sub(1));
-            self.selected = self.visible.get(row).map(|r| self.records[r.index].notice.id.clone());
+            let row = old_row.unwrap_or(0).min(self.listing.visible.len().saturating_sub(1));
+            self.listing.selected = self
+                .listing
+                .visible
+                .get(row)
+                .map(|r| self.records[r.index].notice.id.clone());
         }
     }
 
     /// Moves the cursor to `row` (clamped).
     pub(crate) fn select_row(&mut self, row: usize) {
-        let row = row.min(self.visible.len().saturating_sub(1));
-        self.selected = self.visible.get(row).map(|r| self.records[r.index].notice.id.clone());
+        let row = row.min(self.listing.visible.len().saturating_sub(1));
+        self.listing.selected = self
+            .listing
+            .visible
+            .get(row)
+            .map(|r| self.records[r.index].notice.id.clone());
     }
 }
