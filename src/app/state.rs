@@ -34,6 +34,8 @@ pub struct AppState {
     pub(crate) notify_min_score: Option<i32>,
     /// Whether the rest of the stored notices is still being read (see `loading.rs`).
     pub(crate) loading: bool,
+    /// Stored awards by the competition notice they conclude (read at start-up).
+    pub(crate) awards: HashMap<NoticeId, Vec<crate::model::StoredAward>>,
     /// The profile exclusions are suggested for, and whether it has a file to write them to.
     pub(crate) suggest_profile: Option<(crate::matching::Profile, bool)>,
     pub(crate) suggestions: super::prompts::SuggestionsPanel,
@@ -77,6 +79,7 @@ impl AppState {
             reject_reasons: Vec::new(),
             notify_min_score: None,
             loading: false,
+            awards: HashMap::new(),
             suggest_profile: None,
             suggestions: super::prompts::SuggestionsPanel::default(),
             feed_logs: feeds.iter().map(|f| super::sources::FeedLog::new(f, None)).collect(),
@@ -257,6 +260,21 @@ impl AppState {
     /// Whether some decision still waits for the store.
     pub fn has_pending(&self) -> bool {
         !self.decisions.pending.is_empty()
+    }
+
+    /// Shows the stored awards on the competition notices they are linked to (the detail pane).
+    pub fn with_awards(mut self, awards: Vec<crate::model::StoredAward>) -> Self {
+        for award in awards {
+            if let Some(link) = &award.link {
+                self.awards.entry(link.competition.clone()).or_default().push(award);
+            }
+        }
+        self
+    }
+
+    /// The stored awards concluding the notice `id`.
+    pub fn awards_for(&self, id: &NoticeId) -> &[crate::model::StoredAward] {
+        self.awards.get(id).map_or(&[], Vec::as_slice)
     }
 
     /// Feeds and what they are doing, in config order: read off each feed's log, the one record

@@ -131,6 +131,9 @@ fn lines(record: &NoticeRecord, state: &AppState, ctx: RenderContext<'_>) -> Vec
         out.push(label("Profiles", record.relevance.profiles.join(", ")));
     }
     out.push(label("Link", notice.url.clone()));
+    for award in state.awards_for(&notice.id) {
+        out.push(label("Award", award.outcome_in_words()));
+    }
     for other in &record.also_on {
         out.push(label(
             "Also on",

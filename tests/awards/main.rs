@@ -13,3 +13,4 @@ mod fetch;
 mod store;
 
 mod cli;
+mod dashboard;

@@ -79,6 +79,46 @@ impl StoredAward {
         self.end?.retender_window(lead)
     }
 
+    /// The outcome for the notice it concludes, in one line: "Awarded to X for NOK 17,000,000
+    /// (award), 2 tenders", "Intended award to X", "No award". An inferred link says so, since
+    /// the pairing is a guess by buyer and title.
+    pub fn outcome_in_words(&self) -> String {
+        let a = &self.award;
+        let winner = a.winner_name.as_deref().unwrap_or("an unnamed supplier");
+        let mut line = match a.status {
+            super::AwardStatus::NoAward => "No award: the procedure ended without a winner".to_owned(),
+            super::AwardStatus::Intent => format!("Intended award to {winner}"),
+            super::AwardStatus::Awarded => format!("Awarded to {winner}"),
+        };
+        if a.status != super::AwardStatus::NoAward {
+            if let (Some(value), Some(kind)) = (a.value, a.value_kind) {
+                let kind = match kind {
+                    super::ValueKind::Award => "",
+                    super::ValueKind::FrameworkMax => " (framework ceiling)",
+                    super::ValueKind::Estimate => " (estimate)",
+                };
+                line.push_str(&format!(
+                    " for {} {}{kind}",
+                    a.currency.as_deref().unwrap_or(""),
+                    grouped(value)
+                ));
+            }
+            if let Some(n) = a.tenders_received {
+                line.push_str(&format!(", {n} tender{}", if n == 1 { "" } else { "s" }));
+            }
+        }
+        if let Some(AwardLink {
+            method: LinkMethod::Inferred,
+            score,
+            ..
+        }) = &self.link
+        {
+            let alike = score.map_or(String::new(), |s| format!(", titles {s} % alike"));
+            line.push_str(&format!(" — linked by buyer and title{alike}"));
+        }
+        line
+    }
+
     /// How the end was known, in words ("end unknown" without one).
     pub fn end_in_words(&self) -> String {
         self.end.map_or_else(
@@ -100,4 +140,43 @@ pub struct CompetitionKeys {
     pub ocid: Option<String>,
     /// Planned contract duration in months (eForms `PlannedPeriod`, OCDS `tender.contractPeriod`).
     pub duration_months: Option<u32>,
+}
+
+/// A money amount with thin groups of three digits and at most two decimals: 17 000 000, 5 850.5.
+fn grouped(value: f64) -> String {
+    let text = if value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.2}").trim_end_matches('0').to_owned()
+    };
+    let (whole, fraction) = text
+        .split_once('.')
+        .map_or((text.as_str(), None), |(w, f)| (w, Some(f)));
+    let (sign, digits) = whole.strip_prefix('-').map_or(("", whole), |d| ("-", d));
+    let mut out = String::from(sign);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    if let Some(f) = fraction {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
+#[cfg(test)]
+mod outcome_tests {
+    use super::grouped;
+
+    #[test]
+    fn amounts_are_grouped_by_thousands() {
+        assert_eq!(grouped(17_000_000.0), "17 000 000");
+        assert_eq!(grouped(5_850.5), "5 850.5");
+        assert_eq!(grouped(320_649.86), "320 649.86");
+        assert_eq!(grouped(999.0), "999");
+        assert_eq!(grouped(-1_234.0), "-1 234");
+    }
 }
