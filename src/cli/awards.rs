@@ -11,6 +11,7 @@ use jiff::{Span, Timestamp, ToSpan};
 
 use super::Exit;
 use super::output::Stdout;
+use super::output::say;
 use crate::export::awards::{award_json, write_csv, write_ics};
 use crate::feeds::awards::{parse_competition_keys, parse_file};
 use crate::model::{RetenderLead, StoredAward};
@@ -88,7 +89,7 @@ pub(super) fn run(store: &mut Store, config: &crate::config::Config, mut request
         let within = request
             .expiring
             .map_or(String::new(), |_| " ending in that window".to_owned());
-        eprintln!(
+        say!(
             "No stored award matches{within}. Awards come from `anbud awards --import FILE` (TED, Doffin, OCDS \
              award notices); the live poll does not fetch them yet."
         );
@@ -126,14 +127,14 @@ fn import(store: &mut Store, config: &crate::config::Config, files: &[PathBuf], 
             store
                 .upsert_notices(&[(notice.clone(), relevance)], now)
                 .wrap_err_with(|| format!("cannot save the notice from {name}"))?;
-            eprintln!("{name}: competition notice {} stored, for linking awards", notice.id);
+            say!("{name}: competition notice {} stored, for linking awards", notice.id);
             continue;
         }
         let parsed = parse_competition_keys(&name, &body).and_then(|keys| Ok((keys, parse_file(&name, &body)?)));
         let (keys, rows) = match parsed {
             Ok(parsed) => parsed,
             Err(e) => {
-                eprintln!("anbud: {e}");
+                say!("anbud: {e}");
                 return Ok(Exit::BadInput);
             }
         };
@@ -141,7 +142,7 @@ fn import(store: &mut Store, config: &crate::config::Config, files: &[PathBuf], 
             store
                 .save_competition_keys(&keys)
                 .wrap_err_with(|| format!("cannot save the competition keys from {name}"))?;
-            eprintln!(
+            say!(
                 "{name}: link keys of {}",
                 crate::model::plural::count(keys.len(), "competition notice", "competition notices")
             );
@@ -152,7 +153,7 @@ fn import(store: &mut Store, config: &crate::config::Config, files: &[PathBuf], 
         let saved = store
             .save_awards(&rows, now)
             .wrap_err_with(|| format!("cannot save the awards from {name}"))?;
-        eprintln!(
+        say!(
             "{name}: {} from {} ({} linked to a competition notice)",
             crate::model::plural::count(saved.rows, "award row", "award rows"),
             crate::model::plural::count(saved.notices, "notice", "notices"),
@@ -161,7 +162,7 @@ fn import(store: &mut Store, config: &crate::config::Config, files: &[PathBuf], 
     }
     let relinked = store.relink_awards(now).wrap_err("cannot link the stored awards")?;
     if relinked > 0 {
-        eprintln!("linked {relinked} more award notices to competition notices");
+        say!("linked {relinked} more award notices to competition notices");
     }
     Ok(Exit::Success)
 }

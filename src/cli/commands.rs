@@ -9,6 +9,7 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 use jiff::Timestamp;
 
 use super::list::ListFilter;
+use super::output::say;
 use super::output::{self, Stdout};
 use super::{Cli, Command, Exit, ListFormat};
 use crate::config::database::Storage;
@@ -26,11 +27,12 @@ pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode
         // `--help` and `--version` arrive here too, printed to stdout, which may be a closed pipe.
         Err(e) => {
             return match e.print() {
-                Ok(()) if e.use_stderr() => Exit::BadInput.into(),
+                // A usage error is status 2 whether or not its message could be written.
+                _ if e.use_stderr() => Exit::BadInput.into(),
                 Ok(()) => Exit::Success.into(),
                 Err(io) if io.kind() == io::ErrorKind::BrokenPipe => Exit::Success.into(),
                 Err(io) => {
-                    eprintln!("anbud: cannot write to standard output: {io}");
+                    say!("anbud: cannot write to standard output: {io}");
                     Exit::Failure.into()
                 }
             };
@@ -51,21 +53,21 @@ pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode
     let config = match config::load(user_file.as_deref()) {
         Ok(config) => config,
         Err(e) => {
-            eprintln!("anbud: invalid configuration: {e}");
+            say!("anbud: invalid configuration: {e}");
             return Exit::BadInput.into();
         }
     };
     let storage = match config.database.storage(cli.db.as_deref()) {
         Ok(storage) => storage,
         Err(e) => {
-            eprintln!("anbud: {e}");
+            say!("anbud: {e}");
             return Exit::BadInput.into();
         }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("anbud: cannot start the async runtime: {e}");
+            say!("anbud: cannot start the async runtime: {e}");
             return Exit::Failure.into();
         }
     };
@@ -183,7 +185,7 @@ async fn dispatch(cli: Cli, config: Config, storage: Storage) -> Result<Exit> {
                     } else {
                         crate::model::plural::notices(rows)
                     };
-                    eprintln!("wrote {what} to {}", path.display());
+                    say!("wrote {what} to {}", path.display());
                 }
                 None => {
                     export::write_to(Stdout::new(), &records, &options).map_err(export_failure)?;

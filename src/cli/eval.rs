@@ -11,6 +11,7 @@ use std::path::Path;
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
 use super::Exit;
+use super::output::say;
 use crate::config::Config;
 use crate::matching::eval::{CrossValidation, Evaluation, parse_jsonl};
 use crate::matching::{MatcherSet, Profile};
@@ -46,7 +47,7 @@ pub fn run(config: &Config, file: &Path, options: &Options<'_>, out: &mut impl W
                 MatcherSet::new(&[bundled.map_err(|e| eyre!("{e}"))?]).map_err(|e| eyre!("{e}"))?
             }
             (None, None) => {
-                eprintln!(
+                say!(
                     "anbud eval: unknown profile {name:?}; the dashboard uses {}, and {} are bundled",
                     all.names().join(", "),
                     Profile::bundled_names().join(", ")
@@ -58,14 +59,14 @@ pub fn run(config: &Config, file: &Path, options: &Options<'_>, out: &mut impl W
     let text = match std::fs::read_to_string(file) {
         Ok(text) => text,
         Err(e) => {
-            eprintln!("anbud eval: cannot read {}: {e}", file.display());
+            say!("anbud eval: cannot read {}: {e}", file.display());
             return Ok(Exit::BadInput);
         }
     };
     let rows = match parse_jsonl(&text) {
         Ok(rows) => rows,
         Err(e) => {
-            eprintln!(
+            say!(
                 "anbud eval: {}:{}: not a labelled notice: {}",
                 file.display(),
                 e.line,
@@ -75,7 +76,7 @@ pub fn run(config: &Config, file: &Path, options: &Options<'_>, out: &mut impl W
         }
     };
     if rows.is_empty() {
-        eprintln!("anbud eval: {} holds no labelled notices", file.display());
+        say!("anbud eval: {} holds no labelled notices", file.display());
         return Ok(Exit::BadInput);
     }
     // The clock is read here, never inside the matcher (deadline filters need it).

@@ -8,6 +8,17 @@
 use std::fmt;
 use std::io::{self, ErrorKind, Write};
 
+/// A line on standard error that cannot fail the command: `eprintln!` panics when stderr is full
+/// (`2>/dev/full`) and the process aborted with status 134 after its work was done. A message
+/// about the work is never worth losing the work's exit status.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use say;
+
 use color_eyre::eyre::Report;
 
 use super::Exit;
@@ -88,7 +99,7 @@ pub(super) fn exit_after(report: &Report) -> Exit {
         return Exit::Success;
     }
     // The plain cause chain ("a: b: c"): a user needs what failed and why, not a backtrace.
-    eprintln!("anbud: {report:#}");
+    say!("anbud: {report:#}");
     Exit::Failure
 }
 

@@ -6,6 +6,7 @@ use std::io::Write;
 use color_eyre::eyre::{Result, eyre};
 
 use super::output::Stdout;
+use super::output::say;
 use super::{Exit, TeamCommand};
 use crate::config::database::{Database, Storage};
 use crate::store::postgres::{self, roles};
@@ -35,7 +36,7 @@ pub(super) async fn run(command: TeamCommand, storage: &Storage) -> Result<Exit>
             match roles::team_sql(&members, dbname) {
                 Ok(sql) => out.write_all(sql.as_bytes())?,
                 Err(e) => {
-                    eprintln!("anbud: --members: {e}");
+                    say!("anbud: --members: {e}");
                     return Ok(Exit::BadInput);
                 }
             }

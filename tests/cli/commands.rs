@@ -835,3 +835,68 @@ fn a_database_in_a_read_only_folder_is_refused_naming_the_folder() {
         "{err}"
     );
 }
+
+/// `eprintln!` panicked when stderr was full, and the command aborted (status 134) after its work
+/// was done: messages on stderr now never decide the exit status.
+#[test]
+fn a_full_stderr_never_aborts_a_command() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = db_with_notices(dir.path(), 3);
+    let awards = dir.path().join("awards.db");
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/awards/hit-intention-notice.json");
+    let cases: Vec<(Vec<std::ffi::OsString>, i32)> = vec![
+        // Messages only on stderr: an import and an empty listing.
+        (
+            vec![
+                "--db".into(),
+                awards.clone().into(),
+                "awards".into(),
+                "--import".into(),
+                fixture.into(),
+            ],
+            0,
+        ),
+        (
+            vec![
+                "--db".into(),
+                awards.into(),
+                "awards".into(),
+                "--expiring".into(),
+                "1d".into(),
+            ],
+            0,
+        ),
+        (
+            vec![
+                "--db".into(),
+                db.clone().into(),
+                "export".into(),
+                "--status".into(),
+                "all".into(),
+                "-o".into(),
+                dir.path().join("x.csv").into(),
+            ],
+            0,
+        ),
+        // An error whose one line cannot be written still exits with its own status.
+        (
+            vec![
+                "--db".into(),
+                db.into(),
+                "list".into(),
+                "--status".into(),
+                "nonsense".into(),
+            ],
+            2,
+        ),
+    ];
+    for (args, code) in cases {
+        let out = anbud_to(std::process::Stdio::null())
+            .args(&args)
+            .stderr(full_disk())
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+    }
+}
