@@ -63,14 +63,18 @@ pub fn demo_feeds(base_url: &str) -> Vec<FeedConfig> {
 /// # Errors
 /// When the server, the database or the terminal cannot start.
 pub async fn run(mut config: Config, db: Option<&Path>) -> Result<()> {
-    let server = LoopbackServer::start(demo::all_demo_routes())
-        .await
-        .wrap_err("cannot start the demo server on 127.0.0.1")?;
-    config.feeds = demo_feeds(&server.base_url());
     // A throwaway database unless --db is given, so the demo never mixes with real triage.
     let scratch = tempfile::tempdir().wrap_err("cannot create a temporary directory for the demo database")?;
     let path = db.map_or_else(|| scratch.path().join("demo.db"), Path::to_path_buf);
     let mut store = super::commands::open_store(Some(&path))?;
+    // The dates move towards the day this database was made, so a later session on the same
+    // --db sees the same notices, closer to their deadlines, not all of them changed.
+    let today = demo::DemoDay::of(jiff::Timestamp::now()).date();
+    let day = store.demo_day(today).wrap_err("cannot write to the database")?;
+    let server = LoopbackServer::start(demo::demo_routes_on(Some(demo::DemoDay::on(day))))
+        .await
+        .wrap_err("cannot start the demo server on 127.0.0.1")?;
+    config.feeds = demo_feeds(&server.base_url());
     // A new database has nothing to re-score: the first polls score with these profiles.
     store
         .adopt_profiles_if_empty(&crate::matching::set::fingerprint(&config.profiles))

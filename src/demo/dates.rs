@@ -37,7 +37,17 @@ pub struct DemoDay(Date);
 impl DemoDay {
     /// The day of `now` in UTC.
     pub fn of(now: Timestamp) -> Self {
-        Self(now.to_zoned(TimeZone::UTC).date())
+        Self::on(now.to_zoned(TimeZone::UTC).date())
+    }
+
+    /// That day (a demo database keeps the day it was made, see `Store::demo_day`).
+    pub fn on(day: Date) -> Self {
+        Self(day)
+    }
+
+    /// The day itself.
+    pub fn date(self) -> Date {
+        self.0
     }
 
     /// Days to move the family number `nth` of a payload (its position, which fixes its place in

@@ -13,6 +13,7 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehav
 
 mod annotations;
 mod awards;
+mod demo_day;
 mod descriptions;
 mod feed_state;
 mod open_checks;

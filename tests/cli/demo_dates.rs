@@ -135,3 +135,18 @@ fn a_new_database_adopts_the_profiles_and_a_used_one_keeps_its_own() {
     assert!(!store.adopt_profiles_if_empty("fp-2").expect("writes"));
     assert_eq!(store.scored_with().expect("reads").as_deref(), Some("fp-1"));
 }
+
+/// A demo database keeps the day it was made: a later session serves the same dates, so nothing
+/// shows as changed merely because a day passed.
+#[test]
+fn a_demo_database_keeps_its_day() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("demo.db");
+    let first: jiff::civil::Date = "2026-12-03".parse().expect("date");
+    let later: jiff::civil::Date = "2026-12-10".parse().expect("date");
+    let mut store = Store::open(&path).expect("opens");
+    assert_eq!(store.demo_day(first).expect("writes"), first);
+    drop(store);
+    let mut store = Store::open(&path).expect("reopens");
+    assert_eq!(store.demo_day(later).expect("reads"), first);
+}
