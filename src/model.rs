@@ -5,6 +5,7 @@
 mod award;
 mod badge_set;
 mod feed_state;
+pub mod money;
 pub mod plural;
 mod rule_name;
 mod tags;

@@ -187,18 +187,9 @@ fn read_entries(body: &[u8]) -> Result<Vec<Entry>, ParseError> {
             }
             Event::Text(t) => push_text(&mut current, &t.xml10_content()),
             Event::CData(t) => push_text(&mut current, &t.xml10_content()),
-            Event::GeneralRef(r) => {
-                let resolved = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
-                    _ => text::entity(&r.xml10_content()),
-                };
-                push_text(&mut current, &resolved);
-            }
+            Event::GeneralRef(r) => push_text(&mut current, &reference_text(&r)),
             Event::Eof => {
-                if let Some(unclosed) = open.last() {
-                    let message = format!("the document ends inside <{unclosed}> (cut off?)");
-                    return Err(xml_error(&text, text.len(), &message));
-                }
+                ends_closed(&text, &open)?;
                 break;
             }
             _ => {}
@@ -218,8 +209,28 @@ fn push_text(current: &mut Option<(Entry, Path)>, text: &str) {
     }
 }
 
+/// At the end of the document: an element still open means the body was cut off.
+pub(super) fn ends_closed(text: &str, open: &[String]) -> Result<(), ParseError> {
+    match open.last() {
+        Some(unclosed) => {
+            let message = format!("the document ends inside <{unclosed}> (cut off?)");
+            Err(xml_error(text, text.len(), &message))
+        }
+        None => Ok(()),
+    }
+}
+
+/// A character or entity reference as text (`&#230;`, `&amp;`, `&nbsp;`, …); shared with the
+/// award notices' XML reader.
+pub(super) fn reference_text(r: &quick_xml::events::BytesRef<'_>) -> String {
+    match r.resolve_char_ref() {
+        Ok(Some(c)) => c.to_string(),
+        _ => text::entity(&r.xml10_content()),
+    }
+}
+
 /// The element's name without its namespace prefix (`dc:date` → `date`).
-fn local(start: &BytesStart<'_>) -> String {
+pub(super) fn local(start: &BytesStart<'_>) -> String {
     start.local_name().into_inner().to_owned()
 }
 

@@ -79,7 +79,7 @@ fn lines(record: &NoticeRecord, state: &AppState, ctx: RenderContext<'_>) -> Vec
     if let Some(value) = notice.value {
         out.push(label(
             "Value",
-            format!("{value:.0} {}", notice.currency.as_deref().unwrap_or("")),
+            crate::model::money::amount(value, notice.currency.as_deref()),
         ));
     }
     let kind = notice.notice_type.as_deref().unwrap_or("–");

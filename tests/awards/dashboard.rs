@@ -65,7 +65,7 @@ fn an_award_reads_as_winner_value_and_tenders_and_an_intent_is_no_award_yet() {
     let xml = eforms::parse(super::parse::DOFFIN_XML).unwrap();
     let line = stored(xml[0].clone()).outcome_in_words();
     assert!(line.starts_with("Awarded to "), "{line}");
-    assert!(line.ends_with(" for NOK 17 000 000, 2 tenders"), "{line}");
+    assert!(line.ends_with(" for 17 000 000 NOK, 2 tenders"), "{line}");
     let intent = doffin_hits::parse(super::parse::DOFFIN_INTENT_HIT).unwrap();
     let line = stored(intent[0].clone()).outcome_in_words();
     assert_eq!(line, "Intended award to Medanets OY");

@@ -8,7 +8,7 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use crate::feeds::ParseError;
-use crate::feeds::syndication::{looks_like_html, xml_error};
+use crate::feeds::syndication::{ends_closed, local, looks_like_html, reference_text, xml_error};
 
 /// Real notices nest about 15 elements deep; a document nested deeper is refused, which also keeps
 /// every path test (`within`, `ends_with`) bounded, so hostile nesting cannot make a pass quadratic.
@@ -88,22 +88,9 @@ pub(super) fn walk(body: &[u8], mut visit: impl FnMut(&[String], Item<'_, '_, '_
             }
             Event::Text(t) => own_text.push_str(&t.xml10_content()),
             Event::CData(t) => own_text.push_str(&t.xml10_content()),
-            Event::GeneralRef(r) => match r.resolve_char_ref() {
-                Ok(Some(c)) => own_text.push(c),
-                _ => own_text.push_str(match &*r.xml10_content() {
-                    "amp" => "&",
-                    "lt" => "<",
-                    "gt" => ">",
-                    "quot" => "\"",
-                    "apos" => "'",
-                    _ => "",
-                }),
-            },
+            Event::GeneralRef(r) => own_text.push_str(&reference_text(&r)),
             Event::Eof => {
-                if let Some(open) = path.last() {
-                    let message = format!("the document ends inside <{open}> (cut off?)");
-                    return Err(xml_error(&text, text.len(), &message));
-                }
+                ends_closed(&text, &path)?;
                 break;
             }
             _ => {}
@@ -114,11 +101,6 @@ pub(super) fn walk(body: &[u8], mut visit: impl FnMut(&[String], Item<'_, '_, '_
     } else {
         Err(ParseError::Shape("the document is empty".to_owned()))
     }
-}
-
-/// The element's name without its namespace prefix (`cbc:ID` → `ID`).
-fn local(start: &BytesStart<'_>) -> String {
-    start.local_name().into_inner().to_owned()
 }
 
 /// Whether `path` ends with the names in `tail`.

@@ -98,9 +98,8 @@ impl StoredAward {
                     super::ValueKind::Estimate => " (estimate)",
                 };
                 line.push_str(&format!(
-                    " for {} {}{kind}",
-                    a.currency.as_deref().unwrap_or(""),
-                    grouped(value)
+                    " for {}{kind}",
+                    crate::model::money::amount(value, a.currency.as_deref())
                 ));
             }
             if let Some(n) = a.tenders_received {
@@ -140,43 +139,4 @@ pub struct CompetitionKeys {
     pub ocid: Option<String>,
     /// Planned contract duration in months (eForms `PlannedPeriod`, OCDS `tender.contractPeriod`).
     pub duration_months: Option<u32>,
-}
-
-/// A money amount with thin groups of three digits and at most two decimals: 17 000 000, 5 850.5.
-fn grouped(value: f64) -> String {
-    let text = if value.fract() == 0.0 {
-        format!("{value:.0}")
-    } else {
-        format!("{value:.2}").trim_end_matches('0').to_owned()
-    };
-    let (whole, fraction) = text
-        .split_once('.')
-        .map_or((text.as_str(), None), |(w, f)| (w, Some(f)));
-    let (sign, digits) = whole.strip_prefix('-').map_or(("", whole), |d| ("-", d));
-    let mut out = String::from(sign);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    if let Some(f) = fraction {
-        out.push('.');
-        out.push_str(f);
-    }
-    out
-}
-
-#[cfg(test)]
-mod outcome_tests {
-    use super::grouped;
-
-    #[test]
-    fn amounts_are_grouped_by_thousands() {
-        assert_eq!(grouped(17_000_000.0), "17 000 000");
-        assert_eq!(grouped(5_850.5), "5 850.5");
-        assert_eq!(grouped(320_649.86), "320 649.86");
-        assert_eq!(grouped(999.0), "999");
-        assert_eq!(grouped(-1_234.0), "-1 234");
-    }
 }
