@@ -212,6 +212,7 @@ async fn dispatch(cli: Cli, config: Config, storage: Storage) -> Result<Exit> {
                     winner,
                     cpv_prefix: cpv,
                     ending: None,
+                    linked_only: false,
                 },
                 expiring,
                 format,

@@ -61,9 +61,11 @@ impl Startup {
         // Undo and redo reach back into earlier sessions (kept to the last 500 decisions).
         let history = store.load_history(500).wrap_err("cannot load the decisions log")?;
         // Awards imported with `anbud awards --import`, shown on the notices they conclude.
-        let awards = store
-            .awards(&crate::store::AwardQuery::default())
-            .wrap_err("cannot read the stored awards")?;
+        let linked = crate::store::AwardQuery {
+            linked_only: true,
+            ..Default::default()
+        };
+        let awards = store.awards(&linked).wrap_err("cannot read the stored awards")?;
         let mut core = AppState::new(records, &feeds, now)
             .with_awards(awards)
             .with_history(history)

@@ -21,11 +21,23 @@ fn the_competition_notice_shows_its_outcome_in_the_detail_pane() {
     let out = run(anbud().arg("--db").arg(&db).args(["awards", "--import"]).args([
         fixture("notice-legacy-r209-300984-2021.xml"),
         fixture("notice-legacy-r209-can-335380-2021.xml"),
+        // An award with no competition notice stored: not shown on any notice.
+        fixture("notice-legacy-r209-veat-682047-2022.xml"),
     ]));
     assert!(out.status.success(), "{}", text(&out.stderr));
 
     let config = anbud::config::load(None).unwrap();
     let store = Store::open(&db).unwrap();
+    let linked = anbud::store::AwardQuery {
+        linked_only: true,
+        ..Default::default()
+    };
+    assert_eq!(store.awards(&anbud::store::AwardQuery::default()).unwrap().len(), 2);
+    assert_eq!(
+        store.awards(&linked).unwrap().len(),
+        1,
+        "start-up reads the linked one only"
+    );
     let mut core = Startup::prepare(&config, store, Timestamp::now()).unwrap().core;
     let competition = anbud::model::NoticeId::new("ted", "300984-2021");
     assert_eq!(core.awards_for(&competition).len(), 1);

@@ -34,6 +34,8 @@ pub struct AwardQuery {
     pub cpv_prefix: Option<String>,
     /// The estimated end lies in this range (inclusive); the rows come ordered by that end.
     pub ending: Option<(Date, Date)>,
+    /// Only awards linked to a competition notice (what the dashboard shows on its notices).
+    pub linked_only: bool,
 }
 
 /// What one [`Store::save_awards`] did.
@@ -168,6 +170,7 @@ impl Store {
                  LEFT JOIN award_links AS l ON l.award_notice_id = a.notice_id
                  LEFT JOIN competition_keys AS k ON k.notice_id = l.competition_notice_id
                  WHERE (?1 IS NULL OR a.est_end >= ?1) AND (?2 IS NULL OR a.est_end <= ?2)
+                   AND (NOT ?3 OR l.competition_notice_id IS NOT NULL)
                  ORDER BY {order}"
             ))
             .map_err(sqlite(action))?;
@@ -175,7 +178,7 @@ impl Store {
             .ending
             .map_or((None, None), |(f, t)| (Some(f.to_string()), Some(t.to_string())));
         let rows = stmt
-            .query_map(params![from, to], |row| {
+            .query_map(params![from, to, query.linked_only], |row| {
                 let (award, end) = award_from_row(row)?;
                 let link = match (
                     row.get::<_, Option<String>>(LINK_AT)?,
