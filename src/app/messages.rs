@@ -8,7 +8,6 @@ use super::status::StatusMessage;
 use super::view::Mode;
 
 pub use super::message_log::MessageLog;
-pub(crate) use super::message_log::{ExportKind, decision_summary};
 
 impl AppState {
     /// The message log.

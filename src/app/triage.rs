@@ -287,7 +287,7 @@ impl AppState {
                     .map(|&i| shorten(&self.records[i].notice.title, 60)),
                 _ => None,
             };
-            let summary = super::messages::decision_summary(flight.kind, &flight.saved, title.as_deref());
+            let summary = super::message_log::decision_summary(flight.kind, &flight.saved, title.as_deref());
             self.status = Some(info(summary));
         }
         // Only what the store committed can be undone or redone.

@@ -54,7 +54,10 @@ impl AppState {
             Msg::Feed(event) => self.on_feed(event),
             Msg::Store(event) => self.on_store(event),
             Msg::ExportFinished(result) => {
-                let kind = self.exporting.take().unwrap_or(super::messages::ExportKind::Shortlist);
+                let kind = self
+                    .exporting
+                    .take()
+                    .unwrap_or(super::message_log::ExportKind::Shortlist);
                 // The path last: a narrow status line cuts it, not what happened.
                 self.status = Some(match result {
                     Ok((path, rows)) => info(format!("Exported {} to {}", kind.describe(rows), path.display())),
@@ -188,11 +191,11 @@ impl AppState {
             Action::ExportShortlist => {
                 // The marked set when there is one, else the shortlist.
                 let (rows, kind) = if self.decisions.marked.is_empty() {
-                    (self.shortlisted(), super::messages::ExportKind::Shortlist)
+                    (self.shortlisted(), super::message_log::ExportKind::Shortlist)
                 } else {
                     (
                         self.marked_records(),
-                        super::messages::ExportKind::Marked(self.listing.view),
+                        super::message_log::ExportKind::Marked(self.listing.view),
                     )
                 };
                 if rows.is_empty() {
