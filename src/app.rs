@@ -27,6 +27,8 @@ pub mod sources;
 pub mod state;
 mod status;
 pub mod suggestions;
+mod team;
+mod team_status;
 mod triage;
 mod update;
 pub mod view;

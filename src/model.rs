@@ -19,7 +19,7 @@ pub use award::{
 pub use badge_set::BadgeSet;
 pub use feed_state::{FeedState, Resume, UrlValidators};
 pub use rule_name::{RuleName, RuleNames};
-pub use tags::normalize_tags;
+pub use tags::{TagEdit, normalize_tags};
 pub use titles::Titles;
 
 use std::collections::BTreeMap;

@@ -74,7 +74,20 @@ where
 /// # Errors
 /// When the terminal or a background task fails.
 pub async fn dashboard(config: &Config, store: Store) -> Result<()> {
-    let (mut core, mut io) = Startup::prepare(config, store, Timestamp::now())?.start(config)?;
+    show(config, Startup::prepare(config, store, Timestamp::now())?).await
+}
+
+/// Opens the dashboard on a team's shared PostgreSQL database (team mode).
+///
+/// # Errors
+/// When the server cannot be reached or is not initialised, or the terminal fails.
+pub async fn team_dashboard(config: &Config, db: &crate::config::database::Database) -> Result<()> {
+    show(config, Startup::prepare_team(config, db, Timestamp::now()).await?).await
+}
+
+/// Runs the dashboard from `startup` until the user quits.
+async fn show(config: &Config, startup: Startup) -> Result<()> {
+    let (mut core, mut io) = startup.start(config)?;
     let keymap = Keymap::default().with_overrides(&config.keys);
     let theme = Theme::from_env(config.palette);
     let ctx = RenderContext {

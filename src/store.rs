@@ -7,19 +7,21 @@
 pub mod arrival;
 mod duplicates;
 pub mod postgres;
+pub mod remote;
 pub mod schema;
 pub mod sqlite;
 
 use std::path::PathBuf;
-use std::sync::{Arc, mpsc};
+use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 
 use jiff::Timestamp;
-use tokio::sync::mpsc::Sender;
+use tokio::sync::mpsc::{self, Sender, UnboundedReceiver, UnboundedSender};
 
-use crate::model::{DecisionKind, FeedState, Notice, NoticeId, Relevance, TriageChange};
+use crate::model::{DecisionKind, FeedState, Notice, NoticeId, Relevance, TagEdit, Triage, TriageChange};
 
 pub use arrival::{Arrival, SavedNotice};
+pub use remote::{Connection, RemoteChange, RemoteField};
 pub use sqlite::{
     AwardQuery, AwardSaveSummary, Decided, History, RescoreJob, RescoreStep, StatusFilter, Store, UpsertSummary,
 };
@@ -160,10 +162,11 @@ pub enum StoreCommand {
     /// `DescriptionsLoaded`. Served in order with the writes, so a description asked for before a
     /// fetch is saved is the one from before that fetch.
     LoadDescriptions(Vec<NoticeId>),
-    /// Set the tags of notices, each to its whole new list (see [`Store::save_tags`]).
+    /// Change the tags of notices (see [`Store::save_tags`]): SQLite writes each whole new list,
+    /// a shared store only what was added and taken out.
     SaveTags {
-        /// Which notices, with their new tags.
-        changes: Vec<(NoticeId, Vec<String>)>,
+        /// Which notices, with the tags the user saw and left.
+        edits: Vec<TagEdit>,
         /// When the user tagged them.
         at: Timestamp,
     },
@@ -270,6 +273,30 @@ pub enum StoreEvent {
         /// The [`StoreError`] message, for the user.
         error: String,
     },
+    /// Team mode: the triage change was refused because a colleague changed the notice since the
+    /// user saw it; the core shows their value, and a second press applies on it.
+    TriageConflict {
+        /// The change that was refused.
+        change: TriageChange,
+        /// The notice's stage now.
+        now: Triage,
+        /// Who set it (their display name).
+        by: String,
+        /// How long ago, by the server's clock (the core's clock may be a minute behind).
+        ago: std::time::Duration,
+    },
+    /// Team mode: the write did not answer within `write_timeout`. It may still commit; the store
+    /// finds out by its `op_id` once the server answers and then reports it saved, refused or not saved.
+    TriageUnconfirmed {
+        /// The change in doubt.
+        change: TriageChange,
+        /// What happened, for the user.
+        error: String,
+    },
+    /// Team mode: a colleague's change, read after their commit.
+    Remote(RemoteChange),
+    /// Team mode: the shared database went away or came back.
+    Connection(Connection),
     /// Notices re-scored and saved by a `Rescore` (500 a message, so applying one fits in a frame).
     Rescored {
         /// New relevance per notice.
@@ -285,7 +312,7 @@ pub enum StoreEvent {
 /// one at a time in the order sent, so triage writes commit in the order the user made them.
 #[derive(Debug)]
 pub struct StoreHandle {
-    commands: mpsc::Sender<StoreCommand>,
+    commands: UnboundedSender<StoreCommand>,
     thread: JoinHandle<()>,
 }
 
@@ -299,10 +326,20 @@ impl StoreHandle {
     ///
     /// When the operating system cannot create a thread (as [`std::thread::spawn`] does).
     pub fn spawn(store: Store, events: Sender<StoreEvent>) -> StoreHandle {
-        let (commands, queue) = mpsc::channel();
+        StoreHandle::spawn_serving(move |mut queue| serve(store, &mut queue, &events))
+    }
+
+    /// Starts the thread that runs `serve` over the command queue: the SQLite store's loop, or team
+    /// mode's (`postgres::team`), which the core cannot tell apart.
+    ///
+    /// # Panics
+    ///
+    /// When the operating system cannot create a thread (as [`std::thread::spawn`] does).
+    pub fn spawn_serving(serve: impl FnOnce(UnboundedReceiver<StoreCommand>) + Send + 'static) -> StoreHandle {
+        let (commands, queue) = mpsc::unbounded_channel();
         let thread = thread::Builder::new()
             .name("anbud-store".to_owned())
-            .spawn(move || serve(store, &queue, &events));
+            .spawn(move || serve(queue));
         match thread {
             Ok(thread) => StoreHandle { commands, thread },
             // Spawning fails only when the OS is out of threads or memory; there is no way to run
@@ -342,20 +379,20 @@ impl StoreHandle {
 /// write queued behind it that long (the user sees a pending marker that does not clear); on a
 /// connection of its own it would be a second writer fighting this one for the lock. So it runs
 /// here a batch at a time, and every command queued meanwhile is served before the next batch.
-fn serve(mut store: Store, queue: &mpsc::Receiver<StoreCommand>, events: &Sender<StoreEvent>) {
+fn serve(mut store: Store, queue: &mut UnboundedReceiver<StoreCommand>, events: &Sender<StoreEvent>) {
     let mut rescore: Option<(RescoreJob, ScoreFn)> = None;
     loop {
         let cmd = if rescore.is_some() {
             match queue.try_recv() {
                 Ok(cmd) => Some(cmd),
-                Err(mpsc::TryRecvError::Empty) => None,
+                Err(mpsc::error::TryRecvError::Empty) => None,
                 // Quitting: an unfinished re-score runs again at the next start (no fingerprint yet).
-                Err(mpsc::TryRecvError::Disconnected) => break,
+                Err(mpsc::error::TryRecvError::Disconnected) => break,
             }
         } else {
-            match queue.recv() {
-                Ok(cmd) => Some(cmd),
-                Err(_) => break,
+            match queue.blocking_recv() {
+                Some(cmd) => Some(cmd),
+                None => break,
             }
         };
         match cmd {
@@ -429,13 +466,16 @@ pub fn execute(store: &mut Store, cmd: StoreCommand) -> StoreEvent {
         StoreCommand::LoadDescriptions(ids) => {
             StoreEvent::DescriptionsLoaded(store.load_descriptions(&ids).map_err(|e| e.to_string()))
         }
-        StoreCommand::SaveTags { changes, at } => match store.save_tags(&changes, at) {
-            Ok(()) => StoreEvent::TagsSaved(changes),
-            Err(error) => StoreEvent::AnnotationNotSaved {
-                what: "tags",
-                error: error.to_string(),
-            },
-        },
+        StoreCommand::SaveTags { edits, at } => {
+            let changes: Vec<(NoticeId, Vec<String>)> = edits.into_iter().map(|e| (e.id, e.to)).collect();
+            match store.save_tags(&changes, at) {
+                Ok(()) => StoreEvent::TagsSaved(changes),
+                Err(error) => StoreEvent::AnnotationNotSaved {
+                    what: "tags",
+                    error: error.to_string(),
+                },
+            }
+        }
         StoreCommand::SaveRejectReason { ids, reason, at } => {
             match store.save_reject_reason(&ids, reason.as_deref(), at) {
                 Ok(()) => StoreEvent::RejectReasonSaved { ids, reason },

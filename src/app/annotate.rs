@@ -8,7 +8,7 @@ use super::prompts::TagPrompt;
 use super::state::AppState;
 use super::status::{error, info};
 use super::view::Mode;
-use crate::model::{NoticeId, Triage, normalize_tags};
+use crate::model::{NoticeId, TagEdit, Triage, normalize_tags};
 
 impl AppState {
     /// `t`: opens the tag prompt for the marked notices (adding), or the selected one (editing its list).
@@ -100,7 +100,7 @@ impl AppState {
         let words: Vec<&str> = prompt.draft.split_whitespace().collect();
         let add = normalize_tags(words.iter().filter(|w| !w.starts_with('-')).copied());
         let remove = normalize_tags(words.iter().filter_map(|w| w.strip_prefix('-')));
-        let changes: Vec<(NoticeId, Vec<String>)> = prompt
+        let changes: Vec<TagEdit> = prompt
             .targets
             .into_iter()
             .filter_map(|id| {
@@ -114,7 +114,11 @@ impl AppState {
                 } else {
                     add.iter().filter(|t| !remove.contains(t)).cloned().collect()
                 };
-                (&new != old).then_some((id, new))
+                (&new != old).then(|| TagEdit {
+                    id,
+                    from: old.clone(),
+                    to: new,
+                })
             })
             .collect();
         if changes.is_empty() {

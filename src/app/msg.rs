@@ -234,7 +234,7 @@ pub enum Effect {
         body: String,
     },
     /// Persist tags; the store answers with `TagsSaved` / `AnnotationNotSaved`.
-    SaveTags(Vec<(crate::model::NoticeId, Vec<String>)>),
+    SaveTags(Vec<crate::model::TagEdit>),
     /// Persist why notices were rejected; the store answers with `RejectReasonSaved` / `AnnotationNotSaved`.
     SaveRejectReason {
         /// Which notices.

@@ -60,6 +60,8 @@ pub struct AppState {
     pub(crate) descriptions_asked: std::collections::HashSet<NoticeId>,
     /// `E` waits for the descriptions of the decided notices before it suggests.
     pub(crate) suggestions_waiting: bool,
+    /// Team mode: the server's reachability, writes in doubt, colleagues' latest changes.
+    pub(crate) team: super::team_status::TeamStatus,
 }
 
 impl AppState {
@@ -96,6 +98,7 @@ impl AppState {
             viewing_changes: None,
             descriptions_asked: std::collections::HashSet::new(),
             suggestions_waiting: false,
+            team: super::team_status::TeamStatus::default(),
         };
         // The given Vec is kept as it is: copying 100,000 records into a new one held both.
         state.by_id.reserve(records.len());

@@ -210,6 +210,7 @@ impl AppState {
 
     /// The store committed one change.
     pub(crate) fn on_triage_saved(&mut self, change: TriageChange) {
+        self.team.unconfirmed.remove(&change.id);
         let pending = self.decisions.pending.remove(&change.id);
         if let Some(&i) = self.by_id.get(&change.id) {
             self.records[i].triage = change.to;
@@ -235,6 +236,7 @@ impl AppState {
 
     /// The store could not commit one change: it keeps its old value on screen.
     pub(crate) fn on_triage_not_saved(&mut self, change: TriageChange, why: String) {
+        self.team.unconfirmed.remove(&change.id);
         if let Some(p) = self.decisions.pending.remove(&change.id) {
             if let Some(flight) = self.decisions.in_flight.get_mut(&p.batch) {
                 flight.failed.push(change);

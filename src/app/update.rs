@@ -152,6 +152,12 @@ impl AppState {
             Action::EditNote => {
                 if let Some((id, note)) = self.selected_record().map(|r| (r.notice.id.clone(), r.note.clone())) {
                     self.note_for = Some(id);
+                    // Team mode: the note is a thread of comments, and `n` adds one.
+                    let note = if self.team.member.is_some() {
+                        String::new()
+                    } else {
+                        note
+                    };
                     self.note_draft = super::note_draft::NoteDraft::new(note);
                     self.mode = Mode::Note;
                 }
@@ -342,6 +348,10 @@ impl AppState {
             StoreEvent::SeenSaved { error: None, .. } => {}
             StoreEvent::FetchSaved { feed, saved, .. } => return self.on_fetch_saved(&feed, saved),
             StoreEvent::FetchNotSaved { feed, error: why } => self.on_fetch_not_saved(&feed, &why),
+            StoreEvent::TriageConflict { change, now, by, ago } => self.on_triage_conflict(change, now, &by, ago),
+            StoreEvent::TriageUnconfirmed { change, error: why } => self.on_triage_unconfirmed(change, &why),
+            StoreEvent::Remote(change) => self.on_remote(change),
+            StoreEvent::Connection(connection) => self.on_connection(connection),
         }
         Vec::new()
     }

@@ -92,6 +92,10 @@ fn chosen_columns(given: &[String], config: &Config) -> Result<Option<Vec<&'stat
 async fn dispatch(cli: Cli, config: Config, storage: Storage) -> Result<Exit> {
     match cli.command {
         None => {
+            if let Storage::Postgres(db) = &storage {
+                runtime::team_dashboard(&config, db).await?;
+                return Ok(Exit::Success);
+            }
             let mut store = open_store(sqlite_path(&storage)?)?;
             // A new database has nothing to re-score: the first polls score with these profiles.
             store

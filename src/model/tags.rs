@@ -21,6 +21,31 @@ pub fn normalize_tags<'a>(tags: impl IntoIterator<Item = &'a str>) -> Vec<String
     out
 }
 
+/// One notice's tags before and after an edit. A single user's store writes `to`; a shared one
+/// (team mode) writes only what the user added and took out, so a colleague's tag added meanwhile
+/// survives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagEdit {
+    /// Which notice.
+    pub id: crate::model::NoticeId,
+    /// The tags the user saw.
+    pub from: Vec<String>,
+    /// The tags the user left.
+    pub to: Vec<String>,
+}
+
+impl TagEdit {
+    /// Tags in `to` and not in `from`.
+    pub fn added(&self) -> impl Iterator<Item = &str> {
+        self.to.iter().filter(|t| !self.from.contains(t)).map(String::as_str)
+    }
+
+    /// Tags in `from` and not in `to`.
+    pub fn removed(&self) -> impl Iterator<Item = &str> {
+        self.from.iter().filter(|t| !self.to.contains(t)).map(String::as_str)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

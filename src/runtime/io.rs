@@ -11,7 +11,7 @@ use tokio::task::JoinSet;
 use tokio::time;
 use tokio_util::sync::CancellationToken;
 
-use super::setup::{resumed_specs, scorer};
+use super::setup::{Backend, resumed_specs, scorer};
 use super::signals::spawn_signal_listener;
 use crate::app::{Effect, Msg};
 use crate::config::Config;
@@ -57,11 +57,11 @@ impl Io {
     /// When the HTTP client or the matcher cannot be built.
     pub fn start(config: &Config, store: Store) -> Result<Io> {
         let specs = resumed_specs(config, &store)?;
-        Self::start_with(config, store, specs)
+        Self::start_with(config, Backend::Sqlite(store), specs)
     }
 
-    /// [`Io::start`] with the feeds already resumed from the store.
-    pub(super) fn start_with(config: &Config, store: Store, specs: Vec<FeedSpec>) -> Result<Io> {
+    /// [`Io::start`] with the feeds already resumed from the store, on either backend.
+    pub(super) fn start_with(config: &Config, backend: Backend, specs: Vec<FeedSpec>) -> Result<Io> {
         // Room for a few refreshes; they are coalesced by the poller anyway.
         let (poll_tx, poll_rx) = mpsc::channel(8);
         let (save_tx, save_rx) = mpsc::unbounded_channel();
@@ -89,7 +89,7 @@ impl Io {
             poll_commands: poll_tx,
             poll_saves: save_tx,
             feed_events: feed_rx,
-            store: Some(StoreHandle::spawn(store, store_tx)),
+            store: Some(backend.spawn(store_tx)),
             store_events: store_rx,
             exports: JoinSet::new(),
             export_dir: config.export_dir.clone(),
@@ -188,9 +188,9 @@ impl Io {
                         let _ = done.blocking_send(result);
                     });
                 }
-                Effect::SaveTags(changes) => {
+                Effect::SaveTags(edits) => {
                     let cmd = StoreCommand::SaveTags {
-                        changes,
+                        edits,
                         at: Timestamp::now(),
                     };
                     self.send_annotation(cmd, "tags");

@@ -8,6 +8,7 @@ use jiff::Timestamp;
 
 use super::io::Io;
 use crate::app::AppState;
+use crate::config::database::{Database, PollMode};
 use crate::config::{Config, FeedSettings};
 use crate::feeds::FeedAdapter;
 use crate::feeds::doffin::{DoffinAdapter, DoffinSettings};
@@ -16,7 +17,26 @@ use crate::feeds::poller::{FeedSpec, Scorer};
 use crate::feeds::syndication::{RssAdapter, RssSettings};
 use crate::feeds::ted::{TedAdapter, TedSettings};
 use crate::matching::MatcherSet;
-use crate::store::Store;
+use crate::store::postgres::team;
+use crate::store::{Store, StoreEvent, StoreHandle};
+
+/// Where the dashboard's data lives; the store thread serves either the same way.
+pub enum Backend {
+    /// The single-user SQLite file.
+    Sqlite(Store),
+    /// Team mode: a PostgreSQL server, live from where the first screen was read.
+    Team(Box<Database>, team::Resume),
+}
+
+impl Backend {
+    /// Starts the store thread for this backend, answering on `events`.
+    pub fn spawn(self, events: tokio::sync::mpsc::Sender<StoreEvent>) -> StoreHandle {
+        match self {
+            Backend::Sqlite(store) => StoreHandle::spawn(store, events),
+            Backend::Team(db, resume) => team::spawn(*db, resume, events),
+        }
+    }
+}
 
 /// The start-up sequence, in two steps so a headless caller can stop after the first: [`prepare`]
 /// reads the store and builds the core (all the first frame needs), [`Startup::start`] spawns the
@@ -26,7 +46,7 @@ use crate::store::Store;
 pub struct Startup {
     /// The core, ready to draw the first frame.
     pub core: AppState,
-    store: Store,
+    store: Backend,
     /// The feeds, each resuming where its last saved poll ended.
     specs: Vec<FeedSpec>,
     /// The store holds more than the first screen: the store thread reads the rest.
@@ -81,10 +101,53 @@ impl Startup {
         }
         Ok(Startup {
             core,
-            store,
+            store: Backend::Sqlite(store),
             specs,
             partial,
             rescore: stale_scores.then_some(fingerprint),
+        })
+    }
+
+    /// [`Startup::prepare`] for team mode: the first screen, this member's history and (with
+    /// `poll = "client"`) the feeds' state come from the shared database. Scores are the poller's
+    /// (the team's shared profiles), so nothing is re-scored here.
+    ///
+    /// # Errors
+    /// When the server cannot be reached, is not initialised, or a row is unreadable.
+    pub async fn prepare_team(config: &Config, db: &Database, now: Timestamp) -> Result<Startup> {
+        let opened = team::open(db).await.wrap_err("cannot open the shared database")?;
+        let mut specs = Vec::new();
+        if db.poll == PollMode::Client {
+            let client = crate::store::postgres::connect(db).await?;
+            let mut states = crate::store::postgres::poll::load_feed_states(&client).await?;
+            specs = feed_specs(config);
+            for spec in &mut specs {
+                spec.state = states.remove(&spec.name).unwrap_or_default();
+            }
+        }
+        let feeds: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+        let team::Opened {
+            records,
+            partial,
+            history,
+            me,
+            resume,
+        } = opened;
+        let mut core = AppState::new(records, &feeds, now)
+            .with_history(history)
+            .with_reject_reasons(config.reject_reasons.clone())
+            .with_notifications(config.notify_min_score)
+            .with_source_settings(&feed_sources(&specs), config.stale_after)
+            .with_team(&me);
+        if partial {
+            core = core.loading_rest();
+        }
+        Ok(Startup {
+            core,
+            store: Backend::Team(Box::new(db.clone()), resume),
+            specs,
+            partial,
+            rescore: None,
         })
     }
 

@@ -11,6 +11,7 @@ pub mod connect;
 pub mod poll;
 pub mod roles;
 pub mod schema;
+pub mod team;
 mod tls;
 
 pub use connect::connect;

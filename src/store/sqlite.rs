@@ -103,6 +103,44 @@ pub struct History {
     pub next_batch: i64,
 }
 
+impl History {
+    /// The stacks left by replaying logged steps (batches of changes, oldest first): a decision
+    /// pushes on undo and clears redo, an undo moves a batch to redo, a redo moves it back. Only
+    /// the last `limit` batches of each are kept.
+    pub fn replay(
+        steps: impl IntoIterator<Item = (DecisionKind, Vec<TriageChange>)>,
+        limit: usize,
+        next_batch: i64,
+    ) -> History {
+        let (mut undo, mut redo) = (Vec::new(), Vec::new());
+        for (kind, changes) in steps {
+            match kind {
+                DecisionKind::Do => {
+                    undo.push(changes);
+                    redo.clear();
+                }
+                DecisionKind::Undo => {
+                    if let Some(done) = undo.pop() {
+                        redo.push(done);
+                    }
+                }
+                DecisionKind::Redo => {
+                    if let Some(again) = redo.pop() {
+                        undo.push(again);
+                    }
+                }
+            }
+        }
+        let keep_last = |v: &mut Vec<Vec<TriageChange>>| {
+            let excess = v.len().saturating_sub(limit);
+            v.drain(..excess);
+        };
+        keep_last(&mut undo);
+        keep_last(&mut redo);
+        History { undo, redo, next_batch }
+    }
+}
+
 impl Store {
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
     ///
@@ -299,32 +337,11 @@ impl Store {
                 _ => steps.push((kind, batch, vec![change])),
             }
         }
-        let (mut undo, mut redo) = (Vec::new(), Vec::new());
-        for (kind, _, changes) in steps {
-            match kind {
-                DecisionKind::Do => {
-                    undo.push(changes);
-                    redo.clear();
-                }
-                DecisionKind::Undo => {
-                    if let Some(done) = undo.pop() {
-                        redo.push(done);
-                    }
-                }
-                DecisionKind::Redo => {
-                    if let Some(again) = redo.pop() {
-                        undo.push(again);
-                    }
-                }
-            }
-        }
-        let keep_last = |v: &mut Vec<Vec<TriageChange>>| {
-            let excess = v.len().saturating_sub(limit);
-            v.drain(..excess);
-        };
-        keep_last(&mut undo);
-        keep_last(&mut redo);
-        Ok(History { undo, redo, next_batch })
+        Ok(History::replay(
+            steps.into_iter().map(|(k, _, c)| (k, c)),
+            limit,
+            next_batch,
+        ))
     }
 
     /// Records that the user has looked at a notice's changes: they leave the Changed tab.

@@ -134,6 +134,10 @@ fn lines(record: &NoticeRecord, state: &AppState, ctx: RenderContext<'_>) -> Vec
     for award in state.awards_for(&notice.id) {
         out.push(label("Award", award.outcome_in_words()));
     }
+    // Team mode: who last changed it, so a decision that moved by itself has a name on it.
+    if let Some((words, at)) = state.last_remote_change(&notice.id) {
+        out.push(label("Team", format!("{words} · {}", local_time(at, ctx.tz))));
+    }
     for other in &record.also_on {
         out.push(label(
             "Also on",
@@ -147,7 +151,12 @@ fn lines(record: &NoticeRecord, state: &AppState, ctx: RenderContext<'_>) -> Vec
     }
     if !record.note.is_empty() {
         let mut lines = record.note.lines();
-        out.push(label("Note", lines.next().unwrap_or_default().to_owned()));
+        let name = if state.team_member().is_some() {
+            "Comments"
+        } else {
+            "Note"
+        };
+        out.push(label(name, lines.next().unwrap_or_default().to_owned()));
         out.extend(lines.map(|l| Line::raw(format!("{:<10}{l}", ""))));
     }
     if state.is_description_loading(record) {

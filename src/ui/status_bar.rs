@@ -51,6 +51,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
     // Each span, and whether it is a failed feed's entry (whose long error may be cut).
     let build = |compact: bool| -> Vec<(Span<'static>, bool)> {
         let mut spans = Vec::new();
+        // Team mode: an unreachable server first, where no width cuts it off.
+        if let Some(since) = state.offline_since() {
+            spans.push((
+                Span::styled(format!("OFFLINE since {} — read-only", clock(since)), theme.error()),
+                false,
+            ));
+        }
         if let Some(round) = round {
             spans.push((
                 Span::styled(

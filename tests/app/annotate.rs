@@ -4,7 +4,7 @@
 use crate::common;
 
 use anbud::app::{Action, AppState, Effect, Mode, Msg, ReasonPick, TextEdit, View};
-use anbud::model::{NoticeId, Triage};
+use anbud::model::{NoticeId, TagEdit, Triage};
 use anbud::store::StoreEvent;
 use common::{notice, now};
 
@@ -61,19 +61,21 @@ fn tagging_one_notice_is_saved_then_shown_and_searchable() {
     assert_eq!(state.mode(), Mode::List);
     assert_eq!(
         effects,
-        [Effect::SaveTags(vec![(
-            id("1"),
-            vec!["bid".to_owned(), "kari".to_owned(), "team".to_owned()]
-        )])]
+        [Effect::SaveTags(vec![TagEdit {
+            id: id("1"),
+            from: Vec::new(),
+            to: vec!["bid".to_owned(), "kari".to_owned(), "team".to_owned()]
+        }])]
     );
     assert!(
         tags_of(&state, "1").is_empty(),
         "nothing shows before the store confirms"
     );
-    let Effect::SaveTags(changes) = effects[0].clone() else {
+    let Effect::SaveTags(edits) = effects[0].clone() else {
         unreachable!()
     };
-    state.update(Msg::Store(StoreEvent::TagsSaved(changes)));
+    let saved = edits.into_iter().map(|e| (e.id, e.to)).collect();
+    state.update(Msg::Store(StoreEvent::TagsSaved(saved)));
     assert_eq!(tags_of(&state, "1"), ["bid", "kari", "team"]);
     // `/` finds tags.
     act(&mut state, Action::StartSearch);
@@ -123,7 +125,7 @@ fn bulk_tagging_adds_to_and_removes_from_every_marked_notice() {
     let [Effect::SaveTags(changes)] = effects.as_slice() else {
         panic!("one save, got {effects:?}");
     };
-    let by_id: std::collections::HashMap<_, _> = changes.iter().cloned().collect();
+    let by_id: std::collections::HashMap<_, _> = changes.iter().map(|e| (e.id.clone(), e.to.clone())).collect();
     assert_eq!(by_id.len(), 4);
     assert_eq!(by_id[&id("1")], ["q4"]);
     assert_eq!(by_id[&id("3")], ["q4", "urgent"]);
@@ -139,7 +141,14 @@ fn minus_tag_on_one_notice_removes_that_tag() {
     // The tag is still in the prefilled list; "-kari" after it removes it all the same.
     type_text(&mut state, "-kari");
     let effects = edit(&mut state, TextEdit::Submit);
-    assert_eq!(effects, [Effect::SaveTags(vec![(id("4"), vec!["kommune".to_owned()])])]);
+    assert_eq!(
+        effects,
+        [Effect::SaveTags(vec![TagEdit {
+            id: id("4"),
+            from: vec!["kari".to_owned(), "kommune".to_owned()],
+            to: vec!["kommune".to_owned()]
+        }])]
+    );
     // A removal that names a tag the notice does not have changes nothing.
     act(&mut state, Action::EditTags);
     type_text(&mut state, "-nosuch");

@@ -15,6 +15,7 @@ use anbud::store::postgres::{self, poll::POLL_LOCK, schema::SCHEMA_VERSION};
 
 #[path = "../common/mod.rs"]
 mod common;
+mod live;
 mod pg;
 
 use common::cli::{anbud, run, text};
@@ -128,6 +129,7 @@ async fn team_sql_gives_triagers_and_the_poller_only_their_own_writes() {
     assert!(sql.status.success(), "{}", text(&sql.stderr));
     let sql = text(&sql.stdout);
     let admin = server.admin(name).await;
+    let roles = pg::ROLES.lock().await;
     // Twice: the script is meant to be run again when members join.
     admin.batch_execute(&sql).await.expect("the printed SQL applies");
     admin.batch_execute(&sql).await.expect("and applies again");
@@ -138,6 +140,7 @@ async fn team_sql_gives_triagers_and_the_poller_only_their_own_writes() {
         )
         .await
         .expect("passwords");
+    drop(roles);
     let members = count(&admin, "SELECT count(*) FROM members WHERE role IN ('kari', 'ola')").await;
     assert_eq!(members, 2);
 

@@ -7,6 +7,10 @@ use std::path::{Path, PathBuf};
 use anbud::config::database::{Database, Storage};
 use tokio_postgres::{Client, NoTls};
 
+/// Held while a test creates or alters roles: they are the cluster's, shared by every test
+/// database, and PostgreSQL refuses two concurrent changes of one role ("tuple concurrently updated").
+pub static ROLES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// The cluster's settings, from the environment `scripts/with-pg` exports.
 pub struct Server {
     /// `postgres://anbud_owner@127.0.0.1:PORT/postgres`.

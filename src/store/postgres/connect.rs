@@ -4,8 +4,10 @@
 
 use std::time::Duration;
 
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::mpsc::UnboundedSender;
 use tokio_postgres::config::SslMode;
-use tokio_postgres::{Client, Config, NoTls};
+use tokio_postgres::{AsyncMessage, Client, Config, NoTls};
 
 use super::{PgError, tls};
 use crate::config::database::pgpass::{self, Target};
@@ -21,19 +23,53 @@ const KEEPALIVE_IDLE: Duration = Duration::from_secs(30);
 /// settings, [`PgError::Connect`] / [`PgError::ConnectTimeout`] when the server cannot be reached
 /// or refuses the login.
 pub async fn connect(db: &Database) -> Result<Client, PgError> {
+    open(db, None).await
+}
+
+/// As [`connect`], for a session that LISTENs: every notification's payload is sent on `bells`,
+/// which closes when the connection ends (so the listener learns the server is gone).
+///
+/// # Errors
+/// As [`connect`].
+pub async fn connect_listening(db: &Database, bells: UnboundedSender<String>) -> Result<Client, PgError> {
+    open(db, Some(bells)).await
+}
+
+/// Drives a connection, handing its notifications to `bells`; ends with the connection.
+async fn drive<S, T>(mut connection: tokio_postgres::Connection<S, T>, bells: Option<UnboundedSender<String>>)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+    T: AsyncRead + AsyncWrite + Unpin,
+{
+    loop {
+        match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+            Some(Ok(AsyncMessage::Notification(note))) => {
+                if let Some(bells) = &bells
+                    && bells.send(note.payload().to_owned()).is_err()
+                {
+                    return;
+                }
+            }
+            Some(Ok(_)) => {}
+            Some(Err(_)) | None => return,
+        }
+    }
+}
+
+async fn open(db: &Database, bells: Option<UnboundedSender<String>>) -> Result<Client, PgError> {
     let config = settings(db)?;
     let url = db.url.to_string();
     let connecting = async {
         match tls::client_config(db.ssl, db.ssl_root_cert.as_deref()).map_err(PgError::Tls)? {
             None => {
                 let (client, connection) = config.connect(NoTls).await?;
-                tokio::spawn(connection);
+                tokio::spawn(drive(connection, bells));
                 Ok::<_, ConnectFailure>(client)
             }
             Some(tls) => {
                 let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls);
                 let (client, connection) = config.connect(tls).await?;
-                tokio::spawn(connection);
+                tokio::spawn(drive(connection, bells));
                 Ok(client)
             }
         }

@@ -1,0 +1,513 @@
+//! Team mode's store: the same `StoreCommand`s and `StoreEvent`s as the SQLite store thread, served
+//! from PostgreSQL, so the core cannot tell the two apart. It runs on a thread of its own with its
+//! own single-threaded tokio runtime: one writer connection (commits stay in the order the user
+//! made them) and one LISTEN connection for colleagues' changes.
+//!
+//! Nothing shows as saved before the server's COMMIT answered. A write that does not answer within
+//! `write_timeout` is reported "not confirmed" and settled by its `op_id` once the server answers
+//! again; meanwhile the dashboard is read-only, with a banner saying since when.
+
+pub mod listen;
+pub mod load;
+pub mod write;
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use tokio::sync::mpsc::{Sender, UnboundedReceiver};
+use tokio_postgres::Client;
+
+use super::PgError;
+use crate::config::database::Database;
+use crate::model::{DecisionKind, NoticeRecord, TriageChange};
+use crate::store::{Connection, History, StoreCommand, StoreEvent, StoreHandle, UpsertSummary};
+use listen::{Bells, Listener};
+use write::Decided;
+
+/// How many of the best-scored notices the first frame is drawn from (as with SQLite).
+const FIRST_SCREEN: i64 = 2_000;
+
+/// How often an unreachable server is tried again.
+const RETRY_EVERY: Duration = Duration::from_secs(2);
+
+/// What the dashboard reads before its first frame, and where live updates start from.
+#[derive(Debug)]
+pub struct Opened {
+    /// The best-scored notices with the team's decisions.
+    pub records: Vec<NoticeRecord>,
+    /// Whether there are more: the store thread reads them (`LoadAll`).
+    pub partial: bool,
+    /// This member's undo and redo stacks.
+    pub history: History,
+    /// Who is connected, as colleagues see them.
+    pub me: String,
+    /// Where live updates start.
+    pub resume: Resume,
+}
+
+/// Where catching up starts: changes committed after these were not in what was read.
+#[derive(Debug, Clone)]
+pub struct Resume {
+    horizon: String,
+    notice_mark: Option<Timestamp>,
+}
+
+/// Connects, checks the schema and reads the first screen.
+///
+/// # Errors
+/// When the server cannot be reached, the schema is missing or too new, or a row is unreadable.
+pub async fn open(db: &Database) -> Result<Opened, PgError> {
+    let client = super::connect(db).await?;
+    super::schema::check(&client).await?;
+    // Read before the notices: whatever commits after this is caught up on by the store thread.
+    let resume = Resume {
+        horizon: listen::horizon(&client).await?,
+        notice_mark: listen::notice_mark(&client).await?,
+    };
+    let records = load::records(&client, Some(FIRST_SCREEN)).await?;
+    let partial = i64::try_from(records.len()).unwrap_or(i64::MAX) == FIRST_SCREEN;
+    let history = load::history(&client, 500).await?;
+    let me: String = client
+        .query_one(
+            "SELECT COALESCE((SELECT display FROM members WHERE role = current_user), current_user::text)",
+            &[],
+        )
+        .await
+        .map_err(super::failed("read who you are"))?
+        .get(0);
+    Ok(Opened {
+        records,
+        partial,
+        history,
+        me: crate::model::text::sanitized(&me).into_owned(),
+        resume,
+    })
+}
+
+/// Starts the store thread for `db`, live from `resume` (see [`Opened::resume`]).
+pub fn spawn(db: Database, resume: Resume, events: Sender<StoreEvent>) -> StoreHandle {
+    StoreHandle::spawn_serving(move |queue| {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+        match runtime {
+            Ok(runtime) => runtime.block_on(serve(Session::new(db, resume, events), queue)),
+            // Without a runtime nothing can be saved; the closed channel tells the runtime so.
+            Err(error) => eprintln!("anbud: cannot start the team store: {error}"),
+        }
+    })
+}
+
+/// A decision whose write timed out: it may have committed.
+#[derive(Debug)]
+struct InDoubt {
+    change: TriageChange,
+    kind: DecisionKind,
+    batch: String,
+    op_id: String,
+}
+
+/// The store thread's connections and bookkeeping.
+struct Session {
+    db: Database,
+    writer: Option<Client>,
+    listener: Option<Listener>,
+    resume: Resume,
+    /// Prefix of this session's op_ids: the member's process and start, so they never repeat.
+    op_prefix: String,
+    next_op: u64,
+    offline_since: Option<Timestamp>,
+    in_doubt: Vec<InDoubt>,
+    events: Sender<StoreEvent>,
+}
+
+/// Serves until every sender is gone and the queue is empty.
+async fn serve(mut session: Session, mut queue: UnboundedReceiver<StoreCommand>) {
+    session.reconnect().await;
+    let mut retry = tokio::time::interval(RETRY_EVERY);
+    retry.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            // Commands first: a decision queued behind a burst of doorbells waits for no read.
+            biased;
+            cmd = queue.recv() => match cmd {
+                Some(cmd) => session.command(cmd).await,
+                None => break,
+            },
+            bells = next_bells(session.listener.as_mut()) => match bells {
+                Some(bells) => session.on_bells(bells).await,
+                None => session.offline("the live-update connection closed".to_owned()).await,
+            },
+            _ = retry.tick(), if session.offline_since.is_some() => session.reconnect().await,
+        }
+    }
+}
+
+/// The doorbells rung since the last call (at least one; waits for it); `None` when the LISTEN
+/// connection ended. Without a listener it never returns.
+async fn next_bells(listener: Option<&mut Listener>) -> Option<Bells> {
+    let Some(listener) = listener else {
+        return std::future::pending().await;
+    };
+    let first = listener.bells.recv().await?;
+    let mut bells = Bells::default();
+    bells.add(&first);
+    while let Ok(more) = listener.bells.try_recv() {
+        bells.add(&more);
+    }
+    Some(bells)
+}
+
+impl Session {
+    fn new(db: Database, resume: Resume, events: Sender<StoreEvent>) -> Session {
+        let start = Timestamp::now().as_microsecond();
+        Session {
+            op_prefix: format!("{}:{}:{start}", db.url.user, std::process::id()),
+            db,
+            writer: None,
+            listener: None,
+            resume,
+            next_op: 0,
+            offline_since: None,
+            in_doubt: Vec::new(),
+            events,
+        }
+    }
+
+    fn op_id(&mut self) -> String {
+        self.next_op += 1;
+        format!("{}:{}", self.op_prefix, self.next_op)
+    }
+
+    async fn send(&self, event: StoreEvent) {
+        // A closed channel means the dashboard is quitting; the writes are done either way.
+        let _ = self.events.send(event).await;
+    }
+
+    /// (Re)opens both connections, then catches up on what colleagues did meanwhile and settles
+    /// the writes in doubt. Stays offline (and says why) if the server does not answer.
+    async fn reconnect(&mut self) {
+        let connected = async {
+            // Listen first: a change committed while catching up then rings, and is not missed.
+            let listener = listen::listen(&self.db).await?;
+            let writer = super::connect(&self.db).await?;
+            Ok::<_, PgError>((listener, writer))
+        };
+        let (listener, writer) = match connected.await {
+            Ok(both) => both,
+            Err(error) => return self.offline(error.to_string()).await,
+        };
+        self.listener = Some(listener);
+        self.writer = Some(writer);
+        if let Err(error) = self.catch_up().await {
+            return self.offline(error.to_string()).await;
+        }
+        self.settle_in_doubt().await;
+        if self.writer.is_some() && self.offline_since.take().is_some() {
+            self.send(StoreEvent::Connection(Connection::Online)).await;
+        }
+    }
+
+    /// Colleagues' changes and the poller's notices committed since the last read.
+    async fn catch_up(&mut self) -> Result<(), PgError> {
+        let Some(client) = &self.writer else { return Ok(()) };
+        let (changes, horizon) = listen::since(client, &self.resume.horizon).await?;
+        let (saved, mark) = listen::notices_since(client, self.resume.notice_mark).await?;
+        self.resume = Resume {
+            horizon,
+            notice_mark: mark,
+        };
+        if !saved.is_empty() {
+            self.send(shared_poll(saved)).await;
+        }
+        for change in changes {
+            self.send(StoreEvent::Remote(change)).await;
+        }
+        Ok(())
+    }
+
+    /// Drops both connections and tells the dashboard (once per outage).
+    async fn offline(&mut self, why: String) {
+        self.writer = None;
+        self.listener = None;
+        if self.offline_since.is_none() {
+            let since = Timestamp::now();
+            self.offline_since = Some(since);
+            self.send(StoreEvent::Connection(Connection::Offline { since, why }))
+                .await;
+        }
+    }
+
+    /// Reads what the doorbells name and passes it on.
+    async fn on_bells(&mut self, bells: Bells) {
+        let Some(client) = &self.writer else { return };
+        let read = async {
+            let mut out = listen::events(client, &bells.events).await?;
+            if !bells.comments.is_empty() {
+                out.extend(listen::comments(client, &bells.comments).await?);
+            }
+            let notices = if bells.notices {
+                Some(listen::notices_since(client, self.resume.notice_mark).await?)
+            } else {
+                None
+            };
+            Ok::<_, PgError>((out, notices))
+        };
+        match read.await {
+            Ok((changes, notices)) => {
+                if let Some((saved, mark)) = notices {
+                    self.resume.notice_mark = mark;
+                    if !saved.is_empty() {
+                        self.send(shared_poll(saved)).await;
+                    }
+                }
+                for change in changes {
+                    self.send(StoreEvent::Remote(change)).await;
+                }
+            }
+            Err(error) => self.offline(error.to_string()).await,
+        }
+    }
+
+    /// The writer, or why there is none.
+    fn writer_or_offline(&self) -> Result<(), String> {
+        match (&self.writer, self.offline_since) {
+            (Some(client), _) if !client.is_closed() => Ok(()),
+            (_, Some(since)) => Err(format!(
+                "server unreachable since {}; not saved",
+                since.strftime("%H:%M:%S UTC")
+            )),
+            _ => Err("server unreachable; not saved".to_owned()),
+        }
+    }
+
+    async fn command(&mut self, cmd: StoreCommand) {
+        let event = match cmd {
+            StoreCommand::SaveTriage {
+                change, kind, batch, ..
+            } => {
+                let batch = format!("{}:{batch}", self.op_prefix);
+                let op_id = self.op_id();
+                match self.writer_or_offline() {
+                    Err(error) => StoreEvent::TriageNotSaved { change, error },
+                    Ok(()) => {
+                        let doubt = InDoubt {
+                            change,
+                            kind,
+                            batch,
+                            op_id,
+                        };
+                        self.decide(doubt).await
+                    }
+                }
+            }
+            StoreCommand::SaveTags { edits, .. } => {
+                let op_id = self.op_id();
+                self.write("tags", |client| {
+                    Box::pin(async move { write::tags(client, &edits, &op_id).await })
+                })
+                .await
+                .map_or_else(
+                    |error| StoreEvent::AnnotationNotSaved { what: "tags", error },
+                    StoreEvent::TagsSaved,
+                )
+            }
+            StoreCommand::SaveRejectReason { ids, reason, .. } => {
+                let op_id = self.op_id();
+                let (ids2, reason2) = (ids.clone(), reason.clone());
+                let saved = self
+                    .write("reject reason", |client| {
+                        Box::pin(async move { write::reject_reason(client, &ids2, reason2.as_deref(), &op_id).await })
+                    })
+                    .await;
+                match saved {
+                    Ok(()) => StoreEvent::RejectReasonSaved { ids, reason },
+                    Err(error) => StoreEvent::AnnotationNotSaved {
+                        what: "reject reason",
+                        error,
+                    },
+                }
+            }
+            StoreCommand::SaveNote { id, note, .. } => {
+                let op_id = self.op_id();
+                let target = id.clone();
+                let saved = self
+                    .write("comment", |client| {
+                        Box::pin(async move {
+                            // In team mode a note is a comment added to the notice's thread.
+                            if !note.trim().is_empty() {
+                                write::comment(client, &target, note.trim(), &op_id).await?;
+                            }
+                            let mut threads = load::threads(client, &[target.as_str()]).await?;
+                            Ok(threads.remove(target.as_str()).unwrap_or_default())
+                        })
+                    })
+                    .await;
+                match saved {
+                    Ok(note) => StoreEvent::NoteSaved { id, note },
+                    Err(error) => StoreEvent::NoteNotSaved { id, error },
+                }
+            }
+            StoreCommand::MarkSeen { id } => {
+                let target = id.clone();
+                let error = self
+                    .write("seen mark", |client| {
+                        Box::pin(async move { write::seen(client, &target).await })
+                    })
+                    .await
+                    .err();
+                StoreEvent::SeenSaved { id, error }
+            }
+            StoreCommand::LoadAll => StoreEvent::Loaded(
+                self.write("notices", |client| {
+                    Box::pin(async move { load::records(client, None).await })
+                })
+                .await,
+            ),
+            StoreCommand::LoadDescriptions(ids) => StoreEvent::DescriptionsLoaded(
+                self.write("descriptions", |client| {
+                    Box::pin(async move { load::descriptions(client, &ids).await })
+                })
+                .await,
+            ),
+            StoreCommand::SaveFetch { feed, items, at, state } => {
+                let saved = self
+                    .write("fetch", |client| {
+                        Box::pin(async move {
+                            super::save_fetch(client, &feed, &items, &state, at)
+                                .await
+                                .map(|s| (feed, s, state))
+                        })
+                    })
+                    .await;
+                match saved {
+                    // The notices themselves arrive by the poller's doorbell, as any poll's do.
+                    Ok((feed, summary, state)) => StoreEvent::FetchSaved {
+                        feed,
+                        summary,
+                        saved: Vec::new(),
+                        state,
+                    },
+                    Err(error) => StoreEvent::FetchNotSaved {
+                        feed: "shared database".to_owned(),
+                        error,
+                    },
+                }
+            }
+            // Scores are the poller's, from the team's shared profiles.
+            StoreCommand::Rescore { .. } => StoreEvent::Rescored {
+                batch: Vec::new(),
+                done: Some(Ok(0)),
+            },
+        };
+        self.send(event).await;
+    }
+
+    /// Runs `job` on the writer within `write_timeout`; a timeout or a closed connection takes
+    /// the session offline.
+    async fn write<T>(
+        &mut self,
+        what: &str,
+        job: impl for<'c> FnOnce(&'c mut Client) -> std::pin::Pin<Box<dyn Future<Output = Result<T, PgError>> + 'c>>,
+    ) -> Result<T, String> {
+        self.writer_or_offline()?;
+        let Some(client) = self.writer.as_mut() else {
+            return Err("server unreachable; not saved".to_owned());
+        };
+        let limit = self.db.write_timeout;
+        match tokio::time::timeout(limit, job(client)).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(error)) => {
+                let closed = self.writer.as_ref().is_none_or(Client::is_closed);
+                if closed {
+                    self.offline(error.to_string()).await;
+                }
+                Err(error.to_string())
+            }
+            Err(_) => {
+                let why = format!("the server did not answer the {what} within {} s", limit.as_secs());
+                self.offline(why.clone()).await;
+                Err(why)
+            }
+        }
+    }
+
+    /// The guarded triage write; a timeout leaves it in doubt until the server answers again.
+    async fn decide(&mut self, doubt: InDoubt) -> StoreEvent {
+        let Some(client) = self.writer.as_mut() else {
+            return StoreEvent::TriageNotSaved {
+                change: doubt.change,
+                error: "server unreachable; not saved".to_owned(),
+            };
+        };
+        let limit = self.db.write_timeout;
+        let attempt = write::triage(client, &doubt.change, doubt.kind, &doubt.batch, &doubt.op_id);
+        match tokio::time::timeout(limit, attempt).await {
+            Ok(Ok(Decided::Saved)) => StoreEvent::TriageSaved(doubt.change),
+            Ok(Ok(Decided::Conflict { now, by, ago })) => StoreEvent::TriageConflict {
+                change: doubt.change,
+                now,
+                by,
+                ago,
+            },
+            Ok(Err(error)) => {
+                if self.writer.as_ref().is_none_or(Client::is_closed) {
+                    // The connection broke mid-write: COMMIT may have reached the server.
+                    let event = StoreEvent::TriageUnconfirmed {
+                        change: doubt.change.clone(),
+                        error: error.to_string(),
+                    };
+                    self.in_doubt.push(doubt);
+                    self.offline(error.to_string()).await;
+                    return event;
+                }
+                StoreEvent::TriageNotSaved {
+                    change: doubt.change,
+                    error: error.to_string(),
+                }
+            }
+            Err(_) => {
+                let why = format!("no answer within {} s", limit.as_secs());
+                let event = StoreEvent::TriageUnconfirmed {
+                    change: doubt.change.clone(),
+                    error: why.clone(),
+                };
+                self.in_doubt.push(doubt);
+                self.offline(why).await;
+                event
+            }
+        }
+    }
+
+    /// Settles each write in doubt by its op_id: found, it committed; not found, it is tried again
+    /// (guarded as before, so it cannot overwrite what a colleague did meanwhile).
+    async fn settle_in_doubt(&mut self) {
+        for doubt in std::mem::take(&mut self.in_doubt) {
+            let found = match &self.writer {
+                Some(client) => write::is_committed(client, &doubt.op_id).await,
+                None => Ok(false),
+            };
+            let event = match found {
+                Ok(true) => StoreEvent::TriageSaved(doubt.change),
+                Ok(false) => self.decide(doubt).await,
+                Err(error) => {
+                    self.in_doubt.push(doubt);
+                    self.offline(error.to_string()).await;
+                    continue;
+                }
+            };
+            self.send(event).await;
+        }
+    }
+}
+
+/// Notices the poller saved, as the dashboard takes a fetch.
+fn shared_poll(saved: Vec<crate::store::SavedNotice>) -> StoreEvent {
+    StoreEvent::FetchSaved {
+        feed: SHARED_POLL.to_owned(),
+        summary: UpsertSummary::default(),
+        saved,
+        state: crate::model::FeedState::default(),
+    }
+}
+
+/// The name the poller's notices arrive under in the sources panel.
+pub const SHARED_POLL: &str = "shared poll";

@@ -1,0 +1,191 @@
+//! What a dashboard reads from the shared database: the notices with the team's decisions, the
+//! member's own unseen changes and undo history, and the comment threads.
+
+use std::collections::HashMap;
+
+use tokio_postgres::Client;
+use tokio_postgres::types::Json;
+
+use super::super::{PgError, failed};
+use crate::model::text::sanitized;
+use crate::model::{DecisionKind, FieldChange, Notice, NoticeId, NoticeRecord, Relevance, Triage, TriageChange};
+use crate::store::History;
+
+/// The notices with their shared triage, comment thread and this member's unseen changes, best
+/// scored first; `limit` rows at most (`None`: all).
+///
+/// # Errors
+/// [`PgError::Query`], or [`PgError::Data`] for a row that does not decode.
+pub async fn records(client: &Client, limit: Option<i64>) -> Result<Vec<NoticeRecord>, PgError> {
+    let rows = client
+        .query(
+            "SELECT n.id, n.notice, n.relevance, t.status, t.tags, t.reject_reason
+             FROM notices n LEFT JOIN triage t ON t.notice_id = n.id
+             ORDER BY n.score DESC, n.id
+             LIMIT $1",
+            &[&limit],
+        )
+        .await
+        .map_err(failed("read the shared notices"))?;
+    let mut records = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let id: String = row.get(0);
+        let bad =
+            |e: tokio_postgres::Error| PgError::Data(format!("notice {id} in the shared database is unreadable: {e}"));
+        let notice: Json<Notice> = row.try_get(1).map_err(bad)?;
+        let relevance: Json<Relevance> = row.try_get(2).map_err(bad)?;
+        let mut record = NoticeRecord::new(notice.0, relevance.0);
+        record.triage = stage(row.try_get::<_, Option<String>>(3).map_err(bad)?.as_deref(), &id)?;
+        record.tags = clean_tags(
+            row.try_get::<_, Option<Vec<String>>>(4)
+                .map_err(bad)?
+                .unwrap_or_default(),
+        );
+        record.reject_reason = row
+            .try_get::<_, Option<String>>(5)
+            .map_err(bad)?
+            .map(|r| sanitized(&r).into_owned());
+        records.push(record);
+    }
+    let ids: Vec<&str> = records.iter().map(|r| r.notice.id.as_str()).collect();
+    let mut threads = threads(client, &ids).await?;
+    let mut unseen = unseen(client, &ids).await?;
+    for record in &mut records {
+        record.note = threads.remove(record.notice.id.as_str()).unwrap_or_default();
+        record.changes = unseen.remove(record.notice.id.as_str()).unwrap_or_default();
+    }
+    Ok(records)
+}
+
+/// A stage as stored; the server's CHECK keeps it one of the seven.
+fn stage(text: Option<&str>, id: &str) -> Result<Triage, PgError> {
+    match text {
+        None => Ok(Triage::New),
+        Some(text) => {
+            Triage::parse(text).ok_or_else(|| PgError::Data(format!("notice {id} has the unknown stage {text:?}")))
+        }
+    }
+}
+
+/// Tags as the dashboard keeps them: sanitised (a colleague may write with psql), sorted, once each.
+pub(super) fn clean_tags(tags: Vec<String>) -> Vec<String> {
+    crate::model::normalize_tags(
+        tags.iter()
+            .map(|t| sanitized(t))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(|t| &**t),
+    )
+}
+
+/// The comment threads of `ids`, each as the note pane shows it: one block per comment, its
+/// author and time first.
+///
+/// # Errors
+/// [`PgError::Query`].
+pub async fn threads(client: &Client, ids: &[&str]) -> Result<HashMap<String, String>, PgError> {
+    let rows = client
+        .query(
+            "SELECT c.notice_id, COALESCE(m.display, c.author::text), c.at, c.body
+             FROM comments c LEFT JOIN members m ON m.role = c.author
+             WHERE c.notice_id = ANY($1) ORDER BY c.notice_id, c.id",
+            &[&ids],
+        )
+        .await
+        .map_err(failed("read the comments"))?;
+    let mut threads: HashMap<String, String> = HashMap::new();
+    for row in &rows {
+        let thread = threads.entry(row.get(0)).or_default();
+        let at: jiff::Timestamp = row.get(2);
+        if !thread.is_empty() {
+            thread.push_str("\n\n");
+        }
+        let author: String = row.get(1);
+        let body: String = row.get(3);
+        // Minutes are enough to tell comments apart; the zone is UTC so colleagues agree.
+        let when = at.strftime("%Y-%m-%d %H:%M UTC");
+        thread.push_str(&format!("— {}, {when}\n{}", sanitized(&author), sanitized(&body)));
+    }
+    Ok(threads)
+}
+
+/// This member's unseen changes of `ids`: the poller logged them after the member last marked the
+/// notice seen.
+async fn unseen(client: &Client, ids: &[&str]) -> Result<HashMap<String, Vec<FieldChange>>, PgError> {
+    let rows = client
+        .query(
+            "SELECT c.notice_id, c.field, c.old, c.new
+             FROM changes c LEFT JOIN seen s ON s.notice_id = c.notice_id AND s.member = current_user
+             WHERE c.notice_id = ANY($1) AND (s.seen_at IS NULL OR c.at > s.seen_at)
+             ORDER BY c.notice_id, c.id",
+            &[&ids],
+        )
+        .await
+        .map_err(failed("read the notices' changes"))?;
+    let mut unseen: HashMap<String, Vec<FieldChange>> = HashMap::new();
+    for row in &rows {
+        let change = FieldChange {
+            field: row.get(1),
+            old: row.get(2),
+            new: row.get(3),
+        };
+        let list = unseen.entry(row.get(0)).or_default();
+        *list = crate::model::merge_changes(std::mem::take(list), vec![change]);
+    }
+    Ok(unseen)
+}
+
+/// This member's own decisions as undo and redo stacks (a colleague's are not theirs to undo),
+/// the last `limit` batches of each.
+///
+/// # Errors
+/// [`PgError::Query`], [`PgError::Data`].
+pub async fn history(client: &Client, limit: usize) -> Result<History, PgError> {
+    let rows = client
+        .query(
+            "SELECT notice_id, old #>> '{}', new #>> '{}', kind, COALESCE(batch, seq::text)
+             FROM triage_events WHERE actor = current_user AND field = 'status' ORDER BY seq",
+            &[],
+        )
+        .await
+        .map_err(failed("read your decisions log"))?;
+    let mut steps: Vec<(DecisionKind, String, Vec<TriageChange>)> = Vec::new();
+    for row in &rows {
+        let id: String = row.get(0);
+        let (old, new): (Option<String>, Option<String>) = (row.get(1), row.get(2));
+        let change = TriageChange {
+            from: stage(old.as_deref(), &id)?,
+            to: stage(new.as_deref(), &id)?,
+            id: NoticeId(id),
+        };
+        let kind = DecisionKind::parse(row.get(3)).unwrap_or_default();
+        let batch: String = row.get(4);
+        match steps.last_mut() {
+            Some((k, b, changes)) if *k == kind && *b == batch => changes.push(change),
+            _ => steps.push((kind, batch, vec![change])),
+        }
+    }
+    let next_batch = i64::try_from(steps.len()).unwrap_or(i64::MAX - 1) + 1;
+    Ok(History::replay(
+        steps.into_iter().map(|(k, _, c)| (k, c)),
+        limit,
+        next_batch,
+    ))
+}
+
+/// The descriptions of `ids` (the dashboard keeps them with the records in team mode, so this
+/// answers only a stray request).
+///
+/// # Errors
+/// [`PgError::Query`].
+pub async fn descriptions(client: &Client, ids: &[NoticeId]) -> Result<Vec<(NoticeId, String)>, PgError> {
+    let ids: Vec<&str> = ids.iter().map(NoticeId::as_str).collect();
+    let rows = client
+        .query(
+            "SELECT id, COALESCE(notice->>'description', '') FROM notices WHERE id = ANY($1)",
+            &[&ids],
+        )
+        .await
+        .map_err(failed("read descriptions"))?;
+    Ok(rows.iter().map(|r| (NoticeId(r.get(0)), r.get(1))).collect())
+}

@@ -1,0 +1,223 @@
+//! The dashboard's writes to the shared database. A single-valued field is changed only if it
+//! still holds what the user saw (so a colleague's decision is never overwritten unseen), in the
+//! same transaction as its row in the append-only log; every log row carries the client's `op_id`,
+//! so a write retried after a timeout applies once. Tags go in as additions and removals, comments
+//! are appended: neither can lose a colleague's.
+
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{Client, Transaction};
+
+use super::super::{PgError, failed};
+use crate::model::{DecisionKind, NoticeId, TagEdit, Triage, TriageChange};
+
+/// What became of a guarded triage write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decided {
+    /// Committed (or found committed by its `op_id`).
+    Saved,
+    /// A colleague had changed the stage: it is `now`, set by `by` `ago` before.
+    Conflict {
+        /// The stage now.
+        now: Triage,
+        /// Their display name.
+        by: String,
+        /// How long ago, by the server's clock.
+        ago: std::time::Duration,
+    },
+}
+
+/// Sets the stage of `change.id` from `change.from` to `change.to` and logs it as `op_id`.
+///
+/// # Errors
+/// [`PgError::Query`] when the server refuses or the connection fails (nothing was written, unless
+/// the failure came after COMMIT was sent: then [`is_committed`] tells).
+pub async fn triage(
+    client: &mut Client,
+    change: &TriageChange,
+    kind: DecisionKind,
+    batch: &str,
+    op_id: &str,
+) -> Result<Decided, PgError> {
+    let action = || format!("save the decision on {}", change.id);
+    let tx = client.transaction().await.map_err(failed(action()))?;
+    ensure_row(&tx, &change.id).await.map_err(failed(action()))?;
+    let logged = tx
+        .query_opt(
+            "WITH u AS (
+                 UPDATE triage SET status = $3, version = version + 1
+                 WHERE notice_id = $1 AND status = $2 RETURNING version
+             )
+             INSERT INTO triage_events (op_id, batch, kind, notice_id, field, old, new, version)
+             SELECT $4, $5, $6, $1, 'status', to_jsonb($2::text), to_jsonb($3::text), version FROM u
+             RETURNING seq",
+            &[
+                &change.id.as_str(),
+                &change.from.as_str(),
+                &change.to.as_str(),
+                &op_id,
+                &batch,
+                &kind.as_str(),
+            ],
+        )
+        .await;
+    match logged {
+        Ok(Some(_)) => {
+            tx.commit().await.map_err(failed(action()))?;
+            Ok(Decided::Saved)
+        }
+        // The op_id is taken: this very write committed before (a retry after a timeout).
+        Err(error) if error.code() == Some(&SqlState::UNIQUE_VIOLATION) => Ok(Decided::Saved),
+        Err(error) => Err(failed(action())(error)),
+        Ok(None) => {
+            let row = tx
+                .query_one(
+                    "SELECT t.status, COALESCE(m.display, t.updated_by::text),
+                            GREATEST(EXTRACT(EPOCH FROM now() - t.updated_at), 0)::float8
+                     FROM triage t LEFT JOIN members m ON m.role = t.updated_by WHERE t.notice_id = $1",
+                    &[&change.id.as_str()],
+                )
+                .await
+                .map_err(failed(action()))?;
+            drop(tx);
+            let status: String = row.get(0);
+            let now = Triage::parse(&status).unwrap_or_default();
+            // Someone already set what the user wanted: nothing is lost by calling it saved.
+            if now == change.to {
+                return Ok(Decided::Saved);
+            }
+            let by: String = row.get(1);
+            Ok(Decided::Conflict {
+                now,
+                by: crate::model::text::sanitized(&by).into_owned(),
+                ago: std::time::Duration::from_secs_f64(row.get::<_, f64>(2)),
+            })
+        }
+    }
+}
+
+/// Whether the write logged as `op_id` committed: after a timeout the client cannot tell.
+///
+/// # Errors
+/// [`PgError::Query`].
+pub async fn is_committed(client: &Client, op_id: &str) -> Result<bool, PgError> {
+    let row = client
+        .query_opt("SELECT 1 FROM triage_events WHERE op_id = $1", &[&op_id])
+        .await
+        .map_err(failed("look up a write in doubt"))?;
+    Ok(row.is_some())
+}
+
+/// Applies tag additions and removals (never whole lists) and returns each notice's tags after them.
+///
+/// # Errors
+/// [`PgError::Query`]: nothing of the batch was written.
+pub async fn tags(
+    client: &mut Client,
+    edits: &[TagEdit],
+    op_id: &str,
+) -> Result<Vec<(NoticeId, Vec<String>)>, PgError> {
+    let action = || "save the tags".to_owned();
+    let tx = client.transaction().await.map_err(failed(action()))?;
+    let mut n = 0;
+    let mut after = Vec::with_capacity(edits.len());
+    for edit in edits {
+        ensure_row(&tx, &edit.id).await.map_err(failed(action()))?;
+        let id = edit.id.as_str();
+        for (field, tag) in edit
+            .added()
+            .map(|t| ("tag_add", t))
+            .chain(edit.removed().map(|t| ("tag_remove", t)))
+        {
+            n += 1;
+            let op = format!("{op_id}:{n}");
+            let sql = if field == "tag_add" {
+                "WITH u AS (UPDATE triage SET tags = array_append(tags, $2)
+                            WHERE notice_id = $1 AND NOT ($2 = ANY(tags)) RETURNING version)
+                 INSERT INTO triage_events (op_id, notice_id, field, new, version)
+                 SELECT $3, $1, 'tag_add', to_jsonb($2::text), version FROM u"
+            } else {
+                "WITH u AS (UPDATE triage SET tags = array_remove(tags, $2)
+                            WHERE notice_id = $1 AND $2 = ANY(tags) RETURNING version)
+                 INSERT INTO triage_events (op_id, notice_id, field, old, version)
+                 SELECT $3, $1, 'tag_remove', to_jsonb($2::text), version FROM u"
+            };
+            tx.execute(sql, &[&id, &tag, &op]).await.map_err(failed(action()))?;
+        }
+        let row = tx
+            .query_one("SELECT tags FROM triage WHERE notice_id = $1", &[&id])
+            .await
+            .map_err(failed(action()))?;
+        after.push((edit.id.clone(), super::load::clean_tags(row.get(0))));
+    }
+    tx.commit().await.map_err(failed(action()))?;
+    Ok(after)
+}
+
+/// Sets the reject reason of `ids`, logged. Last writer wins here: the reason belongs to the
+/// rejection, which is the guarded decision.
+///
+/// # Errors
+/// [`PgError::Query`]: nothing was written.
+pub async fn reject_reason(
+    client: &mut Client,
+    ids: &[NoticeId],
+    reason: Option<&str>,
+    op_id: &str,
+) -> Result<(), PgError> {
+    let action = || "save the reject reason".to_owned();
+    let tx = client.transaction().await.map_err(failed(action()))?;
+    for (n, id) in ids.iter().enumerate() {
+        ensure_row(&tx, id).await.map_err(failed(action()))?;
+        tx.execute(
+            "WITH u AS (UPDATE triage SET reject_reason = $2, version = version + 1
+                        WHERE notice_id = $1 RETURNING version)
+             INSERT INTO triage_events (op_id, notice_id, field, new, version)
+             SELECT $3, $1, 'reject_reason', to_jsonb($2::text), version FROM u",
+            &[&id.as_str(), &reason, &format!("{op_id}:{n}")],
+        )
+        .await
+        .map_err(failed(action()))?;
+    }
+    tx.commit().await.map_err(failed(action()))?;
+    Ok(())
+}
+
+/// Appends a comment by the connected member.
+///
+/// # Errors
+/// [`PgError::Query`]: nothing was written (an empty or over-long body is refused by the server).
+pub async fn comment(client: &Client, id: &NoticeId, body: &str, op_id: &str) -> Result<(), PgError> {
+    client
+        .execute(
+            "INSERT INTO comments (op_id, notice_id, body) VALUES ($1, $2, $3) ON CONFLICT (op_id) DO NOTHING",
+            &[&op_id, &id.as_str(), &body],
+        )
+        .await
+        .map_err(failed(format!("save the comment on {id}")))?;
+    Ok(())
+}
+
+/// Marks the notice's changes seen by the connected member (a colleague's marks are their own).
+///
+/// # Errors
+/// [`PgError::Query`].
+pub async fn seen(client: &Client, id: &NoticeId) -> Result<(), PgError> {
+    client
+        .execute(
+            "INSERT INTO seen (notice_id, seen_at) VALUES ($1, now())
+             ON CONFLICT (member, notice_id) DO UPDATE SET seen_at = excluded.seen_at",
+            &[&id.as_str()],
+        )
+        .await
+        .map_err(failed(format!("mark the changes of {id} as seen")))?;
+    Ok(())
+}
+
+/// The triage row the guarded updates need; a notice nobody decided on has none yet.
+async fn ensure_row(tx: &Transaction<'_>, id: &NoticeId) -> Result<u64, tokio_postgres::Error> {
+    tx.execute(
+        "INSERT INTO triage (notice_id) VALUES ($1) ON CONFLICT (notice_id) DO NOTHING",
+        &[&id.as_str()],
+    )
+    .await
+}

@@ -1,0 +1,359 @@
+//! Two colleagues' dashboards on one shared database, each driving the real core through the real
+//! team store (its own thread, its own connections): a decision shows at the colleague's within
+//! the live update, a decision made on a stale view is refused naming who moved first, tags and
+//! comments merge, a retried write applies once, and a dropped connection catches up on what
+//! happened meanwhile.
+
+use std::time::Duration;
+
+use anbud::app::{Action, AppState, Effect, Msg, View};
+use anbud::config::database::Database;
+use anbud::model::{DecisionKind, NoticeId, Triage, TriageChange};
+use anbud::store::postgres::team;
+use anbud::store::{Connection, RemoteField, StoreCommand, StoreEvent, StoreHandle};
+use jiff::Timestamp;
+use tokio::sync::mpsc;
+
+use super::{anbud_with, args, pg, team_init, ted_feed};
+
+/// Long enough for a loaded CI machine; the tests wait for events, they do not time them.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// A shared database `name` with 16 polled notices and members kari and ola (passwords in a
+/// password file); the settings each member's dashboard connects with.
+pub(super) async fn team_database(server: &pg::Server, name: &str, dir: &std::path::Path) -> (Database, Database) {
+    let url = server.fresh_database(name).await;
+    team_init(&url).await;
+    let sql = anbud_with(args(&["--db", &url, "team", "sql", "--members", "kari,ola"])).await;
+    let sql = super::text(&sql.stdout);
+    let admin = server.admin(name).await;
+    let roles = pg::ROLES.lock().await;
+    admin.batch_execute(&sql).await.expect("the printed SQL applies");
+    admin
+        .batch_execute(
+            "ALTER ROLE kari PASSWORD 'pw-kari'; ALTER ROLE ola PASSWORD 'pw-ola';
+             UPDATE members SET display = 'Kari' WHERE role = 'kari';
+             UPDATE members SET display = 'Ola' WHERE role = 'ola';",
+        )
+        .await
+        .expect("passwords");
+    drop(roles);
+    let (_feeds, config) = ted_feed(dir).await;
+    let out = anbud_with(args(&["--config", &config, "--db", &url, "poll", "--once"])).await;
+    assert!(out.status.success(), "{}", super::text(&out.stderr));
+    let passfile = pg::pgpass(dir, &[("kari", "pw-kari"), ("ola", "pw-ola")]);
+    let member = |role: &str| {
+        let url = format!("{}?passfile={}", server.role_url(role, name), passfile.display());
+        // Not PGPASSWORD: scripts/with-pg sets it to the owner's.
+        pg::database_with(
+            &url,
+            "password_env = \"ANBUD_TEST_NO_PASSWORD\"\nwrite_timeout = \"2s\"\n",
+        )
+    };
+    (member("kari"), member("ola"))
+}
+
+/// One member's dashboard: the core and its store thread.
+pub(super) struct Desk {
+    pub core: AppState,
+    pub store: StoreHandle,
+    pub events: mpsc::Receiver<StoreEvent>,
+}
+
+impl Desk {
+    pub async fn open(db: &Database) -> Desk {
+        let opened = team::open(db).await.expect("open the shared database");
+        let me = opened.me.clone();
+        let core = AppState::new(opened.records, &[], Timestamp::now())
+            .with_history(opened.history)
+            .with_team(&me);
+        let (tx, events) = mpsc::channel(256);
+        let store = team::spawn(db.clone(), opened.resume, tx);
+        let mut desk = Desk { core, store, events };
+        // The fixture's notices do not match the default profile: they are listed under All.
+        desk.act(Msg::ClickView(View::All));
+        desk
+    }
+
+    /// Runs `msg` through the core and hands its store effects to the store, as the runtime does.
+    pub fn act(&mut self, msg: Msg) {
+        for effect in self.core.update(msg) {
+            let at = Timestamp::now();
+            let cmd = match effect {
+                Effect::SaveTriage { change, kind, batch } => StoreCommand::SaveTriage {
+                    change,
+                    kind,
+                    batch,
+                    at,
+                },
+                Effect::SaveTags(edits) => StoreCommand::SaveTags { edits, at },
+                Effect::SaveNote { id, note } => StoreCommand::SaveNote { id, note, at },
+                Effect::MarkSeen(id) => StoreCommand::MarkSeen { id },
+                Effect::SaveRejectReason { ids, reason } => StoreCommand::SaveRejectReason { ids, reason, at },
+                _ => continue,
+            };
+            self.store.send(cmd).expect("store running");
+        }
+    }
+
+    /// Feeds store events to the core until one matches `wanted`; returns it.
+    pub async fn until(&mut self, what: &str, wanted: impl Fn(&StoreEvent) -> bool) -> StoreEvent {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let event = tokio::time::timeout_at(deadline, self.events.recv())
+                .await
+                .unwrap_or_else(|_| panic!("no {what} within {PATIENCE:?}"))
+                .expect("store thread running");
+            let hit = wanted(&event);
+            self.act(Msg::Store(event.clone()));
+            if hit {
+                return event;
+            }
+        }
+    }
+
+    /// Puts the cursor on notice `id` (searching every tab).
+    pub fn select(&mut self, id: &NoticeId) {
+        self.act(Msg::Action(Action::SelectFirst));
+        for _ in 0..self.core.visible().len() {
+            if self.core.selected_record().is_some_and(|r| &r.notice.id == id) {
+                return;
+            }
+            self.act(Msg::Action(Action::SelectNext));
+        }
+        panic!("{id} is not in the list");
+    }
+
+    pub fn stage(&self, id: &NoticeId) -> Triage {
+        self.core.record_of(id).expect("loaded").triage
+    }
+
+    pub fn status(&self) -> String {
+        self.core.status().map(|s| s.text.clone()).unwrap_or_default()
+    }
+}
+
+fn first_id(desk: &Desk) -> NoticeId {
+    desk.core.record(&desk.core.visible()[0]).notice.id.clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_colleagues_decision_shows_live_and_one_made_on_a_stale_view_is_refused_naming_them() {
+    let Some(server) = pg::server() else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (kari_db, ola_db) = team_database(&server, "t_live", dir.path()).await;
+    let mut kari = Desk::open(&kari_db).await;
+    let mut ola = Desk::open(&ola_db).await;
+    assert_eq!(
+        kari.core.visible().len(),
+        16,
+        "every polled notice is listed: {:?}",
+        kari.core.counts()
+    );
+    let id = first_id(&kari);
+
+    // Kari shortlists; Ola's dashboard shows it, saying who.
+    kari.select(&id);
+    kari.act(Msg::Action(Action::Shortlist));
+    kari.until("Kari's save", |e| matches!(e, StoreEvent::TriageSaved(_)))
+        .await;
+    assert_eq!(kari.stage(&id), Triage::Shortlisted);
+    ola.until(
+        "Kari's change at Ola's",
+        |e| matches!(e, StoreEvent::Remote(c) if c.id == id),
+    )
+    .await;
+    assert_eq!(ola.stage(&id), Triage::Shortlisted);
+    let (words, _) = ola.core.last_remote_change(&id).expect("who changed it");
+    assert!(words.contains("Kari"), "{words}");
+
+    // Both look at the shortlisted notice; Kari rejects it, and Ola, who has not seen that yet,
+    // marks it lost... no: moves it on. Ola's write is refused and names Kari.
+    let id2 = kari.core.record(&kari.core.visible()[1]).notice.id.clone();
+    kari.select(&id2);
+    ola.select(&id2);
+    kari.act(Msg::Action(Action::Reject));
+    kari.until("Kari's reject", |e| matches!(e, StoreEvent::TriageSaved(_)))
+        .await;
+    // Ola's core has not read the doorbell yet: its change starts from "new".
+    ola.act(Msg::Action(Action::Shortlist));
+    let refused = ola
+        .until("the refusal", |e| {
+            matches!(e, StoreEvent::TriageConflict { .. } | StoreEvent::TriageSaved(_))
+        })
+        .await;
+    let StoreEvent::TriageConflict { now, by, .. } = refused else {
+        panic!("Ola's stale decision was saved over Kari's: {refused:?}");
+    };
+    assert_eq!((now, by.as_str()), (Triage::Rejected, "Kari"));
+    assert_eq!(ola.stage(&id2), Triage::Rejected, "Kari's decision shows");
+    let status = ola.status();
+    assert!(
+        status.contains("Kari rejected this") && status.contains("again"),
+        "{status}"
+    );
+    // Pressed again, on the state now shown, it applies.
+    ola.select(&id2);
+    ola.act(Msg::Action(Action::Shortlist));
+    ola.until("Ola's second press", |e| matches!(e, StoreEvent::TriageSaved(_)))
+        .await;
+    assert_eq!(ola.stage(&id2), Triage::Shortlisted);
+    kari.until(
+        "Ola's change at Kari's",
+        |e| matches!(e, StoreEvent::Remote(c) if c.id == id2 && c.field == RemoteField::Triage(Triage::Shortlisted)),
+    )
+    .await;
+    assert_eq!(kari.stage(&id2), Triage::Shortlisted);
+
+    // The log holds each committed decision once, by its author.
+    let owner = server.owner("t_live").await;
+    let rows = owner
+        .query(
+            "SELECT actor::text, new #>> '{}' FROM triage_events WHERE field = 'status' ORDER BY seq",
+            &[],
+        )
+        .await
+        .expect("log");
+    let log: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let expected = [("kari", "shortlisted"), ("kari", "rejected"), ("ola", "shortlisted")];
+    assert_eq!(log, expected.map(|(a, b)| (a.to_owned(), b.to_owned())).to_vec());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tags_and_comments_of_two_colleagues_merge_instead_of_overwriting() {
+    let Some(server) = pg::server() else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (kari_db, ola_db) = team_database(&server, "t_merge", dir.path()).await;
+    let mut kari = Desk::open(&kari_db).await;
+    let mut ola = Desk::open(&ola_db).await;
+    let id = first_id(&kari);
+    kari.select(&id);
+    ola.select(&id);
+    // Each tags the notice from the same (empty) list, neither having seen the other's tag.
+    for (desk, tag) in [(&mut kari, "kari-tag"), (&mut ola, "ola-tag")] {
+        desk.act(Msg::Action(Action::EditTags));
+        for c in tag.chars() {
+            desk.act(Msg::Edit(anbud::app::TextEdit::Insert(c)));
+        }
+        desk.act(Msg::Edit(anbud::app::TextEdit::Submit));
+    }
+    kari.until("Kari's tags", |e| matches!(e, StoreEvent::TagsSaved(_)))
+        .await;
+    let saved = ola.until("Ola's tags", |e| matches!(e, StoreEvent::TagsSaved(_))).await;
+    let StoreEvent::TagsSaved(lists) = saved else {
+        unreachable!()
+    };
+    assert_eq!(lists[0].1, ["kari-tag", "ola-tag"], "Ola's save keeps Kari's tag");
+    kari.until(
+        "Ola's tag at Kari's",
+        |e| matches!(e, StoreEvent::Remote(c) if c.id == id),
+    )
+    .await;
+    assert_eq!(kari.core.record_of(&id).expect("loaded").tags, ["kari-tag", "ola-tag"]);
+
+    // A note is a comment in team mode: the thread keeps both, with their authors.
+    for (desk, text) in [(&mut kari, "Ring innkjøper"), (&mut ola, "Gjort")] {
+        desk.act(Msg::Action(Action::EditNote));
+        assert_eq!(desk.core.note_draft(), "", "a comment starts empty");
+        for c in text.chars() {
+            desk.act(Msg::Edit(anbud::app::TextEdit::Insert(c)));
+        }
+        desk.act(Msg::Edit(anbud::app::TextEdit::Submit));
+        desk.until("the comment", |e| matches!(e, StoreEvent::NoteSaved { .. }))
+            .await;
+    }
+    kari.until(
+        "Ola's comment at Kari's",
+        |e| matches!(e, StoreEvent::Remote(c) if matches!(c.field, RemoteField::Comments(_))),
+    )
+    .await;
+    let thread = &kari.core.record_of(&id).expect("loaded").note;
+    assert!(
+        thread.contains("— Kari") && thread.contains("Ring innkjøper"),
+        "{thread}"
+    );
+    assert!(thread.contains("— Ola") && thread.contains("Gjort"), "{thread}");
+    assert!(thread.find("Ring").expect("first") < thread.find("Gjort").expect("second"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_retried_write_applies_once_and_a_dropped_connection_catches_up() {
+    let Some(server) = pg::server() else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (kari_db, ola_db) = team_database(&server, "t_fault", dir.path()).await;
+
+    // The same op_id twice (a retry after a timeout): one log row, the second call "saved".
+    let mut client = anbud::store::postgres::connect(&kari_db).await.expect("connect");
+    let ids: Vec<String> = client
+        .query("SELECT id FROM notices ORDER BY id LIMIT 2", &[])
+        .await
+        .expect("ids")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let change = TriageChange {
+        id: NoticeId(ids[0].clone()),
+        from: Triage::New,
+        to: Triage::Rejected,
+    };
+    for _ in 0..2 {
+        let decided = team::write::triage(&mut client, &change, DecisionKind::Do, "b1", "kari:retry:1")
+            .await
+            .expect("write");
+        assert_eq!(decided, team::write::Decided::Saved);
+    }
+    let owner = server.owner("t_fault").await;
+    let logged: i64 = owner
+        .query_one("SELECT count(*) FROM triage_events WHERE op_id = 'kari:retry:1'", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(logged, 1);
+
+    // Ola's connections are cut (a server restart looks the same to her); Kari decides meanwhile.
+    let mut ola = Desk::open(&ola_db).await;
+    let admin = server.admin("t_fault").await;
+    // Her store thread connects on its own: wait for its writer and LISTEN connections.
+    let connected = "SELECT count(*) FROM pg_stat_activity WHERE usename = 'ola' AND datname = 't_fault' AND application_name = 'anbud'";
+    for _ in 0..200 {
+        if admin
+            .query_one(connected, &[])
+            .await
+            .expect("activity")
+            .get::<_, i64>(0)
+            >= 2
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    admin
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'ola' AND datname = 't_fault'",
+            &[],
+        )
+        .await
+        .expect("terminate");
+    ola.until("the offline banner", |e| {
+        matches!(e, StoreEvent::Connection(Connection::Offline { .. }))
+    })
+    .await;
+    assert!(ola.core.offline_since().is_some());
+    let second = NoticeId(ids[1].clone());
+    let change = TriageChange {
+        id: second.clone(),
+        from: Triage::New,
+        to: Triage::Shortlisted,
+    };
+    team::write::triage(&mut client, &change, DecisionKind::Do, "b2", "kari:retry:2")
+        .await
+        .expect("Kari's write");
+    // Ola's store reconnects by itself and reads what she missed, though no doorbell reached her.
+    ola.until("reconnected", |e| {
+        matches!(e, StoreEvent::Connection(Connection::Online))
+    })
+    .await;
+    assert!(ola.core.offline_since().is_none());
+    assert_eq!(ola.stage(&second), Triage::Shortlisted, "caught up on Kari's decision");
+    assert_eq!(ola.stage(&NoticeId(ids[0].clone())), Triage::Rejected);
+}
