@@ -283,7 +283,7 @@ async fn a_retried_write_applies_once_and_a_dropped_connection_catches_up() {
     let (kari_db, ola_db) = team_database(&server, "t_fault", dir.path()).await;
 
     // The same op_id twice (a retry after a timeout): one log row, the second call "saved".
-    let mut client = anbud::store::postgres::connect(&kari_db).await.expect("connect");
+    let client = anbud::store::postgres::connect(&kari_db).await.expect("connect");
     let ids: Vec<String> = client
         .query("SELECT id FROM notices ORDER BY id LIMIT 2", &[])
         .await
@@ -297,7 +297,7 @@ async fn a_retried_write_applies_once_and_a_dropped_connection_catches_up() {
         to: Triage::Rejected,
     };
     for _ in 0..2 {
-        let decided = team::write::triage(&mut client, &change, DecisionKind::Do, "b1", "kari:retry:1")
+        let decided = team::write::triage(&client, &change, DecisionKind::Do, "b1", "kari:retry:1")
             .await
             .expect("write");
         assert_eq!(decided, team::write::Decided::Saved);
@@ -345,7 +345,7 @@ async fn a_retried_write_applies_once_and_a_dropped_connection_catches_up() {
         from: Triage::New,
         to: Triage::Shortlisted,
     };
-    team::write::triage(&mut client, &change, DecisionKind::Do, "b2", "kari:retry:2")
+    team::write::triage(&client, &change, DecisionKind::Do, "b2", "kari:retry:2")
         .await
         .expect("Kari's write");
     // Ola's store reconnects by itself and reads what she missed, though no doorbell reached her.

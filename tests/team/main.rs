@@ -16,6 +16,7 @@ use anbud::store::postgres::{self, poll::POLL_LOCK, schema::SCHEMA_VERSION};
 #[path = "../common/mod.rs"]
 mod common;
 mod live;
+mod load;
 mod pg;
 
 use common::cli::{anbud, run, text};

@@ -5,6 +5,7 @@
 //! are appended: neither can lose a colleague's.
 
 use tokio_postgres::error::SqlState;
+use tokio_postgres::types::Type;
 use tokio_postgres::{Client, Transaction};
 
 use super::super::{PgError, failed};
@@ -30,19 +31,27 @@ pub enum Decided {
 ///
 /// # Errors
 /// [`PgError::Query`] when the server refuses or the connection fails (nothing was written, unless
-/// the failure came after COMMIT was sent: then [`is_committed`] tells).
+/// the statement reached the server before the connection failed: then [`is_committed`] tells).
 pub async fn triage(
-    client: &mut Client,
+    client: &Client,
     change: &TriageChange,
     kind: DecisionKind,
     batch: &str,
     op_id: &str,
 ) -> Result<Decided, PgError> {
     let action = || format!("save the decision on {}", change.id);
-    let tx = client.transaction().await.map_err(failed(action()))?;
-    ensure_row(&tx, &change.id).await.map_err(failed(action()))?;
-    let logged = tx
-        .query_opt(
+    // A notice nobody decided on has no triage row (and counts as "new"): create it first, alone,
+    // as that is harmless whatever follows. Then one statement, atomic without BEGIN/COMMIT:
+    // update the row only if it still holds what the user saw, and log it only if it was updated.
+    client
+        .query_typed(
+            "INSERT INTO triage (notice_id) VALUES ($1) ON CONFLICT (notice_id) DO NOTHING",
+            &[(&change.id.as_str(), Type::TEXT)],
+        )
+        .await
+        .map_err(failed(action()))?;
+    let logged = client
+        .query_typed_opt(
             "WITH u AS (
                  UPDATE triage SET status = $3, version = version + 1
                  WHERE notice_id = $1 AND status = $2 RETURNING version
@@ -51,34 +60,38 @@ pub async fn triage(
              SELECT $4, $5, $6, $1, 'status', to_jsonb($2::text), to_jsonb($3::text), version FROM u
              RETURNING seq",
             &[
-                &change.id.as_str(),
-                &change.from.as_str(),
-                &change.to.as_str(),
-                &op_id,
-                &batch,
-                &kind.as_str(),
+                (&change.id.as_str(), Type::TEXT),
+                (&change.from.as_str(), Type::TEXT),
+                (&change.to.as_str(), Type::TEXT),
+                (&op_id, Type::TEXT),
+                (&batch, Type::TEXT),
+                (&kind.as_str(), Type::TEXT),
             ],
         )
         .await;
     match logged {
-        Ok(Some(_)) => {
-            tx.commit().await.map_err(failed(action()))?;
-            Ok(Decided::Saved)
-        }
+        Ok(Some(_)) => Ok(Decided::Saved),
         // The op_id is taken: this very write committed before (a retry after a timeout).
         Err(error) if error.code() == Some(&SqlState::UNIQUE_VIOLATION) => Ok(Decided::Saved),
         Err(error) => Err(failed(action())(error)),
         Ok(None) => {
-            let row = tx
-                .query_one(
+            let row = client
+                .query_typed_opt(
                     "SELECT t.status, COALESCE(m.display, t.updated_by::text),
                             GREATEST(EXTRACT(EPOCH FROM now() - t.updated_at), 0)::float8
                      FROM triage t LEFT JOIN members m ON m.role = t.updated_by WHERE t.notice_id = $1",
-                    &[&change.id.as_str()],
+                    &[(&change.id.as_str(), Type::TEXT)],
                 )
                 .await
                 .map_err(failed(action()))?;
-            drop(tx);
+            // The row was created above; only an admin can have deleted it since.
+            let Some(row) = row else {
+                return Ok(Decided::Conflict {
+                    now: Triage::New,
+                    by: "an admin".to_owned(),
+                    ago: std::time::Duration::ZERO,
+                });
+            };
             let status: String = row.get(0);
             let now = Triage::parse(&status).unwrap_or_default();
             // Someone already set what the user wanted: nothing is lost by calling it saved.
