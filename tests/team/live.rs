@@ -357,3 +357,103 @@ async fn a_retried_write_applies_once_and_a_dropped_connection_catches_up() {
     assert_eq!(ola.stage(&second), Triage::Shortlisted, "caught up on Kari's decision");
     assert_eq!(ola.stage(&NoticeId(ids[0].clone())), Triage::Rejected);
 }
+
+/// Waits until `role` has its store's two connections (writer, LISTEN) on database `name`;
+/// returns their server process ids.
+async fn connections_of(admin: &tokio_postgres::Client, role: &str, name: &str) -> Vec<i32> {
+    let sql = "SELECT pid FROM pg_stat_activity WHERE usename = $1 AND datname = $2 AND application_name = 'anbud'";
+    for _ in 0..400 {
+        let pids: Vec<i32> = admin
+            .query(sql, &[&role, &name])
+            .await
+            .expect("activity")
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        if pids.len() >= 2 {
+            return pids;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{role}'s store did not connect");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn undo_takes_back_only_what_a_colleague_has_not_changed_since() {
+    let Some(server) = pg::server() else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (kari_db, ola_db) = team_database(&server, "t_undo", dir.path()).await;
+    let mut kari = Desk::open(&kari_db).await;
+    let mut ola = Desk::open(&ola_db).await;
+    let id = first_id(&kari);
+    kari.select(&id);
+    kari.act(Msg::Action(Action::Shortlist));
+    kari.until("Kari's shortlist", |e| matches!(e, StoreEvent::TriageSaved(_))).await;
+    ola.until("Kari's change at Ola's", |e| matches!(e, StoreEvent::Remote(c) if c.id == id)).await;
+    ola.select(&id);
+    ola.act(Msg::Action(Action::Reject));
+    ola.until("Ola's reject", |e| matches!(e, StoreEvent::TriageSaved(_))).await;
+    // Kari's undo would put back "new" over Ola's rejection: refused, naming her.
+    kari.act(Msg::Action(Action::Undo));
+    let answer = kari
+        .until("the undo's answer", |e| {
+            matches!(e, StoreEvent::TriageConflict { .. } | StoreEvent::TriageSaved(_))
+        })
+        .await;
+    assert!(
+        matches!(&answer, StoreEvent::TriageConflict { by, now: Triage::Rejected, .. } if by == "Ola"),
+        "{answer:?}"
+    );
+    assert!(kari.status().contains("Ola rejected this"), "{}", kari.status());
+    assert_eq!(kari.stage(&id), Triage::Rejected);
+    // Ola's own undo is hers to make.
+    ola.act(Msg::Action(Action::Undo));
+    ola.until("Ola's undo", |e| matches!(e, StoreEvent::TriageSaved(_))).await;
+    assert_eq!(ola.stage(&id), Triage::Shortlisted);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_write_to_a_hung_server_is_not_confirmed_then_settled_once_by_its_op_id() {
+    let Some(server) = pg::server() else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, ola_db) = team_database(&server, "t_hung", dir.path()).await;
+    let mut ola = Desk::open(&ola_db).await;
+    let admin = server.admin("t_hung").await;
+    let pids = connections_of(&admin, "ola", "t_hung").await;
+    let signal = |sig: &str| {
+        for pid in &pids {
+            let ok = std::process::Command::new("kill")
+                .args([sig, &pid.to_string()])
+                .status()
+                .expect("kill runs")
+                .success();
+            assert!(ok, "kill {sig} {pid}: the test needs to signal the server's processes (run as root or postgres)");
+        }
+    };
+    // The server hangs: Ola's decision gets no answer within write_timeout (2 s).
+    signal("-STOP");
+    let id = first_id(&ola);
+    ola.select(&id);
+    ola.act(Msg::Action(Action::Shortlist));
+    let doubt = ola
+        .until("the timeout", |e| matches!(e, StoreEvent::TriageUnconfirmed { .. }))
+        .await;
+    signal("-CONT");
+    assert!(matches!(doubt, StoreEvent::TriageUnconfirmed { .. }));
+    assert!(ola.status().contains("not confirmed"), "{}", ola.status());
+    assert!(ola.core.has_pending(), "never shown as saved before the server said so");
+    // The server answers again: the store reconnects and settles the write by its op_id.
+    ola.until("the settled write", |e| matches!(e, StoreEvent::TriageSaved(_))).await;
+    assert_eq!(ola.stage(&id), Triage::Shortlisted);
+    assert!(!ola.core.has_pending());
+    let owner = server.owner("t_hung").await;
+    let logged: i64 = owner
+        .query_one(
+            "SELECT count(*) FROM triage_events WHERE notice_id = $1 AND field = 'status'",
+            &[&id.as_str()],
+        )
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(logged, 1, "the decision is logged exactly once");
+}
