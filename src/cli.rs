@@ -87,6 +87,9 @@ pub enum Command {
         /// CSV columns for `--format csv`, comma-separated (default: `csv_columns` from the config).
         #[arg(long, value_name = "NAMES", value_delimiter = ',')]
         columns: Vec<String>,
+        /// Team mode: only notices assigned to WHO (`me`, a colleague's name, or `none`).
+        #[arg(long, value_name = "WHO")]
+        assignee: Option<String>,
     },
     /// Measure the matching profile on labelled notices (JSON lines): precision, recall, F1.
     Eval {

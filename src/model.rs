@@ -433,6 +433,9 @@ pub struct NoticeRecord {
     /// the list shows the procedure once, and triage on this record is what counts.
     #[serde(default)]
     pub also_on: Vec<AlsoOn>,
+    /// Who on the team owns the bid (team mode; their display name).
+    #[serde(default)]
+    pub assignee: Option<String>,
     /// Whether `notice.description` was left in the store: the dashboard keeps 100,000 records in
     /// memory and reads a description only when it is shown (issue #7). Such a record's
     /// `notice.description` is empty until then.
@@ -465,6 +468,7 @@ impl NoticeRecord {
             tags: Vec::new(),
             reject_reason: None,
             also_on: Vec::new(),
+            assignee: None,
             description_in_store: false,
         }
     }

@@ -179,6 +179,18 @@ pub enum StoreCommand {
         /// When the user picked it.
         at: Timestamp,
     },
+    /// Team mode: assign the notice to the connected member, or unassign it, if it still has the
+    /// assignee the user saw.
+    SaveAssignee {
+        /// Which notice.
+        id: NoticeId,
+        /// The assignee the user saw (display name).
+        from: Option<String>,
+        /// Whether to assign it to the connected member (else: to nobody).
+        to_me: bool,
+        /// When the user pressed the key.
+        at: Timestamp,
+    },
     /// Replace a notice's note (see [`Store::save_note`]).
     SaveNote {
         /// Which notice.
@@ -265,6 +277,22 @@ pub enum StoreEvent {
         what: &'static str,
         /// The [`StoreError`] message, for the user.
         error: String,
+    },
+    /// Team mode: the assignee is committed.
+    AssigneeSaved {
+        /// Which notice.
+        id: NoticeId,
+        /// Who owns it now (display name); `None`: nobody.
+        assignee: Option<String>,
+    },
+    /// Team mode: a colleague changed the assignee since the user saw it; nothing was written.
+    AssigneeConflict {
+        /// Which notice.
+        id: NoticeId,
+        /// The assignee now.
+        now: Option<String>,
+        /// Who changed it.
+        by: String,
     },
     /// The note was not written; the core keeps the old one and says why.
     NoteNotSaved {
@@ -491,6 +519,11 @@ pub fn execute(store: &mut Store, cmd: StoreCommand) -> StoreEvent {
                 id,
                 error: error.to_string(),
             },
+        },
+        // The core asks only in team mode: one user owns every bid.
+        StoreCommand::SaveAssignee { .. } => StoreEvent::AnnotationNotSaved {
+            what: "assignee",
+            error: "assigning is for team mode (a shared PostgreSQL database)".to_owned(),
         },
         // Started by `serve`, which runs it between the other commands; a lone batch here would
         // leave it half done. Not reachable: `serve` never hands it over.

@@ -90,6 +90,8 @@ pub enum Action {
     EditTags,
     /// Reject with a reason picked from a short list.
     RejectWithReason,
+    /// Team mode: take the selected notice (again: give it up).
+    Assign,
     /// Show exclusions suggested by repeated reject reasons.
     ShowSuggestions,
     /// Move the selected notice to the next pipeline stage.
@@ -232,6 +234,16 @@ pub enum Effect {
         summary: String,
         /// The best new notice: title and buyer.
         body: String,
+    },
+    /// Team mode: assign a notice to the connected member or to nobody; the store answers with
+    /// `AssigneeSaved` / `AssigneeConflict` / `AnnotationNotSaved`.
+    SaveAssignee {
+        /// Which notice.
+        id: crate::model::NoticeId,
+        /// The assignee the user saw.
+        from: Option<String>,
+        /// Take it (else: give it up).
+        to_me: bool,
     },
     /// Persist tags; the store answers with `TagsSaved` / `AnnotationNotSaved`.
     SaveTags(Vec<crate::model::TagEdit>),

@@ -1,9 +1,10 @@
 //! Team mode's events in the core: a colleague's committed change, a decision refused because a
 //! colleague moved first, a write in doubt, and the server going away and coming back.
 
+use super::msg::Effect;
 use super::state::AppState;
 use super::status::{error, info, shorten};
-use crate::model::{Triage, TriageChange};
+use crate::model::{NoticeId, Triage, TriageChange};
 use crate::store::{Connection, RemoteChange, RemoteField};
 
 impl AppState {
@@ -23,6 +24,7 @@ impl AppState {
             RemoteField::Tags(tags) => record.tags.clone_from(tags),
             RemoteField::RejectReason(reason) => record.reject_reason.clone_from(reason),
             RemoteField::Comments(thread) => record.note.clone_from(thread),
+            RemoteField::Assignee(who) => record.assignee.clone_from(who),
         }
         let words = change.in_words();
         let title = shorten(&record.notice.title, 60);
@@ -66,6 +68,50 @@ impl AppState {
             "Decision on {title} not confirmed ({why}); anbud checks it when the server answers"
         )));
         self.team.unconfirmed.insert(change.id);
+    }
+
+    /// `a`: takes the selected notice, or gives it up if it is already the user's.
+    pub(crate) fn assign(&mut self) -> Vec<Effect> {
+        let Some(me) = self.team.member.clone() else {
+            self.status = Some(info(
+                "Assigning is for team mode: a shared PostgreSQL database (see the README's Team mode)".to_owned(),
+            ));
+            return Vec::new();
+        };
+        let Some(record) = self.selected_record() else {
+            return Vec::new();
+        };
+        let (id, from) = (record.notice.id.clone(), record.assignee.clone());
+        let to_me = from.as_deref() != Some(me.as_str());
+        self.status = Some(info(
+            if to_me { "Assigning to you…" } else { "Unassigning…" }.to_owned(),
+        ));
+        vec![Effect::SaveAssignee { id, from, to_me }]
+    }
+
+    /// The server committed the assignee.
+    pub(crate) fn on_assignee_saved(&mut self, id: &NoticeId, assignee: Option<String>) {
+        let words = match &assignee {
+            Some(who) => format!("Assigned to {who}"),
+            None => "Unassigned".to_owned(),
+        };
+        if let Some(&i) = self.by_id.get(id) {
+            self.records[i].assignee = assignee;
+        }
+        self.status = Some(info(words));
+        self.refresh_view();
+    }
+
+    /// A colleague changed the assignee first: theirs shows, and `a` again applies on it.
+    pub(crate) fn on_assignee_conflict(&mut self, id: &NoticeId, now: Option<String>, by: &str) {
+        let whom = now.clone().unwrap_or_else(|| "nobody".to_owned());
+        if let Some(&i) = self.by_id.get(id) {
+            self.records[i].assignee = now;
+        }
+        self.status = Some(error(format!(
+            "{by} assigned this to {whom} first — yours was not applied; press a again to apply it now"
+        )));
+        self.refresh_view();
     }
 
     /// The shared database went away or came back.

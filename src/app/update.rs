@@ -163,6 +163,7 @@ impl AppState {
                 }
             }
             Action::EditTags => self.start_tagging(),
+            Action::Assign => return self.assign(),
             Action::RejectWithReason => return self.start_reject_with_reason(),
             Action::ShowSuggestions => return self.show_suggestions(),
             Action::NextStage => return self.move_stage(Triage::next_stage),
@@ -352,6 +353,8 @@ impl AppState {
             StoreEvent::TriageUnconfirmed { change, error: why } => self.on_triage_unconfirmed(change, &why),
             StoreEvent::Remote(change) => self.on_remote(change),
             StoreEvent::Connection(connection) => self.on_connection(connection),
+            StoreEvent::AssigneeSaved { id, assignee } => self.on_assignee_saved(&id, assignee),
+            StoreEvent::AssigneeConflict { id, now, by } => self.on_assignee_conflict(&id, now, &by),
         }
         Vec::new()
     }

@@ -141,9 +141,9 @@ async fn dispatch(cli: Cli, config: Config, storage: Storage) -> Result<Exit> {
             json,
             tag,
             columns,
+            assignee,
         }) => {
             let columns = chosen_columns(&columns, &config)?;
-            let store = open_store(sqlite_path(&storage)?)?;
             let filter = ListFilter {
                 min_score,
                 since,
@@ -151,13 +151,15 @@ async fn dispatch(cli: Cli, config: Config, storage: Storage) -> Result<Exit> {
                 tags: normalize_tags(tag.iter().map(String::as_str)),
             };
             let format = if json { ListFormat::Json } else { format };
-            super::list::print(
-                &store.records(status.into())?,
-                &filter,
-                format,
-                &config.timezone,
-                columns,
-            )?;
+            let records = if let Storage::Postgres(db) = &storage {
+                super::team::shared_records(db, status.into(), assignee.as_deref(), filter.now).await?
+            } else if assignee.is_some() {
+                say!("anbud: --assignee is for team mode (a shared PostgreSQL database): one user owns every bid");
+                return Ok(Exit::BadInput);
+            } else {
+                open_store(sqlite_path(&storage)?)?.records(status.into())?
+            };
+            super::list::print(&records, &filter, format, &config.timezone, columns)?;
         }
         Some(Command::Export {
             status,

@@ -11,6 +11,33 @@ use super::{Exit, TeamCommand};
 use crate::config::database::{Database, Storage};
 use crate::store::postgres::{self, roles};
 
+/// The shared notices in view `status` (best scored first), with `assignee` (`me`, `none`, or a
+/// member's display or role name) when given: `anbud list` in team mode.
+///
+/// # Errors
+/// The server unreachable or not initialised, a row unreadable.
+pub(super) async fn shared_records(
+    db: &Database,
+    status: crate::store::StatusFilter,
+    assignee: Option<&str>,
+    now: jiff::Timestamp,
+) -> Result<Vec<crate::model::NoticeRecord>> {
+    let opened = postgres::team::open_all(db).await?;
+    let wanted = assignee.map(|who| match who {
+        "me" => Some(opened.me.clone()),
+        "none" => None,
+        other => Some(other.to_owned()),
+    });
+    let mut records = opened.records;
+    records.retain(|r| {
+        status.keeps(r, now)
+            && wanted
+                .as_ref()
+                .is_none_or(|who| r.assignee.as_deref().map(str::to_lowercase) == who.as_deref().map(str::to_lowercase))
+    });
+    Ok(records)
+}
+
 /// Runs one `team` subcommand.
 ///
 /// # Errors

@@ -188,6 +188,15 @@ impl Io {
                         let _ = done.blocking_send(result);
                     });
                 }
+                Effect::SaveAssignee { id, from, to_me } => {
+                    let cmd = StoreCommand::SaveAssignee {
+                        id,
+                        from,
+                        to_me,
+                        at: Timestamp::now(),
+                    };
+                    self.send_annotation(cmd, "assignee");
+                }
                 Effect::SaveTags(edits) => {
                     let cmd = StoreCommand::SaveTags {
                         edits,

@@ -29,6 +29,8 @@ pub enum RemoteField {
     RejectReason(Option<String>),
     /// The comment thread after a new comment, as the note pane shows it.
     Comments(String),
+    /// Who owns the bid now (display name).
+    Assignee(Option<String>),
 }
 
 impl RemoteChange {
@@ -43,6 +45,9 @@ impl RemoteChange {
             RemoteField::RejectReason(Some(reason)) => format!("{by} gave the reject reason {reason:?}"),
             RemoteField::RejectReason(None) => format!("{by} cleared the reject reason"),
             RemoteField::Comments(_) => format!("{by} commented"),
+            RemoteField::Assignee(Some(who)) if *who == self.by => format!("{by} took it"),
+            RemoteField::Assignee(Some(who)) => format!("{by} assigned it to {who}"),
+            RemoteField::Assignee(None) => format!("{by} unassigned it"),
         }
     }
 }

@@ -72,6 +72,23 @@ pub enum StatusFilter {
 }
 
 impl StatusFilter {
+    /// Whether `record` is in this view at `now`: the same test as [`StatusFilter::condition`], for
+    /// records read from elsewhere (team mode's server).
+    pub fn keeps(self, record: &NoticeRecord, now: jiff::Timestamp) -> bool {
+        let stage = record.triage;
+        match self {
+            Self::Inbox => {
+                record.relevance.matched && stage == Triage::New && record.notice.deadline.is_none_or(|d| d > now)
+            }
+            Self::Shortlisted => stage == Triage::Shortlisted,
+            Self::Rejected => stage == Triage::Rejected,
+            Self::Pipeline => matches!(stage, Triage::Bidding | Triage::Submitted),
+            Self::Outcomes => matches!(stage, Triage::Won | Triage::Lost),
+            Self::Stage(wanted) => stage == wanted,
+            Self::All => true,
+        }
+    }
+
     /// The SQL condition over `n` (notices) and `t` (triage, possibly NULL from the left join).
     fn condition(self) -> String {
         let fixed = match self {
@@ -730,6 +747,8 @@ fn decode_record(row: &Row<'_>) -> Result<NoticeRecord, StepError> {
         tags,
         reject_reason: row.get(7)?,
         also_on: Vec::new(),
+        // Assigning is team mode's (a shared database); a single user owns every bid.
+        assignee: None,
         description_in_store: false,
     })
 }

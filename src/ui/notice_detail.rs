@@ -134,6 +134,9 @@ fn lines(record: &NoticeRecord, state: &AppState, ctx: RenderContext<'_>) -> Vec
     for award in state.awards_for(&notice.id) {
         out.push(label("Award", award.outcome_in_words()));
     }
+    if let Some(who) = &record.assignee {
+        out.push(label("Assignee", who.clone()));
+    }
     // Team mode: who last changed it, so a decision that moved by itself has a name on it.
     if let Some((words, at)) = state.last_remote_change(&notice.id) {
         out.push(label("Team", format!("{words} · {}", local_time(at, ctx.tz))));

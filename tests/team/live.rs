@@ -90,6 +90,7 @@ impl Desk {
                 Effect::SaveNote { id, note } => StoreCommand::SaveNote { id, note, at },
                 Effect::MarkSeen(id) => StoreCommand::MarkSeen { id },
                 Effect::SaveRejectReason { ids, reason } => StoreCommand::SaveRejectReason { ids, reason, at },
+                Effect::SaveAssignee { id, from, to_me } => StoreCommand::SaveAssignee { id, from, to_me, at },
                 _ => continue,
             };
             self.store.send(cmd).expect("store running");
@@ -388,11 +389,17 @@ async fn undo_takes_back_only_what_a_colleague_has_not_changed_since() {
     let id = first_id(&kari);
     kari.select(&id);
     kari.act(Msg::Action(Action::Shortlist));
-    kari.until("Kari's shortlist", |e| matches!(e, StoreEvent::TriageSaved(_))).await;
-    ola.until("Kari's change at Ola's", |e| matches!(e, StoreEvent::Remote(c) if c.id == id)).await;
+    kari.until("Kari's shortlist", |e| matches!(e, StoreEvent::TriageSaved(_)))
+        .await;
+    ola.until(
+        "Kari's change at Ola's",
+        |e| matches!(e, StoreEvent::Remote(c) if c.id == id),
+    )
+    .await;
     ola.select(&id);
     ola.act(Msg::Action(Action::Reject));
-    ola.until("Ola's reject", |e| matches!(e, StoreEvent::TriageSaved(_))).await;
+    ola.until("Ola's reject", |e| matches!(e, StoreEvent::TriageSaved(_)))
+        .await;
     // Kari's undo would put back "new" over Ola's rejection: refused, naming her.
     kari.act(Msg::Action(Action::Undo));
     let answer = kari
@@ -408,7 +415,8 @@ async fn undo_takes_back_only_what_a_colleague_has_not_changed_since() {
     assert_eq!(kari.stage(&id), Triage::Rejected);
     // Ola's own undo is hers to make.
     ola.act(Msg::Action(Action::Undo));
-    ola.until("Ola's undo", |e| matches!(e, StoreEvent::TriageSaved(_))).await;
+    ola.until("Ola's undo", |e| matches!(e, StoreEvent::TriageSaved(_)))
+        .await;
     assert_eq!(ola.stage(&id), Triage::Shortlisted);
 }
 
@@ -427,7 +435,10 @@ async fn a_write_to_a_hung_server_is_not_confirmed_then_settled_once_by_its_op_i
                 .status()
                 .expect("kill runs")
                 .success();
-            assert!(ok, "kill {sig} {pid}: the test needs to signal the server's processes (run as root or postgres)");
+            assert!(
+                ok,
+                "kill {sig} {pid}: the test needs to signal the server's processes (run as root or postgres)"
+            );
         }
     };
     // The server hangs: Ola's decision gets no answer within write_timeout (2 s).
@@ -443,7 +454,8 @@ async fn a_write_to_a_hung_server_is_not_confirmed_then_settled_once_by_its_op_i
     assert!(ola.status().contains("not confirmed"), "{}", ola.status());
     assert!(ola.core.has_pending(), "never shown as saved before the server said so");
     // The server answers again: the store reconnects and settles the write by its op_id.
-    ola.until("the settled write", |e| matches!(e, StoreEvent::TriageSaved(_))).await;
+    ola.until("the settled write", |e| matches!(e, StoreEvent::TriageSaved(_)))
+        .await;
     assert_eq!(ola.stage(&id), Triage::Shortlisted);
     assert!(!ola.core.has_pending());
     let owner = server.owner("t_hung").await;
@@ -456,4 +468,66 @@ async fn a_write_to_a_hung_server_is_not_confirmed_then_settled_once_by_its_op_i
         .expect("count")
         .get(0);
     assert_eq!(logged, 1, "the decision is logged exactly once");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_takes_a_bid_and_list_assignee_me_shows_it_and_a_stale_take_is_refused() {
+    let Some(server) = pg::server() else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let name = "t_assign";
+    let (kari_db, ola_db) = team_database(&server, name, dir.path()).await;
+    let mut kari = Desk::open(&kari_db).await;
+    let mut ola = Desk::open(&ola_db).await;
+    let id = first_id(&kari);
+    kari.select(&id);
+    kari.act(Msg::Action(Action::Assign));
+    kari.until("Kari takes it", |e| matches!(e, StoreEvent::AssigneeSaved { .. }))
+        .await;
+    assert_eq!(
+        kari.core.record_of(&id).expect("loaded").assignee.as_deref(),
+        Some("Kari")
+    );
+    ola.until("at Ola's", |e| matches!(e, StoreEvent::Remote(c) if c.id == id))
+        .await;
+    assert_eq!(
+        ola.core.record_of(&id).expect("loaded").assignee.as_deref(),
+        Some("Kari")
+    );
+    assert!(ola.status().contains("Kari took it"), "{}", ola.status());
+    // Ola takes it over; Kari, who has not heard yet, gives it up: refused, naming Ola.
+    ola.select(&id);
+    ola.act(Msg::Action(Action::Assign));
+    ola.until("Ola takes it", |e| matches!(e, StoreEvent::AssigneeSaved { .. }))
+        .await;
+    kari.act(Msg::Action(Action::Assign));
+    let answer = kari
+        .until("Kari's give-up", |e| {
+            matches!(
+                e,
+                StoreEvent::AssigneeConflict { .. } | StoreEvent::AssigneeSaved { .. }
+            )
+        })
+        .await;
+    assert!(
+        matches!(&answer, StoreEvent::AssigneeConflict { now: Some(who), by, .. } if who == "Ola" && by == "Ola"),
+        "{answer:?}"
+    );
+    assert_eq!(
+        kari.core.record_of(&id).expect("loaded").assignee.as_deref(),
+        Some("Ola")
+    );
+
+    // `anbud list --assignee me`, as Ola.
+    let passfile = pg::pgpass(dir.path(), &[("ola", "pw-ola")]);
+    let url = format!("{}?passfile={}", server.role_url("ola", name), passfile.display());
+    let mut cmd = super::common::cli::anbud();
+    cmd.args(["--db", &url, "list", "--view", "all", "--assignee", "me", "--json"])
+        .env_remove("PGPASSWORD");
+    let out = tokio::task::spawn_blocking(move || super::run(&mut cmd))
+        .await
+        .expect("join");
+    let stdout = super::text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", super::text(&out.stderr));
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.contains(id.as_str()), "{stdout}");
 }

@@ -57,6 +57,11 @@ pub struct Resume {
 /// # Errors
 /// When the server cannot be reached, the schema is missing or too new, or a row is unreadable.
 pub async fn open(db: &Database) -> Result<Opened, PgError> {
+    open_reading(db, Some(FIRST_SCREEN)).await
+}
+
+/// Connects, checks the schema and reads `limit` notices (`None`: all).
+async fn open_reading(db: &Database, limit: Option<i64>) -> Result<Opened, PgError> {
     let client = super::connect(db).await?;
     super::schema::check(&client).await?;
     // Read before the notices: whatever commits after this is caught up on by the store thread.
@@ -64,8 +69,8 @@ pub async fn open(db: &Database) -> Result<Opened, PgError> {
         horizon: listen::horizon(&client).await?,
         notice_mark: listen::notice_mark(&client).await?,
     };
-    let records = load::records(&client, Some(FIRST_SCREEN)).await?;
-    let partial = i64::try_from(records.len()).unwrap_or(i64::MAX) == FIRST_SCREEN;
+    let records = load::records(&client, limit).await?;
+    let partial = limit.is_some_and(|limit| i64::try_from(records.len()).unwrap_or(i64::MAX) == limit);
     let history = load::history(&client, 500).await?;
     let me: String = client
         .query_one(
@@ -82,6 +87,14 @@ pub async fn open(db: &Database) -> Result<Opened, PgError> {
         me: crate::model::text::sanitized(&me).into_owned(),
         resume,
     })
+}
+
+/// As [`open`], with every notice (for `anbud list`).
+///
+/// # Errors
+/// As [`open`].
+pub async fn open_all(db: &Database) -> Result<Opened, PgError> {
+    open_reading(db, None).await
 }
 
 /// Starts the store thread for `db`, live from `resume` (see [`Opened::resume`]).
@@ -322,6 +335,23 @@ impl Session {
                     Ok(()) => StoreEvent::RejectReasonSaved { ids, reason },
                     Err(error) => StoreEvent::AnnotationNotSaved {
                         what: "reject reason",
+                        error,
+                    },
+                }
+            }
+            StoreCommand::SaveAssignee { id, from, to_me, .. } => {
+                let op_id = self.op_id();
+                let target = id.clone();
+                let saved = self
+                    .write("assignee", |client| {
+                        Box::pin(async move { write::assignee(client, &target, from.as_deref(), to_me, &op_id).await })
+                    })
+                    .await;
+                match saved {
+                    Ok(Ok(assignee)) => StoreEvent::AssigneeSaved { id, assignee },
+                    Ok(Err((now, by))) => StoreEvent::AssigneeConflict { id, now, by },
+                    Err(error) => StoreEvent::AnnotationNotSaved {
+                        what: "assignee",
                         error,
                     },
                 }

@@ -114,9 +114,10 @@ pub async fn since(client: &Client, horizon: &str) -> Result<(Vec<RemoteChange>,
 
 /// Log rows joined with the notice's triage as it is now.
 const EVENTS: &str = "SELECT e.notice_id, e.field, COALESCE(m.display, e.actor::text), e.at,
-                             t.status, t.tags, t.reject_reason
+                             t.status, t.tags, t.reject_reason, COALESCE(ma.display, t.assignee::text)
                       FROM triage_events e JOIN triage t ON t.notice_id = e.notice_id
-                           LEFT JOIN members m ON m.role = e.actor";
+                           LEFT JOIN members m ON m.role = e.actor
+                           LEFT JOIN members ma ON ma.role = t.assignee";
 
 /// One change per notice and field, the latest.
 fn remote_changes(rows: &[Row]) -> Vec<RemoteChange> {
@@ -135,7 +136,10 @@ fn remote_changes(rows: &[Row]) -> Vec<RemoteChange> {
                 "reject_reason",
                 RemoteField::RejectReason(row.get::<_, Option<String>>(6).map(|r| sanitized(&r).into_owned())),
             ),
-            // Assignees are not shown yet.
+            "assignee" => (
+                "assignee",
+                RemoteField::Assignee(row.get::<_, Option<String>>(7).map(|w| sanitized(&w).into_owned())),
+            ),
             _ => continue,
         };
         let by: String = row.get(2);

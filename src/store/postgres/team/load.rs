@@ -19,8 +19,10 @@ use crate::store::History;
 pub async fn records(client: &Client, limit: Option<i64>) -> Result<Vec<NoticeRecord>, PgError> {
     let rows = client
         .query(
-            "SELECT n.id, n.notice, n.relevance, t.status, t.tags, t.reject_reason
+            "SELECT n.id, n.notice, n.relevance, t.status, t.tags, t.reject_reason,
+                    COALESCE(ma.display, t.assignee::text)
              FROM notices n LEFT JOIN triage t ON t.notice_id = n.id
+                  LEFT JOIN members ma ON ma.role = t.assignee
              ORDER BY n.score DESC, n.id
              LIMIT $1",
             &[&limit],
@@ -45,6 +47,10 @@ pub async fn records(client: &Client, limit: Option<i64>) -> Result<Vec<NoticeRe
             .try_get::<_, Option<String>>(5)
             .map_err(bad)?
             .map(|r| sanitized(&r).into_owned());
+        record.assignee = row
+            .try_get::<_, Option<String>>(6)
+            .map_err(bad)?
+            .map(|who| sanitized(&who).into_owned());
         records.push(record);
     }
     let ids: Vec<&str> = records.iter().map(|r| r.notice.id.as_str()).collect();

@@ -9,6 +9,7 @@ use tokio_postgres::types::Type;
 use tokio_postgres::{Client, Transaction};
 
 use super::super::{PgError, failed};
+use crate::model::text::sanitized;
 use crate::model::{DecisionKind, NoticeId, TagEdit, Triage, TriageChange};
 
 /// What became of a guarded triage write.
@@ -164,6 +165,71 @@ pub async fn tags(
     }
     tx.commit().await.map_err(failed(action()))?;
     Ok(after)
+}
+
+/// Assigns notice `id` to the connected member (`to_me`) or to nobody, if its assignee is still
+/// `from` (a display name, as the dashboard shows it). Returns the assignee now, and on a
+/// conflict who set it.
+///
+/// # Errors
+/// [`PgError::Query`]: nothing was written.
+pub async fn assignee(
+    client: &Client,
+    id: &NoticeId,
+    from: Option<&str>,
+    to_me: bool,
+    op_id: &str,
+) -> Result<Result<Option<String>, (Option<String>, String)>, PgError> {
+    let action = || format!("save the assignee of {id}");
+    client
+        .query_typed(
+            "INSERT INTO triage (notice_id) VALUES ($1) ON CONFLICT (notice_id) DO NOTHING",
+            &[(&id.as_str(), Type::TEXT)],
+        )
+        .await
+        .map_err(failed(action()))?;
+    let saved = client
+        .query_typed_opt(
+            "WITH u AS (
+                 UPDATE triage t SET assignee = CASE WHEN $3 THEN current_user END, version = version + 1
+                 WHERE notice_id = $1
+                   AND COALESCE((SELECT display FROM members WHERE role = t.assignee), t.assignee::text)
+                       IS NOT DISTINCT FROM $2
+                 RETURNING version, assignee
+             ), e AS (
+                 INSERT INTO triage_events (op_id, notice_id, field, old, new, version)
+                 SELECT $4, $1, 'assignee', to_jsonb($2::text), to_jsonb(u.assignee::text), u.version FROM u
+             )
+             SELECT COALESCE((SELECT display FROM members WHERE role = u.assignee), u.assignee::text) FROM u",
+            &[
+                (&id.as_str(), Type::TEXT),
+                (&from, Type::TEXT),
+                (&to_me, Type::BOOL),
+                (&op_id, Type::TEXT),
+            ],
+        )
+        .await
+        .map_err(failed(action()))?;
+    if let Some(row) = saved {
+        return Ok(Ok(row
+            .get::<_, Option<String>>(0)
+            .map(|who| sanitized(&who).into_owned())));
+    }
+    let row = client
+        .query_typed_one(
+            "SELECT COALESCE((SELECT display FROM members WHERE role = t.assignee), t.assignee::text),
+                    COALESCE((SELECT display FROM members WHERE role = t.updated_by), t.updated_by::text)
+             FROM triage t WHERE t.notice_id = $1",
+            &[(&id.as_str(), Type::TEXT)],
+        )
+        .await
+        .map_err(failed(action()))?;
+    let now: Option<String> = row.get(0);
+    let by: String = row.get(1);
+    Ok(Err((
+        now.map(|w| sanitized(&w).into_owned()),
+        sanitized(&by).into_owned(),
+    )))
 }
 
 /// Sets the reject reason of `ids`, logged. Last writer wins here: the reason belongs to the
