@@ -193,6 +193,16 @@ pub enum TeamCommand {
         #[arg(long, value_name = "NAMES", value_delimiter = ',', required = true)]
         members: Vec<String>,
     },
+    /// Move a single-user database's notices, decisions, tags and notes into the shared one, as
+    /// MEMBER's (run as the tables' owner; running it again adds nothing twice).
+    Import {
+        /// The SQLite file (`anbud.db`).
+        #[arg(long, value_name = "FILE")]
+        from: std::path::PathBuf,
+        /// Whose history it is (their role name).
+        #[arg(long, value_name = "MEMBER")]
+        member: String,
+    },
 }
 
 /// `list --format` values.

@@ -23,7 +23,8 @@ use crate::model::{DecisionKind, FeedState, Notice, NoticeId, Relevance, TagEdit
 pub use arrival::{Arrival, SavedNotice};
 pub use remote::{Connection, RemoteChange, RemoteField};
 pub use sqlite::{
-    AwardQuery, AwardSaveSummary, Decided, History, RescoreJob, RescoreStep, StatusFilter, Store, UpsertSummary,
+    AwardQuery, AwardSaveSummary, Decided, History, LoggedDecision, RescoreJob, RescoreStep, StatusFilter, Store,
+    UpsertSummary,
 };
 
 /// Scores a notice against the current profiles: the matcher, injected so `store` does not depend

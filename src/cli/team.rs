@@ -68,9 +68,43 @@ pub(super) async fn run(command: TeamCommand, storage: &Storage) -> Result<Exit>
                 }
             }
         }
+        TeamCommand::Import { from, member } => {
+            let db = database.ok_or_else(|| {
+                eyre!("anbud team import needs the shared database: --db postgres://OWNER@HOST/DATABASE")
+            })?;
+            import(db, &from, &member, &mut out).await?;
+        }
     }
     out.finish()?;
     Ok(Exit::Success)
+}
+
+/// Moves the single-user file `from` into `db` as `member`'s history and says what it did.
+async fn import(db: &Database, from: &std::path::Path, member: &str, out: &mut Stdout) -> Result<()> {
+    if !from.exists() {
+        return Err(eyre!("--from {}: no such file", from.display()));
+    }
+    let store = super::commands::open_store(Some(from))?;
+    let records = store.records(crate::store::StatusFilter::All)?;
+    let log = store.decisions_log()?;
+    let mut client = postgres::connect(db).await?;
+    postgres::schema::check(&client).await?;
+    let source = from
+        .file_name()
+        .map_or_else(|| "anbud.db".into(), |n| n.to_string_lossy());
+    let done = postgres::import::import(&mut client, &source, member, &records, &log, jiff::Timestamp::now())
+        .await
+        .map_err(|e| eyre!("{e} (import runs as the tables' owner: it writes notices and sets authors)"))?;
+    out.line(format_args!(
+        "{}: {} new notices, {} decisions logged, {} notices decided, {} left as the team decided, {} notes as comments (as {member})",
+        from.display(),
+        done.notices,
+        done.decisions,
+        done.triaged,
+        done.kept,
+        done.comments
+    ));
+    Ok(())
 }
 
 /// Migrates `db` and says what it did.

@@ -8,6 +8,7 @@
 //! or `feeds`.
 
 pub mod connect;
+pub mod import;
 pub mod poll;
 pub mod roles;
 pub mod schema;

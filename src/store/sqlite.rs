@@ -120,6 +120,21 @@ pub struct History {
     pub next_batch: i64,
 }
 
+/// One row of the single-user decisions log, as `anbud team import` moves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedDecision {
+    /// Its row id: stable, so an import can be repeated without logging it twice.
+    pub id: i64,
+    /// The change.
+    pub change: TriageChange,
+    /// New decision, undo or redo.
+    pub kind: DecisionKind,
+    /// The key press it belonged to.
+    pub batch: i64,
+    /// When it was made.
+    pub at: Timestamp,
+}
+
 impl History {
     /// The stacks left by replaying logged steps (batches of changes, oldest first): a decision
     /// pushes on undo and clears redo, an undo moves a batch to redo, a redo moves it back. Only
@@ -359,6 +374,56 @@ impl Store {
             limit,
             next_batch,
         ))
+    }
+
+    /// Every logged decision, oldest first.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Sqlite`], or [`StoreError::Corrupt`] for a row that does not parse.
+    pub fn decisions_log(&self) -> Result<Vec<LoggedDecision>, StoreError> {
+        let sqlite = failed("read the decisions log");
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, notice_id, old_status, new_status, kind, COALESCE(batch, -id), at FROM decisions ORDER BY id")
+            .map_err(sqlite)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, String>(6)?,
+                ))
+            })
+            .map_err(sqlite)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, notice, old, new, kind, batch, at) = row.map_err(failed("read the decisions log"))?;
+            let corrupt = |reason: String| StoreError::Corrupt {
+                id: notice.clone(),
+                reason,
+            };
+            let stage =
+                |s: &str| Triage::parse(s).ok_or_else(|| corrupt(format!("unknown status {s:?} in the decisions log")));
+            let change = TriageChange {
+                from: stage(&old)?,
+                to: stage(&new)?,
+                id: NoticeId(notice.clone()),
+            };
+            let at = at.parse().map_err(|e| corrupt(format!("decision time {at:?}: {e}")))?;
+            out.push(LoggedDecision {
+                id,
+                change,
+                kind: DecisionKind::parse(&kind).unwrap_or_default(),
+                batch,
+                at,
+            });
+        }
+        Ok(out)
     }
 
     /// Records that the user has looked at a notice's changes: they leave the Changed tab.

@@ -15,6 +15,7 @@ use anbud::store::postgres::{self, poll::POLL_LOCK, schema::SCHEMA_VERSION};
 
 #[path = "../common/mod.rs"]
 mod common;
+mod import;
 mod live;
 mod load;
 mod pg;

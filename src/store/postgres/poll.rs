@@ -104,10 +104,43 @@ pub async fn save_fetch(
     state: &FeedState,
     now: Timestamp,
 ) -> Result<UpsertSummary, PgError> {
-    let mut rows = encode(items)?;
     let action = || format!("save {} fetched notices of {feed}", items.len());
     let tx = client.transaction().await.map_err(failed(action()))?;
-    let known = stored(&tx, &rows).await.map_err(failed(action()))?;
+    let summary = upsert_notices(&tx, items, now, &action).await?;
+    tx.execute(
+        "INSERT INTO feed_state (feed, high_water, last_success, validators, resume, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (feed) DO UPDATE SET high_water = excluded.high_water,
+             last_success = excluded.last_success, validators = excluded.validators,
+             resume = excluded.resume, updated_at = excluded.updated_at",
+        &[
+            &feed,
+            &state.high_water,
+            &state.last_success,
+            &Json(&state.validators),
+            &state.resume.as_ref().map(Json),
+            &now,
+        ],
+    )
+    .await
+    .map_err(failed(action()))?;
+    tx.commit().await.map_err(failed(action()))?;
+    Ok(summary)
+}
+
+/// Writes `items` in `tx` as [`save_fetch`] does (also used by `anbud team import`): new ones
+/// inserted, changed ones updated with their changes logged, unchanged ones left alone.
+///
+/// # Errors
+/// [`PgError::Query`] (saying it was doing `action`), [`PgError::Data`].
+pub async fn upsert_notices(
+    tx: &tokio_postgres::Transaction<'_>,
+    items: &[(Notice, Relevance)],
+    now: Timestamp,
+    action: &dyn Fn() -> String,
+) -> Result<UpsertSummary, PgError> {
+    let mut rows = encode(items)?;
+    let known = stored(tx, &rows).await.map_err(failed(action()))?;
     let mut summary = UpsertSummary::default();
     let mut changes: Vec<(&str, FieldChange)> = Vec::new();
     for row in &rows {
@@ -130,7 +163,7 @@ pub async fn save_fetch(
     // Identical rows are not sent again: even a no-op `DO UPDATE` locks (writes) the row.
     rows.retain(|row| !matches!(known.get(row.notice.id.as_str()), Some(Stored::Same)));
     if !rows.is_empty() {
-        upsert(&tx, &rows, now).await.map_err(failed(action()))?;
+        upsert(tx, &rows, now).await.map_err(failed(action()))?;
     }
     if !changes.is_empty() {
         let (ids, fields, olds, news) = columns4(&changes);
@@ -142,24 +175,6 @@ pub async fn save_fetch(
         .await
         .map_err(failed(action()))?;
     }
-    tx.execute(
-        "INSERT INTO feed_state (feed, high_water, last_success, validators, resume, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (feed) DO UPDATE SET high_water = excluded.high_water,
-             last_success = excluded.last_success, validators = excluded.validators,
-             resume = excluded.resume, updated_at = excluded.updated_at",
-        &[
-            &feed,
-            &state.high_water,
-            &state.last_success,
-            &Json(&state.validators),
-            &state.resume.as_ref().map(Json),
-            &now,
-        ],
-    )
-    .await
-    .map_err(failed(action()))?;
-    tx.commit().await.map_err(failed(action()))?;
     Ok(summary)
 }
 
