@@ -193,6 +193,12 @@ pub enum TeamCommand {
         #[arg(long, value_name = "NAMES", value_delimiter = ',', required = true)]
         members: Vec<String>,
     },
+    /// Who did what, when: the team's decisions, assignments, tags and comments, oldest first.
+    Activity {
+        /// How far back, e.g. 24h or 7d (units m, h, d, w).
+        #[arg(long, value_name = "WINDOW", value_parser = parse_since, default_value = "24h")]
+        since: SignedDuration,
+    },
     /// Move a single-user database's notices, decisions, tags and notes into the shared one, as
     /// MEMBER's (run as the tables' owner; running it again adds nothing twice).
     Import {

@@ -68,6 +68,18 @@ pub(super) async fn run(command: TeamCommand, storage: &Storage) -> Result<Exit>
                 }
             }
         }
+        TeamCommand::Activity { since } => {
+            let db =
+                database.ok_or_else(|| eyre!("anbud team activity needs the shared database: --db postgres://…"))?;
+            let client = postgres::connect(db).await?;
+            postgres::schema::check(&client).await?;
+            let start = jiff::Timestamp::now()
+                .checked_sub(since)
+                .unwrap_or(jiff::Timestamp::MIN);
+            for line in postgres::team::load::activity(&client, start).await? {
+                out.line(format_args!("{line}"));
+            }
+        }
         TeamCommand::Import { from, member } => {
             let db = database.ok_or_else(|| {
                 eyre!("anbud team import needs the shared database: --db postgres://OWNER@HOST/DATABASE")

@@ -230,18 +230,21 @@ async fn tags_and_comments_of_two_colleagues_merge_instead_of_overwriting() {
     let id = first_id(&kari);
     kari.select(&id);
     ola.select(&id);
-    // Each tags the notice from the same (empty) list, neither having seen the other's tag.
+    // Each tags the notice from the same (empty) list: Ola has not read Kari's tag when she saves.
+    let mut saved = Vec::new();
     for (desk, tag) in [(&mut kari, "kari-tag"), (&mut ola, "ola-tag")] {
         desk.act(Msg::Action(Action::EditTags));
+        assert_eq!(desk.core.tag_draft(), "", "{tag}: the prompt starts from no tags");
         for c in tag.chars() {
             desk.act(Msg::Edit(anbud::app::TextEdit::Insert(c)));
         }
         desk.act(Msg::Edit(anbud::app::TextEdit::Submit));
+        saved.push(
+            desk.until("the tags saved", |e| matches!(e, StoreEvent::TagsSaved(_)))
+                .await,
+        );
     }
-    kari.until("Kari's tags", |e| matches!(e, StoreEvent::TagsSaved(_)))
-        .await;
-    let saved = ola.until("Ola's tags", |e| matches!(e, StoreEvent::TagsSaved(_))).await;
-    let StoreEvent::TagsSaved(lists) = saved else {
+    let Some(StoreEvent::TagsSaved(lists)) = saved.pop() else {
         unreachable!()
     };
     assert_eq!(lists[0].1, ["kari-tag", "ola-tag"], "Ola's save keeps Kari's tag");

@@ -195,3 +195,53 @@ pub async fn descriptions(client: &Client, ids: &[NoticeId]) -> Result<Vec<(Noti
         .map_err(failed("read descriptions"))?;
     Ok(rows.iter().map(|r| (NoticeId(r.get(0)), r.get(1))).collect())
 }
+
+/// The team's activity since `start`, oldest first, one line each: "2026-12-03 10:42 UTC  Kari
+/// set ted:1-2026 to rejected (was new)".
+///
+/// # Errors
+/// [`PgError::Query`].
+pub async fn activity(client: &Client, start: jiff::Timestamp) -> Result<Vec<String>, PgError> {
+    let rows = client
+        .query(
+            "SELECT at, who, notice_id, field, old, new FROM (
+                 SELECT e.at, COALESCE(m.display, e.actor::text) AS who, e.notice_id, e.field,
+                        e.old #>> '{}' AS old, e.new #>> '{}' AS new, e.seq AS n, 0 AS k
+                 FROM triage_events e LEFT JOIN members m ON m.role = e.actor WHERE e.at >= $1
+                 UNION ALL
+                 SELECT c.at, COALESCE(m.display, c.author::text), c.notice_id, 'comment', NULL, c.body, c.id, 1
+                 FROM comments c LEFT JOIN members m ON m.role = c.author WHERE c.at >= $1
+             ) a ORDER BY at, k, n",
+            &[&start],
+        )
+        .await
+        .map_err(failed("read the team's activity"))?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let at: jiff::Timestamp = row.get(0);
+            let who: String = row.get(1);
+            let id: String = row.get(2);
+            let field: String = row.get(3);
+            let old: Option<String> = row.get(4);
+            let new: Option<String> = row.get(5);
+            let (old, new) = (old.unwrap_or_default(), new.unwrap_or_default());
+            let what = match field.as_str() {
+                "status" => format!("set {id} to {new} (was {old})"),
+                "tag_add" => format!("tagged {id} {new}"),
+                "tag_remove" => format!("took tag {old} off {id}"),
+                "reject_reason" => format!("gave {id} the reject reason {new:?}"),
+                "assignee" if new.is_empty() => format!("unassigned {id}"),
+                "assignee" => format!("assigned {id} to {new}"),
+                "comment" => {
+                    let body: String = new.replace('\n', " ").chars().take(80).collect();
+                    format!("commented on {id}: {body}")
+                }
+                other => format!("changed {other} of {id}"),
+            };
+            // Anyone with psql can write these texts: nothing of them may reach the terminal raw.
+            let line = format!("{}  {who}  {what}", at.strftime("%Y-%m-%d %H:%M UTC"));
+            sanitized(&line).into_owned()
+        })
+        .collect())
+}
