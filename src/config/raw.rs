@@ -54,6 +54,8 @@ pub(super) struct RawConfig {
     theme: Option<super::Palette>,
     stale_after: Option<Interval<StaleAfter>>,
     retender_lead_months: Option<[u32; 2]>,
+    own_org_ids: Option<Vec<String>>,
+    own_names: Option<Vec<String>>,
     profiles: Option<Vec<PathBuf>>,
     feeds: Option<Vec<RawFeed>>,
     keys: Option<super::keys::RawKeys>,
@@ -325,6 +327,8 @@ impl RawConfig {
             theme: user.theme.or(self.theme),
             stale_after: user.stale_after.or(self.stale_after),
             retender_lead_months: user.retender_lead_months.or(self.retender_lead_months),
+            own_org_ids: user.own_org_ids.or(self.own_org_ids),
+            own_names: user.own_names.or(self.own_names),
             // The list and the folder it is relative to come from the same file.
             profile_base: if user.profiles.is_some() {
                 user.profile_base
@@ -438,6 +442,8 @@ impl RawConfig {
                         closes: a.min(b),
                     }
                 }),
+            own_org_ids: self.own_org_ids.unwrap_or_default(),
+            own_names: self.own_names.unwrap_or_default(),
             database: self
                 .database
                 .map(super::database::RawDatabase::finish)

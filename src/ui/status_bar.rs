@@ -107,6 +107,18 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
             Span::styled(": sources  ", theme.error()),
         ]);
     }
+    // The Market screen's key, as bound (it has no tab of its own in the tab line).
+    if let Some(market) = ctx
+        .keymap
+        .bindings()
+        .iter()
+        .find(|b| b.action == crate::app::Action::ToggleMarket)
+    {
+        hint.extend([
+            Span::styled(crate::app::keymap::key_label(market), theme.key()),
+            Span::styled(" market  ", theme.muted()),
+        ]);
+    }
     hint.extend([Span::styled("?", theme.key()), Span::styled(" help ", theme.muted())]);
     let hint = Line::from(hint).right_aligned();
     let mut line = Vec::new();

@@ -1,0 +1,427 @@
+//! The Market screen (`m`; `b` opens a buyer's history): award notices in your space, incumbents,
+//! expiring contracts with their re-tender windows, your own record. Drawn from the views the core
+//! derived (`app::market`); every name and title from a feed passes through `sanitize` here.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
+
+use super::RenderContext;
+use super::theme::Theme;
+use crate::app::AppState;
+use crate::app::market::{FamilyKind, MarketSection, MarketState, award_day};
+use crate::model::text::sanitize;
+use crate::model::{AwardStatus, StoredAward, ValueKind};
+
+/// Draws the screen into `area` (the list's place; the tab and status lines stay).
+pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContext<'_>) {
+    let theme = ctx.theme;
+    let market = state.market();
+    let [tabs, about, body] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(2),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(section_line(market, theme)), tabs);
+    frame.render_widget(
+        Paragraph::new(Line::styled(about_text(market), theme.muted())).wrap(Wrap { trim: true }),
+        about,
+    );
+    match market.section() {
+        MarketSection::Awards => awards(frame, body, market, theme),
+        MarketSection::Incumbents => incumbents(frame, body, market, theme),
+        MarketSection::Expiring => expiring(frame, body, market, theme),
+        MarketSection::Record => record(frame, body, market, theme),
+        MarketSection::Buyer => buyer(frame, body, state, ctx),
+    }
+}
+
+/// " Market  1 Awards 4 · 2 Incumbents · …   Tab next · j/k scroll · m closes".
+fn section_line(market: &MarketState, theme: &Theme) -> Line<'static> {
+    let mut spans = vec![Span::styled(" Market ", theme.title())];
+    for (n, section) in MarketSection::ALL.into_iter().enumerate() {
+        let count = match section {
+            MarketSection::Awards => format!(" {}", market.in_space().count()),
+            MarketSection::Expiring => format!(" {}", market.expiring().count()),
+            MarketSection::Buyer => match market.buyer() {
+                Some(b) => format!(": {}", short(&sanitize(&b.name), 24)),
+                None => " (b on a notice)".to_owned(),
+            },
+            MarketSection::Incumbents | MarketSection::Record => String::new(),
+        };
+        let style = if section == market.section() {
+            theme.tab_active()
+        } else {
+            theme.tab()
+        };
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(format!("{}", n + 1), theme.key()));
+        spans.push(Span::styled(format!(" {}{count} ", section.label()), style));
+    }
+    spans.push(Span::styled("  Tab next · j/k scroll · m closes", theme.muted()));
+    Line::from(spans)
+}
+
+/// What the section shows and what its figures rest on, in a sentence.
+fn about_text(market: &MarketState) -> String {
+    let lead = market.lead();
+    match market.section() {
+        MarketSection::Awards => "Award notices in your space (their own title and CPV codes match a profile, or they \
+             conclude a notice that does), newest first. Values keep their kind: max = a framework \
+             ceiling, est = the buyer's estimate."
+            .to_owned(),
+        MarketSection::Incumbents => "Winners per CPV division (first 2 digits of the CPV code) and per profile. Spend adds \
+             awarded values only, per currency; framework ceilings and estimates are shown apart, \
+             never as spend."
+            .to_owned(),
+        MarketSection::Expiring => format!(
+            "Contracts in your space by estimated end (options and extensions not included: a \
+             re-tender is likely, not certain). Re-tender window = end − {} … end − {} months.",
+            lead.opens, lead.closes
+        ),
+        MarketSection::Record => "Your bids by stage and outcome. Won and lost come from your decisions, or from award \
+             notices naming you (own_org_ids, own_names) — never from an intent or no-award notice."
+            .to_owned(),
+        MarketSection::Buyer => "The buyer's award notices (every one stored, in your space or not) and its notices in \
+             the database, newest first."
+            .to_owned(),
+    }
+}
+
+fn header(cells: &[&'static str], theme: &Theme) -> Row<'static> {
+    Row::new(cells.iter().map(|c| Cell::from(*c))).style(theme.header())
+}
+
+/// A table of `rows` under `head`, from the `scroll`-th row on.
+fn table(frame: &mut Frame, area: Rect, head: Row<'static>, rows: Vec<Row<'static>>, widths: &[Constraint], scroll: usize) {
+    let rows: Vec<Row> = rows.into_iter().skip(scroll).collect();
+    frame.render_widget(Table::new(rows, widths.to_vec()).header(head).column_spacing(1), area);
+}
+
+fn empty(frame: &mut Frame, area: Rect, text: &str, theme: &Theme) {
+    frame.render_widget(
+        Paragraph::new(text.to_owned()).style(theme.muted()).wrap(Wrap { trim: true }),
+        area,
+    );
+}
+
+/// The value with its kind: "17 000 000 NOK", "14 671 946 NOK max", "4 000 000 NOK est".
+fn value(award: &crate::model::Award) -> String {
+    let Some(v) = award.value else {
+        return String::new();
+    };
+    let kind = match award.value_kind {
+        Some(ValueKind::FrameworkMax) => " max",
+        Some(ValueKind::Estimate) => " est",
+        Some(ValueKind::Award) | None => "",
+    };
+    format!("{}{kind}", crate::model::money::amount(v, award.currency.as_deref()))
+}
+
+/// The winner as the row says it: a name, "intent: name", "no award".
+fn winner(award: &crate::model::Award) -> String {
+    let name = award.winner_name.as_deref().map(sanitize).unwrap_or_default();
+    match award.status {
+        AwardStatus::Awarded => name,
+        AwardStatus::Intent => format!("intent: {name}"),
+        AwardStatus::NoAward => "no award".to_owned(),
+    }
+}
+
+fn day(date: Option<jiff::civil::Date>) -> String {
+    date.map(|d| d.to_string()).unwrap_or_default()
+}
+
+fn ends(stored: &StoredAward) -> String {
+    stored.end.map(|e| e.end.to_string()).unwrap_or_default()
+}
+
+fn tenders(award: &crate::model::Award) -> String {
+    award.tenders_received.map(|n| n.to_string()).unwrap_or_default()
+}
+
+/// `text` cut to `max` characters with an ellipsis.
+fn short(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+fn awards(frame: &mut Frame, area: Rect, market: &MarketState, theme: &Theme) {
+    if market.in_space().next().is_none() {
+        let text = if market.awards().is_empty() {
+            "No award notices stored yet. `anbud awards --import FILE…` loads recorded ones."
+        } else {
+            "None of the stored award notices is in your space: their titles and CPV codes match no profile, \
+             and none concludes a matched notice."
+        };
+        return empty(frame, area, text, theme);
+    }
+    let rows = market
+        .in_space()
+        .map(|s| {
+            let a = &s.award;
+            Row::new(vec![
+                Cell::from(day(award_day(a))),
+                Cell::from(winner(a)),
+                Cell::from(value(a)),
+                Cell::from(tenders(a)),
+                Cell::from(ends(s)),
+                Cell::from(sanitize(&a.buyer)),
+                Cell::from(sanitize(&a.title)),
+            ])
+        })
+        .collect();
+    let head = header(&["Awarded", "Winner", "Value", "Bids", "Ends", "Buyer", "Title"], theme);
+    let widths = [
+        Constraint::Length(10),
+        Constraint::Length(24),
+        Constraint::Length(20),
+        Constraint::Length(4),
+        Constraint::Length(10),
+        Constraint::Length(22),
+        Constraint::Min(10),
+    ];
+    table(frame, area, head, rows, &widths, market.scroll());
+}
+
+fn incumbents(frame: &mut Frame, area: Rect, market: &MarketState, theme: &Theme) {
+    if market.incumbents().is_empty() {
+        return empty(
+            frame,
+            area,
+            "No winners in your space yet: incumbents are counted from awarded notices that name a winner.",
+            theme,
+        );
+    }
+    let mut rows = Vec::new();
+    for group in market.incumbents() {
+        let what = match group.kind {
+            FamilyKind::Cpv => sanitize(&group.label),
+            FamilyKind::Profile => format!("profile {}", sanitize(&group.label)),
+        };
+        rows.push(
+            Row::new(vec![Cell::from(format!(
+                "{what} — {} supplier{}",
+                group.rows.len(),
+                if group.rows.len() == 1 { "" } else { "s" }
+            ))])
+            .style(theme.title()),
+        );
+        for r in &group.rows {
+            let mut other = Vec::new();
+            if !r.ceilings.is_empty() {
+                other.push(format!("ceiling {}", r.ceilings.in_words()));
+            }
+            if !r.estimates.is_empty() {
+                other.push(format!("est {}", r.estimates.in_words()));
+            }
+            let buyers = match r.buyers.as_slice() {
+                [] => String::new(),
+                [one] => sanitize(one),
+                [first, rest @ ..] => format!("{} +{}", sanitize(first), rest.len()),
+            };
+            rows.push(Row::new(vec![
+                Cell::from(format!("  {}", sanitize(&r.supplier))),
+                Cell::from(r.wins.to_string()),
+                Cell::from(r.spend.in_words()),
+                Cell::from(other.join(" · ")),
+                Cell::from(day(r.last_win)),
+                Cell::from(r.median_tenders.map(|m| format!("{m}")).unwrap_or_default()),
+                Cell::from(buyers),
+            ]));
+        }
+    }
+    let head = header(
+        &["Supplier", "Wins", "Spend (awarded)", "Not spend", "Last win", "Bids~", "Buyers"],
+        theme,
+    );
+    let widths = [
+        Constraint::Length(28),
+        Constraint::Length(4),
+        Constraint::Length(22),
+        Constraint::Length(22),
+        Constraint::Length(10),
+        Constraint::Length(5),
+        Constraint::Min(10),
+    ];
+    table(frame, area, head, rows, &widths, market.scroll());
+}
+
+fn expiring(frame: &mut Frame, area: Rect, market: &MarketState, theme: &Theme) {
+    if market.expiring().next().is_none() {
+        return empty(
+            frame,
+            area,
+            "No contract in your space has a known end still ahead. Ends are rarely stated: they are \
+             estimated from a start or signing date and a duration, often the competition notice's.",
+            theme,
+        );
+    }
+    let lead = market.lead();
+    let rows = market
+        .expiring()
+        .map(|s| {
+            let a = &s.award;
+            Row::new(vec![
+                Cell::from(ends(s)),
+                Cell::from(s.retender_window(lead).map(|w| w.to_string()).unwrap_or_default()),
+                Cell::from(winner(a)),
+                Cell::from(sanitize(&a.buyer)),
+                Cell::from(s.end_in_words()),
+                Cell::from(sanitize(&a.title)),
+            ])
+        })
+        .collect();
+    let head = header(&["Ends", "Re-tender window", "Holder", "Buyer", "End rests on", "Title"], theme);
+    let widths = [
+        Constraint::Length(10),
+        Constraint::Length(23),
+        Constraint::Length(22),
+        Constraint::Length(20),
+        Constraint::Length(36),
+        Constraint::Min(10),
+    ];
+    table(frame, area, head, rows, &widths, market.scroll());
+}
+
+fn record(frame: &mut Frame, area: Rect, market: &MarketState, theme: &Theme) {
+    let r = market.record();
+    let rate = r.win_rate().map_or_else(
+        || "no decided bid yet".to_owned(),
+        |rate| format!("{:.0} % ({} of {} decided bids)", rate * 100.0, r.won, r.won + r.lost),
+    );
+    let figure = |label: &str, n: usize| {
+        vec![
+            Span::styled(format!("{label} "), theme.label()),
+            Span::raw(format!("{n}   ")),
+        ]
+    };
+    let mut counts = Vec::new();
+    counts.extend(figure("Bidding", r.bidding));
+    counts.extend(figure("Submitted (no outcome yet)", r.submitted));
+    counts.extend(figure("Won", r.won));
+    counts.extend(figure("Lost", r.lost));
+    counts.extend(figure("No award", r.no_award));
+    let mut lines = vec![
+        Line::from(counts),
+        Line::from(vec![Span::styled("Win rate ", theme.label()), Span::raw(rate)]),
+        Line::default(),
+    ];
+    if r.lost == 0 {
+        lines.push(Line::styled("Lost to: nobody yet", theme.muted()));
+    } else {
+        lines.push(Line::styled("Lost to", theme.label()));
+        for (name, n) in r.lost_to.iter().skip(market.scroll()) {
+            lines.push(Line::raw(format!("  {}  {n}", sanitize(name))));
+        }
+        if r.lost_unknown > 0 {
+            lines.push(Line::styled(
+                format!("  {} lost with no award notice naming the winner", r.lost_unknown),
+                theme.muted(),
+            ));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn buyer(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContext<'_>) {
+    let theme = ctx.theme;
+    let market = state.market();
+    let Some(history) = market.buyer() else {
+        return empty(frame, area, "Press b on a notice in the list for its buyer's history.", theme);
+    };
+    let org = history
+        .org_id
+        .as_deref()
+        .map(|id| format!(" (org {})", sanitize(id)))
+        .unwrap_or_default();
+    let most = if history.winners.is_empty() {
+        "no named winner yet".to_owned()
+    } else {
+        history
+            .winners
+            .iter()
+            .take(4)
+            .map(|(w, n)| format!("{} ({n})", sanitize(w)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let [top, rest] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(area);
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::from(vec![
+                Span::styled(format!("{}{org}", sanitize(&history.name)), theme.title()),
+                Span::raw(format!(
+                    " — {} award row{}, {} notice{}",
+                    history.awards.len(),
+                    if history.awards.len() == 1 { "" } else { "s" },
+                    history.notices.len(),
+                    if history.notices.len() == 1 { "" } else { "s" }
+                )),
+            ]),
+            Line::from(vec![Span::styled("Most wins ", theme.label()), Span::raw(most)]),
+        ]),
+        top,
+    );
+    let mut rows = vec![Row::new(vec![Cell::from("Awards")]).style(theme.title())];
+    for stored in market.buyer_awards() {
+        let a = &stored.award;
+        rows.push(Row::new(vec![
+            Cell::from(day(award_day(a))),
+            Cell::from(winner(a)),
+            Cell::from(value(a)),
+            Cell::from(tenders(a)),
+            Cell::from(ends(stored)),
+            Cell::from(sanitize(&a.title)),
+        ]));
+    }
+    if history.awards.is_empty() {
+        rows.push(Row::new(vec![Cell::from("  none stored")]).style(theme.muted()));
+    }
+    rows.push(Row::new(vec![Cell::from("Notices")]).style(theme.title()));
+    for id in &history.notices {
+        let Some(record) = state.record_by_id(id) else { continue };
+        let n = &record.notice;
+        let published = n
+            .published
+            .map(|p| super::local_time(p, ctx.tz).get(..10).unwrap_or_default().to_owned())
+            .unwrap_or_default();
+        let deadline = n
+            .deadline
+            .map(|d| super::local_time(d, ctx.tz).get(..10).unwrap_or_default().to_owned())
+            .unwrap_or_default();
+        let style = if record.relevance.matched {
+            Style::new()
+        } else {
+            theme.muted()
+        };
+        rows.push(
+            Row::new(vec![
+                Cell::from(published),
+                Cell::from(record.triage.as_str()),
+                Cell::from(n.value.map(|v| crate::model::money::amount(v, n.currency.as_deref())).unwrap_or_default()),
+                Cell::from(""),
+                Cell::from(deadline),
+                Cell::from(sanitize(&n.title)),
+            ])
+            .style(style),
+        );
+    }
+    let head = header(&["Date", "Winner/stage", "Value", "Bids", "Ends/due", "Title"], theme);
+    let widths = [
+        Constraint::Length(10),
+        Constraint::Length(24),
+        Constraint::Length(20),
+        Constraint::Length(4),
+        Constraint::Length(10),
+        Constraint::Min(10),
+    ];
+    table(frame, rest, head, rows, &widths, market.scroll());
+}
