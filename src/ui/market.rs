@@ -200,20 +200,29 @@ fn incumbents(frame: &mut Frame, area: Rect, market: &MarketState, theme: &Theme
             theme,
         );
     }
-    let mut rows = Vec::new();
+    // Lines rather than a table: a group's heading spans the columns.
+    const WIDTHS: [usize; 6] = [28, 4, 22, 24, 10, 9];
+    let head = [
+        "Supplier",
+        "Wins",
+        "Spend (awarded)",
+        "Not spend",
+        "Last win",
+        "Med. bids",
+        "Buyers",
+    ];
+    let mut lines = vec![Line::styled(columns(&head, &WIDTHS), theme.header())];
+    let mut body = Vec::new();
     for group in market.incumbents() {
         let what = match group.kind {
             FamilyKind::Cpv => sanitize(&group.label),
             FamilyKind::Profile => format!("profile {}", sanitize(&group.label)),
         };
-        rows.push(
-            Row::new(vec![Cell::from(format!(
-                "{what} — {} supplier{}",
-                group.rows.len(),
-                if group.rows.len() == 1 { "" } else { "s" }
-            ))])
-            .style(theme.title()),
-        );
+        let n = group.rows.len();
+        body.push(Line::styled(
+            format!("{what} — {n} supplier{}", if n == 1 { "" } else { "s" }),
+            theme.title(),
+        ));
         for r in &group.rows {
             let mut other = Vec::new();
             if !r.ceilings.is_empty() {
@@ -227,31 +236,50 @@ fn incumbents(frame: &mut Frame, area: Rect, market: &MarketState, theme: &Theme
                 [one] => sanitize(one),
                 [first, rest @ ..] => format!("{} +{}", sanitize(first), rest.len()),
             };
-            rows.push(Row::new(vec![
-                Cell::from(format!("  {}", sanitize(&r.supplier))),
-                Cell::from(r.wins.to_string()),
-                Cell::from(r.spend.in_words()),
-                Cell::from(other.join(" · ")),
-                Cell::from(day(r.last_win)),
-                Cell::from(r.median_tenders.map(|m| format!("{m}")).unwrap_or_default()),
-                Cell::from(buyers),
-            ]));
+            let cells = [
+                format!("  {}", sanitize(&r.supplier)),
+                r.wins.to_string(),
+                r.spend.in_words(),
+                other.join(" · "),
+                day(r.last_win),
+                r.median_tenders.map(|m| format!("{m}")).unwrap_or_default(),
+                buyers,
+            ];
+            body.push(Line::raw(columns(&cells, &WIDTHS)));
         }
     }
-    let head = header(
-        &["Supplier", "Wins", "Spend (awarded)", "Not spend", "Last win", "Bids~", "Buyers"],
-        theme,
-    );
-    let widths = [
-        Constraint::Length(28),
-        Constraint::Length(4),
-        Constraint::Length(22),
-        Constraint::Length(22),
-        Constraint::Length(10),
-        Constraint::Length(5),
-        Constraint::Min(10),
-    ];
-    table(frame, area, head, rows, &widths, market.scroll());
+    lines.extend(body.into_iter().skip(market.scroll()));
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// Cells padded (or cut, with `…`) to `widths` columns, one space apart; the last cell as it is.
+fn columns<S: AsRef<str>>(cells: &[S], widths: &[usize]) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let mut out = String::new();
+    for (i, cell) in cells.iter().enumerate() {
+        let text = cell.as_ref();
+        let Some(&width) = widths.get(i) else {
+            out.push_str(text);
+            break;
+        };
+        let fitted = if text.width() > width {
+            let mut cut = String::new();
+            for c in text.chars() {
+                if cut.width() + unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) + 1 > width {
+                    break;
+                }
+                cut.push(c);
+            }
+            cut.push('…');
+            cut
+        } else {
+            text.to_owned()
+        };
+        let pad = width.saturating_sub(fitted.width());
+        out.push_str(&fitted);
+        out.push_str(&" ".repeat(pad + 1));
+    }
+    out
 }
 
 fn expiring(frame: &mut Frame, area: Rect, market: &MarketState, theme: &Theme) {
