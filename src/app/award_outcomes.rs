@@ -83,7 +83,11 @@ impl AppState {
                 .record_by_id(&change.id)
                 .map(|r| super::status::shorten(&r.notice.title, 60))
                 .unwrap_or_default();
-            lines.push(format!("By anbud: {} {} — {why} — {title}", change.id, change.to.as_str()));
+            lines.push(format!(
+                "By anbud: {} {} — {why} — {title}",
+                change.id,
+                change.to.as_str()
+            ));
             self.market.settled.insert(change.id.clone());
             // One batch per bid, so `u` takes back one settlement at a time.
             let batch = self.decisions.next_batch;

@@ -14,8 +14,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 pub use buyer::{BuyerHistory, BuyerKey};
-pub use incumbents::{FamilyKind, IncumbentGroup, IncumbentRow, Sums};
 pub(crate) use incumbents::incumbents;
+pub use incumbents::{FamilyKind, IncumbentGroup, IncumbentRow, Sums};
 pub use record::OwnRecord;
 
 use crate::model::{Notice, NoticeId, Relevance, RetenderLead, StoredAward};
@@ -264,7 +264,9 @@ impl MarketState {
 
     /// The awards of the buyer `b` was pressed on, newest first.
     pub fn buyer_awards(&self) -> impl Iterator<Item = &StoredAward> {
-        self.buyer.iter().flat_map(|b| b.awards.iter().map(|&i| &self.awards[i]))
+        self.buyer
+            .iter()
+            .flat_map(|b| b.awards.iter().map(|&i| &self.awards[i]))
     }
 
     /// The section on screen.

@@ -65,9 +65,7 @@ impl Startup {
         let awards = store
             .awards(&crate::store::AwardQuery::default())
             .wrap_err("cannot read the stored awards")?;
-        let decided = store
-            .bid_decision_times()
-            .wrap_err("cannot read the decisions log")?;
+        let decided = store.bid_decision_times().wrap_err("cannot read the decisions log")?;
         let own = crate::app::market::OwnIdentity::new(&config.own_org_ids, &config.own_names);
         let mut core = AppState::new(records, &feeds, now)
             .with_award_scorer(scorer(config)?)

@@ -19,12 +19,8 @@ use crate::model::{AwardStatus, StoredAward, ValueKind};
 pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContext<'_>) {
     let theme = ctx.theme;
     let market = state.market();
-    let [tabs, about, body] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(2),
-        Constraint::Min(1),
-    ])
-    .areas(area);
+    let [tabs, about, body] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(2), Constraint::Min(1)]).areas(area);
     frame.render_widget(Paragraph::new(section_line(market, theme)), tabs);
     frame.render_widget(
         Paragraph::new(Line::styled(about_text(market), theme.muted())).wrap(Wrap { trim: true }),
@@ -73,21 +69,27 @@ fn about_text(market: &MarketState) -> String {
              conclude a notice that does), newest first. Values keep their kind: max = a framework \
              ceiling, est = the buyer's estimate."
             .to_owned(),
-        MarketSection::Incumbents => "Winners per CPV division (first 2 digits of the CPV code) and per profile. Spend adds \
+        MarketSection::Incumbents => {
+            "Winners per CPV division (first 2 digits of the CPV code) and per profile. Spend adds \
              awarded values only, per currency; framework ceilings and estimates are shown apart, \
              never as spend."
-            .to_owned(),
+                .to_owned()
+        }
         MarketSection::Expiring => format!(
             "Contracts in your space by estimated end (options and extensions not included: a \
              re-tender is likely, not certain). Re-tender window = end − {} … end − {} months.",
             lead.opens, lead.closes
         ),
-        MarketSection::Record => "Your bids by stage and outcome. Won and lost come from your decisions, or from award \
+        MarketSection::Record => {
+            "Your bids by stage and outcome. Won and lost come from your decisions, or from award \
              notices naming you (own_org_ids, own_names) — never from an intent or no-award notice."
-            .to_owned(),
-        MarketSection::Buyer => "The buyer's award notices (every one stored, in your space or not) and its notices in \
+                .to_owned()
+        }
+        MarketSection::Buyer => {
+            "The buyer's award notices (every one stored, in your space or not) and its notices in \
              the database, newest first."
-            .to_owned(),
+                .to_owned()
+        }
     }
 }
 
@@ -96,14 +98,23 @@ fn header(cells: &[&'static str], theme: &Theme) -> Row<'static> {
 }
 
 /// A table of `rows` under `head`, from the `scroll`-th row on.
-fn table(frame: &mut Frame, area: Rect, head: Row<'static>, rows: Vec<Row<'static>>, widths: &[Constraint], scroll: usize) {
+fn table(
+    frame: &mut Frame,
+    area: Rect,
+    head: Row<'static>,
+    rows: Vec<Row<'static>>,
+    widths: &[Constraint],
+    scroll: usize,
+) {
     let rows: Vec<Row> = rows.into_iter().skip(scroll).collect();
     frame.render_widget(Table::new(rows, widths.to_vec()).header(head).column_spacing(1), area);
 }
 
 fn empty(frame: &mut Frame, area: Rect, text: &str, theme: &Theme) {
     frame.render_widget(
-        Paragraph::new(text.to_owned()).style(theme.muted()).wrap(Wrap { trim: true }),
+        Paragraph::new(text.to_owned())
+            .style(theme.muted())
+            .wrap(Wrap { trim: true }),
         area,
     );
 }
@@ -307,7 +318,10 @@ fn expiring(frame: &mut Frame, area: Rect, market: &MarketState, theme: &Theme) 
             ])
         })
         .collect();
-    let head = header(&["Ends", "Re-tender window", "Holder", "Buyer", "End rests on", "Title"], theme);
+    let head = header(
+        &["Ends", "Re-tender window", "Holder", "Buyer", "End rests on", "Title"],
+        theme,
+    );
     let widths = [
         Constraint::Length(10),
         Constraint::Length(23),
@@ -363,7 +377,12 @@ fn buyer(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContext<'_>
     let theme = ctx.theme;
     let market = state.market();
     let Some(history) = market.buyer() else {
-        return empty(frame, area, "Press b on a notice in the list for its buyer's history.", theme);
+        return empty(
+            frame,
+            area,
+            "Press b on a notice in the list for its buyer's history.",
+            theme,
+        );
     };
     let org = history
         .org_id
@@ -434,7 +453,11 @@ fn buyer(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContext<'_>
             Row::new(vec![
                 Cell::from(published),
                 Cell::from(record.triage.as_str()),
-                Cell::from(n.value.map(|v| crate::model::money::amount(v, n.currency.as_deref())).unwrap_or_default()),
+                Cell::from(
+                    n.value
+                        .map(|v| crate::model::money::amount(v, n.currency.as_deref()))
+                        .unwrap_or_default(),
+                ),
                 Cell::from(""),
                 Cell::from(deadline),
                 Cell::from(sanitize(&n.title)),

@@ -57,7 +57,6 @@ fn screen(core: &AppState) -> String {
     rows(&draw(core, 150, 30)).join("\n")
 }
 
-
 /// The core after `keys` (each a key press translated by the default keymap).
 fn press(core: &mut AppState, keys: &[KeyCode]) {
     let keymap = Keymap::default();
@@ -87,11 +86,19 @@ fn the_market_screen_shows_the_recorded_awards_in_your_space_by_section() {
     let config = anbud::config::load(None).unwrap();
     let mut core = market_core(&config);
     let market = core.market();
-    assert_eq!(market.awards().len(), every_award().len(), "start-up reads every award, linked or not");
+    assert_eq!(
+        market.awards().len(),
+        every_award().len(),
+        "start-up reads every award, linked or not"
+    );
     press(&mut core, &[KeyCode::Char('m')]);
     assert_eq!(core.mode(), Mode::Market);
     assert_eq!(core.market().section(), MarketSection::Awards);
-    let in_space: Vec<String> = core.market().in_space().map(|a| a.award.notice_id.to_string()).collect();
+    let in_space: Vec<String> = core
+        .market()
+        .in_space()
+        .map(|a| a.award.notice_id.to_string())
+        .collect();
     // The discontinued lenalidomide procedure is pharmaceuticals: the health-tech profile does not
     // match it, nor its competition notice.
     assert!(!in_space.contains(&"ted:335380-2021".to_owned()), "{in_space:?}");
@@ -104,11 +111,17 @@ fn the_market_screen_shows_the_recorded_awards_in_your_space_by_section() {
 
     press(&mut core, &[KeyCode::Char('3')]);
     let expiring: Vec<&StoredAward> = core.market().expiring().collect();
-    let ends: Vec<String> = expiring.iter().filter_map(|a| a.end.map(|e| e.end.to_string())).collect();
+    let ends: Vec<String> = expiring
+        .iter()
+        .filter_map(|a| a.end.map(|e| e.end.to_string()))
+        .collect();
     let mut sorted = ends.clone();
     sorted.sort();
     assert_eq!(ends, sorted, "ordered by estimated end");
-    assert!(ends.iter().all(|e| e.as_str() >= "2025-06-01"), "only contracts still running");
+    assert!(
+        ends.iter().all(|e| e.as_str() >= "2025-06-01"),
+        "only contracts still running"
+    );
     let text = screen(&core);
     assert!(text.contains("Re-tender window = end − 9 … end −"), "{text}");
     insta::assert_snapshot!("market_expiring", text);
@@ -134,7 +147,9 @@ fn a_bid_on_a_procedure_ended_without_award_counts_as_no_award_and_is_not_lost()
     // The first message runs the settling: the discontinued procedure's award settles nothing.
     let effects = core.update(Msg::ClockTicked(now()));
     assert!(
-        !effects.iter().any(|e| matches!(e, anbud::app::Effect::SaveTriage { .. })),
+        !effects
+            .iter()
+            .any(|e| matches!(e, anbud::app::Effect::SaveTriage { .. })),
         "{effects:?}"
     );
     assert_eq!(
@@ -166,9 +181,19 @@ fn b_on_a_notice_shows_its_buyers_awards_and_notices() {
         .buyer_awards()
         .map(|a| (a.award.notice_id.to_string(), a.award.status))
         .collect();
-    assert!(awards.contains(&("ted:335380-2021".to_owned(), AwardStatus::NoAward)), "{awards:?}");
-    assert!(awards.iter().filter(|(_, s)| *s == AwardStatus::Intent).count() >= 1, "{awards:?}");
-    assert!(history.winners.is_empty(), "intents and no-award are not wins: {:?}", history.winners);
+    assert!(
+        awards.contains(&("ted:335380-2021".to_owned(), AwardStatus::NoAward)),
+        "{awards:?}"
+    );
+    assert!(
+        awards.iter().filter(|(_, s)| *s == AwardStatus::Intent).count() >= 1,
+        "{awards:?}"
+    );
+    assert!(
+        history.winners.is_empty(),
+        "intents and no-award are not wins: {:?}",
+        history.winners
+    );
     insta::assert_snapshot!("market_buyer_history", screen(&core));
     // Tab cycles the sections, the buyer among them now that one is chosen.
     press(&mut core, &[KeyCode::Tab]);
@@ -220,8 +245,19 @@ fn incumbents_sum_awarded_values_per_currency_and_keep_ceilings_apart() {
         .filter(|g| g.kind == FamilyKind::Cpv)
         .map(|g| g.label.as_str())
         .collect();
-    assert_eq!(by_cpv, ["CPV 33 medical equipment, pharmaceuticals", "CPV 79 business services", "CPV 85 health and social work", "CPV 90"]);
-    let profile = groups.iter().find(|g| g.kind == FamilyKind::Profile).expect("per profile");
+    assert_eq!(
+        by_cpv,
+        [
+            "CPV 33 medical equipment, pharmaceuticals",
+            "CPV 79 business services",
+            "CPV 85 health and social work",
+            "CPV 90"
+        ]
+    );
+    let profile = groups
+        .iter()
+        .find(|g| g.kind == FamilyKind::Profile)
+        .expect("per profile");
     assert_eq!(profile.label, "health-tech");
     let row = |name: &str| {
         profile
@@ -263,11 +299,22 @@ fn the_market_screen_has_no_colour_under_no_color_and_no_escape_from_feed_text()
         let terminal = draw_with(&core, 150, 30, &look, &mut ViewState::default());
         let buffer = terminal.backend().buffer();
         for cell in buffer.content() {
-            assert_eq!(cell.fg, ratatui::style::Color::Reset, "{section:?}: no colour under NO_COLOR");
-            assert_eq!(cell.bg, ratatui::style::Color::Reset, "{section:?}: no colour under NO_COLOR");
+            assert_eq!(
+                cell.fg,
+                ratatui::style::Color::Reset,
+                "{section:?}: no colour under NO_COLOR"
+            );
+            assert_eq!(
+                cell.bg,
+                ratatui::style::Color::Reset,
+                "{section:?}: no colour under NO_COLOR"
+            );
         }
         let text = rows(&terminal).join("\n");
-        assert!(!text.contains('\u{1b}') && !text.contains('\u{9b}') && !text.contains('\u{7}'), "{text}");
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{9b}') && !text.contains('\u{7}'),
+            "{text}"
+        );
         assert!(!text.contains("[2J") && !text.contains("52;c"), "{text}");
     }
     core.update(Msg::MarketSection(MarketSection::Awards));
