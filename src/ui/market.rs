@@ -430,7 +430,7 @@ fn buyer(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContext<'_>
         ]));
     }
     if history.awards.is_empty() {
-        rows.push(Row::new(vec![Cell::from("  none stored")]).style(theme.muted()));
+        rows.push(Row::new(vec![Cell::from(""), Cell::from("none stored")]).style(theme.muted()));
     }
     rows.push(Row::new(vec![Cell::from("Notices")]).style(theme.title()));
     for id in &history.notices {

@@ -189,7 +189,10 @@ fn finish(mut tally: Tally) -> IncumbentRow {
     let median = match n {
         0 => None,
         _ if n % 2 == 1 => Some(f64::from(tally.tenders[n / 2])),
-        _ => Some((f64::from(tally.tenders[n / 2 - 1]) + f64::from(tally.tenders[n / 2])) / 2.0),
+        _ => Some(f64::midpoint(
+            f64::from(tally.tenders[n / 2 - 1]),
+            f64::from(tally.tenders[n / 2]),
+        )),
     };
     IncumbentRow {
         supplier: tally.supplier,
