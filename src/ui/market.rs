@@ -93,21 +93,31 @@ fn about_text(market: &MarketState) -> String {
     }
 }
 
-fn header(cells: &[&'static str], theme: &Theme) -> Row<'static> {
-    Row::new(cells.iter().map(|c| Cell::from(*c))).style(theme.header())
-}
-
-/// A table of `rows` under `head`, from the `scroll`-th row on.
+/// A table of `rows` under the `columns` (title, width; the last takes the rest), from the
+/// `scroll`-th row on.
 fn table(
     frame: &mut Frame,
     area: Rect,
-    head: Row<'static>,
+    columns: &[(&'static str, u16)],
     rows: Vec<Row<'static>>,
-    widths: &[Constraint],
     scroll: usize,
+    theme: &Theme,
 ) {
+    let head = Row::new(columns.iter().map(|(title, _)| Cell::from(*title))).style(theme.header());
+    let last = columns.len().saturating_sub(1);
+    let widths: Vec<Constraint> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, (_, w))| {
+            if i == last {
+                Constraint::Min(*w)
+            } else {
+                Constraint::Length(*w)
+            }
+        })
+        .collect();
     let rows: Vec<Row> = rows.into_iter().skip(scroll).collect();
-    frame.render_widget(Table::new(rows, widths.to_vec()).header(head).column_spacing(1), area);
+    frame.render_widget(Table::new(rows, widths).header(head).column_spacing(1), area);
 }
 
 fn empty(frame: &mut Frame, area: Rect, text: &str, theme: &Theme) {
@@ -189,17 +199,16 @@ fn awards(frame: &mut Frame, area: Rect, market: &MarketState, theme: &Theme) {
             ])
         })
         .collect();
-    let head = header(&["Awarded", "Winner", "Value", "Bids", "Ends", "Buyer", "Title"], theme);
-    let widths = [
-        Constraint::Length(10),
-        Constraint::Length(24),
-        Constraint::Length(20),
-        Constraint::Length(4),
-        Constraint::Length(10),
-        Constraint::Length(22),
-        Constraint::Min(10),
+    let columns = [
+        ("Awarded", 10),
+        ("Winner", 24),
+        ("Value", 20),
+        ("Bids", 4),
+        ("Ends", 10),
+        ("Buyer", 22),
+        ("Title", 10),
     ];
-    table(frame, area, head, rows, &widths, market.scroll());
+    table(frame, area, &columns, rows, market.scroll(), theme);
 }
 
 fn incumbents(frame: &mut Frame, area: Rect, market: &MarketState, theme: &Theme) {
@@ -318,19 +327,15 @@ fn expiring(frame: &mut Frame, area: Rect, market: &MarketState, theme: &Theme) 
             ])
         })
         .collect();
-    let head = header(
-        &["Ends", "Re-tender window", "Holder", "Buyer", "End rests on", "Title"],
-        theme,
-    );
-    let widths = [
-        Constraint::Length(10),
-        Constraint::Length(23),
-        Constraint::Length(22),
-        Constraint::Length(20),
-        Constraint::Length(36),
-        Constraint::Min(10),
+    let columns = [
+        ("Ends", 10),
+        ("Re-tender window", 23),
+        ("Holder", 22),
+        ("Buyer", 20),
+        ("End rests on", 36),
+        ("Title", 10),
     ];
-    table(frame, area, head, rows, &widths, market.scroll());
+    table(frame, area, &columns, rows, market.scroll(), theme);
 }
 
 fn record(frame: &mut Frame, area: Rect, market: &MarketState, theme: &Theme) {
@@ -465,14 +470,13 @@ fn buyer(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContext<'_>
             .style(style),
         );
     }
-    let head = header(&["Date", "Winner/stage", "Value", "Bids", "Ends/due", "Title"], theme);
-    let widths = [
-        Constraint::Length(10),
-        Constraint::Length(24),
-        Constraint::Length(20),
-        Constraint::Length(4),
-        Constraint::Length(10),
-        Constraint::Min(10),
+    let columns = [
+        ("Date", 10),
+        ("Winner/stage", 24),
+        ("Value", 20),
+        ("Bids", 4),
+        ("Ends/due", 10),
+        ("Title", 10),
     ];
-    table(frame, rest, head, rows, &widths, market.scroll());
+    table(frame, rest, &columns, rows, market.scroll(), theme);
 }

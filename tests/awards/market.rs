@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anbud::app::market::{FamilyKind, MarketSection};
 use anbud::app::{Action, AppState, Keymap, Mode, Msg, View};
-use anbud::feeds::awards::{doffin_hits, eforms, ocds, ted_legacy, ted_search};
+use anbud::feeds::awards::{eforms, ocds, ted_legacy, ted_search};
 use anbud::model::{Award, AwardStatus, NoticeId, Relevance, StoredAward};
 use anbud::runtime::Startup;
 use anbud::store::Store;
@@ -15,25 +15,11 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use jiff::Timestamp;
 
 use super::common::screen::{Look, draw, draw_with, rows};
-use super::parse::{
-    CF_2022, CF_2025, DOFFIN_AWARD_HIT, DOFFIN_INTENT_HIT, DOFFIN_XML, LEGACY_CAN, LEGACY_CN, LEGACY_VEAT, TED_CAN,
-};
+use super::parse::{CF_2022, DOFFIN_XML, LEGACY_CN, LEGACY_VEAT, TED_CAN};
 
 /// 2025-06-01: the recorded contracts ending 2026 are still running.
 fn now() -> Timestamp {
     "2025-06-01T08:00:00Z".parse().unwrap()
-}
-
-fn every_award() -> Vec<Award> {
-    let mut rows = ted_search::parse(TED_CAN).unwrap();
-    rows.extend(ted_legacy::parse(LEGACY_CAN).unwrap().awards());
-    rows.extend(ted_legacy::parse(LEGACY_VEAT).unwrap().awards());
-    rows.extend(doffin_hits::parse(DOFFIN_AWARD_HIT).unwrap());
-    rows.extend(doffin_hits::parse(DOFFIN_INTENT_HIT).unwrap());
-    rows.extend(eforms::parse(DOFFIN_XML).unwrap());
-    rows.extend(ocds::parse(CF_2022).unwrap());
-    rows.extend(ocds::parse(CF_2025).unwrap());
-    rows
 }
 
 /// A store holding the legacy competition notice 300984-2021 (scored with the configured profiles,
@@ -44,7 +30,7 @@ fn store_with_awards(config: &anbud::config::Config) -> Store {
     let score = anbud::runtime::scorer(config).unwrap();
     let relevance = score(&notice);
     store.upsert_notices(&[(notice, relevance)], now()).unwrap();
-    store.save_awards(&every_award(), now()).unwrap();
+    store.save_awards(&super::store::every_fixture(), now()).unwrap();
     store.relink_awards(now()).unwrap();
     store
 }
@@ -88,7 +74,7 @@ fn the_market_screen_shows_the_recorded_awards_in_your_space_by_section() {
     let market = core.market();
     assert_eq!(
         market.awards().len(),
-        every_award().len(),
+        super::store::every_fixture().len(),
         "start-up reads every award, linked or not"
     );
     press(&mut core, &[KeyCode::Char('m')]);

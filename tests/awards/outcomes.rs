@@ -12,7 +12,7 @@ use anbud::model::{
 use anbud::store::{Store, StoreCommand, execute};
 use jiff::Timestamp;
 
-use super::common::{notice, now};
+use super::common::{notice, now, saves};
 use super::parse::{DOFFIN_AWARD_HIT, DOFFIN_INTENT_HIT, LEGACY_CAN, TED_CAN};
 
 /// `rows` as stored awards linked to the competition notice `to`.
@@ -64,17 +64,6 @@ fn bids(stages: &[Triage], own: OwnIdentity) -> (AppState, Store) {
         .with_history(store.load_history(500).unwrap())
         .with_market_settings(RetenderLead::default(), own);
     (core, store)
-}
-
-/// The triage changes among `effects`.
-fn saves(effects: &[Effect]) -> Vec<(TriageChange, DecisionKind)> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::SaveTriage { change, kind, .. } => Some((change.clone(), *kind)),
-            _ => None,
-        })
-        .collect()
 }
 
 /// Answers every `SaveTriage` as the store thread does, with a real store; returns the rest.
