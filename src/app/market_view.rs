@@ -249,9 +249,14 @@ impl AppState {
                 }
             }
             winners.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            // Many notices share a buyer: each distinct name and id is folded and compared once.
+            let mut seen: HashMap<(&str, Option<&str>), bool> = HashMap::new();
             let mut notices: Vec<&NoticeRecord> = records
                 .iter()
-                .filter(|r| key.matches(&r.notice.buyer, r.notice.buyer_id.as_deref()))
+                .filter(|r| {
+                    let buyer = (r.notice.buyer.as_str(), r.notice.buyer_id.as_deref());
+                    *seen.entry(buyer).or_insert_with(|| key.matches(buyer.0, buyer.1))
+                })
                 .collect();
             notices.sort_by(|a, b| {
                 b.notice

@@ -57,7 +57,7 @@ fn section_line(market: &MarketState, theme: &Theme) -> Line<'static> {
         spans.push(Span::styled(format!("{}", n + 1), theme.key()));
         spans.push(Span::styled(format!(" {}{count} ", section.label()), style));
     }
-    spans.push(Span::styled("  Tab next · j/k scroll · m closes", theme.muted()));
+    spans.push(Span::styled("  Tab next · Esc closes", theme.muted()));
     Line::from(spans)
 }
 
@@ -201,8 +201,8 @@ fn awards(frame: &mut Frame, area: Rect, market: &MarketState, theme: &Theme) {
         .collect();
     let columns = [
         ("Awarded", 10),
-        ("Winner", 24),
-        ("Value", 20),
+        ("Winner", 28),
+        ("Value", 18),
         ("Bids", 4),
         ("Ends", 10),
         ("Buyer", 22),
@@ -472,8 +472,8 @@ fn buyer(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContext<'_>
     }
     let columns = [
         ("Date", 10),
-        ("Winner/stage", 24),
-        ("Value", 20),
+        ("Winner/stage", 28),
+        ("Value", 18),
         ("Bids", 4),
         ("Ends/due", 10),
         ("Title", 10),
