@@ -155,6 +155,8 @@ pub struct MarketState {
     /// Bids anbud already settled (or tried to) this session: each is proposed once, so a store
     /// that refuses the write is not asked again on every change.
     pub(crate) settled: HashSet<NoticeId>,
+    /// The help was opened from the Market screen: closing it returns there.
+    pub(crate) behind_help: bool,
     /// Decision batches anbud proposed itself, so their saved message says "by anbud".
     pub(crate) auto_batches: HashSet<i64>,
     /// When each notice's triage last changed (from the store at start-up, then this session's
@@ -193,6 +195,7 @@ impl Default for MarketState {
             outcomes_due: false,
             settled: HashSet::new(),
             auto_batches: HashSet::new(),
+            behind_help: false,
             decided_at: HashMap::new(),
         }
     }

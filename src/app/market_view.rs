@@ -112,6 +112,7 @@ impl AppState {
             Action::Quit => self.running = false,
             Action::ToggleHelp => {
                 self.help_scroll = 0;
+                self.market.behind_help = true;
                 self.mode = Mode::Help;
             }
             action if action.moves_cursor() => {

@@ -236,10 +236,11 @@ impl AppState {
             }
             Action::ToggleHelp => {
                 self.help_scroll = 0;
-                self.mode = if self.mode == Mode::Help {
-                    Mode::List
-                } else {
-                    Mode::Help
+                self.mode = match self.mode {
+                    // Help opened from the Market screen goes back to it.
+                    Mode::Help if std::mem::take(&mut self.market.behind_help) => Mode::Market,
+                    Mode::Help => Mode::List,
+                    _ => Mode::Help,
                 };
             }
             Action::ToggleMessages => self.toggle_messages(),

@@ -330,6 +330,11 @@ fn movement_keys_and_the_wheel_scroll_the_section_and_stop_at_its_end() {
     assert_eq!(core.market().scroll(), total - 1, "the last row stays on screen");
     press(&mut core, &[KeyCode::Char('k'), KeyCode::Char('g')]);
     assert_eq!(core.market().scroll(), 0);
+    // The help opens over it and closes back to it.
+    press(&mut core, &[KeyCode::Char('?')]);
+    assert_eq!(core.mode(), Mode::Help);
+    press(&mut core, &[KeyCode::Esc]);
+    assert_eq!(core.mode(), Mode::Market);
     // Triage keys do nothing here; the screen's own key closes it.
     press(&mut core, &[KeyCode::Char('s'), KeyCode::Char('x')]);
     assert!(!core.has_pending(), "no decision from the Market screen");
