@@ -71,8 +71,8 @@ fn about_text(market: &MarketState) -> String {
             .to_owned(),
         MarketSection::Incumbents => {
             "Winners per CPV division (first 2 digits of the CPV code) and per profile. Spend adds \
-             awarded values only, per currency; framework ceilings and estimates are shown apart, \
-             never as spend."
+             awarded values only, per currency; framework ceilings and estimates are shown apart \
+             (the largest), never added up."
                 .to_owned()
         }
         MarketSection::Expiring => format!(
@@ -246,10 +246,10 @@ fn incumbents(frame: &mut Frame, area: Rect, market: &MarketState, theme: &Theme
         for r in &group.rows {
             let mut other = Vec::new();
             if !r.ceilings.is_empty() {
-                other.push(format!("ceiling {}", r.ceilings.in_words()));
+                other.push(format!("ceiling {}", r.ceilings.largest_in_words()));
             }
             if !r.estimates.is_empty() {
-                other.push(format!("est {}", r.estimates.in_words()));
+                other.push(format!("est {}", r.estimates.largest_in_words()));
             }
             let buyers = match r.buyers.as_slice() {
                 [] => String::new(),

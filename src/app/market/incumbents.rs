@@ -3,7 +3,8 @@
 //! number of tenders received.
 //!
 //! Only values of kind `award` in one currency are added up (spend); framework ceilings and
-//! estimates are summed apart and shown apart, never as spend (shared/reference/awards.md §0.4).
+//! estimates are kept apart and shown as the largest, never added up and never as spend
+//! (shared/reference/awards.md §0.4).
 
 use std::collections::HashMap;
 
@@ -20,18 +21,19 @@ pub enum FamilyKind {
     Profile,
 }
 
-/// Amounts per currency, never added across currencies.
+/// Amounts per currency, never added across currencies: (currency, sum, count, largest).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Sums(Vec<(String, f64, usize)>);
+pub struct Sums(Vec<(String, f64, usize, f64)>);
 
 impl Sums {
     fn add(&mut self, currency: &str, value: f64) {
         match self.0.iter_mut().find(|(c, ..)| c == currency) {
-            Some((_, sum, n)) => {
+            Some((_, sum, n, largest)) => {
                 *sum += value;
                 *n += 1;
+                *largest = largest.max(value);
             }
-            None => self.0.push((currency.to_owned(), value, 1)),
+            None => self.0.push((currency.to_owned(), value, 1, value)),
         }
     }
 
@@ -40,18 +42,36 @@ impl Sums {
         self.0.is_empty()
     }
 
-    /// "17 000 000 NOK + 536 437.72 EUR": one amount per currency.
+    /// The sum per currency, "17 000 000 NOK + 536 437.72 EUR": for awarded values, which add up
+    /// to spend.
     pub fn in_words(&self) -> String {
         self.0
             .iter()
-            .map(|(c, v, _)| crate::model::money::amount(*v, Some(c)))
+            .map(|(c, v, ..)| crate::model::money::amount(*v, Some(c)))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    }
+
+    /// The value, or the count and the largest, per currency ("14 671 946 NOK", "3× up to
+    /// 45 000 000 DKK"): for framework ceilings and estimates, whose sum would mean nothing.
+    pub fn largest_in_words(&self) -> String {
+        self.0
+            .iter()
+            .map(|(c, _, n, largest)| {
+                let amount = crate::model::money::amount(*largest, Some(c));
+                if *n == 1 {
+                    amount
+                } else {
+                    format!("{n}× up to {amount}")
+                }
+            })
             .collect::<Vec<_>>()
             .join(" + ")
     }
 
     /// How many values were added.
     pub fn count(&self) -> usize {
-        self.0.iter().map(|(_, _, n)| n).sum()
+        self.0.iter().map(|(_, _, n, _)| n).sum()
     }
 }
 
@@ -228,5 +248,25 @@ fn division_label(code: &str) -> String {
         format!("CPV {code}")
     } else {
         format!("CPV {code} {name}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Sums;
+
+    #[test]
+    fn spend_adds_up_per_currency_and_ceilings_show_their_largest() {
+        let mut spend = Sums::default();
+        for (currency, value) in [("EUR", 320_649.86), ("NOK", 17_000_000.0), ("EUR", 210_787.86)] {
+            spend.add(currency, value);
+        }
+        assert_eq!(spend.in_words(), "531 437.72 EUR + 17 000 000 NOK");
+        assert_eq!(spend.count(), 3);
+        let mut ceilings = Sums::default();
+        ceilings.add("NOK", 14_671_946.0);
+        assert_eq!(ceilings.largest_in_words(), "14 671 946 NOK");
+        ceilings.add("NOK", 45_000_000.0);
+        assert_eq!(ceilings.largest_in_words(), "2× up to 45 000 000 NOK");
     }
 }
