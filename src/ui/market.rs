@@ -19,11 +19,24 @@ use crate::model::{AwardStatus, StoredAward, ValueKind};
 pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContext<'_>) {
     let theme = ctx.theme;
     let market = state.market();
-    let [tabs, about, body] =
-        Layout::vertical([Constraint::Length(1), Constraint::Length(2), Constraint::Min(1)]).areas(area);
-    frame.render_widget(Paragraph::new(section_line(market, theme)), tabs);
+    let about_text = about_text(market);
+    // The sentence gets the lines it needs at this width, at most three.
+    let about_rows = super::sources::wrap(&about_text, usize::from(area.width).max(20))
+        .len()
+        .min(3);
+    let [tabs, about, body] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(u16::try_from(about_rows).unwrap_or(3)),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    let mut line = section_line(market, theme, false);
+    if line.width() > usize::from(area.width) {
+        line = section_line(market, theme, true);
+    }
+    frame.render_widget(Paragraph::new(line), tabs);
     frame.render_widget(
-        Paragraph::new(Line::styled(about_text(market), theme.muted())).wrap(Wrap { trim: true }),
+        Paragraph::new(Line::styled(about_text, theme.muted())).wrap(Wrap { trim: true }),
         about,
     );
     match market.section() {
@@ -35,18 +48,25 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
     }
 }
 
-/// " Market  1 Awards 4 · 2 Incumbents · …   Tab next · j/k scroll · m closes".
-fn section_line(market: &MarketState, theme: &Theme) -> Line<'static> {
+/// " Market  1 Awards 4 · 2 Incumbents · …   Tab next · Esc closes"; `narrow`: short labels, no
+/// key hint (the help has it).
+fn section_line(market: &MarketState, theme: &Theme, narrow: bool) -> Line<'static> {
     let mut spans = vec![Span::styled(" Market ", theme.title())];
     for (n, section) in MarketSection::ALL.into_iter().enumerate() {
         let count = match section {
             MarketSection::Awards => format!(" {}", market.in_space().count()),
             MarketSection::Expiring => format!(" {}", market.expiring().count()),
             MarketSection::Buyer => match market.buyer() {
-                Some(b) => format!(": {}", short(&sanitize(&b.name), 24)),
+                Some(b) => format!(": {}", short(&sanitize(&b.name), if narrow { 12 } else { 24 })),
+                None if narrow => String::new(),
                 None => " (b on a notice)".to_owned(),
             },
             MarketSection::Incumbents | MarketSection::Record => String::new(),
+        };
+        let label = match section {
+            MarketSection::Incumbents if narrow => "Incumb.",
+            MarketSection::Record if narrow => "Record",
+            _ => section.label(),
         };
         let style = if section == market.section() {
             theme.tab_active()
@@ -55,9 +75,11 @@ fn section_line(market: &MarketState, theme: &Theme) -> Line<'static> {
         };
         spans.push(Span::raw(" "));
         spans.push(Span::styled(format!("{}", n + 1), theme.key()));
-        spans.push(Span::styled(format!(" {}{count} ", section.label()), style));
+        spans.push(Span::styled(format!(" {label}{count} "), style));
     }
-    spans.push(Span::styled("  Tab next · Esc closes", theme.muted()));
+    if !narrow {
+        spans.push(Span::styled("  Tab next · Esc closes", theme.muted()));
+    }
     Line::from(spans)
 }
 

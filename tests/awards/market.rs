@@ -90,6 +90,10 @@ fn the_market_screen_shows_the_recorded_awards_in_your_space_by_section() {
     assert!(!in_space.contains(&"ted:335380-2021".to_owned()), "{in_space:?}");
     assert!(!in_space.is_empty());
     insta::assert_snapshot!("market_awards", screen(&core));
+    // On 80 columns the section line shortens its labels and the sentence gets its third line.
+    let narrow = rows(&draw(&core, 80, 24)).join("\n");
+    assert!(narrow.contains("2 Incumb."), "{narrow}");
+    insta::assert_snapshot!("market_awards_80x24", narrow);
 
     press(&mut core, &[KeyCode::Char('2')]);
     assert_eq!(core.market().section(), MarketSection::Incumbents);
