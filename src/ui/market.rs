@@ -427,7 +427,12 @@ fn buyer(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContext<'_>
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let [top, rest] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(area);
+    // "Last time": the newest award that named a winner, as the detail pane words an outcome.
+    let last = market.buyer_awards().find(|a| a.award.is_awarded()).map_or_else(
+        || "no award with a named winner stored".to_owned(),
+        |a| format!("{} — {}", day(award_day(&a.award)), sanitize(&a.outcome_in_words())),
+    );
+    let [top, rest] = Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(area);
     frame.render_widget(
         Paragraph::new(vec![
             Line::from(vec![
@@ -441,6 +446,7 @@ fn buyer(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContext<'_>
                 )),
             ]),
             Line::from(vec![Span::styled("Most wins ", theme.label()), Span::raw(most)]),
+            Line::from(vec![Span::styled("Last award ", theme.label()), Span::raw(last)]),
         ]),
         top,
     );

@@ -346,3 +346,26 @@ fn movement_keys_and_the_wheel_scroll_the_section_and_stop_at_its_end() {
     press(&mut core, &[KeyCode::Char('m')]);
     assert_eq!(core.mode(), Mode::List);
 }
+
+#[test]
+fn a_buyers_history_says_who_won_last_for_how_much() {
+    let awards = eforms::parse(DOFFIN_XML).unwrap();
+    // A notice of the same buyer, named as the award names it (the organisation number decides).
+    let mut record = super::common::notice("doffin:2026-1").buyer(&awards[0].buyer).build();
+    record.notice.buyer_id.clone_from(&awards[0].buyer_id);
+    let mut core = AppState::new(vec![record], &[], now()).with_awards(awards.into_iter().map(stored).collect());
+    press(&mut core, &[KeyCode::Char('b')]);
+    let text = screen(&core);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("Last award "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.contains("— Awarded to AVONOVA HELSE AS for 17 000 000 NOK, 2 tenders"),
+        "{line}"
+    );
+    assert_eq!(
+        core.market().buyer().unwrap().winners,
+        [("AVONOVA HELSE AS".to_owned(), 1)]
+    );
+}
