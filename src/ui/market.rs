@@ -430,7 +430,10 @@ fn buyer(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContext<'_>
     // "Last time": the newest award that named a winner, as the detail pane words an outcome.
     let last = market.buyer_awards().find(|a| a.award.is_awarded()).map_or_else(
         || "no award with a named winner stored".to_owned(),
-        |a| format!("{} — {}", day(award_day(&a.award)), sanitize(&a.outcome_in_words())),
+        |a| {
+            let outcome = sanitize(&a.outcome_in_words());
+            award_day(&a.award).map_or_else(|| outcome.clone(), |d| format!("{d} — {outcome}"))
+        },
     );
     let [top, rest] = Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(area);
     frame.render_widget(
