@@ -360,10 +360,10 @@ fn a_buyers_history_says_who_won_last_for_how_much() {
         .lines()
         .find(|l| l.starts_with("Last award "))
         .unwrap_or_else(|| panic!("{text}"));
-    // The notice gives no date (its AwardDate is Doffin's 2000-01-01 placeholder): none is shown.
+    // Dated by the notice's publication: its AwardDate is Doffin's 2000-01-01 placeholder.
     assert_eq!(
         line.trim_end(),
-        "Last award Awarded to AVONOVA HELSE AS for 17 000 000 NOK, 2 tenders"
+        "Last award 2022-08-25 — Awarded to AVONOVA HELSE AS for 17 000 000 NOK, 2 tenders"
     );
     assert_eq!(
         core.market().buyer().unwrap().winners,
