@@ -6,6 +6,7 @@
 
 mod alerts;
 mod annotate;
+mod award_outcomes;
 mod decisions;
 mod descriptions;
 mod feed_health;
@@ -14,6 +15,8 @@ mod fetches;
 pub mod keymap;
 mod listing;
 mod loading;
+pub mod market;
+mod market_view;
 mod message_log;
 pub mod messages;
 pub mod msg;

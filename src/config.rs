@@ -67,6 +67,12 @@ pub struct Config {
     /// Months before a contract's estimated end when its re-tender window opens and closes
     /// (`retender_lead_months = [9, 6]`).
     pub retender_lead: crate::model::RetenderLead,
+    /// Your organisation numbers in award notices (`own_org_ids`; digits compared, so
+    /// `"NO 890 164 072 MVA"` is `890164072`): a bid whose award names one is won, else lost.
+    pub own_org_ids: Vec<String>,
+    /// Your names in award notices (`own_names`; compared without case, punctuation or legal
+    /// forms such as "AS"), for winners listed without an organisation number.
+    pub own_names: Vec<String>,
     /// Key rebindings for the list, applied over the defaults one key at a time.
     pub keys: crate::app::keymap::Overrides,
     /// Team mode's PostgreSQL server (`[database]`); without a `url`, SQLite as before.

@@ -5,6 +5,7 @@
 //! `serde_json`; the payloads are embedded, so the demo needs no files at run time. TED's routes
 //! live here, Doffin's, Find a Tender's and the RSS feed's in the `doffin`, `ocds` and `rss` submodules.
 
+pub mod awards;
 mod dates;
 mod doffin;
 mod ocds;

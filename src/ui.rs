@@ -6,6 +6,7 @@ mod deadline;
 mod fit;
 mod help;
 mod highlight;
+mod market;
 mod message_log;
 mod note_editor;
 mod notice_detail;
@@ -91,6 +92,13 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &mut ViewState, ctx: Re
     .areas(frame.area());
 
     view.tabs = render_tabs(frame, tabs, state, ctx.theme);
+    if state.mode() == Mode::Market {
+        market::render(frame, body, state, ctx);
+        // No list on screen: a click there selects nothing.
+        view.list_body = Rect::default();
+        status_bar::render(frame, status, state, ctx);
+        return;
+    }
     let list_area = if state.is_detail_open() {
         let direction = if body.width >= 120 {
             Direction::Horizontal
@@ -129,7 +137,7 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &mut ViewState, ctx: Re
         Mode::Tag => tag_prompt::render(frame, frame.area(), state, ctx),
         Mode::Reason => reason_picker::render(frame, frame.area(), state, ctx.theme),
         Mode::Suggestions => suggestions::render(frame, frame.area(), state, ctx.theme),
-        Mode::List | Mode::Search | Mode::Confirm => {}
+        Mode::List | Mode::Search | Mode::Confirm | Mode::Market => {}
     }
 }
 

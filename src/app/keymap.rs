@@ -195,6 +195,8 @@ impl Default for Keymap {
                 plain(K::Char('?'), A::ToggleHelp),
                 plain(K::Char('F'), A::ToggleSources),
                 plain(K::Char('M'), A::ToggleMessages),
+                plain(K::Char('m'), A::ToggleMarket),
+                plain(K::Char('b'), A::BuyerHistory),
                 plain(K::Char('q'), A::Quit),
                 ctrl('c', A::Quit),
             ],
@@ -353,6 +355,26 @@ impl Keymap {
                 }
                 _ => None,
             },
+            // The Market screen: digits pick a section, Tab cycles them, the list's movement keys
+            // scroll, its own key, Esc or q closes it; triage keys do nothing here.
+            Mode::Market => match (key.code, self.resolve(key)) {
+                (KeyCode::Char(c @ '1'..='5'), _) => super::market::MarketSection::ALL
+                    .get(usize::from(c as u8 - b'1'))
+                    .map(|s| Msg::MarketSection(*s)),
+                (KeyCode::Esc | KeyCode::Char('q'), _) => Some(Msg::Action(Action::ToggleMarket)),
+                (
+                    _,
+                    Some(
+                        action @ (Action::ToggleMarket
+                        | Action::Quit
+                        | Action::NextView
+                        | Action::PreviousView
+                        | Action::ToggleHelp),
+                    ),
+                ) => Some(Msg::Action(action)),
+                (_, Some(action)) if action.moves_cursor() => Some(Msg::Action(action)),
+                _ => None,
+            },
             // The suggestions panel: j/k or arrows move, Enter or a accepts, anything else closes.
             Mode::Suggestions => Some(Msg::Suggestion(match key.code {
                 KeyCode::Char('j') | KeyCode::Down => SuggestionKey::Next,
@@ -446,6 +468,8 @@ pub fn describe(action: Action) -> &'static str {
         Action::CycleSort => "change sort order",
         Action::OpenInBrowser => "open in browser",
         Action::CopyLink => "copy link (OSC 52)",
+        Action::ToggleMarket => "market: awards, rivals",
+        Action::BuyerHistory => "buyer's history",
     }
 }
 

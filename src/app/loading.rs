@@ -85,6 +85,8 @@ impl AppState {
                 }
                 self.records = records;
                 self.by_id = by_id;
+                // Bids beyond the first screen may be concluded by awards already held.
+                self.market.outcomes_due = true;
                 self.status = Some(info(format!(
                     "{} loaded",
                     crate::model::plural::count(self.records.len(), "saved notice", "saved notices")

@@ -47,6 +47,8 @@ pub enum Msg {
     ClickRow(usize),
     /// The user clicked a tab.
     ClickView(super::view::View),
+    /// A digit on the Market screen picked a section.
+    MarketSection(super::market::MarketSection),
     /// The number of list rows on screen changed (for page up/down).
     ViewportChanged {
         /// Visible table rows.
@@ -128,6 +130,10 @@ pub enum Action {
     CycleSort,
     /// Open the notice's web page in the browser.
     OpenInBrowser,
+    /// Show or hide the Market screen: awards in your space, incumbents, expiring contracts, your record.
+    ToggleMarket,
+    /// The selected notice's buyer: its awards (who won, value, when, ends) and its notices.
+    BuyerHistory,
     /// Copy the notice's link to the clipboard (OSC 52, so it works over ssh).
     CopyLink,
 }

@@ -36,6 +36,8 @@ pub struct AppState {
     pub(crate) loading: bool,
     /// Stored awards by the competition notice they conclude (read at start-up).
     pub(crate) awards: HashMap<NoticeId, Vec<crate::model::StoredAward>>,
+    /// Every stored award and the Market screen's views of them (see `market.rs`).
+    pub(crate) market: super::market::MarketState,
     /// The profile exclusions are suggested for, and whether it has a file to write them to.
     pub(crate) suggest_profile: Option<(crate::matching::Profile, bool)>,
     pub(crate) suggestions: super::prompts::SuggestionsPanel,
@@ -82,6 +84,7 @@ impl AppState {
             notify_min_score: None,
             loading: false,
             awards: HashMap::new(),
+            market: super::market::MarketState::default(),
             suggest_profile: None,
             suggestions: super::prompts::SuggestionsPanel::default(),
             feed_logs: feeds.iter().map(|f| super::sources::FeedLog::new(f, None)).collect(),
@@ -265,13 +268,10 @@ impl AppState {
         !self.decisions.pending.is_empty()
     }
 
-    /// Shows the stored awards on the competition notices they are linked to (the detail pane).
+    /// Shows the stored awards on the competition notices they are linked to (the detail pane)
+    /// and counts every one of them on the Market screen.
     pub fn with_awards(mut self, awards: Vec<crate::model::StoredAward>) -> Self {
-        for award in awards {
-            if let Some(link) = &award.link {
-                self.awards.entry(link.competition.clone()).or_default().push(award);
-            }
-        }
+        self.absorb_awards(awards);
         self
     }
 

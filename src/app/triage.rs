@@ -158,7 +158,7 @@ impl AppState {
         self.request_batch(batch, DecisionKind::Redo)
     }
 
-    fn request_batch(&mut self, changes: Vec<TriageChange>, kind: DecisionKind) -> Vec<Effect> {
+    pub(crate) fn request_batch(&mut self, changes: Vec<TriageChange>, kind: DecisionKind) -> Vec<Effect> {
         if changes.is_empty() {
             return Vec::new();
         }
@@ -212,6 +212,8 @@ impl AppState {
     pub(crate) fn on_triage_saved(&mut self, change: TriageChange) {
         self.team.unconfirmed.remove(&change.id);
         let pending = self.decisions.pending.remove(&change.id);
+        // An award dated before this never overrides it (see `award_outcomes.rs`).
+        self.market.decided_at.insert(change.id.clone(), self.now);
         if let Some(&i) = self.by_id.get(&change.id) {
             self.records[i].triage = change.to;
         }
@@ -289,7 +291,11 @@ impl AppState {
                     .map(|&i| shorten(&self.records[i].notice.title, 60)),
                 _ => None,
             };
-            let summary = super::message_log::decision_summary(flight.kind, &flight.saved, title.as_deref());
+            let mut summary = super::message_log::decision_summary(flight.kind, &flight.saved, title.as_deref());
+            if self.market.auto_batches.remove(&batch) {
+                // Settled from an award notice, not by a key press: say so, and how to take it back.
+                summary = format!("By anbud from an award notice — {summary} (u undoes)");
+            }
             self.status = Some(info(summary));
         }
         // Only what the store committed can be undone or redone.

@@ -14,6 +14,8 @@ impl AppState {
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         let before = self.status.take();
         let mut effects = self.dispatch(msg);
+        effects.extend(self.settle_award_outcomes());
+        self.refresh_market();
         self.log_status(before);
         effects.extend(self.track_seen_changes());
         effects.extend(self.read_shown_description());
@@ -83,6 +85,10 @@ impl AppState {
                 self.move_cursor(row);
                 Vec::new()
             }
+            Msg::MarketSection(section) => {
+                self.pick_market_section(section);
+                Vec::new()
+            }
             Msg::ClickView(view) => {
                 self.decisions.lingering.clear();
                 self.listing.view = view;
@@ -112,6 +118,10 @@ impl AppState {
         let page = usize::from(self.list_rows.max(1));
         let row = self.selected_row().unwrap_or(0);
         if self.scroll_overlay(action) {
+            return Vec::new();
+        }
+        if self.mode == Mode::Market {
+            self.on_market_action(action);
             return Vec::new();
         }
         match action {
@@ -233,13 +243,16 @@ impl AppState {
             }
             Action::ToggleHelp => {
                 self.help_scroll = 0;
-                self.mode = if self.mode == Mode::Help {
-                    Mode::List
-                } else {
-                    Mode::Help
+                self.mode = match self.mode {
+                    // Help opened from the Market screen goes back to it.
+                    Mode::Help if std::mem::take(&mut self.market.behind_help) => Mode::Market,
+                    Mode::Help => Mode::List,
+                    _ => Mode::Help,
                 };
             }
             Action::ToggleMessages => self.toggle_messages(),
+            Action::ToggleMarket => self.toggle_market(),
+            Action::BuyerHistory => self.show_buyer_history(),
         }
         Vec::new()
     }

@@ -158,6 +158,8 @@ pub enum Mode {
     Sources,
     /// The message log (`M`) is open.
     Messages,
+    /// The Market screen (`m`, or `b` for a buyer's history) is open.
+    Market,
 }
 
 /// One row of the current view, with the search's matched character positions in its title.

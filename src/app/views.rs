@@ -44,6 +44,8 @@ impl AppState {
             masks.push(mask);
         }
         self.listing.counts = counts;
+        // Records or decisions changed: the Market screen's views are derived again when shown.
+        self.market.stale = true;
         self.listing.search.masks = masks;
         self.listing.next_time_boundary = boundary;
         if self.listing.sort == SortKey::Buyer {

@@ -75,6 +75,9 @@ pub async fn run(mut config: Config, db: Option<&Path>) -> Result<()> {
         .await
         .wrap_err("cannot start the demo server on 127.0.0.1")?;
     config.feeds = demo_feeds(&server.base_url());
+    // Recorded award notices, so the Market screen (m) has something to show offline.
+    demo::awards::seed(&mut store, jiff::Timestamp::now())
+        .map_err(|e| color_eyre::eyre::eyre!("cannot store the demo's award notices: {e}"))?;
     // A new database has nothing to re-score: the first polls score with these profiles.
     store
         .adopt_profiles_if_empty(&crate::matching::set::fingerprint(&config.profiles))

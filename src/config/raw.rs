@@ -54,6 +54,8 @@ pub(super) struct RawConfig {
     theme: Option<super::Palette>,
     stale_after: Option<Interval<StaleAfter>>,
     retender_lead_months: Option<[u32; 2]>,
+    own_org_ids: Option<Texts>,
+    own_names: Option<Texts>,
     profiles: Option<Vec<PathBuf>>,
     feeds: Option<Vec<RawFeed>>,
     keys: Option<super::keys::RawKeys>,
@@ -325,6 +327,8 @@ impl RawConfig {
             theme: user.theme.or(self.theme),
             stale_after: user.stale_after.or(self.stale_after),
             retender_lead_months: user.retender_lead_months.or(self.retender_lead_months),
+            own_org_ids: user.own_org_ids.or(self.own_org_ids),
+            own_names: user.own_names.or(self.own_names),
             // The list and the folder it is relative to come from the same file.
             profile_base: if user.profiles.is_some() {
                 user.profile_base
@@ -438,11 +442,38 @@ impl RawConfig {
                         closes: a.min(b),
                     }
                 }),
+            own_org_ids: self.own_org_ids.map(|t| t.0).unwrap_or_default(),
+            own_names: self.own_names.map(|t| t.0).unwrap_or_default(),
             database: self
                 .database
                 .map(super::database::RawDatabase::finish)
                 .unwrap_or_default(),
         })
+    }
+}
+
+/// A list of texts (`own_org_ids`, `own_names`). A bare string is the likely slip; the error says
+/// to put it in brackets, at the line and column the parser reports.
+#[derive(Debug, Clone, Default)]
+struct Texts(Vec<String>);
+
+impl<'de> Deserialize<'de> for Texts {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Texts;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list in brackets, even of one: [\"890164072\"]")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Texts, A::Error> {
+                let mut out = Vec::new();
+                while let Some(text) = seq.next_element::<String>()? {
+                    out.push(text);
+                }
+                Ok(Texts(out))
+            }
+        }
+        deserializer.deserialize_seq(Visitor)
     }
 }
 

@@ -366,3 +366,23 @@ fn a_setting_of_another_kind_of_feed_is_an_error_naming_feed_key_and_kinds() {
         "{message}"
     );
 }
+
+#[test]
+fn own_org_ids_and_names_parse_and_a_wrong_type_names_its_line() {
+    let bundled = load(None).expect("bundled");
+    assert!(
+        bundled.own_org_ids.is_empty() && bundled.own_names.is_empty(),
+        "nobody by default"
+    );
+    let text = "own_org_ids = [\"NO 890 164 072 MVA\"]\nown_names = [\"Globalconnect AS\"]\n";
+    let config = parse_str(text, "user.toml").expect("valid");
+    assert_eq!(config.own_org_ids, ["NO 890 164 072 MVA"]);
+    assert_eq!(config.own_names, ["Globalconnect AS"]);
+    let own = crate::app::market::OwnIdentity::new(&config.own_org_ids, &config.own_names);
+    assert!(own.is(Some("GLOBALCONNECT"), None), "legal form and case ignored");
+    assert!(own.is(None, Some("890164072")), "digits compared");
+    assert!(!own.is(Some("Globalconnect Norge"), Some("999 601 391")));
+    let (line, message) = invalid("\n\nown_org_ids = \"890164072\"\n");
+    assert_eq!(line, 3);
+    assert!(message.contains("a list in brackets"), "{message}");
+}

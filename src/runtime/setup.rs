@@ -80,13 +80,17 @@ impl Startup {
         let specs = resumed_specs(config, &store)?;
         // Undo and redo reach back into earlier sessions (kept to the last 500 decisions).
         let history = store.load_history(500).wrap_err("cannot load the decisions log")?;
-        // Awards imported with `anbud awards --import`, shown on the notices they conclude.
-        let linked = crate::store::AwardQuery {
-            linked_only: true,
-            ..Default::default()
-        };
-        let awards = store.awards(&linked).wrap_err("cannot read the stored awards")?;
+        // Every stored award: the linked ones show on the notices they conclude, and all of them
+        // count on the Market screen (in your space or not: a buyer's history shows them all).
+        let awards = store
+            .awards(&crate::store::AwardQuery::default())
+            .wrap_err("cannot read the stored awards")?;
+        let decided = store.bid_decision_times().wrap_err("cannot read the decisions log")?;
+        let own = crate::app::market::OwnIdentity::new(&config.own_org_ids, &config.own_names);
         let mut core = AppState::new(records, &feeds, now)
+            .with_award_scorer(scorer(config)?)
+            .with_market_settings(config.retender_lead, own)
+            .with_decision_times(decided)
             .with_awards(awards)
             .with_history(history)
             .with_reject_reasons(config.reject_reasons.clone())

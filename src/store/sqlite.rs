@@ -321,6 +321,37 @@ impl Store {
         tx.commit().map_err(sqlite)
     }
 
+    /// When each bid in progress (bidding or submitted) was last decided on, from the decisions
+    /// log: an award dated before that never overrides it (see `app::award_outcomes`). A stored
+    /// time that does not parse is left out, as if unknown.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Sqlite`] when the query fails.
+    pub fn bid_decision_times(&self) -> Result<std::collections::HashMap<NoticeId, Timestamp>, StoreError> {
+        let sqlite = failed("read when bids were last decided on");
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT d.notice_id, MAX(d.at) FROM decisions AS d
+                 JOIN triage AS t ON t.notice_id = d.notice_id
+                 WHERE t.status IN ('bidding', 'submitted')
+                 GROUP BY d.notice_id",
+            )
+            .map_err(sqlite)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(sqlite)?;
+        let mut out = std::collections::HashMap::new();
+        for row in rows {
+            let (id, at) = row.map_err(sqlite)?;
+            if let Ok(at) = at.parse::<Timestamp>() {
+                out.insert(NoticeId(id), at);
+            }
+        }
+        Ok(out)
+    }
+
     /// The undo and redo stacks (most recent batch last) rebuilt by replaying the decisions log, so
     /// `u` and `Ctrl-r` work across restarts and a mass action is undone as one; at most `limit`
     /// batches are kept on each.

@@ -67,6 +67,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
             keys(KeyMode::Search, TextEdit::Submit),
             keys(KeyMode::Search, TextEdit::Cancel),
         ),
+        "Market: 1–5 or Tab pick a section (awards, incumbents, expiring, my record, buyer), \
+         j/k scroll, Esc closes; b on a notice opens its buyer's history."
+            .to_owned(),
     ]);
     let column_width = entries.iter().map(Line::width).max().unwrap_or(0) + 1;
     // The notes wrap to the width of the key list, at least 78 columns when the screen has them.

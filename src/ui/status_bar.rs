@@ -114,6 +114,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, ctx: RenderContex
             Span::styled(": sources  ", theme.error()),
         ]);
     }
+    // The Market screen's key, as bound (it has no tab of its own in the tab line), once there are
+    // awards to look at: without any the line keeps its room for messages.
+    let market = ctx
+        .keymap
+        .bindings()
+        .iter()
+        .find(|b| b.action == crate::app::Action::ToggleMarket)
+        .filter(|_| !state.market().awards().is_empty());
+    if let Some(market) = market {
+        hint.extend([
+            Span::styled(crate::app::keymap::key_label(market), theme.key()),
+            Span::styled(" market  ", theme.muted()),
+        ]);
+    }
     hint.extend([Span::styled("?", theme.key()), Span::styled(" help ", theme.muted())]);
     let hint = Line::from(hint).right_aligned();
     let mut line = Vec::new();

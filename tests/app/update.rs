@@ -7,7 +7,7 @@ use anbud::feeds::FeedEvent;
 use anbud::model::{DecisionKind, NoticeId, NoticeRecord, Triage, TriageChange};
 use anbud::store::StoreEvent;
 use common::saver::{Saver, fetched};
-use common::{notice, now, selected_id as selected, visible_ids as ids};
+use common::{notice, now, saves, selected_id as selected, visible_ids as ids};
 
 fn records() -> Vec<NoticeRecord> {
     vec![
@@ -33,17 +33,6 @@ fn records() -> Vec<NoticeRecord> {
 
 fn state() -> AppState {
     AppState::new(records(), &["TED".to_owned()], now())
-}
-
-/// The triage saves among `effects`, without their batch numbers.
-fn saves(effects: &[Effect]) -> Vec<(TriageChange, DecisionKind)> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::SaveTriage { change, kind, .. } => Some((change.clone(), *kind)),
-            _ => None,
-        })
-        .collect()
 }
 
 fn act(state: &mut AppState, action: Action) -> Vec<Effect> {

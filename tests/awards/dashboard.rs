@@ -33,14 +33,12 @@ fn the_competition_notice_shows_its_outcome_in_the_detail_pane() {
         ..Default::default()
     };
     assert_eq!(store.awards(&anbud::store::AwardQuery::default()).unwrap().len(), 2);
-    assert_eq!(
-        store.awards(&linked).unwrap().len(),
-        1,
-        "start-up reads the linked one only"
-    );
+    assert_eq!(store.awards(&linked).unwrap().len(), 1, "one of them is linked");
     let mut core = Startup::prepare(&config, store, Timestamp::now()).unwrap().core;
     let competition = anbud::model::NoticeId::new("ted", "300984-2021");
+    // Start-up reads both: the linked one shows on its notice, both count on the Market screen.
     assert_eq!(core.awards_for(&competition).len(), 1);
+    assert_eq!(core.market().awards().len(), 2);
 
     core.update(Msg::ClickView(View::All));
     core.update(Msg::Action(Action::SelectFirst));

@@ -14,3 +14,5 @@ mod store;
 
 mod cli;
 mod dashboard;
+mod market;
+mod outcomes;

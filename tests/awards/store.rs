@@ -21,7 +21,7 @@ fn date(s: &str) -> Date {
     s.parse().unwrap()
 }
 
-fn every_fixture() -> Vec<Award> {
+pub(super) fn every_fixture() -> Vec<Award> {
     let mut rows = ted_search::parse(TED_CAN).unwrap();
     rows.extend(ted_legacy::parse(LEGACY_CAN).unwrap().awards());
     rows.extend(ted_legacy::parse(LEGACY_VEAT).unwrap().awards());

@@ -108,6 +108,17 @@ impl NoticeBuilder {
     }
 }
 
+/// The triage saves among `effects`, without their batch numbers.
+pub fn saves(effects: &[anbud::app::Effect]) -> Vec<(anbud::model::TriageChange, anbud::model::DecisionKind)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            anbud::app::Effect::SaveTriage { change, kind, .. } => Some((change.clone(), *kind)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The native ids of the rows on screen, top to bottom.
 pub fn visible_ids(state: &AppState) -> Vec<String> {
     state
