@@ -6,6 +6,7 @@
 
 mod alerts;
 mod annotate;
+mod award_arrivals;
 mod decisions;
 mod descriptions;
 mod feed_health;

@@ -2,7 +2,7 @@
 //!
 //! Plain data only. Must not depend on any other module of the crate, nor on I/O crates.
 
-mod award;
+pub(crate) mod award;
 mod badge_set;
 mod feed_state;
 pub mod money;

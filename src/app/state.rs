@@ -264,11 +264,7 @@ impl AppState {
 
     /// Shows the stored awards on the competition notices they are linked to (the detail pane).
     pub fn with_awards(mut self, awards: Vec<crate::model::StoredAward>) -> Self {
-        for award in awards {
-            if let Some(link) = &award.link {
-                self.awards.entry(link.competition.clone()).or_default().push(award);
-            }
-        }
+        self.add_awards(awards);
         self
     }
 

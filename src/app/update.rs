@@ -342,6 +342,8 @@ impl AppState {
             StoreEvent::SeenSaved { error: None, .. } => {}
             StoreEvent::FetchSaved { feed, saved, .. } => return self.on_fetch_saved(&feed, saved),
             StoreEvent::FetchNotSaved { feed, error: why } => self.on_fetch_not_saved(&feed, &why),
+            StoreEvent::AwardsSaved(fresh) => self.on_awards_saved(fresh),
+            StoreEvent::AwardsNotSaved { feed, error: why } => self.on_awards_not_saved(&feed, &why),
         }
         Vec::new()
     }
@@ -365,6 +367,7 @@ impl AppState {
                 self.advance_round(&feed, |step| (step == RoundStep::Polling).then_some(RoundStep::Failed));
                 Vec::new()
             }
+            FeedEvent::AwardsFetched { feed, found, at } => Self::on_awards_fetched(feed, found, at),
             FeedEvent::Inactive { feed, message } => {
                 self.feed_log(&feed).inactive(message);
                 self.leave_round(&feed);

@@ -11,12 +11,13 @@ use super::output::Stdout;
 use crate::config::Config;
 use crate::config::database::Database;
 use crate::feeds::Scored;
+use crate::feeds::awards::FoundAwards;
 use crate::feeds::http::{HttpFetcher, HttpSettings};
 use crate::feeds::poller::{fetch_and_score, plan_poll, state_after};
 use crate::model::FeedState;
 use crate::runtime;
 use crate::store::postgres::{self, PollLock};
-use crate::store::{Store, UpsertSummary};
+use crate::store::{PolledAwards, Store, UpsertSummary};
 
 /// Where a poll's notices and sync state go.
 enum Target<'a> {
@@ -47,6 +48,15 @@ impl Target<'_> {
             Target::Postgres(client) => postgres::save_fetch(client, feed, items, state, now).await?,
         };
         Ok(summary)
+    }
+
+    /// Saves a poll's awards after its notices; `None` for PostgreSQL, which has no award tables
+    /// yet (team mode's schema is the lead's; awards there come with it), so they are skipped.
+    fn save_awards(&mut self, found: &FoundAwards, now: Timestamp) -> Result<Option<PolledAwards>> {
+        match self {
+            Target::Sqlite(store) => Ok(Some(store.save_polled_awards(&found.awards, &found.keys, now)?)),
+            Target::Postgres(_) => Ok(None),
+        }
     }
 }
 
@@ -123,15 +133,22 @@ async fn run(config: &Config, mut target: Target<'_>, quiet: bool) -> Result<Exi
     )
     .await;
     let mut failed = 0;
+    let mut award_failed = 0;
     for (((spec, result), plan), saved) in active.iter().zip(results).zip(&plans).zip(&saved) {
         match result {
             Ok(fetched) => {
                 let now = Timestamp::now();
                 let state = state_after(saved, plan, &fetched.progress, fetched.validators, started, now);
                 let summary = target.save_fetch(&spec.name, &fetched.scored, &state, now).await?;
+                // After the notices, so the awards link to the competitions of the same poll.
+                let awards = if fetched.awards.found.is_empty() {
+                    None
+                } else {
+                    target.save_awards(&fetched.awards.found, now)?
+                };
                 let scored = fetched.scored;
                 if !quiet {
-                    for warning in &fetched.warnings {
+                    for warning in fetched.warnings.iter().chain(&fetched.awards.warnings) {
                         out.line(format_args!("{}: warning: {warning}", spec.name));
                     }
                     out.line(format_args!(
@@ -141,6 +158,24 @@ async fn run(config: &Config, mut target: Target<'_>, quiet: bool) -> Result<Exi
                         summary.updated,
                         summary.matched,
                         scored.len()
+                    ));
+                    if let Some(saved) = awards {
+                        out.line(format_args!(
+                            "{}: awards: {} new or changed, {} rows of {} award notices, {} linked to a competition",
+                            spec.name,
+                            saved.fresh.len(),
+                            saved.summary.rows,
+                            saved.summary.notices,
+                            saved.summary.linked
+                        ));
+                    }
+                }
+                // An error line even with --quiet, so cron mails it; the notices are saved.
+                if let Some(error) = &fetched.awards.error {
+                    award_failed += 1;
+                    out.line(format_args!(
+                        "{}: error: award search failed (the notices were saved): {error}",
+                        spec.name
                     ));
                 }
             }
@@ -163,6 +198,8 @@ async fn run(config: &Config, mut target: Target<'_>, quiet: bool) -> Result<Exi
     out.finish()?;
     Ok(match failed {
         _ if active.is_empty() => Exit::NoFeedWorked,
+        // Every feed's notices were saved, but an award search failed: exit 1, as for a feed.
+        0 if award_failed > 0 => Exit::SomeFeedsFailed,
         0 => Exit::Success,
         n if n == active.len() => Exit::NoFeedWorked,
         _ => Exit::SomeFeedsFailed,

@@ -16,6 +16,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+mod awards;
 mod fetch;
 mod plan;
 
@@ -272,17 +273,28 @@ pub async fn run_poller_with(
                     Err(_) => continue,
                 };
                 seed = seed.wrapping_add(1);
-                let Some(event) = finish_poll(&mut feeds, outcome, &options, seed) else { continue };
+                let Some((event, awards)) = finish_poll(&mut feeds, outcome, &options, seed) else { continue };
                 if saves.is_none()
                     && let FeedEvent::Fetched { feed, state, .. } = &event
                 {
                     // Nobody reports saves: the poll counts as saved once reported.
                     on_report(&mut feeds, SaveReport::Saved { feed: feed.clone(), state: state.clone() });
                 }
-                tokio::select! {
-                    biased;
-                    () = cancel.cancelled() => break,
-                    sent = events.send(event) => if sent.is_err() { break },
+                // The awards go after their poll's notices, so they are saved after them and link
+                // to the competitions of the same poll.
+                let mut stopped = false;
+                for event in std::iter::once(event).chain(awards) {
+                    tokio::select! {
+                        biased;
+                        () = cancel.cancelled() => stopped = true,
+                        sent = events.send(event) => stopped = sent.is_err(),
+                    }
+                    if stopped {
+                        break;
+                    }
+                }
+                if stopped {
+                    break;
                 }
             }
             () = sleep_until(next_due) => {}
@@ -334,8 +346,14 @@ fn refresh_all(feeds: &mut [FeedSlot]) {
     }
 }
 
-/// Records a finished poll, schedules the next one and builds the event to report.
-fn finish_poll(feeds: &mut [FeedSlot], outcome: PollOutcome, options: &PollerOptions, seed: u64) -> Option<FeedEvent> {
+/// Records a finished poll, schedules the next one and builds the event to report, with the
+/// award event that follows it when the poll found awards.
+fn finish_poll(
+    feeds: &mut [FeedSlot],
+    outcome: PollOutcome,
+    options: &PollerOptions,
+    seed: u64,
+) -> Option<(FeedEvent, Option<FeedEvent>)> {
     let feed = feeds.get_mut(outcome.index)?;
     feed.in_flight = false;
     let retry_after = outcome.result.as_ref().err().and_then(FeedError::retry_after);
@@ -375,27 +393,40 @@ fn finish_poll(feeds: &mut [FeedSlot], outcome: PollOutcome, options: &PollerOpt
     let name = feed.spec.name.clone();
     let kind = feed.spec.adapter.kind().to_owned();
     Some(match outcome.result {
-        Ok(fetched) => FeedEvent::Fetched {
-            feed: name,
-            state: state_after(
-                &feed.saved,
-                &outcome.plan,
-                &fetched.progress,
-                fetched.validators,
-                outcome.started,
+        Ok(fetched) => {
+            let mut warnings = fetched.warnings;
+            warnings.extend(fetched.awards.messages());
+            let awards = (!fetched.awards.found.is_empty()).then(|| FeedEvent::AwardsFetched {
+                feed: name.clone(),
+                found: fetched.awards.found,
                 at,
-            ),
-            notices: fetched.scored,
-            at,
-            next_at: next,
-            warnings: fetched.warnings,
-        },
-        Err(err) => FeedEvent::Failed {
-            feed: name,
-            message: err.user_message(&kind),
-            at,
-            retry_at: next,
-        },
+            });
+            let event = FeedEvent::Fetched {
+                feed: name,
+                state: state_after(
+                    &feed.saved,
+                    &outcome.plan,
+                    &fetched.progress,
+                    fetched.validators,
+                    outcome.started,
+                    at,
+                ),
+                notices: fetched.scored,
+                at,
+                next_at: next,
+                warnings,
+            };
+            (event, awards)
+        }
+        Err(err) => {
+            let event = FeedEvent::Failed {
+                feed: name,
+                message: err.user_message(&kind),
+                at,
+                retry_at: next,
+            };
+            (event, None)
+        }
     })
 }
 

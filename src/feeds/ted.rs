@@ -12,6 +12,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::{Map, Value, json};
 
+use super::awards::AwardPage;
 use super::{FeedAdapter, HttpRequest, Method, Page, ParseError};
 
 /// The fields requested from TED. An unknown name makes TED answer 400, so every name here is one
@@ -58,6 +59,9 @@ pub struct TedSettings {
     pub cpv_families: Vec<String>,
     /// Notices per page (at most 250).
     pub page_size: u32,
+    /// Whether each poll also searches result notices (see `awards`). Off for an adapter built in
+    /// code; the config turns it on (a feed's `awards`, default true).
+    pub awards: bool,
 }
 
 impl Default for TedSettings {
@@ -68,6 +72,7 @@ impl Default for TedSettings {
             countries: Vec::new(),
             cpv_families: Vec::new(),
             page_size: 100,
+            awards: false,
         }
     }
 }
@@ -183,6 +188,18 @@ impl FeedAdapter for TedAdapter {
     fn restart_cursor(&self, until: Timestamp) -> Option<String> {
         let day = until.to_zoned(TimeZone::UTC).date().strftime("%Y%m%d");
         Some(format!("{BOUND}{day};"))
+    }
+
+    /// The result-notice search (`scope: ALL`), when the settings ask for awards.
+    fn award_request(&self, since: Timestamp, cursor: Option<&str>) -> Option<HttpRequest> {
+        // The inherent builder of the same name (in `awards`), which tests call directly.
+        self.settings
+            .awards
+            .then(|| TedAdapter::award_request(self, since, cursor))
+    }
+
+    fn parse_awards(&self, _since: Timestamp, _cursor: Option<&str>, body: &[u8]) -> Result<AwardPage, ParseError> {
+        crate::feeds::awards::ted_search::parse_page(body)
     }
 }
 

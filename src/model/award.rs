@@ -238,6 +238,38 @@ impl Award {
     }
 }
 
+/// A row of award notice `notice` with nothing known but an award, for tests to fill in.
+#[cfg(test)]
+pub(crate) fn sample(notice: NoticeId) -> Award {
+    Award {
+        notice_id: notice,
+        lot_id: String::new(),
+        seq: 0,
+        title: String::new(),
+        buyer: String::new(),
+        buyer_id: None,
+        cpv: Vec::new(),
+        winner_name: None,
+        winner_org_id: None,
+        winner_country: None,
+        value: None,
+        currency: None,
+        value_kind: None,
+        tenders_received: None,
+        decision_date: None,
+        conclusion_date: None,
+        start: None,
+        end: None,
+        duration_months: None,
+        status: AwardStatus::Awarded,
+        pairing: Pairing::Exact,
+        unpaired_winner_ids: Vec::new(),
+        keys: LinkKeys::default(),
+        published: None,
+        url: String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,31 +280,8 @@ mod tests {
 
     fn award() -> Award {
         Award {
-            notice_id: NoticeId::new("cf", "x"),
-            lot_id: String::new(),
-            seq: 0,
-            title: String::new(),
-            buyer: String::new(),
-            buyer_id: None,
-            cpv: Vec::new(),
             winner_name: Some("Elis".into()),
-            winner_org_id: None,
-            winner_country: None,
-            value: None,
-            currency: None,
-            value_kind: None,
-            tenders_received: None,
-            decision_date: None,
-            conclusion_date: None,
-            start: None,
-            end: None,
-            duration_months: None,
-            status: AwardStatus::Awarded,
-            pairing: Pairing::Exact,
-            unpaired_winner_ids: Vec::new(),
-            keys: LinkKeys::default(),
-            published: None,
-            url: String::new(),
+            ..sample(NoticeId::new("cf", "x"))
         }
     }
 

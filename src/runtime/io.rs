@@ -215,6 +215,18 @@ impl Io {
                         self.local.push_back(Msg::Store(event));
                     }
                 }
+                Effect::SaveAwards { feed, found, at } => {
+                    let cmd = StoreCommand::SaveAwards {
+                        feed: feed.clone(),
+                        awards: found.awards,
+                        keys: found.keys,
+                        at,
+                    };
+                    if let Err(error) = self.send_store(cmd) {
+                        self.local
+                            .push_back(Msg::Store(StoreEvent::AwardsNotSaved { feed, error }));
+                    }
+                }
                 Effect::OpenUrl(url) => {
                     let result = crate::browser::open(&url)
                         .map(|()| format!("Opened {url}"))

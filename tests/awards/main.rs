@@ -14,3 +14,4 @@ mod store;
 
 mod cli;
 mod dashboard;
+mod poll;

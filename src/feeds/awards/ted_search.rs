@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use super::civil_date;
 use super::months_of;
+use super::{AwardPage, FoundAwards};
 use crate::feeds::ParseError;
 use crate::feeds::json::{cpv_codes, number, parse_repaired, raw_strings, text};
 use crate::model::{Award, AwardStatus, LinkKeys, NoticeId, PREFERRED_LANGUAGES, Pairing, ValueKind};
@@ -48,16 +49,34 @@ pub const AWARD_FIELDS: [&str; 22] = [
 /// [`ParseError::Json`] with a position for malformed JSON; [`ParseError::Shape`] when there is
 /// no `notices` list.
 pub fn parse(body: &[u8]) -> Result<Vec<Award>, ParseError> {
+    Ok(parse_page(body)?.found.awards)
+}
+
+/// Parses one page of an award search: the rows, the token of the next page
+/// (`iterationNextToken`) and the total TED counts (`totalNoticeCount`), in one pass.
+///
+/// # Errors
+/// As [`parse`].
+pub fn parse_page(body: &[u8]) -> Result<AwardPage, ParseError> {
     let root = parse_repaired(body)?;
     let notices = root
         .get("notices")
         .and_then(Value::as_array)
         .ok_or_else(|| ParseError::Shape("a TED search response needs a \"notices\" list".to_owned()))?;
-    Ok(notices
+    let awards = notices
         .iter()
         .filter_map(Value::as_object)
         .flat_map(notice_rows)
-        .collect())
+        .collect();
+    Ok(AwardPage {
+        found: FoundAwards {
+            awards,
+            keys: Vec::new(),
+        },
+        next: text(root.get("iterationNextToken")).filter(|t| !t.is_empty()),
+        total: root.get("totalNoticeCount").and_then(Value::as_u64),
+        warnings: Vec::new(),
+    })
 }
 
 /// The token for the next page of an award search (`iterationNextToken`), `None` on the last page

@@ -14,8 +14,10 @@ use jiff::civil::Date;
 use rusqlite::{Row, Transaction, params};
 
 mod link;
+mod polled;
 
 use self::link::{competition_months, find_link, save_link};
+pub use self::polled::PolledAwards;
 use super::Store;
 use crate::model::{
     Award, AwardLink, AwardStatus, CompetitionKeys, EndBasis, EndEstimate, LinkKeys, LinkMethod, NoticeId, Pairing,
@@ -165,11 +167,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(&format!(
-                "SELECT {COLUMNS}, l.competition_notice_id, l.method, l.score, k.duration_months
-                 FROM awards AS a
-                 LEFT JOIN award_links AS l ON l.award_notice_id = a.notice_id
-                 LEFT JOIN competition_keys AS k ON k.notice_id = l.competition_notice_id
-                 WHERE (?1 IS NULL OR a.est_end >= ?1) AND (?2 IS NULL OR a.est_end <= ?2)
+                "SELECT {COLUMNS}, {LINKED} WHERE (?1 IS NULL OR a.est_end >= ?1) AND (?2 IS NULL OR a.est_end <= ?2)
                    AND (NOT ?3 OR l.competition_notice_id IS NOT NULL)
                  ORDER BY {order}"
             ))
@@ -178,33 +176,7 @@ impl Store {
             .ending
             .map_or((None, None), |(f, t)| (Some(f.to_string()), Some(t.to_string())));
         let rows = stmt
-            .query_map(params![from, to, query.linked_only], |row| {
-                let (award, end) = award_from_row(row)?;
-                let link = match (
-                    row.get::<_, Option<String>>(LINK_AT)?,
-                    row.get::<_, Option<String>>(LINK_AT + 1)?,
-                ) {
-                    (Some(id), Some(method)) => LinkMethod::parse(&method).map(|method| AwardLink {
-                        competition: NoticeId(id),
-                        method,
-                        score: row
-                            .get::<_, Option<i64>>(LINK_AT + 2)
-                            .ok()
-                            .flatten()
-                            .and_then(|s| u8::try_from(s).ok()),
-                    }),
-                    _ => None,
-                };
-                let months = row
-                    .get::<_, Option<i64>>(LINK_AT + 3)?
-                    .and_then(|m| u32::try_from(m).ok());
-                Ok(StoredAward {
-                    award,
-                    end,
-                    link,
-                    linked_cn_months: months,
-                })
-            })
+            .query_map(params![from, to, query.linked_only], stored_from_row)
             .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
             .map_err(sqlite(action))?;
         Ok(rows.into_iter().filter(|r| keeps(query, &r.award)).collect())
@@ -259,6 +231,41 @@ const COLUMNS: &str = "a.notice_id, a.lot_id, a.seq, a.title, a.buyer, a.buyer_i
 
 /// Where the link columns start, after [`COLUMNS`].
 const LINK_AT: usize = 30;
+
+/// The link columns and the joins [`stored_from_row`] reads after [`COLUMNS`], up to `WHERE`.
+const LINKED: &str = "l.competition_notice_id, l.method, l.score, k.duration_months
+    FROM awards AS a
+    LEFT JOIN award_links AS l ON l.award_notice_id = a.notice_id
+    LEFT JOIN competition_keys AS k ON k.notice_id = l.competition_notice_id";
+
+/// A row of a `SELECT {COLUMNS}, {LINKED}` query: the award, its estimate, its link and the linked notice's duration.
+fn stored_from_row(row: &Row<'_>) -> rusqlite::Result<StoredAward> {
+    let (award, end) = award_from_row(row)?;
+    let link = match (
+        row.get::<_, Option<String>>(LINK_AT)?,
+        row.get::<_, Option<String>>(LINK_AT + 1)?,
+    ) {
+        (Some(id), Some(method)) => LinkMethod::parse(&method).map(|method| AwardLink {
+            competition: NoticeId(id),
+            method,
+            score: row
+                .get::<_, Option<i64>>(LINK_AT + 2)
+                .ok()
+                .flatten()
+                .and_then(|s| u8::try_from(s).ok()),
+        }),
+        _ => None,
+    };
+    let months = row
+        .get::<_, Option<i64>>(LINK_AT + 3)?
+        .and_then(|m| u32::try_from(m).ok());
+    Ok(StoredAward {
+        award,
+        end,
+        link,
+        linked_cn_months: months,
+    })
+}
 
 fn date_at(row: &Row<'_>, i: usize) -> rusqlite::Result<Option<Date>> {
     Ok(row.get::<_, Option<String>>(i)?.and_then(|s| s.parse().ok()))

@@ -1,0 +1,89 @@
+//! The award search of one poll: result notices of the same window as the competition search
+//! (TED's `scope: ALL` result search, Doffin's `RESULT` search), read page by page like it, with
+//! the adapter's pause between requests for an API that limits them (Doffin).
+//!
+//! Run only by a poll that starts a window (no saved cursor): a window that `max_pages` cut short
+//! is continued by later polls for its notices, but its awards were read by its first poll. An
+//! award search never fails the poll: its error travels beside the competitions, which are saved.
+
+use std::time::Duration;
+
+use super::{FeedSpec, PollPlan};
+use crate::feeds::FeedError;
+use crate::feeds::awards::PollAwards;
+use crate::feeds::http::HttpFetcher;
+
+/// What the competition pages carried (`in_pages`, OCDS awards) plus, for a poll that starts a
+/// window, every page of the feed's award search (up to `max_pages`).
+pub async fn poll_awards(fetcher: &HttpFetcher, spec: &FeedSpec, plan: &PollPlan, in_pages: PollAwards) -> PollAwards {
+    let mut awards = in_pages;
+    if plan.cursor.is_some() {
+        return awards;
+    }
+    if let Err(error) = search(fetcher, spec, plan, &mut awards).await {
+        awards.error = Some(error.user_message(spec.adapter.kind()));
+    }
+    awards
+}
+
+/// Reads the award search's pages into `awards`; what was read before an error is kept.
+async fn search(
+    fetcher: &HttpFetcher,
+    spec: &FeedSpec,
+    plan: &PollPlan,
+    awards: &mut PollAwards,
+) -> Result<(), FeedError> {
+    let adapter = &*spec.adapter;
+    let since = plan.since;
+    let max_pages = spec.max_pages.max(1);
+    let mut cursor: Option<String> = None;
+    for read in 1..=max_pages {
+        let Some(request) = adapter.award_request(since, cursor.as_deref()) else {
+            return Ok(());
+        };
+        pause(adapter.request_gap()).await;
+        let body = fetcher.execute(&request).await?;
+        let page = adapter.parse_awards(since, cursor.as_deref(), &body)?;
+        let empty = page.found.awards.is_empty();
+        for warning in page.warnings {
+            if !awards.warnings.contains(&warning) {
+                awards.warnings.push(warning);
+            }
+        }
+        awards.found.absorb(page.found);
+        // As the competition search: a repeated cursor, or an empty page the server does not count
+        // as empty, would otherwise loop until max_pages.
+        match page.next {
+            Some(next) if (!empty || page.total == Some(0)) && cursor.as_deref() != Some(next.as_str()) => {
+                if read == max_pages {
+                    awards.warnings.push(format!(
+                        "award search: read {max_pages} pages (max_pages) with more to read; older awards of this window were not fetched"
+                    ));
+                    break;
+                }
+                cursor = Some(next);
+            }
+            _ => break,
+        }
+    }
+    Ok(())
+}
+
+async fn pause(gap: Duration) {
+    if !gap.is_zero() {
+        tokio::time::sleep(gap).await;
+    }
+}
+
+/// Awards read from one page of the competition search (OCDS), added to `awards`; a page whose
+/// awards cannot be read keeps its notices and says why.
+pub(super) fn absorb_page(spec: &FeedSpec, body: &[u8], awards: &mut PollAwards) {
+    match spec.adapter.awards_in_page(body) {
+        Ok(found) => awards.found.absorb(found),
+        Err(error) => {
+            if awards.error.is_none() {
+                awards.error = Some(FeedError::Parse(error).user_message(spec.adapter.kind()));
+            }
+        }
+    }
+}
