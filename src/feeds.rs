@@ -255,6 +255,24 @@ pub trait FeedAdapter: Send + Sync {
         let _ = body;
         Ok(FoundAwards::default())
     }
+    /// The request for the full notice `native_id` whose award value the search hit lacks (Doffin's
+    /// eForms XML, `/download/{id}`), or `None` when the feed has no such thing.
+    fn award_value_request(&self, native_id: &str) -> Option<HttpRequest> {
+        let _ = native_id;
+        None
+    }
+    /// Parses a notice fetched with [`FeedAdapter::award_value_request`] into award rows, which
+    /// replace the search hit's rows of the same notice.
+    ///
+    /// # Errors
+    /// [`ParseError`] when the body is not the notice format.
+    fn parse_award_value(&self, body: &[u8]) -> Result<Vec<crate::model::Award>, ParseError> {
+        let _ = body;
+        Err(ParseError::Shape(format!(
+            "the {} feed has no award notices to read",
+            self.kind()
+        )))
+    }
     /// The pause before each award request, for an API that limits requests per second (Doffin:
     /// about 30 in 10 s, then 429); none by default.
     fn request_gap(&self) -> Duration {

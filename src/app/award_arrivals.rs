@@ -8,8 +8,8 @@ use super::msg::Effect;
 use super::state::AppState;
 use super::status::{error, info};
 use crate::feeds::awards::FoundAwards;
-use crate::model::StoredAward;
 use crate::model::plural::count;
+use crate::model::{NoticeId, NoticeRecord, StoredAward, Triage};
 
 impl AppState {
     /// A poll found awards: saved after its notices, shown once committed (`on_awards_saved`).
@@ -17,10 +17,23 @@ impl AppState {
         vec![Effect::SaveAwards { feed, found, at }]
     }
 
-    /// The store committed a poll's awards: the new or changed ones are shown and counted.
-    pub(crate) fn on_awards_saved(&mut self, fresh: Vec<StoredAward>) {
+    /// The store committed a poll's awards: the new or changed ones are shown and counted, and
+    /// the Doffin notices among them that conclude a matched or followed competition have their
+    /// XML read for the value their search hits lack.
+    pub(crate) fn on_awards_saved(&mut self, fresh: Vec<StoredAward>) -> Vec<Effect> {
         if fresh.is_empty() {
-            return;
+            return Vec::new();
+        }
+        let mut wanted: Vec<NoticeId> = Vec::new();
+        for award in fresh.iter().filter(|a| a.wants_notice_xml()) {
+            let cares = award
+                .link
+                .as_ref()
+                .and_then(|l| self.by_id.get(&l.competition))
+                .is_some_and(|&i| is_followed(&self.records[i]));
+            if cares && !wanted.contains(&award.award.notice_id) {
+                wanted.push(award.award.notice_id.clone());
+            }
         }
         let linked = fresh.iter().filter(|a| a.link.is_some()).count();
         let mut text = count(fresh.len(), "new award", "new awards");
@@ -29,6 +42,11 @@ impl AppState {
         }
         self.add_awards(fresh);
         self.status = Some(info(text));
+        if wanted.is_empty() {
+            Vec::new()
+        } else {
+            vec![Effect::FetchAwardValues(wanted)]
+        }
     }
 
     /// A poll's awards could not be saved; the next poll that reads them tries again.
@@ -53,4 +71,10 @@ impl AppState {
             }
         }
     }
+}
+
+/// Whether the user cares about a competition: it matches a profile, or they have decided on it
+/// (anything but undecided or rejected).
+fn is_followed(record: &NoticeRecord) -> bool {
+    record.relevance.matched || !matches!(record.triage, Triage::New | Triage::Rejected)
 }

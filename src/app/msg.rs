@@ -263,6 +263,9 @@ pub enum Effect {
         /// When they were fetched.
         at: Timestamp,
     },
+    /// Read the full notices of these award notices for the value their search hits lack (Doffin's
+    /// XML); the rows come back as a poll's awards.
+    FetchAwardValues(Vec<crate::model::NoticeId>),
     /// Write these records to a CSV file in the export directory.
     Export(Vec<NoticeRecord>),
     /// Read these notices' descriptions, left in the store to save memory; the store answers

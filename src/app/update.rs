@@ -342,7 +342,7 @@ impl AppState {
             StoreEvent::SeenSaved { error: None, .. } => {}
             StoreEvent::FetchSaved { feed, saved, .. } => return self.on_fetch_saved(&feed, saved),
             StoreEvent::FetchNotSaved { feed, error: why } => self.on_fetch_not_saved(&feed, &why),
-            StoreEvent::AwardsSaved(fresh) => self.on_awards_saved(fresh),
+            StoreEvent::AwardsSaved(fresh) => return self.on_awards_saved(fresh),
             StoreEvent::AwardsNotSaved { feed, error: why } => self.on_awards_not_saved(&feed, &why),
         }
         Vec::new()

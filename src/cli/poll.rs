@@ -13,8 +13,8 @@ use crate::config::database::Database;
 use crate::feeds::Scored;
 use crate::feeds::awards::FoundAwards;
 use crate::feeds::http::{HttpFetcher, HttpSettings};
-use crate::feeds::poller::{fetch_and_score, plan_poll, state_after};
-use crate::model::FeedState;
+use crate::feeds::poller::{MAX_VALUE_NOTICES, fetch_and_score, fetch_award_values, plan_poll, state_after};
+use crate::model::{FeedState, NoticeId, StoredAward};
 use crate::runtime;
 use crate::store::postgres::{self, PollLock};
 use crate::store::{PolledAwards, Store, UpsertSummary};
@@ -48,6 +48,15 @@ impl Target<'_> {
             Target::Postgres(client) => postgres::save_fetch(client, feed, items, state, now).await?,
         };
         Ok(summary)
+    }
+
+    /// The award notices among `fresh` whose value is read from their XML (see
+    /// [`Store::award_values_wanted`]); none for PostgreSQL.
+    fn award_values_wanted(&self, fresh: &[StoredAward]) -> Result<Vec<NoticeId>> {
+        match self {
+            Target::Sqlite(store) => Ok(store.award_values_wanted(fresh)?),
+            Target::Postgres(_) => Ok(Vec::new()),
+        }
     }
 
     /// Saves a poll's awards after its notices; `None` for PostgreSQL, which has no award tables
@@ -146,6 +155,19 @@ async fn run(config: &Config, mut target: Target<'_>, quiet: bool) -> Result<Exi
                 } else {
                     target.save_awards(&fetched.awards.found, now)?
                 };
+                // Doffin names winners in its hits but the value only in the notice's XML: read
+                // for the awards of followed competitions, within the rate limit.
+                let wanted = match &awards {
+                    Some(saved) => target.award_values_wanted(&saved.fresh)?,
+                    None => Vec::new(),
+                };
+                let mut values = None;
+                if !wanted.is_empty() {
+                    let (found, failures) = fetch_award_values(&fetcher, &*spec.adapter, &wanted).await;
+                    let read = found.awards.iter().filter(|a| a.value.is_some()).count();
+                    target.save_awards(&found, Timestamp::now())?;
+                    values = Some((wanted.len().min(MAX_VALUE_NOTICES), read, failures));
+                }
                 let scored = fetched.scored;
                 if !quiet {
                     for warning in fetched.warnings.iter().chain(&fetched.awards.warnings) {
@@ -167,6 +189,15 @@ async fn run(config: &Config, mut target: Target<'_>, quiet: bool) -> Result<Exi
                             saved.summary.rows,
                             saved.summary.notices,
                             saved.summary.linked
+                        ));
+                    }
+                    if let Some((asked, read, failures)) = &values {
+                        for failure in failures {
+                            out.line(format_args!("{}: warning: award value not read: {failure}", spec.name));
+                        }
+                        out.line(format_args!(
+                            "{}: award values: {read} read from the XML of {asked} notices of followed competitions",
+                            spec.name
                         ));
                     }
                 }

@@ -162,6 +162,14 @@ impl FeedAdapter for DoffinAdapter {
         self.parse_award_page(since, cursor, body)
     }
 
+    fn award_value_request(&self, native_id: &str) -> Option<HttpRequest> {
+        self.settings.awards.then(|| self.notice_xml_request(native_id))
+    }
+
+    fn parse_award_value(&self, body: &[u8]) -> Result<Vec<crate::model::Award>, ParseError> {
+        super::awards::eforms::parse(body)
+    }
+
     fn request_gap(&self) -> Duration {
         REQUEST_GAP
     }

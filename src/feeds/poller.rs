@@ -24,6 +24,7 @@ use super::http::HttpFetcher;
 pub use super::schedule::{MIN_INTERVAL, PollerOptions, backoff, jittered};
 use super::{FeedAdapter, FeedError, FeedEvent};
 use crate::model::{FeedState, Notice, Relevance};
+pub use awards::{MAX_VALUE_NOTICES, fetch_award_values};
 pub use fetch::{FeedFetch, ScoredFetch, fetch_and_score, fetch_feed, fetch_feed_pending, fetch_poll};
 pub use plan::{PollPlan, Progress, plan_poll, resume_since, state_after};
 
@@ -68,6 +69,10 @@ impl std::fmt::Debug for FeedSpec {
 pub enum PollCommand {
     /// Poll every feed now; a feed already being polled polls again right after (coalesced).
     RefreshAll,
+    /// Read the full notices of these award notices, whose search hits lack the value (Doffin's
+    /// eForms XML), through the feed of their source, within its rate limit; the rows come back
+    /// as [`FeedEvent::AwardsFetched`]. Sent with `send`, not `try_send`: it must not be dropped.
+    FetchAwardValues(Vec<crate::model::NoticeId>),
 }
 
 /// The store's answer to a reported poll ([`FeedEvent::Fetched`]), forwarded by the runtime on an
@@ -232,6 +237,9 @@ pub async fn run_poller_with(
     }
     let permits = Arc::new(Semaphore::new(MAX_CONCURRENT_POLLS));
     let mut tasks: JoinSet<PollOutcome> = JoinSet::new();
+    // One reader of award values at a time, so their requests stay spaced (Doffin's rate limit).
+    let value_permit = Arc::new(Semaphore::new(1));
+    let mut value_tasks: JoinSet<()> = JoinSet::new();
     loop {
         let now = Instant::now();
         for (index, feed) in feeds.iter_mut().enumerate() {
@@ -262,8 +270,25 @@ pub async fn run_poller_with(
             },
             command = commands.recv() => match command {
                 Some(PollCommand::RefreshAll) => refresh_all(&mut feeds),
+                Some(PollCommand::FetchAwardValues(ids)) => {
+                    let job = ValueJob {
+                        fetcher: fetcher.clone(),
+                        events: events.clone(),
+                        permit: Arc::clone(&value_permit),
+                    };
+                    for (spec, ids) in value_feeds(&feeds, ids) {
+                        value_tasks.spawn(job.clone().run(spec, ids));
+                    }
+                }
                 None => break,
             },
+            Some(joined) = value_tasks.join_next() => {
+                if let Err(err) = joined
+                    && err.is_panic()
+                {
+                    std::panic::resume_unwind(err.into_panic());
+                }
+            }
             Some(joined) = tasks.join_next() => {
                 let outcome = match joined {
                     Ok(outcome) => outcome,
@@ -301,6 +326,54 @@ pub async fn run_poller_with(
         }
     }
     tasks.abort_all();
+    value_tasks.abort_all();
+}
+
+/// The active feeds whose source the award notices `ids` come from (`doffin:…` → a Doffin feed),
+/// each with its notices; notices of a source no feed reads are dropped.
+fn value_feeds(
+    feeds: &[FeedSlot],
+    ids: Vec<crate::model::NoticeId>,
+) -> Vec<(Arc<FeedSpec>, Vec<crate::model::NoticeId>)> {
+    let mut out: Vec<(Arc<FeedSpec>, Vec<crate::model::NoticeId>)> = Vec::new();
+    for id in ids {
+        let source = id.as_str().split_once(':').map_or("", |(source, _)| source);
+        let Some(feed) = feeds.iter().find(|f| !f.inactive && f.spec.adapter.kind() == source) else {
+            continue;
+        };
+        match out.iter_mut().find(|(spec, _)| Arc::ptr_eq(spec, &feed.spec)) {
+            Some((_, list)) => list.push(id),
+            None => out.push((Arc::clone(&feed.spec), vec![id])),
+        }
+    }
+    out
+}
+
+/// What a task reading award values needs, owned.
+#[derive(Clone)]
+struct ValueJob {
+    fetcher: HttpFetcher,
+    events: mpsc::Sender<FeedEvent>,
+    permit: Arc<Semaphore>,
+}
+
+impl ValueJob {
+    async fn run(self, spec: Arc<FeedSpec>, ids: Vec<crate::model::NoticeId>) {
+        // Never closed; polling without the permit is the harmless fallback (as for polls).
+        let _permit = self.permit.acquire_owned().await.ok();
+        // A notice that cannot be read keeps its hit's row without a value; the dashboard has no
+        // place for this per-notice detail yet (`poll --once` prints it).
+        let (found, _failures) = awards::fetch_award_values(&self.fetcher, &*spec.adapter, &ids).await;
+        if !found.is_empty() {
+            let event = FeedEvent::AwardsFetched {
+                feed: spec.name.clone(),
+                found,
+                at: Timestamp::now(),
+            };
+            // A closed channel ends the poller loop anyway.
+            let _ = self.events.send(event).await;
+        }
+    }
 }
 
 /// The next answer from the store, or never when nothing reports saves.

@@ -227,6 +227,12 @@ impl Io {
                             .push_back(Msg::Store(StoreEvent::AwardsNotSaved { feed, error }));
                     }
                 }
+                Effect::FetchAwardValues(ids) => {
+                    // Awaited in a task: the loop never awaits, and this request must not be
+                    // dropped like a surplus refresh (nothing would ask again).
+                    let commands = self.poll_commands.clone();
+                    tokio::spawn(async move { commands.send(PollCommand::FetchAwardValues(ids)).await });
+                }
                 Effect::OpenUrl(url) => {
                     let result = crate::browser::open(&url)
                         .map(|()| format!("Opened {url}"))

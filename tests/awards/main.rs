@@ -15,3 +15,4 @@ mod store;
 mod cli;
 mod dashboard;
 mod poll;
+mod values;

@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use super::{FeedSpec, PollPlan};
 use crate::feeds::FeedError;
-use crate::feeds::awards::PollAwards;
+use crate::feeds::awards::{FoundAwards, PollAwards};
 use crate::feeds::http::HttpFetcher;
+use crate::model::NoticeId;
 
 /// What the competition pages carried (`in_pages`, OCDS awards) plus, for a poll that starts a
 /// window, every page of the feed's award search (up to `max_pages`).
@@ -86,4 +87,42 @@ pub(super) fn absorb_page(spec: &FeedSpec, body: &[u8], awards: &mut PollAwards)
             }
         }
     }
+}
+
+/// Most notices one request for award values reads: Doffin allows about 30 requests in 10 s, and
+/// a poll's own pages share that budget. More are left for a later request.
+pub const MAX_VALUE_NOTICES: usize = 20;
+
+/// The full notices of `ids` (at most [`MAX_VALUE_NOTICES`], each spaced by the adapter's
+/// [`FeedAdapter::request_gap`]) whose award values their search hits lack, as award rows that
+/// replace the hits' rows; with the notices that could not be read and why. A notice that fails
+/// keeps its hit's row, without a value.
+///
+/// [`FeedAdapter::request_gap`]: crate::feeds::FeedAdapter::request_gap
+pub async fn fetch_award_values(
+    fetcher: &HttpFetcher,
+    adapter: &dyn crate::feeds::FeedAdapter,
+    ids: &[NoticeId],
+) -> (FoundAwards, Vec<String>) {
+    let mut found = FoundAwards::default();
+    let mut failures = Vec::new();
+    for id in ids.iter().take(MAX_VALUE_NOTICES) {
+        let native = id.as_str().split_once(':').map_or(id.as_str(), |(_, native)| native);
+        let Some(request) = adapter.award_value_request(native) else {
+            continue;
+        };
+        pause(adapter.request_gap()).await;
+        let rows = match fetcher.execute(&request).await {
+            Ok(body) => adapter.parse_award_value(&body).map_err(FeedError::Parse),
+            Err(error) => Err(error),
+        };
+        match rows {
+            Ok(rows) => found.absorb(FoundAwards {
+                awards: rows,
+                keys: Vec::new(),
+            }),
+            Err(error) => failures.push(format!("{id}: {}", error.user_message(adapter.kind()))),
+        }
+    }
+    (found, failures)
 }

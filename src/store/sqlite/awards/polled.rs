@@ -54,6 +54,34 @@ impl Store {
         Ok(PolledAwards { summary, fresh })
     }
 
+    /// The award notices among `fresh` whose value must come from their XML (see
+    /// [`StoredAward::wants_notice_xml`]) and that conclude a competition notice the user cares
+    /// about: matched by a profile, or decided on (anything but undecided or rejected).
+    ///
+    /// # Errors
+    /// [`StoreError::Sqlite`] when the read fails.
+    pub fn award_values_wanted(&self, fresh: &[StoredAward]) -> Result<Vec<NoticeId>, StoreError> {
+        let action = "read which awarded competitions are followed";
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM notices AS n LEFT JOIN triage AS t ON t.notice_id = n.id
+                 WHERE n.id = ?1 AND (n.matched != 0 OR t.status NOT IN ('new', 'rejected')))",
+            )
+            .map_err(sqlite(action))?;
+        let mut wanted: Vec<NoticeId> = Vec::new();
+        for award in fresh.iter().filter(|a| a.wants_notice_xml()) {
+            let Some(link) = &award.link else { continue };
+            let followed: bool = stmt
+                .query_row([link.competition.as_str()], |r| r.get(0))
+                .map_err(sqlite(action))?;
+            if followed && !wanted.contains(&award.award.notice_id) {
+                wanted.push(award.award.notice_id.clone());
+            }
+        }
+        Ok(wanted)
+    }
+
     /// The stored rows of each award notice in `notices`, in that order (empty when not stored).
     fn stored_awards_of(&self, notices: &[&NoticeId]) -> Result<Vec<Vec<StoredAward>>, StoreError> {
         let action = "read the stored rows of polled award notices";
