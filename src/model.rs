@@ -13,8 +13,8 @@ pub mod text;
 mod titles;
 
 pub use award::{
-    Award, AwardLink, AwardStatus, CompetitionKeys, EndBasis, EndEstimate, LinkKeys, LinkMethod, Pairing, RetenderLead,
-    RetenderWindow, StoredAward, ValueKind,
+    Award, AwardLink, AwardStatus, CompetitionKeys, EndBasis, EndEstimate, FrameworkKind, LinkKeys, LinkMethod,
+    Pairing, RetenderLead, RetenderWindow, StoredAward, ValueKind,
 };
 pub use badge_set::BadgeSet;
 pub use feed_state::{FeedState, Resume, UrlValidators};

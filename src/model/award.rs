@@ -6,9 +6,11 @@
 //! source gives what, and its traps) are in `shared/reference/awards.md`.
 
 mod estimate;
+mod framework;
 mod link;
 
 pub use estimate::{EndEstimate, RetenderLead, RetenderWindow};
+pub use framework::FrameworkKind;
 pub use link::{AwardLink, CompetitionKeys, LinkMethod, StoredAward};
 
 use jiff::civil::Date;
@@ -204,6 +206,8 @@ pub struct Award {
     pub currency: Option<String>,
     /// What `value` is.
     pub value_kind: Option<ValueKind>,
+    /// Whether the lot is a framework agreement, and which kind (BT-765), where the notice says.
+    pub framework_kind: Option<FrameworkKind>,
     /// Tenders received for the lot.
     pub tenders_received: Option<u32>,
     /// Award decision date.
@@ -255,6 +259,7 @@ pub(crate) fn sample(notice: NoticeId) -> Award {
         value: None,
         currency: None,
         value_kind: None,
+        framework_kind: None,
         tenders_received: None,
         decision_date: None,
         conclusion_date: None,

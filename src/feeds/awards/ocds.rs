@@ -223,6 +223,8 @@ fn award_rows(ocid: &str, release: &Object, award: &Object, countries: Option<&H
                     .and_then(|v| text(v.get("currency")))
                     .filter(|_| seq == 0 && amount.is_some()),
                 value_kind: amount.filter(|_| seq == 0).map(|_| ValueKind::Award),
+                // OCDS gives no BT-765 code (only `techniques.hasFrameworkAgreement`, not read).
+                framework_kind: None,
                 tenders_received: tender
                     .get("numberOfTenderers")
                     .and_then(number)
