@@ -13,6 +13,7 @@ pub mod doffin_hits;
 pub mod eforms;
 mod found;
 pub mod ocds;
+pub mod ted_keys;
 pub mod ted_legacy;
 pub mod ted_search;
 mod xml;

@@ -12,12 +12,12 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::{Map, Value, json};
 
-use super::awards::AwardPage;
+use super::awards::{AwardPage, FoundAwards};
 use super::{FeedAdapter, HttpRequest, Method, Page, ParseError};
 
 /// The fields requested from TED. An unknown name makes TED answer 400, so every name here is one
 /// seen in recorded responses or in several independent live clients.
-pub const FIELDS: [&str; 19] = [
+pub const FIELDS: [&str; 21] = [
     "publication-number",
     "notice-title",
     "title-proc",
@@ -38,6 +38,11 @@ pub const FIELDS: [&str; 19] = [
     "links",
     // NUTS codes mixed with ISO-3 country codes (FEEDS.md); only the NUTS ones are kept.
     "place-of-performance",
+    // Read by `feeds::awards::ted_keys` (when the feed fetches awards), not into the notice: the
+    // eForms procedure id that the result notice repeats, and the planned lot durations that date
+    // its contract's end (shared/reference/awards.md §2, §6).
+    "procedure-identifier",
+    "contract-duration-period-lot",
 ];
 
 /// TED rejects a `limit` above 250.
@@ -200,6 +205,18 @@ impl FeedAdapter for TedAdapter {
 
     fn parse_awards(&self, _since: Timestamp, _cursor: Option<&str>, body: &[u8]) -> Result<AwardPage, ParseError> {
         crate::feeds::awards::ted_search::parse_page(body)
+    }
+
+    /// The procedure ids and planned durations of the page's competition notices, which the
+    /// result notices link to exactly and estimate their end from.
+    fn awards_in_page(&self, body: &[u8]) -> Result<FoundAwards, ParseError> {
+        if !self.settings.awards {
+            return Ok(FoundAwards::default());
+        }
+        Ok(FoundAwards {
+            awards: Vec::new(),
+            keys: crate::feeds::awards::ted_keys::competition_keys(body)?,
+        })
     }
 }
 

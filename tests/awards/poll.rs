@@ -297,3 +297,49 @@ async fn poll_once_with_a_broken_award_search_saves_the_notices_and_exits_1() {
     assert_eq!(store.records(StatusFilter::All).unwrap().len(), competitions());
     assert!(store.awards(&AwardQuery::default()).unwrap().is_empty());
 }
+
+/// `body` (a TED search page) with `fields` added to its first notice.
+fn with_fields(body: &[u8], fields: serde_json::Value) -> Vec<u8> {
+    let mut page: serde_json::Value = serde_json::from_slice(body).unwrap();
+    let notice = page["notices"][0].as_object_mut().unwrap();
+    for (key, value) in fields.as_object().unwrap() {
+        notice.insert(key.clone(), value.clone());
+    }
+    serde_json::to_vec(&page).unwrap()
+}
+
+#[tokio::test]
+async fn a_ted_award_links_exactly_to_the_competition_of_its_procedure() {
+    // Neither recorded page has the procedure id (the competition page predates it, the result
+    // notice was trimmed): both get the one of eForms notice 434619-2026, as TED sends it.
+    let procedure = serde_json::json!({"procedure-identifier": "079d095c-14ba-4372-8dc0-0b90a730f4f8"});
+    let competitions = with_fields(TED_COMPETITIONS, procedure.clone());
+    let results = with_fields(TED_CAN, procedure);
+    let server = LoopbackServer::start(vec![Route::new("POST", TED_PATH, move |req| {
+        if is_award_search(req) {
+            CannedResponse::json(200, results.clone())
+        } else {
+            CannedResponse::json(200, competitions.clone())
+        }
+    })])
+    .await
+    .unwrap();
+    let events = one_poll(ted_spec(&server), true).await;
+    let mut state = AppState::new(Vec::new(), &["TED".to_owned()], crate::common::now());
+    let mut saver = Saver::empty();
+    for event in events {
+        saver.poll(&mut state, event);
+    }
+    let stored = saver.store.awards(&AwardQuery::default()).unwrap();
+    let competition = saver.store.records(StatusFilter::All).unwrap()[0].notice.id.clone();
+    let links: Vec<_> = stored
+        .iter()
+        .map(|a| a.link.as_ref().map(|l| (l.competition.clone(), l.method)))
+        .collect();
+    assert_eq!(
+        links,
+        vec![Some((competition.clone(), anbud::model::LinkMethod::ProcedureId)); 3]
+    );
+    // The dashboard shows them on that notice.
+    assert_eq!(state.awards_for(&competition).len(), 3);
+}
