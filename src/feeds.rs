@@ -261,13 +261,13 @@ pub trait FeedAdapter: Send + Sync {
         let _ = native_id;
         None
     }
-    /// Parses a notice fetched with [`FeedAdapter::award_value_request`] into award rows, which
-    /// replace the search hit's rows of the same notice.
+    /// Parses notice `native_id` fetched with [`FeedAdapter::award_value_request`] into award rows,
+    /// keyed as the search hit's rows of that notice, which they replace.
     ///
     /// # Errors
     /// [`ParseError`] when the body is not the notice format.
-    fn parse_award_value(&self, body: &[u8]) -> Result<Vec<crate::model::Award>, ParseError> {
-        let _ = body;
+    fn parse_award_value(&self, native_id: &str, body: &[u8]) -> Result<Vec<crate::model::Award>, ParseError> {
+        let _ = (native_id, body);
         Err(ParseError::Shape(format!(
             "the {} feed has no award notices to read",
             self.kind()

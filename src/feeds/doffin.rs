@@ -166,8 +166,15 @@ impl FeedAdapter for DoffinAdapter {
         self.settings.awards.then(|| self.notice_xml_request(native_id))
     }
 
-    fn parse_award_value(&self, body: &[u8]) -> Result<Vec<crate::model::Award>, ParseError> {
-        super::awards::eforms::parse(body)
+    /// The XML's rows under the Doffin id asked for: an eForms-native notice's own `cbc:ID` is a
+    /// UUID, not the Doffin id its search hit has, and the rows must replace the hit's.
+    fn parse_award_value(&self, native_id: &str, body: &[u8]) -> Result<Vec<crate::model::Award>, ParseError> {
+        let mut rows = super::awards::eforms::parse(body)?;
+        for row in &mut rows {
+            row.notice_id = crate::model::NoticeId::new(self.kind(), native_id);
+            row.url = format!("https://doffin.no/notices/{}", encode(native_id));
+        }
+        Ok(rows)
     }
 
     fn request_gap(&self) -> Duration {

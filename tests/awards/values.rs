@@ -3,7 +3,8 @@
 //! spaced for Doffin's rate limit. Over a loopback server serving the recorded payloads: the hits
 //! of `hit-contract-award-notice.json` (Digitaliseringsdirektoratet) and `hit-intention-notice.json`
 //! (Sykehusinnkjøp), and the one recorded Doffin award XML (`2022-319091`, Ålesund kommune: the
-//! only one there is, so it stands in for the followed notice's XML and its rows keep its own id).
+//! only one there is, so it stands in for the followed notice's XML, whose rows are filed under
+//! the id asked for, as an eForms-native notice's UUID `cbc:ID` would be).
 
 use anbud::app::{AppState, Effect};
 use anbud::demo::server::{CannedResponse, LoopbackServer, Route};
@@ -152,20 +153,32 @@ async fn the_dashboard_reads_the_xml_of_followed_awards_only() {
             at: crate::common::now(),
         },
     );
-    let valued: Vec<(String, Option<f64>, Option<String>)> = saver
+    // The XML's rows replaced the hit's, under the hit's id, and keep its link.
+    type Row = (Option<String>, Option<f64>, Option<String>, String, bool);
+    let rows: Vec<Row> = saver
         .store
         .awards(&AwardQuery::default())
         .unwrap()
         .into_iter()
-        .filter(|a| a.award.value.is_some())
-        .map(|a| (a.award.notice_id.to_string(), a.award.value, a.award.currency))
+        .filter(|a| a.award.notice_id == wanted[0])
+        .map(|a| {
+            (
+                a.award.winner_name,
+                a.award.value,
+                a.award.currency,
+                a.award.url,
+                a.link.is_some(),
+            )
+        })
         .collect();
     assert_eq!(
-        valued,
+        rows,
         [(
-            "doffin:2022-319091".to_owned(),
+            Some("AVONOVA HELSE AS".to_owned()),
             Some(17_000_000.0),
-            Some("NOK".to_owned())
+            Some("NOK".to_owned()),
+            "https://doffin.no/notices/2026-112546".to_owned(),
+            true
         )]
     );
 }

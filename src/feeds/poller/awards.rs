@@ -113,7 +113,7 @@ pub async fn fetch_award_values(
         };
         pause(adapter.request_gap()).await;
         let rows = match fetcher.execute(&request).await {
-            Ok(body) => adapter.parse_award_value(&body).map_err(FeedError::Parse),
+            Ok(body) => adapter.parse_award_value(native, &body).map_err(FeedError::Parse),
             Err(error) => Err(error),
         };
         match rows {
