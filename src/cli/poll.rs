@@ -181,7 +181,8 @@ async fn run(config: &Config, mut target: Target<'_>, quiet: bool) -> Result<Exi
                         summary.matched,
                         scored.len()
                     ));
-                    if let Some(saved) = awards {
+                    // A poll whose pages only gave competition keys has no award line.
+                    if let Some(saved) = awards.filter(|s| s.summary.rows > 0) {
                         out.line(format_args!(
                             "{}: awards: {} new or changed, {} rows of {} award notices, {} linked to a competition",
                             spec.name,
