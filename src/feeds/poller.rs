@@ -271,12 +271,13 @@ pub async fn run_poller_with(
             command = commands.recv() => match command {
                 Some(PollCommand::RefreshAll) => refresh_all(&mut feeds),
                 Some(PollCommand::FetchAwardValues(ids)) => {
-                    let job = ValueJob {
+                    let job = awards::ValueJob {
                         fetcher: fetcher.clone(),
                         events: events.clone(),
                         permit: Arc::clone(&value_permit),
                     };
-                    for (spec, ids) in value_feeds(&feeds, ids) {
+                    let active = feeds.iter().filter(|f| !f.inactive).map(|f| &f.spec);
+                    for (spec, ids) in awards::value_feeds(active, ids) {
                         value_tasks.spawn(job.clone().run(spec, ids));
                     }
                 }
@@ -327,53 +328,6 @@ pub async fn run_poller_with(
     }
     tasks.abort_all();
     value_tasks.abort_all();
-}
-
-/// The active feeds whose source the award notices `ids` come from (`doffin:…` → a Doffin feed),
-/// each with its notices; notices of a source no feed reads are dropped.
-fn value_feeds(
-    feeds: &[FeedSlot],
-    ids: Vec<crate::model::NoticeId>,
-) -> Vec<(Arc<FeedSpec>, Vec<crate::model::NoticeId>)> {
-    let mut out: Vec<(Arc<FeedSpec>, Vec<crate::model::NoticeId>)> = Vec::new();
-    for id in ids {
-        let source = id.as_str().split_once(':').map_or("", |(source, _)| source);
-        let Some(feed) = feeds.iter().find(|f| !f.inactive && f.spec.adapter.kind() == source) else {
-            continue;
-        };
-        match out.iter_mut().find(|(spec, _)| Arc::ptr_eq(spec, &feed.spec)) {
-            Some((_, list)) => list.push(id),
-            None => out.push((Arc::clone(&feed.spec), vec![id])),
-        }
-    }
-    out
-}
-
-/// What a task reading award values needs, owned.
-#[derive(Clone)]
-struct ValueJob {
-    fetcher: HttpFetcher,
-    events: mpsc::Sender<FeedEvent>,
-    permit: Arc<Semaphore>,
-}
-
-impl ValueJob {
-    async fn run(self, spec: Arc<FeedSpec>, ids: Vec<crate::model::NoticeId>) {
-        // Never closed; polling without the permit is the harmless fallback (as for polls).
-        let _permit = self.permit.acquire_owned().await.ok();
-        // A notice that cannot be read keeps its hit's row without a value; the dashboard has no
-        // place for this per-notice detail yet (`poll --once` prints it).
-        let (found, _failures) = awards::fetch_award_values(&self.fetcher, &*spec.adapter, &ids).await;
-        if !found.is_empty() {
-            let event = FeedEvent::AwardsFetched {
-                feed: spec.name.clone(),
-                found,
-                at: Timestamp::now(),
-            };
-            // A closed channel ends the poller loop anyway.
-            let _ = self.events.send(event).await;
-        }
-    }
 }
 
 /// The next answer from the store, or never when nothing reports saves.

@@ -6,12 +6,16 @@
 //! is continued by later polls for its notices, but its awards were read by its first poll. An
 //! award search never fails the poll: its error travels beside the competitions, which are saved.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use jiff::Timestamp;
+use tokio::sync::{Semaphore, mpsc};
+
 use super::{FeedSpec, PollPlan};
-use crate::feeds::FeedError;
 use crate::feeds::awards::{FoundAwards, PollAwards};
 use crate::feeds::http::HttpFetcher;
+use crate::feeds::{FeedError, FeedEvent};
 use crate::model::NoticeId;
 
 /// What the competition pages carried (`in_pages`, OCDS awards) plus, for a poll that starts a
@@ -125,4 +129,52 @@ pub async fn fetch_award_values(
         }
     }
     (found, failures)
+}
+
+/// The active feeds whose source the award notices `ids` come from (`doffin:…` → a Doffin feed),
+/// each with its notices; notices of a source no feed reads are dropped.
+pub(super) fn value_feeds<'a>(
+    active: impl Iterator<Item = &'a Arc<FeedSpec>> + Clone,
+    ids: Vec<NoticeId>,
+) -> Vec<(Arc<FeedSpec>, Vec<NoticeId>)> {
+    let mut out: Vec<(Arc<FeedSpec>, Vec<NoticeId>)> = Vec::new();
+    for id in ids {
+        let source = id.as_str().split_once(':').map_or("", |(source, _)| source);
+        let Some(feed) = active.clone().find(|spec| spec.adapter.kind() == source) else {
+            continue;
+        };
+        match out.iter_mut().find(|(spec, _)| Arc::ptr_eq(spec, feed)) {
+            Some((_, list)) => list.push(id),
+            None => out.push((Arc::clone(feed), vec![id])),
+        }
+    }
+    out
+}
+
+/// What a task reading award values needs, owned.
+#[derive(Clone)]
+pub(super) struct ValueJob {
+    pub(super) fetcher: HttpFetcher,
+    pub(super) events: mpsc::Sender<FeedEvent>,
+    /// One reader at a time, so the requests of two jobs never interleave (Doffin's rate limit).
+    pub(super) permit: Arc<Semaphore>,
+}
+
+impl ValueJob {
+    pub(super) async fn run(self, spec: Arc<FeedSpec>, ids: Vec<NoticeId>) {
+        // Never closed; polling without the permit is the harmless fallback (as for polls).
+        let _permit = self.permit.acquire_owned().await.ok();
+        // A notice that cannot be read keeps its hit's row without a value; the dashboard has no
+        // place for this per-notice detail yet (`poll --once` prints it).
+        let (found, _failures) = fetch_award_values(&self.fetcher, &*spec.adapter, &ids).await;
+        if !found.is_empty() {
+            let event = FeedEvent::AwardsFetched {
+                feed: spec.name.clone(),
+                found,
+                at: Timestamp::now(),
+            };
+            // A closed channel ends the poller loop anyway.
+            let _ = self.events.send(event).await;
+        }
+    }
 }
