@@ -181,6 +181,22 @@ async fn the_dashboard_reads_the_xml_of_followed_awards_only() {
             true
         )]
     );
+
+    // The next poll reads the same hits again: they do not replace the XML's rows, so nothing is
+    // new, and the XML is not read again.
+    let log_before = state.message_log().len();
+    let rest = saver.poll(&mut state, award_search(&adapter).await);
+    assert_eq!(rest, Vec::<Effect>::new());
+    assert_eq!(state.message_log().len(), log_before, "no new awards");
+    let valued = saver
+        .store
+        .awards(&AwardQuery::default())
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.award.notice_id == wanted[0])
+        .map(|a| a.award.value)
+        .collect::<Vec<_>>();
+    assert_eq!(valued, [Some(17_000_000.0)]);
 }
 
 #[tokio::test]

@@ -22,7 +22,8 @@ pub struct PolledAwards {
 
 impl Store {
     /// Saves a poll's competition keys, then its award rows (linked as [`Store::save_awards`]
-    /// links them), and reports the award notices that are new or changed.
+    /// links them), and reports the award notices that are new or changed. Rows without a value
+    /// never replace stored rows with one (a Doffin hit after its notice's XML was read).
     ///
     /// # Errors
     /// [`StoreError::Sqlite`] when a read or write fails; the keys may then be saved without the
@@ -43,7 +44,27 @@ impl Store {
             .filter(|id| seen.insert(*id))
             .collect();
         let before = self.stored_awards_of(&notices)?;
-        let summary = self.save_awards(awards, at)?;
+        // A search hit re-read by a later poll (Doffin names no amounts) must not replace the rows
+        // its notice's XML gave: a notice whose stored rows carry a value keeps them against
+        // incoming rows that carry none.
+        let poorer: HashSet<&NoticeId> = notices
+            .iter()
+            .zip(&before)
+            .filter(|(id, stored)| {
+                stored.iter().any(|s| s.award.value.is_some())
+                    && awards
+                        .iter()
+                        .filter(|a| a.notice_id == ***id)
+                        .all(|a| a.value.is_none())
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        let kept: Vec<Award> = awards
+            .iter()
+            .filter(|a| !poorer.contains(&a.notice_id))
+            .cloned()
+            .collect();
+        let summary = self.save_awards(&kept, at)?;
         let after = self.stored_awards_of(&notices)?;
         let fresh = before
             .into_iter()
