@@ -2,7 +2,7 @@
 //! said that awards link to. A later page (or a later release of an OCDS process) supersedes an
 //! earlier one's rows of the same award notice, as the store replaces them.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::model::{Award, CompetitionKeys, NoticeId};
 
@@ -21,9 +21,27 @@ impl FoundAwards {
         self.awards.is_empty() && self.keys.is_empty()
     }
 
-    /// Adds a later page: its rows replace every earlier row of the same award notice, and its
-    /// keys every earlier key of the same competition notice.
-    pub fn absorb(&mut self, later: FoundAwards) {
+    /// Adds a later page: its rows replace every earlier row of the same award notice (unless
+    /// those were published later: pages need not come oldest first, and an OCDS process's latest
+    /// release is the one that counts), and its keys every earlier key of the same competition
+    /// notice.
+    pub fn absorb(&mut self, mut later: FoundAwards) {
+        // The newest publication date of each award notice on either side: one pass each.
+        let newest = |rows: &[Award]| {
+            let mut map: HashMap<NoticeId, Option<jiff::civil::Date>> = HashMap::new();
+            for a in rows {
+                let seen = map.entry(a.notice_id.clone()).or_default();
+                *seen = (*seen).max(a.published);
+            }
+            map
+        };
+        let ours = newest(&self.awards);
+        let stale: HashSet<NoticeId> = newest(&later.awards)
+            .into_iter()
+            .filter(|(id, theirs)| ours.get(id).is_some_and(|ours| ours > theirs))
+            .map(|(id, _)| id)
+            .collect();
+        later.awards.retain(|a| !stale.contains(&a.notice_id));
         let notices: HashSet<&NoticeId> = later.awards.iter().map(|a| &a.notice_id).collect();
         self.awards.retain(|a| !notices.contains(&a.notice_id));
         let competitions: HashSet<&NoticeId> = later.keys.iter().map(|k| &k.notice_id).collect();
@@ -79,6 +97,24 @@ mod tests {
             lot_id: lot.to_owned(),
             ..crate::model::award::sample(NoticeId::new("cf", notice))
         }
+    }
+
+    #[test]
+    fn an_older_release_on_a_later_page_does_not_replace_a_newer_one() {
+        let on = |notice: &str, lot: &str, day: &str| Award {
+            published: Some(day.parse().unwrap()),
+            ..row(notice, lot)
+        };
+        let mut found = FoundAwards {
+            awards: vec![on("a", "new", "2026-03-02")],
+            keys: Vec::new(),
+        };
+        found.absorb(FoundAwards {
+            awards: vec![on("a", "old", "2026-03-01"), on("b", "1", "2026-01-01")],
+            keys: Vec::new(),
+        });
+        let lots: Vec<&str> = found.awards.iter().map(|a| a.lot_id.as_str()).collect();
+        assert_eq!(lots, ["new", "1"]);
     }
 
     #[test]
