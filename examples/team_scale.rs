@@ -22,7 +22,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let base = owner.rsplit_once('/').ok_or("ANBUD_TEST_PG has no database")?.0;
     let db = database(&format!("{base}/postgres"))?;
     let admin = postgres::connect(&db).await?;
-    admin.batch_execute("DROP DATABASE IF EXISTS team_scale WITH (FORCE)").await?;
+    admin
+        .batch_execute("DROP DATABASE IF EXISTS team_scale WITH (FORCE)")
+        .await?;
     admin.batch_execute("CREATE DATABASE team_scale").await?;
     let db = database(&format!("{base}/team_scale"))?;
     let mut client = postgres::connect(&db).await?;
@@ -49,7 +51,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for _ in 0..3 {
         let began = Instant::now();
         let best = team::load::records(&client, Some(2_000)).await?;
-        println!("best_2000_query_ms {:.1} ({} records)", began.elapsed().as_secs_f64() * 1000.0, best.len());
+        println!(
+            "best_2000_query_ms {:.1} ({} records)",
+            began.elapsed().as_secs_f64() * 1000.0,
+            best.len()
+        );
     }
     let plan = client
         .query(
@@ -63,7 +69,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let began = Instant::now();
     let all = team::load::records(&client, None).await?;
-    println!("full_list_s {:.3} ({} records)", began.elapsed().as_secs_f64(), all.len());
+    println!(
+        "full_list_s {:.3} ({} records)",
+        began.elapsed().as_secs_f64(),
+        all.len()
+    );
     Ok(())
 }
 

@@ -6,6 +6,7 @@
 
 mod alerts;
 mod annotate;
+mod award_arrivals;
 mod award_outcomes;
 mod decisions;
 mod descriptions;

@@ -76,6 +76,12 @@ fn respond_ted(req: &RecordedRequest, day: Option<DemoDay>) -> CannedResponse {
     let Some(body) = req.body_json() else {
         return ted_error("QUERY_SYNTAX_ERROR", "the request body is not JSON");
     };
+    // The recordings hold no result notices, so the award search (`scope: ALL`, see
+    // `feeds::ted::awards`) gets TED's answer to a query without hits.
+    let query = body.get("query").and_then(Value::as_str).unwrap_or_default();
+    if query.starts_with("form-type=result") {
+        return CannedResponse::json(200, TED_NO_HITS);
+    }
     let token = body.get("iterationNextToken").and_then(Value::as_str);
     let (payload, next) = match token {
         None => (TED_PAGE_1, Some(TED_DEMO_TOKEN_PAGE_2)),
@@ -90,6 +96,9 @@ fn respond_ted(req: &RecordedRequest, day: Option<DemoDay>) -> CannedResponse {
     };
     with_next_token(payload, next, day)
 }
+
+/// TED's answer to a search that matches nothing.
+const TED_NO_HITS: &[u8] = br#"{"notices":[],"totalNoticeCount":0,"iterationNextToken":null,"timedOut":false}"#;
 
 /// The payload with its `iterationNextToken` replaced, as TED would send it mid-iteration, and
 /// its dates moved towards `day`.

@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
+use self::awards::{AwardPage, FoundAwards};
 use crate::model::{FeedState, Notice, Relevance};
 
 /// HTTP method of a feed request.
@@ -227,6 +228,56 @@ pub trait FeedAdapter: Send + Sync {
         let _ = until;
         None
     }
+    /// The request for one page of the feed's award search (result notices published since
+    /// `since`, see `poller::awards`), or `None` when the feed has none beside its competitions
+    /// (the default, and an adapter whose settings leave awards off).
+    fn award_request(&self, since: Timestamp, cursor: Option<&str>) -> Option<HttpRequest> {
+        let _ = (since, cursor);
+        None
+    }
+    /// Parses one page of the award search built for `since` and `cursor`.
+    ///
+    /// # Errors
+    /// [`ParseError`] when the body is not the API's documented shape.
+    fn parse_awards(&self, since: Timestamp, cursor: Option<&str>, body: &[u8]) -> Result<AwardPage, ParseError> {
+        let _ = (since, cursor, body);
+        Err(ParseError::Shape(format!(
+            "the {} feed has no award search",
+            self.kind()
+        )))
+    }
+    /// Awards carried by a page of the competition search itself (OCDS releases hold `awards[]`),
+    /// and what its competition notices say for linking; nothing by default.
+    ///
+    /// # Errors
+    /// [`ParseError`] when the awards in a page that parsed as notices cannot be read.
+    fn awards_in_page(&self, body: &[u8]) -> Result<FoundAwards, ParseError> {
+        let _ = body;
+        Ok(FoundAwards::default())
+    }
+    /// The request for the full notice `native_id` whose award value the search hit lacks (Doffin's
+    /// eForms XML, `/download/{id}`), or `None` when the feed has no such thing.
+    fn award_value_request(&self, native_id: &str) -> Option<HttpRequest> {
+        let _ = native_id;
+        None
+    }
+    /// Parses notice `native_id` fetched with [`FeedAdapter::award_value_request`] into award rows,
+    /// keyed as the search hit's rows of that notice, which they replace.
+    ///
+    /// # Errors
+    /// [`ParseError`] when the body is not the notice format.
+    fn parse_award_value(&self, native_id: &str, body: &[u8]) -> Result<Vec<crate::model::Award>, ParseError> {
+        let _ = (native_id, body);
+        Err(ParseError::Shape(format!(
+            "the {} feed has no award notices to read",
+            self.kind()
+        )))
+    }
+    /// The pause before each award request, for an API that limits requests per second (Doffin:
+    /// about 30 in 10 s, then 429); none by default.
+    fn request_gap(&self) -> Duration {
+        Duration::ZERO
+    }
 }
 
 /// A notice scored at ingest.
@@ -268,6 +319,17 @@ pub enum FeedEvent {
         at: Timestamp,
         /// When the next attempt is due.
         retry_at: Timestamp,
+    },
+    /// The award side of a poll reported just before as [`FeedEvent::Fetched`]: rows to save after
+    /// its notices, so awards link to the competitions of the same poll. Sent only when something
+    /// was found; a failed award search is a warning of that `Fetched` instead.
+    AwardsFetched {
+        /// Feed name from the config.
+        feed: String,
+        /// Award rows and competition keys.
+        found: FoundAwards,
+        /// When they were fetched.
+        at: Timestamp,
     },
     /// A feed that cannot run (e.g. a missing API key); it will not be polled.
     Inactive {

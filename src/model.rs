@@ -2,7 +2,7 @@
 //!
 //! Plain data only. Must not depend on any other module of the crate, nor on I/O crates.
 
-mod award;
+pub(crate) mod award;
 mod badge_set;
 mod feed_state;
 pub mod money;
@@ -13,8 +13,8 @@ pub mod text;
 mod titles;
 
 pub use award::{
-    Award, AwardLink, AwardStatus, CompetitionKeys, EndBasis, EndEstimate, LinkKeys, LinkMethod, Pairing, RetenderLead,
-    RetenderWindow, StoredAward, ValueKind,
+    Award, AwardLink, AwardStatus, CompetitionKeys, EndBasis, EndEstimate, FrameworkKind, LinkKeys, LinkMethod,
+    Pairing, RetenderLead, RetenderWindow, StoredAward, ValueKind,
 };
 pub use badge_set::BadgeSet;
 pub use feed_state::{FeedState, Resume, UrlValidators};

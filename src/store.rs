@@ -18,13 +18,16 @@ use std::thread::{self, JoinHandle};
 use jiff::Timestamp;
 use tokio::sync::mpsc::{self, Sender, UnboundedReceiver, UnboundedSender};
 
-use crate::model::{DecisionKind, FeedState, Notice, NoticeId, Relevance, TagEdit, Triage, TriageChange};
+use crate::model::{
+    Award, CompetitionKeys, DecisionKind, FeedState, Notice, NoticeId, Relevance, StoredAward, TagEdit, Triage,
+    TriageChange,
+};
 
 pub use arrival::{Arrival, SavedNotice};
 pub use remote::{Connection, RemoteChange, RemoteField};
 pub use sqlite::{
-    AwardQuery, AwardSaveSummary, Decided, History, LoggedDecision, RescoreJob, RescoreStep, StatusFilter, Store,
-    UpsertSummary,
+    AwardQuery, AwardSaveSummary, Decided, History, LoggedDecision, PolledAwards, RescoreJob, RescoreStep,
+    StatusFilter, Store, UpsertSummary,
 };
 
 /// Scores a notice against the current profiles: the matcher, injected so `store` does not depend
@@ -139,6 +142,18 @@ pub enum StoreCommand {
         /// [`Store::save_fetch`]).
         state: FeedState,
     },
+    /// Save the awards a poll of `feed` found, after its notices (see
+    /// [`Store::save_polled_awards`]); answered with `AwardsSaved` or `AwardsNotSaved`.
+    SaveAwards {
+        /// Feed name, echoed back when the save fails.
+        feed: String,
+        /// Award rows, one per notice × lot × winner.
+        awards: Vec<Award>,
+        /// What the poll's competition notices say for linking.
+        keys: Vec<CompetitionKeys>,
+        /// When they were fetched.
+        at: Timestamp,
+    },
     /// Persist a triage decision (see [`Store::save_decision`]).
     SaveTriage {
         /// The change.
@@ -229,6 +244,16 @@ pub enum StoreEvent {
     },
     /// A fetch could not be saved; nothing of it was written.
     FetchNotSaved {
+        /// Feed name from the command.
+        feed: String,
+        /// The [`StoreError`] message, for the user.
+        error: String,
+    },
+    /// A poll's awards are committed: the stored rows of the award notices that are new or changed,
+    /// with their links and estimates (unlinked ones included).
+    AwardsSaved(Vec<StoredAward>),
+    /// A poll's awards could not be saved; the next poll that reads them tries again.
+    AwardsNotSaved {
         /// Feed name from the command.
         feed: String,
         /// The [`StoreError`] message, for the user.
@@ -469,6 +494,13 @@ pub fn execute(store: &mut Store, cmd: StoreCommand) -> StoreEvent {
                 state,
             },
             Err(error) => StoreEvent::FetchNotSaved {
+                feed,
+                error: error.to_string(),
+            },
+        },
+        StoreCommand::SaveAwards { feed, awards, keys, at } => match store.save_polled_awards(&awards, &keys, at) {
+            Ok(saved) => StoreEvent::AwardsSaved(saved.fresh),
+            Err(error) => StoreEvent::AwardsNotSaved {
                 feed,
                 error: error.to_string(),
             },

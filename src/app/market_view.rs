@@ -46,27 +46,6 @@ impl AppState {
         self.by_id.get(id).map(|&i| &self.records[i])
     }
 
-    /// Takes award rows into the state: the detail pane shows the linked ones on their
-    /// competition notice, the Market screen counts all of them, and bids they conclude may be
-    /// settled (`award_outcomes.rs`). Rows already held are replaced, not repeated.
-    pub(crate) fn absorb_awards(&mut self, awards: Vec<StoredAward>) {
-        for award in &awards {
-            if let Some(link) = &award.link {
-                let rows = self.awards.entry(link.competition.clone()).or_default();
-                let same = |a: &StoredAward| {
-                    a.award.notice_id == award.award.notice_id
-                        && a.award.lot_id == award.award.lot_id
-                        && a.award.seq == award.award.seq
-                };
-                match rows.iter_mut().find(|a| same(a)) {
-                    Some(row) => *row = award.clone(),
-                    None => rows.push(award.clone()),
-                }
-            }
-        }
-        self.market.add(awards);
-    }
-
     /// `m`: opens the Market screen on its last section, or closes it.
     pub(crate) fn toggle_market(&mut self) {
         if self.mode == Mode::Market {

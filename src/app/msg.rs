@@ -271,6 +271,19 @@ pub enum Effect {
         /// The feed's sync state after this fetch, saved in the same transaction as `items`.
         state: crate::model::FeedState,
     },
+    /// Persist the awards a poll found, after its notices; the store answers with `AwardsSaved` /
+    /// `AwardsNotSaved`.
+    SaveAwards {
+        /// Feed name.
+        feed: String,
+        /// Award rows and competition keys.
+        found: crate::feeds::awards::FoundAwards,
+        /// When they were fetched.
+        at: Timestamp,
+    },
+    /// Read the full notices of these award notices for the value their search hits lack (Doffin's
+    /// XML); the rows come back as a poll's awards.
+    FetchAwardValues(Vec<crate::model::NoticeId>),
     /// Write these records to a CSV file in the export directory.
     Export(Vec<NoticeRecord>),
     /// Read these notices' descriptions, left in the store to save memory; the store answers

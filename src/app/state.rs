@@ -271,7 +271,7 @@ impl AppState {
     /// Shows the stored awards on the competition notices they are linked to (the detail pane)
     /// and counts every one of them on the Market screen.
     pub fn with_awards(mut self, awards: Vec<crate::model::StoredAward>) -> Self {
-        self.absorb_awards(awards);
+        self.add_awards(awards);
         self
     }
 

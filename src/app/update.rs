@@ -368,6 +368,8 @@ impl AppState {
             StoreEvent::Connection(connection) => self.on_connection(connection),
             StoreEvent::AssigneeSaved { id, assignee } => self.on_assignee_saved(&id, assignee),
             StoreEvent::AssigneeConflict { id, now, by } => self.on_assignee_conflict(&id, now, &by),
+            StoreEvent::AwardsSaved(fresh) => return self.on_awards_saved(fresh),
+            StoreEvent::AwardsNotSaved { feed, error: why } => self.on_awards_not_saved(&feed, &why),
         }
         Vec::new()
     }
@@ -391,6 +393,7 @@ impl AppState {
                 self.advance_round(&feed, |step| (step == RoundStep::Polling).then_some(RoundStep::Failed));
                 Vec::new()
             }
+            FeedEvent::AwardsFetched { feed, found, at } => Self::on_awards_fetched(feed, found, at),
             FeedEvent::Inactive { feed, message } => {
                 self.feed_log(&feed).inactive(message);
                 self.leave_round(&feed);

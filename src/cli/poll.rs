@@ -11,12 +11,13 @@ use super::output::Stdout;
 use crate::config::Config;
 use crate::config::database::Database;
 use crate::feeds::Scored;
+use crate::feeds::awards::FoundAwards;
 use crate::feeds::http::{HttpFetcher, HttpSettings};
-use crate::feeds::poller::{fetch_and_score, plan_poll, state_after};
-use crate::model::FeedState;
+use crate::feeds::poller::{MAX_VALUE_NOTICES, fetch_and_score, fetch_award_values, plan_poll, state_after};
+use crate::model::{FeedState, NoticeId, StoredAward};
 use crate::runtime;
 use crate::store::postgres::{self, PollLock};
-use crate::store::{Store, UpsertSummary};
+use crate::store::{PolledAwards, Store, UpsertSummary};
 
 /// Where a poll's notices and sync state go.
 enum Target<'a> {
@@ -47,6 +48,24 @@ impl Target<'_> {
             Target::Postgres(client) => postgres::save_fetch(client, feed, items, state, now).await?,
         };
         Ok(summary)
+    }
+
+    /// The award notices among `fresh` whose value is read from their XML (see
+    /// [`Store::award_values_wanted`]); none for PostgreSQL.
+    fn award_values_wanted(&self, fresh: &[StoredAward]) -> Result<Vec<NoticeId>> {
+        match self {
+            Target::Sqlite(store) => Ok(store.award_values_wanted(fresh)?),
+            Target::Postgres(_) => Ok(Vec::new()),
+        }
+    }
+
+    /// Saves a poll's awards after its notices; `None` for PostgreSQL, which has no award tables
+    /// yet (team mode's schema is the lead's; awards there come with it), so they are skipped.
+    fn save_awards(&mut self, found: &FoundAwards, now: Timestamp) -> Result<Option<PolledAwards>> {
+        match self {
+            Target::Sqlite(store) => Ok(Some(store.save_polled_awards(&found.awards, &found.keys, now)?)),
+            Target::Postgres(_) => Ok(None),
+        }
     }
 }
 
@@ -123,15 +142,35 @@ async fn run(config: &Config, mut target: Target<'_>, quiet: bool) -> Result<Exi
     )
     .await;
     let mut failed = 0;
+    let mut award_failed = 0;
     for (((spec, result), plan), saved) in active.iter().zip(results).zip(&plans).zip(&saved) {
         match result {
             Ok(fetched) => {
                 let now = Timestamp::now();
                 let state = state_after(saved, plan, &fetched.progress, fetched.validators, started, now);
                 let summary = target.save_fetch(&spec.name, &fetched.scored, &state, now).await?;
+                // After the notices, so the awards link to the competitions of the same poll.
+                let awards = if fetched.awards.found.is_empty() {
+                    None
+                } else {
+                    target.save_awards(&fetched.awards.found, now)?
+                };
+                // Doffin names winners in its hits but the value only in the notice's XML: read
+                // for the awards of followed competitions, within the rate limit.
+                let wanted = match &awards {
+                    Some(saved) => target.award_values_wanted(&saved.fresh)?,
+                    None => Vec::new(),
+                };
+                let mut values = None;
+                if !wanted.is_empty() {
+                    let (found, failures) = fetch_award_values(&fetcher, &*spec.adapter, &wanted).await;
+                    let read = found.awards.iter().filter(|a| a.value.is_some()).count();
+                    target.save_awards(&found, Timestamp::now())?;
+                    values = Some((wanted.len().min(MAX_VALUE_NOTICES), read, failures));
+                }
                 let scored = fetched.scored;
                 if !quiet {
-                    for warning in &fetched.warnings {
+                    for warning in fetched.warnings.iter().chain(&fetched.awards.warnings) {
                         out.line(format_args!("{}: warning: {warning}", spec.name));
                     }
                     out.line(format_args!(
@@ -141,6 +180,34 @@ async fn run(config: &Config, mut target: Target<'_>, quiet: bool) -> Result<Exi
                         summary.updated,
                         summary.matched,
                         scored.len()
+                    ));
+                    // A poll whose pages only gave competition keys has no award line.
+                    if let Some(saved) = awards.filter(|s| s.summary.rows > 0) {
+                        out.line(format_args!(
+                            "{}: awards: {} new or changed, {} rows of {} award notices, {} linked to a competition",
+                            spec.name,
+                            saved.fresh.len(),
+                            saved.summary.rows,
+                            saved.summary.notices,
+                            saved.summary.linked
+                        ));
+                    }
+                    if let Some((asked, read, failures)) = &values {
+                        for failure in failures {
+                            out.line(format_args!("{}: warning: award value not read: {failure}", spec.name));
+                        }
+                        out.line(format_args!(
+                            "{}: award values: {read} read from the XML of {asked} notices of followed competitions",
+                            spec.name
+                        ));
+                    }
+                }
+                // An error line even with --quiet, so cron mails it; the notices are saved.
+                if let Some(error) = &fetched.awards.error {
+                    award_failed += 1;
+                    out.line(format_args!(
+                        "{}: error: award search failed (the notices were saved): {error}",
+                        spec.name
                     ));
                 }
             }
@@ -163,6 +230,8 @@ async fn run(config: &Config, mut target: Target<'_>, quiet: bool) -> Result<Exi
     out.finish()?;
     Ok(match failed {
         _ if active.is_empty() => Exit::NoFeedWorked,
+        // Every feed's notices were saved, but an award search failed: exit 1, as for a feed.
+        0 if award_failed > 0 => Exit::SomeFeedsFailed,
         0 => Exit::Success,
         n if n == active.len() => Exit::NoFeedWorked,
         _ => Exit::SomeFeedsFailed,

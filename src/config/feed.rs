@@ -19,6 +19,9 @@ pub struct FeedConfig {
     pub page_size: u32,
     /// Upper bound on pages per poll, so one poll cannot run away.
     pub max_pages: usize,
+    /// Whether each poll also reads award notices (TED's result search, Doffin's `RESULT` search,
+    /// the `awards[]` of OCDS releases); `awards = false` in the config turns it off. RSS has none.
+    pub awards: bool,
     /// What only this kind of feed has; its variant is the feed's kind.
     pub settings: FeedSettings,
 }
@@ -103,6 +106,7 @@ impl FeedConfig {
             interval: Duration::from_secs(15 * 60),
             page_size: 100,
             max_pages: 20,
+            awards: true,
             settings,
         }
     }

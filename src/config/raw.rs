@@ -83,6 +83,9 @@ struct RawFeed {
     notice_url: Option<String>,
     #[serde(default = "enabled_by_default")]
     enabled: bool,
+    /// Award notices beside the competitions (TED, Doffin, OCDS; an RSS feed has none).
+    #[serde(default = "enabled_by_default")]
+    awards: bool,
 }
 
 impl RawFeed {
@@ -364,6 +367,7 @@ impl RawConfig {
                     interval: f.interval.map_or(interval, |i| i.0),
                     page_size: f.page_size.unwrap_or(100).clamp(1, 250),
                     max_pages: f.max_pages.unwrap_or(20).max(1),
+                    awards: f.awards,
                     ..FeedConfig::with(&f.name, &f.base_url.0, settings)
                 })
             })

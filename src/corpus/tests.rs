@@ -160,6 +160,7 @@ fn directory_round_trip_and_config() {
     let config = crate::config::parse_str(&toml, "corpus.toml").unwrap();
     assert_eq!(config.feeds.len(), 1);
     assert_eq!(config.feeds[0].max_pages, 4);
+    assert!(!config.feeds[0].awards, "the corpus holds no awards to search");
 }
 
 #[test]

@@ -14,7 +14,7 @@ use super::ics::{calendar_header, escape_text, fold_line, uid_part, uri, utc};
 use crate::model::{RetenderLead, StoredAward};
 
 /// The CSV columns, in order.
-pub const CSV_COLUMNS: [&str; 29] = [
+pub const CSV_COLUMNS: [&str; 30] = [
     "notice",
     "lot",
     "seq",
@@ -25,6 +25,7 @@ pub const CSV_COLUMNS: [&str; 29] = [
     "value",
     "currency",
     "value_kind",
+    "framework_kind",
     "tenders_received",
     "decision_date",
     "conclusion_date",
@@ -65,6 +66,7 @@ fn cells(row: &StoredAward, lead: RetenderLead) -> Vec<String> {
         a.value.map(format_number).unwrap_or_default(),
         text(a.currency.as_deref()),
         text(a.value_kind.map(crate::model::ValueKind::as_str)),
+        text(a.framework_kind.map(crate::model::FrameworkKind::as_str)),
         text(a.tenders_received),
         text(a.decision_date),
         text(a.conclusion_date),
@@ -117,6 +119,7 @@ pub fn award_json(row: &StoredAward, lead: RetenderLead) -> Value {
         "value": a.value,
         "currency": a.currency,
         "value_kind": a.value_kind,
+        "framework_kind": a.framework_kind,
         "tenders_received": a.tenders_received,
         "decision_date": a.decision_date,
         "conclusion_date": a.conclusion_date,

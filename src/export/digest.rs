@@ -8,7 +8,11 @@ use std::fmt::Write as _;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
-use crate::model::{NoticeRecord, Triage};
+use crate::model::{NoticeRecord, RetenderLead, StoredAward, Triage};
+
+mod awards;
+
+pub use awards::ENDING_MONTHS;
 
 /// How "Closes this week" reaches ahead.
 const WEEK: SignedDuration = SignedDuration::from_hours(7 * 24);
@@ -46,9 +50,23 @@ pub fn is_award(record: &NoticeRecord) -> bool {
         .is_some_and(|t| t.starts_with("can-") || matches!(t, "ANNOUNCEMENT_OF_CONCLUSION_OF_CONTRACT" | "RESULT"))
 }
 
-/// Renders the four sections: "Closes this week", "New matches", "New awards in your space" and
-/// "Changed since you last looked".
+/// Renders the sections of [`render_with_awards`] without stored awards: the award notices among
+/// the records are the only awards.
 pub fn render(records: &[NoticeRecord], options: &DigestOptions) -> String {
+    render_with_awards(records, &[], RetenderLead::default(), options)
+}
+
+/// Renders the five sections: "Closes this week", "New matches", "New awards in your space" (the
+/// stored awards published in the window, winner and value of each lot, then matched award
+/// notices that have no award rows), "Contracts ending within 12 months" (by estimated end, with
+/// the re-tender window `lead` gives and the end's basis) and "Changed since you last looked".
+/// `awards` are those in the user's space, chosen by the caller, which holds the matcher.
+pub fn render_with_awards(
+    records: &[NoticeRecord],
+    awards: &[StoredAward],
+    lead: RetenderLead,
+    options: &DigestOptions,
+) -> String {
     let now = options.now;
     let window_start = now.checked_sub(options.since).unwrap_or(Timestamp::MIN);
     let week_end = now.checked_add(WEEK).unwrap_or(Timestamp::MAX);
@@ -66,8 +84,19 @@ pub fn render(records: &[NoticeRecord], options: &DigestOptions) -> String {
     closing.sort_by_key(|r| (r.notice.deadline, r.notice.id.clone()));
     let mut new: Vec<&NoticeRecord> = relevant.iter().copied().filter(|r| !is_award(r) && is_new(r)).collect();
     new.sort_by_key(|r| (std::cmp::Reverse(r.relevance.score), r.notice.id.clone()));
-    let mut awards: Vec<&NoticeRecord> = relevant.iter().copied().filter(|r| is_award(r) && is_new(r)).collect();
-    awards.sort_by_key(|r| (std::cmp::Reverse(r.notice.published), r.notice.id.clone()));
+    let today = awards::day(now, &options.timezone);
+    let award_notices = awards::new_award_notices(awards, awards::day(window_start, &options.timezone), today);
+    let with_rows: std::collections::HashSet<&str> = award_notices
+        .iter()
+        .filter_map(|rows| rows.first().map(|r| r.award.notice_id.as_str()))
+        .collect();
+    let mut award_records: Vec<&NoticeRecord> = relevant
+        .iter()
+        .copied()
+        .filter(|r| is_award(r) && is_new(r) && !with_rows.contains(r.notice.id.as_str()))
+        .collect();
+    award_records.sort_by_key(|r| (std::cmp::Reverse(r.notice.published), r.notice.id.clone()));
+    let ending = awards::ending_soon(awards, today);
     // Followed notices (matched or decided on) whose content a re-fetch changed, not yet looked at.
     let mut changed: Vec<&NoticeRecord> = records
         .iter()
@@ -85,7 +114,7 @@ pub fn render(records: &[NoticeRecord], options: &DigestOptions) -> String {
     } else {
         let _ = writeln!(out, "anbud digest, {stamp}\n");
     }
-    let sections: [(&str, &[&NoticeRecord], String); 4] = [
+    let sections: [(&str, &[&NoticeRecord], String); 5] = [
         (
             "Closes this week",
             &closing,
@@ -98,8 +127,13 @@ pub fn render(records: &[NoticeRecord], options: &DigestOptions) -> String {
         ),
         (
             "New awards in your space",
-            &awards,
+            &award_records,
             format!("No award notices matching your profile published in the last {since}."),
+        ),
+        (
+            "Contracts ending within 12 months",
+            &[],
+            "No contract in your space has an estimated end within 12 months.".to_owned(),
         ),
         (
             "Changed since you last looked",
@@ -109,8 +143,27 @@ pub fn render(records: &[NoticeRecord], options: &DigestOptions) -> String {
     ];
     for (title, rows, empty) in sections {
         heading(&mut out, title, md);
-        if rows.is_empty() {
+        let (award_rows, ending_rows) = match title {
+            "New awards in your space" => (award_notices.as_slice(), &[][..]),
+            "Contracts ending within 12 months" => (&[][..], ending.as_slice()),
+            _ => (&[][..], &[][..]),
+        };
+        if rows.is_empty() && award_rows.is_empty() && ending_rows.is_empty() {
             let _ = writeln!(out, "{empty}");
+        }
+        for notice in award_rows {
+            awards::write_notice(&mut out, notice, md);
+        }
+        if let Some(total) = awards::awarded_total(award_rows) {
+            let total = if md {
+                format!("*{}*", markdown_escape(&total))
+            } else {
+                total
+            };
+            let _ = writeln!(out, "\n{total}");
+        }
+        for row in ending_rows {
+            awards::write_ending(&mut out, row, lead, today, md);
         }
         let with_changes = std::ptr::eq(rows, changed.as_slice());
         for record in rows {
@@ -161,17 +214,7 @@ fn row(out: &mut String, record: &NoticeRecord, tz: &TimeZone, md: bool) {
     );
     let score = record.relevance.score;
     if md {
-        // Only web links become Markdown links: a feed could hand us `javascript:` or worse.
-        let linkable = n.url.starts_with("https://") || n.url.starts_with("http://");
-        let title = if linkable {
-            format!(
-                "[{}](<{}>)",
-                markdown_escape(&n.title),
-                n.url.replace(['<', '>', ' '], "")
-            )
-        } else {
-            markdown_escape(&n.title)
-        };
+        let title = linked_title(&n.title, &n.url);
         let _ = writeln!(
             out,
             "- **{score}** · {deadline} · {} · {title}",
@@ -185,6 +228,16 @@ fn row(out: &mut String, record: &NoticeRecord, tz: &TimeZone, md: bool) {
             one_line(&n.title),
             n.url
         );
+    }
+}
+
+/// The title as a Markdown link to `url`; only web links become links, since a feed could hand us
+/// `javascript:` or worse.
+fn linked_title(title: &str, url: &str) -> String {
+    if url.starts_with("https://") || url.starts_with("http://") {
+        format!("[{}](<{}>)", markdown_escape(title), url.replace(['<', '>', ' '], ""))
+    } else {
+        markdown_escape(title)
     }
 }
 

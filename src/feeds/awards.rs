@@ -11,12 +11,16 @@
 
 pub mod doffin_hits;
 pub mod eforms;
+mod found;
 pub mod ocds;
+pub mod ted_keys;
 pub mod ted_legacy;
 pub mod ted_search;
 mod xml;
 
 use jiff::civil::Date;
+
+pub use found::{AwardPage, FoundAwards, PollAwards};
 
 use super::ParseError;
 use crate::model::{Award, CompetitionKeys};

@@ -11,6 +11,7 @@ use jiff::Timestamp;
 use serde_json::{Map, Value};
 
 use self::window::{Plan, Verdict, judge, newest_date, utc_date};
+use super::awards::AwardPage;
 use super::dates::parse_instant;
 use super::distinct::distinct;
 use super::json::{count, cpv_codes, number, parse_repaired, raw_strings, text, text_ref, type_name};
@@ -45,6 +46,9 @@ pub struct DoffinSettings {
     pub cpv_codes: Vec<String>,
     /// Hits per page (at most 1,000).
     pub page_size: u32,
+    /// Whether each poll also searches result notices (see `awards`). Off for an adapter built in
+    /// code; the config turns it on (a feed's `awards`, default true).
+    pub awards: bool,
 }
 
 impl Default for DoffinSettings {
@@ -56,6 +60,7 @@ impl Default for DoffinSettings {
             search_strings: Vec::new(),
             cpv_codes: Vec::new(),
             page_size: 100,
+            awards: false,
         }
     }
 }
@@ -69,6 +74,7 @@ impl std::fmt::Debug for DoffinSettings {
             .field("search_strings", &self.search_strings)
             .field("cpv_codes", &self.cpv_codes)
             .field("page_size", &self.page_size)
+            .field("awards", &self.awards)
             .finish()
     }
 }
@@ -126,6 +132,64 @@ impl FeedAdapter for DoffinAdapter {
     /// `issueDateFrom` is `since`'s UTC date less ten days (publication lags the issue date); Doffin's
     /// own timestamps are UTC. A cursor that names a window (see `window`) adds its `issueDateTo`.
     fn request(&self, since: Timestamp, cursor: Option<&str>) -> HttpRequest {
+        self.search_request(since, cursor, None)
+    }
+
+    fn parse(&self, body: &[u8]) -> Result<Page, ParseError> {
+        self.parse_response(None, body)
+    }
+
+    /// The next cursor depends on which page was asked for, which Doffin's answer does not repeat.
+    /// Without the poll's start date an open window cannot be split, so it is paged up to the cap.
+    fn parse_response(&self, cursor: Option<&str>, body: &[u8]) -> Result<Page, ParseError> {
+        self.parse_plan(None, cursor, body)
+    }
+
+    /// As [`FeedAdapter::parse_response`], and a window over the 1,000-hit cap is split by
+    /// `issueDate` (see `window`): the next cursor then names the halves.
+    fn parse_window(&self, since: Timestamp, cursor: Option<&str>, body: &[u8]) -> Result<Page, ParseError> {
+        self.parse_plan(Some(since), cursor, body)
+    }
+
+    /// The `RESULT` search (see `awards`), when the settings ask for awards.
+    fn award_request(&self, since: Timestamp, cursor: Option<&str>) -> Option<HttpRequest> {
+        self.settings
+            .awards
+            .then(|| self.search_request(since, cursor, Some("RESULT")))
+    }
+
+    fn parse_awards(&self, since: Timestamp, cursor: Option<&str>, body: &[u8]) -> Result<AwardPage, ParseError> {
+        self.parse_award_page(since, cursor, body)
+    }
+
+    fn award_value_request(&self, native_id: &str) -> Option<HttpRequest> {
+        self.settings.awards.then(|| self.notice_xml_request(native_id))
+    }
+
+    /// The XML's rows under the Doffin id asked for: an eForms-native notice's own `cbc:ID` is a
+    /// UUID, not the Doffin id its search hit has, and the rows must replace the hit's.
+    fn parse_award_value(&self, native_id: &str, body: &[u8]) -> Result<Vec<crate::model::Award>, ParseError> {
+        let mut rows = super::awards::eforms::parse(body)?;
+        for row in &mut rows {
+            row.notice_id = crate::model::NoticeId::new(self.kind(), native_id);
+            row.url = format!("https://doffin.no/notices/{}", encode(native_id));
+        }
+        Ok(rows)
+    }
+
+    fn request_gap(&self) -> Duration {
+        REQUEST_GAP
+    }
+}
+
+/// Doffin's gateway answers 429 after about 30 requests in 10 s (FEEDS.md): award requests (and
+/// notice downloads) are spaced so a poll stays well under that with the competition pages.
+const REQUEST_GAP: Duration = Duration::from_millis(400);
+
+impl DoffinAdapter {
+    /// The search from `since` (its windows and page in `cursor`), restricted to a group of notice
+    /// types (`RESULT`) when given.
+    fn search_request(&self, since: Timestamp, cursor: Option<&str>, group: Option<&str>) -> HttpRequest {
         let plan = Plan::parse(cursor);
         let window = plan.current(start_date(since));
         let mut pairs = vec![
@@ -135,6 +199,9 @@ impl FeedAdapter for DoffinAdapter {
         ];
         if let Some(to) = window.to {
             pairs.push(("issueDateTo", to.to_string()));
+        }
+        if let Some(group) = group {
+            pairs.push(("type", group.to_owned()));
         }
         pairs.push(("sortBy", "PUBLICATION_DATE_DESC".to_owned()));
         // Doffin silently ignores what it does not understand and then returns the whole database,
@@ -164,22 +231,6 @@ impl FeedAdapter for DoffinAdapter {
                 .unwrap_or_default(),
             body: None,
         }
-    }
-
-    fn parse(&self, body: &[u8]) -> Result<Page, ParseError> {
-        self.parse_response(None, body)
-    }
-
-    /// The next cursor depends on which page was asked for, which Doffin's answer does not repeat.
-    /// Without the poll's start date an open window cannot be split, so it is paged up to the cap.
-    fn parse_response(&self, cursor: Option<&str>, body: &[u8]) -> Result<Page, ParseError> {
-        self.parse_plan(None, cursor, body)
-    }
-
-    /// As [`FeedAdapter::parse_response`], and a window over the 1,000-hit cap is split by
-    /// `issueDate` (see `window`): the next cursor then names the halves.
-    fn parse_window(&self, since: Timestamp, cursor: Option<&str>, body: &[u8]) -> Result<Page, ParseError> {
-        self.parse_plan(Some(since), cursor, body)
     }
 }
 

@@ -12,9 +12,11 @@ use std::collections::HashSet;
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 
+use super::awards::FoundAwards;
 use super::json::{parse_repaired, text, type_name};
 use super::query::url_with_query;
 use super::{FeedAdapter, HttpRequest, Method, Page, ParseError};
+use crate::model::NoticeId;
 
 /// Find a Tender rejects a `limit` above 100.
 const MAX_PAGE_SIZE: u32 = 100;
@@ -51,6 +53,10 @@ pub struct OcdsSettings {
     /// The public page of a notice, with `{id}` (the release id) or `{ocid}` filled in; without
     /// it, the notice page a release links in its documents, if any.
     pub notice_url_template: Option<String>,
+    /// Whether the `awards[]` of the releases read are kept as award rows (see
+    /// [`FeedAdapter::awards_in_page`]). Off for an adapter built in code; the config turns it on
+    /// (a feed's `awards`, default true).
+    pub awards: bool,
 }
 
 impl Default for OcdsSettings {
@@ -61,6 +67,7 @@ impl Default for OcdsSettings {
             page_size: 100,
             source: "fts".to_owned(),
             notice_url_template: Some("https://www.find-tender.service.gov.uk/Notice/{id}".to_owned()),
+            awards: false,
         }
     }
 }
@@ -165,6 +172,24 @@ impl FeedAdapter for OcdsAdapter {
             partial: false,
             warnings: Vec::new(),
         })
+    }
+
+    /// The `awards[]` of the page's releases (the latest release per ocid and award), and the ocid
+    /// and planned length of its tender releases, keyed by the ids this feed stores them under.
+    /// A second parse of the page: the notices' reader keeps none of this.
+    fn awards_in_page(&self, body: &[u8]) -> Result<FoundAwards, ParseError> {
+        if !self.settings.awards {
+            return Ok(FoundAwards::default());
+        }
+        let body = decode_text(body);
+        let (awards, mut keys) = crate::feeds::awards::ocds::parse_with_keys(&body)?;
+        for key in &mut keys {
+            // Keyed by the publisher's kind (`cf`, `fts`); the feed stores its notices under its own.
+            if let Some((_, native)) = key.notice_id.as_str().split_once(':') {
+                key.notice_id = NoticeId::new(&self.settings.source, native);
+            }
+        }
+        Ok(FoundAwards { awards, keys })
     }
 }
 

@@ -16,6 +16,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+mod awards;
 mod fetch;
 mod plan;
 
@@ -23,6 +24,7 @@ use super::http::HttpFetcher;
 pub use super::schedule::{MIN_INTERVAL, PollerOptions, backoff, jittered};
 use super::{FeedAdapter, FeedError, FeedEvent};
 use crate::model::{FeedState, Notice, Relevance};
+pub use awards::{MAX_VALUE_NOTICES, fetch_award_values};
 pub use fetch::{FeedFetch, ScoredFetch, fetch_and_score, fetch_feed, fetch_feed_pending, fetch_poll};
 pub use plan::{PollPlan, Progress, plan_poll, resume_since, state_after};
 
@@ -67,6 +69,10 @@ impl std::fmt::Debug for FeedSpec {
 pub enum PollCommand {
     /// Poll every feed now; a feed already being polled polls again right after (coalesced).
     RefreshAll,
+    /// Read the full notices of these award notices, whose search hits lack the value (Doffin's
+    /// eForms XML), through the feed of their source, within its rate limit; the rows come back
+    /// as [`FeedEvent::AwardsFetched`]. Sent with `send`, not `try_send`: it must not be dropped.
+    FetchAwardValues(Vec<crate::model::NoticeId>),
 }
 
 /// The store's answer to a reported poll ([`FeedEvent::Fetched`]), forwarded by the runtime on an
@@ -231,6 +237,9 @@ pub async fn run_poller_with(
     }
     let permits = Arc::new(Semaphore::new(MAX_CONCURRENT_POLLS));
     let mut tasks: JoinSet<PollOutcome> = JoinSet::new();
+    // One reader of award values at a time, so their requests stay spaced (Doffin's rate limit).
+    let value_permit = Arc::new(Semaphore::new(1));
+    let mut value_tasks: JoinSet<()> = JoinSet::new();
     loop {
         let now = Instant::now();
         for (index, feed) in feeds.iter_mut().enumerate() {
@@ -261,8 +270,26 @@ pub async fn run_poller_with(
             },
             command = commands.recv() => match command {
                 Some(PollCommand::RefreshAll) => refresh_all(&mut feeds),
+                Some(PollCommand::FetchAwardValues(ids)) => {
+                    let job = awards::ValueJob {
+                        fetcher: fetcher.clone(),
+                        events: events.clone(),
+                        permit: Arc::clone(&value_permit),
+                    };
+                    let active = feeds.iter().filter(|f| !f.inactive).map(|f| &f.spec);
+                    for (spec, ids) in awards::value_feeds(active, ids) {
+                        value_tasks.spawn(job.clone().run(spec, ids));
+                    }
+                }
                 None => break,
             },
+            Some(joined) = value_tasks.join_next() => {
+                if let Err(err) = joined
+                    && err.is_panic()
+                {
+                    std::panic::resume_unwind(err.into_panic());
+                }
+            }
             Some(joined) = tasks.join_next() => {
                 let outcome = match joined {
                     Ok(outcome) => outcome,
@@ -272,23 +299,35 @@ pub async fn run_poller_with(
                     Err(_) => continue,
                 };
                 seed = seed.wrapping_add(1);
-                let Some(event) = finish_poll(&mut feeds, outcome, &options, seed) else { continue };
+                let Some((event, awards)) = finish_poll(&mut feeds, outcome, &options, seed) else { continue };
                 if saves.is_none()
                     && let FeedEvent::Fetched { feed, state, .. } = &event
                 {
                     // Nobody reports saves: the poll counts as saved once reported.
                     on_report(&mut feeds, SaveReport::Saved { feed: feed.clone(), state: state.clone() });
                 }
-                tokio::select! {
-                    biased;
-                    () = cancel.cancelled() => break,
-                    sent = events.send(event) => if sent.is_err() { break },
+                // The awards go after their poll's notices, so they are saved after them and link
+                // to the competitions of the same poll.
+                let mut stopped = false;
+                for event in std::iter::once(event).chain(awards) {
+                    tokio::select! {
+                        biased;
+                        () = cancel.cancelled() => stopped = true,
+                        sent = events.send(event) => stopped = sent.is_err(),
+                    }
+                    if stopped {
+                        break;
+                    }
+                }
+                if stopped {
+                    break;
                 }
             }
             () = sleep_until(next_due) => {}
         }
     }
     tasks.abort_all();
+    value_tasks.abort_all();
 }
 
 /// The next answer from the store, or never when nothing reports saves.
@@ -334,8 +373,14 @@ fn refresh_all(feeds: &mut [FeedSlot]) {
     }
 }
 
-/// Records a finished poll, schedules the next one and builds the event to report.
-fn finish_poll(feeds: &mut [FeedSlot], outcome: PollOutcome, options: &PollerOptions, seed: u64) -> Option<FeedEvent> {
+/// Records a finished poll, schedules the next one and builds the event to report, with the
+/// award event that follows it when the poll found awards.
+fn finish_poll(
+    feeds: &mut [FeedSlot],
+    outcome: PollOutcome,
+    options: &PollerOptions,
+    seed: u64,
+) -> Option<(FeedEvent, Option<FeedEvent>)> {
     let feed = feeds.get_mut(outcome.index)?;
     feed.in_flight = false;
     let retry_after = outcome.result.as_ref().err().and_then(FeedError::retry_after);
@@ -375,27 +420,40 @@ fn finish_poll(feeds: &mut [FeedSlot], outcome: PollOutcome, options: &PollerOpt
     let name = feed.spec.name.clone();
     let kind = feed.spec.adapter.kind().to_owned();
     Some(match outcome.result {
-        Ok(fetched) => FeedEvent::Fetched {
-            feed: name,
-            state: state_after(
-                &feed.saved,
-                &outcome.plan,
-                &fetched.progress,
-                fetched.validators,
-                outcome.started,
+        Ok(fetched) => {
+            let mut warnings = fetched.warnings;
+            warnings.extend(fetched.awards.messages());
+            let awards = (!fetched.awards.found.is_empty()).then(|| FeedEvent::AwardsFetched {
+                feed: name.clone(),
+                found: fetched.awards.found,
                 at,
-            ),
-            notices: fetched.scored,
-            at,
-            next_at: next,
-            warnings: fetched.warnings,
-        },
-        Err(err) => FeedEvent::Failed {
-            feed: name,
-            message: err.user_message(&kind),
-            at,
-            retry_at: next,
-        },
+            });
+            let event = FeedEvent::Fetched {
+                feed: name,
+                state: state_after(
+                    &feed.saved,
+                    &outcome.plan,
+                    &fetched.progress,
+                    fetched.validators,
+                    outcome.started,
+                    at,
+                ),
+                notices: fetched.scored,
+                at,
+                next_at: next,
+                warnings,
+            };
+            (event, awards)
+        }
+        Err(err) => {
+            let event = FeedEvent::Failed {
+                feed: name,
+                message: err.user_message(&kind),
+                at,
+                retry_at: next,
+            };
+            (event, None)
+        }
     })
 }
 

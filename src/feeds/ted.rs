@@ -12,11 +12,12 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::{Map, Value, json};
 
+use super::awards::{AwardPage, FoundAwards};
 use super::{FeedAdapter, HttpRequest, Method, Page, ParseError};
 
 /// The fields requested from TED. An unknown name makes TED answer 400, so every name here is one
 /// seen in recorded responses or in several independent live clients.
-pub const FIELDS: [&str; 19] = [
+pub const FIELDS: [&str; 21] = [
     "publication-number",
     "notice-title",
     "title-proc",
@@ -37,6 +38,11 @@ pub const FIELDS: [&str; 19] = [
     "links",
     // NUTS codes mixed with ISO-3 country codes (FEEDS.md); only the NUTS ones are kept.
     "place-of-performance",
+    // Read by `feeds::awards::ted_keys` (when the feed fetches awards), not into the notice: the
+    // eForms procedure id that the result notice repeats, and the planned lot durations that date
+    // its contract's end (shared/reference/awards.md §2, §6).
+    "procedure-identifier",
+    "contract-duration-period-lot",
 ];
 
 /// TED rejects a `limit` above 250.
@@ -58,6 +64,9 @@ pub struct TedSettings {
     pub cpv_families: Vec<String>,
     /// Notices per page (at most 250).
     pub page_size: u32,
+    /// Whether each poll also searches result notices (see `awards`). Off for an adapter built in
+    /// code; the config turns it on (a feed's `awards`, default true).
+    pub awards: bool,
 }
 
 impl Default for TedSettings {
@@ -68,6 +77,7 @@ impl Default for TedSettings {
             countries: Vec::new(),
             cpv_families: Vec::new(),
             page_size: 100,
+            awards: false,
         }
     }
 }
@@ -183,6 +193,30 @@ impl FeedAdapter for TedAdapter {
     fn restart_cursor(&self, until: Timestamp) -> Option<String> {
         let day = until.to_zoned(TimeZone::UTC).date().strftime("%Y%m%d");
         Some(format!("{BOUND}{day};"))
+    }
+
+    /// The result-notice search (`scope: ALL`), when the settings ask for awards.
+    fn award_request(&self, since: Timestamp, cursor: Option<&str>) -> Option<HttpRequest> {
+        // The inherent builder of the same name (in `awards`), which tests call directly.
+        self.settings
+            .awards
+            .then(|| TedAdapter::award_request(self, since, cursor))
+    }
+
+    fn parse_awards(&self, _since: Timestamp, _cursor: Option<&str>, body: &[u8]) -> Result<AwardPage, ParseError> {
+        crate::feeds::awards::ted_search::parse_page(body)
+    }
+
+    /// The procedure ids and planned durations of the page's competition notices, which the
+    /// result notices link to exactly and estimate their end from.
+    fn awards_in_page(&self, body: &[u8]) -> Result<FoundAwards, ParseError> {
+        if !self.settings.awards {
+            return Ok(FoundAwards::default());
+        }
+        Ok(FoundAwards {
+            awards: Vec::new(),
+            keys: crate::feeds::awards::ted_keys::competition_keys(body)?,
+        })
     }
 }
 

@@ -6,9 +6,11 @@
 //! source gives what, and its traps) are in `shared/reference/awards.md`.
 
 mod estimate;
+mod framework;
 mod link;
 
 pub use estimate::{EndEstimate, RetenderLead, RetenderWindow};
+pub use framework::FrameworkKind;
 pub use link::{AwardLink, CompetitionKeys, LinkMethod, StoredAward};
 
 use jiff::civil::Date;
@@ -204,6 +206,8 @@ pub struct Award {
     pub currency: Option<String>,
     /// What `value` is.
     pub value_kind: Option<ValueKind>,
+    /// Whether the lot is a framework agreement, and which kind (BT-765), where the notice says.
+    pub framework_kind: Option<FrameworkKind>,
     /// Tenders received for the lot.
     pub tenders_received: Option<u32>,
     /// Award decision date.
@@ -238,6 +242,39 @@ impl Award {
     }
 }
 
+/// A row of award notice `notice` with nothing known but an award, for tests to fill in.
+#[cfg(test)]
+pub(crate) fn sample(notice: NoticeId) -> Award {
+    Award {
+        notice_id: notice,
+        lot_id: String::new(),
+        seq: 0,
+        title: String::new(),
+        buyer: String::new(),
+        buyer_id: None,
+        cpv: Vec::new(),
+        winner_name: None,
+        winner_org_id: None,
+        winner_country: None,
+        value: None,
+        currency: None,
+        value_kind: None,
+        framework_kind: None,
+        tenders_received: None,
+        decision_date: None,
+        conclusion_date: None,
+        start: None,
+        end: None,
+        duration_months: None,
+        status: AwardStatus::Awarded,
+        pairing: Pairing::Exact,
+        unpaired_winner_ids: Vec::new(),
+        keys: LinkKeys::default(),
+        published: None,
+        url: String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,31 +285,8 @@ mod tests {
 
     fn award() -> Award {
         Award {
-            notice_id: NoticeId::new("cf", "x"),
-            lot_id: String::new(),
-            seq: 0,
-            title: String::new(),
-            buyer: String::new(),
-            buyer_id: None,
-            cpv: Vec::new(),
             winner_name: Some("Elis".into()),
-            winner_org_id: None,
-            winner_country: None,
-            value: None,
-            currency: None,
-            value_kind: None,
-            tenders_received: None,
-            decision_date: None,
-            conclusion_date: None,
-            start: None,
-            end: None,
-            duration_months: None,
-            status: AwardStatus::Awarded,
-            pairing: Pairing::Exact,
-            unpaired_winner_ids: Vec::new(),
-            keys: LinkKeys::default(),
-            published: None,
-            url: String::new(),
+            ..sample(NoticeId::new("cf", "x"))
         }
     }
 

@@ -224,6 +224,24 @@ impl Io {
                         self.local.push_back(Msg::Store(event));
                     }
                 }
+                Effect::SaveAwards { feed, found, at } => {
+                    let cmd = StoreCommand::SaveAwards {
+                        feed: feed.clone(),
+                        awards: found.awards,
+                        keys: found.keys,
+                        at,
+                    };
+                    if let Err(error) = self.send_store(cmd) {
+                        self.local
+                            .push_back(Msg::Store(StoreEvent::AwardsNotSaved { feed, error }));
+                    }
+                }
+                Effect::FetchAwardValues(ids) => {
+                    // Awaited in a task: the loop never awaits, and this request must not be
+                    // dropped like a surplus refresh (nothing would ask again).
+                    let commands = self.poll_commands.clone();
+                    tokio::spawn(async move { commands.send(PollCommand::FetchAwardValues(ids)).await });
+                }
                 Effect::OpenUrl(url) => {
                     let result = crate::browser::open(&url)
                         .map(|()| format!("Opened {url}"))

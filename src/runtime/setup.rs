@@ -194,6 +194,7 @@ pub fn feed_specs(config: &Config) -> Vec<FeedSpec> {
                         countries: countries.clone(),
                         cpv_families: config.cpv_families(),
                         page_size: feed.page_size,
+                        awards: feed.awards,
                     }))
                 }
                 FeedSettings::Doffin { api_key_env, api_key } => {
@@ -212,6 +213,7 @@ pub fn feed_specs(config: &Config) -> Vec<FeedSpec> {
                         search_strings: Vec::new(),
                         cpv_codes: config.cpv_families(),
                         page_size: feed.page_size,
+                        awards: feed.awards,
                     }))
                 }
                 FeedSettings::Rss { source } => Arc::new(RssAdapter::new(RssSettings {
@@ -243,6 +245,7 @@ pub fn feed_specs(config: &Config) -> Vec<FeedSpec> {
                         } else {
                             None
                         }),
+                        awards: feed.awards,
                     }))
                 }
             };

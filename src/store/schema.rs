@@ -216,6 +216,12 @@ CREATE INDEX competition_keys_by_procedure ON competition_keys (procedure_id);
 CREATE INDEX competition_keys_by_ocid ON competition_keys (ocid);
 ";
 
+/// An award lot's framework kind (eForms BT-765: `fa-wo-rc`, `fa-w-rc`, `fa-mix`, `none`; see
+/// `model::FrameworkKind`), NULL where the notice does not say.
+const AWARD_FRAMEWORK: &str = "
+ALTER TABLE awards ADD COLUMN framework_kind TEXT CHECK (framework_kind IN ('fa-wo-rc', 'fa-w-rc', 'fa-mix', 'none'));
+";
+
 /// Every schema step in order; `user_version` is how many have run.
 pub const MIGRATIONS: &[&str] = &[
     V1,
@@ -229,6 +235,7 @@ pub const MIGRATIONS: &[&str] = &[
     META,
     FEED_RESUME,
     AWARDS,
+    AWARD_FRAMEWORK,
 ];
 
 /// The newest schema version this build knows and creates.

@@ -19,7 +19,7 @@ mod feed_state;
 mod open_checks;
 mod rescore;
 
-pub use awards::{AwardQuery, AwardSaveSummary};
+pub use awards::{AwardQuery, AwardSaveSummary, PolledAwards};
 pub use rescore::{RescoreJob, RescoreStep, rescore_all};
 
 use super::{Arrival, StoreError, schema};

@@ -113,7 +113,7 @@ async fn poll_shortlist_and_quit_persists_and_shows_the_decision() {
         .expect("read");
     assert_eq!(shortlisted.len(), 1);
     assert_eq!(shortlisted[0].triage, Triage::Shortlisted);
-    assert_eq!(server.requests().len(), 3, "three pages polled");
+    assert_eq!(server.requests().len(), 4, "three pages polled, then the award search");
 }
 
 /// What a restart reads before the first frame, through the binary's own `Startup`: the decisions

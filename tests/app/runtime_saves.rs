@@ -23,6 +23,10 @@ fn query_dates(server: &LoopbackServer) -> Vec<String> {
         .filter(|body| body.get("iterationNextToken").is_none())
         .filter_map(|body| {
             let query = body["query"].as_str()?.to_owned();
+            // The first page of each poll's competition search, not its award search.
+            if query.starts_with("form-type=result") {
+                return None;
+            }
             Some(query.split("publication-date>=").nth(1)?[..8].to_owned())
         })
         .collect()

@@ -161,3 +161,98 @@ fn an_empty_table_says_how_awards_get_in_and_is_not_a_failure() {
     assert!(said.contains("No stored award matches ending in that window"), "{said}");
     assert!(said.contains("anbud awards --import FILE"), "{said}");
 }
+
+/// `anbud digest` over every imported award with the bundled health-tech profile, on a morning
+/// whose window reaches back over them: "your space" as the matcher sees it.
+fn digest(db: &Path) -> String {
+    let out = run(anbud()
+        .env("ANBUD_NOW", "2025-12-01T09:00:00Z")
+        .arg("--db")
+        .arg(db)
+        .args(["digest", "--since", "520w", "--format", "text"]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+#[test]
+fn the_digest_shows_awards_in_your_space_and_contracts_ending() {
+    let (_dir, db) = imported();
+    let digest = digest(&db);
+    let section = |title: &str| -> Vec<&str> {
+        let start = digest
+            .find(&format!("{title}\n"))
+            .unwrap_or_else(|| panic!("{title}: {digest}"));
+        digest[start..].lines().skip(2).take_while(|l| !l.is_empty()).collect()
+    };
+    // The vital-signs recording system scores as health-tech on its own title; guard services in
+    // Worms, NHS laundry or a GP marketing campaign do not, and no stored competition they
+    // conclude is matched.
+    let worcester = "University Of Worcester  UOW835 Video, audio and vital signs recording of medical procedure, \
+                     simulation and teaching - AWARD  https://www.contractsfinder.service.gov.uk/Notice/\
+                     853b40aa-354c-432c-98c8-09be55c35eb9";
+    assert_eq!(
+        section("New awards in your space"),
+        [worcester, "    Awarded to Scotia UK plc for 80 000 GBP"],
+        "{digest}"
+    );
+    assert!(digest.contains("\nAwarded (winning tenders): 80 000 GBP\n"), "{digest}");
+    assert!(!digest.contains("Strube"), "{digest}");
+    assert_eq!(
+        section("Contracts ending within 12 months"),
+        [
+            "2026-03-03  Scotia UK plc  University Of Worcester  UOW835 Video, audio and vital signs recording of \
+             medical procedure, simulation and teaching - AWARD  re-tender window 2025-06-03 … 2025-09-03 (passed); \
+             end date stated in the award  https://www.contractsfinder.service.gov.uk/Notice/\
+             853b40aa-354c-432c-98c8-09be55c35eb9"
+        ],
+        "{digest}"
+    );
+}
+
+#[test]
+fn an_award_concluding_a_matched_competition_is_in_your_space_whatever_its_title() {
+    use anbud::feeds::awards::ocds;
+    use anbud::model::CompetitionKeys;
+    use anbud::store::Store;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let rows = ocds::parse(&std::fs::read(fixture("cf-release-package-2022-awards-trimmed.json")).unwrap()).unwrap();
+    let laundry = rows.iter().find(|a| a.title == "Laundry Services").expect("North Tees");
+    let mut store = Store::open(&db).unwrap();
+    // The tender the laundry award concludes, matched by the user's profile (as a poll scored it).
+    let competition = super::common::notice("cf:north-tees-laundry-tender")
+        .title("Laundry Services")
+        .score(5)
+        .scored();
+    let at = "2022-06-01T00:00:00Z".parse().unwrap();
+    store.upsert_notices(std::slice::from_ref(&competition), at).unwrap();
+    store
+        .save_competition_keys(&[CompetitionKeys {
+            notice_id: competition.0.id.clone(),
+            procedure_id: None,
+            ocid: laundry.keys.ocid.clone(),
+            duration_months: None,
+        }])
+        .unwrap();
+    store.save_awards(&rows, at).unwrap();
+    drop(store);
+    let digest = digest(&db);
+    assert!(
+        digest.contains(
+            "North Tees And Hartlepool Nhs Foundation Trust  Laundry Services  \
+             https://www.contractsfinder.service.gov.uk/Notice/f5d03132-70f5-425d-81b9-66ebd0ada77a\n    \
+             Awarded to Elis for 3 419 480 GBP\n"
+        ),
+        "{digest}"
+    );
+    assert!(
+        digest.contains(
+            "2026-07-04  Elis  North Tees And Hartlepool Nhs Foundation Trust  Laundry Services  \
+             re-tender window 2025-10-04 … 2026-01-04; end date stated in the award"
+        ),
+        "{digest}"
+    );
+    // The other NHS awards conclude nothing stored and do not score on their own.
+    assert!(!digest.contains("Seclusion Suite"), "{digest}");
+}

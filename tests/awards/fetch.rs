@@ -2,12 +2,12 @@
 //! recorded payloads, and the answers parsed.
 
 use anbud::demo::server::{CannedResponse, LoopbackServer, Route};
-use anbud::feeds::awards::{doffin_hits, eforms, ted_search};
+use anbud::feeds::FeedAdapter;
+use anbud::feeds::awards::{eforms, ted_search};
 use anbud::feeds::doffin::{DoffinAdapter, DoffinSettings, KEY_HEADER};
 use anbud::feeds::http::{HttpFetcher, HttpSettings};
 use anbud::feeds::ted::{TedAdapter, TedSettings};
 use anbud::model::AwardStatus;
-use jiff::civil::Date;
 
 use super::parse::{DOFFIN_AWARD_HIT, DOFFIN_INTENT_HIT, DOFFIN_XML, TED_CAN};
 
@@ -68,11 +68,16 @@ async fn doffin_result_search_then_the_xml_of_one_notice() {
     let adapter = DoffinAdapter::new(DoffinSettings {
         base_url: format!("{}/public/v2", server.base_url()),
         api_key: Some("test-key".into()),
+        awards: true,
         ..DoffinSettings::default()
     });
     let fetcher = HttpFetcher::new(HttpSettings::default()).unwrap();
-    let request = adapter.award_search_request(Date::constant(2026, 7, 1), None, 1);
-    let hits = doffin_hits::parse(&fetcher.execute(&request).await.unwrap()).unwrap();
+    let since = "2026-07-11T00:00:00Z".parse().unwrap();
+    let request = adapter.award_request(since, None).unwrap();
+    let body = fetcher.execute(&request).await.unwrap();
+    let page = adapter.parse_awards(since, None, &body).unwrap();
+    assert_eq!(page.next, None, "two hits: one page");
+    let hits = page.found.awards;
     let statuses: Vec<AwardStatus> = hits.iter().map(|a| a.status).collect();
     assert_eq!(statuses, [AwardStatus::Awarded, AwardStatus::Intent]);
     let xml = fetcher

@@ -16,3 +16,5 @@ mod cli;
 mod dashboard;
 mod market;
 mod outcomes;
+mod poll;
+mod values;

@@ -370,3 +370,67 @@ fn every_fixture_row_has_its_own_key() {
         }
     }
 }
+
+/// The recorded TED result notice with its `tender-value` list replaced by the other value fields
+/// an award query asks for (`result-value-*`, `framework-agreement-lot`, shaped as TED's other
+/// lists), which no recorded response holds: how each is read.
+fn ted_can_with(fields: serde_json::Value) -> Vec<Award> {
+    let mut page: serde_json::Value = serde_json::from_slice(TED_CAN).unwrap();
+    let notice = page["notices"][0].as_object_mut().unwrap();
+    notice.remove("tender-value");
+    notice.remove("tender-value-cur");
+    for (key, value) in fields.as_object().unwrap() {
+        notice.insert(key.clone(), value.clone());
+    }
+    ted_search::parse(&serde_json::to_vec(&page).unwrap()).unwrap()
+}
+
+#[test]
+fn ted_result_values_fill_in_where_tender_values_are_missing() {
+    use anbud::model::FrameworkKind;
+    // The recorded notice itself: the winning tenders' values, and no framework code.
+    let recorded = ted_search::parse(TED_CAN).unwrap();
+    assert!(recorded.iter().all(|a| a.framework_kind.is_none()));
+    assert!(recorded.iter().all(|a| a.value_kind == Some(ValueKind::Award)));
+
+    let rows = ted_can_with(serde_json::json!({
+        "result-value-lot": ["100.5", "200", "300"],
+        "result-value-cur-lot": ["EUR"],
+        "framework-agreement-lot": ["none", "fa-w-rc", "none"],
+    }));
+    type Read<'a> = (Option<f64>, Option<&'a str>, Option<ValueKind>, Option<FrameworkKind>);
+    let read: Vec<Read> = rows
+        .iter()
+        .map(|a| (a.value, a.currency.as_deref(), a.value_kind, a.framework_kind))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            (
+                Some(100.5),
+                Some("EUR"),
+                Some(ValueKind::Award),
+                Some(FrameworkKind::NotFramework)
+            ),
+            // A framework lot's result value is its ceiling, never spend.
+            (
+                Some(200.0),
+                Some("EUR"),
+                Some(ValueKind::FrameworkMax),
+                Some(FrameworkKind::WithReopening)
+            ),
+            (
+                Some(300.0),
+                Some("EUR"),
+                Some(ValueKind::Award),
+                Some(FrameworkKind::NotFramework)
+            ),
+        ]
+    );
+    // The notice's value belongs to no lot of three: it is not spread over them.
+    let rows = ted_can_with(serde_json::json!({
+        "result-value-notice": "536287.72",
+        "result-value-cur-notice": ["EUR"],
+    }));
+    assert!(rows.iter().all(|a| a.value.is_none()), "{rows:#?}");
+}

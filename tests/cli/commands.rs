@@ -101,7 +101,13 @@ async fn poll_once_then_list_json_and_export() {
     assert_eq!(poll.status.code(), Some(0), "{stdout}{}", text(&poll.stderr));
     assert!(stdout.starts_with("TED: "), "{stdout}");
     assert!(stdout.contains(" new, 0 updated, "), "{stdout}");
-    assert_eq!(server.requests().len(), 3, "three pages fetched");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 4, "three pages fetched, then the award search");
+    let award_query = requests[3].body_json().expect("json")["query"].clone();
+    assert!(
+        award_query.as_str().expect("query").starts_with("form-type=result"),
+        "{award_query}"
+    );
 
     let list = run(anbud()
         .arg("--config")

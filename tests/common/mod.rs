@@ -145,3 +145,14 @@ pub fn three_in_inbox() -> AppState {
     ];
     AppState::new(records, &["TED".to_owned()], now())
 }
+
+/// Whether `req` is a TED award search (`form-type=result …`) rather than the competition search.
+pub fn is_award_search(req: &anbud::demo::server::RecordedRequest) -> bool {
+    req.body_json()
+        .and_then(|b| {
+            b.get("query")
+                .and_then(|q| q.as_str())
+                .map(|q| q.starts_with("form-type=result"))
+        })
+        .unwrap_or(false)
+}

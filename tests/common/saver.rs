@@ -1,5 +1,6 @@
 //! The store's side of a poll, for tests that drive the core: a real in-memory [`Store`] answers the
-//! core's `SaveFetch` as the store thread does, so what the core lists is what a store decided.
+//! core's `SaveFetch` (and `SaveAwards`) as the store thread does, so what the core lists is what a
+//! store decided.
 
 use anbud::app::{AppState, Effect, Msg};
 use anbud::feeds::{FeedEvent, Scored};
@@ -70,6 +71,17 @@ impl Saver {
                         items,
                         at,
                         state: sync,
+                    };
+                    let answer = execute(&mut self.store, cmd);
+                    let more = state.update(Msg::Store(answer));
+                    rest.extend(self.answer(state, more));
+                }
+                Effect::SaveAwards { feed, found, at } => {
+                    let cmd = StoreCommand::SaveAwards {
+                        feed,
+                        awards: found.awards,
+                        keys: found.keys,
+                        at,
                     };
                     let answer = execute(&mut self.store, cmd);
                     let more = state.update(Msg::Store(answer));

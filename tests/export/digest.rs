@@ -194,3 +194,57 @@ fn only_web_links_become_markdown_links() {
     assert!(!text.contains("](<javascript:"), "{text}");
     assert!(text.contains("· Velferdsteknologi, trygghetsalarmer\n"), "{text}");
 }
+
+/// Awards as the store hands them out (estimates and links worked out), from the recorded
+/// payloads: TED 291981-2026 (3 lots, 2 winners), the trimmed Contracts Finder package (NHS, North
+/// Tees laundry to 2026-07-04) and the legacy VEAT 682047-2022 (a framework's 14.67 m NOK ceiling).
+fn stored_awards() -> Vec<anbud::model::StoredAward> {
+    use anbud::feeds::awards::{ocds, ted_legacy, ted_search};
+    let mut store = anbud::store::Store::open_in_memory().expect("store");
+    let mut rows =
+        ted_search::parse(include_bytes!("../fixtures/awards/wrapped-ted-can-291981-2026.json")).expect("TED");
+    rows.extend(
+        ocds::parse(include_bytes!(
+            "../fixtures/awards/cf-release-package-2022-awards-trimmed.json"
+        ))
+        .expect("CF"),
+    );
+    rows.extend(
+        ted_legacy::parse(include_bytes!(
+            "../fixtures/awards/notice-legacy-r209-veat-682047-2022.xml"
+        ))
+        .expect("VEAT")
+        .awards(),
+    );
+    store.save_awards(&rows, ts("2026-01-01T00:00:00Z")).expect("saved");
+    store.awards(&anbud::store::AwardQuery::default()).expect("read")
+}
+
+/// A morning in 2026 whose window reaches back over every recorded award.
+fn award_options(format: DigestFormat) -> DigestOptions {
+    DigestOptions {
+        now: ts("2026-06-01T05:00:00Z"),
+        since: SignedDuration::from_hours(5 * 365 * 24),
+        timezone: TimeZone::get("Europe/Oslo").expect("bundled tzdb"),
+        format,
+    }
+}
+
+fn awards_digest(format: DigestFormat) -> String {
+    anbud::export::digest::render_with_awards(
+        &[],
+        &stored_awards(),
+        anbud::model::RetenderLead::default(),
+        &award_options(format),
+    )
+}
+
+#[test]
+fn awards_digest_markdown() {
+    insta::assert_snapshot!(awards_digest(DigestFormat::Markdown));
+}
+
+#[test]
+fn awards_digest_text() {
+    insta::assert_snapshot!(awards_digest(DigestFormat::Text));
+}

@@ -38,6 +38,7 @@ fn settings(server: &LoopbackServer, key: Option<&str>, page_size: u32) -> Doffi
         search_strings: vec!["pasientjournal".into()],
         cpv_codes: vec!["48814000".into(), "33".into(), "85100000".into()],
         page_size,
+        awards: false,
     }
 }
 
@@ -286,7 +287,10 @@ async fn missing_key_makes_the_feed_inactive_and_never_polled() {
     }
     for event in &seen {
         let name = match event {
-            FeedEvent::Started { feed, .. } | FeedEvent::Fetched { feed, .. } | FeedEvent::Failed { feed, .. } => feed,
+            FeedEvent::Started { feed, .. }
+            | FeedEvent::Fetched { feed, .. }
+            | FeedEvent::Failed { feed, .. }
+            | FeedEvent::AwardsFetched { feed, .. } => feed,
             FeedEvent::Inactive { feed, .. } => panic!("{feed} reported inactive twice"),
         };
         assert_eq!(name, "Doffin (keyed)");

@@ -50,6 +50,7 @@ fn cf_adapter(server: &LoopbackServer) -> OcdsAdapter {
         page_size: 100,
         source: "cf".into(),
         notice_url_template: None,
+        awards: false,
     })
 }
 

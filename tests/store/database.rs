@@ -858,14 +858,19 @@ fn a_feed_state_saved_before_resume_points_existed_loads_without_one() {
     store.save_fetch("Doffin", &[], &saved, at()).expect("save");
     drop(store);
     // The database as the version before resume points left it: no resume column, and none of
-    // the award tables that came after.
+    // the award tables (nor their later columns) that came after.
     let raw = raw(&path);
     raw.execute_batch(
         "ALTER TABLE feed_state DROP COLUMN resume;
          DROP TABLE awards; DROP TABLE award_links; DROP TABLE competition_keys;",
     )
     .expect("drop column");
-    raw.pragma_update(None, "user_version", SCHEMA_VERSION - 2)
+    // The version before the step that added the resume column.
+    let resume_step = anbud::store::schema::MIGRATIONS
+        .iter()
+        .position(|step| step.contains("ADD COLUMN resume"))
+        .expect("the resume step");
+    raw.pragma_update(None, "user_version", i64::try_from(resume_step).expect("small"))
         .expect("version");
     drop(raw);
     let store = Store::open(&path).expect("migrate");

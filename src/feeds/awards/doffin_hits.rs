@@ -112,6 +112,7 @@ fn hit_rows(hit: &Map<String, Value>) -> Vec<Award> {
             value: None,
             currency: None,
             value_kind: None,
+            framework_kind: None,
             tenders_received: tenders,
             decision_date: None,
             conclusion_date: None,

@@ -167,6 +167,7 @@ fn rows(c: &Collected) -> Vec<Award> {
                 value: value.filter(|_| keep),
                 currency: currency.filter(|_| keep),
                 value_kind: kind.filter(|_| keep),
+                framework_kind: c.frameworks.get(&result.lot).copied(),
                 tenders_received: result.received,
                 decision_date: c.award_date,
                 conclusion_date: signed,
@@ -187,4 +188,31 @@ fn rows(c: &Collected) -> Vec<Award> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::collect::collect;
+    use crate::model::FrameworkKind;
+
+    /// TED 434619-2026, an eForms contract notice by Sykehusinnkjøp: BT-765 `fa-wo-rc` on its lot.
+    const CN: &[u8] = include_bytes!("../../../tests/fixtures/awards/notice-eforms-434619-2026.xml");
+    /// Doffin 2022-319091, an award notice whose BT-765 element is empty (a comment only).
+    const CAN: &[u8] = include_bytes!("../../../tests/fixtures/awards/notice-eforms-can-social-2022-319091.xml");
+
+    #[test]
+    fn the_framework_kind_is_read_per_lot_where_the_notice_gives_it() {
+        let (_, cn) = collect(CN).expect("the contract notice parses");
+        assert_eq!(
+            cn.frameworks.get("LOT-0001"),
+            Some(&FrameworkKind::WithoutReopening),
+            "{:?}",
+            cn.frameworks
+        );
+        // Only the `framework-agreement` list counts, not `dps-usage` beside it.
+        assert_eq!(cn.frameworks.len(), 1);
+        let rows = super::parse(CAN).expect("the award notice parses");
+        assert!(!rows.is_empty());
+        assert!(rows.iter().all(|a| a.framework_kind.is_none()));
+    }
 }

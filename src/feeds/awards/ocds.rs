@@ -37,14 +37,33 @@ pub fn source_kind(ocid: &str) -> &'static str {
 /// [`ParseError::Json`] with a position for malformed JSON; [`ParseError::Shape`] when there is no
 /// `releases` list.
 pub fn parse(body: &[u8]) -> Result<Vec<Award>, ParseError> {
+    Ok(rows_of(&releases_of(&parse_repaired(body)?)?))
+}
+
+/// The award rows and the competition keys of a package, from one parse of it (the live poll
+/// reads both from every page).
+///
+/// # Errors
+/// As [`parse`].
+pub fn parse_with_keys(body: &[u8]) -> Result<(Vec<Award>, Vec<CompetitionKeys>), ParseError> {
     let root = parse_repaired(body)?;
-    let releases: Vec<&Object> = root
+    let releases = releases_of(&root)?;
+    Ok((rows_of(&releases), keys_of(&releases)))
+}
+
+/// The package's releases, or a shape error without a list.
+fn releases_of(root: &Value) -> Result<Vec<&Object>, ParseError> {
+    Ok(root
         .get("releases")
         .and_then(Value::as_array)
         .ok_or_else(|| ParseError::Shape("an OCDS package needs a \"releases\" list".to_owned()))?
         .iter()
         .filter_map(Value::as_object)
-        .collect();
+        .collect())
+}
+
+/// The award rows of `releases`: the latest release per ocid and award.
+fn rows_of(releases: &[&Object]) -> Vec<Award> {
     // The latest release per (ocid, award id), with the award's position in it: one pass, a map.
     let mut latest: HashMap<(String, String), (String, usize, usize)> = HashMap::new();
     let mut order: Vec<(String, String)> = Vec::new();
@@ -84,7 +103,7 @@ pub fn parse(body: &[u8]) -> Result<Vec<Award>, ParseError> {
         let by_party = countries.as_ref().map(|(_, map)| map);
         rows.extend(award_rows(&key.0, release, award, by_party));
     }
-    Ok(rows)
+    rows
 }
 
 /// What the tender releases of a package give awards to link to: the ocid, and the planned
@@ -94,14 +113,13 @@ pub fn parse(body: &[u8]) -> Result<Vec<Award>, ParseError> {
 /// # Errors
 /// As [`parse`].
 pub fn competition_keys(body: &[u8]) -> Result<Vec<CompetitionKeys>, ParseError> {
-    let root = parse_repaired(body)?;
-    let releases = root
-        .get("releases")
-        .and_then(Value::as_array)
-        .ok_or_else(|| ParseError::Shape("an OCDS package needs a \"releases\" list".to_owned()))?;
-    Ok(releases
+    Ok(keys_of(&releases_of(&parse_repaired(body)?)?))
+}
+
+/// The competition keys of the tender releases among `releases`.
+fn keys_of(releases: &[&Object]) -> Vec<CompetitionKeys> {
+    releases
         .iter()
-        .filter_map(Value::as_object)
         .filter(|r| {
             r.get("tag")
                 .and_then(Value::as_array)
@@ -123,7 +141,7 @@ pub fn competition_keys(body: &[u8]) -> Result<Vec<CompetitionKeys>, ParseError>
                 duration_months: months,
             })
         })
-        .collect())
+        .collect()
 }
 
 fn objects(v: Option<&Value>) -> impl Iterator<Item = &Object> {
@@ -205,6 +223,8 @@ fn award_rows(ocid: &str, release: &Object, award: &Object, countries: Option<&H
                     .and_then(|v| text(v.get("currency")))
                     .filter(|_| seq == 0 && amount.is_some()),
                 value_kind: amount.filter(|_| seq == 0).map(|_| ValueKind::Award),
+                // OCDS gives no BT-765 code (only `techniques.hasFrameworkAgreement`, not read).
+                framework_kind: None,
                 tenders_received: tender
                     .get("numberOfTenderers")
                     .and_then(number)

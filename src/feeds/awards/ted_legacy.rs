@@ -296,6 +296,8 @@ impl LegacyNotice {
                     value: value.filter(|_| i == 0),
                     currency: currency.clone().filter(|_| i == 0),
                     value_kind: value_kind.filter(|_| i == 0),
+                    // R2.0.9 marks a framework (`PROCEDURE/FRAMEWORK`) but has no BT-765 kind.
+                    framework_kind: None,
                     tenders_received: contract.tenders,
                     decision_date: None,
                     conclusion_date: contract.conclusion,

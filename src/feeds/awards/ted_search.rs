@@ -11,13 +11,14 @@ use serde_json::{Map, Value};
 
 use super::civil_date;
 use super::months_of;
+use super::{AwardPage, FoundAwards};
 use crate::feeds::ParseError;
 use crate::feeds::json::{cpv_codes, number, parse_repaired, raw_strings, text};
-use crate::model::{Award, AwardStatus, LinkKeys, NoticeId, PREFERRED_LANGUAGES, Pairing, ValueKind};
+use crate::model::{Award, AwardStatus, FrameworkKind, LinkKeys, NoticeId, PREFERRED_LANGUAGES, Pairing, ValueKind};
 
 /// The fields an award query asks TED for (see `feeds::ted::awards`), each one seen in a recorded
 /// result notice or in several independent clients' field lists.
-pub const AWARD_FIELDS: [&str; 22] = [
+pub const AWARD_FIELDS: [&str; 27] = [
     "publication-number",
     "notice-type",
     "form-type",
@@ -40,6 +41,15 @@ pub const AWARD_FIELDS: [&str; 22] = [
     "contract-conclusion-date",
     "contract-duration-period-lot",
     "links",
+    // BT-765 per lot (`fa-wo-rc`, `fa-w-rc`, `fa-mix`, `none`): several normalisers' field lists.
+    "framework-agreement-lot",
+    // The lot's and the notice's result value, where `tender-value` is missing: in the Spanish
+    // module's and Slovak tests' field lists and a test of a live response (awards.md §2); no
+    // recorded response here holds them.
+    "result-value-lot",
+    "result-value-cur-lot",
+    "result-value-notice",
+    "result-value-cur-notice",
 ];
 
 /// Parses a search response (`{"notices": [...]}`); notices that are not results are skipped.
@@ -48,16 +58,34 @@ pub const AWARD_FIELDS: [&str; 22] = [
 /// [`ParseError::Json`] with a position for malformed JSON; [`ParseError::Shape`] when there is
 /// no `notices` list.
 pub fn parse(body: &[u8]) -> Result<Vec<Award>, ParseError> {
+    Ok(parse_page(body)?.found.awards)
+}
+
+/// Parses one page of an award search: the rows, the token of the next page
+/// (`iterationNextToken`) and the total TED counts (`totalNoticeCount`), in one pass.
+///
+/// # Errors
+/// As [`parse`].
+pub fn parse_page(body: &[u8]) -> Result<AwardPage, ParseError> {
     let root = parse_repaired(body)?;
     let notices = root
         .get("notices")
         .and_then(Value::as_array)
         .ok_or_else(|| ParseError::Shape("a TED search response needs a \"notices\" list".to_owned()))?;
-    Ok(notices
+    let awards = notices
         .iter()
         .filter_map(Value::as_object)
         .flat_map(notice_rows)
-        .collect())
+        .collect();
+    Ok(AwardPage {
+        found: FoundAwards {
+            awards,
+            keys: Vec::new(),
+        },
+        next: text(root.get("iterationNextToken")).filter(|t| !t.is_empty()),
+        total: root.get("totalNoticeCount").and_then(Value::as_u64),
+        warnings: Vec::new(),
+    })
 }
 
 /// The token for the next page of an award search (`iterationNextToken`), `None` on the last page
@@ -96,6 +124,46 @@ fn per_lot<T: Clone>(values: &[T], lots: usize, i: usize) -> Option<T> {
     }
 }
 
+/// The numbers of a field that is a list of strings (TED sends amounts as text) or numbers.
+fn numbers(v: Option<&Value>) -> Vec<Option<f64>> {
+    v.map(raw_strings)
+        .unwrap_or_default()
+        .iter()
+        .map(|s| number(&Value::String(s.to_string())))
+        .collect()
+}
+
+/// A row's value, currency and kind: the lot's `tender-value` (the winning tender), else the lot's
+/// `result-value-lot`, else for a notice of one row its `result-value-notice`. A result value of a
+/// framework lot is taken as its ceiling, not spend: TED does not say which it is, and a ceiling
+/// counted as spend is the worse mistake (awards.md §2: 45 bn DKK "values" of frameworks).
+fn row_value(
+    lot: Option<usize>,
+    lots: usize,
+    tender: (&[Option<f64>], &[String]),
+    result: (&[Option<f64>], &[String]),
+    notice: Option<(f64, Option<String>)>,
+    framework: Option<FrameworkKind>,
+) -> (Option<f64>, Option<String>, Option<ValueKind>) {
+    let on_lot = |(values, currencies): (&[Option<f64>], &[String])| {
+        let l = lot?;
+        let value = per_lot(values, lots, l).flatten()?;
+        Some((value, per_lot(currencies, lots, l)))
+    };
+    if let Some((value, currency)) = on_lot(tender) {
+        return (Some(value), currency, Some(ValueKind::Award));
+    }
+    let result_kind = if framework.is_some_and(FrameworkKind::is_framework) {
+        ValueKind::FrameworkMax
+    } else {
+        ValueKind::Award
+    };
+    match on_lot(result).or(notice) {
+        Some((value, currency)) => (Some(value), currency, Some(result_kind)),
+        None => (None, None, None),
+    }
+}
+
 fn is_result(n: &Map<String, Value>) -> bool {
     let form = text(n.get("form-type")).unwrap_or_default();
     let kind = text(n.get("notice-type")).unwrap_or_default();
@@ -112,14 +180,16 @@ fn notice_rows(n: &Map<String, Value>) -> Vec<Award> {
     let names = strings(n.get("winner-name"));
     let ids = strings(n.get("winner-identifier"));
     let countries = strings(n.get("winner-country"));
-    let values: Vec<Option<f64>> = n
-        .get("tender-value")
-        .map(raw_strings)
-        .unwrap_or_default()
-        .iter()
-        .map(|s| number(&Value::String(s.to_string())))
-        .collect();
+    let values = numbers(n.get("tender-value"));
     let currencies = strings(n.get("tender-value-cur"));
+    let result_values = numbers(n.get("result-value-lot"));
+    let result_currencies = strings(n.get("result-value-cur-lot"));
+    let notice_value = numbers(n.get("result-value-notice")).into_iter().flatten().next();
+    let notice_currency = strings(n.get("result-value-cur-notice")).into_iter().next();
+    let frameworks: Vec<Option<FrameworkKind>> = strings(n.get("framework-agreement-lot"))
+        .iter()
+        .map(|code| FrameworkKind::parse(code))
+        .collect();
     // Tenders received: the `tenders` entries of the code/value pairs, one per lot.
     let codes = strings(n.get("received-submissions-type-code"));
     let counts = strings(n.get("received-submissions-type-val"));
@@ -181,7 +251,17 @@ fn notice_rows(n: &Map<String, Value>) -> Vec<Award> {
             let name = names.get(i).cloned();
             let lot_index = if by_lot || names.is_empty() { Some(i) } else { None };
             let on_lot = |f: &dyn Fn(usize) -> Option<u32>| lot_index.and_then(f);
-            let value = lot_index.and_then(|l| per_lot(&values, lot_count, l)).flatten();
+            let framework = lot_index.and_then(|l| per_lot(&frameworks, lot_count, l)).flatten();
+            let (value, currency, value_kind) = row_value(
+                lot_index,
+                lot_count,
+                (&values, &currencies),
+                (&result_values, &result_currencies),
+                notice_value
+                    .map(|v| (v, notice_currency.clone()))
+                    .filter(|_| slots == 1),
+                framework,
+            );
             let status = match (&name, intent) {
                 (None, _) => AwardStatus::NoAward,
                 (Some(_), true) => AwardStatus::Intent,
@@ -208,8 +288,9 @@ fn notice_rows(n: &Map<String, Value>) -> Vec<Award> {
                 .filter(|_| name.is_some()),
                 winner_name: name,
                 value,
-                currency: value.and_then(|_| per_lot(&currencies, lot_count, lot_index.unwrap_or(0))),
-                value_kind: value.map(|_| ValueKind::Award),
+                currency,
+                value_kind,
+                framework_kind: framework,
                 tenders_received: on_lot(&|l| per_lot(&tenders, lot_count, l).flatten()),
                 decision_date: lot_index.and_then(|l| per_lot(&decisions, lot_count, l)).flatten(),
                 conclusion_date: lot_index.and_then(|l| per_lot(&conclusions, lot_count, l)).flatten(),

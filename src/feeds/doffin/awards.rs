@@ -3,35 +3,40 @@
 //! has the awarded value (`/download/{id}`).
 //!
 //! Doffin allows about 30 requests per 10 s, so the XML is meant for the few notices that match a
-//! profile or a tracked bid (shared/reference/awards.md §5). Built here, parsed by
-//! `feeds::awards::{doffin_hits, eforms}`; not polled yet.
+//! profile or a tracked bid (shared/reference/awards.md §5). The search itself is the competition
+//! search's request with `type=RESULT` (`DoffinAdapter::award_request`); its hits are parsed by
+//! `feeds::awards::doffin_hits`, the XML by `feeds::awards::eforms`.
 
-use jiff::civil::Date;
+use jiff::Timestamp;
 
 use super::{DoffinAdapter, KEY_HEADER};
+use crate::feeds::awards::{AwardPage, FoundAwards, doffin_hits};
 use crate::feeds::query::{encode, url_with_query};
-use crate::feeds::{HttpRequest, Method};
+use crate::feeds::{FeedAdapter, HttpRequest, Method, ParseError};
 
 impl DoffinAdapter {
-    /// The search for result notices issued from `from` to `to` (inclusive), 1-based `page`, within
-    /// the adapter's CPV codes and search strings, newest first.
-    pub fn award_search_request(&self, from: Date, to: Option<Date>, page: u32) -> HttpRequest {
-        let mut pairs = vec![
-            ("numHitsPerPage", self.page_size().to_string()),
-            ("page", page.max(1).to_string()),
-            ("issueDateFrom", from.to_string()),
-        ];
-        if let Some(to) = to {
-            pairs.push(("issueDateTo", to.to_string()));
-        }
-        pairs.push(("type", "RESULT".to_owned()));
-        pairs.push(("sortBy", "PUBLICATION_DATE_DESC".to_owned()));
-        for code in self.settings.cpv_codes.iter().map(|c| c.trim()) {
-            if code.len() == 8 && code.bytes().all(|b| b.is_ascii_digit()) {
-                pairs.push(("cpvCode", code.to_owned()));
-            }
-        }
-        self.keyed(url_with_query(&self.settings.base_url, "search", &pairs))
+    /// Parses one page of the `RESULT` search built for `since` and `cursor`: the rows of its hits,
+    /// and its next cursor by the same paging and `issueDate` windows as the competition search.
+    ///
+    /// # Errors
+    /// As [`FeedAdapter::parse`].
+    pub fn parse_award_page(
+        &self,
+        since: Timestamp,
+        cursor: Option<&str>,
+        body: &[u8],
+    ) -> Result<AwardPage, ParseError> {
+        // The hits are read twice (as notices for the paging, as rows): a page is ~100 hits.
+        let page = self.parse_window(since, cursor, body)?;
+        Ok(AwardPage {
+            found: FoundAwards {
+                awards: doffin_hits::parse(body)?,
+                keys: Vec::new(),
+            },
+            next: page.next,
+            total: page.total,
+            warnings: page.warnings,
+        })
     }
 
     /// The eForms XML of notice `id` (`2022-319091`).
@@ -54,26 +59,36 @@ impl DoffinAdapter {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
     use crate::feeds::doffin::DoffinSettings;
 
-    #[test]
-    fn the_result_search_names_the_group_and_keeps_the_key_in_a_header() {
-        let adapter = DoffinAdapter::new(DoffinSettings {
+    fn adapter(awards: bool) -> DoffinAdapter {
+        DoffinAdapter::new(DoffinSettings {
             base_url: "http://127.0.0.1:9/public/v2".into(),
             api_key: Some("secret".into()),
             cpv_codes: vec!["33000000".into(), "bad".into()],
+            awards,
             ..DoffinSettings::default()
-        });
-        let req = adapter.award_search_request(Date::constant(2026, 7, 1), Some(Date::constant(2026, 7, 31)), 0);
+        })
+    }
+
+    #[test]
+    fn the_result_search_names_the_group_and_keeps_the_key_in_a_header() {
+        let since: Timestamp = "2026-07-11T00:00:00Z".parse().unwrap();
+        assert!(adapter(false).award_request(since, None).is_none(), "awards off");
+        let adapter = adapter(true);
+        let req = adapter.award_request(since, Some("2@2026-07-01..2026-07-31")).unwrap();
         assert_eq!(
             req.url,
-            "http://127.0.0.1:9/public/v2/search?numHitsPerPage=100&page=1&issueDateFrom=2026-07-01\
+            "http://127.0.0.1:9/public/v2/search?numHitsPerPage=100&page=2&issueDateFrom=2026-07-01\
              &issueDateTo=2026-07-31&type=RESULT&sortBy=PUBLICATION_DATE_DESC&cpvCode=33000000"
         );
         assert_eq!(req.headers, [(KEY_HEADER.to_owned(), "secret".to_owned())]);
         assert!(!req.url.contains("secret"));
+        // The competition search of the same window has no type filter.
+        assert!(!adapter.request(since, None).url.contains("type="));
         let xml = adapter.notice_xml_request("2022-319091/../x");
         assert_eq!(xml.url, "http://127.0.0.1:9/public/v2/download/2022-319091%2F..%2Fx");
     }

@@ -5,7 +5,8 @@ use std::collections::HashSet;
 
 use jiff::Timestamp;
 
-use super::{FeedSpec, PollPlan, Progress, Scorer};
+use super::{FeedSpec, PollPlan, Progress, Scorer, awards};
+use crate::feeds::awards::PollAwards;
 use crate::feeds::http::{Fetched, HttpFetcher, saved_for};
 use crate::feeds::{FeedError, Scored};
 use crate::model::{Notice, UrlValidators};
@@ -22,6 +23,8 @@ pub struct FeedFetch {
     pub validators: Vec<UrlValidators>,
     /// Whether the poll stopped at `max_pages` with more to read, and the oldest date read.
     pub progress: Progress,
+    /// Awards the pages themselves carried (OCDS releases), and why they could not be read if so.
+    pub awards: PollAwards,
 }
 
 /// Fetches every page of `spec` published since `since` (at most `max_pages`), de-duplicated by id,
@@ -102,6 +105,7 @@ async fn read_pages(
             }
         };
         let page = spec.adapter.parse_window(since, cursor.as_deref(), &body)?;
+        awards::absorb_page(spec, &body, &mut out.awards);
         let empty = page.notices.is_empty();
         // A server that counts zero hits is telling us this window is empty, not looping: an
         // adapter that splits its query into windows (Doffin) moves on to the next one.
@@ -145,10 +149,14 @@ pub struct ScoredFetch {
     pub validators: Vec<UrlValidators>,
     /// As [`FeedFetch::progress`].
     pub progress: Progress,
+    /// The poll's awards: those in its pages and, on a poll that starts a window, its award
+    /// search's (see `poller::awards`); an award search that failed says why here.
+    pub awards: PollAwards,
 }
 
-/// The ingest pipeline of one poll: the pages `plan` asks for ([`fetch_poll`]), each notice scored
-/// at ingest. Used by the poller and by `anbud poll --once`.
+/// The ingest pipeline of one poll: the pages `plan` asks for ([`fetch_poll`]), the awards beside
+/// them (`poller::awards`), each notice scored at ingest. Used by the poller and by
+/// `anbud poll --once`.
 ///
 /// # Errors
 /// As [`fetch_poll`].
@@ -159,11 +167,13 @@ pub async fn fetch_and_score(
     scorer: Scorer,
 ) -> Result<ScoredFetch, FeedError> {
     let fetched = fetch_poll(fetcher, spec, plan).await?;
+    let awards = awards::poll_awards(fetcher, spec, plan, fetched.awards).await;
     Ok(ScoredFetch {
         scored: score(scorer, fetched.notices).await?,
         warnings: fetched.warnings,
         validators: fetched.validators,
         progress: fetched.progress,
+        awards,
     })
 }
 

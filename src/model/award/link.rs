@@ -118,6 +118,18 @@ impl StoredAward {
         line
     }
 
+    /// Whether this row's value can only come from its notice's eForms XML: a Doffin search hit
+    /// names the winner but not the amount (its `estimatedValue` is the buyer's estimate), and the
+    /// row is linked to a competition notice, so someone may care. Whether the competition is
+    /// matched or followed is for the caller, which holds it.
+    pub fn wants_notice_xml(&self) -> bool {
+        let a = &self.award;
+        self.link.is_some()
+            && a.value.is_none()
+            && a.status != super::AwardStatus::NoAward
+            && a.notice_id.as_str().starts_with("doffin:")
+    }
+
     /// How the end was known, in words ("end unknown" without one).
     pub fn end_in_words(&self) -> String {
         self.end.map_or_else(

@@ -422,6 +422,9 @@ impl Session {
                     },
                 }
             }
+            // The shared database has no award tables yet (a dashboard polling in team mode,
+            // `poll = "client"`, keeps its awards to itself): nothing new to show.
+            StoreCommand::SaveAwards { .. } => StoreEvent::AwardsSaved(Vec::new()),
             // Scores are the poller's, from the team's shared profiles.
             StoreCommand::Rescore { .. } => StoreEvent::Rescored {
                 batch: Vec::new(),

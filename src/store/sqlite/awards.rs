@@ -14,12 +14,14 @@ use jiff::civil::Date;
 use rusqlite::{Row, Transaction, params};
 
 mod link;
+mod polled;
 
 use self::link::{competition_months, find_link, save_link};
+pub use self::polled::PolledAwards;
 use super::Store;
 use crate::model::{
-    Award, AwardLink, AwardStatus, CompetitionKeys, EndBasis, EndEstimate, LinkKeys, LinkMethod, NoticeId, Pairing,
-    StoredAward, ValueKind,
+    Award, AwardLink, AwardStatus, CompetitionKeys, EndBasis, EndEstimate, FrameworkKind, LinkKeys, LinkMethod,
+    NoticeId, Pairing, StoredAward, ValueKind,
 };
 use crate::store::StoreError;
 
@@ -165,11 +167,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(&format!(
-                "SELECT {COLUMNS}, l.competition_notice_id, l.method, l.score, k.duration_months
-                 FROM awards AS a
-                 LEFT JOIN award_links AS l ON l.award_notice_id = a.notice_id
-                 LEFT JOIN competition_keys AS k ON k.notice_id = l.competition_notice_id
-                 WHERE (?1 IS NULL OR a.est_end >= ?1) AND (?2 IS NULL OR a.est_end <= ?2)
+                "SELECT {COLUMNS}, {LINKED} WHERE (?1 IS NULL OR a.est_end >= ?1) AND (?2 IS NULL OR a.est_end <= ?2)
                    AND (NOT ?3 OR l.competition_notice_id IS NOT NULL)
                  ORDER BY {order}"
             ))
@@ -178,33 +176,7 @@ impl Store {
             .ending
             .map_or((None, None), |(f, t)| (Some(f.to_string()), Some(t.to_string())));
         let rows = stmt
-            .query_map(params![from, to, query.linked_only], |row| {
-                let (award, end) = award_from_row(row)?;
-                let link = match (
-                    row.get::<_, Option<String>>(LINK_AT)?,
-                    row.get::<_, Option<String>>(LINK_AT + 1)?,
-                ) {
-                    (Some(id), Some(method)) => LinkMethod::parse(&method).map(|method| AwardLink {
-                        competition: NoticeId(id),
-                        method,
-                        score: row
-                            .get::<_, Option<i64>>(LINK_AT + 2)
-                            .ok()
-                            .flatten()
-                            .and_then(|s| u8::try_from(s).ok()),
-                    }),
-                    _ => None,
-                };
-                let months = row
-                    .get::<_, Option<i64>>(LINK_AT + 3)?
-                    .and_then(|m| u32::try_from(m).ok());
-                Ok(StoredAward {
-                    award,
-                    end,
-                    link,
-                    linked_cn_months: months,
-                })
-            })
+            .query_map(params![from, to, query.linked_only], stored_from_row)
             .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
             .map_err(sqlite(action))?;
         Ok(rows.into_iter().filter(|r| keeps(query, &r.award)).collect())
@@ -255,10 +227,46 @@ fn keeps(query: &AwardQuery, award: &Award) -> bool {
 const COLUMNS: &str = "a.notice_id, a.lot_id, a.seq, a.title, a.buyer, a.buyer_id, a.cpv, a.winner_name,
     a.winner_org_id, a.winner_country, a.value, a.currency, a.value_kind, a.tenders_received, a.decision_date,
     a.conclusion_date, a.start_date, a.end_date, a.duration_months, a.est_end, a.end_basis, a.status, a.pairing,
-    a.unpaired_winner_ids, a.procedure_id, a.ref_notice, a.ocid, a.contract_folder, a.published, a.url";
+    a.unpaired_winner_ids, a.procedure_id, a.ref_notice, a.ocid, a.contract_folder, a.published, a.url,
+    a.framework_kind";
 
 /// Where the link columns start, after [`COLUMNS`].
-const LINK_AT: usize = 30;
+const LINK_AT: usize = 31;
+
+/// The link columns and the joins [`stored_from_row`] reads after [`COLUMNS`], up to `WHERE`.
+const LINKED: &str = "l.competition_notice_id, l.method, l.score, k.duration_months
+    FROM awards AS a
+    LEFT JOIN award_links AS l ON l.award_notice_id = a.notice_id
+    LEFT JOIN competition_keys AS k ON k.notice_id = l.competition_notice_id";
+
+/// A row of a `SELECT {COLUMNS}, {LINKED}` query: the award, its estimate, its link and the linked notice's duration.
+fn stored_from_row(row: &Row<'_>) -> rusqlite::Result<StoredAward> {
+    let (award, end) = award_from_row(row)?;
+    let link = match (
+        row.get::<_, Option<String>>(LINK_AT)?,
+        row.get::<_, Option<String>>(LINK_AT + 1)?,
+    ) {
+        (Some(id), Some(method)) => LinkMethod::parse(&method).map(|method| AwardLink {
+            competition: NoticeId(id),
+            method,
+            score: row
+                .get::<_, Option<i64>>(LINK_AT + 2)
+                .ok()
+                .flatten()
+                .and_then(|s| u8::try_from(s).ok()),
+        }),
+        _ => None,
+    };
+    let months = row
+        .get::<_, Option<i64>>(LINK_AT + 3)?
+        .and_then(|m| u32::try_from(m).ok());
+    Ok(StoredAward {
+        award,
+        end,
+        link,
+        linked_cn_months: months,
+    })
+}
 
 fn date_at(row: &Row<'_>, i: usize) -> rusqlite::Result<Option<Date>> {
     Ok(row.get::<_, Option<String>>(i)?.and_then(|s| s.parse().ok()))
@@ -293,6 +301,7 @@ fn award_from_row(row: &Row<'_>) -> rusqlite::Result<(Award, Option<EndEstimate>
         value: row.get(10)?,
         currency: row.get(11)?,
         value_kind: row.get::<_, Option<String>>(12)?.and_then(|k| ValueKind::parse(&k)),
+        framework_kind: row.get::<_, Option<String>>(30)?.and_then(|k| FrameworkKind::parse(&k)),
         tenders_received: count_at(row, 13)?,
         decision_date: date_at(row, 14)?,
         conclusion_date: date_at(row, 15)?,
@@ -325,9 +334,10 @@ fn insert(tx: &Transaction<'_>, a: &Award, linked_cn_months: Option<u32>, at: Ti
         "INSERT OR REPLACE INTO awards (notice_id, lot_id, seq, title, buyer, buyer_id, cpv, winner_name,
             winner_org_id, winner_country, value, currency, value_kind, tenders_received, decision_date,
             conclusion_date, start_date, end_date, duration_months, est_end, end_basis, status, pairing,
-            unpaired_winner_ids, procedure_id, ref_notice, ocid, contract_folder, published, url, saved_at)
+            unpaired_winner_ids, procedure_id, ref_notice, ocid, contract_folder, published, url, saved_at,
+            framework_kind)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
-            ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
+            ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)",
     )?
     .execute(params![
         a.notice_id.as_str(),
@@ -361,6 +371,7 @@ fn insert(tx: &Transaction<'_>, a: &Award, linked_cn_months: Option<u32>, at: Ti
         date(a.published),
         a.url,
         at.to_string(),
+        a.framework_kind.map(FrameworkKind::as_str),
     ])?;
     Ok(())
 }

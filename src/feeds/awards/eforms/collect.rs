@@ -9,6 +9,7 @@ use jiff::civil::Date;
 use crate::feeds::ParseError;
 use crate::feeds::awards::xml::{Attrs, Item, ends_with, walk, within};
 use crate::feeds::awards::{civil_date, months_of};
+use crate::model::FrameworkKind;
 use crate::model::text::sanitize;
 
 #[derive(Debug, Default)]
@@ -63,6 +64,8 @@ pub(super) struct Collected {
     pub(super) results: Vec<LotResult>,
     pub(super) signed: HashMap<String, Option<Date>>,
     pub(super) planned: HashMap<String, Planned>,
+    /// BT-765 by lot id (`ContractingSystemTypeCode listName="framework-agreement"`).
+    pub(super) frameworks: HashMap<String, FrameworkKind>,
 }
 
 /// The part of the document being read, with what it has collected so far.
@@ -76,6 +79,8 @@ pub(super) struct Open {
     pub(super) lot: Option<String>,
     pub(super) currency: Option<String>,
     pub(super) unit: String,
+    /// The `ContractingSystemTypeCode` being read is BT-765's (its `listName` said so).
+    pub(super) framework_code: bool,
 }
 
 fn amount(text: &str) -> Option<f64> {
@@ -105,6 +110,9 @@ fn open_element(path: &[String], attrs: &Attrs<'_, '_>, c: &mut Collected, o: &m
         "ProcurementProjectLot" => o.lot = None,
         "PayableAmount" | "TotalAmount" | "MaximumValueAmount" => o.currency = attrs.get("currencyID"),
         "DurationMeasure" => o.unit = attrs.get("unitCode").unwrap_or_default(),
+        "ContractingSystemTypeCode" => {
+            o.framework_code = attrs.get("listName").as_deref() == Some("framework-agreement");
+        }
         _ => {}
     }
 }
@@ -139,6 +147,13 @@ fn close_element(path: &[String], text: &str, c: &mut Collected, o: &mut Open) {
         "PublicationDate" if within(path, "Publication") => c.publication_date = civil_date(text),
         // Planned periods per lot.
         "ID" if ends_with(path, &["ProcurementProjectLot", "ID"]) => o.lot = clean(text),
+        "ContractingSystemTypeCode"
+            if std::mem::take(&mut o.framework_code) && within(path, "ProcurementProjectLot") =>
+        {
+            if let Some(kind) = FrameworkKind::parse(text) {
+                c.frameworks.insert(o.lot.clone().unwrap_or_default(), kind);
+            }
+        }
         "StartDate" | "EndDate" | "DurationMeasure" if within(path, "PlannedPeriod") => {
             let lot = o.lot.clone().unwrap_or_default();
             let planned = c.planned.entry(lot).or_default();
