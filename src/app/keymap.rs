@@ -173,6 +173,8 @@ impl Default for Keymap {
                 plain(K::Char('s'), A::Shortlist),
                 plain(K::Char('x'), A::Reject),
                 plain(K::Char('n'), A::EditNote),
+                // Team mode's word for it: a note there is a comment added to the thread.
+                plain(K::Char('c'), A::EditNote),
                 plain(K::Char('t'), A::EditTags),
                 plain(K::Char('X'), A::RejectWithReason),
                 plain(K::Char('a'), A::Assign),
@@ -443,7 +445,7 @@ pub fn describe(action: Action) -> &'static str {
         Action::Back => "close pane, clear search",
         Action::Shortlist => "shortlist / undecide",
         Action::Reject => "reject / undecide",
-        Action::EditNote => "write a note",
+        Action::EditNote => "note (team: comment)",
         Action::EditTags => "tag (Tab completes)",
         Action::RejectWithReason => "reject with a reason",
         Action::Assign => "take / give up (team)",

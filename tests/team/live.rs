@@ -534,3 +534,45 @@ async fn a_takes_a_bid_and_list_assignee_me_shows_it_and_a_stale_take_is_refused
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
     assert!(stdout.contains(id.as_str()), "{stdout}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dashboard_polling_in_client_mode_lists_what_it_saved_to_the_shared_database() {
+    let Some(server) = pg::server() else { return };
+    let name = "t_client_poll";
+    let url = server.fresh_database(name).await;
+    team_init(&url).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The feed's config, plus the shared database with this dashboard polling (the owner may
+    // write notices, as a member given anbud_poller may).
+    let (_feeds, config_path) = ted_feed(dir.path()).await;
+    let mut text = std::fs::read_to_string(&config_path).expect("config");
+    text.push_str(&format!("\n[database]\nurl = \"{url}\"\npoll = \"client\"\n"));
+    let config = anbud::config::parse_str(&text, "client.toml").expect("valid config");
+    let anbud::config::database::Storage::Postgres(db) = config.database.storage(None).expect("settles") else {
+        panic!("a URL selects PostgreSQL");
+    };
+    let startup = anbud::runtime::Startup::prepare_team(&config, &db, Timestamp::now())
+        .await
+        .expect("prepare");
+    let (mut core, mut io) = startup.start(&config).expect("start");
+    assert_eq!(core.count(View::All), 0, "an empty shared database");
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while core.count(View::All) < 16 {
+        let msg = tokio::time::timeout_at(deadline, io.recv())
+            .await
+            .unwrap_or_else(|_| panic!("the polled notices were not listed within {PATIENCE:?}"))
+            .expect("services running");
+        io.perform(core.update(msg));
+    }
+    let owner = server.owner(name).await;
+    let stored: i64 = owner
+        .query_one("SELECT count(*) FROM notices", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(
+        stored, 16,
+        "saved to the shared database, then listed from its doorbell"
+    );
+    io.shutdown().await;
+}
