@@ -341,7 +341,8 @@ impl AppState {
             StoreEvent::NoteSaved { id, note } => {
                 if let Some(&i) = self.by_id.get(&id) {
                     self.records[i].note = note;
-                    self.status = Some(info("Note saved".to_owned()));
+                    let what = if self.team.member.is_some() { "Comment saved" } else { "Note saved" };
+                    self.status = Some(info(what.to_owned()));
                 }
                 self.refresh_view();
             }
