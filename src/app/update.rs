@@ -341,7 +341,11 @@ impl AppState {
             StoreEvent::NoteSaved { id, note } => {
                 if let Some(&i) = self.by_id.get(&id) {
                     self.records[i].note = note;
-                    let what = if self.team.member.is_some() { "Comment saved" } else { "Note saved" };
+                    let what = if self.team.member.is_some() {
+                        "Comment saved"
+                    } else {
+                        "Note saved"
+                    };
                     self.status = Some(info(what.to_owned()));
                 }
                 self.refresh_view();

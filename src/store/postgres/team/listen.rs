@@ -14,7 +14,7 @@ use tokio_postgres::{Client, Row};
 use super::super::{PgError, failed};
 use super::load::clean_tags;
 use crate::model::text::sanitized;
-use crate::model::{FieldChange, Notice, NoticeId, Relevance, Triage};
+use crate::model::{FieldChange, NoticeId, Triage};
 use crate::store::{Arrival, RemoteChange, RemoteField, SavedNotice};
 
 /// The LISTEN connection: its client (dropping it ends the session) and the doorbells it hears.
@@ -215,15 +215,13 @@ pub async fn notices_since(
     let mut next = mark;
     let mut saved = Vec::with_capacity(rows.len());
     for row in &rows {
-        let id: String = row.get(0);
-        let bad =
-            |e: tokio_postgres::Error| PgError::Data(format!("notice {id} in the shared database is unreadable: {e}"));
-        let notice: Json<Notice> = row.try_get(1).map_err(bad)?;
-        let relevance: Json<Relevance> = row.try_get(2).map_err(bad)?;
-        let last_seen: Timestamp = row.try_get(4).map_err(bad)?;
+        let (notice, relevance) = super::load::notice_columns(row)?;
+        let id = notice.id.to_string();
+        let bad = super::load::unreadable(&id);
+        let last_seen: Timestamp = row.try_get(4).map_err(&bad)?;
         next = next.max(Some(last_seen));
-        let unseen: Option<Json<Vec<FieldChange>>> = row.try_get(5).map_err(bad)?;
-        let arrival = if row.try_get::<_, bool>(3).map_err(bad)? {
+        let unseen: Option<Json<Vec<FieldChange>>> = row.try_get(5).map_err(&bad)?;
+        let arrival = if row.try_get::<_, bool>(3).map_err(&bad)? {
             Arrival::New
         } else {
             Arrival::Known {
@@ -231,8 +229,8 @@ pub async fn notices_since(
             }
         };
         saved.push(SavedNotice {
-            notice: notice.0,
-            relevance: relevance.0,
+            notice,
+            relevance,
             arrival,
         });
     }

@@ -31,25 +31,23 @@ pub async fn records(client: &Client, limit: Option<i64>) -> Result<Vec<NoticeRe
         .map_err(failed("read the shared notices"))?;
     let mut records = Vec::with_capacity(rows.len());
     for row in &rows {
-        let id: String = row.get(0);
-        let bad =
-            |e: tokio_postgres::Error| PgError::Data(format!("notice {id} in the shared database is unreadable: {e}"));
-        let notice: Json<Notice> = row.try_get(1).map_err(bad)?;
-        let relevance: Json<Relevance> = row.try_get(2).map_err(bad)?;
-        let mut record = NoticeRecord::new(notice.0, relevance.0);
-        record.triage = stage(row.try_get::<_, Option<String>>(3).map_err(bad)?.as_deref(), &id)?;
+        let (notice, relevance) = notice_columns(row)?;
+        let id = notice.id.to_string();
+        let bad = unreadable(&id);
+        let mut record = NoticeRecord::new(notice, relevance);
+        record.triage = stage(row.try_get::<_, Option<String>>(3).map_err(&bad)?.as_deref(), &id)?;
         record.tags = clean_tags(
             row.try_get::<_, Option<Vec<String>>>(4)
-                .map_err(bad)?
+                .map_err(&bad)?
                 .unwrap_or_default(),
         );
         record.reject_reason = row
             .try_get::<_, Option<String>>(5)
-            .map_err(bad)?
+            .map_err(&bad)?
             .map(|r| sanitized(&r).into_owned());
         record.assignee = row
             .try_get::<_, Option<String>>(6)
-            .map_err(bad)?
+            .map_err(&bad)?
             .map(|who| sanitized(&who).into_owned());
         records.push(record);
     }
@@ -62,6 +60,23 @@ pub async fn records(client: &Client, limit: Option<i64>) -> Result<Vec<NoticeRe
         record.changes = unseen.remove(record.notice.id.as_str()).unwrap_or_default();
     }
     Ok(records)
+}
+
+/// Columns 0–2 of a notices row: id, notice and relevance (JSON).
+///
+/// # Errors
+/// [`PgError::Data`] naming the notice.
+pub(super) fn notice_columns(row: &tokio_postgres::Row) -> Result<(Notice, Relevance), PgError> {
+    let id: String = row.get(0);
+    let bad = unreadable(&id);
+    let notice: Json<Notice> = row.try_get(1).map_err(&bad)?;
+    let relevance: Json<Relevance> = row.try_get(2).map_err(&bad)?;
+    Ok((notice.0, relevance.0))
+}
+
+/// The error for a column of notice `id` that does not decode.
+pub(super) fn unreadable(id: &str) -> impl Fn(tokio_postgres::Error) -> PgError + '_ {
+    move |e| PgError::Data(format!("notice {id} in the shared database is unreadable: {e}"))
 }
 
 /// A stage as stored; the server's CHECK keeps it one of the seven.
