@@ -192,6 +192,9 @@ pub enum StoreCommand {
         ids: Vec<NoticeId>,
         /// The reason; `None` clears it.
         reason: Option<String>,
+        /// Each notice's reason as the user saw it (in `ids` order); team mode writes only where it
+        /// still is that. SQLite, with one user, writes them all.
+        before: Vec<Option<String>>,
         /// When the user picked it.
         at: Timestamp,
     },
@@ -537,7 +540,7 @@ pub fn execute(store: &mut Store, cmd: StoreCommand) -> StoreEvent {
                 },
             }
         }
-        StoreCommand::SaveRejectReason { ids, reason, at } => {
+        StoreCommand::SaveRejectReason { ids, reason, at, .. } => {
             match store.save_reject_reason(&ids, reason.as_deref(), at) {
                 Ok(()) => StoreEvent::RejectReasonSaved { ids, reason },
                 Err(error) => StoreEvent::AnnotationNotSaved {

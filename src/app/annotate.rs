@@ -201,8 +201,9 @@ impl AppState {
             return Vec::new();
         }
         let ids: Vec<NoticeId> = targets.iter().map(|&i| self.records[i].notice.id.clone()).collect();
+        let before = targets.iter().map(|&i| self.records[i].reject_reason.clone()).collect();
         let changes = self.changes_to(&targets, |t| (t != Triage::Rejected).then_some(Triage::Rejected));
-        let save_reason = Effect::SaveRejectReason { ids, reason };
+        let save_reason = Effect::SaveRejectReason { ids, reason, before };
         if changes.is_empty() {
             self.decisions.marked.clear();
             self.status = Some(info("Already rejected: reason saved".to_owned()));

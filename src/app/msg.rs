@@ -259,6 +259,9 @@ pub enum Effect {
         ids: Vec<crate::model::NoticeId>,
         /// The reason picked.
         reason: Option<String>,
+        /// Each notice's reason when the user picked (in `ids` order): a shared store writes only
+        /// where it is still that, so a colleague's reason is never overwritten unseen.
+        before: Vec<Option<String>>,
     },
     /// Persist fetched notices.
     SaveFetch {

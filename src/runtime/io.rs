@@ -204,10 +204,11 @@ impl Io {
                     };
                     self.send_annotation(cmd, "tags");
                 }
-                Effect::SaveRejectReason { ids, reason } => {
+                Effect::SaveRejectReason { ids, reason, before } => {
                     let cmd = StoreCommand::SaveRejectReason {
                         ids,
                         reason,
+                        before,
                         at: Timestamp::now(),
                     };
                     self.send_annotation(cmd, "reject reason");

@@ -196,6 +196,7 @@ fn reject_with_a_reason_rejects_and_records_the_reason() {
     assert!(effects.contains(&Effect::SaveRejectReason {
         ids: vec![id("1")],
         reason: Some("staffing".to_owned()),
+        before: vec![None],
     }));
 }
 
@@ -227,7 +228,7 @@ fn a_mass_reject_with_a_reason_saves_the_reason_only_after_yes() {
     assert!(
         effects
             .iter()
-            .any(|e| matches!(e, Effect::SaveRejectReason { ids, reason } if ids.len() == 8 && reason.as_deref() == Some("generic IT")))
+            .any(|e| matches!(e, Effect::SaveRejectReason { ids, reason, .. } if ids.len() == 8 && reason.as_deref() == Some("generic IT")))
     );
 }
 

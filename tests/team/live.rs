@@ -89,7 +89,12 @@ impl Desk {
                 Effect::SaveTags(edits) => StoreCommand::SaveTags { edits, at },
                 Effect::SaveNote { id, note } => StoreCommand::SaveNote { id, note, at },
                 Effect::MarkSeen(id) => StoreCommand::MarkSeen { id },
-                Effect::SaveRejectReason { ids, reason } => StoreCommand::SaveRejectReason { ids, reason, at },
+                Effect::SaveRejectReason { ids, reason, before } => StoreCommand::SaveRejectReason {
+                    ids,
+                    reason,
+                    before,
+                    at,
+                },
                 Effect::SaveAssignee { id, from, to_me } => StoreCommand::SaveAssignee { id, from, to_me, at },
                 _ => continue,
             };
@@ -575,4 +580,38 @@ async fn a_dashboard_polling_in_client_mode_lists_what_it_saved_to_the_shared_da
         "saved to the shared database, then listed from its doorbell"
     );
     io.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reject_reason_given_on_a_stale_view_keeps_the_colleagues() {
+    let Some(server) = pg::server() else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (kari_db, ola_db) = team_database(&server, "t_reason", dir.path()).await;
+    let mut kari = Desk::open(&kari_db).await;
+    let mut ola = Desk::open(&ola_db).await;
+    let id = first_id(&kari);
+    let reasons = vec!["price".to_owned(), "scope".to_owned()];
+    kari.core = std::mem::replace(&mut kari.core, AppState::new(Vec::new(), &[], Timestamp::now()))
+        .with_reject_reasons(reasons.clone());
+    ola.core =
+        std::mem::replace(&mut ola.core, AppState::new(Vec::new(), &[], Timestamp::now())).with_reject_reasons(reasons);
+    kari.select(&id);
+    ola.select(&id);
+    kari.act(Msg::Action(Action::RejectWithReason));
+    kari.act(Msg::ReasonPicked(anbud::app::ReasonPick::Reason(0)));
+    kari.until("Kari's reason", |e| matches!(e, StoreEvent::RejectReasonSaved { .. }))
+        .await;
+    // Ola has not heard: she gives another reason for the same notice.
+    ola.act(Msg::Action(Action::RejectWithReason));
+    ola.act(Msg::ReasonPicked(anbud::app::ReasonPick::Reason(1)));
+    ola.until("Ola's answer", |e| matches!(e, StoreEvent::AnnotationNotSaved { .. }))
+        .await;
+    assert!(ola.status().contains("Kari changed it first"), "{}", ola.status());
+    let owner = server.owner("t_reason").await;
+    let kept: Option<String> = owner
+        .query_one("SELECT reject_reason FROM triage WHERE notice_id = $1", &[&id.as_str()])
+        .await
+        .expect("row")
+        .get(0);
+    assert_eq!(kept.as_deref(), Some("price"), "Kari's reason is not overwritten");
 }

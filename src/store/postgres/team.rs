@@ -323,16 +323,31 @@ impl Session {
                     StoreEvent::TagsSaved,
                 )
             }
-            StoreCommand::SaveRejectReason { ids, reason, .. } => {
+            StoreCommand::SaveRejectReason {
+                ids, reason, before, ..
+            } => {
                 let op_id = self.op_id();
-                let (ids2, reason2) = (ids.clone(), reason.clone());
+                let reason2 = reason.clone();
                 let saved = self
                     .write("reject reason", |client| {
-                        Box::pin(async move { write::reject_reason(client, &ids2, reason2.as_deref(), &op_id).await })
+                        Box::pin(async move {
+                            write::reject_reason(client, &ids, reason2.as_deref(), &before, &op_id).await
+                        })
                     })
                     .await;
                 match saved {
-                    Ok(()) => StoreEvent::RejectReasonSaved { ids, reason },
+                    Ok((written, refused_by)) => {
+                        if let Some(by) = refused_by.first() {
+                            // Theirs stays on screen (it came, or comes, as their change).
+                            let n = refused_by.len();
+                            self.send(StoreEvent::AnnotationNotSaved {
+                                what: "reject reason",
+                                error: format!("{by} changed it first on {n} notice(s); theirs is kept"),
+                            })
+                            .await;
+                        }
+                        StoreEvent::RejectReasonSaved { ids: written, reason }
+                    }
                     Err(error) => StoreEvent::AnnotationNotSaved {
                         what: "reject reason",
                         error,

@@ -232,8 +232,8 @@ pub async fn assignee(
     )))
 }
 
-/// Sets the reject reason of `ids`, logged. Last writer wins here: the reason belongs to the
-/// rejection, which is the guarded decision.
+/// Sets the reject reason of each of `ids` whose reason is still the one in `before` (same order),
+/// logged; returns the ids written and, for the others, who changed the reason first.
 ///
 /// # Errors
 /// [`PgError::Query`]: nothing was written.
@@ -241,24 +241,50 @@ pub async fn reject_reason(
     client: &mut Client,
     ids: &[NoticeId],
     reason: Option<&str>,
+    before: &[Option<String>],
     op_id: &str,
-) -> Result<(), PgError> {
+) -> Result<(Vec<NoticeId>, Vec<String>), PgError> {
     let action = || "save the reject reason".to_owned();
     let tx = client.transaction().await.map_err(failed(action()))?;
+    let (mut written, mut refused_by) = (Vec::new(), Vec::new());
     for (n, id) in ids.iter().enumerate() {
         ensure_row(&tx, id).await.map_err(failed(action()))?;
-        tx.execute(
-            "WITH u AS (UPDATE triage SET reject_reason = $2, version = version + 1
-                        WHERE notice_id = $1 RETURNING version)
-             INSERT INTO triage_events (op_id, notice_id, field, new, version)
-             SELECT $3, $1, 'reject_reason', to_jsonb($2::text), version FROM u",
-            &[&id.as_str(), &reason, &format!("{op_id}:{n}")],
-        )
-        .await
-        .map_err(failed(action()))?;
+        // A command without the reasons seen writes unguarded.
+        let guard = before.get(n).map(Option::as_deref);
+        let row = tx
+            .query_opt(
+                "WITH u AS (UPDATE triage SET reject_reason = $2, version = version + 1
+                            WHERE notice_id = $1 AND (NOT $4 OR reject_reason IS NOT DISTINCT FROM $5)
+                            RETURNING version)
+                 INSERT INTO triage_events (op_id, notice_id, field, old, new, version)
+                 SELECT $3, $1, 'reject_reason', to_jsonb($5::text), to_jsonb($2::text), version FROM u
+                 RETURNING seq",
+                &[
+                    &id.as_str(),
+                    &reason,
+                    &format!("{op_id}:{n}"),
+                    &guard.is_some(),
+                    &guard.flatten(),
+                ],
+            )
+            .await
+            .map_err(failed(action()))?;
+        if row.is_some() {
+            written.push(id.clone());
+        } else {
+            let by = tx
+                .query_one(
+                    "SELECT COALESCE((SELECT display FROM members WHERE role = t.updated_by), t.updated_by::text)
+                     FROM triage t WHERE t.notice_id = $1",
+                    &[&id.as_str()],
+                )
+                .await
+                .map_err(failed(action()))?;
+            refused_by.push(sanitized(&by.get::<_, String>(0)).into_owned());
+        }
     }
     tx.commit().await.map_err(failed(action()))?;
-    Ok(())
+    Ok((written, refused_by))
 }
 
 /// Appends a comment by the connected member.
