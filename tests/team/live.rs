@@ -615,3 +615,46 @@ async fn a_reject_reason_given_on_a_stale_view_keeps_the_colleagues() {
         .get(0);
     assert_eq!(kept.as_deref(), Some("price"), "Kari's reason is not overwritten");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "restarts the test server: scripts/test runs it alone, on a cluster of its own"]
+async fn a_server_restart_mid_session_is_offline_then_caught_up() {
+    let Some(server) = pg::server() else { return };
+    let restart = std::env::var("ANBUD_TEST_PG_RESTART").expect("scripts/with-pg says how to restart");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (kari_db, ola_db) = team_database(&server, "t_restart", dir.path()).await;
+    let mut kari = Desk::open(&kari_db).await;
+    let mut ola = Desk::open(&ola_db).await;
+    let admin = server.admin("t_restart").await;
+    connections_of(&admin, "ola", "t_restart").await;
+    connections_of(&admin, "kari", "t_restart").await;
+    drop(admin);
+    let ok = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("sh")
+            .args(["-c", &restart])
+            .status()
+            .expect("pg_ctl runs")
+            .success()
+    })
+    .await
+    .expect("join");
+    assert!(ok, "the server restarted");
+    ola.until("the offline banner", |e| {
+        matches!(e, StoreEvent::Connection(Connection::Offline { .. }))
+    })
+    .await;
+    // Kari's store reconnects too; then her decision reaches Ola, who reconnected meanwhile.
+    kari.until("Kari back", |e| matches!(e, StoreEvent::Connection(Connection::Online)))
+        .await;
+    ola.until("Ola back", |e| matches!(e, StoreEvent::Connection(Connection::Online)))
+        .await;
+    let id = first_id(&kari);
+    kari.select(&id);
+    kari.act(Msg::Action(Action::Reject));
+    kari.until("Kari's decision", |e| matches!(e, StoreEvent::TriageSaved(_)))
+        .await;
+    ola.until("at Ola's", |e| matches!(e, StoreEvent::Remote(c) if c.id == id))
+        .await;
+    assert_eq!(ola.stage(&id), Triage::Rejected);
+    assert!(ola.core.offline_since().is_none());
+}
