@@ -23,6 +23,7 @@ pub mod messages;
 pub mod msg;
 mod note_draft;
 mod prompts;
+mod records;
 pub mod refresh;
 mod refresh_round;
 mod search;

@@ -16,7 +16,7 @@ impl AppState {
         let targets: Vec<NoticeId> = self
             .targets()
             .into_iter()
-            .map(|i| self.records[i].notice.id.clone())
+            .map(|i| self.records.rows[i].notice.id.clone())
             .collect();
         let Some(first) = targets.first() else {
             return;
@@ -26,9 +26,10 @@ impl AppState {
             String::new()
         } else {
             let mut text = self
+                .records
                 .by_id
                 .get(first)
-                .map(|&i| self.records[i].tags.join(" "))
+                .map(|&i| self.records.rows[i].tags.join(" "))
                 .unwrap_or_default();
             if !text.is_empty() {
                 text.push(' ');
@@ -48,7 +49,7 @@ impl AppState {
     /// Every tag in use, most used first, then A–Z.
     pub fn known_tags(&self) -> Vec<String> {
         let mut counts: HashMap<&str, usize> = HashMap::new();
-        for tag in self.records.iter().flat_map(|r| &r.tags) {
+        for tag in self.records.rows.iter().flat_map(|r| &r.tags) {
             *counts.entry(tag).or_default() += 1;
         }
         let mut tags: Vec<(&str, usize)> = counts.into_iter().collect();
@@ -104,7 +105,7 @@ impl AppState {
             .targets
             .into_iter()
             .filter_map(|id| {
-                let old = &self.records[*self.by_id.get(&id)?].tags;
+                let old = &self.records.rows[*self.records.by_id.get(&id)?].tags;
                 // Bulk: added to each notice's own tags. One notice: the prompt holds its whole
                 // list, which replaces the old one. Either way `-tag` takes a tag out, even one
                 // still standing earlier in the prompt.
@@ -133,8 +134,8 @@ impl AppState {
     pub(crate) fn on_tags_saved(&mut self, changes: Vec<(NoticeId, Vec<String>)>) {
         let n = changes.len();
         for (id, tags) in changes {
-            if let Some(&i) = self.by_id.get(&id) {
-                self.records[i].tags = tags;
+            if let Some(&i) = self.records.by_id.get(&id) {
+                self.records.rows[i].tags = tags;
             }
         }
         if n > 1 {
@@ -148,8 +149,8 @@ impl AppState {
     /// The store committed a reject reason.
     pub(crate) fn on_reason_saved(&mut self, ids: Vec<NoticeId>, reason: Option<String>) {
         for id in ids {
-            if let Some(&i) = self.by_id.get(&id) {
-                self.records[i].reject_reason.clone_from(&reason);
+            if let Some(&i) = self.records.by_id.get(&id) {
+                self.records.rows[i].reject_reason.clone_from(&reason);
             }
         }
     }
@@ -200,8 +201,14 @@ impl AppState {
         if self.refuse_while_pending(&targets) {
             return Vec::new();
         }
-        let ids: Vec<NoticeId> = targets.iter().map(|&i| self.records[i].notice.id.clone()).collect();
-        let before = targets.iter().map(|&i| self.records[i].reject_reason.clone()).collect();
+        let ids: Vec<NoticeId> = targets
+            .iter()
+            .map(|&i| self.records.rows[i].notice.id.clone())
+            .collect();
+        let before = targets
+            .iter()
+            .map(|&i| self.records.rows[i].reject_reason.clone())
+            .collect();
         let changes = self.changes_to(&targets, |t| (t != Triage::Rejected).then_some(Triage::Rejected));
         let save_reason = Effect::SaveRejectReason { ids, reason, before };
         if changes.is_empty() {

@@ -29,8 +29,8 @@ impl AppState {
             let cares = award
                 .link
                 .as_ref()
-                .and_then(|l| self.by_id.get(&l.competition))
-                .is_some_and(|&i| is_followed(&self.records[i]));
+                .and_then(|l| self.records.by_id.get(&l.competition))
+                .is_some_and(|&i| is_followed(&self.records.rows[i]));
             if cares && !wanted.contains(&award.award.notice_id) {
                 wanted.push(award.award.notice_id.clone());
             }

@@ -30,8 +30,8 @@ impl AppState {
         }
         let mut proposals: Vec<(TriageChange, String)> = Vec::new();
         for (id, rows) in by_competition {
-            let Some(&i) = self.by_id.get(id) else { continue };
-            let record = &self.records[i];
+            let Some(&i) = self.records.by_id.get(id) else { continue };
+            let record = &self.records.rows[i];
             let bid = matches!(record.triage, Triage::Bidding | Triage::Submitted);
             if !bid || self.market.settled.contains(id) || self.decisions.pending.contains_key(id) {
                 continue;

@@ -24,8 +24,8 @@ impl AppState {
         let Some(id) = self.listing.selected.as_ref() else {
             return Vec::new();
         };
-        match self.by_id.get(id) {
-            Some(&i) if self.records[i].description_in_store => self.ask_descriptions(vec![id.clone()]),
+        match self.records.by_id.get(id) {
+            Some(&i) if self.records.rows[i].description_in_store => self.ask_descriptions(vec![id.clone()]),
             _ => Vec::new(),
         }
     }
@@ -35,6 +35,7 @@ impl AppState {
     pub(crate) fn show_suggestions(&mut self) -> Vec<Effect> {
         let missing: Vec<NoticeId> = self
             .records
+            .rows
             .iter()
             .filter(|r| r.description_in_store && r.triage != Triage::New)
             .map(|r| r.notice.id.clone())
@@ -75,8 +76,10 @@ impl AppState {
         };
         for (id, text) in texts {
             self.descriptions_asked.remove(&id);
-            let Some(&i) = self.by_id.get(&id) else { continue };
-            let record = &mut self.records[i];
+            let Some(&i) = self.records.by_id.get(&id) else {
+                continue;
+            };
+            let record = &mut self.records.rows[i];
             if record.description_in_store {
                 record.notice.description = text;
                 record.description_in_store = false;
@@ -85,6 +88,7 @@ impl AppState {
         if self.suggestions_waiting
             && !self
                 .records
+                .rows
                 .iter()
                 .any(|r| r.description_in_store && r.triage != Triage::New)
         {

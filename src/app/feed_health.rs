@@ -31,7 +31,7 @@ impl AppState {
     /// Counts the stored records per source from scratch: at start-up and when the rest is loaded
     /// (a fetch's merge updates the counts itself).
     pub(super) fn recount_sources(&mut self) {
-        self.record_stats = RecordStats::from_records(&self.records);
+        self.record_stats = RecordStats::from_records(&self.records.rows);
     }
 
     /// Logs a successful poll of `feed` that brought `notices`; how many were new is known once the

@@ -74,27 +74,29 @@ impl AppState {
         {
             match arrival {
                 Arrival::Duplicate { primary, reason } => {
-                    if let Some(&slot) = self.by_id.get(&primary) {
+                    if let Some(&slot) = self.records.by_id.get(&primary) {
                         let also = AlsoOn {
                             id: notice.id,
                             source: notice.source,
                             url: notice.url,
                             reason,
                         };
-                        links.add(&mut self.records[slot], slot, also);
+                        links.add(&mut self.records.rows[slot], slot, also);
                     }
                 }
-                Arrival::New if !self.by_id.contains_key(&notice.id) => {
+                Arrival::New if !self.records.by_id.contains_key(&notice.id) => {
                     new += 1;
                     arrived.push((notice.source.clone(), notice.published));
-                    self.by_id.insert(notice.id.clone(), self.records.len());
-                    self.records.push(NoticeRecord::new(notice, relevance));
+                    self.records.by_id.insert(notice.id.clone(), self.records.rows.len());
+                    self.records.rows.push(NoticeRecord::new(notice, relevance));
                 }
                 arrival => {
                     // A stored notice not on screen yet (the rest is still loading) arrives with
                     // the rest, as saved: listing it now would show it without its decisions.
-                    let Some(&i) = self.by_id.get(&notice.id) else { continue };
-                    let record = &mut self.records[i];
+                    let Some(&i) = self.records.by_id.get(&notice.id) else {
+                        continue;
+                    };
+                    let record = &mut self.records.rows[i];
                     self.record_stats
                         .moved(&notice.source, record.notice.published, notice.published);
                     if let Arrival::Known { unseen: Some(unseen) } = arrival {

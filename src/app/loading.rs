@@ -6,8 +6,6 @@
 //! duplicate) against the whole database, and it answers in the order it works, so whatever it
 //! reports before `Loaded` is already in what it loads, and whatever it reports after is newer.
 
-use std::collections::HashMap;
-
 use super::state::AppState;
 use super::status::{error, info};
 use crate::model::NoticeRecord;
@@ -33,8 +31,8 @@ impl AppState {
         done: Option<Result<usize, String>>,
     ) {
         for (id, relevance) in batch {
-            if let Some(&i) = self.by_id.get(&id) {
-                self.records[i].relevance = relevance;
+            if let Some(&i) = self.records.by_id.get(&id) {
+                self.records.rows[i].relevance = relevance;
             }
         }
         if let Some(outcome) = done {
@@ -64,38 +62,18 @@ impl AppState {
         self.loading = false;
         match loaded {
             Ok(loaded) => {
-                // The loaded Vec becomes the records, and the ones on screen replace their stored
-                // copies (they may have changed since): moving 100,000 records into the first
-                // screen's Vec held both at once and left the Vec's old buffers behind (60 MB
-                // more at the peak, issue #7). Display order does not depend on this order.
-                let shown = std::mem::take(&mut self.records);
-                let mut by_id = HashMap::with_capacity(loaded.len() + shown.len());
-                let mut records = loaded;
-                for (i, record) in records.iter().enumerate() {
-                    by_id.entry(record.notice.id.clone()).or_insert(i);
-                }
-                for record in shown {
-                    match by_id.get(&record.notice.id) {
-                        Some(&i) => records[i] = record,
-                        None => {
-                            by_id.insert(record.notice.id.clone(), records.len());
-                            records.push(record);
-                        }
-                    }
-                }
-                self.records = records;
-                self.by_id = by_id;
+                self.records.merge_loaded(loaded);
                 // Bids beyond the first screen may be concluded by awards already held.
                 self.market.outcomes_due = true;
                 self.status = Some(info(format!(
                     "{} loaded",
-                    crate::model::plural::count(self.records.len(), "saved notice", "saved notices")
+                    crate::model::plural::count(self.records.rows.len(), "saved notice", "saved notices")
                 )));
             }
             Err(why) => {
                 self.status = Some(error(format!(
                     "Could not read all saved notices ({why}); showing the best {} — restart to retry",
-                    self.records.len()
+                    self.records.rows.len()
                 )));
             }
         }

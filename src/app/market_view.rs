@@ -43,7 +43,7 @@ impl AppState {
 
     /// The record of a notice by id, if it is loaded.
     pub fn record_by_id(&self, id: &NoticeId) -> Option<&NoticeRecord> {
-        self.by_id.get(id).map(|&i| &self.records[i])
+        self.records.get(id)
     }
 
     /// `m`: opens the Market screen on its last section, or closes it.
@@ -159,7 +159,7 @@ impl AppState {
         self.market.stale = false;
         let today = self.now.to_zoned(jiff::tz::TimeZone::UTC).date();
         let market = &mut self.market;
-        let (records, by_id) = (&self.records, &self.by_id);
+        let (records, by_id) = (&self.records.rows, &self.records.by_id);
         let linked_record = |a: &StoredAward| {
             a.link
                 .as_ref()

@@ -12,7 +12,7 @@ const HIGHLIGHTED_ROWS: usize = 200;
 impl AppState {
     /// The current list's rows matching the query, best first, and the hits counted per tab.
     pub(crate) fn search_rows(&mut self) -> Vec<VisibleRow> {
-        let records = &self.records;
+        let records = &self.records.rows;
         let index = self.listing.search_index.get_or_insert_with(|| {
             // Tags and notes are searchable too ("#kari" finds the tag); positions past the title
             // are not highlighted in the list.

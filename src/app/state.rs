@@ -12,8 +12,8 @@ use crate::model::{NoticeId, NoticeRecord, Triage};
 /// The whole state of the dashboard.
 #[derive(Debug)]
 pub struct AppState {
-    pub(crate) records: Vec<NoticeRecord>,
-    pub(crate) by_id: HashMap<NoticeId, usize>,
+    /// The notices held, and where each is (see `records.rs`).
+    pub(crate) records: super::records::Records,
     /// Which notices the list shows, in what order, and where the cursor is (see `listing.rs`).
     pub(crate) listing: super::listing::Listing,
     /// Decisions waiting, undoable and marked (see `decisions.rs`).
@@ -70,8 +70,7 @@ impl AppState {
     /// A state showing `records` (loaded from the store), with the given feed names, at `now`.
     pub fn new(records: Vec<NoticeRecord>, feeds: &[String], now: Timestamp) -> Self {
         let mut state = Self {
-            records: Vec::new(),
-            by_id: HashMap::new(),
+            records: super::records::Records::new(records),
             listing: super::listing::Listing::default(),
             decisions: super::decisions::Decisions::default(),
             mode: Mode::List,
@@ -103,12 +102,6 @@ impl AppState {
             suggestions_waiting: false,
             team: super::team_status::TeamStatus::default(),
         };
-        // The given Vec is kept as it is: copying 100,000 records into a new one held both.
-        state.by_id.reserve(records.len());
-        for (i, record) in records.iter().enumerate() {
-            state.by_id.insert(record.notice.id.clone(), i);
-        }
-        state.records = records;
         state.recount_sources();
         state.refresh_view();
         state
@@ -150,7 +143,7 @@ impl AppState {
             self.decisions
                 .marked
                 .iter()
-                .filter_map(|id| self.by_id.get(id).copied()),
+                .filter_map(|id| self.records.by_id.get(id).copied()),
         )
     }
 
@@ -158,14 +151,16 @@ impl AppState {
     pub(crate) fn cloned_in_display_order(&self, indices: impl Iterator<Item = usize>) -> Vec<NoticeRecord> {
         self.in_display_order(indices)
             .into_iter()
-            .map(|i| self.records[i].clone())
+            .map(|i| self.records.rows[i].clone())
             .collect()
     }
 
     /// `indices` sorted the way the list shows them.
     pub(crate) fn in_display_order(&self, indices: impl Iterator<Item = usize>) -> Vec<usize> {
         let mut rows: Vec<usize> = indices.collect();
-        rows.sort_by(|&a, &b| super::view::display_order(&self.records[a], &self.records[b], self.listing.sort));
+        rows.sort_by(|&a, &b| {
+            super::view::display_order(&self.records.rows[a], &self.records.rows[b], self.listing.sort)
+        });
         rows
     }
 
@@ -219,7 +214,7 @@ impl AppState {
 
     /// The record behind a visible row.
     pub fn record(&self, row: &VisibleRow) -> &NoticeRecord {
-        &self.records[row.index]
+        &self.records.rows[row.index]
     }
 
     /// Number of notices in each tab, in [`View::ALL`] order.
@@ -246,13 +241,13 @@ impl AppState {
         self.listing
             .visible
             .iter()
-            .position(|row| &self.records[row.index].notice.id == id)
+            .position(|row| &self.records.rows[row.index].notice.id == id)
     }
 
     /// The record under the cursor.
     pub fn selected_record(&self) -> Option<&NoticeRecord> {
         let id = self.listing.selected.as_ref()?;
-        self.by_id.get(id).map(|&i| &self.records[i])
+        self.records.get(id)
     }
 
     /// The triage a notice will have once pending writes land, and whether one is pending.
@@ -301,6 +296,8 @@ impl AppState {
 
     /// Shortlisted records (confirmed), in the list's current order.
     pub fn shortlisted(&self) -> Vec<NoticeRecord> {
-        self.cloned_in_display_order((0..self.records.len()).filter(|&i| self.records[i].triage == Triage::Shortlisted))
+        self.cloned_in_display_order(
+            (0..self.records.rows.len()).filter(|&i| self.records.rows[i].triage == Triage::Shortlisted),
+        )
     }
 }

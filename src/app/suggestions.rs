@@ -33,7 +33,7 @@ impl AppState {
             return;
         };
         let accepted = std::mem::take(&mut self.suggestions.accepted);
-        let items = suggest_exclusions(&self.records, profile)
+        let items = suggest_exclusions(&self.records.rows, profile)
             .into_iter()
             .filter(|s| !accepted.contains(&s.term))
             .collect();

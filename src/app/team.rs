@@ -10,14 +10,14 @@ use crate::store::{Connection, RemoteChange, RemoteField};
 impl AppState {
     /// A colleague's change: it shows at once, and the detail pane says who made it.
     pub(crate) fn on_remote(&mut self, change: RemoteChange) {
-        let Some(&i) = self.by_id.get(&change.id) else {
+        let Some(&i) = self.records.by_id.get(&change.id) else {
             // Not loaded (yet): the full load or the next start reads it with the change.
             return;
         };
         // A decision of ours waiting for the server keeps its marker: the server answers it with
         // a conflict, and then the colleague's value shows.
         let pending = self.decisions.pending.contains_key(&change.id);
-        let record = &mut self.records[i];
+        let record = &mut self.records.rows[i];
         match &change.field {
             RemoteField::Triage(stage) if !pending => record.triage = *stage,
             RemoteField::Triage(_) => {}
@@ -37,8 +37,8 @@ impl AppState {
     /// key again applies the user's decision on top of it.
     pub(crate) fn on_triage_conflict(&mut self, change: TriageChange, now: Triage, by: &str, ago: std::time::Duration) {
         self.team.unconfirmed.remove(&change.id);
-        if let Some(&i) = self.by_id.get(&change.id) {
-            self.records[i].triage = now;
+        if let Some(&i) = self.records.by_id.get(&change.id) {
+            self.records.rows[i].triage = now;
         }
         let id = change.id.clone();
         let wanted = change.to;
@@ -60,9 +60,10 @@ impl AppState {
     /// pending; the store settles it by op_id and answers saved, refused or not saved.
     pub(crate) fn on_triage_unconfirmed(&mut self, change: TriageChange, why: &str) {
         let title = self
+            .records
             .by_id
             .get(&change.id)
-            .map(|&i| shorten(&self.records[i].notice.title, 60))
+            .map(|&i| shorten(&self.records.rows[i].notice.title, 60))
             .unwrap_or_default();
         self.status = Some(error(format!(
             "Decision on {title} not confirmed ({why}); anbud checks it when the server answers"
@@ -95,8 +96,8 @@ impl AppState {
             Some(who) => format!("Assigned to {who}"),
             None => "Unassigned".to_owned(),
         };
-        if let Some(&i) = self.by_id.get(id) {
-            self.records[i].assignee = assignee;
+        if let Some(&i) = self.records.by_id.get(id) {
+            self.records.rows[i].assignee = assignee;
         }
         self.status = Some(info(words));
         self.refresh_view();
@@ -105,8 +106,8 @@ impl AppState {
     /// A colleague changed the assignee first: theirs shows, and `a` again applies on it.
     pub(crate) fn on_assignee_conflict(&mut self, id: &NoticeId, now: Option<String>, by: &str) {
         let whom = now.clone().unwrap_or_else(|| "nobody".to_owned());
-        if let Some(&i) = self.by_id.get(id) {
-            self.records[i].assignee = now;
+        if let Some(&i) = self.records.by_id.get(id) {
+            self.records.rows[i].assignee = now;
         }
         self.status = Some(error(format!(
             "{by} assigned this to {whom} first — yours was not applied; press a again to apply it now"
@@ -143,11 +144,6 @@ impl AppState {
     /// Who is connected to the shared database (team mode), as colleagues see them.
     pub fn team_member(&self) -> Option<&str> {
         self.team.member.as_deref()
-    }
-
-    /// The record of notice `id`, in whatever tab it is.
-    pub fn record_of(&self, id: &crate::model::NoticeId) -> Option<&crate::model::NoticeRecord> {
-        self.by_id.get(id).map(|&i| &self.records[i])
     }
 
     /// Since when the shared database has not answered (team mode); `None` while it does.

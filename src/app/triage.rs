@@ -20,7 +20,7 @@ impl AppState {
                 .listing
                 .selected
                 .as_ref()
-                .and_then(|id| self.by_id.get(id).copied())
+                .and_then(|id| self.records.by_id.get(id).copied())
                 .into_iter()
                 .collect();
         }
@@ -28,7 +28,7 @@ impl AppState {
             self.decisions
                 .marked
                 .iter()
-                .filter_map(|id| self.by_id.get(id).copied()),
+                .filter_map(|id| self.records.by_id.get(id).copied()),
         )
     }
 
@@ -38,7 +38,7 @@ impl AppState {
         if self.refuse_while_pending(&targets) {
             return Vec::new();
         }
-        let current: Vec<Triage> = targets.iter().map(|&i| self.records[i].triage).collect();
+        let current: Vec<Triage> = targets.iter().map(|&i| self.records.rows[i].triage).collect();
         if wanted == Triage::Shortlisted {
             // `s` on a bid in progress would silently undo its stage: say how to move it instead.
             if let Some(busy) = current
@@ -66,7 +66,9 @@ impl AppState {
         }
         let changes = self.changes_to(&targets, step);
         if changes.is_empty() {
-            let from = targets.first().map_or("nothing", |&i| self.records[i].triage.as_str());
+            let from = targets
+                .first()
+                .map_or("nothing", |&i| self.records.rows[i].triage.as_str());
             self.status = Some(info(format!("No stage to move to from {from}")));
             return Vec::new();
         }
@@ -82,7 +84,7 @@ impl AppState {
         targets
             .iter()
             .filter_map(|&i| {
-                let record = &self.records[i];
+                let record = &self.records.rows[i];
                 to(record.triage).filter(|t| *t != record.triage).map(|t| TriageChange {
                     id: record.notice.id.clone(),
                     from: record.triage,
@@ -95,7 +97,7 @@ impl AppState {
     pub(crate) fn refuse_while_pending(&mut self, targets: &[usize]) -> bool {
         let busy = targets
             .iter()
-            .any(|&i| self.decisions.pending.contains_key(&self.records[i].notice.id));
+            .any(|&i| self.decisions.pending.contains_key(&self.records.rows[i].notice.id));
         if busy {
             self.status = Some(info("Still saving the last decision for this notice…".to_owned()));
         }
@@ -183,10 +185,10 @@ impl AppState {
         // After that they stay too, dimmed, until the cursor moves on: the same key again then
         // toggles the decision back instead of hitting the notice that took its place.
         for change in &changes {
-            let belongs = self.by_id.get(&change.id).is_some_and(|&i| {
+            let belongs = self.records.by_id.get(&change.id).is_some_and(|&i| {
                 self.listing
                     .view
-                    .contains(&self.records[i], self.records[i].triage, self.now)
+                    .contains(&self.records.rows[i], self.records.rows[i].triage, self.now)
             });
             if belongs {
                 self.decisions.lingering.insert(change.id.clone());
@@ -214,8 +216,8 @@ impl AppState {
         let pending = self.decisions.pending.remove(&change.id);
         // An award dated before this never overrides it (see `award_outcomes.rs`).
         self.market.decided_at.insert(change.id.clone(), self.now);
-        if let Some(&i) = self.by_id.get(&change.id) {
-            self.records[i].triage = change.to;
+        if let Some(&i) = self.records.by_id.get(&change.id) {
+            self.records.rows[i].triage = change.to;
         }
         if let Some(p) = pending {
             if let Some(flight) = self.decisions.in_flight.get_mut(&p.batch) {
@@ -286,9 +288,10 @@ impl AppState {
         if flight.failed.is_empty() {
             let title = match &flight.saved[..] {
                 [one] => self
+                    .records
                     .by_id
                     .get(&one.id)
-                    .map(|&i| shorten(&self.records[i].notice.title, 60)),
+                    .map(|&i| shorten(&self.records.rows[i].notice.title, 60)),
                 _ => None,
             };
             let mut summary = super::message_log::decision_summary(flight.kind, &flight.saved, title.as_deref());
@@ -357,7 +360,7 @@ impl AppState {
             .listing
             .visible
             .iter()
-            .map(|r| self.records[r.index].notice.id.clone())
+            .map(|r| self.records.rows[r.index].notice.id.clone())
             .collect();
         if !ids.is_empty() && ids.iter().all(|id| self.decisions.marked.contains(id)) {
             self.decisions.marked.clear();

@@ -32,14 +32,20 @@ impl AppState {
                 self.viewing_changes = Some(seen);
                 return effects;
             }
-            if let Some(&i) = self.by_id.get(&seen) {
-                self.records[i].changes.clear();
+            if let Some(&i) = self.records.by_id.get(&seen) {
+                self.records.rows[i].changes.clear();
             }
             effects.push(Effect::MarkSeen(seen));
             self.refresh_view();
         }
-        let showing = here
-            .filter(|id| self.detail_open && self.by_id.get(id).is_some_and(|&i| !self.records[i].changes.is_empty()));
+        let showing = here.filter(|id| {
+            self.detail_open
+                && self
+                    .records
+                    .by_id
+                    .get(id)
+                    .is_some_and(|&i| !self.records.rows[i].changes.is_empty())
+        });
         self.viewing_changes = showing;
         effects
     }
@@ -293,7 +299,11 @@ impl AppState {
                 let Some(id) = self.note_for.take() else {
                     return Vec::new();
                 };
-                let unchanged = self.by_id.get(&id).is_some_and(|&i| self.records[i].note == note);
+                let unchanged = self
+                    .records
+                    .by_id
+                    .get(&id)
+                    .is_some_and(|&i| self.records.rows[i].note == note);
                 if unchanged {
                     return Vec::new();
                 }
@@ -339,8 +349,8 @@ impl AppState {
             StoreEvent::TriageSaved(change) => self.on_triage_saved(change),
             StoreEvent::TriageNotSaved { change, error: why } => self.on_triage_not_saved(change, why),
             StoreEvent::NoteSaved { id, note } => {
-                if let Some(&i) = self.by_id.get(&id) {
-                    self.records[i].note = note;
+                if let Some(&i) = self.records.by_id.get(&id) {
+                    self.records.rows[i].note = note;
                     let what = if self.team.member.is_some() {
                         "Comment saved"
                     } else {

@@ -11,10 +11,10 @@ impl AppState {
     pub(crate) fn refresh_view(&mut self) {
         let mut counts = [0; View::ALL.len()];
         let mut members = Vec::new();
-        let mut masks = Vec::with_capacity(self.records.len());
+        let mut masks = Vec::with_capacity(self.records.rows.len());
         let mut boundary: Option<Timestamp> = None;
         let now_s = self.now.as_second();
-        for (index, record) in self.records.iter().enumerate() {
+        for (index, record) in self.records.rows.iter().enumerate() {
             if let Some(deadline) = record.notice.deadline.filter(|d| *d > self.now) {
                 // It leaves the open tabs at its deadline and enters Closing soon a week before.
                 let soon = deadline.as_second() - super::view::CLOSING_SOON_SECS;
@@ -51,10 +51,10 @@ impl AppState {
         if self.listing.sort == SortKey::Buyer {
             // Folding a name per comparison made this sort take 240 ms at 100,000 notices: fold each
             // once, and let a stable sort keep the score order among equal buyers.
-            members.sort_by(|&a, &b| display_order(&self.records[a], &self.records[b], SortKey::Score));
-            members.sort_by_cached_key(|&i| self.records[i].notice.buyer.to_lowercase());
+            members.sort_by(|&a, &b| display_order(&self.records.rows[a], &self.records.rows[b], SortKey::Score));
+            members.sort_by_cached_key(|&i| self.records.rows[i].notice.buyer.to_lowercase());
         } else {
-            members.sort_by(|&a, &b| display_order(&self.records[a], &self.records[b], self.listing.sort));
+            members.sort_by(|&a, &b| display_order(&self.records.rows[a], &self.records.rows[b], self.listing.sort));
         }
         self.listing.members = members;
         // The members changed: the search index is rebuilt on the next search keystroke.
@@ -85,7 +85,7 @@ impl AppState {
                 .listing
                 .visible
                 .get(row)
-                .map(|r| self.records[r.index].notice.id.clone());
+                .map(|r| self.records.rows[r.index].notice.id.clone());
         }
     }
 
@@ -96,6 +96,6 @@ impl AppState {
             .listing
             .visible
             .get(row)
-            .map(|r| self.records[r.index].notice.id.clone());
+            .map(|r| self.records.rows[r.index].notice.id.clone());
     }
 }

@@ -131,7 +131,7 @@ impl Desk {
     }
 
     pub fn stage(&self, id: &NoticeId) -> Triage {
-        self.core.record_of(id).expect("loaded").triage
+        self.core.record_by_id(id).expect("loaded").triage
     }
 
     pub fn status(&self) -> String {
@@ -258,7 +258,10 @@ async fn tags_and_comments_of_two_colleagues_merge_instead_of_overwriting() {
         |e| matches!(e, StoreEvent::Remote(c) if c.id == id),
     )
     .await;
-    assert_eq!(kari.core.record_of(&id).expect("loaded").tags, ["kari-tag", "ola-tag"]);
+    assert_eq!(
+        kari.core.record_by_id(&id).expect("loaded").tags,
+        ["kari-tag", "ola-tag"]
+    );
 
     // A note is a comment in team mode: the thread keeps both, with their authors.
     for (desk, text) in [(&mut kari, "Ring innkjøper"), (&mut ola, "Gjort")] {
@@ -276,7 +279,7 @@ async fn tags_and_comments_of_two_colleagues_merge_instead_of_overwriting() {
         |e| matches!(e, StoreEvent::Remote(c) if matches!(c.field, RemoteField::Comments(_))),
     )
     .await;
-    let thread = &kari.core.record_of(&id).expect("loaded").note;
+    let thread = &kari.core.record_by_id(&id).expect("loaded").note;
     assert!(
         thread.contains("— Kari") && thread.contains("Ring innkjøper"),
         "{thread}"
@@ -492,13 +495,13 @@ async fn a_takes_a_bid_and_list_assignee_me_shows_it_and_a_stale_take_is_refused
     kari.until("Kari takes it", |e| matches!(e, StoreEvent::AssigneeSaved { .. }))
         .await;
     assert_eq!(
-        kari.core.record_of(&id).expect("loaded").assignee.as_deref(),
+        kari.core.record_by_id(&id).expect("loaded").assignee.as_deref(),
         Some("Kari")
     );
     ola.until("at Ola's", |e| matches!(e, StoreEvent::Remote(c) if c.id == id))
         .await;
     assert_eq!(
-        ola.core.record_of(&id).expect("loaded").assignee.as_deref(),
+        ola.core.record_by_id(&id).expect("loaded").assignee.as_deref(),
         Some("Kari")
     );
     assert!(ola.status().contains("Kari took it"), "{}", ola.status());
@@ -521,7 +524,7 @@ async fn a_takes_a_bid_and_list_assignee_me_shows_it_and_a_stale_take_is_refused
         "{answer:?}"
     );
     assert_eq!(
-        kari.core.record_of(&id).expect("loaded").assignee.as_deref(),
+        kari.core.record_by_id(&id).expect("loaded").assignee.as_deref(),
         Some("Ola")
     );
 
