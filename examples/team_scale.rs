@@ -50,7 +50,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     for _ in 0..3 {
         let began = Instant::now();
-        let best = team::load::records(&client, Some(2_000)).await?;
+        let fresh = postgres::connect(&db).await?;
+        let connected = began.elapsed();
+        postgres::schema::check(&fresh).await?;
+        let mark = team::listen::notice_mark(&fresh).await?;
+        let history = team::load::history(&fresh, 500).await?;
+        println!(
+            "connect_ms {:.1} then check+mark+history_ms {:.1} ({mark:?}, {} undo)",
+            connected.as_secs_f64() * 1000.0,
+            (began.elapsed() - connected).as_secs_f64() * 1000.0,
+            history.undo.len()
+        );
+    }
+    for _ in 0..3 {
+        let began = Instant::now();
+        let best = team::load::records(&client, Some(2_000), team::load::Descriptions::LeaveOnServer).await?;
         println!(
             "best_2000_query_ms {:.1} ({} records)",
             began.elapsed().as_secs_f64() * 1000.0,
@@ -68,7 +82,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("plan {}", row.get::<_, String>(0));
     }
     let began = Instant::now();
-    let all = team::load::records(&client, None).await?;
+    let all = team::load::records(&client, None, team::load::Descriptions::LeaveOnServer).await?;
     println!(
         "full_list_s {:.3} ({} records)",
         began.elapsed().as_secs_f64(),

@@ -89,6 +89,7 @@ impl Desk {
                 Effect::SaveTags(edits) => StoreCommand::SaveTags { edits, at },
                 Effect::SaveNote { id, note } => StoreCommand::SaveNote { id, note, at },
                 Effect::MarkSeen(id) => StoreCommand::MarkSeen { id },
+                Effect::LoadDescriptions(ids) => StoreCommand::LoadDescriptions(ids),
                 Effect::SaveRejectReason { ids, reason, before } => StoreCommand::SaveRejectReason {
                     ids,
                     reason,
@@ -172,6 +173,21 @@ async fn a_colleagues_decision_shows_live_and_one_made_on_a_stale_view_is_refuse
     assert_eq!(ola.stage(&id), Triage::Shortlisted);
     let (words, _) = ola.core.last_remote_change(&id).expect("who changed it");
     assert!(words.contains("Kari"), "{words}");
+    // Descriptions stay on the server until a notice is shown.
+    let with_text = ola
+        .core
+        .visible()
+        .iter()
+        .map(|row| ola.core.record(row))
+        .find(|r| r.description_in_store)
+        .map(|r| r.notice.id.clone())
+        .expect("a notice with a description");
+    ola.select(&with_text);
+    ola.act(Msg::Action(Action::ToggleDetail));
+    ola.until("the description", |e| matches!(e, StoreEvent::DescriptionsLoaded(_)))
+        .await;
+    let shown = ola.core.record_by_id(&with_text).expect("loaded");
+    assert!(!shown.notice.description.is_empty() && !shown.description_in_store);
 
     // Both look at the shortlisted notice; Kari rejects it, and Ola, who has not seen that yet,
     // marks it lost... no: moves it on. Ola's write is refused and names Kari.

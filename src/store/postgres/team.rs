@@ -57,11 +57,11 @@ pub struct Resume {
 /// # Errors
 /// When the server cannot be reached, the schema is missing or too new, or a row is unreadable.
 pub async fn open(db: &Database) -> Result<Opened, PgError> {
-    open_reading(db, Some(FIRST_SCREEN)).await
+    open_reading(db, Some(FIRST_SCREEN), load::Descriptions::LeaveOnServer).await
 }
 
 /// Connects, checks the schema and reads `limit` notices (`None`: all).
-async fn open_reading(db: &Database, limit: Option<i64>) -> Result<Opened, PgError> {
+async fn open_reading(db: &Database, limit: Option<i64>, descriptions: load::Descriptions) -> Result<Opened, PgError> {
     let client = super::connect(db).await?;
     super::schema::check(&client).await?;
     // Read before the notices: whatever commits after this is caught up on by the store thread.
@@ -69,7 +69,7 @@ async fn open_reading(db: &Database, limit: Option<i64>) -> Result<Opened, PgErr
         horizon: listen::horizon(&client).await?,
         notice_mark: listen::notice_mark(&client).await?,
     };
-    let records = load::records(&client, limit).await?;
+    let records = load::records(&client, limit, descriptions).await?;
     let partial = limit.is_some_and(|limit| i64::try_from(records.len()).unwrap_or(i64::MAX) == limit);
     let history = load::history(&client, 500).await?;
     let me: String = client
@@ -94,7 +94,7 @@ async fn open_reading(db: &Database, limit: Option<i64>) -> Result<Opened, PgErr
 /// # Errors
 /// As [`open`].
 pub async fn open_all(db: &Database) -> Result<Opened, PgError> {
-    open_reading(db, None).await
+    open_reading(db, None, load::Descriptions::Keep).await
 }
 
 /// Starts the store thread for `db`, live from `resume` (see [`Opened::resume`]).
@@ -403,7 +403,7 @@ impl Session {
             }
             StoreCommand::LoadAll => StoreEvent::Loaded(
                 self.write("notices", |client| {
-                    Box::pin(async move { load::records(client, None).await })
+                    Box::pin(async move { load::records(client, None, load::Descriptions::LeaveOnServer).await })
                 })
                 .await,
             ),

@@ -11,21 +11,39 @@ use crate::model::text::sanitized;
 use crate::model::{DecisionKind, FieldChange, Notice, NoticeId, NoticeRecord, Relevance, Triage, TriageChange};
 use crate::store::History;
 
+/// Whether a dashboard's records carry their descriptions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Descriptions {
+    /// Read with the records (`anbud list`).
+    Keep,
+    /// Left on the server until a notice is shown (`description_in_store`): the dashboard holds
+    /// 100,000 records, and the first screen reads half the bytes.
+    LeaveOnServer,
+}
+
 /// The notices with their shared triage, comment thread and this member's unseen changes, best
 /// scored first; `limit` rows at most (`None`: all).
 ///
 /// # Errors
 /// [`PgError::Query`], or [`PgError::Data`] for a row that does not decode.
-pub async fn records(client: &Client, limit: Option<i64>) -> Result<Vec<NoticeRecord>, PgError> {
+pub async fn records(
+    client: &Client,
+    limit: Option<i64>,
+    descriptions: Descriptions,
+) -> Result<Vec<NoticeRecord>, PgError> {
+    let leave = descriptions == Descriptions::LeaveOnServer;
     let rows = client
         .query(
-            "SELECT n.id, n.notice, n.relevance, t.status, t.tags, t.reject_reason,
-                    COALESCE(ma.display, t.assignee::text)
+            "SELECT n.id,
+                    CASE WHEN $2 AND n.notice->>'description' <> ''
+                         THEN jsonb_set(n.notice, '{description}', '\"\"') ELSE n.notice END,
+                    n.relevance, t.status, t.tags, t.reject_reason,
+                    COALESCE(ma.display, t.assignee::text), $2 AND n.notice->>'description' <> ''
              FROM notices n LEFT JOIN triage t ON t.notice_id = n.id
                   LEFT JOIN members ma ON ma.role = t.assignee
              ORDER BY n.score DESC, n.id
              LIMIT $1",
-            &[&limit],
+            &[&limit, &leave],
         )
         .await
         .map_err(failed("read the shared notices"))?;
@@ -45,6 +63,7 @@ pub async fn records(client: &Client, limit: Option<i64>) -> Result<Vec<NoticeRe
             .try_get::<_, Option<String>>(5)
             .map_err(&bad)?
             .map(|r| sanitized(&r).into_owned());
+        record.description_in_store = row.try_get(7).map_err(&bad)?;
         record.assignee = row
             .try_get::<_, Option<String>>(6)
             .map_err(&bad)?
