@@ -58,7 +58,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!(
             "connect_ms {:.1} then check+mark+history_ms {:.1} ({mark:?}, {} undo)",
             connected.as_secs_f64() * 1000.0,
-            (began.elapsed() - connected).as_secs_f64() * 1000.0,
+            began.elapsed().saturating_sub(connected).as_secs_f64() * 1000.0,
             history.undo.len()
         );
     }
