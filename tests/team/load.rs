@@ -103,6 +103,18 @@ async fn colleague(db: anbud::config::database::Database, seed: u64, length: Dur
     let hot: Vec<NoticeId> = opened.records.iter().map(|r| r.notice.id.clone()).collect();
     let (tx, mut events) = mpsc::channel(1024);
     let store = team::spawn(db, opened.resume, tx);
+    // The store connects on its own thread (20 logins at once take a while on 2 cores): the
+    // figures are of a session in use, so wait until it answers a read.
+    store
+        .send(StoreCommand::LoadDescriptions(Vec::new()))
+        .expect("store running");
+    loop {
+        let event = events.recv().await.expect("store running");
+        if matches!(event, StoreEvent::DescriptionsLoaded(_)) {
+            break;
+        }
+        hear(&mut tally, &event);
+    }
     let mut dice = Dice(seed);
     let start = Instant::now();
     let mut n = 0;
@@ -179,8 +191,10 @@ async fn colleague(db: anbud::config::database::Database, seed: u64, length: Dur
             }
             break;
         }
-        if !pause.is_zero() {
-            tokio::time::sleep(pause).await;
+        // Think time, hearing colleagues meanwhile (a dashboard reads its events all the time).
+        let resume = tokio::time::Instant::now() + pause;
+        while let Ok(Some(event)) = tokio::time::timeout_at(resume, events.recv()).await {
+            hear(&mut tally, &event);
         }
     }
     // Settle: read colleagues' changes until none has come for a while.
