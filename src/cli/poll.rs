@@ -10,43 +10,106 @@ use super::Exit;
 use super::output::Stdout;
 use crate::config::Config;
 use crate::config::database::Database;
-use crate::feeds::Scored;
+use std::sync::Arc;
+
+use crate::feeds::FeedError;
 use crate::feeds::http::{HttpFetcher, HttpSettings};
-use crate::feeds::poller::{fetch_and_score, plan_poll, state_after};
+use crate::feeds::poller::{
+    FeedSpec, PagesRead, PollPlan, Progress, ScoredFetch, Scorer, fetch_and_score, fetch_poll_into, plan_poll,
+    state_after,
+};
 use crate::model::FeedState;
 use crate::runtime;
 use crate::store::postgres::{self, PollLock};
 use crate::store::{Store, UpsertSummary};
 
+mod stager;
+
+use stager::Stager;
+
 /// Where a poll's notices and sync state go.
 enum Target<'a> {
-    /// The SQLite file.
-    Sqlite(Store),
+    /// The SQLite file, behind the thread that stages each page as it arrives.
+    Sqlite(Stager),
     /// A PostgreSQL connection holding the poll lock.
     Postgres(&'a mut tokio_postgres::Client),
+}
+
+/// One feed's poll, read: staged page by page (SQLite) or held whole (PostgreSQL).
+enum Read {
+    Staged(PagesRead),
+    Held(ScoredFetch),
+}
+
+impl Read {
+    fn progress(&self) -> &Progress {
+        match self {
+            Read::Staged(read) => &read.progress,
+            Read::Held(fetched) => &fetched.progress,
+        }
+    }
+
+    fn warnings(&self) -> &[String] {
+        match self {
+            Read::Staged(read) => &read.warnings,
+            Read::Held(fetched) => &fetched.warnings,
+        }
+    }
+
+    fn fetched(&self) -> usize {
+        match self {
+            Read::Staged(read) => read.notices,
+            Read::Held(fetched) => fetched.scored.len(),
+        }
+    }
 }
 
 impl Target<'_> {
     async fn load_feed_states(&self) -> Result<HashMap<String, FeedState>> {
         let states = match self {
-            Target::Sqlite(store) => store.load_feed_states()?,
+            Target::Sqlite(stager) => stager.feed_states().await?,
             Target::Postgres(client) => postgres::poll::load_feed_states(client).await?,
         };
         Ok(states)
     }
 
-    async fn save_fetch(
-        &mut self,
-        feed: &str,
-        items: &[Scored],
-        state: &FeedState,
-        now: Timestamp,
-    ) -> Result<UpsertSummary> {
-        let summary = match self {
-            Target::Sqlite(store) => store.save_fetch(feed, items, state, now)?.summary,
-            Target::Postgres(client) => postgres::save_fetch(client, feed, items, state, now).await?,
+    /// Reads one feed's poll: into the staging table page by page, or whole into memory.
+    async fn read(
+        &self,
+        fetcher: &HttpFetcher,
+        spec: &FeedSpec,
+        plan: &PollPlan,
+        score: &Scorer,
+    ) -> Result<Read, FeedError> {
+        match self {
+            Target::Sqlite(stager) => {
+                let mut sink = stager.sink(&spec.name);
+                fetch_poll_into(fetcher, spec, plan, &mut sink).await.map(Read::Staged)
+            }
+            Target::Postgres(_) => fetch_and_score(fetcher, spec, plan, Arc::clone(score))
+                .await
+                .map(Read::Held),
+        }
+    }
+
+    /// Saves a poll that was read, with the feed's new state, in one transaction.
+    async fn save(&mut self, feed: &str, read: Read, state: FeedState, now: Timestamp) -> Result<UpsertSummary> {
+        let summary = match (self, read) {
+            (Target::Sqlite(stager), _) => stager.commit(feed, state, now).await?,
+            (Target::Postgres(client), Read::Held(fetched)) => {
+                postgres::save_fetch(client, feed, &fetched.scored, &state, now).await?
+            }
+            (Target::Postgres(_), Read::Staged(_)) => unreachable!("PostgreSQL polls are read whole"),
         };
         Ok(summary)
+    }
+
+    /// Drops what a failed poll of `feed` left staged.
+    async fn discard(&self, feed: &str) -> Result<()> {
+        if let Target::Sqlite(stager) = self {
+            stager.discard(feed).await?;
+        }
+        Ok(())
     }
 }
 
@@ -66,7 +129,8 @@ pub(super) async fn poll_once_postgres(config: &Config, db: &Database, quiet: bo
         out.finish()?;
         return Ok(Exit::Success);
     };
-    let exit = run(config, Target::Postgres(&mut client), quiet).await;
+    let score = runtime::scorer(config)?;
+    let exit = run(config, &score, &mut Target::Postgres(&mut client), quiet).await;
     // Freed with the connection anyway; an explicit release only says so sooner.
     let released = lock.release(&client).await;
     let exit = exit?;
@@ -80,13 +144,18 @@ pub(super) async fn poll_once_postgres(config: &Config, db: &Database, quiet: bo
 /// run (Doffin without a key) is reported as inactive and does not count as a failure, so a cron
 /// job with the default config stays green until the user opts in.
 pub(super) async fn poll_once(config: &Config, store: Store, quiet: bool) -> Result<Exit> {
-    run(config, Target::Sqlite(store), quiet).await
+    let score = runtime::scorer(config)?;
+    let mut target = Target::Sqlite(Stager::start(store, Arc::clone(&score)));
+    let exit = run(config, &score, &mut target, quiet).await;
+    if let Target::Sqlite(stager) = target {
+        stager.finish();
+    }
+    exit
 }
 
 /// The poll itself, into `target`.
-async fn run(config: &Config, mut target: Target<'_>, quiet: bool) -> Result<Exit> {
+async fn run(config: &Config, score: &Scorer, target: &mut Target<'_>, quiet: bool) -> Result<Exit> {
     let fetcher = HttpFetcher::new(HttpSettings::default()).map_err(|e| eyre!("cannot create the HTTP client: {e}"))?;
-    let score = runtime::scorer(config)?;
     let (active, inactive): (Vec<_>, Vec<_>) = runtime::feed_specs(config)
         .into_iter()
         .partition(|spec| spec.adapter.readiness().is_ok());
@@ -115,37 +184,41 @@ async fn run(config: &Config, mut target: Target<'_>, quiet: bool) -> Result<Exi
         .zip(&saved)
         .map(|(spec, state)| plan_poll(&*spec.adapter, state, config.lookback, started))
         .collect();
-    let results = futures::future::join_all(
-        active
-            .iter()
-            .zip(&plans)
-            .map(|(spec, plan)| fetch_and_score(&fetcher, spec, plan, std::sync::Arc::clone(&score))),
-    )
-    .await;
+    let results = {
+        let target = &*target;
+        futures::future::join_all(
+            active
+                .iter()
+                .zip(&plans)
+                .map(|(spec, plan)| target.read(&fetcher, spec, plan, score)),
+        )
+        .await
+    };
     let mut failed = 0;
     for (((spec, result), plan), saved) in active.iter().zip(results).zip(&plans).zip(&saved) {
         match result {
-            Ok(fetched) => {
+            Ok(read) => {
                 let now = Timestamp::now();
-                let state = state_after(saved, plan, &fetched.progress, fetched.validators, started, now);
-                let summary = target.save_fetch(&spec.name, &fetched.scored, &state, now).await?;
-                let scored = fetched.scored;
+                let validators = match &read {
+                    Read::Staged(read) => read.validators.clone(),
+                    Read::Held(fetched) => fetched.validators.clone(),
+                };
+                let state = state_after(saved, plan, read.progress(), validators, started, now);
+                let (warnings, fetched) = (read.warnings().to_vec(), read.fetched());
+                let summary = target.save(&spec.name, read, state, now).await?;
                 if !quiet {
-                    for warning in &fetched.warnings {
+                    for warning in &warnings {
                         out.line(format_args!("{}: warning: {warning}", spec.name));
                     }
                     out.line(format_args!(
                         "{}: {} new, {} updated, {} matched, {} fetched",
-                        spec.name,
-                        summary.new,
-                        summary.updated,
-                        summary.matched,
-                        scored.len()
+                        spec.name, summary.new, summary.updated, summary.matched, fetched
                     ));
                 }
             }
             Err(e) => {
                 failed += 1;
+                target.discard(&spec.name).await?;
                 out.line(format_args!(
                     "{}: error: {}",
                     spec.name,
