@@ -19,7 +19,7 @@ use crate::feeds::json::{count, decode_repaired, from_text, number, push_cpv_cod
 use crate::feeds::nuts::nuts_codes;
 use crate::feeds::{Page, ParseError};
 use crate::model::text::sanitize;
-use crate::model::{Notice, NoticeId, preferred_text};
+use crate::model::{Notice, NoticeId, PREFERRED_LANGUAGES, preferred_text};
 
 /// Parses one search response body into a page of notices, de-duplicated by id in source order.
 pub(super) fn parse_page(kind: &str, body: &[u8]) -> Result<Page, ParseError> {
@@ -127,9 +127,9 @@ fn decode_notice(kind: &str, raw: &WireNotice<'_>) -> Option<Notice> {
     let description = [&raw.description_proc, &raw.description_lot]
         .iter()
         .map(|field| languages(field.as_ref(), " "))
-        .find_map(|map| preferred_text(&map).map(str::to_owned))
+        .find_map(take_preferred)
         .unwrap_or_default();
-    let buyers = languages(raw.buyer_name.as_ref(), "; ");
+    let buyer = take_preferred(languages(raw.buyer_name.as_ref(), "; ")).unwrap_or_default();
     let (value, currency) = value_and_currency(raw);
     let mut cpv = Vec::new();
     push_cpv_codes(&mut cpv, &raw.cpv);
@@ -139,7 +139,7 @@ fn decode_notice(kind: &str, raw: &WireNotice<'_>) -> Option<Notice> {
         title,
         titles: titles.into(),
         description,
-        buyer: preferred_text(&buyers).unwrap_or_default().to_owned(),
+        buyer,
         country: either(raw.buyer_country.as_ref(), raw.cy.as_ref())
             .and_then(first_text)
             .map(|c| c.to_ascii_uppercase()),
@@ -196,20 +196,36 @@ fn by_language(v: &Value, join: &str) -> BTreeMap<String, String> {
     match v {
         Value::Object(langs) => {
             for (lang, text) in langs {
-                let text = texts(text).join(join);
+                let text = joined(texts(text), join);
                 if !text.is_empty() {
                     map.insert(clean(lang).to_lowercase(), text);
                 }
             }
         }
         other => {
-            let text = texts(other).join(join);
+            let text = joined(texts(other), join);
             if !text.is_empty() {
                 map.insert("und".to_owned(), text);
             }
         }
     }
     map
+}
+
+/// `texts` joined with `join`; a single text (nearly always) is kept as it is, not copied.
+fn joined(mut texts: Vec<String>, join: &str) -> String {
+    if texts.len() == 1 {
+        return texts.pop().unwrap_or_default();
+    }
+    texts.join(join)
+}
+
+/// Takes the text in the most preferred language (as [`preferred_text`] picks it) out of `map`.
+fn take_preferred(mut map: BTreeMap<String, String>) -> Option<String> {
+    PREFERRED_LANGUAGES
+        .iter()
+        .find_map(|lang| map.remove(*lang))
+        .or_else(|| map.into_values().next())
 }
 
 /// Decodes the HTML entities TED leaves in some names (`Energi &amp;`), then sanitises.
