@@ -139,11 +139,11 @@ mod tests {
         };
         let samples = (0..0x3100u32)
             .chain(0xfef0..0xff10)
-            .chain([0x1f600, 0x10ffff])
+            .chain([0x1_f600, 0x10_ffff])
             .filter_map(char::from_u32);
         for c in samples {
             for text in [format!("a{c}b"), format!("{c}"), format!("æ {c} ø"), format!("{c}{c}")] {
-                assert_eq!(is_clean(&text), by_chars(&text), "{:?}", c);
+                assert_eq!(is_clean(&text), by_chars(&text), "{c:?}");
             }
         }
         assert!(is_clean("Trygghetsalarmer – Bærum kommune"));
