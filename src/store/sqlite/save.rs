@@ -32,9 +32,17 @@ pub(crate) struct Prepared {
     pub published: Option<Timestamp>,
     pub score: i32,
     pub matched: bool,
-    pub notice_json: String,
-    pub relevance_json: String,
+    /// Where the encoded notice and relevance are.
+    pub body: Body,
     pub hash: String,
+}
+
+/// A [`Prepared`] row's JSON: in memory, or still in the staging table, from where the save copies
+/// it inside SQLite (two 1-2 kB strings a row not read into Rust and bound back).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Body {
+    Json { notice: String, relevance: String },
+    Staged { seq: i64 },
 }
 
 impl Prepared {
@@ -61,22 +69,33 @@ impl Prepared {
             score: relevance.score,
             matched: relevance.matched,
             hash: content_hash(&notice_json),
-            notice_json,
-            relevance_json,
+            body: Body::Json {
+                notice: notice_json,
+                relevance: relevance_json,
+            },
         })
     }
 
-    /// The notice itself: `given` when the caller still holds it, else decoded from its JSON.
-    fn notice<'n>(&self, given: Option<&'n Notice>) -> Result<Cow<'n, Notice>, StepError> {
-        match given {
-            Some(notice) => Ok(Cow::Borrowed(notice)),
-            None => serde_json::from_str(&self.notice_json).map(Cow::Owned).map_err(|e| {
-                StepError::Store(StoreError::Corrupt {
-                    id: self.id.to_string(),
-                    reason: format!("staged notice: {e}"),
-                })
-            }),
-        }
+    /// The notice itself: `given` when the caller still holds it, else decoded from its JSON
+    /// (read from the staging table through `tx` when it is there).
+    fn notice<'n>(&self, tx: &Transaction<'_>, given: Option<&'n Notice>) -> Result<Cow<'n, Notice>, StepError> {
+        let staged;
+        let json = match (given, &self.body) {
+            (Some(notice), _) => return Ok(Cow::Borrowed(notice)),
+            (None, Body::Json { notice, .. }) => notice,
+            (None, Body::Staged { seq }) => {
+                staged = tx
+                    .prepare_cached("SELECT notice_json FROM temp.staged_notices WHERE seq = ?1")?
+                    .query_row([seq], |r| r.get::<_, String>(0))?;
+                &staged
+            }
+        };
+        serde_json::from_str(json).map(Cow::Owned).map_err(|e| {
+            StepError::Store(StoreError::Corrupt {
+                id: self.id.to_string(),
+                reason: format!("staged notice: {e}"),
+            })
+        })
     }
 
     /// The fingerprint the duplicate check files this notice under (no titles yet).
@@ -109,6 +128,8 @@ pub(super) struct Saver<'tx> {
     log_change: CachedStatement<'tx>,
     set_unseen: CachedStatement<'tx>,
     upsert: CachedStatement<'tx>,
+    /// As `upsert`, copying the JSON from the staging table; prepared on the first staged row.
+    upsert_staged: Option<CachedStatement<'tx>>,
     candidates: Candidates,
     decided: Decided,
 }
@@ -128,18 +149,12 @@ impl<'tx> Saver<'tx> {
             log_change: tx
                 .prepare_cached("INSERT INTO changes (notice_id, field, old, new, at) VALUES (?1, ?2, ?3, ?4, ?5)")?,
             set_unseen: tx.prepare_cached("UPDATE notices SET unseen_changes = ?2 WHERE id = ?1")?,
-            // first_seen is set on insert only; every other column follows the latest fetch.
-            upsert: tx.prepare_cached(
-                "INSERT INTO notices (id, source, native_id, title, buyer, deadline, published, score, matched,
-                                      notice_json, relevance_json, content_hash, first_seen, last_seen)
+            upsert: tx.prepare_cached(&format!(
+                "INSERT INTO notices ({NOTICE_COLUMNS})
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)
-                 ON CONFLICT (id) DO UPDATE SET
-                     source = excluded.source, native_id = excluded.native_id, title = excluded.title,
-                     buyer = excluded.buyer, deadline = excluded.deadline, published = excluded.published,
-                     score = excluded.score, matched = excluded.matched, notice_json = excluded.notice_json,
-                     relevance_json = excluded.relevance_json, content_hash = excluded.content_hash,
-                     last_seen = excluded.last_seen",
-            )?,
+                 {ON_CONFLICT}"
+            ))?,
+            upsert_staged: None,
             candidates: Candidates::default(),
             decided: Decided {
                 arrivals: Vec::with_capacity(rows),
@@ -178,7 +193,7 @@ impl<'tx> Saver<'tx> {
                 summary.updated += 1;
                 // An old row that no longer decodes is simply replaced: no diff to show for it.
                 if let Ok(old_notice) = serde_json::from_str::<Notice>(&old_json) {
-                    let changes = row.notice(notice)?.changes_from(&old_notice);
+                    let changes = row.notice(self.tx, notice)?.changes_from(&old_notice);
                     for c in &changes {
                         self.log_change.execute(params![id, c.field, c.old, c.new, self.now])?;
                     }
@@ -194,23 +209,40 @@ impl<'tx> Saver<'tx> {
         if row.matched {
             summary.matched += 1;
         }
-        self.upsert.execute(params![
-            id,
-            row.source,
-            row.native_id,
-            row.title,
-            row.buyer,
-            row.deadline.map(sortable),
-            row.published.map(sortable),
-            row.score,
-            row.matched,
-            row.notice_json,
-            row.relevance_json,
-            row.hash,
-            self.now,
-        ])?;
+        let (deadline, published) = (row.deadline.map(sortable), row.published.map(sortable));
+        match &row.body {
+            Body::Json { notice, relevance } => self.upsert.execute(params![
+                id,
+                row.source,
+                row.native_id,
+                row.title,
+                row.buyer,
+                deadline,
+                published,
+                row.score,
+                row.matched,
+                notice,
+                relevance,
+                row.hash,
+                self.now,
+            ])?,
+            Body::Staged { seq } => {
+                let upsert = match &mut self.upsert_staged {
+                    Some(upsert) => upsert,
+                    None => self.upsert_staged.insert(self.tx.prepare_cached(&format!(
+                        "INSERT INTO notices ({NOTICE_COLUMNS})
+                         SELECT id, source, native_id, title, buyer, ?2, ?3, score, matched,
+                                notice_json, relevance_json, content_hash, ?4, ?4
+                         FROM temp.staged_notices WHERE seq = ?1
+                         {ON_CONFLICT}"
+                    ))?),
+                };
+                upsert.execute(params![seq, deadline, published, self.now])?
+            }
+        };
         // The titles are only needed when a twin candidate turns up: most rows are never decoded.
-        let full = || row.notice(notice).ok();
+        let tx = self.tx;
+        let full = || row.notice(tx, notice).ok();
         let linked = duplicates::after_upsert(
             self.tx,
             &mut self.candidates,
@@ -245,6 +277,18 @@ impl<'tx> Saver<'tx> {
     }
 }
 
+/// The columns a save writes, in the order both upserts give them.
+const NOTICE_COLUMNS: &str = "id, source, native_id, title, buyer, deadline, published, score, matched, \
+     notice_json, relevance_json, content_hash, first_seen, last_seen";
+
+/// first_seen is set on insert only; every other column follows the latest fetch.
+const ON_CONFLICT: &str = "ON CONFLICT (id) DO UPDATE SET
+     source = excluded.source, native_id = excluded.native_id, title = excluded.title,
+     buyer = excluded.buyer, deadline = excluded.deadline, published = excluded.published,
+     score = excluded.score, matched = excluded.matched, notice_json = excluded.notice_json,
+     relevance_json = excluded.relevance_json, content_hash = excluded.content_hash,
+     last_seen = excluded.last_seen";
+
 /// A notice's stored row, as a fetch of it finds it.
 struct Previous {
     hash: String,
@@ -254,7 +298,8 @@ struct Previous {
     primary: Option<(String, String)>,
 }
 
-/// Reads a row of the staging table written by `staging.rs` (columns in [`STAGED_COLUMNS`] order).
+/// Reads a row of the staging table written by `staging.rs` (columns in [`STAGED_COLUMNS`] order),
+/// its JSON left there.
 pub(super) fn staged_row(r: &Row<'_>) -> rusqlite::Result<Prepared> {
     let instant = |i: usize| -> rusqlite::Result<Option<Timestamp>> {
         r.get::<_, Option<String>>(i)?
@@ -265,22 +310,21 @@ pub(super) fn staged_row(r: &Row<'_>) -> rusqlite::Result<Prepared> {
             .transpose()
     };
     Ok(Prepared {
-        id: NoticeId(r.get(0)?),
-        source: r.get(1)?,
-        native_id: r.get(2)?,
-        title: r.get(3)?,
-        buyer: r.get(4)?,
-        buyer_id: r.get(5)?,
-        deadline: instant(6)?,
-        published: instant(7)?,
-        score: r.get(8)?,
-        matched: r.get(9)?,
-        notice_json: r.get(10)?,
-        relevance_json: r.get(11)?,
-        hash: r.get(12)?,
+        body: Body::Staged { seq: r.get(0)? },
+        id: NoticeId(r.get(1)?),
+        source: r.get(2)?,
+        native_id: r.get(3)?,
+        title: r.get(4)?,
+        buyer: r.get(5)?,
+        buyer_id: r.get(6)?,
+        deadline: instant(7)?,
+        published: instant(8)?,
+        score: r.get(9)?,
+        matched: r.get(10)?,
+        hash: r.get(11)?,
     })
 }
 
 /// The staging table's columns as [`staged_row`] reads them.
-pub(super) const STAGED_COLUMNS: &str = "id, source, native_id, title, buyer, buyer_id, deadline, published, score, \
-     matched, notice_json, relevance_json, content_hash";
+pub(super) const STAGED_COLUMNS: &str =
+    "seq, id, source, native_id, title, buyer, buyer_id, deadline, published, score, matched, content_hash";

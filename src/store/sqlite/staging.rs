@@ -10,7 +10,7 @@
 use jiff::Timestamp;
 use rusqlite::params;
 
-use super::save::{Prepared, STAGED_COLUMNS, Saver, staged_row};
+use super::save::{Body, Prepared, STAGED_COLUMNS, Saver, staged_row};
 use super::{Decided, Store, StoreError, failed};
 use crate::model::{FeedState, Notice, Relevance};
 
@@ -38,12 +38,17 @@ impl Store {
         {
             let mut insert = tx
                 .prepare_cached(&format!(
-                    "INSERT INTO temp.staged_notices (feed, {STAGED_COLUMNS})
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+                    "INSERT INTO temp.staged_notices (feed, {STAGED_COLUMNS}, notice_json, relevance_json)
+                     VALUES (?1, NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
                 ))
                 .map_err(sqlite)?;
             for (notice, relevance) in items {
                 let row = Prepared::encode(notice, relevance)?;
+                // An encoded notice is in memory (`Staged` would fail the NOT NULL columns).
+                let (notice_json, relevance_json) = match &row.body {
+                    Body::Json { notice, relevance } => (Some(notice), Some(relevance)),
+                    Body::Staged { .. } => (None, None),
+                };
                 // Whole instants (the columns of `notices` drop fractions, the duplicate check
                 // compares deadlines exactly).
                 insert
@@ -59,9 +64,9 @@ impl Store {
                         row.published.map(|t| t.to_string()),
                         row.score,
                         row.matched,
-                        row.notice_json,
-                        row.relevance_json,
                         row.hash,
+                        notice_json,
+                        relevance_json,
                     ])
                     .map_err(sqlite)?;
             }
