@@ -159,12 +159,12 @@ fn a_poll_staged_page_by_page_is_saved_as_one_save_of_it_would_be() {
     let expected = seeded(&whole).save_fetch("TED", &items, &state(), now).expect("save");
 
     let mut store = seeded(&paged);
-    for page in poll() {
-        store.stage("TED", &page).expect("stage");
-    }
+    let [first, last]: [Vec<_>; 2] = poll().try_into().expect("two pages");
+    store.stage("TED", &first).expect("stage");
     // Another feed's staging is its own.
     store.stage("Doffin", &before()).expect("stage another feed");
-    let decided = store.commit_staged("TED", &state(), now).expect("commit");
+    // The last page is saved from memory, after the staged ones.
+    let decided = store.commit_staged("TED", &last, &state(), now).expect("commit");
 
     assert_eq!(decided.arrivals, expected.arrivals);
     assert_eq!(decided.summary, expected.summary);
@@ -208,7 +208,7 @@ fn staging_takes_no_lock_on_the_database_and_a_discarded_poll_writes_nothing() {
     // The poll failed on a later page: nothing of it is written, and a later poll starts afresh.
     store.discard_staged("TED").expect("discard");
     let decided = store
-        .commit_staged("TED", &state(), at("2026-11-22T10:00:00Z"))
+        .commit_staged("TED", &[], &state(), at("2026-11-22T10:00:00Z"))
         .expect("commit");
     assert!(decided.arrivals.is_empty());
     assert_eq!(decided.summary.new, 0);

@@ -2,8 +2,9 @@
 //! fetch hands it and stages it (`Store::stage`), and saves or drops each feed's poll when told.
 //!
 //! So a page is scored and encoded while the next one is fetched and parsed (two cores busy where
-//! the whole poll used to be read first and saved after), and only the pages in the channel are
-//! in memory, not the whole poll. A poll is still saved in one transaction, or not at all.
+//! the whole poll used to be read first and saved after), and only the pages in the channel and a
+//! feed's latest page are in memory, not the whole poll. A poll is still saved in one transaction,
+//! or not at all.
 
 use std::collections::HashMap;
 use std::thread::JoinHandle;
@@ -13,7 +14,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::feeds::FeedError;
 use crate::feeds::poller::{PageSink, Scorer};
-use crate::model::{FeedState, Notice};
+use crate::model::{FeedState, Notice, Relevance};
 use crate::store::{Store, StoreError, UpsertSummary};
 
 /// Pages waiting for the thread: enough to keep it busy while the next is parsed, few enough that
@@ -151,6 +152,9 @@ impl PageSink for StageSink {
 fn serve(mut store: Store, score: &Scorer, mut queue: mpsc::Receiver<Job>) {
     // A page that could not be staged fails its feed's poll, reported when the poll is saved.
     let mut failed: HashMap<String, StoreError> = HashMap::new();
+    // Each feed's latest page, scored, staged only once another page follows it: the last page
+    // (a one-page poll: all of it) is saved straight from memory, never written twice.
+    let mut held: HashMap<String, Vec<(Notice, Relevance)>> = HashMap::new();
     while let Some(job) = queue.blocking_recv() {
         match job {
             Job::Page { feed, notices } => {
@@ -164,12 +168,15 @@ fn serve(mut store: Store, score: &Scorer, mut queue: mpsc::Receiver<Job>) {
                         (notice, relevance)
                     })
                     .collect();
-                if let Err(error) = store.stage(&feed, &scored) {
+                let before = held.insert(feed.clone(), scored).unwrap_or_default();
+                if let Err(error) = store.stage(&feed, &before) {
+                    held.remove(&feed);
                     failed.insert(feed, error);
                 }
             }
             Job::Discard { feed } => {
                 failed.remove(&feed);
+                held.remove(&feed);
                 if let Err(error) = store.discard_staged(&feed) {
                     failed.insert(feed, error);
                 }
@@ -180,9 +187,12 @@ fn serve(mut store: Store, score: &Scorer, mut queue: mpsc::Receiver<Job>) {
                 now,
                 reply,
             } => {
+                let last = held.remove(&feed).unwrap_or_default();
                 let saved = match failed.remove(&feed) {
                     Some(error) => Err(error),
-                    None => store.commit_staged(&feed, &state, now).map(|decided| decided.summary),
+                    None => store
+                        .commit_staged(&feed, &last, &state, now)
+                        .map(|decided| decided.summary),
                 };
                 if saved.is_err() {
                     // Nothing of it reached the database; the staged pages go too (best effort:

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use rusqlite::params;
 
 use super::save::{Body, Prepared, STAGED_COLUMNS, Saver, staged_row};
-use super::{Decided, Store, StoreError, failed};
+use super::{Decided, StepError, Store, StoreError, failed};
 use crate::model::{FeedState, Notice, Relevance};
 
 /// The staging table; `seq` keeps the order the pages came in.
@@ -88,16 +88,23 @@ impl Store {
             .map_err(sqlite)
     }
 
-    /// Saves the poll of `feed` staged so far, in order, with its sync state, in one transaction
-    /// (as [`Store::save_fetch`], which decides alike), and empties its staging.
+    /// Saves the poll of `feed`: what was staged for it, in order, then `last` (its last page,
+    /// which a caller need not stage: nothing follows it to overlap with), with its sync state, in
+    /// one transaction (as [`Store::save_fetch`], which decides alike), and empties its staging.
     ///
     /// # Errors
     ///
     /// As [`Store::save_fetch`]; nothing of the poll is written then, and it stays staged.
-    pub fn commit_staged(&mut self, feed: &str, state: &FeedState, now: Timestamp) -> Result<Decided, StoreError> {
+    pub fn commit_staged(
+        &mut self,
+        feed: &str,
+        last: &[(Notice, Relevance)],
+        state: &FeedState,
+        now: Timestamp,
+    ) -> Result<Decided, StoreError> {
         let sqlite = failed("read staged notices");
         self.conn.execute_batch(CREATE).map_err(sqlite)?;
-        let rows: i64 = self
+        let staged: i64 = self
             .conn
             .query_row(
                 "SELECT count(*) FROM temp.staged_notices WHERE feed = ?1",
@@ -105,15 +112,19 @@ impl Store {
                 |r| r.get(0),
             )
             .map_err(sqlite)?;
-        let rows = usize::try_from(rows).unwrap_or_default();
+        let rows = usize::try_from(staged).unwrap_or_default() + last.len();
         self.save_poll(feed, rows, state, now, |tx, at| {
             let mut saver = Saver::new(tx, at, rows)?;
-            let mut staged = tx.prepare_cached(&format!(
+            let mut select = tx.prepare_cached(&format!(
                 "SELECT {STAGED_COLUMNS} FROM temp.staged_notices WHERE feed = ?1 ORDER BY seq"
             ))?;
-            let mut cursor = staged.query([feed])?;
+            let mut cursor = select.query([feed])?;
             while let Some(r) = cursor.next()? {
                 saver.save(&staged_row(r)?, None)?;
+            }
+            for (notice, relevance) in last {
+                let row = Prepared::encode(notice, relevance).map_err(StepError::Store)?;
+                saver.save(&row, Some(notice))?;
             }
             tx.execute("DELETE FROM temp.staged_notices WHERE feed = ?1", [feed])?;
             Ok(saver.finish())
