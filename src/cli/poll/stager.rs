@@ -169,6 +169,9 @@ fn serve(mut store: Store, score: &Scorer, mut queue: mpsc::Receiver<Job>) {
                     })
                     .collect();
                 let before = held.insert(feed.clone(), scored).unwrap_or_default();
+                if before.is_empty() {
+                    continue;
+                }
                 if let Err(error) = store.stage(&feed, &before) {
                     held.remove(&feed);
                     failed.insert(feed, error);
