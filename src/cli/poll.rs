@@ -99,7 +99,12 @@ impl Target<'_> {
             (Target::Postgres(client), Read::Held(fetched)) => {
                 postgres::save_fetch(client, feed, &fetched.scored, &state, now).await?
             }
-            (Target::Postgres(_), Read::Staged(_)) => unreachable!("PostgreSQL polls are read whole"),
+            // `read` never stages for PostgreSQL; said plainly rather than panicking if it ever did.
+            (Target::Postgres(_), Read::Staged(_)) => {
+                return Err(eyre!(
+                    "{feed}: the poll was staged for SQLite but the target is PostgreSQL; nothing was saved"
+                ));
+            }
         };
         Ok(summary)
     }

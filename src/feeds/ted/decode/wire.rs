@@ -198,11 +198,11 @@ impl<'de> Visitor<'de> for NoticeSeed {
         let mut seen = 0u32;
         let mut repeated = false;
         while let Some(key) = map.next_key::<Key>()? {
+            let bit = 1u32 << key as u32;
             if key == Key::Other {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             }
-            let bit = 1u32 << key as u32;
             if seen & bit != 0 {
                 // The rest is still read (the parser must reach the end of the object), not kept.
                 repeated = true;
@@ -233,7 +233,10 @@ impl<'de> Visitor<'de> for NoticeSeed {
                 Key::PlaceOfPerformance => n.place_of_performance = map.next_value_seed(LeafList)?,
                 Key::NoticeType => n.notice_type = map.next_value()?,
                 Key::Links => n.links = map.next_value_seed(LinksSeed)?,
-                Key::Other => unreachable!("skipped above"),
+                // Skipped above; read past like any unknown field.
+                Key::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
         }
         Ok((!repeated).then_some(n))
