@@ -151,6 +151,21 @@ impl fmt::Display for MergeReason {
     }
 }
 
+/// The fields of a notice its buyer-level [`Fingerprint`] is made of.
+#[derive(Debug, Clone, Copy)]
+pub struct BuyerFields<'a> {
+    /// The notice.
+    pub id: &'a NoticeId,
+    /// Its source kind.
+    pub source: &'a str,
+    /// Its buyer names, `"; "` between co-buyers.
+    pub buyer: &'a str,
+    /// Its buyer's organisation number(s), if any.
+    pub buyer_id: Option<&'a str>,
+    /// Its tender deadline.
+    pub deadline: Option<Timestamp>,
+}
+
 /// What de-duplication needs of a notice, computed once: buyer keys, title token sets, deadline.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fingerprint {
@@ -189,7 +204,19 @@ impl Fingerprint {
     /// The fingerprint without the title token sets, which are the costly part and only needed
     /// when there is a candidate to compare with: enough to file the notice under its keys.
     pub fn of_buyer(notice: &Notice) -> Self {
-        let orgs = notice.buyer_id.as_deref().map(org_numbers).unwrap_or_default();
+        Self::of_buyer_fields(BuyerFields {
+            id: &notice.id,
+            source: &notice.source,
+            buyer: &notice.buyer,
+            buyer_id: notice.buyer_id.as_deref(),
+            deadline: notice.deadline,
+        })
+    }
+
+    /// [`Fingerprint::of_buyer`] from just the fields it reads, for a notice kept encoded (the
+    /// store's staged rows) that would otherwise be decoded whole for them.
+    pub fn of_buyer_fields(notice: BuyerFields<'_>) -> Self {
+        let orgs = notice.buyer_id.map(org_numbers).unwrap_or_default();
         let (mut names, mut written_names): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
         let mut name_at = HashMap::new();
         for written in notice.buyer.split("; ") {
@@ -206,7 +233,7 @@ impl Fingerprint {
         let buyer_words = names.iter().flat_map(|n| n.split(' ')).map(str::to_owned).collect();
         Self {
             id: notice.id.clone(),
-            source: notice.source.clone(),
+            source: notice.source.to_owned(),
             orgs,
             names,
             written_names,

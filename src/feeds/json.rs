@@ -220,21 +220,30 @@ pub(super) fn raw_strings(v: &Value) -> Vec<Cow<'_, str>> {
     out
 }
 
-/// What [`raw_strings`] finds in a field's JSON text, read straight from the text instead of through
-/// a [`Value`] tree: a list of 150,000 short codes built that tree of tiny values first, which was
+/// What [`raw_strings`] finds in a value, read straight from the deserializer instead of through a
+/// [`Value`] tree: a list of 150,000 short codes built that tree of tiny values first, which was
 /// most of the cost of such a body (issue #12). Same strings in the same order (an object's values
-/// by key order, the last of a repeated key, as [`Value`]'s map keeps them); empty when the text
-/// is not JSON.
-pub(super) fn raw_strings_of(raw: &serde_json::value::RawValue) -> Vec<Cow<'_, str>> {
-    let mut out = Vec::new();
-    let mut de = serde_json::Deserializer::from_str(raw.get());
-    if serde::de::DeserializeSeed::deserialize(Leaves(&mut out), &mut de).is_err() {
-        out.clear();
+/// by key order, the last of a repeated key, as [`Value`]'s map keeps them).
+pub(super) struct LeafList;
+
+impl<'de> serde::de::DeserializeSeed<'de> for LeafList {
+    type Value = Vec<Cow<'de, str>>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        let mut out = Vec::new();
+        serde::de::DeserializeSeed::deserialize(Leaves(&mut out), deserializer)?;
+        Ok(out)
     }
-    out
 }
 
-/// Pushes every string or number of the value it reads into the vector (see [`raw_strings_of`]).
+/// [`LeafList`] of a field's JSON text; empty when the text is not JSON (the award reader's
+/// competition keys, `feeds::awards::ted_keys`).
+pub(super) fn raw_strings_of(raw: &serde_json::value::RawValue) -> Vec<Cow<'_, str>> {
+    let mut de = serde_json::Deserializer::from_str(raw.get());
+    serde::de::DeserializeSeed::deserialize(LeafList, &mut de).unwrap_or_default()
+}
+
+/// Pushes every string or number of the value it reads into the vector (see [`LeafList`]).
 struct Leaves<'v, 'de>(&'v mut Vec<Cow<'de, str>>);
 
 impl<'de> serde::de::DeserializeSeed<'de> for Leaves<'_, 'de> {
@@ -402,9 +411,10 @@ mod tests {
             "null",
             "[]",
         ] {
-            let raw = serde_json::value::RawValue::from_string(text.to_owned()).expect("valid");
+            let mut de = serde_json::Deserializer::from_str(text);
+            let read = serde::de::DeserializeSeed::deserialize(LeafList, &mut de).expect("valid");
             let tree: Value = serde_json::from_str(text).expect("valid");
-            assert_eq!(raw_strings_of(&raw), raw_strings(&tree), "{text}");
+            assert_eq!(read, raw_strings(&tree), "{text}");
         }
     }
 

@@ -24,8 +24,11 @@ use super::http::HttpFetcher;
 pub use super::schedule::{MIN_INTERVAL, PollerOptions, backoff, jittered};
 use super::{FeedAdapter, FeedError, FeedEvent};
 use crate::model::{FeedState, Notice, Relevance};
-pub use awards::{MAX_VALUE_NOTICES, fetch_award_values};
-pub use fetch::{FeedFetch, ScoredFetch, fetch_and_score, fetch_feed, fetch_feed_pending, fetch_poll};
+pub use awards::{MAX_VALUE_NOTICES, fetch_award_values, poll_awards};
+pub use fetch::{
+    FeedFetch, PageSink, PagesRead, ScoredFetch, fetch_and_score, fetch_feed, fetch_feed_pending, fetch_poll,
+    fetch_poll_into,
+};
 pub use plan::{PollPlan, Progress, plan_poll, resume_since, state_after};
 
 /// Scores a notice against the user's profile; injected so `feeds` does not depend on `matching`.

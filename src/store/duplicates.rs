@@ -13,6 +13,7 @@
 //! publishes a day later.) Only notices new to the database are linked: pairs stored before this
 //! schema, or whose deadlines converge later, stay separate.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, Transaction, params};
@@ -34,19 +35,20 @@ pub(crate) struct Candidates {
     decoded: HashMap<String, Option<Fingerprint>>,
 }
 
-/// Called in the fetch's transaction right after `notice` was written: refiles its keys and, when it
-/// is `new`, links it to the same procedure already stored on another source. Returns the primary it
-/// was linked to and why, if it was.
-pub(crate) fn after_upsert(
+/// Called in the fetch's transaction right after a notice was written: refiles its keys and, when
+/// it is `new`, links it to the same procedure already stored on another source. `fingerprint` is
+/// the notice's buyer-level one; `full` gives the notice itself, asked for only when a candidate
+/// turns up (its titles are compared). Returns the primary it was linked to and why, if it was.
+pub(crate) fn after_upsert<'n>(
     tx: &Transaction<'_>,
     cache: &mut Candidates,
-    notice: &Notice,
+    mut fingerprint: Fingerprint,
+    full: impl FnOnce() -> Option<Cow<'n, Notice>>,
     new: bool,
     now: &str,
 ) -> rusqlite::Result<Option<(String, String)>> {
-    let mut fingerprint = Fingerprint::of_buyer(notice);
     let primary = if new {
-        link(tx, cache, &mut fingerprint, notice, now)?
+        link(tx, cache, &mut fingerprint, full, now)?
     } else {
         None
     };
@@ -56,11 +58,11 @@ pub(crate) fn after_upsert(
 
 /// Finds the best stored twin of `notice` (most alike title; ties: seen first) and records the
 /// merge; `fingerprint` is the notice's, its titles filled in when a candidate turns up.
-fn link(
+fn link<'n>(
     tx: &Transaction<'_>,
     cache: &mut Candidates,
     fingerprint: &mut Fingerprint,
-    notice: &Notice,
+    full: impl FnOnce() -> Option<Cow<'n, Notice>>,
     now: &str,
 ) -> rusqlite::Result<Option<(String, String)>> {
     let Some(day) = fingerprint.deadline_day() else {
@@ -80,6 +82,7 @@ fn link(
     let (own_from, own_to) = (format!("{}:", fingerprint.source), format!("{};", fingerprint.source));
     let mut seen = HashSet::new();
     let mut best: Option<(String, MergeReason)> = None;
+    let mut full = Some(full);
     for key in fingerprint.buyer_keys() {
         let rows = candidates.query_map(
             params![key.index_text(), day - 1, day + 1, own_from, day, own_to],
@@ -90,8 +93,11 @@ fn link(
             if !seen.insert(id.clone()) {
                 continue;
             }
-            // Most notices have no candidate at all: their titles are never tokenised.
-            fingerprint.add_titles(notice);
+            // Most notices have no candidate at all: their titles are never tokenised (nor, for a
+            // staged row, decoded).
+            if let Some(notice) = full.take().and_then(|full| full()) {
+                fingerprint.add_titles(&notice);
+            }
             let candidate = match cache.decoded.get(&id) {
                 Some(known) => known,
                 None => {

@@ -18,15 +18,15 @@ mod descriptions;
 mod feed_state;
 mod open_checks;
 mod rescore;
+mod save;
+mod staging;
 
 pub use awards::{AwardQuery, AwardSaveSummary, PolledAwards};
 pub use rescore::{RescoreJob, RescoreStep, rescore_all};
+use save::upsert_in;
 
 use super::{Arrival, StoreError, schema};
-use crate::model::{
-    DecisionKind, FieldChange, Notice, NoticeId, NoticeRecord, Relevance, RuleNames, Triage, TriageChange,
-    merge_changes,
-};
+use crate::model::{DecisionKind, Notice, NoticeId, NoticeRecord, Relevance, RuleNames, Triage, TriageChange};
 
 /// How long a write waits for another connection's lock before failing with "database is locked".
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -674,121 +674,6 @@ pub struct Decided {
     pub summary: UpsertSummary,
     /// One per saved notice, in the order given.
     pub arrivals: Vec<Arrival>,
-}
-
-fn upsert_in(tx: &Transaction<'_>, items: &[(Notice, Relevance)], now: &str) -> Result<Decided, StepError> {
-    let mut summary = UpsertSummary::default();
-    let mut arrivals = Vec::with_capacity(items.len());
-    let mut candidates = super::duplicates::Candidates::default();
-    // The duplicate link comes along: a secondary fetched again stays a link on its primary.
-    let mut find = tx.prepare_cached(
-        "SELECT n.content_hash, n.notice_json, n.unseen_changes, d.primary_id, d.reason
-         FROM notices AS n LEFT JOIN duplicates AS d ON d.notice_id = n.id WHERE n.id = ?1",
-    )?;
-    let mut log_change =
-        tx.prepare_cached("INSERT INTO changes (notice_id, field, old, new, at) VALUES (?1, ?2, ?3, ?4, ?5)")?;
-    let mut set_unseen = tx.prepare_cached("UPDATE notices SET unseen_changes = ?2 WHERE id = ?1")?;
-    // first_seen is set on insert only; every other column follows the latest fetch.
-    let mut upsert = tx.prepare_cached(
-        "INSERT INTO notices (id, source, native_id, title, buyer, deadline, published, score, matched,
-                              notice_json, relevance_json, content_hash, first_seen, last_seen)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)
-         ON CONFLICT (id) DO UPDATE SET
-             source = excluded.source, native_id = excluded.native_id, title = excluded.title,
-             buyer = excluded.buyer, deadline = excluded.deadline, published = excluded.published,
-             score = excluded.score, matched = excluded.matched, notice_json = excluded.notice_json,
-             relevance_json = excluded.relevance_json, content_hash = excluded.content_hash,
-             last_seen = excluded.last_seen",
-    )?;
-    for (notice, relevance) in items {
-        let encode = |error| {
-            StepError::Store(StoreError::Encode {
-                id: notice.id.to_string(),
-                error,
-            })
-        };
-        let notice_json = serde_json::to_string(notice).map_err(encode)?;
-        let relevance_json = serde_json::to_string(relevance).map_err(encode)?;
-        let hash = content_hash(&notice_json);
-        let previous: Option<Previous> = find
-            .query_row([notice.id.as_str()], |row| {
-                Ok(Previous {
-                    hash: row.get(0)?,
-                    json: row.get(1)?,
-                    unseen: row.get(2)?,
-                    primary: row.get::<_, Option<String>>(3)?.zip(row.get::<_, Option<String>>(4)?),
-                })
-            })
-            .optional()?;
-        let mut unseen = None;
-        let is_new = previous.is_none();
-        let primary = previous.as_ref().and_then(|p| p.primary.clone());
-        match previous {
-            None => summary.new += 1,
-            Some(Previous { hash: old, .. }) if old == hash => summary.unchanged += 1,
-            Some(Previous {
-                json: old_json,
-                unseen: old_unseen,
-                ..
-            }) => {
-                summary.updated += 1;
-                // An old row that no longer decodes is simply replaced: no diff to show for it.
-                if let Ok(old_notice) = serde_json::from_str::<Notice>(&old_json) {
-                    let changes = notice.changes_from(&old_notice);
-                    for c in &changes {
-                        log_change.execute(params![notice.id.as_str(), c.field, c.old, c.new, now])?;
-                    }
-                    if !changes.is_empty() {
-                        let earlier: Vec<FieldChange> = old_unseen
-                            .and_then(|j| serde_json::from_str(&j).ok())
-                            .unwrap_or_default();
-                        unseen = Some(merge_changes(earlier, changes));
-                    }
-                }
-            }
-        }
-        if relevance.matched {
-            summary.matched += 1;
-        }
-        upsert.execute(params![
-            notice.id.as_str(),
-            notice.source,
-            notice.native_id,
-            notice.title,
-            notice.buyer,
-            notice.deadline.map(sortable),
-            notice.published.map(sortable),
-            relevance.score,
-            relevance.matched,
-            notice_json,
-            relevance_json,
-            hash,
-            now,
-        ])?;
-        let linked = super::duplicates::after_upsert(tx, &mut candidates, notice, is_new, now)?;
-        if let Some(changes) = &unseen {
-            let json = serde_json::to_string(changes).map_err(encode)?;
-            set_unseen.execute(params![notice.id.as_str(), json])?;
-        }
-        arrivals.push(match linked.or(primary) {
-            Some((primary, reason)) => Arrival::Duplicate {
-                primary: NoticeId(primary),
-                reason,
-            },
-            None if is_new => Arrival::New,
-            None => Arrival::Known { unseen },
-        });
-    }
-    Ok(Decided { summary, arrivals })
-}
-
-/// A notice's stored row, as a fetch of it finds it.
-struct Previous {
-    hash: String,
-    json: String,
-    unseen: Option<String>,
-    /// The notice it is linked to as a duplicate, and why.
-    primary: Option<(String, String)>,
 }
 
 /// RFC 3339 in UTC without fractional seconds, so that comparing the text compares the instants

@@ -2,7 +2,7 @@
 //! loopback server; `--help`, completions and the man page. Filters and formats: `tests/cli/export.rs`.
 
 use anbud::demo;
-use anbud::demo::server::LoopbackServer;
+use anbud::demo::server::{CannedResponse, LoopbackServer, Route};
 
 use crate::common;
 
@@ -196,6 +196,47 @@ async fn poll_once_exit_codes_reflect_failures() {
     let all = feed_config(dir.path(), &[("Broken", dead_url)]);
     let out = poll_once(&all, &db, &[]).await;
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_poll_failing_on_its_last_page_writes_nothing_though_its_first_pages_were_staged() {
+    // The demo's three TED pages, the third refused: the first two were already scored and staged
+    // by the time it fails.
+    let pages = demo::ted_demo_routes(demo::TED_DEMO_PATH).remove(0).respond;
+    let route = Route::new("POST", demo::TED_DEMO_PATH, move |req| {
+        let token = req
+            .body_json()
+            .and_then(|b| b.get("iterationNextToken")?.as_str().map(str::to_owned));
+        if token.as_deref() == Some(demo::TED_DEMO_TOKEN_PAGE_3) {
+            CannedResponse::json(500, r#"{"message":"internal error"}"#)
+        } else {
+            pages(req)
+        }
+    });
+    let server = LoopbackServer::start(vec![route]).await.expect("server");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = feed_config(dir.path(), &[("TED", server.base_url())]);
+    let db = dir.path().join("anbud.db");
+
+    let out = poll_once(&config, &db, &[]).await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("TED: error: "), "{stdout}");
+    let token_requests = server
+        .requests()
+        .iter()
+        .filter(|r| r.body_json().is_some_and(|b| b.get("iterationNextToken").is_some()))
+        .count();
+    assert!(
+        token_requests >= 2,
+        "pages two and three were asked for: {token_requests}"
+    );
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    let count = |table: &str| -> i64 {
+        conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .expect("count")
+    };
+    assert_eq!((count("notices"), count("dedup_keys"), count("feed_state")), (0, 0, 0));
 }
 
 #[tokio::test(flavor = "multi_thread")]

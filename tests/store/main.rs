@@ -7,3 +7,4 @@ mod common;
 
 mod database;
 mod dedup;
+mod staging;

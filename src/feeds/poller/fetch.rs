@@ -61,30 +61,99 @@ pub async fn fetch_feed_pending(
 /// read before an error are discarded, so a poll is all-or-nothing and the next one re-reads the
 /// same window.
 pub async fn fetch_poll(fetcher: &HttpFetcher, spec: &FeedSpec, plan: &PollPlan) -> Result<FeedFetch, FeedError> {
+    let mut notices = Vec::new();
+    let read = fetch_poll_into(fetcher, spec, plan, &mut notices).await?;
+    Ok(FeedFetch {
+        notices,
+        warnings: read.warnings,
+        validators: read.validators,
+        progress: read.progress,
+        awards: read.awards,
+    })
+}
+
+/// Where [`fetch_poll_into`] hands each page's notices as soon as the page is parsed, so a caller
+/// can score and store a page while the next one is fetched instead of holding the whole poll.
+pub trait PageSink {
+    /// The notices of the next page, without those an earlier page of the poll already brought.
+    ///
+    /// # Errors
+    /// A [`FeedError`] ends the poll with that error (e.g. the store behind the sink stopped).
+    fn page(&mut self, notices: Vec<Notice>) -> impl Future<Output = Result<(), FeedError>> + Send;
+
+    /// Everything handed over so far is void: the poll reads its window again from the start
+    /// (a refused cursor, see [`fetch_poll`]).
+    ///
+    /// # Errors
+    /// As [`PageSink::page`].
+    fn restart(&mut self) -> impl Future<Output = Result<(), FeedError>> + Send;
+}
+
+/// Collects the poll in memory: [`fetch_poll`].
+impl PageSink for Vec<Notice> {
+    async fn page(&mut self, notices: Vec<Notice>) -> Result<(), FeedError> {
+        self.extend(notices);
+        Ok(())
+    }
+
+    async fn restart(&mut self) -> Result<(), FeedError> {
+        self.clear();
+        Ok(())
+    }
+}
+
+/// What a poll read besides its notices (those went to a [`PageSink`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PagesRead {
+    /// How many notices went to the sink (after a restart, only those read since).
+    pub notices: usize,
+    /// As [`FeedFetch::warnings`].
+    pub warnings: Vec<String>,
+    /// As [`FeedFetch::validators`].
+    pub validators: Vec<UrlValidators>,
+    /// As [`FeedFetch::progress`].
+    pub progress: Progress,
+    /// As [`FeedFetch::awards`]: those the pages themselves carried.
+    pub awards: PollAwards,
+}
+
+/// [`fetch_poll`], handing each page's notices to `sink` as it is parsed. On an error the sink
+/// has received part of the poll, which the caller must then discard: a poll is all-or-nothing.
+///
+/// # Errors
+/// As [`fetch_poll`], and the sink's own errors.
+pub async fn fetch_poll_into<S: PageSink + Send>(
+    fetcher: &HttpFetcher,
+    spec: &FeedSpec,
+    plan: &PollPlan,
+    sink: &mut S,
+) -> Result<PagesRead, FeedError> {
     spec.adapter.readiness().map_err(FeedError::Other)?;
-    match read_pages(fetcher, spec, plan, plan.cursor.clone()).await {
+    match read_pages(fetcher, spec, plan, plan.cursor.clone(), sink).await {
         Err(FeedError::Status { status, .. }) if plan.cursor.is_some() && (400..500).contains(&status) => {
             let low = plan.resume.as_ref().and_then(|r| r.low);
             let restart = low.and_then(|low| spec.adapter.restart_cursor(low));
-            let mut fetched = read_pages(fetcher, spec, plan, restart).await?;
-            fetched.warnings.push(format!(
+            sink.restart().await?;
+            let mut read = read_pages(fetcher, spec, plan, restart, sink).await?;
+            read.warnings.push(format!(
                 "the saved paging cursor was refused (HTTP {status}, probably expired): the rest of the window is read again"
             ));
-            Ok(fetched)
+            Ok(read)
         }
         other => other,
     }
 }
 
-/// Reads up to `max_pages` pages of `plan`'s window from `cursor` on.
-async fn read_pages(
+/// Reads up to `max_pages` pages of `plan`'s window from `cursor` on, into `sink`.
+async fn read_pages<S: PageSink + Send>(
     fetcher: &HttpFetcher,
     spec: &FeedSpec,
     plan: &PollPlan,
     mut cursor: Option<String>,
-) -> Result<FeedFetch, FeedError> {
+    sink: &mut S,
+) -> Result<PagesRead, FeedError> {
     let since = plan.since;
-    let mut out = FeedFetch::default();
+    let mut out = PagesRead::default();
     let mut seen = HashSet::new();
     let max_pages = spec.max_pages.max(1);
     for read in 1..=max_pages {
@@ -106,6 +175,8 @@ async fn read_pages(
         };
         let page = spec.adapter.parse_window(since, cursor.as_deref(), &body)?;
         awards::absorb_page(spec, &body, &mut out.awards);
+        // The body is parsed: its memory goes back before the sink takes its time over the page.
+        drop(body);
         let empty = page.notices.is_empty();
         // A server that counts zero hits is telling us this window is empty, not looping: an
         // adapter that splits its query into windows (Doffin) moves on to the next one.
@@ -117,8 +188,9 @@ async fn read_pages(
         }
         let oldest = page.notices.iter().filter_map(|n| n.published).min();
         out.progress.low = out.progress.low.into_iter().chain(oldest).min();
-        out.notices
-            .extend(page.notices.into_iter().filter(|n| seen.insert(n.id.clone())));
+        let fresh: Vec<Notice> = page.notices.into_iter().filter(|n| seen.insert(n.id.clone())).collect();
+        out.notices += fresh.len();
+        sink.page(fresh).await?;
         // A repeated cursor or an empty page with a cursor would otherwise loop until max_pages.
         match page.next {
             Some(next) if (!empty || counted_empty) && cursor.as_deref() != Some(next.as_str()) => {

@@ -10,19 +10,16 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
 use jiff::Timestamp;
-use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::feeds::dates::{combine, parse_instant};
 use crate::feeds::distinct::distinct;
-use crate::feeds::json::{
-    count, cpv_codes, decode_repaired, from_text, number, raw_strings, raw_strings_of, type_name,
-};
+use crate::feeds::json::{count, decode_repaired, from_text, number, push_cpv_codes, raw_strings, type_name};
 use crate::feeds::nuts::nuts_codes;
 use crate::feeds::{Page, ParseError};
 use crate::model::text::sanitize;
-use crate::model::{Notice, NoticeId, preferred_text};
+use crate::model::{Notice, NoticeId, PREFERRED_LANGUAGES, preferred_text};
 
 /// Parses one search response body into a page of notices, de-duplicated by id in source order.
 pub(super) fn parse_page(kind: &str, body: &[u8]) -> Result<Page, ParseError> {
@@ -31,78 +28,9 @@ pub(super) fn parse_page(kind: &str, body: &[u8]) -> Result<Page, ParseError> {
     decode_repaired(body, |text| decode_page(kind, text))
 }
 
-/// The top level of a search response, its values left as raw JSON until they are needed.
-#[derive(Deserialize)]
-struct RawPage<'a> {
-    #[serde(borrow)]
-    notices: Option<&'a RawValue>,
-    #[serde(rename = "iterationNextToken", borrow)]
-    next: Option<&'a RawValue>,
-    #[serde(rename = "totalNoticeCount", borrow)]
-    total: Option<&'a RawValue>,
-    #[serde(rename = "timedOut", borrow)]
-    timed_out: Option<&'a RawValue>,
-}
+mod wire;
 
-/// The fields of one notice that are read; the rest (most of an 8 kB notice: `links` to every
-/// format in 24 languages, the generated title in 24 languages) is only scanned past, never built
-/// into a tree. Aliases (`ND`, `TI`, …) come from older payloads.
-#[derive(Deserialize)]
-struct RawNotice<'a> {
-    #[serde(rename = "publication-number", borrow)]
-    publication_number: Option<&'a RawValue>,
-    #[serde(rename = "ND", borrow)]
-    nd: Option<&'a RawValue>,
-    #[serde(rename = "title-proc", borrow)]
-    title_proc: Option<&'a RawValue>,
-    #[serde(rename = "notice-title", borrow)]
-    notice_title: Option<&'a RawValue>,
-    #[serde(rename = "TI", borrow)]
-    ti: Option<&'a RawValue>,
-    #[serde(rename = "description-proc", borrow)]
-    description_proc: Option<&'a RawValue>,
-    #[serde(rename = "description-lot", borrow)]
-    description_lot: Option<&'a RawValue>,
-    #[serde(rename = "buyer-name", borrow)]
-    buyer_name: Option<&'a RawValue>,
-    #[serde(rename = "buyer-country", borrow)]
-    buyer_country: Option<&'a RawValue>,
-    #[serde(rename = "CY", borrow)]
-    cy: Option<&'a RawValue>,
-    #[serde(rename = "classification-cpv", borrow)]
-    cpv: Option<&'a RawValue>,
-    #[serde(rename = "publication-date", borrow)]
-    publication_date: Option<&'a RawValue>,
-    #[serde(rename = "PD", borrow)]
-    pd: Option<&'a RawValue>,
-    #[serde(rename = "deadline-receipt-tender-date-lot", borrow)]
-    deadline_dates: Option<&'a RawValue>,
-    #[serde(rename = "deadline-receipt-tender-time-lot", borrow)]
-    deadline_times: Option<&'a RawValue>,
-    #[serde(rename = "estimated-value-proc", borrow)]
-    value_proc: Option<&'a RawValue>,
-    #[serde(rename = "estimated-value-cur-proc", borrow)]
-    currency_proc: Option<&'a RawValue>,
-    #[serde(rename = "estimated-value-lot", borrow)]
-    value_lot: Option<&'a RawValue>,
-    #[serde(rename = "estimated-value-cur-lot", borrow)]
-    currency_lot: Option<&'a RawValue>,
-    #[serde(rename = "place-of-performance", borrow)]
-    place_of_performance: Option<&'a RawValue>,
-    #[serde(rename = "notice-type", borrow)]
-    notice_type: Option<&'a RawValue>,
-    #[serde(borrow)]
-    links: Option<&'a RawValue>,
-}
-
-/// The two `links` kinds that hold notice pages, each a language→URL map.
-#[derive(Deserialize)]
-struct RawLinks<'a> {
-    #[serde(borrow)]
-    html: Option<&'a RawValue>,
-    #[serde(rename = "htmlDirect", borrow)]
-    html_direct: Option<&'a RawValue>,
-}
+use wire::{Links, Notices, WireNotice, WirePage};
 
 /// The first of `raws` that is present and not null, as a value (aliases of one field). `null`
 /// arrives as `None` already; a value that no longer parses on its own reads as absent.
@@ -110,17 +38,6 @@ fn field(raws: &[Option<&RawValue>]) -> Option<Value> {
     raws.iter()
         .flatten()
         .find_map(|raw| serde_json::from_str::<Value>(raw.get()).ok().filter(|v| !v.is_null()))
-}
-
-/// Every string or number inside a list field, read from its text without a [`Value`] tree (see
-/// [`raw_strings_of`]); empty when absent or null.
-fn leaves(raw: Option<&RawValue>) -> Vec<std::borrow::Cow<'_, str>> {
-    raw.map(raw_strings_of).unwrap_or_default()
-}
-
-/// Whether `raw` is a JSON object (its text starts with `{`; RawValue holds no leading space).
-fn is_object(raw: &RawValue) -> bool {
-    raw.get().starts_with('{')
 }
 
 fn decode_page(kind: &str, text: &str) -> Result<Page, ParseError> {
@@ -132,15 +49,11 @@ fn decode_page(kind: &str, text: &str) -> Result<Page, ParseError> {
             type_name(&root)
         )));
     }
-    let root: RawPage<'_> = from_text(text)?;
-    let notices: Vec<&RawValue> = match root.notices {
-        Some(list) if list.get().starts_with('[') => from_text(list.get())?,
-        Some(other) => {
-            let other: Value = from_text(other.get())?;
-            return Err(ParseError::Shape(format!(
-                "`notices` is {}, not a list",
-                type_name(&other)
-            )));
+    let root: WirePage<'_> = from_text(text)?;
+    let notices = match root.notices {
+        Some(Notices::List(list)) => list,
+        Some(Notices::Other(what)) => {
+            return Err(ParseError::Shape(format!("`notices` is {what}, not a list")));
         }
         None => {
             let Value::Object(root) = from_text(text)? else {
@@ -149,20 +62,20 @@ fn decode_page(kind: &str, text: &str) -> Result<Page, ParseError> {
             return Err(ParseError::Shape(missing_notices(&root)));
         }
     };
-    let partial = field(&[root.timed_out]).and_then(|v| v.as_bool()).unwrap_or(false);
+    let partial = root.timed_out.as_ref().and_then(Value::as_bool).unwrap_or(false);
     let mut seen = HashSet::new();
     let mut page = Page {
         notices: Vec::with_capacity(notices.len()),
-        next: field(&[root.next]).as_ref().and_then(first_text),
-        total: field(&[root.total]).as_ref().and_then(count),
+        next: root.next.as_ref().and_then(first_text),
+        total: root.total.as_ref().and_then(count),
         partial,
         warnings: Vec::new(),
     };
-    // A notice that is not an object, or repeats a field, is skipped: the rest of the page stays.
-    let objects = notices.into_iter().filter(|raw| is_object(raw));
-    for notice in objects.filter_map(|raw| serde_json::from_str::<RawNotice<'_>>(raw.get()).ok()) {
+    // A notice that is not an object, or repeats a field, was read as `None`: the rest of the page
+    // stays.
+    for notice in notices.iter().flatten() {
         // A notice without a number cannot be stored or linked; skipping it keeps the rest.
-        if let Some(notice) = decode_notice(kind, &notice)
+        if let Some(notice) = decode_notice(kind, notice)
             && seen.insert(notice.id.clone())
         {
             page.notices.push(notice);
@@ -187,16 +100,20 @@ fn missing_notices(root: &Map<String, Value>) -> String {
     }
 }
 
+/// Of two aliases of a field, the first present (and not null) one, even when it holds no text.
+fn either<'v>(a: Option<&'v Value>, b: Option<&'v Value>) -> Option<&'v Value> {
+    a.or(b)
+}
+
 /// Decodes one notice; `None` when it has no publication number.
-fn decode_notice(kind: &str, raw: &RawNotice<'_>) -> Option<Notice> {
-    let native_id = field(&[raw.publication_number, raw.nd]).as_ref().and_then(first_text)?;
-    let languages =
-        |raws: &[Option<&RawValue>], join: &str| field(raws).map(|v| by_language(&v, join)).unwrap_or_default();
+fn decode_notice(kind: &str, raw: &WireNotice<'_>) -> Option<Notice> {
+    let native_id = either(raw.publication_number.as_ref(), raw.nd.as_ref()).and_then(first_text)?;
+    let languages = |v: Option<&Value>, join: &str| v.map(|v| by_language(v, join)).unwrap_or_default();
     // `title-proc` is the buyer's own title; TED's generated `notice-title` only stands in for it
     // (and is only parsed then: it comes in 24 languages).
-    let own = languages(&[raw.title_proc], " ");
+    let own = languages(raw.title_proc.as_ref(), " ");
     let (titles, title) = if own.is_empty() {
-        let generated = languages(&[raw.notice_title, raw.ti], " ");
+        let generated = languages(field(&[raw.notice_title, raw.ti]).as_ref(), " ");
         let title = preferred_text(&generated).map(strip_generated_prefix);
         (generated, title)
     } else {
@@ -207,33 +124,38 @@ fn decode_notice(kind: &str, raw: &RawNotice<'_>) -> Option<Notice> {
     let title = title
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| format!("{} notice {native_id}", kind.to_ascii_uppercase()));
-    let description = [raw.description_proc, raw.description_lot]
+    let description = [&raw.description_proc, &raw.description_lot]
         .iter()
-        .map(|field| languages(&[*field], " "))
-        .find_map(|map| preferred_text(&map).map(str::to_owned))
+        .map(|field| languages(field.as_ref(), " "))
+        .find_map(take_preferred)
         .unwrap_or_default();
-    let buyers = languages(&[raw.buyer_name], "; ");
+    let buyer = take_preferred(languages(raw.buyer_name.as_ref(), "; ")).unwrap_or_default();
     let (value, currency) = value_and_currency(raw);
-    let text_of = |raws: &[Option<&RawValue>]| field(raws).as_ref().and_then(first_text);
+    let mut cpv = Vec::new();
+    push_cpv_codes(&mut cpv, &raw.cpv);
     Some(Notice {
         id: NoticeId::new(kind, &native_id),
         source: kind.to_owned(),
         title,
         titles: titles.into(),
         description,
-        buyer: preferred_text(&buyers).unwrap_or_default().to_owned(),
-        country: text_of(&[raw.buyer_country, raw.cy]).map(|c| c.to_ascii_uppercase()),
-        cpv: cpv_codes(field(&[raw.cpv]).as_ref()),
-        published: text_of(&[raw.publication_date, raw.pd]).and_then(|s| parse_instant(&s)),
+        buyer,
+        country: either(raw.buyer_country.as_ref(), raw.cy.as_ref())
+            .and_then(first_text)
+            .map(|c| c.to_ascii_uppercase()),
+        cpv,
+        published: either(raw.publication_date.as_ref(), raw.pd.as_ref())
+            .and_then(first_text)
+            .and_then(|s| parse_instant(&s)),
         deadline: deadline(raw),
         value,
         currency,
         questions_deadline: None,
         // TED's search fields documented in FEEDS.md carry no buyer identifier.
         buyer_id: None,
-        nuts: nuts_codes(leaves(raw.place_of_performance).iter().map(AsRef::as_ref)),
-        notice_type: text_of(&[raw.notice_type]),
-        url: notice_url(raw.links, &native_id),
+        nuts: nuts_codes(raw.place_of_performance.iter().map(AsRef::as_ref)),
+        notice_type: raw.notice_type.as_ref().and_then(first_text),
+        url: notice_url(raw.links.as_ref(), &native_id),
         native_id,
     })
 }
@@ -274,20 +196,36 @@ fn by_language(v: &Value, join: &str) -> BTreeMap<String, String> {
     match v {
         Value::Object(langs) => {
             for (lang, text) in langs {
-                let text = texts(text).join(join);
+                let text = joined(texts(text), join);
                 if !text.is_empty() {
                     map.insert(clean(lang).to_lowercase(), text);
                 }
             }
         }
         other => {
-            let text = texts(other).join(join);
+            let text = joined(texts(other), join);
             if !text.is_empty() {
                 map.insert("und".to_owned(), text);
             }
         }
     }
     map
+}
+
+/// `texts` joined with `join`; a single text (nearly always) is kept as it is, not copied.
+fn joined(mut texts: Vec<String>, join: &str) -> String {
+    if texts.len() == 1 {
+        return texts.pop().unwrap_or_default();
+    }
+    texts.join(join)
+}
+
+/// Takes the text in the most preferred language (as [`preferred_text`] picks it) out of `map`.
+fn take_preferred(mut map: BTreeMap<String, String>) -> Option<String> {
+    PREFERRED_LANGUAGES
+        .iter()
+        .find_map(|lang| map.remove(*lang))
+        .or_else(|| map.into_values().next())
 }
 
 /// Decodes the HTML entities TED leaves in some names (`Energi &amp;`), then sanitises.
@@ -330,28 +268,25 @@ fn decode_entities(s: &str) -> Cow<'_, str> {
 
 /// The procedure's estimated value, else the sum of the lots' when they share one currency.
 /// A zero estimate is how buyers leave the value undisclosed, so it reads as "no value".
-fn value_and_currency(raw: &RawNotice<'_>) -> (Option<f64>, Option<String>) {
-    let currencies = |field_raw: Option<&RawValue>| {
+fn value_and_currency(raw: &WireNotice<'_>) -> (Option<f64>, Option<String>) {
+    let currencies = |codes: &[Cow<'_, str>]| {
         // One de-duplication, after upper-casing (`eur` and `EUR` are one currency).
-        let codes = leaves(field_raw)
-            .into_iter()
-            .map(|s| clean(&s))
-            .filter(|text| !text.is_empty());
+        let codes = codes.iter().map(|s| clean(s)).filter(|text| !text.is_empty());
         distinct(codes.map(|mut code| {
             code.make_ascii_uppercase();
             code
         }))
     };
-    let procedure = field(&[raw.value_proc]).as_ref().and_then(number);
+    let procedure = raw.value_proc.as_ref().and_then(number);
     let (value, currency) = match procedure {
-        Some(v) => (Some(v), currencies(raw.currency_proc).into_iter().next()),
+        Some(v) => (Some(v), currencies(&raw.currency_proc).into_iter().next()),
         None => {
-            let lots: Vec<f64> = match field(&[raw.value_lot]) {
+            let lots: Vec<f64> = match &raw.value_lot {
                 Some(Value::Array(items)) => items.iter().filter_map(number).collect(),
-                Some(single) => number(&single).into_iter().collect(),
+                Some(single) => number(single).into_iter().collect(),
                 None => Vec::new(),
             };
-            let lot_currencies = currencies(raw.currency_lot);
+            let lot_currencies = currencies(&raw.currency_lot);
             match (lots.first(), lot_currencies.len()) {
                 (None, _) => (None, None),
                 (Some(_), 0 | 1) => (Some(lots.iter().sum()), lot_currencies.into_iter().next()),
@@ -370,10 +305,8 @@ fn value_and_currency(raw: &RawNotice<'_>) -> (Option<f64>, Option<String>) {
 ///
 /// A date without a time counts from the start of that day in the date's offset: the real
 /// deadline is never earlier than that, so a countdown shown to the user never runs long.
-fn deadline(raw: &RawNotice<'_>) -> Option<Timestamp> {
-    let (dates, times) = (field(&[raw.deadline_dates]), field(&[raw.deadline_times]));
-    let dates = dates.as_ref().map(raw_strings).unwrap_or_default();
-    let times = times.as_ref().map(raw_strings).unwrap_or_default();
+fn deadline(raw: &WireNotice<'_>) -> Option<Timestamp> {
+    let (dates, times) = (&raw.deadline_dates, &raw.deadline_times);
     dates
         .iter()
         .enumerate()
@@ -388,23 +321,17 @@ fn deadline(raw: &RawNotice<'_>) -> Option<Timestamp> {
 /// The English notice page from `links` (`html`, then `htmlDirect`), else TED's detail page.
 /// The detail page comes first because it is the portal page with the documents and the
 /// other languages; only web links are accepted, so a feed cannot plant another scheme.
-fn notice_url(links: Option<&RawValue>, native_id: &str) -> String {
+fn notice_url(links: Option<&Links>, native_id: &str) -> String {
     let web = |s: String| (s.starts_with("https://") || s.starts_with("http://")).then_some(s);
     let from_links = match links {
-        // Only the two page kinds are parsed: `links` also lists PDF and XML in every language.
-        Some(kinds) if is_object(kinds) => serde_json::from_str::<RawLinks<'_>>(kinds.get())
-            .ok()
-            .and_then(|kinds| {
-                [kinds.html, kinds.html_direct].into_iter().find_map(|by_lang| {
-                    let Some(Value::Object(by_lang)) = field(&[by_lang]) else {
-                        return None;
-                    };
-                    let (_, url) = by_lang.iter().find(|(lang, _)| lang.eq_ignore_ascii_case("eng"))?;
-                    first_text(url).and_then(web)
-                })
-            }),
-        Some(other) => field(&[Some(other)]).and_then(|v| texts(&v).into_iter().find_map(web)),
-        None => None,
+        // Only the English entries of the two page kinds were kept: `links` also lists PDF and XML
+        // in every language.
+        Some(Links::Pages(kinds)) => kinds
+            .iter()
+            .flatten()
+            .find_map(|english| english.values().next().and_then(first_text).and_then(web)),
+        Some(Links::Other(other)) => texts(other).into_iter().find_map(web),
+        Some(Links::Unreadable) | None => None,
     };
     from_links.unwrap_or_else(|| format!("https://ted.europa.eu/en/notice/-/detail/{native_id}"))
 }

@@ -6,9 +6,9 @@ use super::failed;
 use std::collections::HashMap;
 
 use jiff::Timestamp;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::{Decided, Store, upsert_in};
+use super::{Decided, StepError, Store, upsert_in};
 use crate::model::{FeedState, Notice, Relevance, Resume, UrlValidators};
 use crate::store::StoreError;
 
@@ -26,8 +26,21 @@ impl Store {
         state: &FeedState,
         now: Timestamp,
     ) -> Result<Decided, StoreError> {
+        self.save_poll(feed, items.len(), state, now, |tx, at| upsert_in(tx, items, at))
+    }
+
+    /// Saves one poll of `feed` of about `rows` notices in one transaction: `write_notices` writes
+    /// the notices (given the transaction and the time as text), then the sync state is written.
+    pub(super) fn save_poll(
+        &mut self,
+        feed: &str,
+        rows: usize,
+        state: &FeedState,
+        now: Timestamp,
+        write_notices: impl FnOnce(&Transaction<'_>, &str) -> Result<Decided, StepError>,
+    ) -> Result<Decided, StoreError> {
         // Same words as `upsert_notices`: the status line already names the feed.
-        let action = || format!("save {} fetched notices", items.len());
+        let action = || format!("save {rows} fetched notices");
         let encode = |error| StoreError::Encode {
             id: format!("feed state of {feed}"),
             error,
@@ -39,10 +52,10 @@ impl Store {
             .map(serde_json::to_string)
             .transpose()
             .map_err(encode)?;
-        self.with_cache_for(items.len(), |store| {
+        self.with_cache_for(rows, |store| {
             let tx = store.write_transaction(action)?;
             let at = now.to_string();
-            let decided = upsert_in(&tx, items, &at).map_err(|e| e.or_sqlite(action))?;
+            let decided = write_notices(&tx, &at).map_err(|e| e.or_sqlite(action))?;
             tx.execute(
                 "INSERT INTO feed_state (feed, high_water, last_success, validators, updated_at, resume)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)

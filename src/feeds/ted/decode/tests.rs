@@ -276,3 +276,32 @@ fn a_notice_repeating_a_field_is_skipped_and_grammar_breaks_are_repaired() {
     assert_eq!(p.notices[0].value, None);
     assert_eq!(p.total, Some(2));
 }
+
+#[test]
+fn entries_that_are_not_notices_are_skipped_and_odd_links_fall_back_to_the_detail_page() {
+    let p = page(json!({"notices": [
+        1, "x", ["publication-number", "9-2026"], null, true,
+        {"publication-number": "4-2026",
+         "links": {"html": {"ENG": "https://ted.europa.eu/en/notice/4-2026/html"}, "pdf": {"eng": "x"}}},
+        {"publication-number": "5-2026", "links": "https://ted.europa.eu/udl?uri=5-2026"},
+        {"publication-number": "6-2026", "links": {"html": ["not a map"], "htmlDirect": {"eng": "ftp://x"}}},
+    ]}));
+    let urls: Vec<(&str, &str)> = p
+        .notices
+        .iter()
+        .map(|n| (n.native_id.as_str(), n.url.as_str()))
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            ("4-2026", "https://ted.europa.eu/en/notice/4-2026/html"),
+            ("5-2026", "https://ted.europa.eu/udl?uri=5-2026"),
+            ("6-2026", "https://ted.europa.eu/en/notice/-/detail/6-2026"),
+        ]
+    );
+    // `links` repeating a page kind gives no link from it (as a struct refusing the repeat did).
+    let body = br#"{"notices": [{"publication-number": "7-2026",
+        "links": {"html": {"eng": "https://a.example/7"}, "html": {"eng": "https://b.example/7"}}}]}"#;
+    let p = parse_page("ted", body).unwrap();
+    assert_eq!(p.notices[0].url, "https://ted.europa.eu/en/notice/-/detail/7-2026");
+}

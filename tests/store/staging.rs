@@ -1,0 +1,220 @@
+//! A poll saved page by page through the staging table (`Store::stage`, `commit_staged`): it
+//! decides and writes exactly what one `save_fetch` of the same notices would, takes no lock on the
+//! database while pages arrive, and a poll discarded before its commit writes nothing.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+
+use std::path::Path;
+use std::time::Duration;
+
+use anbud::model::{FeedState, Notice, Relevance};
+use anbud::store::Store;
+use jiff::Timestamp;
+use rusqlite::Connection;
+
+fn at(s: &str) -> Timestamp {
+    s.parse().expect("timestamp")
+}
+
+fn scored(notice: Notice, score: i32) -> (Notice, Relevance) {
+    let relevance = Relevance {
+        score,
+        matched: score >= 3,
+        ..Relevance::default()
+    };
+    (notice, relevance)
+}
+
+/// A notice of `source` with a buyer and a deadline (a fraction of a second in it, which the
+/// `notices` columns drop and the duplicate check does not).
+fn notice(source: &str, id: &str, title: &str, buyer: &str, deadline: &str) -> Notice {
+    Notice {
+        titles: [("und".to_owned(), title.to_owned())].into(),
+        buyer: buyer.to_owned(),
+        buyer_id: (source == "doffin").then(|| "964 978 840".to_owned()),
+        deadline: Some(at(deadline)),
+        published: Some(at("2026-11-20T08:00:00.25Z")),
+        description: format!("Beskrivelse av {title}"),
+        url: format!("https://example.org/{source}/{id}"),
+        ..Notice::blank(source, id, title)
+    }
+}
+
+/// What is stored before the poll: a Doffin notice (the twin of a TED one in the poll) and a
+/// TED notice the poll brings again with a moved deadline.
+fn before() -> Vec<(Notice, Relevance)> {
+    vec![
+        scored(
+            notice(
+                "doffin",
+                "2026-101",
+                "Trygghetsalarmer til hjemmetjenesten",
+                "Oslo kommune",
+                "2027-01-15T10:00:00Z",
+            ),
+            9,
+        ),
+        scored(
+            notice(
+                "ted",
+                "500-2026",
+                "Pasientvarsling",
+                "Bergen kommune",
+                "2027-02-01T12:00:00Z",
+            ),
+            6,
+        ),
+    ]
+}
+
+/// The poll, as pages: a twin, a changed notice, an unchanged one, an unmatched new one.
+fn poll() -> Vec<Vec<(Notice, Relevance)>> {
+    vec![
+        vec![
+            scored(
+                notice(
+                    "ted",
+                    "700-2026",
+                    "Trygghetsalarmer til hjemmetjenesten",
+                    "Oslo kommune",
+                    "2027-01-15T10:00:00.5Z",
+                ),
+                9,
+            ),
+            scored(
+                notice(
+                    "ted",
+                    "500-2026",
+                    "Pasientvarsling",
+                    "Bergen kommune",
+                    "2027-02-08T12:00:00Z",
+                ),
+                6,
+            ),
+        ],
+        vec![scored(
+            notice(
+                "ted",
+                "701-2026",
+                "Snøbrøyting",
+                "Tromsø kommune",
+                "2027-03-01T09:00:00Z",
+            ),
+            0,
+        )],
+    ]
+}
+
+fn state() -> FeedState {
+    FeedState {
+        high_water: Some(at("2026-11-22T10:00:00Z")),
+        last_success: Some(at("2026-11-22T10:00:00Z")),
+        ..FeedState::default()
+    }
+}
+
+fn seeded(path: &Path) -> Store {
+    let mut store = Store::open(path).expect("open");
+    store
+        .upsert_notices(&before(), at("2026-11-21T10:00:00Z"))
+        .expect("seed");
+    store
+}
+
+/// Every row of the tables a poll writes, as text, in a stable order.
+fn tables(path: &Path) -> Vec<String> {
+    let conn = Connection::open(path).expect("raw");
+    let mut out = Vec::new();
+    for (table, order) in [
+        ("notices", "id"),
+        ("dedup_keys", "notice_id, buyer_key, day"),
+        ("duplicates", "notice_id"),
+        ("changes", "notice_id, field"),
+        ("feed_state", "feed"),
+    ] {
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))
+            .expect("select");
+        let columns = stmt.column_count();
+        let rows = stmt
+            .query_map([], |r| {
+                let cells: Vec<String> = (0..columns)
+                    .map(|i| format!("{:?}", r.get_ref(i).expect("cell")))
+                    .collect();
+                Ok(format!("{table}: {}", cells.join(" | ")))
+            })
+            .expect("rows");
+        out.extend(rows.map(|r| r.expect("row")));
+    }
+    out
+}
+
+#[test]
+fn a_poll_staged_page_by_page_is_saved_as_one_save_of_it_would_be() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (whole, paged) = (dir.path().join("whole.sqlite"), dir.path().join("paged.sqlite"));
+    let now = at("2026-11-22T10:00:00Z");
+
+    let items: Vec<_> = poll().into_iter().flatten().collect();
+    let expected = seeded(&whole).save_fetch("TED", &items, &state(), now).expect("save");
+
+    let mut store = seeded(&paged);
+    let [first, last]: [Vec<_>; 2] = poll().try_into().expect("two pages");
+    store.stage("TED", &first).expect("stage");
+    // Another feed's staging is its own.
+    store.stage("Doffin", &before()).expect("stage another feed");
+    // The last page is saved from memory, after the staged ones.
+    let decided = store.commit_staged("TED", &last, &state(), now).expect("commit");
+
+    assert_eq!(decided.arrivals, expected.arrivals);
+    assert_eq!(decided.summary, expected.summary);
+    assert_eq!(
+        (decided.summary.new, decided.summary.updated, decided.summary.unchanged),
+        (2, 1, 0)
+    );
+    assert!(
+        matches!(&decided.arrivals[0], anbud::store::Arrival::Duplicate { primary, .. } if primary.as_str() == "doffin:2026-101"),
+        "{:?}",
+        decided.arrivals
+    );
+    assert!(
+        matches!(&decided.arrivals[1], anbud::store::Arrival::Known { unseen: Some(changes) } if !changes.is_empty()),
+        "{:?}",
+        decided.arrivals
+    );
+    drop(store);
+    assert_eq!(tables(&paged), tables(&whole));
+}
+
+#[test]
+fn staging_takes_no_lock_on_the_database_and_a_discarded_poll_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("anbud.sqlite");
+    let mut store = seeded(&path);
+    let notices_before = tables(&path);
+    let [first, second]: [Vec<_>; 2] = poll().try_into().expect("two pages");
+    store.stage("TED", &first).expect("stage");
+
+    // Between two pages (while the next is fetched), another connection writes at once: no
+    // poll holds the write lock, so it does not even wait.
+    let other = Connection::open(&path).expect("other connection");
+    other.busy_timeout(Duration::ZERO).expect("no waiting");
+    other
+        .execute_batch("BEGIN IMMEDIATE; UPDATE notices SET score = score WHERE id = 'ted:500-2026'; COMMIT;")
+        .expect("a write while a poll is staged");
+    store.stage("TED", &second).expect("stage the next page");
+    assert_eq!(tables(&path), notices_before, "staged pages are not in the database");
+
+    // The poll failed on a later page: nothing of it is written, and a later poll starts afresh.
+    store.discard_staged("TED").expect("discard");
+    let decided = store
+        .commit_staged("TED", &[], &state(), at("2026-11-22T10:00:00Z"))
+        .expect("commit");
+    assert!(decided.arrivals.is_empty());
+    assert_eq!(decided.summary.new, 0);
+    let after: Vec<String> = tables(&path)
+        .into_iter()
+        .filter(|r| !r.starts_with("feed_state"))
+        .collect();
+    assert_eq!(after, notices_before);
+}
