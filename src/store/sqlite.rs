@@ -360,41 +360,14 @@ impl Store {
     ///
     /// [`StoreError::Sqlite`] when the query fails; [`StoreError::Corrupt`] for an unknown status.
     pub fn load_history(&self, limit: usize) -> Result<History, StoreError> {
-        let sqlite = failed("load the decisions log");
-        let mut stmt = self
-            .conn
-            .prepare("SELECT notice_id, old_status, new_status, kind, COALESCE(batch, -id) FROM decisions ORDER BY id")
-            .map_err(sqlite)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, i64>(4)?,
-                ))
-            })
-            .map_err(sqlite)?;
         // Consecutive rows of one batch form one step.
         let mut steps: Vec<(DecisionKind, i64, Vec<TriageChange>)> = Vec::new();
         let mut next_batch = 1;
-        for row in rows {
-            let (id, old, new, kind, batch) = row.map_err(sqlite)?;
+        for LoggedDecision {
+            change, kind, batch, ..
+        } in self.decisions_log()?
+        {
             next_batch = next_batch.max(batch + 1);
-            let parse = |s: &str| {
-                Triage::parse(s).ok_or_else(|| StoreError::Corrupt {
-                    id: id.clone(),
-                    reason: format!("unknown status {s:?} in the decisions log"),
-                })
-            };
-            let (from, to) = (parse(&old)?, parse(&new)?);
-            let kind = DecisionKind::parse(&kind).unwrap_or_default();
-            let change = TriageChange {
-                id: NoticeId(id),
-                from,
-                to,
-            };
             match steps.last_mut() {
                 Some((k, b, changes)) if *k == kind && *b == batch => changes.push(change),
                 _ => steps.push((kind, batch, vec![change])),
