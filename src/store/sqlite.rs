@@ -136,16 +136,24 @@ pub struct LoggedDecision {
 }
 
 impl History {
-    /// The stacks left by replaying logged steps (batches of changes, oldest first): a decision
-    /// pushes on undo and clears redo, an undo moves a batch to redo, a redo moves it back. Only
-    /// the last `limit` batches of each are kept.
-    pub fn replay(
-        steps: impl IntoIterator<Item = (DecisionKind, Vec<TriageChange>)>,
+    /// The stacks left by replaying the log (oldest first; consecutive rows of one kind and batch
+    /// are one step): a decision pushes on undo and clears redo, an undo moves a step to redo, a
+    /// redo moves it back. Only the last `limit` steps of each are kept; `next_batch` is the first
+    /// batch number the core may use.
+    pub fn replay<B: PartialEq>(
+        log: impl IntoIterator<Item = (DecisionKind, B, TriageChange)>,
         limit: usize,
         next_batch: i64,
     ) -> History {
+        let mut steps: Vec<(DecisionKind, B, Vec<TriageChange>)> = Vec::new();
+        for (kind, batch, change) in log {
+            match steps.last_mut() {
+                Some((k, b, changes)) if *k == kind && *b == batch => changes.push(change),
+                _ => steps.push((kind, batch, vec![change])),
+            }
+        }
         let (mut undo, mut redo) = (Vec::new(), Vec::new());
-        for (kind, changes) in steps {
+        for (kind, _, changes) in steps {
             match kind {
                 DecisionKind::Do => {
                     undo.push(changes);
@@ -360,24 +368,10 @@ impl Store {
     ///
     /// [`StoreError::Sqlite`] when the query fails; [`StoreError::Corrupt`] for an unknown status.
     pub fn load_history(&self, limit: usize) -> Result<History, StoreError> {
-        // Consecutive rows of one batch form one step.
-        let mut steps: Vec<(DecisionKind, i64, Vec<TriageChange>)> = Vec::new();
-        let mut next_batch = 1;
-        for LoggedDecision {
-            change, kind, batch, ..
-        } in self.decisions_log()?
-        {
-            next_batch = next_batch.max(batch + 1);
-            match steps.last_mut() {
-                Some((k, b, changes)) if *k == kind && *b == batch => changes.push(change),
-                _ => steps.push((kind, batch, vec![change])),
-            }
-        }
-        Ok(History::replay(
-            steps.into_iter().map(|(k, _, c)| (k, c)),
-            limit,
-            next_batch,
-        ))
+        let log = self.decisions_log()?;
+        let next_batch = log.iter().map(|d| d.batch + 1).max().unwrap_or(1).max(1);
+        let rows = log.into_iter().map(|d| (d.kind, d.batch, d.change));
+        Ok(History::replay(rows, limit, next_batch))
     }
 
     /// Every logged decision, oldest first.

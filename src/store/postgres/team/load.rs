@@ -190,7 +190,7 @@ pub async fn history(client: &Client, limit: usize) -> Result<History, PgError> 
         )
         .await
         .map_err(failed("read your decisions log"))?;
-    let mut steps: Vec<(DecisionKind, String, Vec<TriageChange>)> = Vec::new();
+    let mut log = Vec::with_capacity(rows.len());
     for row in &rows {
         let id: String = row.get(0);
         let (old, new): (Option<String>, Option<String>) = (row.get(1), row.get(2));
@@ -200,18 +200,11 @@ pub async fn history(client: &Client, limit: usize) -> Result<History, PgError> 
             id: NoticeId(id),
         };
         let kind = DecisionKind::parse(row.get(3)).unwrap_or_default();
-        let batch: String = row.get(4);
-        match steps.last_mut() {
-            Some((k, b, changes)) if *k == kind && *b == batch => changes.push(change),
-            _ => steps.push((kind, batch, vec![change])),
-        }
+        log.push((kind, row.get::<_, String>(4), change));
     }
-    let next_batch = i64::try_from(steps.len()).unwrap_or(i64::MAX - 1) + 1;
-    Ok(History::replay(
-        steps.into_iter().map(|(k, _, c)| (k, c)),
-        limit,
-        next_batch,
-    ))
+    // Batches here are texts unique to a session (`{role}:{process}:{start}:{n}`): the core's own
+    // numbering cannot collide with them, so it starts at 1.
+    Ok(History::replay(log, limit, 1))
 }
 
 /// The descriptions of `ids` (the dashboard keeps them with the records in team mode, so this
