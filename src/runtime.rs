@@ -6,6 +6,7 @@
 mod io;
 mod setup;
 mod signals;
+pub mod store_effects;
 
 use color_eyre::eyre::{Result, WrapErr};
 use crossterm::event::Event;

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::setup::{Backend, resumed_specs, scorer};
 use super::signals::spawn_signal_listener;
+use super::store_effects::{NotSent, store_command};
 use crate::app::{Effect, Msg};
 use crate::config::Config;
 use crate::export;
@@ -114,42 +115,32 @@ impl Io {
     /// Carries out the core's effects. Never awaits: the UI must not block on I/O.
     pub fn perform(&mut self, effects: Vec<Effect>) {
         for effect in effects {
+            let effect = match store_command(effect, Timestamp::now()) {
+                Ok(cmd) => {
+                    let not_sent = NotSent::of(&cmd);
+                    if let Err(error) = self.send_store(cmd)
+                        && let Some(event) = not_sent.event(error)
+                    {
+                        self.report_to_poller(&event);
+                        self.local.push_back(Msg::Store(event));
+                    }
+                    continue;
+                }
+                Err(effect) => effect,
+            };
             match effect {
+                // The store's, sent above.
+                Effect::SaveTriage { .. }
+                | Effect::LoadDescriptions(_)
+                | Effect::MarkSeen(_)
+                | Effect::SaveNote { .. }
+                | Effect::SaveAssignee { .. }
+                | Effect::SaveTags(_)
+                | Effect::SaveRejectReason { .. }
+                | Effect::SaveFetch { .. }
+                | Effect::SaveAwards { .. } => {}
                 // A full queue means a refresh is already waiting: dropping this one is correct.
                 Effect::RefreshAll => drop(self.poll_commands.try_send(PollCommand::RefreshAll)),
-                Effect::SaveTriage { change, kind, batch } => {
-                    let cmd = StoreCommand::SaveTriage {
-                        change: change.clone(),
-                        kind,
-                        batch,
-                        at: Timestamp::now(),
-                    };
-                    if let Err(e) = self.send_store(cmd) {
-                        self.local
-                            .push_back(Msg::Store(StoreEvent::TriageNotSaved { change, error: e }));
-                    }
-                }
-                Effect::LoadDescriptions(ids) => {
-                    if let Err(error) = self.send_store(StoreCommand::LoadDescriptions(ids)) {
-                        self.local
-                            .push_back(Msg::Store(StoreEvent::DescriptionsLoaded(Err(error))));
-                    }
-                }
-                Effect::MarkSeen(id) => {
-                    // Best effort: if it fails, the change shows again after a restart.
-                    drop(self.send_store(StoreCommand::MarkSeen { id }));
-                }
-                Effect::SaveNote { id, note } => {
-                    let cmd = StoreCommand::SaveNote {
-                        id: id.clone(),
-                        note,
-                        at: Timestamp::now(),
-                    };
-                    if let Err(e) = self.send_store(cmd) {
-                        self.local
-                            .push_back(Msg::Store(StoreEvent::NoteNotSaved { id, error: e }));
-                    }
-                }
                 Effect::Notify { summary, body } => {
                     let (errors, failed) = (self.shell_tx.clone(), self.notify_failed.clone());
                     // Detached: `send` gives up after a few seconds on its own.
@@ -187,55 +178,6 @@ impl Io {
                         };
                         let _ = done.blocking_send(result);
                     });
-                }
-                Effect::SaveAssignee { id, from, to_me } => {
-                    let cmd = StoreCommand::SaveAssignee {
-                        id,
-                        from,
-                        to_me,
-                        at: Timestamp::now(),
-                    };
-                    self.send_annotation(cmd, "assignee");
-                }
-                Effect::SaveTags(edits) => {
-                    let cmd = StoreCommand::SaveTags {
-                        edits,
-                        at: Timestamp::now(),
-                    };
-                    self.send_annotation(cmd, "tags");
-                }
-                Effect::SaveRejectReason { ids, reason, before } => {
-                    let cmd = StoreCommand::SaveRejectReason {
-                        ids,
-                        reason,
-                        before,
-                        at: Timestamp::now(),
-                    };
-                    self.send_annotation(cmd, "reject reason");
-                }
-                Effect::SaveFetch { feed, items, at, state } => {
-                    if let Err(e) = self.send_store(StoreCommand::SaveFetch {
-                        feed: feed.clone(),
-                        items,
-                        at,
-                        state,
-                    }) {
-                        let event = StoreEvent::FetchNotSaved { feed, error: e };
-                        self.report_to_poller(&event);
-                        self.local.push_back(Msg::Store(event));
-                    }
-                }
-                Effect::SaveAwards { feed, found, at } => {
-                    let cmd = StoreCommand::SaveAwards {
-                        feed: feed.clone(),
-                        awards: found.awards,
-                        keys: found.keys,
-                        at,
-                    };
-                    if let Err(error) = self.send_store(cmd) {
-                        self.local
-                            .push_back(Msg::Store(StoreEvent::AwardsNotSaved { feed, error }));
-                    }
                 }
                 Effect::FetchAwardValues(ids) => {
                     // Awaited in a task: the loop never awaits, and this request must not be
@@ -294,14 +236,6 @@ impl Io {
     pub fn load_rest(&mut self) {
         if let Err(error) = self.send_store(StoreCommand::LoadAll) {
             self.local.push_back(Msg::Store(StoreEvent::Loaded(Err(error))));
-        }
-    }
-
-    /// Queues a tag or reason write; a stopped store is reported like a failed write.
-    fn send_annotation(&mut self, cmd: StoreCommand, what: &'static str) {
-        if let Err(error) = self.send_store(cmd) {
-            self.local
-                .push_back(Msg::Store(StoreEvent::AnnotationNotSaved { what, error }));
         }
     }
 

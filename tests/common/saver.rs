@@ -5,7 +5,8 @@
 use anbud::app::{AppState, Effect, Msg};
 use anbud::feeds::{FeedEvent, Scored};
 use anbud::model::NoticeRecord;
-use anbud::store::{Store, StoreCommand, execute};
+use anbud::runtime::store_effects::store_command;
+use anbud::store::{Store, execute};
 use jiff::Timestamp;
 
 /// A feed's successful answer with `notices`, fetched at [`super::now`].
@@ -60,29 +61,9 @@ impl Saver {
         let mut rest = Vec::new();
         for effect in effects {
             match effect {
-                Effect::SaveFetch {
-                    feed,
-                    items,
-                    at,
-                    state: sync,
-                } => {
-                    let cmd = StoreCommand::SaveFetch {
-                        feed,
-                        items,
-                        at,
-                        state: sync,
-                    };
-                    let answer = execute(&mut self.store, cmd);
-                    let more = state.update(Msg::Store(answer));
-                    rest.extend(self.answer(state, more));
-                }
-                Effect::SaveAwards { feed, found, at } => {
-                    let cmd = StoreCommand::SaveAwards {
-                        feed,
-                        awards: found.awards,
-                        keys: found.keys,
-                        at,
-                    };
+                // The store's answers to a poll; the other effects are the caller's to check.
+                effect @ (Effect::SaveFetch { .. } | Effect::SaveAwards { .. }) => {
+                    let cmd = store_command(effect, Timestamp::now()).expect("a store effect");
                     let answer = execute(&mut self.store, cmd);
                     let more = state.update(Msg::Store(answer));
                     rest.extend(self.answer(state, more));

@@ -6,11 +6,11 @@
 
 use std::time::Duration;
 
-use anbud::app::{Action, AppState, Effect, Msg, View};
+use anbud::app::{Action, AppState, Msg, View};
 use anbud::config::database::Database;
 use anbud::model::{DecisionKind, NoticeId, Triage, TriageChange};
 use anbud::store::postgres::team;
-use anbud::store::{Connection, RemoteField, StoreCommand, StoreEvent, StoreHandle};
+use anbud::store::{Connection, RemoteField, StoreEvent, StoreHandle};
 use jiff::Timestamp;
 use tokio::sync::mpsc;
 
@@ -62,10 +62,16 @@ pub(super) struct Desk {
 
 impl Desk {
     pub async fn open(db: &Database) -> Desk {
+        Desk::open_with(db, Vec::new()).await
+    }
+
+    /// As [`Desk::open`], with the reasons `X` offers.
+    pub async fn open_with(db: &Database, reject_reasons: Vec<String>) -> Desk {
         let opened = team::open(db).await.expect("open the shared database");
         let me = opened.me.clone();
         let core = AppState::new(opened.records, &[], Timestamp::now())
             .with_history(opened.history)
+            .with_reject_reasons(reject_reasons)
             .with_team(&me);
         let (tx, events) = mpsc::channel(256);
         let store = team::spawn(db.clone(), opened.resume, tx);
@@ -78,26 +84,9 @@ impl Desk {
     /// Runs `msg` through the core and hands its store effects to the store, as the runtime does.
     pub fn act(&mut self, msg: Msg) {
         for effect in self.core.update(msg) {
-            let at = Timestamp::now();
-            let cmd = match effect {
-                Effect::SaveTriage { change, kind, batch } => StoreCommand::SaveTriage {
-                    change,
-                    kind,
-                    batch,
-                    at,
-                },
-                Effect::SaveTags(edits) => StoreCommand::SaveTags { edits, at },
-                Effect::SaveNote { id, note } => StoreCommand::SaveNote { id, note, at },
-                Effect::MarkSeen(id) => StoreCommand::MarkSeen { id },
-                Effect::LoadDescriptions(ids) => StoreCommand::LoadDescriptions(ids),
-                Effect::SaveRejectReason { ids, reason, before } => StoreCommand::SaveRejectReason {
-                    ids,
-                    reason,
-                    before,
-                    at,
-                },
-                Effect::SaveAssignee { id, from, to_me } => StoreCommand::SaveAssignee { id, from, to_me, at },
-                _ => continue,
+            // As the runtime maps them; the rest (notifications, exports) are not the store's.
+            let Ok(cmd) = anbud::runtime::store_effects::store_command(effect, Timestamp::now()) else {
+                continue;
             };
             self.store.send(cmd).expect("store running");
         }
@@ -398,7 +387,9 @@ async fn connections_of(admin: &tokio_postgres::Client, role: &str, name: &str) 
             .iter()
             .map(|r| r.get(0))
             .collect();
-        if pids.len() >= 2 {
+        // Exactly two: the connection `team::open` read the first screen on is closing meanwhile,
+        // and signalling it after it is gone would fail.
+        if pids.len() == 2 {
             return pids;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -606,14 +597,10 @@ async fn a_reject_reason_given_on_a_stale_view_keeps_the_colleagues() {
     let Some(server) = pg::server() else { return };
     let dir = tempfile::tempdir().expect("tempdir");
     let (kari_db, ola_db) = team_database(&server, "t_reason", dir.path()).await;
-    let mut kari = Desk::open(&kari_db).await;
-    let mut ola = Desk::open(&ola_db).await;
-    let id = first_id(&kari);
     let reasons = vec!["price".to_owned(), "scope".to_owned()];
-    kari.core = std::mem::replace(&mut kari.core, AppState::new(Vec::new(), &[], Timestamp::now()))
-        .with_reject_reasons(reasons.clone());
-    ola.core =
-        std::mem::replace(&mut ola.core, AppState::new(Vec::new(), &[], Timestamp::now())).with_reject_reasons(reasons);
+    let mut kari = Desk::open_with(&kari_db, reasons.clone()).await;
+    let mut ola = Desk::open_with(&ola_db, reasons).await;
+    let id = first_id(&kari);
     kari.select(&id);
     ola.select(&id);
     kari.act(Msg::Action(Action::RejectWithReason));
