@@ -91,15 +91,8 @@ impl Startup {
             .with_award_scorer(scorer(config)?)
             .with_market_settings(config.retender_lead, own)
             .with_decision_times(decided)
-            .with_awards(awards)
-            .with_history(history)
-            .with_reject_reasons(config.reject_reasons.clone())
-            .with_notifications(config.notify_min_score)
-            .with_source_settings(&feed_sources(&specs), config.stale_after);
-        if let Some(first) = config.profiles.first() {
-            let writable = config.profile_files.iter().any(|(name, _)| *name == first.name);
-            core = core.with_suggestions_for(first.clone(), writable);
-        }
+            .with_awards(awards);
+        core = with_settings(core, config, &specs, history);
         if partial {
             core = core.loading_rest();
         }
@@ -137,12 +130,7 @@ impl Startup {
             me,
             resume,
         } = opened;
-        let mut core = AppState::new(records, &feeds, now)
-            .with_history(history)
-            .with_reject_reasons(config.reject_reasons.clone())
-            .with_notifications(config.notify_min_score)
-            .with_source_settings(&feed_sources(&specs), config.stale_after)
-            .with_team(&me);
+        let mut core = with_settings(AppState::new(records, &feeds, now), config, &specs, history).with_team(&me);
         if partial {
             core = core.loading_rest();
         }
@@ -177,6 +165,22 @@ impl Startup {
         }
         Ok((core, io))
     }
+}
+
+/// What the core takes from the config and the store whichever the backend: the undo history,
+/// the reject reasons, notifications, the sources panel's feeds, and the profile `E` suggests
+/// exclusions for.
+fn with_settings(core: AppState, config: &Config, specs: &[FeedSpec], history: crate::store::History) -> AppState {
+    let mut core = core
+        .with_history(history)
+        .with_reject_reasons(config.reject_reasons.clone())
+        .with_notifications(config.notify_min_score)
+        .with_source_settings(&feed_sources(specs), config.stale_after);
+    if let Some(first) = config.profiles.first() {
+        let writable = config.profile_files.iter().any(|(name, _)| *name == first.name);
+        core = core.with_suggestions_for(first.clone(), writable);
+    }
+    core
 }
 
 /// Builds the poller's view of the configured feeds.
