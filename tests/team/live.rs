@@ -10,7 +10,7 @@ use anbud::app::{Action, AppState, Msg, View};
 use anbud::config::database::Database;
 use anbud::model::{DecisionKind, NoticeId, Triage, TriageChange};
 use anbud::store::postgres::team;
-use anbud::store::{Connection, RemoteField, StoreEvent, StoreHandle};
+use anbud::store::{Connection, RemoteField, StoreCommand, StoreEvent, StoreHandle};
 use jiff::Timestamp;
 use tokio::sync::mpsc;
 
@@ -78,6 +78,13 @@ impl Desk {
         let mut desk = Desk { core, store, events };
         // The fixture's notices do not match the default profile: they are listed under All.
         desk.act(Msg::ClickView(View::All));
+        // The store connects and catches up on its own thread: a test that stops the server must
+        // not catch it half-way, so wait until it answers a command.
+        desk.store
+            .send(StoreCommand::LoadDescriptions(Vec::new()))
+            .expect("store running");
+        desk.until("the store serving", |e| matches!(e, StoreEvent::DescriptionsLoaded(_)))
+            .await;
         desk
     }
 
@@ -291,6 +298,31 @@ async fn tags_and_comments_of_two_colleagues_merge_instead_of_overwriting() {
     );
     assert!(thread.contains("— Ola") && thread.contains("Gjort"), "{thread}");
     assert!(thread.find("Ring").expect("first") < thread.find("Gjort").expect("second"));
+
+    // Kari's store now holds the thread and adds what rings; a comment too long to ring whole
+    // (a NOTIFY carries 8000 bytes) is read by its id. Both arrive, in order.
+    let long = format!("Lang {}", "x".repeat(9_000));
+    for text in ["Tredje", long.as_str()] {
+        ola.act(Msg::Action(Action::EditNote));
+        for c in text.chars() {
+            ola.act(Msg::Edit(anbud::app::TextEdit::Insert(c)));
+        }
+        ola.act(Msg::Edit(anbud::app::TextEdit::Submit));
+        ola.until("the comment", |e| matches!(e, StoreEvent::NoteSaved { .. }))
+            .await;
+        kari.until(
+            "Ola's comment at Kari's",
+            |e| matches!(e, StoreEvent::Remote(c) if matches!(&c.field, RemoteField::Comments(t) if t.contains(text))),
+        )
+        .await;
+    }
+    let thread = &kari.core.record_by_id(&id).expect("loaded").note;
+    let order: Vec<usize> = ["Ring", "Gjort", "Tredje", "Lang x"]
+        .iter()
+        .map(|text| thread.find(text).unwrap_or_else(|| panic!("{text} in {thread:?}")))
+        .collect();
+    assert!(order.is_sorted(), "{order:?}");
+    assert_eq!(thread.matches("— Ola").count(), 3, "each once: {thread}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -317,7 +349,7 @@ async fn a_retried_write_applies_once_and_a_dropped_connection_catches_up() {
         let decided = team::write::triage(&client, &change, DecisionKind::Do, "b1", "kari:retry:1")
             .await
             .expect("write");
-        assert_eq!(decided, team::write::Decided::Saved);
+        assert!(matches!(decided, team::write::Decided::Saved(_)), "{decided:?}");
     }
     let owner = server.owner("t_fault").await;
     let logged: i64 = owner
@@ -365,6 +397,9 @@ async fn a_retried_write_applies_once_and_a_dropped_connection_catches_up() {
     team::write::triage(&client, &change, DecisionKind::Do, "b2", "kari:retry:2")
         .await
         .expect("Kari's write");
+    team::write::comment(&client, &second, "Meldt mens du var borte", "kari:comment:1")
+        .await
+        .expect("Kari's comment");
     // Ola's store reconnects by itself and reads what she missed, though no doorbell reached her.
     ola.until("reconnected", |e| {
         matches!(e, StoreEvent::Connection(Connection::Online))
@@ -373,6 +408,23 @@ async fn a_retried_write_applies_once_and_a_dropped_connection_catches_up() {
     assert!(ola.core.offline_since().is_none());
     assert_eq!(ola.stage(&second), Triage::Shortlisted, "caught up on Kari's decision");
     assert_eq!(ola.stage(&NoticeId(ids[0].clone())), Triage::Rejected);
+    // Her store may have reconnected between Kari's two writes: then the comment rang.
+    let heard = |desk: &Desk| {
+        let thread = &desk.core.record_by_id(&second).expect("loaded").note;
+        thread.contains("Meldt mens du var borte")
+    };
+    if !heard(&ola) {
+        ola.until(
+            "Kari's comment",
+            |e| matches!(e, StoreEvent::Remote(c) if c.id == second),
+        )
+        .await;
+    }
+    let thread = &ola.core.record_by_id(&second).expect("loaded").note;
+    assert!(
+        thread.contains("Meldt mens du var borte"),
+        "caught up on Kari's comment: {thread:?}"
+    );
 }
 
 /// Waits until `role` has its store's two connections (writer, LISTEN) on database `name`;

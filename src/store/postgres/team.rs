@@ -10,8 +10,10 @@
 mod commands;
 pub mod listen;
 pub mod load;
+pub mod threads;
 pub mod write;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -20,9 +22,12 @@ use tokio_postgres::Client;
 
 use super::PgError;
 use crate::config::database::Database;
-use crate::model::{DecisionKind, NoticeRecord, TriageChange};
-use crate::store::{Connection, History, StoreCommand, StoreEvent, StoreHandle, UpsertSummary};
-use listen::{Bells, Listener};
+use crate::model::{DecisionKind, NoticeId, NoticeRecord, TriageChange};
+use crate::store::{
+    Connection, History, RemoteChange, RemoteField, StoreCommand, StoreEvent, StoreHandle, UpsertSummary,
+};
+use listen::{Bells, Listener, Versioned};
+use threads::{Entries, Said, Threads};
 
 /// How many of the best-scored notices the first frame is drawn from (as with SQLite).
 const FIRST_SCREEN: i64 = 2_000;
@@ -130,6 +135,14 @@ struct Session {
     offline_since: Option<Timestamp>,
     in_doubt: Vec<InDoubt>,
     events: Sender<StoreEvent>,
+    /// The connected role: its own changes ring too, and are not news.
+    me: String,
+    /// Display names by role, for changes that ring with roles.
+    names: HashMap<String, String>,
+    /// What the dashboard shows of each notice's shared fields, by version.
+    versions: listen::Newest,
+    /// The comment threads passed on, to add a colleague's comment to without a read.
+    threads: Threads,
 }
 
 /// Serves until every sender is gone and the queue is empty.
@@ -182,6 +195,24 @@ impl Session {
             offline_since: None,
             in_doubt: Vec::new(),
             events,
+            me: String::new(),
+            names: HashMap::new(),
+            versions: listen::Newest::default(),
+            threads: Threads::default(),
+        }
+    }
+
+    /// Notes that the dashboard now shows `field` of `id` as of `version`.
+    fn shown(&mut self, id: &NoticeId, field: &RemoteField, version: i64) {
+        self.versions.shown(id, field, version);
+    }
+
+    /// Passes colleagues' changes on, each unless a newer value is already shown.
+    async fn pass_on(&mut self, changes: Vec<Versioned>) {
+        for heard in changes {
+            if let Some(change) = self.versions.fresh(heard) {
+                self.send(StoreEvent::Remote(change)).await;
+            }
         }
     }
 
@@ -202,39 +233,37 @@ impl Session {
             // Listen first: a change committed while catching up then rings, and is not missed.
             let listener = listen::listen(&self.db).await?;
             let writer = super::connect(&self.db).await?;
-            Ok::<_, PgError>((listener, writer))
+            let (me, names) = listen::members(&writer).await?;
+            let caught = catch_up(&writer, &self.resume, &self.threads).await?;
+            Ok::<_, PgError>((listener, writer, me, names, caught))
         };
-        let (listener, writer) = match connected.await {
-            Ok(both) => both,
-            Err(error) => return self.offline(error.to_string()).await,
+        // Each connection is bounded by connect_timeout; a server that accepts and then hangs
+        // must not hang the store with it.
+        let limit = self.db.connect_timeout * 2 + self.db.write_timeout;
+        let (listener, writer, me, names, caught) = match bounded(limit, "reconnecting", connected).await {
+            Ok(all) => all,
+            Err(why) => return self.offline(why).await,
         };
+        (self.me, self.names) = (me, names);
         self.listener = Some(listener);
         self.writer = Some(writer);
-        if let Err(error) = self.catch_up().await {
-            return self.offline(error.to_string()).await;
+        let Caught {
+            changes,
+            said,
+            threads,
+            saved,
+            resume,
+        } = caught;
+        self.resume = resume;
+        if !saved.is_empty() {
+            self.send(shared_poll(saved)).await;
         }
+        self.pass_on(changes).await;
+        self.pass_on_comments(&said, threads).await;
         self.settle_in_doubt().await;
         if self.writer.is_some() && self.offline_since.take().is_some() {
             self.send(StoreEvent::Connection(Connection::Online)).await;
         }
-    }
-
-    /// Colleagues' changes and the poller's notices committed since the last read.
-    async fn catch_up(&mut self) -> Result<(), PgError> {
-        let Some(client) = &self.writer else { return Ok(()) };
-        let (changes, horizon) = listen::since(client, &self.resume.horizon).await?;
-        let (saved, mark) = listen::notices_since(client, self.resume.notice_mark).await?;
-        self.resume = Resume {
-            horizon,
-            notice_mark: mark,
-        };
-        if !saved.is_empty() {
-            self.send(shared_poll(saved)).await;
-        }
-        for change in changes {
-            self.send(StoreEvent::Remote(change)).await;
-        }
-        Ok(())
     }
 
     /// Drops both connections and tells the dashboard (once per outage).
@@ -249,35 +278,101 @@ impl Session {
         }
     }
 
-    /// Reads what the doorbells name and passes it on.
+    /// Passes on the changes and comments that rang whole, and reads what the other doorbells
+    /// name.
     async fn on_bells(&mut self, bells: Bells) {
         let Some(client) = &self.writer else { return };
+        let me = self.me.as_str();
+        let rung: Vec<_> = bells.rung.into_iter().filter(|r| r.actor != me).collect();
+        let whole: Vec<Said> = bells.said.into_iter().filter(|c| c.author != me).collect();
+        let unknown = |role: &String| !self.names.contains_key(role);
+        let new_member = rung
+            .iter()
+            .any(|r| unknown(&r.actor) || r.assignee.as_ref().is_some_and(unknown))
+            || whole.iter().any(|c| unknown(&c.author));
+        let held = &self.threads;
         let read = async {
-            let mut out = listen::events(client, &bells.events).await?;
+            // A member added since connecting: their name is read once, not per change.
+            let names = if new_member {
+                Some(listen::members(client).await?.1)
+            } else {
+                None
+            };
+            let changes = if bells.events.is_empty() {
+                Vec::new()
+            } else {
+                listen::events(client, &bells.events).await?
+            };
+            let mut said = whole;
             if !bells.comments.is_empty() {
-                out.extend(listen::comments(client, &bells.comments).await?);
+                said.extend(threads::said(client, &bells.comments).await?);
             }
+            let threads = unheld_threads(client, held, &said).await?;
             let notices = if bells.notices {
                 Some(listen::notices_since(client, self.resume.notice_mark).await?)
             } else {
                 None
             };
-            Ok::<_, PgError>((out, notices))
+            Ok::<_, PgError>((names, changes, said, threads, notices))
         };
-        match read.await {
-            Ok((changes, notices)) => {
+        match bounded(self.db.write_timeout, "reading colleagues' changes", read).await {
+            Ok((names, changes, said, threads, notices)) => {
+                if let Some(names) = names {
+                    self.names = names;
+                }
                 if let Some((saved, mark)) = notices {
                     self.resume.notice_mark = mark;
                     if !saved.is_empty() {
                         self.send(shared_poll(saved)).await;
                     }
                 }
-                for change in changes {
-                    self.send(StoreEvent::Remote(change)).await;
-                }
+                let names = &self.names;
+                let rung: Vec<Versioned> = rung
+                    .iter()
+                    .filter_map(|r| r.change(|role| display(names, role)))
+                    .collect();
+                self.pass_on(rung).await;
+                self.pass_on(changes).await;
+                self.pass_on_comments(&said, threads).await;
             }
-            Err(error) => self.offline(error.to_string()).await,
+            Err(why) => self.offline(why).await,
         }
+    }
+
+    /// Adds colleagues' comments to the threads held (taking those just read first) and passes
+    /// on each thread commented on, once.
+    async fn pass_on_comments(&mut self, said: &[Said], read: HashMap<String, Entries>) {
+        for (id, entries) in read {
+            self.threads.replace(NoticeId(id), entries);
+        }
+        let mut last: Vec<(NoticeId, &Said)> = Vec::new();
+        for comment in said {
+            let id = NoticeId(comment.notice.clone());
+            let author = self.name(&comment.author);
+            self.threads
+                .add(&id, comment.comment, threads::entry(&author, comment.at, &comment.body));
+            match last.iter_mut().find(|(seen, _)| *seen == id) {
+                Some(slot) => slot.1 = comment,
+                None => last.push((id, comment)),
+            }
+        }
+        for (id, comment) in last {
+            let Some(thread) = self.threads.shown(&id) else {
+                continue;
+            };
+            let change = RemoteChange {
+                by: crate::model::text::sanitized(&self.name(&comment.author)).into_owned(),
+                at: comment.at,
+                field: RemoteField::Comments(thread),
+                id,
+            };
+            self.send(StoreEvent::Remote(change)).await;
+        }
+    }
+
+    /// A role's display name (the role itself if it has none).
+    fn name(&self, role: &str) -> String {
+        display(&self.names, role)
     }
 
     /// The writer, or why there is none.
@@ -290,6 +385,68 @@ impl Session {
             )),
             _ => Err("server unreachable; not saved".to_owned()),
         }
+    }
+}
+
+/// A role's display name in `names`, else the role itself.
+fn display(names: &HashMap<String, String>, role: &str) -> String {
+    names.get(role).cloned().unwrap_or_else(|| role.to_owned())
+}
+
+/// What a reconnect catches up on.
+struct Caught {
+    changes: Vec<Versioned>,
+    said: Vec<Said>,
+    /// The threads commented on that were not held.
+    threads: HashMap<String, Entries>,
+    saved: Vec<crate::store::SavedNotice>,
+    /// Where the next catch-up starts.
+    resume: Resume,
+}
+
+/// Colleagues' changes and comments and the poller's notices committed since `resume`.
+async fn catch_up(client: &Client, resume: &Resume, held: &Threads) -> Result<Caught, PgError> {
+    let next = listen::horizon(client).await?;
+    let changes = listen::since(client, &resume.horizon).await?;
+    let said = threads::said_since(client, &resume.horizon).await?;
+    let threads = unheld_threads(client, held, &said).await?;
+    let (saved, notice_mark) = listen::notices_since(client, resume.notice_mark).await?;
+    Ok(Caught {
+        changes,
+        said,
+        threads,
+        saved,
+        resume: Resume {
+            horizon: next,
+            notice_mark,
+        },
+    })
+}
+
+/// The threads of the notices commented on that are not held yet, read (once per notice).
+async fn unheld_threads(client: &Client, held: &Threads, said: &[Said]) -> Result<HashMap<String, Entries>, PgError> {
+    let mut ids: Vec<&str> = said
+        .iter()
+        .filter(|c| !held.holds(&NoticeId(c.notice.clone())))
+        .map(|c| c.notice.as_str())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    threads::read(client, Some(&ids)).await
+}
+
+/// `job`'s result, or why it failed: a server that stops answering fails it after `limit`.
+async fn bounded<T>(limit: Duration, what: &str, job: impl Future<Output = Result<T, PgError>>) -> Result<T, String> {
+    match tokio::time::timeout(limit, job).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(_) => Err(format!(
+            "the server did not answer within {} s ({what})",
+            limit.as_secs()
+        )),
     }
 }
 

@@ -5,9 +5,9 @@
 use tokio_postgres::Client;
 
 use super::write::{self, Decided};
-use super::{InDoubt, Session, load};
+use super::{InDoubt, Session, load, threads};
 use crate::store::postgres::PgError;
-use crate::store::{StoreCommand, StoreEvent};
+use crate::store::{RemoteField, StoreCommand, StoreEvent};
 
 impl Session {
     pub(super) async fn command(&mut self, cmd: StoreCommand) {
@@ -32,14 +32,22 @@ impl Session {
             }
             StoreCommand::SaveTags { edits, .. } => {
                 let op_id = self.op_id();
-                self.write("tags", |client| {
-                    Box::pin(async move { write::tags(client, &edits, &op_id).await })
-                })
-                .await
-                .map_or_else(
-                    |error| StoreEvent::AnnotationNotSaved { what: "tags", error },
-                    StoreEvent::TagsSaved,
-                )
+                let saved = self
+                    .write("tags", |client| {
+                        Box::pin(async move { write::tags(client, &edits, &op_id).await })
+                    })
+                    .await;
+                match saved {
+                    Ok(lists) => {
+                        let mut shown = Vec::with_capacity(lists.len());
+                        for (id, tags, version) in lists {
+                            self.shown(&id, &RemoteField::Tags(Vec::new()), version);
+                            shown.push((id, tags));
+                        }
+                        StoreEvent::TagsSaved(shown)
+                    }
+                    Err(error) => StoreEvent::AnnotationNotSaved { what: "tags", error },
+                }
             }
             StoreCommand::SaveRejectReason {
                 ids, reason, before, ..
@@ -55,6 +63,11 @@ impl Session {
                     .await;
                 match saved {
                     Ok((written, refused_by)) => {
+                        let field = RemoteField::RejectReason(reason.clone());
+                        for (id, version) in &written {
+                            self.shown(id, &field, *version);
+                        }
+                        let written = written.into_iter().map(|(id, _)| id).collect();
                         if let Some(by) = refused_by.first() {
                             // Theirs stays on screen (it came, or comes, as their change).
                             let n = refused_by.len();
@@ -81,8 +94,14 @@ impl Session {
                     })
                     .await;
                 match saved {
-                    Ok(Ok(assignee)) => StoreEvent::AssigneeSaved { id, assignee },
-                    Ok(Err((now, by))) => StoreEvent::AssigneeConflict { id, now, by },
+                    Ok(Ok((assignee, version))) => {
+                        self.shown(&id, &RemoteField::Assignee(None), version);
+                        StoreEvent::AssigneeSaved { id, assignee }
+                    }
+                    Ok(Err((now, by, version))) => {
+                        self.shown(&id, &RemoteField::Assignee(None), version);
+                        StoreEvent::AssigneeConflict { id, now, by }
+                    }
                     Err(error) => StoreEvent::AnnotationNotSaved {
                         what: "assignee",
                         error,
@@ -99,13 +118,18 @@ impl Session {
                             if !note.trim().is_empty() {
                                 write::comment(client, &target, note.trim(), &op_id).await?;
                             }
-                            let mut threads = load::threads(client, Some(&[target.as_str()])).await?;
+                            let mut threads = threads::read(client, Some(&[target.as_str()])).await?;
                             Ok(threads.remove(target.as_str()).unwrap_or_default())
                         })
                     })
                     .await;
                 match saved {
-                    Ok(note) => StoreEvent::NoteSaved { id, note },
+                    Ok(entries) => {
+                        // Colleagues' comments that ring from now on are added to this read.
+                        let note = threads::render(&entries);
+                        self.threads.replace(id.clone(), entries);
+                        StoreEvent::NoteSaved { id, note }
+                    }
                     Err(error) => StoreEvent::NoteNotSaved { id, error },
                 }
             }
@@ -207,13 +231,21 @@ impl Session {
         let limit = self.db.write_timeout;
         let attempt = write::triage(client, &doubt.change, doubt.kind, &doubt.batch, &doubt.op_id);
         match tokio::time::timeout(limit, attempt).await {
-            Ok(Ok(Decided::Saved)) => StoreEvent::TriageSaved(doubt.change),
-            Ok(Ok(Decided::Conflict { now, by, ago })) => StoreEvent::TriageConflict {
-                change: doubt.change,
-                now,
-                by,
-                ago,
-            },
+            Ok(Ok(Decided::Saved(version))) => {
+                if let Some(version) = version {
+                    self.shown(&doubt.change.id, &RemoteField::Triage(doubt.change.to), version);
+                }
+                StoreEvent::TriageSaved(doubt.change)
+            }
+            Ok(Ok(Decided::Conflict { now, by, ago, version })) => {
+                self.shown(&doubt.change.id, &RemoteField::Triage(now), version);
+                StoreEvent::TriageConflict {
+                    change: doubt.change,
+                    now,
+                    by,
+                    ago,
+                }
+            }
             Ok(Err(error)) => {
                 if self.writer.as_ref().is_none_or(Client::is_closed) {
                     // The connection broke mid-write: COMMIT may have reached the server.
@@ -248,15 +280,23 @@ impl Session {
     pub(super) async fn settle_in_doubt(&mut self) {
         for doubt in std::mem::take(&mut self.in_doubt) {
             let found = match &self.writer {
-                Some(client) => write::is_committed(client, &doubt.op_id).await,
+                Some(client) => {
+                    let limit = self.db.write_timeout;
+                    super::bounded(
+                        limit,
+                        "looking up a write in doubt",
+                        write::is_committed(client, &doubt.op_id),
+                    )
+                    .await
+                }
                 None => Ok(false),
             };
             let event = match found {
                 Ok(true) => StoreEvent::TriageSaved(doubt.change),
                 Ok(false) => self.decide(doubt).await,
-                Err(error) => {
+                Err(why) => {
                     self.in_doubt.push(doubt);
-                    self.offline(error.to_string()).await;
+                    self.offline(why).await;
                     continue;
                 }
             };

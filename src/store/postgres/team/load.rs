@@ -72,10 +72,13 @@ pub async fn records(
     }
     // All of them: every comment and change (no list of 100,000 ids sent to the server).
     let ids: Option<Vec<&str>> = limit.map(|_| records.iter().map(|r| r.notice.id.as_str()).collect());
-    let mut threads = threads(client, ids.as_deref()).await?;
+    let mut threads = super::threads::read(client, ids.as_deref()).await?;
     let mut unseen = unseen(client, ids.as_deref()).await?;
     for record in &mut records {
-        record.note = threads.remove(record.notice.id.as_str()).unwrap_or_default();
+        record.note = threads
+            .remove(record.notice.id.as_str())
+            .map(|entries| super::threads::render(&entries))
+            .unwrap_or_default();
         record.changes = unseen.remove(record.notice.id.as_str()).unwrap_or_default();
     }
     Ok(records)
@@ -117,37 +120,6 @@ pub(super) fn clean_tags(tags: Vec<String>) -> Vec<String> {
             .iter()
             .map(|t| &**t),
     )
-}
-
-/// The comment threads of `ids` (`None`: of every notice), each as the note pane shows it: one block per comment, its
-/// author and time first.
-///
-/// # Errors
-/// [`PgError::Query`].
-pub async fn threads(client: &Client, ids: Option<&[&str]>) -> Result<HashMap<String, String>, PgError> {
-    let rows = client
-        .query(
-            "SELECT c.notice_id, COALESCE(m.display, c.author::text), c.at, c.body
-             FROM comments c LEFT JOIN members m ON m.role = c.author
-             WHERE $1::text[] IS NULL OR c.notice_id = ANY($1) ORDER BY c.notice_id, c.id",
-            &[&ids],
-        )
-        .await
-        .map_err(failed("read the comments"))?;
-    let mut threads: HashMap<String, String> = HashMap::new();
-    for row in &rows {
-        let thread = threads.entry(row.get(0)).or_default();
-        let at: jiff::Timestamp = row.get(2);
-        if !thread.is_empty() {
-            thread.push_str("\n\n");
-        }
-        let author: String = row.get(1);
-        let body: String = row.get(3);
-        // Minutes are enough to tell comments apart; the zone is UTC so colleagues agree.
-        let when = at.strftime("%Y-%m-%d %H:%M UTC");
-        thread.push_str(&format!("— {}, {when}\n{}", sanitized(&author), sanitized(&body)));
-    }
-    Ok(threads)
 }
 
 /// This member's unseen changes of `ids`: the poller logged them after the member last marked the

@@ -15,8 +15,9 @@ use crate::model::{DecisionKind, NoticeId, TagEdit, Triage, TriageChange};
 /// What became of a guarded triage write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decided {
-    /// Committed (or found committed by its `op_id`).
-    Saved,
+    /// Committed (or found committed by its `op_id`): the row's version after it, when known (a
+    /// retry found by its `op_id` does not say).
+    Saved(Option<i64>),
     /// A colleague had changed the stage: it is `now`, set by `by` `ago` before.
     Conflict {
         /// The stage now.
@@ -25,6 +26,8 @@ pub enum Decided {
         by: String,
         /// How long ago, by the server's clock.
         ago: std::time::Duration,
+        /// The row's version holding `now`.
+        version: i64,
     },
 }
 
@@ -59,7 +62,7 @@ pub async fn triage(
              )
              INSERT INTO triage_events (op_id, batch, kind, notice_id, field, old, new, version)
              SELECT $4, $5, $6, $1, 'status', to_jsonb($2::text), to_jsonb($3::text), version FROM u
-             RETURNING seq",
+             RETURNING version",
             &[
                 (&change.id.as_str(), Type::TEXT),
                 (&change.from.as_str(), Type::TEXT),
@@ -71,15 +74,15 @@ pub async fn triage(
         )
         .await;
     match logged {
-        Ok(Some(_)) => Ok(Decided::Saved),
+        Ok(Some(row)) => Ok(Decided::Saved(Some(row.get(0)))),
         // The op_id is taken: this very write committed before (a retry after a timeout).
-        Err(error) if error.code() == Some(&SqlState::UNIQUE_VIOLATION) => Ok(Decided::Saved),
+        Err(error) if error.code() == Some(&SqlState::UNIQUE_VIOLATION) => Ok(Decided::Saved(None)),
         Err(error) => Err(failed(action())(error)),
         Ok(None) => {
             let row = client
                 .query_typed_opt(
                     "SELECT t.status, COALESCE(m.display, t.updated_by::text),
-                            GREATEST(EXTRACT(EPOCH FROM now() - t.updated_at), 0)::float8
+                            GREATEST(EXTRACT(EPOCH FROM now() - t.updated_at), 0)::float8, t.version
                      FROM triage t LEFT JOIN members m ON m.role = t.updated_by WHERE t.notice_id = $1",
                     &[(&change.id.as_str(), Type::TEXT)],
                 )
@@ -91,19 +94,22 @@ pub async fn triage(
                     now: Triage::New,
                     by: "an admin".to_owned(),
                     ago: std::time::Duration::ZERO,
+                    version: 0,
                 });
             };
             let status: String = row.get(0);
             let now = Triage::parse(&status).unwrap_or_default();
             // Someone already set what the user wanted: nothing is lost by calling it saved.
+            let version: i64 = row.get(3);
             if now == change.to {
-                return Ok(Decided::Saved);
+                return Ok(Decided::Saved(Some(version)));
             }
             let by: String = row.get(1);
             Ok(Decided::Conflict {
                 now,
                 by: crate::model::text::sanitized(&by).into_owned(),
                 ago: std::time::Duration::from_secs_f64(row.get::<_, f64>(2)),
+                version,
             })
         }
     }
@@ -121,7 +127,8 @@ pub async fn is_committed(client: &Client, op_id: &str) -> Result<bool, PgError>
     Ok(row.is_some())
 }
 
-/// Applies tag additions and removals (never whole lists) and returns each notice's tags after them.
+/// Applies tag additions and removals (never whole lists) and returns each notice's tags after
+/// them, with the row's version.
 ///
 /// # Errors
 /// [`PgError::Query`]: nothing of the batch was written.
@@ -129,7 +136,7 @@ pub async fn tags(
     client: &mut Client,
     edits: &[TagEdit],
     op_id: &str,
-) -> Result<Vec<(NoticeId, Vec<String>)>, PgError> {
+) -> Result<Vec<(NoticeId, Vec<String>, i64)>, PgError> {
     let action = || "save the tags".to_owned();
     let tx = client.transaction().await.map_err(failed(action()))?;
     let mut n = 0;
@@ -145,12 +152,12 @@ pub async fn tags(
             n += 1;
             let op = format!("{op_id}:{n}");
             let sql = if field == "tag_add" {
-                "WITH u AS (UPDATE triage SET tags = array_append(tags, $2)
+                "WITH u AS (UPDATE triage SET tags = array_append(tags, $2), version = version + 1
                             WHERE notice_id = $1 AND NOT ($2 = ANY(tags)) RETURNING version)
                  INSERT INTO triage_events (op_id, notice_id, field, new, version)
                  SELECT $3, $1, 'tag_add', to_jsonb($2::text), version FROM u"
             } else {
-                "WITH u AS (UPDATE triage SET tags = array_remove(tags, $2)
+                "WITH u AS (UPDATE triage SET tags = array_remove(tags, $2), version = version + 1
                             WHERE notice_id = $1 AND $2 = ANY(tags) RETURNING version)
                  INSERT INTO triage_events (op_id, notice_id, field, old, version)
                  SELECT $3, $1, 'tag_remove', to_jsonb($2::text), version FROM u"
@@ -158,18 +165,18 @@ pub async fn tags(
             tx.execute(sql, &[&id, &tag, &op]).await.map_err(failed(action()))?;
         }
         let row = tx
-            .query_one("SELECT tags FROM triage WHERE notice_id = $1", &[&id])
+            .query_one("SELECT tags, version FROM triage WHERE notice_id = $1", &[&id])
             .await
             .map_err(failed(action()))?;
-        after.push((edit.id.clone(), super::load::clean_tags(row.get(0))));
+        after.push((edit.id.clone(), super::load::clean_tags(row.get(0)), row.get(1)));
     }
     tx.commit().await.map_err(failed(action()))?;
     Ok(after)
 }
 
 /// Assigns notice `id` to the connected member (`to_me`) or to nobody, if its assignee is still
-/// `from` (a display name, as the dashboard shows it). Returns the assignee now, and on a
-/// conflict who set it.
+/// `from` (a display name, as the dashboard shows it). Returns the assignee now and the row's
+/// version, and on a conflict also who set it.
 ///
 /// # Errors
 /// [`PgError::Query`]: nothing was written.
@@ -179,7 +186,7 @@ pub async fn assignee(
     from: Option<&str>,
     to_me: bool,
     op_id: &str,
-) -> Result<Result<Option<String>, (Option<String>, String)>, PgError> {
+) -> Result<Result<(Option<String>, i64), (Option<String>, String, i64)>, PgError> {
     let action = || format!("save the assignee of {id}");
     client
         .query_typed(
@@ -200,7 +207,8 @@ pub async fn assignee(
                  INSERT INTO triage_events (op_id, notice_id, field, old, new, version)
                  SELECT $4, $1, 'assignee', to_jsonb($2::text), to_jsonb(u.assignee::text), u.version FROM u
              )
-             SELECT COALESCE((SELECT display FROM members WHERE role = u.assignee), u.assignee::text) FROM u",
+             SELECT COALESCE((SELECT display FROM members WHERE role = u.assignee), u.assignee::text), u.version
+             FROM u",
             &[
                 (&id.as_str(), Type::TEXT),
                 (&from, Type::TEXT),
@@ -211,14 +219,14 @@ pub async fn assignee(
         .await
         .map_err(failed(action()))?;
     if let Some(row) = saved {
-        return Ok(Ok(row
-            .get::<_, Option<String>>(0)
-            .map(|who| sanitized(&who).into_owned())));
+        let who = row.get::<_, Option<String>>(0).map(|who| sanitized(&who).into_owned());
+        return Ok(Ok((who, row.get(1))));
     }
     let row = client
         .query_typed_one(
             "SELECT COALESCE((SELECT display FROM members WHERE role = t.assignee), t.assignee::text),
-                    COALESCE((SELECT display FROM members WHERE role = t.updated_by), t.updated_by::text)
+                    COALESCE((SELECT display FROM members WHERE role = t.updated_by), t.updated_by::text),
+                    t.version
              FROM triage t WHERE t.notice_id = $1",
             &[(&id.as_str(), Type::TEXT)],
         )
@@ -229,11 +237,13 @@ pub async fn assignee(
     Ok(Err((
         now.map(|w| sanitized(&w).into_owned()),
         sanitized(&by).into_owned(),
+        row.get(2),
     )))
 }
 
 /// Sets the reject reason of each of `ids` whose reason is still the one in `before` (same order),
-/// logged; returns the ids written and, for the others, who changed the reason first.
+/// logged; returns the ids written (with the row's version after) and, for the others, who
+/// changed the reason first.
 ///
 /// # Errors
 /// [`PgError::Query`]: nothing was written.
@@ -243,7 +253,7 @@ pub async fn reject_reason(
     reason: Option<&str>,
     before: &[Option<String>],
     op_id: &str,
-) -> Result<(Vec<NoticeId>, Vec<String>), PgError> {
+) -> Result<(Vec<(NoticeId, i64)>, Vec<String>), PgError> {
     let action = || "save the reject reason".to_owned();
     let tx = client.transaction().await.map_err(failed(action()))?;
     let (mut written, mut refused_by) = (Vec::new(), Vec::new());
@@ -258,7 +268,7 @@ pub async fn reject_reason(
                             RETURNING version)
                  INSERT INTO triage_events (op_id, notice_id, field, old, new, version)
                  SELECT $3, $1, 'reject_reason', to_jsonb($5::text), to_jsonb($2::text), version FROM u
-                 RETURNING seq",
+                 RETURNING version",
                 &[
                     &id.as_str(),
                     &reason,
@@ -269,8 +279,8 @@ pub async fn reject_reason(
             )
             .await
             .map_err(failed(action()))?;
-        if row.is_some() {
-            written.push(id.clone());
+        if let Some(row) = row {
+            written.push((id.clone(), row.get(0)));
         } else {
             let by = tx
                 .query_one(
