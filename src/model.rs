@@ -66,7 +66,9 @@ pub struct Notice {
     pub title: String,
     /// Titles per language (ISO 639 code as the source gives it, lower case).
     pub titles: Titles,
-    /// Description text in the preferred language; may be empty.
+    /// Description text in the preferred language; may be empty (or absent from the JSON: team
+    /// mode keeps it in a column of its own).
+    #[serde(default)]
     pub description: String,
     /// Buyer (contracting authority) name; several co-buyers are joined with "; ".
     pub buyer: String,

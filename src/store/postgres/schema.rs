@@ -160,7 +160,8 @@ CREATE INDEX notices_by_last_seen ON notices (last_seen);
 /// change (with 20 colleagues, one decision was 19 reads, and each dashboard's own writes queued
 /// behind them). A NOTIFY holds at most 8000 bytes: a longer one rings with its row's id, and is
 /// read. Tag changes now count in the row's `version` too (the client's code), so every change is
-/// ordered by it. Comments get an `xid`, so a reconnect catches up on them too.
+/// ordered by it. Comments get an `xid`, so a reconnect catches up on them too. The description
+/// moves out of the notice JSON into a column.
 const V3: &str = "
 CREATE OR REPLACE FUNCTION anbud_notify_event() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -188,6 +189,11 @@ BEGIN
     PERFORM pg_notify('anbud', payload);
     RETURN NULL;
 END $$;
+-- The description is half a notice's JSON and is shown one notice at a time: a column of its
+-- own, so a poll's upsert parses half the JSON and the first screen leaves it on the server.
+ALTER TABLE notices ADD COLUMN description text NOT NULL DEFAULT '';
+UPDATE notices SET description = COALESCE(notice->>'description', ''), notice = notice - 'description'
+ WHERE notice ? 'description';
 -- Comments are caught up on after a reconnect like the log: by transaction id.
 ALTER TABLE comments ADD COLUMN xid xid8 NOT NULL DEFAULT pg_current_xact_id();
 CREATE INDEX comments_by_xid ON comments (xid);

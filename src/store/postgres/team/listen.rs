@@ -328,7 +328,8 @@ pub async fn notices_since(
             "SELECT n.id, n.notice, n.relevance, n.first_seen > $1 OR $1 IS NULL, n.last_seen,
                     (SELECT json_agg(json_build_object('field', c.field, 'old', c.old, 'new', c.new) ORDER BY c.id)
                      FROM changes c LEFT JOIN seen s ON s.notice_id = c.notice_id AND s.member = current_user
-                     WHERE c.notice_id = n.id AND (s.seen_at IS NULL OR c.at > s.seen_at))
+                     WHERE c.notice_id = n.id AND (s.seen_at IS NULL OR c.at > s.seen_at)),
+                    n.description
              FROM notices n WHERE $1 IS NULL OR n.last_seen > $1",
             &[&mark],
         )
@@ -337,7 +338,7 @@ pub async fn notices_since(
     let mut next = mark;
     let mut saved = Vec::with_capacity(rows.len());
     for row in &rows {
-        let (notice, relevance) = super::load::notice_columns(row)?;
+        let (notice, relevance) = super::load::notice_columns(row, 6)?;
         let id = notice.id.to_string();
         let bad = super::load::unreadable(&id);
         let last_seen: Timestamp = row.try_get(4).map_err(&bad)?;

@@ -34,11 +34,9 @@ pub async fn records(
     let leave = descriptions == Descriptions::LeaveOnServer;
     let rows = client
         .query(
-            "SELECT n.id,
-                    CASE WHEN $2 AND n.notice->>'description' <> ''
-                         THEN jsonb_set(n.notice, '{description}', '\"\"') ELSE n.notice END,
-                    n.relevance, t.status, t.tags, t.reject_reason,
-                    COALESCE(ma.display, t.assignee::text), $2 AND n.notice->>'description' <> ''
+            "SELECT n.id, n.notice, n.relevance, t.status, t.tags, t.reject_reason,
+                    COALESCE(ma.display, t.assignee::text), $2 AND n.description <> '',
+                    CASE WHEN $2 THEN '' ELSE n.description END
              FROM notices n LEFT JOIN triage t ON t.notice_id = n.id
                   LEFT JOIN members ma ON ma.role = t.assignee
              ORDER BY n.score DESC, n.id
@@ -49,7 +47,7 @@ pub async fn records(
         .map_err(failed("read the shared notices"))?;
     let mut records = Vec::with_capacity(rows.len());
     for row in &rows {
-        let (notice, relevance) = notice_columns(row)?;
+        let (notice, relevance) = notice_columns(row, 8)?;
         let id = notice.id.to_string();
         let bad = unreadable(&id);
         let mut record = NoticeRecord::new(notice, relevance);
@@ -84,14 +82,16 @@ pub async fn records(
     Ok(records)
 }
 
-/// Columns 0–2 of a notices row: id, notice and relevance (JSON).
+/// Columns 0–2 of a notices row: id, notice and relevance (JSON), with the description (a
+/// column of its own) from column `description`.
 ///
 /// # Errors
 /// [`PgError::Data`] naming the notice.
-pub(super) fn notice_columns(row: &tokio_postgres::Row) -> Result<(Notice, Relevance), PgError> {
+pub(super) fn notice_columns(row: &tokio_postgres::Row, description: usize) -> Result<(Notice, Relevance), PgError> {
     let id: String = row.get(0);
     let bad = unreadable(&id);
-    let notice: Json<Notice> = row.try_get(1).map_err(&bad)?;
+    let mut notice: Json<Notice> = row.try_get(1).map_err(&bad)?;
+    notice.0.description = row.try_get(description).map_err(&bad)?;
     let relevance: Json<Relevance> = row.try_get(2).map_err(&bad)?;
     Ok((notice.0, relevance.0))
 }
@@ -187,10 +187,7 @@ pub async fn history(client: &Client, limit: usize) -> Result<History, PgError> 
 pub async fn descriptions(client: &Client, ids: &[NoticeId]) -> Result<Vec<(NoticeId, String)>, PgError> {
     let ids: Vec<&str> = ids.iter().map(NoticeId::as_str).collect();
     let rows = client
-        .query(
-            "SELECT id, COALESCE(notice->>'description', '') FROM notices WHERE id = ANY($1)",
-            &[&ids],
-        )
+        .query("SELECT id, description FROM notices WHERE id = ANY($1)", &[&ids])
         .await
         .map_err(failed("read descriptions"))?;
     Ok(rows.iter().map(|r| (NoticeId(r.get(0)), r.get(1))).collect())
