@@ -302,7 +302,7 @@ async fn upsert(
                                    matched, notice, relevance, content_hash, relevance_hash, first_seen,
                                    last_seen, description)
          SELECT i.id, i.source, i.native_id, i.title, i.buyer, i.deadline, i.published, i.score,
-                i.matched, i.notice::jsonb, i.relevance::jsonb, i.content_hash, i.relevance_hash, $14, $14,
+                i.matched, i.notice::json, i.relevance::json, i.content_hash, i.relevance_hash, $14, $14,
                 i.description
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
                      $7::timestamptz[], $8::int4[], $9::bool[], $10::text[], $11::text[], $12::text[],
