@@ -523,3 +523,94 @@ async fn verify_full_checks_the_servers_certificate_and_require_only_encrypts() 
     let plain = postgres::connect(&pg::database(&url)).await.expect("loopback default");
     assert!(!encrypted(&plain).await, "plaintext is the loopback default");
 }
+
+/// A team that set up anbud at schema v2 keeps everything when v3 moves the description out of
+/// the notice JSON and stores JSON as `json`: the notice reads back whole, and the next poll of the
+/// same notice rewrites it once (its hash is computed anew) without logging a change.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_v2_database_migrates_to_v3_keeping_descriptions_and_a_repoll_logs_no_change() {
+    let Some(server) = pg::server() else { return };
+    let url = server.fresh_database("t_v2").await;
+    let owner = server.owner("t_v2").await;
+    // The database as a v2 anbud left it: steps 1 and 2, and a notice stored as v2 stored it.
+    owner
+        .batch_execute(&format!(
+            "CREATE TABLE schema_migrations (version integer PRIMARY KEY,
+                                             applied_at timestamptz NOT NULL DEFAULT now());
+             {}\n{}\nINSERT INTO schema_migrations (version) VALUES (1), (2);",
+            postgres::schema::STEPS[0],
+            postgres::schema::STEPS[1]
+        ))
+        .await
+        .expect("schema v2");
+    let (notice, relevance) = common::notice("ted:1-2026")
+        .title("Trygghetsalarmer")
+        .description("Kommunen kjøper 400 trygghetsalarmer.")
+        .scored();
+    let json = serde_json::to_value(&notice).expect("json");
+    owner
+        .execute(
+            "INSERT INTO notices (id, source, native_id, title, buyer, score, matched, notice, relevance,
+                                  content_hash, relevance_hash, first_seen, last_seen)
+             VALUES ($1, 'ted', '1-2026', $2, 'Oslo kommune', 5, true, $3, $4, 'v2-hash', 'v2-rel', now(), now())",
+            &[
+                &notice.id.as_str(),
+                &notice.title,
+                &tokio_postgres::types::Json(&json),
+                &tokio_postgres::types::Json(&relevance),
+            ],
+        )
+        .await
+        .expect("a v2 notice");
+    owner
+        .execute(
+            "INSERT INTO comments (op_id, notice_id, body) VALUES ('v2:1', $1, 'Sjekk kravene')",
+            &[&notice.id.as_str()],
+        )
+        .await
+        .expect("a v2 comment");
+
+    let db = pg::database(&url);
+    let mut client = postgres::connect(&db).await.expect("connect");
+    let migrated = postgres::migrate(&mut client).await.expect("migrates");
+    assert_eq!(migrated.applied().collect::<Vec<_>>(), [3]);
+    let opened = postgres::team::open_all(&db).await.expect("reads at v3");
+    let record = &opened.records[0];
+    assert_eq!(
+        record.notice, notice,
+        "the notice reads back whole, description and all"
+    );
+    assert!(record.note.contains("Sjekk kravene"), "{}", record.note);
+    let in_json: bool = owner
+        .query_one("SELECT notice::jsonb ? 'description' FROM notices", &[])
+        .await
+        .expect("query")
+        .get(0);
+    assert!(!in_json, "the description lives in its column only");
+
+    let saved = postgres::save_fetch(
+        &mut client,
+        "ted",
+        &[(notice.clone(), relevance.clone())],
+        &anbud::model::FeedState::default(),
+        jiff::Timestamp::now(),
+    )
+    .await
+    .expect("re-poll");
+    assert_eq!((saved.new, saved.updated), (0, 1), "rewritten once, with the new hash");
+    assert_eq!(
+        count(&owner, "SELECT count(*) FROM changes").await,
+        0,
+        "no change logged"
+    );
+    let again = postgres::save_fetch(
+        &mut client,
+        "ted",
+        &[(notice, relevance)],
+        &anbud::model::FeedState::default(),
+        jiff::Timestamp::now(),
+    )
+    .await
+    .expect("re-poll");
+    assert_eq!((again.updated, again.unchanged), (0, 1), "then left alone");
+}
