@@ -9,6 +9,7 @@ mod annotate;
 mod award_arrivals;
 mod award_outcomes;
 mod decisions;
+mod description_requests;
 mod descriptions;
 mod feed_health;
 mod feed_status;

@@ -36,7 +36,7 @@ impl AppState {
             }
             text
         };
-        self.tags = TagPrompt {
+        self.prompts.tags = TagPrompt {
             draft,
             targets,
             bulk,
@@ -59,27 +59,27 @@ impl AppState {
 
     /// The text of the tag prompt while [`Mode::Tag`] is on.
     pub fn tag_draft(&self) -> &str {
-        &self.tags.draft
+        &self.prompts.tags.draft
     }
 
     /// The tag prompt while [`Mode::Tag`] is on.
     pub(crate) fn tag_prompt(&self) -> &TagPrompt {
-        &self.tags
+        &self.prompts.tags
     }
 
     /// Typing in the tag prompt; Enter saves through the store, Esc closes without a change.
     pub(crate) fn on_tag_edit(&mut self, edit: TextEdit) -> Vec<Effect> {
         if edit != TextEdit::Complete {
-            self.tags.completing = None;
+            self.prompts.tags.completing = None;
         }
         match edit {
-            TextEdit::Insert(c) => self.tags.draft.push(c),
+            TextEdit::Insert(c) => self.prompts.tags.draft.push(c),
             TextEdit::Backspace => {
-                self.tags.draft.pop();
+                self.prompts.tags.draft.pop();
             }
             // Completes in the guard; only a word nothing completes gets here.
-            TextEdit::Complete if !self.tags.complete() => {
-                let word = self.tags.current_word().to_owned();
+            TextEdit::Complete if !self.prompts.tags.complete() => {
+                let word = self.prompts.tags.current_word().to_owned();
                 self.status = Some(info(format!("No tag in use starts with {word:?}")));
             }
             TextEdit::Cancel => {
@@ -97,7 +97,7 @@ impl AppState {
     }
 
     fn submit_tags(&mut self) -> Vec<Effect> {
-        let prompt = std::mem::take(&mut self.tags);
+        let prompt = std::mem::take(&mut self.prompts.tags);
         let words: Vec<&str> = prompt.draft.split_whitespace().collect();
         let add = normalize_tags(words.iter().filter(|w| !w.starts_with('-')).copied());
         let remove = normalize_tags(words.iter().filter_map(|w| w.strip_prefix('-')));
@@ -165,7 +165,7 @@ impl AppState {
         if self.targets().is_empty() {
             return Vec::new();
         }
-        if self.reject_reasons.is_empty() {
+        if self.prompts.reject_reasons.is_empty() {
             self.status = Some(info(
                 "No reject reasons configured (reject_reasons = [...] in the config): rejected without one".to_owned(),
             ));
@@ -184,7 +184,7 @@ impl AppState {
                 Vec::new()
             }
             ReasonPick::NoReason => self.reject_because(None),
-            ReasonPick::Reason(n) => match self.reject_reasons.get(n).cloned() {
+            ReasonPick::Reason(n) => match self.prompts.reject_reasons.get(n).cloned() {
                 Some(reason) => self.reject_because(Some(reason)),
                 None => {
                     self.mode = Mode::Reason;

@@ -44,7 +44,7 @@ impl AppState {
             self.open_suggestions();
             return Vec::new();
         }
-        self.suggestions_waiting = true;
+        self.descriptions.suggestions_waiting = true;
         self.status = Some(super::status::info("Reading the decided notices…".to_owned()));
         self.ask_descriptions(missing)
     }
@@ -53,7 +53,7 @@ impl AppState {
     fn ask_descriptions(&mut self, ids: Vec<NoticeId>) -> Vec<Effect> {
         let ids: Vec<NoticeId> = ids
             .into_iter()
-            .filter(|id| self.descriptions_asked.insert(id.clone()))
+            .filter(|id| self.descriptions.asked.insert(id.clone()))
             .collect();
         if ids.is_empty() {
             Vec::new()
@@ -69,13 +69,13 @@ impl AppState {
             Err(why) => {
                 // The ones asked for stay marked as asked, so a broken database is not queried
                 // again on every key press; a restart retries.
-                self.suggestions_waiting = false;
+                self.descriptions.suggestions_waiting = false;
                 self.status = Some(error(format!("Could not read notice descriptions ({why})")));
                 return;
             }
         };
         for (id, text) in texts {
-            self.descriptions_asked.remove(&id);
+            self.descriptions.asked.remove(&id);
             let Some(&i) = self.records.by_id.get(&id) else {
                 continue;
             };
@@ -85,14 +85,14 @@ impl AppState {
                 record.description_in_store = false;
             }
         }
-        if self.suggestions_waiting
+        if self.descriptions.suggestions_waiting
             && !self
                 .records
                 .rows
                 .iter()
                 .any(|r| r.description_in_store && r.triage != Triage::New)
         {
-            self.suggestions_waiting = false;
+            self.descriptions.suggestions_waiting = false;
             self.open_suggestions();
         }
     }

@@ -1,8 +1,26 @@
-//! The prompts' sub-state: the tag prompt (`t`) and the suggested-exclusions panel (`E`). A leaf;
-//! `annotate.rs` and `suggestions.rs` drive them.
+//! The prompts' sub-state: the note being written (`n`), the tag prompt (`t`), the reasons `X`
+//! offers and the suggested-exclusions panel (`E`). `update.rs`, `annotate.rs` and
+//! `suggestions.rs` drive them.
 
+use super::note_draft::NoteDraft;
 use crate::matching::suggest::Suggestion;
 use crate::model::NoticeId;
+
+/// Every prompt's state.
+#[derive(Debug, Default)]
+pub(crate) struct Prompts {
+    /// The note being edited (in `Mode::Note`), for the notice in `note_for`.
+    pub(crate) note: NoteDraft,
+    pub(crate) note_for: Option<NoticeId>,
+    /// The tag prompt: its text, the notices it applies to, whether it adds to a marked set (else it
+    /// replaces one notice's tags), the known tags for completion and where Tab completion is.
+    pub(crate) tags: TagPrompt,
+    /// The reasons offered when rejecting with `X` (from the config).
+    pub(crate) reject_reasons: Vec<String>,
+    /// The profile exclusions are suggested for, and whether it has a file to write them to.
+    pub(crate) suggest_profile: Option<(crate::matching::Profile, bool)>,
+    pub(crate) suggestions: SuggestionsPanel,
+}
 
 /// The `t` prompt.
 #[derive(Debug, Clone, Default)]

@@ -22,14 +22,8 @@ pub struct AppState {
     pub(crate) detail_open: bool,
     /// Lines the detail pane is scrolled down, for the notice it was scrolled on.
     pub(crate) detail_scroll: (Option<NoticeId>, u16),
-    /// The note being edited (in [`Mode::Note`]), for the notice in `note_for`.
-    pub(crate) note_draft: super::note_draft::NoteDraft,
-    pub(crate) note_for: Option<NoticeId>,
-    /// The tag prompt: its text, the notices it applies to, whether it adds to a marked set (else it
-    /// replaces one notice's tags), the known tags for completion and where Tab completion is.
-    pub(crate) tags: super::prompts::TagPrompt,
-    /// The reasons offered when rejecting with `X` (from the config).
-    pub(crate) reject_reasons: Vec<String>,
+    /// The note, tag, reason and suggestion prompts (see `prompts.rs`).
+    pub(crate) prompts: super::prompts::Prompts,
     /// Desktop notifications for new notices scoring at least this; `None`: off.
     pub(crate) notify_min_score: Option<i32>,
     /// Whether the rest of the stored notices is still being read (see `loading.rs`).
@@ -38,9 +32,6 @@ pub struct AppState {
     pub(crate) awards: HashMap<NoticeId, Vec<crate::model::StoredAward>>,
     /// Every stored award and the Market screen's views of them (see `market.rs`).
     pub(crate) market: super::market::MarketState,
-    /// The profile exclusions are suggested for, and whether it has a file to write them to.
-    pub(crate) suggest_profile: Option<(crate::matching::Profile, bool)>,
-    pub(crate) suggestions: super::prompts::SuggestionsPanel,
     /// What each feed did this session, for the sources panel (see `super::sources`).
     pub(crate) feed_logs: Vec<super::sources::FeedLog>,
     pub(crate) stale_after: std::time::Duration,
@@ -58,10 +49,8 @@ pub struct AppState {
     pub(crate) running: bool,
     /// The changed notice whose diff the user has on screen; marked seen when the cursor leaves it.
     pub(crate) viewing_changes: Option<NoticeId>,
-    /// Notices whose description was asked of the store and has not arrived (see `descriptions.rs`).
-    pub(crate) descriptions_asked: std::collections::HashSet<NoticeId>,
-    /// `E` waits for the descriptions of the decided notices before it suggests.
-    pub(crate) suggestions_waiting: bool,
+    /// Descriptions asked of the store and not yet arrived (see `description_requests.rs`).
+    pub(crate) descriptions: super::description_requests::DescriptionRequests,
     /// Team mode: the server's reachability, writes in doubt, colleagues' latest changes.
     pub(crate) team: super::team_status::TeamStatus,
 }
@@ -76,16 +65,11 @@ impl AppState {
             mode: Mode::List,
             detail_open: false,
             detail_scroll: (None, 0),
-            note_draft: super::note_draft::NoteDraft::default(),
-            note_for: None,
-            tags: super::prompts::TagPrompt::default(),
-            reject_reasons: Vec::new(),
+            prompts: super::prompts::Prompts::default(),
             notify_min_score: None,
             loading: false,
             awards: HashMap::new(),
             market: super::market::MarketState::default(),
-            suggest_profile: None,
-            suggestions: super::prompts::SuggestionsPanel::default(),
             feed_logs: feeds.iter().map(|f| super::sources::FeedLog::new(f, None)).collect(),
             stale_after: super::sources::DEFAULT_STALE_AFTER,
             record_stats: super::sources::RecordStats::default(),
@@ -98,8 +82,7 @@ impl AppState {
             list_rows: 10,
             running: true,
             viewing_changes: None,
-            descriptions_asked: std::collections::HashSet::new(),
-            suggestions_waiting: false,
+            descriptions: super::description_requests::DescriptionRequests::default(),
             team: super::team_status::TeamStatus::default(),
         };
         state.recount_sources();
@@ -118,13 +101,13 @@ impl AppState {
 
     /// The reasons `X` offers when rejecting (the config's `reject_reasons`).
     pub fn with_reject_reasons(mut self, reasons: Vec<String>) -> Self {
-        self.reject_reasons = reasons;
+        self.prompts.reject_reasons = reasons;
         self
     }
 
     /// The reasons `X` offers.
     pub fn reject_reasons(&self) -> &[String] {
-        &self.reject_reasons
+        &self.prompts.reject_reasons
     }
 
     /// Whether a notice is marked for a bulk action.
@@ -199,12 +182,12 @@ impl AppState {
 
     /// The note being written, while in [`Mode::Note`].
     pub fn note_draft(&self) -> &str {
-        self.note_draft.text()
+        self.prompts.note.text()
     }
 
     /// Where the cursor of the note being written is: (line, column) in chars from 0.
     pub fn note_cursor(&self) -> (usize, usize) {
-        self.note_draft.line_col()
+        self.prompts.note.line_col()
     }
 
     /// The rows of the current view, in display order.

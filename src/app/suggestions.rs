@@ -16,28 +16,32 @@ impl AppState {
     /// The profile suggestions are made for (the first one in use), and whether it has a file the
     /// user's accepted exclusions can be written to.
     pub fn with_suggestions_for(mut self, profile: Profile, writable: bool) -> Self {
-        self.suggest_profile = Some((profile, writable));
+        self.prompts.suggest_profile = Some((profile, writable));
         self
     }
 
     /// The panel's suggestions, its cursor, and whether accepting can write to a profile file.
     pub fn suggestions(&self) -> (&[Suggestion], usize, bool) {
-        let writable = self.suggest_profile.as_ref().is_some_and(|(_, w)| *w);
-        (&self.suggestions.items, self.suggestions.cursor, writable)
+        let writable = self.prompts.suggest_profile.as_ref().is_some_and(|(_, w)| *w);
+        (
+            &self.prompts.suggestions.items,
+            self.prompts.suggestions.cursor,
+            writable,
+        )
     }
 
     /// `E`: computes the suggestions from the confirmed decisions and opens the panel.
     pub(crate) fn open_suggestions(&mut self) {
-        let Some((profile, _)) = &self.suggest_profile else {
+        let Some((profile, _)) = &self.prompts.suggest_profile else {
             self.status = Some(info("No profile to suggest exclusions for".to_owned()));
             return;
         };
-        let accepted = std::mem::take(&mut self.suggestions.accepted);
+        let accepted = std::mem::take(&mut self.prompts.suggestions.accepted);
         let items = suggest_exclusions(&self.records.rows, profile)
             .into_iter()
             .filter(|s| !accepted.contains(&s.term))
             .collect();
-        self.suggestions = SuggestionsPanel {
+        self.prompts.suggestions = SuggestionsPanel {
             items,
             cursor: 0,
             accepted,
@@ -47,13 +51,13 @@ impl AppState {
 
     /// A key in the panel.
     pub(crate) fn on_suggestion_key(&mut self, key: SuggestionKey) -> Vec<Effect> {
-        let panel = &mut self.suggestions;
+        let panel = &mut self.prompts.suggestions;
         match key {
             SuggestionKey::Next => panel.cursor = (panel.cursor + 1).min(panel.items.len().saturating_sub(1)),
             SuggestionKey::Previous => panel.cursor = panel.cursor.saturating_sub(1),
             SuggestionKey::Close => self.mode = Mode::List,
             SuggestionKey::Accept => {
-                let Some((profile, writable)) = &self.suggest_profile else {
+                let Some((profile, writable)) = &self.prompts.suggest_profile else {
                     return Vec::new();
                 };
                 if !writable {

@@ -167,14 +167,14 @@ impl AppState {
             Action::Reject => return self.decide(Triage::Rejected),
             Action::EditNote => {
                 if let Some((id, note)) = self.selected_record().map(|r| (r.notice.id.clone(), r.note.clone())) {
-                    self.note_for = Some(id);
+                    self.prompts.note_for = Some(id);
                     // Team mode: the note is a thread of comments, and `n` adds one.
                     let note = if self.team.member.is_some() {
                         String::new()
                     } else {
                         note
                     };
-                    self.note_draft = super::note_draft::NoteDraft::new(note);
+                    self.prompts.note = super::note_draft::NoteDraft::new(note);
                     self.mode = Mode::Note;
                 }
             }
@@ -284,19 +284,19 @@ impl AppState {
 
     /// Typing in the note popup; closing it saves (Esc) or discards (Ctrl-c).
     fn on_note_edit(&mut self, edit: TextEdit) -> Vec<Effect> {
-        if self.note_draft.apply(edit) {
+        if self.prompts.note.apply(edit) {
             return Vec::new();
         }
         match edit {
             TextEdit::Cancel => {
                 self.mode = Mode::List;
-                self.note_for = None;
+                self.prompts.note_for = None;
                 self.status = Some(info("Note discarded".to_owned()));
             }
             TextEdit::Submit => {
                 self.mode = Mode::List;
-                let note = self.note_draft.take().trim_end().to_owned();
-                let Some(id) = self.note_for.take() else {
+                let note = self.prompts.note.take().trim_end().to_owned();
+                let Some(id) = self.prompts.note_for.take() else {
                     return Vec::new();
                 };
                 let unchanged = self
