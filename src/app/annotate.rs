@@ -43,7 +43,7 @@ impl AppState {
             known: self.known_tags(),
             completing: None,
         };
-        self.mode = Mode::Tag;
+        self.screen.mode = Mode::Tag;
     }
 
     /// Every tag in use, most used first, then A–Z.
@@ -83,11 +83,11 @@ impl AppState {
                 self.status = Some(info(format!("No tag in use starts with {word:?}")));
             }
             TextEdit::Cancel => {
-                self.mode = Mode::List;
+                self.screen.mode = Mode::List;
                 self.status = Some(info("Tags unchanged".to_owned()));
             }
             TextEdit::Submit | TextEdit::Newline => {
-                self.mode = Mode::List;
+                self.screen.mode = Mode::List;
                 return self.submit_tags();
             }
             // A completed word, and cursor keys: the tag prompt types and deletes at its end only.
@@ -171,13 +171,13 @@ impl AppState {
             ));
             return self.reject_because(None);
         }
-        self.mode = Mode::Reason;
+        self.screen.mode = Mode::Reason;
         Vec::new()
     }
 
     /// An answer in the reason popup.
     pub(crate) fn on_reason_picked(&mut self, pick: ReasonPick) -> Vec<Effect> {
-        self.mode = Mode::List;
+        self.screen.mode = Mode::List;
         match pick {
             ReasonPick::Cancel => {
                 self.status = Some(info("Cancelled: nothing rejected".to_owned()));
@@ -187,7 +187,7 @@ impl AppState {
             ReasonPick::Reason(n) => match self.prompts.reject_reasons.get(n).cloned() {
                 Some(reason) => self.reject_because(Some(reason)),
                 None => {
-                    self.mode = Mode::Reason;
+                    self.screen.mode = Mode::Reason;
                     Vec::new()
                 }
             },
@@ -219,7 +219,7 @@ impl AppState {
         let mut effects = self.propose(changes, Triage::Rejected.as_str());
         match self.decisions.confirm.as_mut() {
             // A mass reject waits for y: the reason is saved with it, not before.
-            Some(waiting) if self.mode == Mode::Confirm => waiting.then.push(save_reason),
+            Some(waiting) if self.screen.mode == Mode::Confirm => waiting.then.push(save_reason),
             _ => effects.push(save_reason),
         }
         effects

@@ -18,7 +18,7 @@ impl AppState {
 
     /// After every message: the notice in the open detail pane needs its description.
     pub(crate) fn read_shown_description(&mut self) -> Vec<Effect> {
-        if !self.detail_open {
+        if !self.screen.detail_open {
             return Vec::new();
         }
         let Some(id) = self.listing.selected.as_ref() else {

@@ -48,11 +48,11 @@ impl AppState {
 
     /// `m`: opens the Market screen on its last section, or closes it.
     pub(crate) fn toggle_market(&mut self) {
-        if self.mode == Mode::Market {
-            self.mode = Mode::List;
+        if self.screen.mode == Mode::Market {
+            self.screen.mode = Mode::List;
             return;
         }
-        self.mode = Mode::Market;
+        self.screen.mode = Mode::Market;
         if self.market.section == MarketSection::Buyer && self.market.buyer.is_none() {
             self.market.section = MarketSection::Awards;
         }
@@ -87,15 +87,15 @@ impl AppState {
                 self.market.section = sections[next];
                 self.market.scroll = 0;
             }
-            Action::Back | Action::ToggleMarket => self.mode = Mode::List,
+            Action::Back | Action::ToggleMarket => self.screen.mode = Mode::List,
             Action::Quit => self.running = false,
             Action::ToggleHelp => {
-                self.help_scroll = 0;
+                self.screen.help_scroll = 0;
                 self.market.behind_help = true;
-                self.mode = Mode::Help;
+                self.screen.mode = Mode::Help;
             }
             action if action.moves_cursor() => {
-                let page = usize::from(self.list_rows.max(1));
+                let page = usize::from(self.screen.list_rows.max(1));
                 let max = self.market_rows().saturating_sub(1);
                 let at = self.market.scroll;
                 self.market.scroll = match action {
@@ -147,13 +147,13 @@ impl AppState {
         self.market.section = MarketSection::Buyer;
         self.market.scroll = 0;
         self.market.stale = true;
-        self.mode = Mode::Market;
+        self.screen.mode = Mode::Market;
     }
 
     /// Derives the Market screen's views when something changed and the screen is open: not per
     /// frame, and not while nobody looks at it.
     pub(crate) fn refresh_market(&mut self) {
-        if self.mode != Mode::Market || !self.market.stale {
+        if self.screen.mode != Mode::Market || !self.market.stale {
             return;
         }
         self.market.stale = false;

@@ -17,7 +17,7 @@ impl AppState {
 
     /// How far the help overlay is scrolled (the renderer stops at the end of the text).
     pub fn help_scroll(&self) -> u16 {
-        self.help_scroll
+        self.screen.help_scroll
     }
 
     /// Files the status message `update` just set, if it set one; keeps the old one otherwise.
@@ -31,7 +31,7 @@ impl AppState {
 
     /// Opens or closes the message log, at its newest message.
     pub(crate) fn toggle_messages(&mut self) {
-        self.mode = if self.mode == Mode::Messages {
+        self.screen.mode = if self.screen.mode == Mode::Messages {
             Mode::List
         } else {
             self.log.scroll = 0;
@@ -46,7 +46,7 @@ impl AppState {
         if !action.moves_cursor() {
             return false;
         }
-        let page = usize::from(self.list_rows.max(1));
+        let page = usize::from(self.screen.list_rows.max(1));
         let step = |at: usize, max: usize| -> usize {
             match action {
                 A::SelectNext => at.saturating_add(1),
@@ -59,7 +59,7 @@ impl AppState {
             }
             .min(max)
         };
-        match self.mode {
+        match self.screen.mode {
             Mode::Messages => {
                 self.log.scroll = step(self.log.scroll, self.log.len().saturating_sub(1));
                 true
@@ -67,7 +67,8 @@ impl AppState {
             Mode::Help => {
                 // The core does not know the help's height; the renderer stops at its end.
                 let max = usize::from(u16::MAX);
-                self.help_scroll = u16::try_from(step(usize::from(self.help_scroll), max)).unwrap_or(u16::MAX);
+                self.screen.help_scroll =
+                    u16::try_from(step(usize::from(self.screen.help_scroll), max)).unwrap_or(u16::MAX);
                 true
             }
             _ => false,

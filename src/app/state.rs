@@ -18,10 +18,8 @@ pub struct AppState {
     pub(crate) listing: super::listing::Listing,
     /// Decisions waiting, undoable and marked (see `decisions.rs`).
     pub(crate) decisions: super::decisions::Decisions,
-    pub(crate) mode: Mode,
-    pub(crate) detail_open: bool,
-    /// Lines the detail pane is scrolled down, for the notice it was scrolled on.
-    pub(crate) detail_scroll: (Option<NoticeId>, u16),
+    /// Which screen or prompt is up, the detail pane and scroll positions (see `view.rs`).
+    pub(crate) screen: super::view::Screen,
     /// The note, tag, reason and suggestion prompts (see `prompts.rs`).
     pub(crate) prompts: super::prompts::Prompts,
     /// Desktop notifications for new notices scoring at least this; `None`: off.
@@ -41,11 +39,9 @@ pub struct AppState {
     /// Every status message of the session (`M`), and what an export in progress holds.
     pub(crate) log: super::message_log::MessageLog,
     pub(crate) exporting: Option<super::message_log::ExportKind>,
-    pub(crate) help_scroll: u16,
     /// The refresh round `r` started, until every feed has answered.
     pub(crate) refresh: Option<super::refresh_round::RefreshRound>,
     pub(crate) now: Timestamp,
-    pub(crate) list_rows: u16,
     pub(crate) running: bool,
     /// The changed notice whose diff the user has on screen; marked seen when the cursor leaves it.
     pub(crate) viewing_changes: Option<NoticeId>,
@@ -62,9 +58,7 @@ impl AppState {
             records: super::records::Records::new(records),
             listing: super::listing::Listing::default(),
             decisions: super::decisions::Decisions::default(),
-            mode: Mode::List,
-            detail_open: false,
-            detail_scroll: (None, 0),
+            screen: super::view::Screen::default(),
             prompts: super::prompts::Prompts::default(),
             notify_min_score: None,
             loading: false,
@@ -76,10 +70,8 @@ impl AppState {
             status: None,
             log: super::message_log::MessageLog::default(),
             exporting: None,
-            help_scroll: 0,
             refresh: None,
             now,
-            list_rows: 10,
             running: true,
             viewing_changes: None,
             descriptions: super::description_requests::DescriptionRequests::default(),
@@ -159,17 +151,17 @@ impl AppState {
 
     /// The input mode.
     pub fn mode(&self) -> Mode {
-        self.mode
+        self.screen.mode
     }
 
     /// Whether the detail pane is shown.
     pub fn is_detail_open(&self) -> bool {
-        self.detail_open
+        self.screen.detail_open
     }
 
     /// How far the detail pane is scrolled (0 after the cursor moves to another notice).
     pub fn detail_scroll(&self) -> u16 {
-        match &self.detail_scroll {
+        match &self.screen.detail_scroll {
             (Some(id), lines) if self.listing.selected.as_ref() == Some(id) => *lines,
             _ => 0,
         }

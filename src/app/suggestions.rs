@@ -46,7 +46,7 @@ impl AppState {
             cursor: 0,
             accepted,
         };
-        self.mode = Mode::Suggestions;
+        self.screen.mode = Mode::Suggestions;
     }
 
     /// A key in the panel.
@@ -55,7 +55,7 @@ impl AppState {
         match key {
             SuggestionKey::Next => panel.cursor = (panel.cursor + 1).min(panel.items.len().saturating_sub(1)),
             SuggestionKey::Previous => panel.cursor = panel.cursor.saturating_sub(1),
-            SuggestionKey::Close => self.mode = Mode::List,
+            SuggestionKey::Close => self.screen.mode = Mode::List,
             SuggestionKey::Accept => {
                 let Some((profile, writable)) = &self.prompts.suggest_profile else {
                     return Vec::new();

@@ -117,7 +117,7 @@ impl AppState {
                 question,
                 then: Vec::new(),
             });
-            self.mode = Mode::Confirm;
+            self.screen.mode = Mode::Confirm;
             return Vec::new();
         }
         self.decisions.marked.clear();
@@ -126,7 +126,7 @@ impl AppState {
 
     /// The answer to a confirmation question.
     pub(crate) fn on_confirm(&mut self, yes: bool) -> Vec<Effect> {
-        self.mode = super::view::Mode::List;
+        self.screen.mode = super::view::Mode::List;
         let Some(waiting) = self.decisions.confirm.take() else {
             return Vec::new();
         };

@@ -28,7 +28,7 @@ impl AppState {
         let here = self.listing.selected.clone();
         let mut effects = Vec::new();
         if let Some(seen) = self.viewing_changes.take() {
-            if Some(&seen) == here.as_ref() && self.detail_open {
+            if Some(&seen) == here.as_ref() && self.screen.detail_open {
                 self.viewing_changes = Some(seen);
                 return effects;
             }
@@ -39,7 +39,7 @@ impl AppState {
             self.refresh_view();
         }
         let showing = here.filter(|id| {
-            self.detail_open
+            self.screen.detail_open
                 && self
                     .records
                     .by_id
@@ -53,8 +53,8 @@ impl AppState {
     fn dispatch(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Action(action) => self.on_action(action),
-            Msg::Edit(edit) if self.mode == Mode::Note => self.on_note_edit(edit),
-            Msg::Edit(edit) if self.mode == Mode::Tag => self.on_tag_edit(edit),
+            Msg::Edit(edit) if self.screen.mode == Mode::Note => self.on_note_edit(edit),
+            Msg::Edit(edit) if self.screen.mode == Mode::Tag => self.on_tag_edit(edit),
             Msg::Edit(edit) => {
                 self.on_edit(edit);
                 Vec::new()
@@ -98,7 +98,7 @@ impl AppState {
             Msg::ClickView(view) => {
                 self.decisions.lingering.clear();
                 self.listing.view = view;
-                self.mode = Mode::List;
+                self.screen.mode = Mode::List;
                 self.refresh_view();
                 Vec::new()
             }
@@ -114,19 +114,19 @@ impl AppState {
                 Vec::new()
             }
             Msg::ViewportChanged { list_rows } => {
-                self.list_rows = list_rows.max(1);
+                self.screen.list_rows = list_rows.max(1);
                 Vec::new()
             }
         }
     }
 
     fn on_action(&mut self, action: Action) -> Vec<Effect> {
-        let page = usize::from(self.list_rows.max(1));
+        let page = usize::from(self.screen.list_rows.max(1));
         let row = self.selected_row().unwrap_or(0);
         if self.scroll_overlay(action) {
             return Vec::new();
         }
-        if self.mode == Mode::Market {
+        if self.screen.mode == Mode::Market {
             self.on_market_action(action);
             return Vec::new();
         }
@@ -138,7 +138,7 @@ impl AppState {
             Action::PageUp => self.move_cursor(row.saturating_sub(page)),
             Action::SelectFirst => self.move_cursor(0),
             Action::SelectLast => self.move_cursor(usize::MAX),
-            Action::ToggleDetail => self.detail_open = !self.detail_open,
+            Action::ToggleDetail => self.screen.detail_open = !self.screen.detail_open,
             Action::ScrollDetailDown | Action::ScrollDetailUp => {
                 let lines = self.detail_scroll();
                 let lines = if action == Action::ScrollDetailDown {
@@ -147,16 +147,16 @@ impl AppState {
                     lines.saturating_sub(1)
                 };
                 // The renderer stops at the end of the text; the core does not know its height.
-                self.detail_scroll = (self.listing.selected.clone(), lines);
+                self.screen.detail_scroll = (self.listing.selected.clone(), lines);
             }
             Action::Back => {
                 if !self.decisions.marked.is_empty() {
                     self.decisions.marked.clear();
                     self.status = Some(info("Marks cleared".to_owned()));
-                } else if matches!(self.mode, Mode::Help | Mode::Sources | Mode::Messages) {
-                    self.mode = Mode::List;
-                } else if self.detail_open {
-                    self.detail_open = false;
+                } else if matches!(self.screen.mode, Mode::Help | Mode::Sources | Mode::Messages) {
+                    self.screen.mode = Mode::List;
+                } else if self.screen.detail_open {
+                    self.screen.detail_open = false;
                 } else if !self.listing.query.is_empty() {
                     self.listing.query.clear();
                     self.decisions.lingering.clear();
@@ -175,7 +175,7 @@ impl AppState {
                         note
                     };
                     self.prompts.note = super::note_draft::NoteDraft::new(note);
-                    self.mode = Mode::Note;
+                    self.screen.mode = Mode::Note;
                 }
             }
             Action::EditTags => self.start_tagging(),
@@ -191,7 +191,7 @@ impl AppState {
             Action::MarkAll => self.mark_all_in_view(),
             Action::Undo => return self.undo_last(),
             Action::Redo => return self.redo_last(),
-            Action::StartSearch => self.mode = Mode::Search,
+            Action::StartSearch => self.screen.mode = Mode::Search,
             Action::NextView | Action::PreviousView => {
                 let at = View::ALL.iter().position(|v| *v == self.listing.view).unwrap_or(0);
                 let len = View::ALL.len();
@@ -241,15 +241,15 @@ impl AppState {
             }
             Action::OpenInBrowser | Action::CopyLink => return self.link_action(action),
             Action::ToggleSources => {
-                self.mode = if self.mode == Mode::Sources {
+                self.screen.mode = if self.screen.mode == Mode::Sources {
                     Mode::List
                 } else {
                     Mode::Sources
                 };
             }
             Action::ToggleHelp => {
-                self.help_scroll = 0;
-                self.mode = match self.mode {
+                self.screen.help_scroll = 0;
+                self.screen.mode = match self.screen.mode {
                     // Help opened from the Market screen goes back to it.
                     Mode::Help if std::mem::take(&mut self.market.behind_help) => Mode::Market,
                     Mode::Help => Mode::List,
@@ -289,12 +289,12 @@ impl AppState {
         }
         match edit {
             TextEdit::Cancel => {
-                self.mode = Mode::List;
+                self.screen.mode = Mode::List;
                 self.prompts.note_for = None;
                 self.status = Some(info("Note discarded".to_owned()));
             }
             TextEdit::Submit => {
-                self.mode = Mode::List;
+                self.screen.mode = Mode::List;
                 let note = self.prompts.note.take().trim_end().to_owned();
                 let Some(id) = self.prompts.note_for.take() else {
                     return Vec::new();
@@ -319,15 +319,15 @@ impl AppState {
     fn on_edit(&mut self, edit: TextEdit) {
         match edit {
             // The search line is one line: Enter keeps the filter.
-            TextEdit::Newline => self.mode = Mode::List,
+            TextEdit::Newline => self.screen.mode = Mode::List,
             TextEdit::Insert(c) => self.listing.query.push(c),
             TextEdit::Backspace => {
                 self.listing.query.pop();
             }
-            TextEdit::Submit => self.mode = Mode::List,
+            TextEdit::Submit => self.screen.mode = Mode::List,
             TextEdit::Cancel => {
                 self.listing.query.clear();
-                self.mode = Mode::List;
+                self.screen.mode = Mode::List;
             }
             // Complete, and cursor keys: the search line types and deletes at its end only.
             _ => return,

@@ -135,6 +135,31 @@ impl SortKey {
     }
 }
 
+/// What the screen shows besides the list: the mode (which prompt or screen is up), the detail
+/// pane, and where the help and the detail are scrolled.
+#[derive(Debug)]
+pub(crate) struct Screen {
+    pub(crate) mode: Mode,
+    pub(crate) detail_open: bool,
+    /// Lines the detail pane is scrolled down, for the notice it was scrolled on.
+    pub(crate) detail_scroll: (Option<crate::model::NoticeId>, u16),
+    pub(crate) help_scroll: u16,
+    /// Rows the list had on screen at the last frame (page keys move by it).
+    pub(crate) list_rows: u16,
+}
+
+impl Default for Screen {
+    fn default() -> Self {
+        Screen {
+            mode: Mode::List,
+            detail_open: false,
+            detail_scroll: (None, 0),
+            help_scroll: 0,
+            list_rows: 10,
+        }
+    }
+}
+
 /// What keys currently do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
