@@ -171,9 +171,13 @@ async fn dispatch(cli: Cli, config: Config, storage: Storage) -> Result<Exit> {
             columns,
         }) => {
             let columns = chosen_columns(&columns, &config)?;
-            let store = open_store(sqlite_path(&storage)?)?;
             let tags = normalize_tags(tag.iter().map(String::as_str));
-            let mut records = store.records(StatusFilter::from(status))?;
+            // In team mode the shortlist is the team's: read from the shared database.
+            let mut records = if let Storage::Postgres(db) = &storage {
+                super::team::shared_records(db, StatusFilter::from(status), None, now()?).await?
+            } else {
+                open_store(sqlite_path(&storage)?)?.records(StatusFilter::from(status))?
+            };
             records.retain(|r| tags.iter().all(|t| r.tags.contains(t)));
             let options = ExportOptions {
                 format: format.into(),
@@ -256,14 +260,14 @@ fn now() -> Result<Timestamp> {
     }
 }
 
-/// The SQLite file to use, if `--db` named one; an error when the data lives on PostgreSQL, which
-/// only `team` and `poll --once` use so far.
+/// The SQLite file to use, if `--db` named one; an error for the commands that do not work on a
+/// shared PostgreSQL database yet (`digest`, `awards`: the server has no award tables).
 fn sqlite_path(storage: &Storage) -> Result<Option<&Path>> {
     match storage {
         Storage::Sqlite(path) => Ok(path.as_deref()),
         Storage::Postgres(db) => Err(eyre!(
-            "{} is a PostgreSQL database (team mode, in progress): only `anbud team init`, \
-             `anbud team sql` and `anbud poll --once` can use it so far; pass --db FILE for SQLite",
+            "{} is a PostgreSQL database (team mode): the dashboard, `list`, `export`, `team …` and \
+             `poll --once` work on it; this command needs a single user's SQLite file: pass --db FILE",
             db.url
         )),
     }

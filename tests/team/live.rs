@@ -600,6 +600,26 @@ async fn a_takes_a_bid_and_list_assignee_me_shows_it_and_a_stale_take_is_refused
     assert!(out.status.success(), "{stdout}{}", super::text(&out.stderr));
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
     assert!(stdout.contains(id.as_str()), "{stdout}");
+
+    // The team's shortlist as CSV: `anbud export` reads the shared database too.
+    ola.select(&id);
+    ola.act(Msg::Action(Action::Shortlist));
+    ola.until("Ola's shortlist", |e| matches!(e, StoreEvent::TriageSaved(_)))
+        .await;
+    let mut cmd = super::common::cli::anbud();
+    cmd.args(["--db", &url, "export", "--columns", "id,status"])
+        .env_remove("PGPASSWORD");
+    let out = tokio::task::spawn_blocking(move || super::run(&mut cmd))
+        .await
+        .expect("join");
+    let csv = super::text(&out.stdout);
+    assert!(out.status.success(), "{csv}{}", super::text(&out.stderr));
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(
+        rows,
+        [format!("{},shortlisted", id.as_str().trim_start_matches("ted:"))],
+        "{csv}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
