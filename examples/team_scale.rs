@@ -64,7 +64,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     for _ in 0..3 {
         let began = Instant::now();
-        let best = team::load::records(&client, Some(2_000), team::load::Descriptions::LeaveOnServer).await?;
+        let best = team::load::records(
+            &client,
+            Some(2_000),
+            team::load::Descriptions::LeaveOnServer,
+            &jiff::tz::TimeZone::UTC,
+        )
+        .await?;
         println!(
             "best_2000_query_ms {:.1} ({} records)",
             began.elapsed().as_secs_f64() * 1000.0,
@@ -82,7 +88,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("plan {}", row.get::<_, String>(0));
     }
     let began = Instant::now();
-    let all = team::load::records(&client, None, team::load::Descriptions::LeaveOnServer).await?;
+    let all = team::load::records(
+        &client,
+        None,
+        team::load::Descriptions::LeaveOnServer,
+        &jiff::tz::TimeZone::UTC,
+    )
+    .await?;
     println!(
         "full_list_s {:.3} ({} records)",
         began.elapsed().as_secs_f64(),

@@ -123,6 +123,8 @@ pub struct Database {
     pub write_timeout: Duration,
     /// Who polls the feeds.
     pub poll: PollMode,
+    /// The zone comment times are shown in: the config's `timezone` (UTC until the caller sets it).
+    pub zone: jiff::tz::TimeZone,
 }
 
 /// Where anbud keeps its data: the SQLite file, or a PostgreSQL server (team mode).
@@ -165,6 +167,7 @@ impl DatabaseSettings {
             connect_timeout: self.connect_timeout,
             write_timeout: self.write_timeout,
             poll: self.poll,
+            zone: jiff::tz::TimeZone::UTC,
         })
     }
 }

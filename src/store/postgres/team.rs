@@ -74,7 +74,7 @@ async fn open_reading(db: &Database, limit: Option<i64>, descriptions: load::Des
         horizon: listen::horizon(&client).await?,
         notice_mark: listen::notice_mark(&client).await?,
     };
-    let records = load::records(&client, limit, descriptions).await?;
+    let records = load::records(&client, limit, descriptions, &db.zone).await?;
     let partial = limit.is_some_and(|limit| i64::try_from(records.len()).unwrap_or(i64::MAX) == limit);
     let history = load::history(&client, 500).await?;
     let me: String = client
@@ -234,7 +234,7 @@ impl Session {
             let listener = listen::listen(&self.db).await?;
             let writer = super::connect(&self.db).await?;
             let (me, names) = listen::members(&writer).await?;
-            let caught = catch_up(&writer, &self.resume, &self.threads).await?;
+            let caught = catch_up(&writer, &self.resume, &self.threads, &self.db.zone).await?;
             Ok::<_, PgError>((listener, writer, me, names, caught))
         };
         // Each connection is bounded by connect_timeout; a server that accepts and then hangs
@@ -307,7 +307,7 @@ impl Session {
             if !bells.comments.is_empty() {
                 said.extend(threads::said(client, &bells.comments).await?);
             }
-            let threads = unheld_threads(client, held, &said).await?;
+            let threads = unheld_threads(client, held, &said, &self.db.zone).await?;
             let notices = if bells.notices {
                 Some(listen::notices_since(client, self.resume.notice_mark).await?)
             } else {
@@ -349,8 +349,11 @@ impl Session {
         for comment in said {
             let id = NoticeId(comment.notice.clone());
             let author = self.name(&comment.author);
-            self.threads
-                .add(&id, comment.comment, threads::entry(&author, comment.at, &comment.body));
+            self.threads.add(
+                &id,
+                comment.comment,
+                threads::entry(&author, comment.at, &comment.body, &self.db.zone),
+            );
             match last.iter_mut().find(|(seen, _)| *seen == id) {
                 Some(slot) => slot.1 = comment,
                 None => last.push((id, comment)),
@@ -405,11 +408,16 @@ struct Caught {
 }
 
 /// Colleagues' changes and comments and the poller's notices committed since `resume`.
-async fn catch_up(client: &Client, resume: &Resume, held: &Threads) -> Result<Caught, PgError> {
+async fn catch_up(
+    client: &Client,
+    resume: &Resume,
+    held: &Threads,
+    zone: &jiff::tz::TimeZone,
+) -> Result<Caught, PgError> {
     let next = listen::horizon(client).await?;
     let changes = listen::since(client, &resume.horizon).await?;
     let said = threads::said_since(client, &resume.horizon).await?;
-    let threads = unheld_threads(client, held, &said).await?;
+    let threads = unheld_threads(client, held, &said, zone).await?;
     let (saved, notice_mark) = listen::notices_since(client, resume.notice_mark).await?;
     Ok(Caught {
         changes,
@@ -424,7 +432,12 @@ async fn catch_up(client: &Client, resume: &Resume, held: &Threads) -> Result<Ca
 }
 
 /// The threads of the notices commented on that are not held yet, read (once per notice).
-async fn unheld_threads(client: &Client, held: &Threads, said: &[Said]) -> Result<HashMap<String, Entries>, PgError> {
+async fn unheld_threads(
+    client: &Client,
+    held: &Threads,
+    said: &[Said],
+    zone: &jiff::tz::TimeZone,
+) -> Result<HashMap<String, Entries>, PgError> {
     let mut ids: Vec<&str> = said
         .iter()
         .filter(|c| !held.holds(&NoticeId(c.notice.clone())))
@@ -435,7 +448,7 @@ async fn unheld_threads(client: &Client, held: &Threads, said: &[Said]) -> Resul
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    threads::read(client, Some(&ids)).await
+    threads::read(client, Some(&ids), zone).await
 }
 
 /// `job`'s result, or why it failed: a server that stops answering fails it after `limit`.

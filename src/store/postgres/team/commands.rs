@@ -111,6 +111,7 @@ impl Session {
             StoreCommand::SaveNote { id, note, .. } => {
                 let op_id = self.op_id();
                 let target = id.clone();
+                let zone = self.db.zone.clone();
                 let saved = self
                     .write("comment", |client| {
                         Box::pin(async move {
@@ -118,7 +119,7 @@ impl Session {
                             if !note.trim().is_empty() {
                                 write::comment(client, &target, note.trim(), &op_id).await?;
                             }
-                            let mut threads = threads::read(client, Some(&[target.as_str()])).await?;
+                            let mut threads = threads::read(client, Some(&[target.as_str()]), &zone).await?;
                             Ok(threads.remove(target.as_str()).unwrap_or_default())
                         })
                     })
@@ -143,12 +144,17 @@ impl Session {
                     .err();
                 StoreEvent::SeenSaved { id, error }
             }
-            StoreCommand::LoadAll => StoreEvent::Loaded(
-                self.write("notices", |client| {
-                    Box::pin(async move { load::records(client, None, load::Descriptions::LeaveOnServer).await })
-                })
-                .await,
-            ),
+            StoreCommand::LoadAll => {
+                let zone = self.db.zone.clone();
+                StoreEvent::Loaded(
+                    self.write("notices", |client| {
+                        Box::pin(
+                            async move { load::records(client, None, load::Descriptions::LeaveOnServer, &zone).await },
+                        )
+                    })
+                    .await,
+                )
+            }
             StoreCommand::LoadDescriptions(ids) => StoreEvent::DescriptionsLoaded(
                 self.write("descriptions", |client| {
                     Box::pin(async move { load::descriptions(client, &ids).await })

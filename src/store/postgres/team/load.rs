@@ -30,6 +30,7 @@ pub async fn records(
     client: &Client,
     limit: Option<i64>,
     descriptions: Descriptions,
+    zone: &jiff::tz::TimeZone,
 ) -> Result<Vec<NoticeRecord>, PgError> {
     let leave = descriptions == Descriptions::LeaveOnServer;
     let rows = client
@@ -70,7 +71,7 @@ pub async fn records(
     }
     // All of them: every comment and change (no list of 100,000 ids sent to the server).
     let ids: Option<Vec<&str>> = limit.map(|_| records.iter().map(|r| r.notice.id.as_str()).collect());
-    let mut threads = super::threads::read(client, ids.as_deref()).await?;
+    let mut threads = super::threads::read(client, ids.as_deref(), zone).await?;
     let mut unseen = unseen(client, ids.as_deref()).await?;
     for record in &mut records {
         record.note = threads

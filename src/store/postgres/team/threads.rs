@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use tokio_postgres::{Client, Row};
 
 use super::super::{PgError, failed};
@@ -31,10 +32,10 @@ pub struct Said {
     pub body: String,
 }
 
-/// A comment as the thread shows it, under its author's display name.
-pub fn entry(author: &str, at: Timestamp, body: &str) -> String {
-    // Minutes are enough to tell comments apart; the zone is UTC so colleagues agree.
-    let when = at.strftime("%Y-%m-%d %H:%M UTC");
+/// A comment as the thread shows it, under its author's display name, its time in `zone`.
+pub fn entry(author: &str, at: Timestamp, body: &str, zone: &TimeZone) -> String {
+    // Minutes are enough to tell comments apart; the zone's abbreviation says which clock.
+    let when = at.to_zoned(zone.clone()).strftime("%Y-%m-%d %H:%M %Z");
     format!("— {}, {when}\n{}", sanitized(author), sanitized(body))
 }
 
@@ -44,11 +45,11 @@ pub fn render(entries: &Entries) -> String {
     parts.join("\n\n")
 }
 
-/// The threads of `ids` (`None`: every notice), by notice.
+/// The threads of `ids` (`None`: every notice), by notice, times in `zone`.
 ///
 /// # Errors
 /// [`PgError::Query`].
-pub async fn read(client: &Client, ids: Option<&[&str]>) -> Result<HashMap<String, Entries>, PgError> {
+pub async fn read(client: &Client, ids: Option<&[&str]>, zone: &TimeZone) -> Result<HashMap<String, Entries>, PgError> {
     let rows = client
         .query(
             "SELECT c.notice_id, COALESCE(m.display, c.author::text), c.at, c.body, c.id
@@ -65,7 +66,7 @@ pub async fn read(client: &Client, ids: Option<&[&str]>) -> Result<HashMap<Strin
         threads
             .entry(row.get(0))
             .or_default()
-            .insert(row.get(4), entry(&author, row.get(2), &body));
+            .insert(row.get(4), entry(&author, row.get(2), &body, zone));
     }
     Ok(threads)
 }
@@ -153,12 +154,15 @@ mod tests {
         let at: Timestamp = "2026-12-03T10:42:00Z".parse().expect("time");
         let id = NoticeId("doffin:1".to_owned());
         let mut threads = Threads::default();
-        threads.add(&id, 1, entry("Kari", at, "ignored: not held"));
+        threads.add(&id, 1, entry("Kari", at, "ignored: not held", &TimeZone::UTC));
         assert!(!threads.holds(&id));
-        threads.replace(id.clone(), Entries::from([(3, entry("Ola", at, "third"))]));
-        threads.add(&id, 5, entry("Kari", at, "fifth"));
-        threads.add(&id, 4, entry("Per", at, "fourth"));
-        threads.add(&id, 3, entry("Ola", at, "third"));
+        threads.replace(
+            id.clone(),
+            Entries::from([(3, entry("Ola", at, "third", &TimeZone::UTC))]),
+        );
+        threads.add(&id, 5, entry("Kari", at, "fifth", &TimeZone::UTC));
+        threads.add(&id, 4, entry("Per", at, "fourth", &TimeZone::UTC));
+        threads.add(&id, 3, entry("Ola", at, "third", &TimeZone::UTC));
         assert_eq!(
             threads.shown(&id).expect("held"),
             "— Ola, 2026-12-03 10:42 UTC\nthird\n\n— Per, 2026-12-03 10:42 UTC\nfourth\n\n\
@@ -167,9 +171,20 @@ mod tests {
     }
 
     #[test]
+    fn a_comment_time_is_shown_in_the_configured_zone() {
+        let at: Timestamp = "2026-12-03T10:42:00Z".parse().expect("time");
+        let oslo = TimeZone::get("Europe/Oslo").expect("bundled zone");
+        assert_eq!(entry("Kari", at, "Hei", &oslo), "— Kari, 2026-12-03 11:42 CET\nHei");
+        assert_eq!(
+            entry("Kari", at, "Hei", &TimeZone::UTC),
+            "— Kari, 2026-12-03 10:42 UTC\nHei"
+        );
+    }
+
+    #[test]
     fn escape_sequences_in_a_name_or_body_are_not_shown() {
         let at: Timestamp = "2026-12-03T10:42:00Z".parse().expect("time");
-        let shown = entry("K\x1b[31mari", at, "bad\x1b]0;title\x07 body");
+        let shown = entry("K\x1b[31mari", at, "bad\x1b]0;title\x07 body", &TimeZone::UTC);
         assert!(!shown.contains('\x1b') && !shown.contains('\x07'), "{shown:?}");
     }
 }
