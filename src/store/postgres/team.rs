@@ -315,7 +315,9 @@ impl Session {
             };
             Ok::<_, PgError>((names, changes, said, threads, notices))
         };
-        match bounded(self.db.write_timeout, "reading colleagues' changes", read).await {
+        // A poll's notices can be many thousands of rows: more time for them than for a write.
+        let limit = self.db.write_timeout * if bells.notices { 6 } else { 1 };
+        match bounded(limit, "reading colleagues' changes", read).await {
             Ok((names, changes, said, threads, notices)) => {
                 if let Some(names) = names {
                     self.names = names;
