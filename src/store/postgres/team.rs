@@ -202,11 +202,6 @@ impl Session {
         }
     }
 
-    /// Notes that the dashboard now shows `field` of `id` as of `version`.
-    fn shown(&mut self, id: &NoticeId, field: &RemoteField, version: i64) {
-        self.versions.shown(id, field, version);
-    }
-
     /// Passes colleagues' changes on, each unless a newer value is already shown.
     async fn pass_on(&mut self, changes: Vec<Versioned>) {
         for heard in changes {
@@ -350,7 +345,7 @@ impl Session {
         let mut last: Vec<(NoticeId, &Said)> = Vec::new();
         for comment in said {
             let id = NoticeId(comment.notice.clone());
-            let author = self.name(&comment.author);
+            let author = display(&self.names, &comment.author);
             self.threads.add(
                 &id,
                 comment.comment,
@@ -366,18 +361,13 @@ impl Session {
                 continue;
             };
             let change = RemoteChange {
-                by: crate::model::text::sanitized(&self.name(&comment.author)).into_owned(),
+                by: crate::model::text::sanitized(&display(&self.names, &comment.author)).into_owned(),
                 at: comment.at,
                 field: RemoteField::Comments(thread),
                 id,
             };
             self.send(StoreEvent::Remote(change)).await;
         }
-    }
-
-    /// A role's display name (the role itself if it has none).
-    fn name(&self, role: &str) -> String {
-        display(&self.names, role)
     }
 
     /// The writer, or why there is none.

@@ -41,7 +41,7 @@ impl Session {
                     Ok(lists) => {
                         let mut shown = Vec::with_capacity(lists.len());
                         for (id, tags, version) in lists {
-                            self.shown(&id, &RemoteField::Tags(Vec::new()), version);
+                            self.versions.shown(&id, &RemoteField::Tags(Vec::new()), version);
                             shown.push((id, tags));
                         }
                         StoreEvent::TagsSaved(shown)
@@ -65,7 +65,7 @@ impl Session {
                     Ok((written, refused_by)) => {
                         let field = RemoteField::RejectReason(reason.clone());
                         for (id, version) in &written {
-                            self.shown(id, &field, *version);
+                            self.versions.shown(id, &field, *version);
                         }
                         let written = written.into_iter().map(|(id, _)| id).collect();
                         if let Some(by) = refused_by.first() {
@@ -95,11 +95,11 @@ impl Session {
                     .await;
                 match saved {
                     Ok(Ok((assignee, version))) => {
-                        self.shown(&id, &RemoteField::Assignee(None), version);
+                        self.versions.shown(&id, &RemoteField::Assignee(None), version);
                         StoreEvent::AssigneeSaved { id, assignee }
                     }
                     Ok(Err((now, by, version))) => {
-                        self.shown(&id, &RemoteField::Assignee(None), version);
+                        self.versions.shown(&id, &RemoteField::Assignee(None), version);
                         StoreEvent::AssigneeConflict { id, now, by }
                     }
                     Err(error) => StoreEvent::AnnotationNotSaved {
@@ -239,12 +239,14 @@ impl Session {
         match tokio::time::timeout(limit, attempt).await {
             Ok(Ok(Decided::Saved(version))) => {
                 if let Some(version) = version {
-                    self.shown(&doubt.change.id, &RemoteField::Triage(doubt.change.to), version);
+                    self.versions
+                        .shown(&doubt.change.id, &RemoteField::Triage(doubt.change.to), version);
                 }
                 StoreEvent::TriageSaved(doubt.change)
             }
             Ok(Ok(Decided::Conflict { now, by, ago, version })) => {
-                self.shown(&doubt.change.id, &RemoteField::Triage(now), version);
+                self.versions
+                    .shown(&doubt.change.id, &RemoteField::Triage(now), version);
                 StoreEvent::TriageConflict {
                     change: doubt.change,
                     now,

@@ -25,7 +25,7 @@ use crate::store::{Arrival, RemoteChange, RemoteField, SavedNotice};
 /// The LISTEN connection: its client (dropping it ends the session) and the doorbells it hears.
 pub struct Listener {
     _client: Client,
-    /// Doorbell payloads (`e<seq>`, `c<id>`, `n`); closed when the connection ends.
+    /// Doorbell payloads (JSON, or `n` for a poll); closed when the connection ends.
     pub bells: UnboundedReceiver<String>,
 }
 
@@ -61,33 +61,20 @@ pub struct Bells {
 impl Bells {
     /// Files one payload; an unknown one is ignored (a later anbud may ring others).
     pub fn add(&mut self, payload: &str) {
-        let number = |rest: &str| rest.parse::<i64>().ok();
-        if payload.starts_with('{') {
-            match serde_json::from_str::<Whole>(payload) {
-                Ok(Whole::Change(rung)) => self.rung.push(rung),
-                Ok(Whole::Comment(said)) => self.said.push(said),
-                // Whatever else a later server puts in, the row can still be read by its name.
-                Ok(Whole::NamedChange { seq }) => self.events.push(seq),
-                Ok(Whole::NamedComment { comment }) => self.comments.push(comment),
-                Err(_) => {}
-            }
+        // `n` is the poller's; the rest is JSON (schema v3; a dashboard talks only to a server at
+        // its own schema version, so the v1 `e<seq>` / `c<id>` forms never ring here).
+        if payload == "n" {
+            self.notices = true;
             return;
         }
-        match payload.split_at_checked(1) {
-            Some(("e", rest)) => self.events.extend(number(rest)),
-            Some(("c", rest)) => self.comments.extend(number(rest)),
-            Some(("n", "")) => self.notices = true,
-            _ => {}
+        match serde_json::from_str::<Whole>(payload) {
+            Ok(Whole::Change(rung)) => self.rung.push(rung),
+            Ok(Whole::Comment(said)) => self.said.push(said),
+            // Whatever else a later server puts in, the row can still be read by its name.
+            Ok(Whole::NamedChange { seq }) => self.events.push(seq),
+            Ok(Whole::NamedComment { comment }) => self.comments.push(comment),
+            Err(_) => {}
         }
-    }
-
-    /// Whether nothing rang.
-    pub fn is_empty(&self) -> bool {
-        self.rung.is_empty()
-            && self.events.is_empty()
-            && self.said.is_empty()
-            && self.comments.is_empty()
-            && !self.notices
     }
 }
 
