@@ -58,11 +58,6 @@ pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode
         }
     };
     let storage = match config.database.storage(cli.db.as_deref()) {
-        // Comment times in the shared threads are shown in the zone of every other time.
-        Ok(Storage::Postgres(mut db)) => {
-            db.zone = config.timezone.clone();
-            Storage::Postgres(db)
-        }
         Ok(storage) => storage,
         Err(e) => {
             say!("anbud: {e}");

@@ -88,6 +88,8 @@ pub struct DatabaseSettings {
     pub write_timeout: Duration,
     /// Who polls the feeds.
     pub poll: PollMode,
+    /// The zone comment times are shown in: the config's `timezone`.
+    pub zone: jiff::tz::TimeZone,
 }
 
 impl Default for DatabaseSettings {
@@ -100,6 +102,7 @@ impl Default for DatabaseSettings {
             connect_timeout: Duration::from_secs(5),
             write_timeout: Duration::from_secs(5),
             poll: PollMode::Server,
+            zone: jiff::tz::TimeZone::UTC,
         }
     }
 }
@@ -123,7 +126,7 @@ pub struct Database {
     pub write_timeout: Duration,
     /// Who polls the feeds.
     pub poll: PollMode,
-    /// The zone comment times are shown in: the config's `timezone` (UTC until the caller sets it).
+    /// The zone comment times are shown in: the config's `timezone`.
     pub zone: jiff::tz::TimeZone,
 }
 
@@ -167,7 +170,7 @@ impl DatabaseSettings {
             connect_timeout: self.connect_timeout,
             write_timeout: self.write_timeout,
             poll: self.poll,
-            zone: jiff::tz::TimeZone::UTC,
+            zone: self.zone.clone(),
         })
     }
 }
@@ -262,6 +265,7 @@ impl RawDatabase {
             connect_timeout: self.connect_timeout.map_or(defaults.connect_timeout, |i| i.0),
             write_timeout: self.write_timeout.map_or(defaults.write_timeout, |i| i.0),
             poll: self.poll.unwrap_or_default(),
+            zone: defaults.zone,
         }
     }
 }

@@ -419,6 +419,10 @@ impl RawConfig {
         if profiles.is_empty() {
             profiles.push(Profile::bundled());
         }
+        let timezone = self.timezone.map_or_else(
+            || jiff::tz::TimeZone::get("Europe/Oslo").unwrap_or(jiff::tz::TimeZone::UTC),
+            |z| z.0,
+        );
         Ok(Config {
             profile_files,
             feeds,
@@ -429,10 +433,7 @@ impl RawConfig {
             csv_columns: self.csv_columns.map(|c| c.0),
             reject_reasons: self.reject_reasons.unwrap_or_default(),
             notify_min_score: self.notify.and_then(|n| n.enabled.then_some(n.min_score)),
-            timezone: self.timezone.map_or_else(
-                || jiff::tz::TimeZone::get("Europe/Oslo").unwrap_or(jiff::tz::TimeZone::UTC),
-                |z| z.0,
-            ),
+            timezone: timezone.clone(),
             profiles,
             keys: self.keys.map(super::keys::RawKeys::into_overrides).unwrap_or_default(),
             palette: self.theme.unwrap_or_default(),
@@ -448,10 +449,14 @@ impl RawConfig {
                 }),
             own_org_ids: self.own_org_ids.map(|t| t.0).unwrap_or_default(),
             own_names: self.own_names.map(|t| t.0).unwrap_or_default(),
-            database: self
-                .database
-                .map(super::database::RawDatabase::finish)
-                .unwrap_or_default(),
+            // Comment times in team mode are shown in the zone of every other time.
+            database: super::database::DatabaseSettings {
+                zone: timezone,
+                ..self
+                    .database
+                    .map(super::database::RawDatabase::finish)
+                    .unwrap_or_default()
+            },
         })
     }
 }

@@ -149,3 +149,19 @@ fn a_db_url_wins_over_the_config_and_is_checked_with_its_settings() {
         Ok(Storage::Sqlite(Some(PathBuf::from("local.db"))))
     );
 }
+
+#[test]
+fn comment_times_follow_the_configured_timezone_also_for_a_db_url() {
+    let text = "timezone = \"America/New_York\"\n[database]\nurl = \"postgres://kari@127.0.0.1/anbud\"\n";
+    let zone = jiff::tz::TimeZone::get("America/New_York").expect("bundled");
+    assert_eq!(postgres(text, None).zone, zone);
+    assert_eq!(
+        postgres(
+            "timezone = \"America/New_York\"\n",
+            Some("postgres://ola@127.0.0.1/anbud")
+        )
+        .zone,
+        zone,
+        "--db gives the server; the zone still comes from the config"
+    );
+}
