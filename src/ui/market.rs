@@ -121,7 +121,7 @@ fn table(
     frame: &mut Frame,
     area: Rect,
     columns: &[(&'static str, u16)],
-    rows: Vec<Row<'static>>,
+    rows: impl IntoIterator<Item = Row<'static>>,
     scroll: usize,
     theme: &Theme,
 ) {
@@ -138,7 +138,10 @@ fn table(
             }
         })
         .collect();
-    let rows: Vec<Row> = rows.into_iter().skip(scroll).collect();
+    // Only the rows on screen are built: a section can hold thousands of awards, and this runs
+    // every frame.
+    let visible = usize::from(area.height.saturating_sub(1));
+    let rows: Vec<Row> = rows.into_iter().skip(scroll).take(visible).collect();
     frame.render_widget(Table::new(rows, widths).header(head).column_spacing(1), area);
 }
 
@@ -206,21 +209,18 @@ fn awards(frame: &mut Frame, area: Rect, market: &MarketState, theme: &Theme) {
         };
         return empty(frame, area, text, theme);
     }
-    let rows = market
-        .in_space()
-        .map(|s| {
-            let a = &s.award;
-            Row::new(vec![
-                Cell::from(day(award_day(a))),
-                Cell::from(winner(a)),
-                Cell::from(value(a)),
-                Cell::from(tenders(a)),
-                Cell::from(ends(s)),
-                Cell::from(sanitize(&a.buyer)),
-                Cell::from(sanitize(&a.title)),
-            ])
-        })
-        .collect();
+    let rows = market.in_space().map(|s| {
+        let a = &s.award;
+        Row::new(vec![
+            Cell::from(day(award_day(a))),
+            Cell::from(winner(a)),
+            Cell::from(value(a)),
+            Cell::from(tenders(a)),
+            Cell::from(ends(s)),
+            Cell::from(sanitize(&a.buyer)),
+            Cell::from(sanitize(&a.title)),
+        ])
+    });
     let columns = [
         ("Awarded", 10),
         ("Winner", 28),
@@ -335,20 +335,17 @@ fn expiring(frame: &mut Frame, area: Rect, market: &MarketState, theme: &Theme) 
         );
     }
     let lead = market.lead();
-    let rows = market
-        .expiring()
-        .map(|s| {
-            let a = &s.award;
-            Row::new(vec![
-                Cell::from(ends(s)),
-                Cell::from(s.retender_window(lead).map(|w| w.to_string()).unwrap_or_default()),
-                Cell::from(winner(a)),
-                Cell::from(sanitize(&a.buyer)),
-                Cell::from(s.end_in_words()),
-                Cell::from(sanitize(&a.title)),
-            ])
-        })
-        .collect();
+    let rows = market.expiring().map(|s| {
+        let a = &s.award;
+        Row::new(vec![
+            Cell::from(ends(s)),
+            Cell::from(s.retender_window(lead).map(|w| w.to_string()).unwrap_or_default()),
+            Cell::from(winner(a)),
+            Cell::from(sanitize(&a.buyer)),
+            Cell::from(s.end_in_words()),
+            Cell::from(sanitize(&a.title)),
+        ])
+    });
     let columns = [
         ("Ends", 10),
         ("Re-tender window", 23),
