@@ -78,8 +78,7 @@ pub async fn read(client: &Client, ids: Option<&[&str]>, zone: &TimeZone) -> Res
 pub async fn said(client: &Client, ids: &[i64]) -> Result<Vec<Said>, PgError> {
     let rows = client
         .query(
-            "SELECT id, notice_id, author::text, at, body FROM comments
-             WHERE id = ANY($1) AND author <> current_user ORDER BY id",
+            &format!("{SAID} WHERE id = ANY($1) AND author <> current_user ORDER BY id"),
             &[&ids],
         )
         .await
@@ -94,14 +93,16 @@ pub async fn said(client: &Client, ids: &[i64]) -> Result<Vec<Said>, PgError> {
 pub async fn said_since(client: &Client, horizon: &str) -> Result<Vec<Said>, PgError> {
     let rows = client
         .query(
-            "SELECT id, notice_id, author::text, at, body FROM comments
-             WHERE xid >= $1::text::xid8 AND author <> current_user ORDER BY id",
+            &format!("{SAID} WHERE xid >= $1::text::xid8 AND author <> current_user ORDER BY id"),
             &[&horizon],
         )
         .await
         .map_err(failed("catch up on colleagues' comments"))?;
     Ok(rows.iter().map(said_row).collect())
 }
+
+/// Comments as [`said_row`] reads them.
+const SAID: &str = "SELECT id, notice_id, author::text, at, body FROM comments";
 
 fn said_row(row: &Row) -> Said {
     Said {
