@@ -58,7 +58,7 @@ pub(crate) fn after_upsert<'n>(
 
 /// Finds the best stored twin of `notice` (most alike title; ties: seen first) and records the
 /// merge; `fingerprint` is the notice's, its titles filled in when a candidate turns up.
-fn link<'n>(
+pub(crate) fn link<'n>(
     tx: &Transaction<'_>,
     cache: &mut Candidates,
     fingerprint: &mut Fingerprint,

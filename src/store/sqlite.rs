@@ -16,6 +16,7 @@ mod awards;
 mod demo_day;
 mod descriptions;
 mod feed_state;
+mod fresh;
 mod open_checks;
 mod rescore;
 mod save;

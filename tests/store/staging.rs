@@ -218,3 +218,112 @@ fn staging_takes_no_lock_on_the_database_and_a_discarded_poll_writes_nothing() {
         .collect();
     assert_eq!(after, notices_before);
 }
+
+/// Stages every page of `pages` but the last, commits with the last, and checks the result
+/// against one `save_fetch` of all of them on the same seeded database: the same arrivals, counts
+/// and rows. Returns the commit's arrivals.
+fn staged_equals_whole(pages: Vec<Vec<(Notice, Relevance)>>) -> Vec<anbud::store::Arrival> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (whole, paged) = (dir.path().join("whole.sqlite"), dir.path().join("paged.sqlite"));
+    let now = at("2026-11-22T10:00:00Z");
+    let items: Vec<_> = pages.iter().flatten().cloned().collect();
+    let expected = seeded(&whole).save_fetch("TED", &items, &state(), now).expect("save");
+    let mut store = seeded(&paged);
+    let mut pages = pages;
+    let last = pages.pop().expect("a page");
+    for page in &pages {
+        store.stage("TED", page).expect("stage");
+    }
+    let decided = store.commit_staged("TED", &last, &state(), now).expect("commit");
+    assert_eq!(decided.arrivals, expected.arrivals);
+    assert_eq!(decided.summary, expected.summary);
+    drop(store);
+    assert_eq!(tables(&paged), tables(&whole));
+    decided.arrivals
+}
+
+/// The new rows of a one-source poll are inserted in bulk, the rest decided row by row; the two
+/// must decide alike, whatever the mix.
+#[test]
+fn a_staged_poll_with_repeats_twins_and_rows_without_deadlines_decides_as_one_save() {
+    let twin = |id: &str, title: &str| scored(notice("ted", id, title, "Oslo kommune", "2027-01-15T22:00:00Z"), 9);
+    let mut undated = scored(
+        notice("ted", "702-2026", "Rammeavtale", "Oslo kommune", "2027-01-15T10:00:00Z"),
+        1,
+    );
+    undated.0.deadline = None;
+    let mut moved = twin("703-2026", "Sengeplasser");
+    moved.0.deadline = Some(at("2027-01-20T10:00:00Z"));
+    let arrivals = staged_equals_whole(vec![
+        // The twin of the stored Doffin notice (a day's tolerance), then one of the same buyer
+        // and day with another title: a candidate, not a twin.
+        vec![
+            twin("700-2026", "Trygghetsalarmer til hjemmetjenesten"),
+            twin("703-2026", "Sengeplasser"),
+        ],
+        // A stored notice, a row without a deadline, and an id this poll brought a page before,
+        // now with a moved deadline.
+        vec![before()[1].clone(), undated, moved],
+        // The same id twice in one page, and again on the last page.
+        vec![twin("704-2026", "Snøbrøyting"), twin("704-2026", "Snøbrøyting")],
+        vec![
+            twin("704-2026", "Snøbrøyting"),
+            twin("705-2026", "Trygghetsalarmer til hjemmetjenesten"),
+        ],
+    ]);
+    use anbud::store::Arrival::{Duplicate, Known, New};
+    let kinds: Vec<&str> = arrivals
+        .iter()
+        .map(|a| match a {
+            New => "new",
+            Known { unseen: None } => "unchanged",
+            Known { unseen: Some(_) } => "changed",
+            Duplicate { .. } => "twin",
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "twin",
+            "new",
+            "unchanged",
+            "new",
+            "changed",
+            "new",
+            "unchanged",
+            "unchanged",
+            "twin"
+        ]
+    );
+}
+
+/// A poll that brings notices of two sources is decided row by row: a row may be the twin of
+/// another row of the same poll.
+#[test]
+fn a_staged_poll_of_two_sources_links_twins_within_the_poll() {
+    let doffin = scored(
+        notice(
+            "doffin",
+            "2026-200",
+            "Pasientløftere",
+            "Bergen kommune",
+            "2027-03-01T12:00:00Z",
+        ),
+        7,
+    );
+    let ted = scored(
+        notice(
+            "ted",
+            "800-2026",
+            "Pasientløftere",
+            "Bergen kommune",
+            "2027-03-01T12:00:00Z",
+        ),
+        7,
+    );
+    let arrivals = staged_equals_whole(vec![vec![doffin], vec![ted.clone()], vec![ted]]);
+    assert!(
+        matches!(&arrivals[1], anbud::store::Arrival::Duplicate { primary, .. } if primary.as_str() == "doffin:2026-200"),
+        "{arrivals:?}"
+    );
+}

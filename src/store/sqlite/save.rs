@@ -78,7 +78,11 @@ impl Prepared {
 
     /// The notice itself: `given` when the caller still holds it, else decoded from its JSON
     /// (read from the staging table through `tx` when it is there).
-    fn notice<'n>(&self, tx: &Transaction<'_>, given: Option<&'n Notice>) -> Result<Cow<'n, Notice>, StepError> {
+    pub(super) fn notice<'n>(
+        &self,
+        tx: &Transaction<'_>,
+        given: Option<&'n Notice>,
+    ) -> Result<Cow<'n, Notice>, StepError> {
         let staged;
         let json = match (given, &self.body) {
             (Some(notice), _) => return Ok(Cow::Borrowed(notice)),
@@ -99,7 +103,7 @@ impl Prepared {
     }
 
     /// The fingerprint the duplicate check files this notice under (no titles yet).
-    fn buyer_fingerprint(&self) -> Fingerprint {
+    pub(super) fn buyer_fingerprint(&self) -> Fingerprint {
         Fingerprint::of_buyer_fields(BuyerFields {
             id: &self.id,
             source: &self.source,
@@ -271,6 +275,23 @@ impl<'tx> Saver<'tx> {
         Ok(())
     }
 
+    /// Counts a new row the caller inserted itself (a staged poll's new rows, inserted in bulk by
+    /// `fresh.rs`), linked to the twin `linked` names if one was found.
+    pub fn saved_in_bulk(&mut self, matched: bool, linked: Option<(String, String)>) {
+        let summary = &mut self.decided.summary;
+        summary.new += 1;
+        if matched {
+            summary.matched += 1;
+        }
+        self.decided.arrivals.push(match linked {
+            Some((primary, reason)) => Arrival::Duplicate {
+                primary: NoticeId(primary),
+                reason,
+            },
+            None => Arrival::New,
+        });
+    }
+
     /// What the save decided, one arrival per saved row in order.
     pub fn finish(self) -> Decided {
         self.decided
@@ -278,7 +299,7 @@ impl<'tx> Saver<'tx> {
 }
 
 /// The columns a save writes, in the order both upserts give them.
-const NOTICE_COLUMNS: &str = "id, source, native_id, title, buyer, deadline, published, score, matched, \
+pub(super) const NOTICE_COLUMNS: &str = "id, source, native_id, title, buyer, deadline, published, score, matched, \
      notice_json, relevance_json, content_hash, first_seen, last_seen";
 
 /// first_seen is set on insert only; every other column follows the latest fetch.
