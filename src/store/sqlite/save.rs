@@ -275,20 +275,29 @@ impl<'tx> Saver<'tx> {
         Ok(())
     }
 
-    /// Counts a new row the caller inserted itself (a staged poll's new rows, inserted in bulk by
-    /// `fresh.rs`), linked to the twin `linked` names if one was found.
-    pub fn saved_in_bulk(&mut self, matched: bool, linked: Option<(String, String)>) {
+    /// Counts a row the caller wrote itself (a staged poll's new and unchanged rows, written in
+    /// bulk by `bulk.rs`).
+    pub fn saved_in_bulk(&mut self, matched: bool, written: Written) {
         let summary = &mut self.decided.summary;
-        summary.new += 1;
         if matched {
             summary.matched += 1;
         }
-        self.decided.arrivals.push(match linked {
+        let (primary, otherwise) = match written {
+            Written::New(linked) => {
+                summary.new += 1;
+                (linked, Arrival::New)
+            }
+            Written::Unchanged(primary) => {
+                summary.unchanged += 1;
+                (primary, Arrival::Known { unseen: None })
+            }
+        };
+        self.decided.arrivals.push(match primary {
             Some((primary, reason)) => Arrival::Duplicate {
                 primary: NoticeId(primary),
                 reason,
             },
-            None => Arrival::New,
+            None => otherwise,
         });
     }
 
@@ -296,6 +305,15 @@ impl<'tx> Saver<'tx> {
     pub fn finish(self) -> Decided {
         self.decided
     }
+}
+
+/// A row written in bulk, for [`Saver::saved_in_bulk`]; each with the twin it is filed under as a
+/// duplicate (primary id, reason), if it is.
+pub(super) enum Written {
+    /// New to the database (linked by the bulk write's duplicate check, if at all).
+    New(Option<(String, String)>),
+    /// Fetched again without a change.
+    Unchanged(Option<(String, String)>),
 }
 
 /// The columns a save writes, in the order both upserts give them.

@@ -10,15 +10,15 @@
 use jiff::Timestamp;
 use rusqlite::{Connection, params};
 
-use super::save::{Body, Prepared, STAGED_COLUMNS, Saver, staged_row};
-use super::{Decided, StepError, Store, StoreError, failed, fresh, sortable};
+use super::save::{Body, Prepared, STAGED_COLUMNS, Saver, Written, staged_row};
+use super::{Decided, StepError, Store, StoreError, bulk, failed, sortable};
 use crate::model::{FeedState, Notice, Relevance};
 
 /// The staging tables: `seq` keeps the order the pages came in; `deadline_at` and `published_at`
 /// are the `notices` columns' sortable forms (the duplicate check keeps the whole instants);
 /// `staged_keys` holds each row's duplicate-check keys, worked out while the next page is fetched,
 /// so the commit can look up the new rows' twins in one join and file their keys in one insert;
-/// `fresh_seqs` are the rows a commit inserts in bulk (`fresh.rs`).
+/// `bulk_seqs` are the rows a commit writes in bulk (`bulk.rs`).
 const CREATE: &str = "CREATE TEMP TABLE IF NOT EXISTS staged_notices (
     seq INTEGER PRIMARY KEY, feed TEXT NOT NULL, id TEXT NOT NULL, source TEXT NOT NULL,
     native_id TEXT NOT NULL, title TEXT NOT NULL, buyer TEXT NOT NULL, buyer_id TEXT, deadline TEXT,
@@ -28,7 +28,7 @@ const CREATE: &str = "CREATE TEMP TABLE IF NOT EXISTS staged_notices (
     CREATE TEMP TABLE IF NOT EXISTS staged_keys (
         seq INTEGER NOT NULL, buyer_key TEXT NOT NULL, day INTEGER NOT NULL,
         PRIMARY KEY (seq, buyer_key)) WITHOUT ROWID;
-    CREATE TEMP TABLE IF NOT EXISTS fresh_seqs (seq INTEGER PRIMARY KEY);";
+    CREATE TEMP TABLE IF NOT EXISTS bulk_seqs (seq INTEGER PRIMARY KEY, new INTEGER NOT NULL);";
 
 impl Store {
     /// Adds a page of a poll of `feed` to the staging table, after what was staged for it before.
@@ -132,22 +132,28 @@ impl Store {
         let rows = usize::try_from(staged).unwrap_or_default() + last.len();
         self.save_poll(feed, rows, state, now, |tx, at| {
             let mut saver = Saver::new(tx, at, rows)?;
-            let mut fresh = fresh::save(tx, feed, last.iter().map(|(n, _)| n.source.as_str()), at)?;
-            // Rows inserted in bulk are only counted: their columns are not read back.
+            let mut bulk = bulk::save(tx, feed, last.iter().map(|(n, _)| n.source.as_str()), at)?;
+            // Rows written in bulk are only counted (with the twin a new one was linked to, the
+            // primary an unchanged one is filed under): their columns are not read back.
             let mut select = tx.prepare_cached(
-                "SELECT seq, matched, seq IN (SELECT seq FROM temp.fresh_seqs)
-                 FROM temp.staged_notices WHERE feed = ?1 ORDER BY seq",
+                "SELECT s.seq, s.matched, b.new, d.primary_id, d.reason
+                 FROM temp.staged_notices AS s LEFT JOIN temp.bulk_seqs AS b ON b.seq = s.seq
+                      LEFT JOIN duplicates AS d ON d.notice_id = s.id AND NOT b.new
+                 WHERE s.feed = ?1 ORDER BY s.seq",
             )?;
             let mut read = tx.prepare_cached(&format!(
                 "SELECT {STAGED_COLUMNS} FROM temp.staged_notices WHERE seq = ?1"
             ))?;
             let mut cursor = select.query([feed])?;
             while let Some(r) = cursor.next()? {
-                let (seq, matched, bulk): (i64, bool, bool) = (r.get(0)?, r.get(1)?, r.get(2)?);
-                if bulk {
-                    saver.saved_in_bulk(matched, fresh.linked(seq));
-                } else {
-                    saver.save(&read.query_row([seq], staged_row)?, None)?;
+                let (seq, matched): (i64, bool) = (r.get(0)?, r.get(1)?);
+                match r.get::<_, Option<bool>>(2)? {
+                    Some(true) => saver.saved_in_bulk(matched, Written::New(bulk.linked(seq))),
+                    Some(false) => {
+                        let primary = r.get::<_, Option<String>>(3)?.zip(r.get::<_, Option<String>>(4)?);
+                        saver.saved_in_bulk(matched, Written::Unchanged(primary));
+                    }
+                    None => saver.save(&read.query_row([seq], staged_row)?, None)?,
                 }
             }
             for (notice, relevance) in last {
@@ -171,12 +177,12 @@ fn delete_staged(conn: &Connection, feed: &str) -> rusqlite::Result<()> {
     )?;
     if !others {
         return conn
-            .execute_batch("DROP TABLE temp.staged_notices; DROP TABLE temp.staged_keys; DROP TABLE temp.fresh_seqs;");
+            .execute_batch("DROP TABLE temp.staged_notices; DROP TABLE temp.staged_keys; DROP TABLE temp.bulk_seqs;");
     }
     conn.execute(
         "DELETE FROM temp.staged_keys WHERE seq IN (SELECT seq FROM temp.staged_notices WHERE feed = ?1)",
         [feed],
     )?;
     conn.execute("DELETE FROM temp.staged_notices WHERE feed = ?1", [feed])?;
-    conn.execute("DELETE FROM temp.fresh_seqs", []).map(drop)
+    conn.execute("DELETE FROM temp.bulk_seqs", []).map(drop)
 }
