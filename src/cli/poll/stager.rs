@@ -62,7 +62,11 @@ impl Stager {
     /// Starts the thread; it scores with `score`.
     pub(super) fn start(store: Store, score: Scorer) -> Self {
         let (jobs, queue) = mpsc::channel(PAGES_IN_FLIGHT);
-        let thread = std::thread::spawn(move || serve(store, &score, queue));
+        // Named, so a profile or a panic message says which thread it was.
+        let thread = std::thread::Builder::new()
+            .name("anbud-stager".to_owned())
+            .spawn(move || serve(store, &score, queue))
+            .expect("spawn the database thread");
         Self {
             jobs,
             thread: Some(thread),
