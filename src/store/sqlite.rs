@@ -574,8 +574,8 @@ impl Store {
 /// Saves of at least this many notices get [`BULK_CACHE_KIB`] of page cache.
 const BULK_ROWS: usize = 2_000;
 /// Page cache for a bulk save, in the negative-KiB form of `PRAGMA cache_size` (16 MiB: 64 MiB
-/// was no faster for a 100,000-notice poll once its new and unchanged rows were moved in bulk, and
-/// took the peak memory to the 150 MB bar).
+/// was no faster for a 100,000-notice poll once its new and unchanged rows were written in bulk,
+/// and added its 48 MiB to the poll's peak memory).
 const BULK_CACHE_KIB: i64 = -16_384;
 /// SQLite's default page cache (2 MB), restored after a bulk save.
 const DEFAULT_CACHE_KIB: i64 = -2_000;
