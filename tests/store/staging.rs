@@ -114,10 +114,12 @@ fn state() -> FeedState {
 }
 
 fn seeded(path: &Path) -> Store {
+    seeded_with(path, &before())
+}
+
+fn seeded_with(path: &Path, stored: &[(Notice, Relevance)]) -> Store {
     let mut store = Store::open(path).expect("open");
-    store
-        .upsert_notices(&before(), at("2026-11-21T10:00:00Z"))
-        .expect("seed");
+    store.upsert_notices(stored, at("2026-11-21T10:00:00Z")).expect("seed");
     store
 }
 
@@ -223,6 +225,14 @@ fn staging_takes_no_lock_on_the_database_and_a_discarded_poll_writes_nothing() {
 /// against one `save_fetch` of all of them on the same seeded database: the same arrivals, counts
 /// and rows. Returns the commit's arrivals.
 fn staged_equals_whole(pages: Vec<Vec<(Notice, Relevance)>>) -> Vec<anbud::store::Arrival> {
+    staged_equals_whole_on(&before(), pages)
+}
+
+/// [`staged_equals_whole`] on a database holding `stored`.
+fn staged_equals_whole_on(
+    stored: &[(Notice, Relevance)],
+    pages: Vec<Vec<(Notice, Relevance)>>,
+) -> Vec<anbud::store::Arrival> {
     let dir = tempfile::tempdir().expect("tempdir");
     let (whole, paged) = (dir.path().join("whole.sqlite"), dir.path().join("paged.sqlite"));
     let now = at("2026-11-22T10:00:00Z");
@@ -238,11 +248,13 @@ fn staged_equals_whole(pages: Vec<Vec<(Notice, Relevance)>>) -> Vec<anbud::store
             .expect("stale key");
         store
     };
-    let expected = stale_key(seeded(&whole), &whole)
+    let expected = stale_key(seeded_with(&whole, stored), &whole)
         .save_fetch("TED", &items, &state(), now)
         .expect("save");
-    assert!(!tables(&whole).iter().any(|row| row.contains("bergen  kommune")));
-    let mut store = stale_key(seeded(&paged), &paged);
+    if stored.iter().any(|(n, _)| n.id.as_str() == "ted:500-2026") {
+        assert!(!tables(&whole).iter().any(|row| row.contains("bergen  kommune")));
+    }
+    let mut store = stale_key(seeded_with(&paged, stored), &paged);
     let mut pages = pages;
     let last = pages.pop().expect("a page");
     for page in &pages {
@@ -340,4 +352,69 @@ fn a_staged_poll_of_two_sources_links_twins_within_the_poll() {
         matches!(&arrivals[1], anbud::store::Arrival::Duplicate { primary, .. } if primary.as_str() == "doffin:2026-200"),
         "{arrivals:?}"
     );
+}
+
+/// A small deterministic generator (xorshift), so the mixed polls below are the same every run.
+struct Dice(u64);
+
+impl Dice {
+    fn roll(&mut self, sides: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        usize::try_from(self.0 % sides as u64).expect("small")
+    }
+}
+
+/// A notice drawn from a small pool of ids, titles, buyers and deadlines, so repeats, changes,
+/// twins and near-twins all occur.
+fn drawn(dice: &mut Dice, source: &str) -> (Notice, Relevance) {
+    const TITLES: [&str; 3] = ["Trygghetsalarmer", "Pasientløftere til sykehjem", "Snøbrøyting"];
+    const BUYERS: [&str; 3] = ["Oslo kommune", "Bergen kommune", "Helse Vest RHF"];
+    const DEADLINES: [&str; 3] = ["2027-01-15T10:00:00Z", "2027-01-16T09:00:00Z", "2027-02-01T12:00:00Z"];
+    let id = format!("{}-2026", 900 + dice.roll(12));
+    let mut notice = notice(
+        source,
+        &id,
+        TITLES[dice.roll(3)],
+        BUYERS[dice.roll(3)],
+        DEADLINES[dice.roll(3)],
+    );
+    if dice.roll(5) == 0 {
+        notice.deadline = None;
+    }
+    scored(notice, i32::try_from(dice.roll(12)).expect("small"))
+}
+
+/// Many mixed polls, each staged and committed, against one save of the same notices on the same
+/// stored notices: whatever the bulk write takes, the outcome is the row-by-row one.
+#[test]
+fn mixed_staged_polls_decide_as_one_save_each() {
+    for seed in 1..=40u64 {
+        let mut dice = Dice(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let stored: Vec<_> = (0..6)
+            .map(|_| {
+                let source = if dice.roll(2) == 0 { "doffin" } else { "ted" };
+                drawn(&mut dice, source)
+            })
+            .collect();
+        // Every tenth poll brings two sources (decided row by row); the rest one.
+        let mixed = seed % 10 == 0;
+        let pages: Vec<Vec<_>> = (0..1 + dice.roll(4))
+            .map(|_| {
+                (0..1 + dice.roll(4))
+                    .map(|_| {
+                        let source = if mixed && dice.roll(2) == 0 { "doffin" } else { "ted" };
+                        // Now and then a stored notice again as it was: unchanged.
+                        let again = stored.get(dice.roll(stored.len())).filter(|(n, _)| n.source == source);
+                        match again {
+                            Some(stored) if dice.roll(3) == 0 => stored.clone(),
+                            _ => drawn(&mut dice, source),
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        staged_equals_whole_on(&stored, pages);
+    }
 }
