@@ -400,9 +400,9 @@ fn mixed_staged_polls_decide_as_one_save_each() {
             .collect();
         // Every tenth poll brings two sources (decided row by row); the rest one.
         let mixed = seed % 10 == 0;
-        let pages: Vec<Vec<_>> = (0..1 + dice.roll(4))
+        let pages: Vec<Vec<_>> = (0..=dice.roll(4))
             .map(|_| {
-                (0..1 + dice.roll(4))
+                (0..=dice.roll(4))
                     .map(|_| {
                         let source = if mixed && dice.roll(2) == 0 { "doffin" } else { "ted" };
                         // Now and then a stored notice again as it was: unchanged.
