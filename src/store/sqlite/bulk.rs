@@ -74,9 +74,13 @@ pub(super) fn save<'s>(
          ORDER BY b.seq"
     ))?
     .execute([now])?;
-    // Equal content: the notice's columns are what they were; a new profile may score it anew.
+    // Equal content, so the JSON stays; a new profile may score it anew, and the columns derived
+    // from the notice are written again as the row-by-row save writes them (an older version may
+    // have derived them differently).
     tx.prepare_cached(
-        "UPDATE notices SET score = s.score, matched = s.matched, relevance_json = s.relevance_json,
+        "UPDATE notices SET source = s.source, native_id = s.native_id, title = s.title,
+                buyer = s.buyer, deadline = s.deadline_at, published = s.published_at,
+                score = s.score, matched = s.matched, relevance_json = s.relevance_json,
                 last_seen = ?1
          FROM temp.bulk_seqs AS b JOIN temp.staged_notices AS s ON s.seq = b.seq
          WHERE NOT b.new AND notices.id = s.id",
