@@ -233,36 +233,15 @@ mod tests {
     #[test]
     fn copying_plain_runs_agrees_with_the_char_by_char_rules() {
         // The rules a character at a time (the implementation before plain runs were copied whole).
+        // (Escape sequences are skipped by the same `skip_escape`; `strips_csi_and_osc_sequences_whole`
+        // checks it.)
         let by_chars = |input: &str| {
             let mut out = String::new();
-            let mut chars = input.chars().peekable();
+            let mut chars = input.chars();
             let mut pending_space = false;
             while let Some(c) = chars.next() {
                 if c == '\u{1b}' || c == '\u{9b}' {
-                    let kind = if c == '\u{9b}' { Some('[') } else { chars.next() };
-                    match kind {
-                        Some('[') => {
-                            for c in chars.by_ref() {
-                                if ('\u{40}'..='\u{7e}').contains(&c) {
-                                    break;
-                                }
-                            }
-                        }
-                        Some(']' | 'P' | 'X' | '^' | '_') => {
-                            while let Some(c) = chars.next() {
-                                if c == '\u{7}' {
-                                    break;
-                                }
-                                if c == '\u{1b}' {
-                                    if chars.peek() == Some(&'\\') {
-                                        chars.next();
-                                    }
-                                    break;
-                                }
-                            }
-                        }
-                        _ => {}
-                    }
+                    chars = super::skip_escape(c, chars.as_str()).chars();
                     continue;
                 }
                 if c.is_whitespace() {
