@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::feeds::dates::{combine, parse_instant};
 use crate::feeds::distinct::distinct;
-use crate::feeds::json::{count, decode_repaired, from_text, number, push_cpv_codes, raw_strings, type_name};
+use crate::feeds::json::{count, decode_repaired, from_text, push_cpv_codes, raw_strings, type_name};
 use crate::feeds::nuts::nuts_codes;
 use crate::feeds::{Page, ParseError};
 use crate::model::text::sanitize;
@@ -28,16 +28,20 @@ pub(super) fn parse_page(kind: &str, body: &[u8]) -> Result<Page, ParseError> {
     decode_repaired(body, |text| decode_page(kind, text))
 }
 
+mod loose;
 mod wire;
 
+use loose::Loose;
 use wire::{Links, Notices, WireNotice, WirePage};
 
 /// The first of `raws` that is present and not null, as a value (aliases of one field). `null`
 /// arrives as `None` already; a value that no longer parses on its own reads as absent.
-fn field(raws: &[Option<&RawValue>]) -> Option<Value> {
-    raws.iter()
-        .flatten()
-        .find_map(|raw| serde_json::from_str::<Value>(raw.get()).ok().filter(|v| !v.is_null()))
+fn field<'a>(raws: &[Option<&'a RawValue>]) -> Option<Loose<'a>> {
+    raws.iter().flatten().find_map(|raw| {
+        serde_json::from_str::<Loose<'a>>(raw.get())
+            .ok()
+            .filter(|v| *v != Loose::Nothing)
+    })
 }
 
 fn decode_page(kind: &str, text: &str) -> Result<Page, ParseError> {
@@ -93,7 +97,7 @@ fn decode_page(kind: &str, text: &str) -> Result<Page, ParseError> {
 fn missing_notices(root: &Map<String, Value>) -> String {
     let said = ["message", "type", "error"]
         .iter()
-        .find_map(|k| root.get(*k).and_then(first_text));
+        .find_map(|k| root.get(*k).and_then(|v| value_texts(v).next()));
     match said {
         Some(said) => format!("no `notices` list; the server said: {said}"),
         None => "no `notices` list in the response".to_owned(),
@@ -101,14 +105,14 @@ fn missing_notices(root: &Map<String, Value>) -> String {
 }
 
 /// Of two aliases of a field, the first present (and not null) one, even when it holds no text.
-fn either<'v>(a: Option<&'v Value>, b: Option<&'v Value>) -> Option<&'v Value> {
+fn either<'v, 'a>(a: Option<&'v Loose<'a>>, b: Option<&'v Loose<'a>>) -> Option<&'v Loose<'a>> {
     a.or(b)
 }
 
 /// Decodes one notice; `None` when it has no publication number.
 fn decode_notice(kind: &str, raw: &WireNotice<'_>) -> Option<Notice> {
     let native_id = either(raw.publication_number.as_ref(), raw.nd.as_ref()).and_then(first_text)?;
-    let languages = |v: Option<&Value>, join: &str| v.map(|v| by_language(v, join)).unwrap_or_default();
+    let languages = |v: Option<&Loose<'_>>, join: &str| v.map(|v| by_language(v, join)).unwrap_or_default();
     // `title-proc` is the buyer's own title; TED's generated `notice-title` only stands in for it
     // (and is only parsed then: it comes in 24 languages).
     let own = languages(raw.title_proc.as_ref(), " ");
@@ -172,29 +176,37 @@ fn strip_generated_prefix(generated: &str) -> String {
 }
 
 /// Cleaned, non-empty, de-duplicated texts inside `v`, in source order.
-fn texts(v: &Value) -> Vec<String> {
+fn texts(v: &Loose<'_>) -> Vec<String> {
     distinct(cleaned(v))
 }
 
 /// Cleaned, non-empty texts inside `v`, in source order, repeats included.
-fn cleaned(v: &Value) -> impl Iterator<Item = String> {
-    raw_strings(v)
+fn cleaned(v: &Loose<'_>) -> impl Iterator<Item = String> {
+    v.strings()
         .into_iter()
         .map(|s| clean(&s))
         .filter(|text| !text.is_empty())
 }
 
 /// The first non-empty cleaned text inside `v`.
-fn first_text(v: &Value) -> Option<String> {
+fn first_text(v: &Loose<'_>) -> Option<String> {
     cleaned(v).next()
+}
+
+/// [`cleaned`] of a `Value`: what is still read as one (`links`, an error answer).
+fn value_texts(v: &Value) -> impl Iterator<Item = String> {
+    raw_strings(v)
+        .into_iter()
+        .map(|s| clean(&s))
+        .filter(|text| !text.is_empty())
 }
 
 /// A language→text map from a language→string or language→list map (list entries joined with
 /// `join`); a bare string or list has no language and is filed under `und` (ISO 639 "undetermined").
-fn by_language(v: &Value, join: &str) -> BTreeMap<String, String> {
+fn by_language(v: &Loose<'_>, join: &str) -> BTreeMap<String, String> {
     let mut map = BTreeMap::new();
     match v {
-        Value::Object(langs) => {
+        Loose::Map(langs) => {
             for (lang, text) in langs {
                 let text = joined(texts(text), join);
                 if !text.is_empty() {
@@ -277,15 +289,15 @@ fn value_and_currency(raw: &WireNotice<'_>) -> (Option<f64>, Option<String>) {
             code
         }))
     };
-    let procedure = raw.value_proc.as_ref().and_then(number);
+    let procedure = raw.value_proc.as_ref().and_then(Loose::number);
     let (value, currency) = match procedure {
         Some(v) => (Some(v), currencies(&raw.currency_proc).into_iter().next()),
         None => {
-            let lots: Vec<f64> = match &raw.value_lot {
-                Some(Value::Array(items)) => items.iter().filter_map(number).collect(),
-                Some(single) => number(single).into_iter().collect(),
-                None => Vec::new(),
-            };
+            let lots: Vec<f64> = raw
+                .value_lot
+                .as_ref()
+                .map(|lots| lots.items().iter().filter_map(Loose::number).collect())
+                .unwrap_or_default();
             let lot_currencies = currencies(&raw.currency_lot);
             match (lots.first(), lot_currencies.len()) {
                 (None, _) => (None, None),
@@ -326,11 +338,14 @@ fn notice_url(links: Option<&Links>, native_id: &str) -> String {
     let from_links = match links {
         // Only the English entries of the two page kinds were kept: `links` also lists PDF and XML
         // in every language.
-        Some(Links::Pages(kinds)) => kinds
-            .iter()
-            .flatten()
-            .find_map(|english| english.values().next().and_then(first_text).and_then(web)),
-        Some(Links::Other(other)) => texts(other).into_iter().find_map(web),
+        Some(Links::Pages(kinds)) => kinds.iter().flatten().find_map(|english| {
+            english
+                .values()
+                .next()
+                .and_then(|v| value_texts(v).next())
+                .and_then(web)
+        }),
+        Some(Links::Other(other)) => distinct(value_texts(other)).into_iter().find_map(web),
         Some(Links::Unreadable) | None => None,
     };
     from_links.unwrap_or_else(|| format!("https://ted.europa.eu/en/notice/-/detail/{native_id}"))

@@ -19,6 +19,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use super::loose::Loose;
 use crate::feeds::json::LeafList;
 
 /// The `visit_*` methods of a visitor whose value is `None` for anything but an object (which its
@@ -62,8 +63,8 @@ pub(super) struct WirePage<'a> {
     /// `None` when missing or null.
     #[serde(borrow)]
     pub notices: Option<Notices<'a>>,
-    #[serde(rename = "iterationNextToken")]
-    pub next: Option<Value>,
+    #[serde(rename = "iterationNextToken", borrow)]
+    pub next: Option<Loose<'a>>,
     #[serde(rename = "totalNoticeCount")]
     pub total: Option<Value>,
     #[serde(rename = "timedOut")]
@@ -82,27 +83,27 @@ pub(super) enum Notices<'a> {
 /// read as their strings straight away (see [`LeafList`]), never as a tree of tiny values.
 #[derive(Default)]
 pub(super) struct WireNotice<'a> {
-    pub publication_number: Option<Value>,
-    pub nd: Option<Value>,
-    pub title_proc: Option<Value>,
+    pub publication_number: Option<Loose<'a>>,
+    pub nd: Option<Loose<'a>>,
+    pub title_proc: Option<Loose<'a>>,
     pub notice_title: Option<&'a RawValue>,
     pub ti: Option<&'a RawValue>,
-    pub description_proc: Option<Value>,
-    pub description_lot: Option<Value>,
-    pub buyer_name: Option<Value>,
-    pub buyer_country: Option<Value>,
-    pub cy: Option<Value>,
+    pub description_proc: Option<Loose<'a>>,
+    pub description_lot: Option<Loose<'a>>,
+    pub buyer_name: Option<Loose<'a>>,
+    pub buyer_country: Option<Loose<'a>>,
+    pub cy: Option<Loose<'a>>,
     pub cpv: Vec<Cow<'a, str>>,
-    pub publication_date: Option<Value>,
-    pub pd: Option<Value>,
+    pub publication_date: Option<Loose<'a>>,
+    pub pd: Option<Loose<'a>>,
     pub deadline_dates: Vec<Cow<'a, str>>,
     pub deadline_times: Vec<Cow<'a, str>>,
-    pub value_proc: Option<Value>,
+    pub value_proc: Option<Loose<'a>>,
     pub currency_proc: Vec<Cow<'a, str>>,
-    pub value_lot: Option<Value>,
+    pub value_lot: Option<Loose<'a>>,
     pub currency_lot: Vec<Cow<'a, str>>,
     pub place_of_performance: Vec<Cow<'a, str>>,
-    pub notice_type: Option<Value>,
+    pub notice_type: Option<Loose<'a>>,
     pub links: Option<Links>,
 }
 
