@@ -55,8 +55,11 @@ impl Prepared {
             id: notice.id.to_string(),
             error,
         };
-        let notice_json = serde_json::to_string(notice).map_err(encode)?;
-        let relevance_json = serde_json::to_string(relevance).map_err(encode)?;
+        // Into buffers sized for the result: grown from serde_json's 128 bytes, reallocation was
+        // a fifth of the encoding's time in a 100,000-notice poll.
+        let notice_json =
+            json_sized(notice, 512 + notice.description.len() + 2 * notice.title.len()).map_err(encode)?;
+        let relevance_json = json_sized(relevance, 64 + 96 * relevance.hits.len()).map_err(encode)?;
         Ok(Self {
             id: notice.id.clone(),
             source: notice.source.clone(),
@@ -112,6 +115,14 @@ impl Prepared {
             deadline: self.deadline,
         })
     }
+}
+
+/// `value` as JSON, written into a buffer of `capacity` bytes to start with.
+fn json_sized(value: &impl serde::Serialize, capacity: usize) -> Result<String, serde_json::Error> {
+    let mut out = Vec::with_capacity(capacity);
+    serde_json::to_writer(&mut out, value)?;
+    // serde_json writes UTF-8 only, so this never fails (and checks it rather than assuming it).
+    String::from_utf8(out).map_err(serde::ser::Error::custom)
 }
 
 /// Saves notices held in memory, in `tx`: the path of every save but a staged poll's.
