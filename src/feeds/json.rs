@@ -346,15 +346,22 @@ pub(super) fn text_ref(v: Option<&Value>) -> Option<Cow<'_, str>> {
 
 /// A number, or a string holding one (`"1200000.00"`, `"600 000"`); only finite, non-negative values.
 pub(super) fn number(v: &Value) -> Option<f64> {
-    let n = match v {
-        Value::Number(n) => n.as_f64()?,
-        Value::String(s) => {
-            let digits: String = s.chars().filter(|c| !c.is_whitespace() && *c != '_').collect();
-            digits.parse().ok()?
-        }
-        Value::Array(items) => return items.iter().find_map(number),
-        _ => return None,
-    };
+    match v {
+        Value::Number(n) => amount(n.as_f64()?),
+        Value::String(s) => amount_text(s),
+        Value::Array(items) => items.iter().find_map(number),
+        _ => None,
+    }
+}
+
+/// An amount written as text, spaces and `_` between the digits allowed (`"1 200 000"`).
+pub(super) fn amount_text(s: &str) -> Option<f64> {
+    let digits: String = s.chars().filter(|c| !c.is_whitespace() && *c != '_').collect();
+    amount(digits.parse().ok()?)
+}
+
+/// `n` when it is an amount: finite and not negative.
+pub(super) fn amount(n: f64) -> Option<f64> {
     (n.is_finite() && n >= 0.0).then_some(n)
 }
 

@@ -182,10 +182,7 @@ fn texts(v: &Loose<'_>) -> Vec<String> {
 
 /// Cleaned, non-empty texts inside `v`, in source order, repeats included.
 fn cleaned(v: &Loose<'_>) -> impl Iterator<Item = String> {
-    v.strings()
-        .into_iter()
-        .map(|s| clean(&s))
-        .filter(|text| !text.is_empty())
+    non_empty_cleaned(v.strings())
 }
 
 /// The first non-empty cleaned text inside `v`.
@@ -195,10 +192,12 @@ fn first_text(v: &Loose<'_>) -> Option<String> {
 
 /// [`cleaned`] of a `Value`: what is still read as one (`links`, an error answer).
 fn value_texts(v: &Value) -> impl Iterator<Item = String> {
-    raw_strings(v)
-        .into_iter()
-        .map(|s| clean(&s))
-        .filter(|text| !text.is_empty())
+    non_empty_cleaned(raw_strings(v))
+}
+
+/// `strings` cleaned, the empty ones left out.
+fn non_empty_cleaned(strings: Vec<Cow<'_, str>>) -> impl Iterator<Item = String> + use<'_> {
+    strings.into_iter().map(|s| clean(&s)).filter(|text| !text.is_empty())
 }
 
 /// A language→text map from a language→string or language→list map (list entries joined with

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::StepError;
-use super::save::{NOTICE_COLUMNS, STAGED_COLUMNS, staged_row};
+use super::save::{NOTICE_COLUMNS, staged_by_seq, staged_row};
 use crate::store::duplicates::{self, Candidates};
 
 /// The rows written in bulk (listed in `temp.bulk_seqs`, `new` or not), and the twins found for
@@ -125,9 +125,7 @@ fn link_twins(tx: &Transaction<'_>, source: &str, now: &str, bulk: &mut Bulk) ->
     let seqs: Vec<i64> = candidates
         .query_map(params![format!("{source}:"), format!("{source};")], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut read = tx.prepare_cached(&format!(
-        "SELECT {STAGED_COLUMNS} FROM temp.staged_notices WHERE seq = ?1"
-    ))?;
+    let mut read = tx.prepare_cached(&staged_by_seq())?;
     let mut cache = Candidates::default();
     for seq in seqs {
         let Some(row) = read.query_row([seq], staged_row).optional()? else {

@@ -275,14 +275,12 @@ impl<'tx> Saver<'tx> {
             })?;
             self.set_unseen.execute(params![id, json])?;
         }
-        self.decided.arrivals.push(match linked.or(primary) {
-            Some((primary, reason)) => Arrival::Duplicate {
-                primary: NoticeId(primary),
-                reason,
-            },
-            None if is_new => Arrival::New,
-            None => Arrival::Known { unseen },
-        });
+        let otherwise = if is_new {
+            Arrival::New
+        } else {
+            Arrival::Known { unseen }
+        };
+        self.decided.arrivals.push(arrival(linked.or(primary), otherwise));
         Ok(())
     }
 
@@ -303,18 +301,24 @@ impl<'tx> Saver<'tx> {
                 (primary, Arrival::Known { unseen: None })
             }
         };
-        self.decided.arrivals.push(match primary {
-            Some((primary, reason)) => Arrival::Duplicate {
-                primary: NoticeId(primary),
-                reason,
-            },
-            None => otherwise,
-        });
+        self.decided.arrivals.push(arrival(primary, otherwise));
     }
 
     /// What the save decided, one arrival per saved row in order.
     pub fn finish(self) -> Decided {
         self.decided
+    }
+}
+
+/// A duplicate of `primary` (its id and the reason) when the row is filed under one, else
+/// `otherwise`.
+fn arrival(primary: Option<(String, String)>, otherwise: Arrival) -> Arrival {
+    match primary {
+        Some((primary, reason)) => Arrival::Duplicate {
+            primary: NoticeId(primary),
+            reason,
+        },
+        None => otherwise,
     }
 }
 
@@ -373,6 +377,11 @@ pub(super) fn staged_row(r: &Row<'_>) -> rusqlite::Result<Prepared> {
         matched: r.get(10)?,
         hash: r.get(11)?,
     })
+}
+
+/// One staged row by its seq, for [`staged_row`].
+pub(super) fn staged_by_seq() -> String {
+    format!("SELECT {STAGED_COLUMNS} FROM temp.staged_notices WHERE seq = ?1")
 }
 
 /// The staging table's columns as [`staged_row`] reads them.

@@ -10,7 +10,7 @@
 use jiff::Timestamp;
 use rusqlite::{Connection, params};
 
-use super::save::{Body, Prepared, STAGED_COLUMNS, Saver, Written, staged_row};
+use super::save::{Body, Prepared, STAGED_COLUMNS, Saver, Written, staged_by_seq, staged_row};
 use super::{Decided, StepError, Store, StoreError, bulk, failed, sortable};
 use crate::model::{FeedState, Notice, Relevance};
 
@@ -141,9 +141,7 @@ impl Store {
                       LEFT JOIN duplicates AS d ON d.notice_id = s.id AND NOT b.new
                  WHERE s.feed = ?1 ORDER BY s.seq",
             )?;
-            let mut read = tx.prepare_cached(&format!(
-                "SELECT {STAGED_COLUMNS} FROM temp.staged_notices WHERE seq = ?1"
-            ))?;
+            let mut read = tx.prepare_cached(&staged_by_seq())?;
             let mut cursor = select.query([feed])?;
             while let Some(r) = cursor.next()? {
                 let (seq, matched): (i64, bool) = (r.get(0)?, r.get(1)?);

@@ -15,6 +15,8 @@ use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Number;
 
+use crate::feeds::json::{amount, amount_text};
+
 /// One field value; `null` and booleans are [`Loose::Nothing`] (no text in them).
 #[derive(Debug, Clone, PartialEq)]
 pub(in crate::feeds::ted) enum Loose<'a> {
@@ -47,16 +49,12 @@ impl<'a> Loose<'a> {
     /// A non-negative amount, as `feeds::json::number` reads one from a `Value`: a number, a string
     /// of digits (spaces and `_` between them allowed), or the first such item of a list.
     pub fn number(&self) -> Option<f64> {
-        let n = match self {
-            Loose::Number(n) => n.as_f64()?,
-            Loose::Text(s) => {
-                let digits: String = s.chars().filter(|c| !c.is_whitespace() && *c != '_').collect();
-                digits.parse().ok()?
-            }
-            Loose::List(items) => return items.iter().find_map(Loose::number),
-            Loose::Map(_) | Loose::Nothing => return None,
-        };
-        (n.is_finite() && n >= 0.0).then_some(n)
+        match self {
+            Loose::Number(n) => amount(n.as_f64()?),
+            Loose::Text(s) => amount_text(s),
+            Loose::List(items) => items.iter().find_map(Loose::number),
+            Loose::Map(_) | Loose::Nothing => None,
+        }
     }
 
     /// The items of a list, or the value itself as the only one.
