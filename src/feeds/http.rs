@@ -176,7 +176,10 @@ impl HttpFetcher {
         if declared.is_some_and(|len| len > limit) {
             return Err(too_large);
         }
-        let capacity = declared.unwrap_or(0).min(limit).min(1024 * 1024);
+        // Sized for the declared length (a TED page is ~2 MB): growing from 1 MB copied each page
+        // again. A false length is bounded by the cap, and pages of an allocation that are never
+        // written do not become resident.
+        let capacity = declared.unwrap_or(0).min(limit);
         let mut body = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
         while let Some(chunk) = response.chunk().await.map_err(|e| self.transport_error(&e, host))? {
             if (body.len() + chunk.len()) as u64 > limit {

@@ -663,10 +663,13 @@ fn sortable(ts: Timestamp) -> String {
 ///
 /// Written out rather than `std::hash` because the value is stored: `DefaultHasher` may change between
 /// Rust releases, which would make every notice look updated after a toolchain upgrade.
-pub(crate) fn content_hash(json: &str) -> String {
+pub(crate) fn content_hash(json: impl AsRef<[u8]>) -> String {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0100_0000_01b3;
-    let hash = json.bytes().fold(OFFSET, |h, b| (h ^ u64::from(b)).wrapping_mul(PRIME));
+    let hash = json
+        .as_ref()
+        .iter()
+        .fold(OFFSET, |h, b| (h ^ u64::from(*b)).wrapping_mul(PRIME));
     format!("{hash:016x}")
 }
 

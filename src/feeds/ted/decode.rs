@@ -332,18 +332,15 @@ fn deadline(raw: &WireNotice<'_>) -> Option<Timestamp> {
 /// The English notice page from `links` (`html`, then `htmlDirect`), else TED's detail page.
 /// The detail page comes first because it is the portal page with the documents and the
 /// other languages; only web links are accepted, so a feed cannot plant another scheme.
-fn notice_url(links: Option<&Links>, native_id: &str) -> String {
+fn notice_url(links: Option<&Links<'_>>, native_id: &str) -> String {
     let web = |s: String| (s.starts_with("https://") || s.starts_with("http://")).then_some(s);
     let from_links = match links {
         // Only the English entries of the two page kinds were kept: `links` also lists PDF and XML
         // in every language.
-        Some(Links::Pages(kinds)) => kinds.iter().flatten().find_map(|english| {
-            english
-                .values()
-                .next()
-                .and_then(|v| value_texts(v).next())
-                .and_then(web)
-        }),
+        Some(Links::Pages(kinds)) => kinds
+            .iter()
+            .flatten()
+            .find_map(|english| english.first().and_then(|(_, v)| first_text(v)).and_then(web)),
         Some(Links::Other(other)) => distinct(value_texts(other)).into_iter().find_map(web),
         Some(Links::Unreadable) | None => None,
     };

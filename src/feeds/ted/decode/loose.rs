@@ -134,18 +134,25 @@ impl<'de> Visitor<'de> for LooseVisitor {
         while let Some((key, value)) = map.next_entry::<Cow<'de, str>, Loose<'de>>()? {
             entries.push((key, value));
         }
-        // Key order, the last of a repeated key: a stable sort keeps repeats in document order,
-        // and of each run of equal keys only the last stays.
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut kept: Vec<(Cow<'de, str>, Loose<'de>)> = Vec::with_capacity(entries.len());
-        for entry in entries {
-            match kept.last_mut() {
-                Some(last) if last.0 == entry.0 => *last = entry,
-                _ => kept.push(entry),
-            }
-        }
-        Ok(Loose::Map(kept))
+        Ok(Loose::Map(in_key_order(entries)))
     }
+}
+
+/// Object entries as `serde_json::Map` keeps them: in key order, the last of a repeated key.
+pub(in crate::feeds::ted) fn in_key_order<'a>(
+    mut entries: Vec<(Cow<'a, str>, Loose<'a>)>,
+) -> Vec<(Cow<'a, str>, Loose<'a>)> {
+    // A stable sort keeps repeats in document order, and of each run of equal keys only the last
+    // stays.
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut kept: Vec<(Cow<'a, str>, Loose<'a>)> = Vec::with_capacity(entries.len());
+    for entry in entries {
+        match kept.last_mut() {
+            Some(last) if last.0 == entry.0 => *last = entry,
+            _ => kept.push(entry),
+        }
+    }
+    kept
 }
 
 #[cfg(test)]

@@ -11,7 +11,6 @@
 //! as `None` and the rest of the page stays.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Deserialize;
@@ -19,7 +18,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::loose::Loose;
+use super::loose::{Loose, in_key_order};
 use crate::feeds::json::LeafList;
 
 /// The `visit_*` methods of a visitor whose value is `None` for anything but an object (which its
@@ -104,15 +103,18 @@ pub(super) struct WireNotice<'a> {
     pub currency_lot: Vec<Cow<'a, str>>,
     pub place_of_performance: Vec<Cow<'a, str>>,
     pub notice_type: Option<Loose<'a>>,
-    pub links: Option<Links>,
+    pub links: Option<Links<'a>>,
 }
 
+/// Object entries read as [`Loose`] values, in key order.
+pub(super) type LooseEntries<'a> = Vec<(Cow<'a, str>, Loose<'a>)>;
+
 /// A notice's `links`.
-pub(super) enum Links {
+pub(super) enum Links<'a> {
     /// An object: the English entries of its two page kinds (`html`, then `htmlDirect`), each
     /// `None` when that kind is missing or not an object. Keys are kept as sent (`ENG`, `eng`) in
-    /// key order, as a [`Value`] map would hold them.
-    Pages([Option<BTreeMap<String, Value>>; 2]),
+    /// key order with the last of a repeated key, as a [`Value`] map would hold them.
+    Pages([Option<LooseEntries<'a>>; 2]),
     /// An object repeating `html` or `htmlDirect`: no link is taken from it.
     Unreadable,
     /// Not an object (a bare URL or a list of them).
@@ -330,7 +332,7 @@ impl Visitor<'_> for KeyVisitor {
 struct LinksSeed;
 
 impl<'de> DeserializeSeed<'de> for LinksSeed {
-    type Value = Option<Links>;
+    type Value = Option<Links<'de>>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         // Anything but an object is kept whole, as the decoder reads URLs out of it.
@@ -345,14 +347,14 @@ impl<'de> DeserializeSeed<'de> for LinksSeed {
 struct LinksVisitor;
 
 impl<'de> Visitor<'de> for LinksVisitor {
-    type Value = Links;
+    type Value = Links<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("links")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Links, A::Error> {
-        let mut pages: [Option<BTreeMap<String, Value>>; 2] = [None, None];
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Links<'de>, A::Error> {
+        let mut pages: [Option<LooseEntries<'de>>; 2] = [None, None];
         let mut seen = [false; 2];
         let mut repeated = false;
         while let Some(kind) = map.next_key_seed(KeyPick(page_kind))? {
@@ -370,33 +372,33 @@ impl<'de> Visitor<'de> for LinksVisitor {
         })
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Links, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Links<'de>, A::Error> {
         Value::deserialize(serde::de::value::SeqAccessDeserializer::new(seq)).map(Links::Other)
     }
 
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Links, E> {
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Links<'de>, E> {
         Ok(Links::Other(Value::String(v.to_owned())))
     }
 
-    fn visit_bool<E>(self, v: bool) -> Result<Links, E> {
+    fn visit_bool<E>(self, v: bool) -> Result<Links<'de>, E> {
         Ok(Links::Other(Value::Bool(v)))
     }
 
-    fn visit_i64<E>(self, v: i64) -> Result<Links, E> {
+    fn visit_i64<E>(self, v: i64) -> Result<Links<'de>, E> {
         Ok(Links::Other(Value::from(v)))
     }
 
-    fn visit_u64<E>(self, v: u64) -> Result<Links, E> {
+    fn visit_u64<E>(self, v: u64) -> Result<Links<'de>, E> {
         Ok(Links::Other(Value::from(v)))
     }
 
-    fn visit_f64<E>(self, v: f64) -> Result<Links, E> {
+    fn visit_f64<E>(self, v: f64) -> Result<Links<'de>, E> {
         Ok(Links::Other(
             serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number),
         ))
     }
 
-    fn visit_unit<E>(self) -> Result<Links, E> {
+    fn visit_unit<E>(self) -> Result<Links<'de>, E> {
         Ok(Links::Other(Value::Null))
     }
 }
@@ -406,7 +408,7 @@ impl<'de> Visitor<'de> for LinksVisitor {
 struct EnglishOnly;
 
 impl<'de> DeserializeSeed<'de> for EnglishOnly {
-    type Value = Option<BTreeMap<String, Value>>;
+    type Value = Option<LooseEntries<'de>>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_any(self)
@@ -414,23 +416,22 @@ impl<'de> DeserializeSeed<'de> for EnglishOnly {
 }
 
 impl<'de> Visitor<'de> for EnglishOnly {
-    type Value = Option<BTreeMap<String, Value>>;
+    type Value = Option<LooseEntries<'de>>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a language map")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        // As a `Value` map: a repeated key keeps its last value.
-        let mut english = BTreeMap::new();
+        let mut english = Vec::new();
         while let Some(lang) = map.next_key_seed(KeyPick(english_key))? {
             if let Some(lang) = lang {
-                english.insert(lang, map.next_value()?);
+                english.push((Cow::Owned(lang), map.next_value()?));
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
         }
-        Ok(Some(english))
+        Ok(Some(in_key_order(english)))
     }
 
     none_unless_object!();
