@@ -191,6 +191,36 @@ fn links_prefer_english_detail_page_and_only_web_urls() {
 }
 
 #[test]
+fn english_links_are_read_as_a_json_object_keeps_them() {
+    // Several spellings of English: the first in key order ("ENG" sorts before "eng"); a repeated
+    // key keeps its last value; a list's first web URL counts. Read from text, as a feed sends it
+    // (`json!` would already have merged the repeat).
+    let url = |links: &str| {
+        let body = format!(r#"{{"notices": [{{"publication-number": "8-2026", "links": {links}}}]}}"#);
+        parse_page("ted", body.as_bytes()).unwrap().notices[0].url.clone()
+    };
+    assert_eq!(
+        url(r#"{"html": {"eng": "https://b.example/8", "ENG": "https://a.example/8"}}"#),
+        "https://a.example/8"
+    );
+    assert_eq!(
+        url(
+            r#"{"html": {"ENG": "https://old.example/8", "DEU": "https://de.example/8", "ENG": "https://new.example/8"}}"#
+        ),
+        "https://new.example/8"
+    );
+    assert_eq!(
+        url(r#"{"html": {"ENG": ["", "https://list.example/8"]}}"#),
+        "https://list.example/8"
+    );
+    // An English entry with no web URL in it gives none from that kind: `htmlDirect` is next.
+    assert_eq!(
+        url(r#"{"html": {"ENG": 12}, "htmlDirect": {"eng": "https://direct.example/8"}}"#),
+        "https://direct.example/8"
+    );
+}
+
+#[test]
 fn text_is_sanitised_and_entities_decoded() {
     let n = one(json!({
         "publication-number": "10-2026\u{1b}[2J",
