@@ -412,7 +412,7 @@ impl Triage {
 }
 
 /// A stored notice with everything the list and detail views need.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NoticeRecord {
     /// The notice as last fetched.
     pub notice: Notice,
@@ -420,6 +420,45 @@ pub struct NoticeRecord {
     pub relevance: Relevance,
     /// The confirmed triage decision.
     pub triage: Triage,
+    /// What the user and the team added, and what a re-fetch changed; `None` while all of it is
+    /// empty, as it is for nearly every record.
+    ///
+    /// Boxed because the dashboard keeps 100,000 records: inline, these six fields were 144 bytes
+    /// of each record (14 MB), mostly empty.
+    #[serde(flatten, default, with = "user_fields")]
+    pub user: Option<Box<UserFields>>,
+    /// Whether `notice.description` was left in the store: the dashboard keeps 100,000 records in
+    /// memory and reads a description only when it is shown (issue #7). Such a record's
+    /// `notice.description` is empty until then.
+    #[serde(skip)]
+    pub description_in_store: bool,
+}
+
+/// Records are equal when what they hold is: no boxed fields and boxed empty ones alike.
+impl PartialEq for NoticeRecord {
+    fn eq(&self, other: &Self) -> bool {
+        static EMPTY: UserFields = UserFields {
+            note: String::new(),
+            changes: Vec::new(),
+            tags: Vec::new(),
+            reject_reason: None,
+            also_on: Vec::new(),
+            assignee: None,
+        };
+        fn user(r: &NoticeRecord) -> &UserFields {
+            r.user.as_deref().unwrap_or(&EMPTY)
+        }
+        self.notice == other.notice
+            && self.relevance == other.relevance
+            && self.triage == other.triage
+            && user(self) == user(other)
+            && self.description_in_store == other.description_in_store
+    }
+}
+
+/// The parts of a [`NoticeRecord`] that are usually empty.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserFields {
     /// The user's note (empty when none).
     pub note: String,
     /// What changed in the last re-fetch that changed it (deadline moved, title corrected, …),
@@ -438,11 +477,6 @@ pub struct NoticeRecord {
     /// Who on the team owns the bid (team mode; their display name).
     #[serde(default)]
     pub assignee: Option<String>,
-    /// Whether `notice.description` was left in the store: the dashboard keeps 100,000 records in
-    /// memory and reads a description only when it is shown (issue #7). Such a record's
-    /// `notice.description` is empty until then.
-    #[serde(skip)]
-    pub description_in_store: bool,
 }
 
 /// A notice merged into another as the same procedure on a second source (see `dedup`).
@@ -465,14 +499,77 @@ impl NoticeRecord {
             notice,
             relevance,
             triage: Triage::New,
-            note: String::new(),
-            changes: Vec::new(),
-            tags: Vec::new(),
-            reject_reason: None,
-            also_on: Vec::new(),
-            assignee: None,
+            user: None,
             description_in_store: false,
         }
+    }
+
+    /// `self` with `user`'s fields (none kept when all are empty).
+    #[must_use]
+    pub fn with_user(mut self, user: UserFields) -> Self {
+        self.user = (user != UserFields::default()).then(|| Box::new(user));
+        self
+    }
+
+    /// The user's note (empty when none).
+    pub fn note(&self) -> &str {
+        self.user.as_ref().map_or("", |u| &u.note)
+    }
+
+    /// What the last re-fetch changed, unseen yet.
+    pub fn changes(&self) -> &[FieldChange] {
+        self.user.as_ref().map_or(&[], |u| &u.changes)
+    }
+
+    /// The user's tags, sorted and without duplicates.
+    pub fn tags(&self) -> &[String] {
+        self.user.as_ref().map_or(&[], |u| &u.tags)
+    }
+
+    /// Why the user rejected it, when they picked a reason.
+    pub fn reject_reason(&self) -> Option<&str> {
+        self.user.as_ref().and_then(|u| u.reject_reason.as_deref())
+    }
+
+    /// The same procedure on other sources, merged into this record.
+    pub fn also_on(&self) -> &[AlsoOn] {
+        self.user.as_ref().map_or(&[], |u| &u.also_on)
+    }
+
+    /// Who on the team owns the bid.
+    pub fn assignee(&self) -> Option<&str> {
+        self.user.as_ref().and_then(|u| u.assignee.as_deref())
+    }
+
+    /// The usually empty fields, to change them (made on first use; [`NoticeRecord::tidy`] drops
+    /// them again once they are all empty).
+    pub fn user_mut(&mut self) -> &mut UserFields {
+        self.user.get_or_insert_with(Box::default)
+    }
+
+    /// Frees the boxed fields when they are all empty: after a load or an edit that may have
+    /// emptied them, so most of 100,000 records hold none.
+    pub fn tidy(&mut self) {
+        if self.user.as_deref().is_some_and(|u| *u == UserFields::default()) {
+            self.user = None;
+        }
+    }
+}
+
+/// Serde for [`NoticeRecord`]'s boxed fields, flattened into the record as when they were its own.
+mod user_fields {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::UserFields;
+
+    #[allow(clippy::ref_option)] // serde's `with` passes the field by reference
+    pub fn serialize<S: Serializer>(user: &Option<Box<UserFields>>, s: S) -> Result<S::Ok, S::Error> {
+        user.as_deref().cloned().unwrap_or_default().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Box<UserFields>>, D::Error> {
+        let user = UserFields::deserialize(d)?;
+        Ok((user != UserFields::default()).then(|| Box::new(user)))
     }
 }
 
@@ -637,5 +734,59 @@ mod change_tests {
             ("2026-05-12T10:00:00Z", "2026-05-19T10:00:00Z")
         );
         assert!(new.changes_from(&new).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod record_tests {
+    use super::{Notice, NoticeRecord, Relevance, UserFields};
+
+    fn record() -> NoticeRecord {
+        NoticeRecord::new(Notice::blank("ted", "1-2026", "Trygghetsalarmer"), Relevance::default())
+    }
+
+    #[test]
+    fn the_usually_empty_fields_take_no_box_until_set_and_give_it_back_when_emptied() {
+        let mut r = record();
+        assert!(r.user.is_none());
+        assert_eq!(
+            (r.note(), r.tags(), r.reject_reason(), r.assignee()),
+            ("", &[][..], None, None)
+        );
+        r.user_mut().note = "Ring Kari".to_owned();
+        r.tidy();
+        assert_eq!(r.note(), "Ring Kari");
+        assert!(r.user.is_some());
+        r.user_mut().note.clear();
+        r.tidy();
+        assert!(r.user.is_none(), "all empty again: the box is freed");
+        assert_eq!(record().with_user(UserFields::default()).user, None);
+    }
+
+    #[test]
+    fn an_empty_box_and_none_are_the_same_record() {
+        let mut boxed = record();
+        boxed.user_mut();
+        assert_eq!(boxed, record());
+        boxed.user_mut().tags = vec!["x".to_owned()];
+        assert_ne!(boxed, record());
+    }
+
+    #[test]
+    fn serialized_as_when_the_fields_were_the_record_s_own() {
+        let json = serde_json::to_value(record()).expect("encode");
+        for key in ["note", "changes", "tags", "reject_reason", "also_on", "assignee"] {
+            assert!(json.get(key).is_some(), "{key} missing: {json}");
+        }
+        let tagged = record().with_user(UserFields {
+            note: "n".to_owned(),
+            tags: vec!["a".to_owned()],
+            ..UserFields::default()
+        });
+        let back: NoticeRecord =
+            serde_json::from_value(serde_json::to_value(&tagged).expect("encode")).expect("decode");
+        assert_eq!(back, tagged);
+        let plain: NoticeRecord = serde_json::from_value(json).expect("decode");
+        assert!(plain.user.is_none());
     }
 }

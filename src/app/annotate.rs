@@ -8,7 +8,7 @@ use super::prompts::TagPrompt;
 use super::state::AppState;
 use super::status::{error, info};
 use super::view::Mode;
-use crate::model::{NoticeId, TagEdit, Triage, normalize_tags};
+use crate::model::{NoticeId, NoticeRecord, TagEdit, Triage, normalize_tags};
 
 impl AppState {
     /// `t`: opens the tag prompt for the marked notices (adding), or the selected one (editing its list).
@@ -29,7 +29,7 @@ impl AppState {
                 .records
                 .by_id
                 .get(first)
-                .map(|&i| self.records.rows[i].tags.join(" "))
+                .map(|&i| self.records.rows[i].tags().join(" "))
                 .unwrap_or_default();
             if !text.is_empty() {
                 text.push(' ');
@@ -49,7 +49,7 @@ impl AppState {
     /// Every tag in use, most used first, then A–Z.
     pub fn known_tags(&self) -> Vec<String> {
         let mut counts: HashMap<&str, usize> = HashMap::new();
-        for tag in self.records.rows.iter().flat_map(|r| &r.tags) {
+        for tag in self.records.rows.iter().flat_map(NoticeRecord::tags) {
             *counts.entry(tag).or_default() += 1;
         }
         let mut tags: Vec<(&str, usize)> = counts.into_iter().collect();
@@ -105,7 +105,7 @@ impl AppState {
             .targets
             .into_iter()
             .filter_map(|id| {
-                let old = &self.records.rows[*self.records.by_id.get(&id)?].tags;
+                let old = &self.records.rows[*self.records.by_id.get(&id)?].tags();
                 // Bulk: added to each notice's own tags. One notice: the prompt holds its whole
                 // list, which replaces the old one. Either way `-tag` takes a tag out, even one
                 // still standing earlier in the prompt.
@@ -117,7 +117,7 @@ impl AppState {
                 };
                 (&new != old).then(|| TagEdit {
                     id,
-                    from: old.clone(),
+                    from: old.to_vec(),
                     to: new,
                 })
             })
@@ -135,7 +135,8 @@ impl AppState {
         let n = changes.len();
         for (id, tags) in changes {
             if let Some(&i) = self.records.by_id.get(&id) {
-                self.records.rows[i].tags = tags;
+                self.records.rows[i].user_mut().tags = tags;
+                self.records.rows[i].tidy();
             }
         }
         if n > 1 {
@@ -150,7 +151,8 @@ impl AppState {
     pub(crate) fn on_reason_saved(&mut self, ids: Vec<NoticeId>, reason: Option<String>) {
         for id in ids {
             if let Some(&i) = self.records.by_id.get(&id) {
-                self.records.rows[i].reject_reason.clone_from(&reason);
+                self.records.rows[i].user_mut().reject_reason.clone_from(&reason);
+                self.records.rows[i].tidy();
             }
         }
     }
@@ -207,7 +209,7 @@ impl AppState {
             .collect();
         let before = targets
             .iter()
-            .map(|&i| self.records.rows[i].reject_reason.clone())
+            .map(|&i| self.records.rows[i].reject_reason().map(str::to_owned))
             .collect();
         let changes = self.changes_to(&targets, |t| (t != Triage::Rejected).then_some(Triage::Rejected));
         let save_reason = Effect::SaveRejectReason { ids, reason, before };

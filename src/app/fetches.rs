@@ -100,7 +100,7 @@ impl AppState {
                     self.record_stats
                         .moved(&notice.source, record.notice.published, notice.published);
                     if let Arrival::Known { unseen: Some(unseen) } = arrival {
-                        record.changes = unseen;
+                        record.user_mut().changes = unseen;
                     }
                     record.notice = notice;
                     record.relevance = relevance;
@@ -124,7 +124,7 @@ struct Links {
 impl Links {
     /// Adds `also` to the links of `record` (at `slot`), or refreshes the one it has to that notice.
     fn add(&mut self, record: &mut NoticeRecord, slot: usize, also: AlsoOn) {
-        let also_on = &mut record.also_on;
+        let also_on = &mut record.user_mut().also_on;
         let at = self
             .at
             .entry(slot)
@@ -165,10 +165,10 @@ mod tests {
         let mut again = also(19_999);
         again.url = "https://ted.europa.eu/moved".to_owned();
         links.add(&mut record, 0, again);
-        assert_eq!(record.also_on.len(), 20_000);
-        assert_eq!(record.also_on[19_999].url, "https://ted.europa.eu/moved");
+        assert_eq!(record.also_on().len(), 20_000);
+        assert_eq!(record.also_on()[19_999].url, "https://ted.europa.eu/moved");
         // A later fetch starts from the links the record has.
         Links::default().add(&mut record, 0, also(5));
-        assert_eq!(record.also_on.len(), 20_000);
+        assert_eq!(record.also_on().len(), 20_000);
     }
 }

@@ -20,13 +20,13 @@ impl AppState {
                 .iter()
                 .map(|r| {
                     let mut text = r.notice.title.clone();
-                    for tag in &r.tags {
+                    for tag in r.tags() {
                         text.push_str(" #");
                         text.push_str(tag);
                     }
-                    if !r.note.is_empty() {
+                    if !r.note().is_empty() {
                         text.push(' ');
-                        text.push_str(&r.note);
+                        text.push_str(r.note());
                     }
                     text
                 })

@@ -21,11 +21,12 @@ impl AppState {
         match &change.field {
             RemoteField::Triage(stage) if !pending => record.triage = *stage,
             RemoteField::Triage(_) => {}
-            RemoteField::Tags(tags) => record.tags.clone_from(tags),
-            RemoteField::RejectReason(reason) => record.reject_reason.clone_from(reason),
-            RemoteField::Comments(thread) => record.note.clone_from(thread),
-            RemoteField::Assignee(who) => record.assignee.clone_from(who),
+            RemoteField::Tags(tags) => record.user_mut().tags.clone_from(tags),
+            RemoteField::RejectReason(reason) => record.user_mut().reject_reason.clone_from(reason),
+            RemoteField::Comments(thread) => record.user_mut().note.clone_from(thread),
+            RemoteField::Assignee(who) => record.user_mut().assignee.clone_from(who),
         }
+        record.tidy();
         let words = change.in_words();
         let title = shorten(&record.notice.title, 60);
         self.status = Some(info(format!("{words}: {title}")));
@@ -82,7 +83,7 @@ impl AppState {
         let Some(record) = self.selected_record() else {
             return Vec::new();
         };
-        let (id, from) = (record.notice.id.clone(), record.assignee.clone());
+        let (id, from) = (record.notice.id.clone(), record.assignee().map(str::to_owned));
         let to_me = from.as_deref() != Some(me.as_str());
         self.status = Some(info(
             if to_me { "Assigning to you…" } else { "Unassigning…" }.to_owned(),
@@ -97,7 +98,8 @@ impl AppState {
             None => "Unassigned".to_owned(),
         };
         if let Some(&i) = self.records.by_id.get(id) {
-            self.records.rows[i].assignee = assignee;
+            self.records.rows[i].user_mut().assignee = assignee;
+            self.records.rows[i].tidy();
         }
         self.status = Some(info(words));
         self.refresh_view();
@@ -107,7 +109,8 @@ impl AppState {
     pub(crate) fn on_assignee_conflict(&mut self, id: &NoticeId, now: Option<String>, by: &str) {
         let whom = now.clone().unwrap_or_else(|| "nobody".to_owned());
         if let Some(&i) = self.records.by_id.get(id) {
-            self.records.rows[i].assignee = now;
+            self.records.rows[i].user_mut().assignee = now;
+            self.records.rows[i].tidy();
         }
         self.status = Some(error(format!(
             "{by} assigned this to {whom} first — yours was not applied; press a again to apply it now"

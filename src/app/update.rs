@@ -33,7 +33,8 @@ impl AppState {
                 return effects;
             }
             if let Some(&i) = self.records.by_id.get(&seen) {
-                self.records.rows[i].changes.clear();
+                self.records.rows[i].user_mut().changes.clear();
+                self.records.rows[i].tidy();
             }
             effects.push(Effect::MarkSeen(seen));
             self.refresh_view();
@@ -44,7 +45,7 @@ impl AppState {
                     .records
                     .by_id
                     .get(id)
-                    .is_some_and(|&i| !self.records.rows[i].changes.is_empty())
+                    .is_some_and(|&i| !self.records.rows[i].changes().is_empty())
         });
         self.viewing_changes = showing;
         effects
@@ -166,7 +167,10 @@ impl AppState {
             Action::Shortlist => return self.decide(Triage::Shortlisted),
             Action::Reject => return self.decide(Triage::Rejected),
             Action::EditNote => {
-                if let Some((id, note)) = self.selected_record().map(|r| (r.notice.id.clone(), r.note.clone())) {
+                if let Some((id, note)) = self
+                    .selected_record()
+                    .map(|r| (r.notice.id.clone(), r.note().to_owned()))
+                {
                     self.prompts.note_for = Some(id);
                     // Team mode: the note is a thread of comments, and `n` adds one.
                     let note = if self.team.member.is_some() {
@@ -303,7 +307,7 @@ impl AppState {
                     .records
                     .by_id
                     .get(&id)
-                    .is_some_and(|&i| self.records.rows[i].note == note);
+                    .is_some_and(|&i| self.records.rows[i].note() == note);
                 if unchanged {
                     return Vec::new();
                 }
@@ -350,7 +354,8 @@ impl AppState {
             StoreEvent::TriageNotSaved { change, error: why } => self.on_triage_not_saved(change, why),
             StoreEvent::NoteSaved { id, note } => {
                 if let Some(&i) = self.records.by_id.get(&id) {
-                    self.records.rows[i].note = note;
+                    self.records.rows[i].user_mut().note = note;
+                    self.records.rows[i].tidy();
                     let what = if self.team.member.is_some() {
                         "Comment saved"
                     } else {

@@ -88,7 +88,7 @@ impl View {
             View::Shortlist => triage == Triage::Shortlisted,
             View::Pipeline => triage.is_in_pipeline(),
             View::Outcomes => matches!(triage, Triage::Won | Triage::Lost),
-            View::Changed => !record.changes.is_empty(),
+            View::Changed => !record.changes().is_empty(),
             View::Rejected => triage == Triage::Rejected,
             View::All => true,
         }

@@ -178,7 +178,7 @@ async fn dispatch(cli: Cli, config: Config, storage: Storage) -> Result<Exit> {
             } else {
                 open_store(sqlite_path(&storage)?)?.records(StatusFilter::from(status))?
             };
-            records.retain(|r| tags.iter().all(|t| r.tags.contains(t)));
+            records.retain(|r| tags.iter().all(|t| r.tags().contains(t)));
             let options = ExportOptions {
                 format: format.into(),
                 delimiter,

@@ -33,7 +33,7 @@ impl ListFilter {
             let start = self.now.checked_sub(since).unwrap_or(Timestamp::MIN);
             record.notice.published.is_some_and(|p| p >= start)
         });
-        let tags_ok = self.tags.iter().all(|t| record.tags.contains(t));
+        let tags_ok = self.tags.iter().all(|t| record.tags().contains(t));
         score_ok && since_ok && tags_ok
     }
 }

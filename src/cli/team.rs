@@ -33,7 +33,7 @@ pub(super) async fn shared_records(
         status.keeps(r, now)
             && wanted
                 .as_ref()
-                .is_none_or(|who| r.assignee.as_deref().map(str::to_lowercase) == who.as_deref().map(str::to_lowercase))
+                .is_none_or(|who| r.assignee().map(str::to_lowercase) == who.as_deref().map(str::to_lowercase))
     });
     Ok(records)
 }

@@ -100,7 +100,7 @@ pub fn render_with_awards(
     // Followed notices (matched or decided on) whose content a re-fetch changed, not yet looked at.
     let mut changed: Vec<&NoticeRecord> = records
         .iter()
-        .filter(|r| !r.changes.is_empty() && (r.relevance.matched || r.triage != Triage::New))
+        .filter(|r| !r.changes().is_empty() && (r.relevance.matched || r.triage != Triage::New))
         .filter(|r| !matches!(r.triage, Triage::Rejected | Triage::Lost))
         .collect();
     changed.sort_by_key(|r| (r.notice.deadline, r.notice.id.clone()));
@@ -168,7 +168,7 @@ pub fn render_with_awards(
         let with_changes = std::ptr::eq(rows, changed.as_slice());
         for record in rows {
             row(&mut out, record, &options.timezone, md);
-            for change in record.changes.iter().filter(|_| with_changes) {
+            for change in record.changes().iter().filter(|_| with_changes) {
                 let field = if md {
                     format!("*{}*", change.field)
                 } else {

@@ -26,13 +26,13 @@ pub fn record_json(record: &NoticeRecord) -> Value {
         "matched": record.relevance.matched,
         "matched_terms": record.relevance.matched_terms(),
         "status": record.triage.as_str(),
-        "note": record.note,
-        "tags": record.tags,
-        "reject_reason": record.reject_reason.as_deref().filter(|_| record.triage == crate::model::Triage::Rejected),
+        "note": record.note(),
+        "tags": record.tags(),
+        "reject_reason": record.reject_reason().filter(|_| record.triage == crate::model::Triage::Rejected),
         "questions_deadline": n.questions_deadline.map(|d| d.to_string()),
         "url": n.url,
         // The same procedure on other sources, merged into this record (see `dedup`).
-        "also_on": record.also_on.iter().map(|a| json!({
+        "also_on": record.also_on().iter().map(|a| json!({
             "source": a.source,
             "id": a.id.as_str().split_once(':').map_or(a.id.as_str(), |(_, native)| native),
             "key": a.id,

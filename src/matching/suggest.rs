@@ -61,7 +61,7 @@ pub fn suggest_exclusions(records: &[NoticeRecord], profile: &Profile) -> Vec<Su
     // reason → (notices rejected for it, term → how many of them contain it)
     let mut by_reason: BTreeMap<String, (usize, BTreeMap<String, usize>)> = BTreeMap::new();
     for record in records {
-        let reason = record.reject_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+        let reason = record.reject_reason().map(str::trim).filter(|r| !r.is_empty());
         match (record.triage, reason) {
             (Triage::Rejected, Some(reason)) => {
                 let (count, terms) = by_reason.entry(reason.to_owned()).or_default();

@@ -171,7 +171,8 @@ pub(crate) fn attach(conn: &Connection, records: &mut [NoticeRecord]) -> rusqlit
                     reason: row.get(3)?,
                 })
             })?;
-            record.also_on = links.collect::<rusqlite::Result<_>>()?;
+            record.user_mut().also_on = links.collect::<rusqlite::Result<_>>()?;
+            record.tidy();
         }
         return Ok(());
     }
@@ -201,7 +202,7 @@ pub(crate) fn attach(conn: &Connection, records: &mut [NoticeRecord]) -> rusqlit
     }
     for record in records {
         if let Some(links) = by_primary.remove(record.notice.id.as_str()) {
-            record.also_on = links;
+            record.user_mut().also_on = links;
         }
     }
     Ok(())

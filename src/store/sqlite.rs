@@ -27,7 +27,9 @@ pub use rescore::{RescoreJob, RescoreStep, rescore_all};
 use save::upsert_in;
 
 use super::{Arrival, StoreError, schema};
-use crate::model::{DecisionKind, Notice, NoticeId, NoticeRecord, Relevance, RuleNames, Triage, TriageChange};
+use crate::model::{
+    DecisionKind, Notice, NoticeId, NoticeRecord, Relevance, RuleNames, Triage, TriageChange, UserFields,
+};
 
 /// How long a write waits for another connection's lock before failing with "database is locked".
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -699,10 +701,11 @@ fn decode_record(row: &Row<'_>) -> Result<NoticeRecord, StepError> {
         None => Vec::new(),
         Some(json) => serde_json::from_str(&json).map_err(|e| corrupt(format!("tags: {e}")))?,
     };
-    Ok(NoticeRecord {
-        notice,
-        relevance,
+    let record = NoticeRecord {
         triage,
+        ..NoticeRecord::new(notice, relevance)
+    };
+    Ok(record.with_user(UserFields {
         note,
         changes,
         tags,
@@ -710,8 +713,7 @@ fn decode_record(row: &Row<'_>) -> Result<NoticeRecord, StepError> {
         also_on: Vec::new(),
         // Assigning is team mode's (a shared database); a single user owns every bid.
         assignee: None,
-        description_in_store: false,
-    })
+    }))
 }
 
 #[cfg(test)]

@@ -86,19 +86,19 @@ fn lines(record: &NoticeRecord, state: &AppState, ctx: RenderContext<'_>) -> Vec
     out.push(label("Type", format!("{kind} · {} · {}", notice.source, notice.id)));
     let (triage, pending) = state.effective_triage(record);
     let saving = if pending { " (saving…)" } else { "" };
-    let reason = match &record.reject_reason {
+    let reason = match &record.reject_reason() {
         Some(reason) if triage == crate::model::Triage::Rejected => format!(" — {reason}"),
         _ => String::new(),
     };
     out.push(label("Status", format!("{}{reason}{saving}", triage.as_str())));
-    if !record.tags.is_empty() {
-        let tags: Vec<String> = record.tags.iter().map(|t| format!("#{t}")).collect();
+    if !record.tags().is_empty() {
+        let tags: Vec<String> = record.tags().iter().map(|t| format!("#{t}")).collect();
         out.push(Line::from(vec![
             Span::styled(format!("{:<10}", "Tags"), theme.label()),
             Span::styled(tags.join(" "), theme.key()),
         ]));
     }
-    for (i, change) in record.changes.iter().enumerate() {
+    for (i, change) in record.changes().iter().enumerate() {
         let show = |v: &str| match (change.field.as_str(), v.parse::<jiff::Timestamp>()) {
             ("deadline", Ok(at)) => local_time(at, ctx.tz),
             (_, _) if v.is_empty() => "–".to_owned(),
@@ -134,14 +134,14 @@ fn lines(record: &NoticeRecord, state: &AppState, ctx: RenderContext<'_>) -> Vec
     for award in state.awards_for(&notice.id) {
         out.push(label("Award", award.outcome_in_words()));
     }
-    if let Some(who) = &record.assignee {
-        out.push(label("Assignee", who.clone()));
+    if let Some(who) = record.assignee() {
+        out.push(label("Assignee", who.to_owned()));
     }
     // Team mode: who last changed it, so a decision that moved by itself has a name on it.
     if let Some((words, at)) = state.last_remote_change(&notice.id) {
         out.push(label("Team", format!("{words} · {}", local_time(at, ctx.tz))));
     }
-    for other in &record.also_on {
+    for other in record.also_on() {
         out.push(label(
             "Also on",
             format!(
@@ -152,8 +152,8 @@ fn lines(record: &NoticeRecord, state: &AppState, ctx: RenderContext<'_>) -> Vec
             ),
         ));
     }
-    if !record.note.is_empty() {
-        let mut lines = record.note.lines();
+    if !record.note().is_empty() {
+        let mut lines = record.note().lines();
         let name = if state.team_member().is_some() {
             "Comments"
         } else {

@@ -59,10 +59,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState, first_row: &mut u
         };
         let mut title = highlight::by_chars(&record.notice.title, &row.positions, base, theme.search_hit());
         // Tags go first, so a long title cut at the column's edge never hides them.
-        for tag in record.tags.iter().rev() {
+        for tag in record.tags().iter().rev() {
             title.insert(0, Span::styled(format!("#{tag} "), theme.key()));
         }
-        if !record.changes.is_empty() {
+        if !record.changes().is_empty() {
             // Changed by a re-fetch since the user last looked: Enter shows what changed.
             title.insert(0, Span::styled("Δ ", theme.urgent()));
         }

@@ -10,9 +10,9 @@ use common::{notice, now};
 
 fn state() -> AppState {
     let mut tagged = notice("ted:3").title("Pasientjournal EPJ").score(4).build();
-    tagged.tags = vec!["kari".to_owned(), "urgent".to_owned()];
+    tagged.user_mut().tags = vec!["kari".to_owned(), "urgent".to_owned()];
     let mut other = notice("ted:4").title("Journalsystem").score(3).build();
-    other.tags = vec!["kari".to_owned(), "kommune".to_owned()];
+    other.user_mut().tags = vec!["kari".to_owned(), "kommune".to_owned()];
     let records = vec![
         notice("ted:1").title("Trygghetsalarmer").score(9).build(),
         notice("ted:2").title("Røntgenutstyr").score(8).build(),
@@ -47,7 +47,7 @@ fn tags_of(state: &AppState, native: &str) -> Vec<String> {
         .iter()
         .map(|r| state.record(r))
         .find(|r| r.notice.native_id == native)
-        .map(|r| r.tags.clone())
+        .map(|r| r.tags().to_vec())
         .expect("visible")
 }
 
@@ -324,7 +324,7 @@ mod suggestions {
             .score(5)
             .triage(Triage::Rejected)
             .build();
-        r.reject_reason = Some(reason.to_owned());
+        r.user_mut().reject_reason = Some(reason.to_owned());
         r
     }
 

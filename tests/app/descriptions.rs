@@ -108,7 +108,8 @@ fn shown(state: &AppState) -> NoticeRecord {
 #[test]
 fn a_fetch_diffs_the_description_against_the_stored_one() {
     let state = refetched_with("Gammel tekst.", "Ny tekst.");
-    let changes = shown(&state).changes;
+    let record = shown(&state);
+    let changes = record.changes();
     assert_eq!(changes.len(), 1);
     assert_eq!(
         (
@@ -125,7 +126,7 @@ fn a_fetch_diffs_the_description_against_the_stored_one() {
 #[test]
 fn an_unchanged_description_is_no_change() {
     let state = refetched_with("Samme.", "Samme.");
-    assert!(shown(&state).changes.is_empty());
+    assert!(shown(&state).changes().is_empty());
     // An answer to an earlier read arriving now does not replace the fetched text.
     let mut state = state;
     state.update(loaded(&[("ted:1", "Eldre.")]));
@@ -139,7 +140,7 @@ fn suggestions_wait_for_the_decided_notices_descriptions() {
             .title(title)
             .triage(Triage::Rejected)
             .build();
-        r.reject_reason = Some("pharmaceuticals only".to_owned());
+        r.user_mut().reject_reason = Some("pharmaceuticals only".to_owned());
         in_store(r)
     };
     let records = vec![

@@ -487,7 +487,7 @@ fn note_is_saved_on_close_and_shown_only_after_the_store_confirms() {
     );
     assert_eq!(state.mode(), Mode::List);
     assert_eq!(
-        state.selected_record().expect("selected").note,
+        state.selected_record().expect("selected").note(),
         "",
         "not shown before the store confirms"
     );
@@ -496,7 +496,7 @@ fn note_is_saved_on_close_and_shown_only_after_the_store_confirms() {
         note: "Ring Kari\nom befaring".to_owned(),
     }));
     assert_eq!(
-        state.selected_record().expect("selected").note,
+        state.selected_record().expect("selected").note(),
         "Ring Kari\nom befaring"
     );
 
@@ -730,12 +730,12 @@ fn a_refetch_that_moves_the_deadline_is_flagged_until_seen() {
     assert_eq!(state.count(View::Changed), 1);
     state.update(Msg::ClickView(View::Changed));
     let record = state.selected_record().expect("selected");
-    assert_eq!(record.changes.len(), 1);
+    assert_eq!(record.changes().len(), 1);
     assert_eq!(
         (
-            record.changes[0].field.as_str(),
-            record.changes[0].old.as_str(),
-            record.changes[0].new.as_str()
+            record.changes()[0].field.as_str(),
+            record.changes()[0].old.as_str(),
+            record.changes()[0].new.as_str()
         ),
         ("deadline", "2026-12-01T11:00:00Z", "2026-12-08T11:00:00Z")
     );

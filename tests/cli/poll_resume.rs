@@ -161,7 +161,7 @@ async fn an_rss_item_edited_in_place_is_flagged_changed() {
         .records(StatusFilter::All)
         .expect("read");
     assert_eq!(records.len(), 1);
-    let fields: Vec<&str> = records[0].changes.iter().map(|c| c.field.as_str()).collect();
+    let fields: Vec<&str> = records[0].changes().iter().map(|c| c.field.as_str()).collect();
     assert_eq!(
         fields,
         ["title", "description"],

@@ -145,7 +145,7 @@ fn a_saved_fetch_says_what_the_store_decided_about_each_notice() {
     );
     let stored = store.load_records().expect("load");
     let one = stored.iter().find(|r| r.notice.id.as_str() == "ted:1").expect("stored");
-    assert_eq!(&one.changes, unseen, "the dashboard was told what the store keeps");
+    assert_eq!(&one.changes(), unseen, "the dashboard was told what the store keeps");
 }
 
 fn count(path: &Path, table: &str) -> i64 {
@@ -286,7 +286,7 @@ fn refetching_keeps_triage_and_note() {
 
     let records = store.load_records().expect("load");
     assert_eq!(records[0].triage, Triage::Shortlisted);
-    assert_eq!(records[0].note, "ring innkjøper");
+    assert_eq!(records[0].note(), "ring innkjøper");
     assert_eq!(records[0].notice.title, "Ultralyd, endret");
 }
 
@@ -295,7 +295,7 @@ fn a_notice_never_triaged_loads_as_new_with_empty_note() {
     let mut store = Store::open_in_memory().expect("open");
     upsert(&mut store, &[item("ted:1", 5, true)]);
     let records = store.load_records().expect("load");
-    assert_eq!((records[0].triage, records[0].note.as_str()), (Triage::New, ""));
+    assert_eq!((records[0].triage, records[0].note()), (Triage::New, ""));
 }
 
 #[test]
@@ -580,7 +580,7 @@ fn the_store_thread_saves_notes_and_they_survive_a_reopen() {
     }
     handle.shutdown();
     let records = Store::open(&path).expect("reopen").load_records().expect("load");
-    assert_eq!(records[0].note, note);
+    assert_eq!(records[0].note(), note);
     assert_eq!(records[0].triage, Triage::New, "a note alone does not decide anything");
 }
 
@@ -658,8 +658,8 @@ fn changed_fields_are_logged_kept_unseen_across_a_restart_and_cleared_when_seen(
     }
     let mut store = Store::open(&path).expect("reopen");
     let record = store.load_records().expect("load").remove(0);
-    assert_eq!(record.changes.len(), 1);
-    let change = &record.changes[0];
+    assert_eq!(record.changes().len(), 1);
+    let change = &record.changes()[0];
     assert_eq!(
         (change.field.as_str(), change.old.as_str(), change.new.as_str()),
         ("deadline", "2036-05-12T10:00:00Z", "2036-05-26T10:00:00Z")
@@ -671,7 +671,7 @@ fn changed_fields_are_logged_kept_unseen_across_a_restart_and_cleared_when_seen(
     store
         .mark_seen(&anbud::model::NoticeId("ted:1".to_owned()))
         .expect("seen");
-    assert!(store.load_records().expect("load")[0].changes.is_empty());
+    assert!(store.load_records().expect("load")[0].changes().is_empty());
 }
 
 fn saved_state(mark: &str, etag: &str) -> FeedState {

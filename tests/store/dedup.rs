@@ -156,8 +156,8 @@ fn a_doffin_notice_then_its_ted_twin_is_one_record_with_both_links_and_the_reaso
         .iter()
         .find(|r| r.notice.id.as_str() == "doffin:2026-112542")
         .expect("primary");
-    assert_eq!(primary.also_on.len(), 1);
-    let link = &primary.also_on[0];
+    assert_eq!(primary.also_on().len(), 1);
+    let link = &primary.also_on()[0];
     assert_eq!((link.id.as_str(), link.source.as_str()), ("ted:712345-2026", "ted"));
     assert_eq!(link.url, "https://ted.europa.eu/en/notice/-/detail/712345-2026");
     assert_eq!(
@@ -168,7 +168,7 @@ fn a_doffin_notice_then_its_ted_twin_is_one_record_with_both_links_and_the_reaso
         records
             .iter()
             .filter(|r| r.notice.id != primary.notice.id)
-            .all(|r| r.also_on.is_empty()),
+            .all(|r| r.also_on().is_empty()),
         "nothing else was merged"
     );
 
@@ -215,7 +215,7 @@ fn a_refetch_keeps_one_record_and_triage_on_the_primary_is_what_counts() {
         .iter()
         .find(|r| r.notice.id.as_str() == "doffin:2026-112542")
         .expect("primary in the inbox");
-    assert_eq!(primary.also_on.len(), 1, "one link however often it is fetched");
+    assert_eq!(primary.also_on().len(), 1, "one link however often it is fetched");
 
     store
         .save_triage(
@@ -230,7 +230,8 @@ fn a_refetch_keeps_one_record_and_triage_on_the_primary_is_what_counts() {
     let shortlisted = store.records(StatusFilter::Shortlisted).expect("shortlist");
     assert_eq!(shortlisted.len(), 1);
     assert_eq!(
-        shortlisted[0].also_on[0].source, "ted",
+        shortlisted[0].also_on()[0].source,
+        "ted",
         "the shortlist carries both links"
     );
 }
@@ -250,7 +251,7 @@ fn the_ted_notice_seen_first_stays_primary_when_doffin_arrives_later() {
         .iter()
         .find(|r| r.notice.id.as_str() == "ted:712345-2026")
         .expect("ted primary");
-    assert_eq!(primary.also_on[0].id.as_str(), "doffin:2026-112542");
+    assert_eq!(primary.also_on()[0].id.as_str(), "doffin:2026-112542");
     assert!(!records.iter().any(|r| r.notice.id.as_str() == "doffin:2026-112542"));
 }
 
@@ -411,12 +412,12 @@ fn the_dashboard_folds_a_fetched_twin_into_the_shown_record_and_the_detail_pane_
 
     let primary = state.selected_record().expect("selected");
     assert_eq!(primary.notice.id.as_str(), "doffin:2026-112542");
-    assert_eq!(primary.also_on.len(), 1);
+    assert_eq!(primary.also_on().len(), 1);
     assert_eq!(
         reloaded
             .selected_record()
-            .map(|r| r.also_on.iter().map(|a| a.reason.clone()).collect::<Vec<_>>()),
-        Some(primary.also_on.iter().map(|a| a.reason.clone()).collect()),
+            .map(|r| r.also_on().iter().map(|a| a.reason.clone()).collect::<Vec<_>>()),
+        Some(primary.also_on().iter().map(|a| a.reason.clone()).collect()),
         "the list after a restart gives the same reason"
     );
 
@@ -504,10 +505,10 @@ fn thousands_of_pairs_merge_exactly_with_their_twins() {
         4_000,
         "2,000 Doffin + 2,000 TED-only; the twins are links"
     );
-    let merged: usize = records.iter().map(|r| r.also_on.len()).sum();
+    let merged: usize = records.iter().map(|r| r.also_on().len()).sum();
     assert_eq!(merged, 2_000);
-    for record in records.iter().filter(|r| !r.also_on.is_empty()) {
-        let twin = &record.also_on[0];
+    for record in records.iter().filter(|r| !r.also_on().is_empty()) {
+        let twin = &record.also_on()[0];
         let own = record.notice.native_id.trim_start_matches("2026-").to_owned();
         assert_eq!(twin.id.as_str(), format!("ted:{own}-2026"), "merged with its own twin");
     }
@@ -518,7 +519,13 @@ fn thousands_of_pairs_merge_exactly_with_their_twins() {
         .upsert_notices(&teds, at("2026-11-20T09:00:00Z"))
         .expect("ted alone");
     let alone_time = started.elapsed();
-    assert!(alone.load_records().expect("load").iter().all(|r| r.also_on.is_empty()));
+    assert!(
+        alone
+            .load_records()
+            .expect("load")
+            .iter()
+            .all(|r| r.also_on().is_empty())
+    );
     eprintln!(
         "saved 2,000 Doffin notices in {doffin_time:?}, then 4,000 TED notices (2,000 twins) in {ted_time:?}; \
          the same 4,000 TED notices into an empty store: {alone_time:?}"

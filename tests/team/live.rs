@@ -271,7 +271,7 @@ async fn tags_and_comments_of_two_colleagues_merge_instead_of_overwriting() {
     )
     .await;
     assert_eq!(
-        kari.core.record_by_id(&id).expect("loaded").tags,
+        kari.core.record_by_id(&id).expect("loaded").tags(),
         ["kari-tag", "ola-tag"]
     );
 
@@ -291,7 +291,7 @@ async fn tags_and_comments_of_two_colleagues_merge_instead_of_overwriting() {
         |e| matches!(e, StoreEvent::Remote(c) if matches!(c.field, RemoteField::Comments(_))),
     )
     .await;
-    let thread = &kari.core.record_by_id(&id).expect("loaded").note;
+    let thread = &kari.core.record_by_id(&id).expect("loaded").note();
     assert!(
         thread.contains("— Kari") && thread.contains("Ring innkjøper"),
         "{thread}"
@@ -316,7 +316,7 @@ async fn tags_and_comments_of_two_colleagues_merge_instead_of_overwriting() {
         )
         .await;
     }
-    let thread = &kari.core.record_by_id(&id).expect("loaded").note;
+    let thread = &kari.core.record_by_id(&id).expect("loaded").note();
     let order: Vec<usize> = ["Ring", "Gjort", "Tredje", "Lang x"]
         .iter()
         .map(|text| thread.find(text).unwrap_or_else(|| panic!("{text} in {thread:?}")))
@@ -410,7 +410,7 @@ async fn a_retried_write_applies_once_and_a_dropped_connection_catches_up() {
     assert_eq!(ola.stage(&NoticeId(ids[0].clone())), Triage::Rejected);
     // Her store may have reconnected between Kari's two writes: then the comment rang.
     let heard = |desk: &Desk| {
-        let thread = &desk.core.record_by_id(&second).expect("loaded").note;
+        let thread = &desk.core.record_by_id(&second).expect("loaded").note();
         thread.contains("Meldt mens du var borte")
     };
     if !heard(&ola) {
@@ -420,7 +420,7 @@ async fn a_retried_write_applies_once_and_a_dropped_connection_catches_up() {
         )
         .await;
     }
-    let thread = &ola.core.record_by_id(&second).expect("loaded").note;
+    let thread = &ola.core.record_by_id(&second).expect("loaded").note();
     assert!(
         thread.contains("Meldt mens du var borte"),
         "caught up on Kari's comment: {thread:?}"
@@ -553,16 +553,10 @@ async fn a_takes_a_bid_and_list_assignee_me_shows_it_and_a_stale_take_is_refused
     kari.act(Msg::Action(Action::Assign));
     kari.until("Kari takes it", |e| matches!(e, StoreEvent::AssigneeSaved { .. }))
         .await;
-    assert_eq!(
-        kari.core.record_by_id(&id).expect("loaded").assignee.as_deref(),
-        Some("Kari")
-    );
+    assert_eq!(kari.core.record_by_id(&id).expect("loaded").assignee(), Some("Kari"));
     ola.until("at Ola's", |e| matches!(e, StoreEvent::Remote(c) if c.id == id))
         .await;
-    assert_eq!(
-        ola.core.record_by_id(&id).expect("loaded").assignee.as_deref(),
-        Some("Kari")
-    );
+    assert_eq!(ola.core.record_by_id(&id).expect("loaded").assignee(), Some("Kari"));
     assert!(ola.status().contains("Kari took it"), "{}", ola.status());
     // Ola takes it over; Kari, who has not heard yet, gives it up: refused, naming Ola.
     ola.select(&id);
@@ -582,10 +576,7 @@ async fn a_takes_a_bid_and_list_assignee_me_shows_it_and_a_stale_take_is_refused
         matches!(&answer, StoreEvent::AssigneeConflict { now: Some(who), by, .. } if who == "Ola" && by == "Ola"),
         "{answer:?}"
     );
-    assert_eq!(
-        kari.core.record_by_id(&id).expect("loaded").assignee.as_deref(),
-        Some("Ola")
-    );
+    assert_eq!(kari.core.record_by_id(&id).expect("loaded").assignee(), Some("Ola"));
 
     // `anbud list --assignee me`, as Ola.
     let passfile = pg::pgpass(dir.path(), &[("ola", "pw-ola")]);

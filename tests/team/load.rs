@@ -112,7 +112,7 @@ async fn colleague(db: anbud::config::database::Database, seed: u64, length: Dur
     let mut tally = Tally::default();
     for record in &opened.records {
         tally.view.insert(record.notice.id.clone(), record.triage);
-        tally.tags.insert(record.notice.id.clone(), record.tags.clone());
+        tally.tags.insert(record.notice.id.clone(), record.tags().to_vec());
     }
     let hot: Vec<NoticeId> = opened.records.iter().map(|r| r.notice.id.clone()).collect();
     assert_eq!(hot.len(), HOT, "every colleague works on the same {HOT} notices");

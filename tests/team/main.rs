@@ -580,7 +580,7 @@ async fn a_v2_database_migrates_to_v3_keeping_descriptions_and_a_repoll_logs_no_
         record.notice, notice,
         "the notice reads back whole, description and all"
     );
-    assert!(record.note.contains("Sjekk kravene"), "{}", record.note);
+    assert!(record.note().contains("Sjekk kravene"), "{}", record.note());
     let in_json: bool = owner
         .query_one("SELECT notice::jsonb ? 'description' FROM notices", &[])
         .await

@@ -1,7 +1,7 @@
 //! Unit tests of [`super`]: support, the kept-notice veto, covered terms, stop words and ranking.
 
 use super::*;
-use crate::model::{Notice, Relevance};
+use crate::model::{Notice, Relevance, UserFields};
 
 fn profile() -> Profile {
     let text = "# my profile\nname = \"p\"\nthreshold = 10\n\n[[include]]\nterms = [\"røntgen\", \"CT\"]\nweight = 10\n\n\
@@ -12,9 +12,12 @@ fn profile() -> Profile {
 fn record(n: usize, title: &str, triage: Triage, reason: Option<&str>) -> NoticeRecord {
     NoticeRecord {
         triage,
-        reject_reason: reason.map(str::to_owned),
         ..NoticeRecord::new(Notice::blank("t", &n.to_string(), title), Relevance::default())
     }
+    .with_user(UserFields {
+        reject_reason: reason.map(str::to_owned),
+        ..UserFields::default()
+    })
 }
 
 fn pharma(n: usize, title: &str) -> NoticeRecord {

@@ -75,7 +75,7 @@ pub async fn import(
     }
     for record in records {
         let decided =
-            record.triage != crate::model::Triage::New || !record.tags.is_empty() || record.reject_reason.is_some();
+            record.triage != crate::model::Triage::New || !record.tags().is_empty() || record.reject_reason().is_some();
         if decided {
             let written = tx
                 .execute(
@@ -86,8 +86,8 @@ pub async fn import(
                     &[
                         &record.notice.id.as_str(),
                         &record.triage.as_str(),
-                        &record.tags,
-                        &record.reject_reason,
+                        &record.tags(),
+                        &record.reject_reason(),
                     ],
                 )
                 .await
@@ -98,7 +98,7 @@ pub async fn import(
                 done.kept += 1;
             }
         }
-        if !record.note.trim().is_empty() {
+        if !record.note().trim().is_empty() {
             done.comments += tx
                 .execute(
                     "INSERT INTO comments (op_id, notice_id, author, body) VALUES ($1, $2, $3, $4)
@@ -107,7 +107,7 @@ pub async fn import(
                         &format!("{prefix}:note:{}", record.notice.id),
                         &record.notice.id.as_str(),
                         &member,
-                        &record.note.trim(),
+                        &record.note().trim(),
                     ],
                 )
                 .await

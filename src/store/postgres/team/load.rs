@@ -53,17 +53,17 @@ pub async fn records(
         let bad = unreadable(&id);
         let mut record = NoticeRecord::new(notice, relevance);
         record.triage = stage(row.try_get::<_, Option<String>>(3).map_err(&bad)?.as_deref(), &id)?;
-        record.tags = clean_tags(
+        record.user_mut().tags = clean_tags(
             row.try_get::<_, Option<Vec<String>>>(4)
                 .map_err(&bad)?
                 .unwrap_or_default(),
         );
-        record.reject_reason = row
+        record.user_mut().reject_reason = row
             .try_get::<_, Option<String>>(5)
             .map_err(&bad)?
             .map(|r| sanitized(&r).into_owned());
         record.description_in_store = row.try_get(7).map_err(&bad)?;
-        record.assignee = row
+        record.user_mut().assignee = row
             .try_get::<_, Option<String>>(6)
             .map_err(&bad)?
             .map(|who| sanitized(&who).into_owned());
@@ -74,11 +74,12 @@ pub async fn records(
     let mut threads = super::threads::read(client, ids.as_deref(), zone).await?;
     let mut unseen = unseen(client, ids.as_deref()).await?;
     for record in &mut records {
-        record.note = threads
+        record.user_mut().note = threads
             .remove(record.notice.id.as_str())
             .map(|entries| super::threads::render(&entries))
             .unwrap_or_default();
-        record.changes = unseen.remove(record.notice.id.as_str()).unwrap_or_default();
+        record.user_mut().changes = unseen.remove(record.notice.id.as_str()).unwrap_or_default();
+        record.tidy();
     }
     Ok(records)
 }
