@@ -91,7 +91,7 @@ fn corpus() -> Vec<Notice> {
             Notice {
                 description,
                 buyer: (*rng.pick(&buyers)).to_owned(),
-                country: Some("NO".to_owned()),
+                country: Some("NO".into()),
                 cpv: vec![format!("{:08}", 33_000_000 + rng.next() % 10_000_000)],
                 ..Notice::blank("bench", &native, &title)
             }

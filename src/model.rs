@@ -73,7 +73,7 @@ pub struct Notice {
     /// Buyer (contracting authority) name; several co-buyers are joined with "; ".
     pub buyer: String,
     /// Buyer country as the source gives it (ISO 3166 alpha-3 on TED, alpha-2 elsewhere).
-    pub country: Option<String>,
+    pub country: Option<Box<str>>,
     /// CPV codes, 8 digits, without check digit, de-duplicated, in source order.
     pub cpv: Vec<String>,
     /// When the notice was published.
@@ -83,19 +83,19 @@ pub struct Notice {
     /// Estimated value.
     pub value: Option<f64>,
     /// ISO 4217 currency of `value`.
-    pub currency: Option<String>,
+    pub currency: Option<Box<str>>,
     /// When questions to the buyer close (the clarification deadline), where the feed gives it.
     #[serde(default)]
     pub questions_deadline: Option<Timestamp>,
     /// The buyer's organisation number or other registry identity, where the feed gives it: the
     /// strongest evidence that two notices from different sources come from the same buyer.
     #[serde(default)]
-    pub buyer_id: Option<String>,
+    pub buyer_id: Option<Box<str>>,
     /// NUTS region codes of the place of performance or the buyer (e.g. "NO081").
     #[serde(default)]
     pub nuts: Vec<String>,
     /// Source notice type (`cn-standard`, `ANNOUNCEMENT_OF_COMPETITION`, …).
-    pub notice_type: Option<String>,
+    pub notice_type: Option<Box<str>>,
     /// Public page of the notice.
     pub url: String,
 }
@@ -602,7 +602,7 @@ impl Notice {
     /// languages, URLs and CPV order do not count: they change without the tender changing.
     pub fn changes_from(&self, old: &Notice) -> Vec<FieldChange> {
         let text = |t: Option<Timestamp>| t.map(|t| t.to_string()).unwrap_or_default();
-        let money = |v: Option<f64>, c: &Option<String>| {
+        let money = |v: Option<f64>, c: &Option<Box<str>>| {
             v.map(|v| format!("{v} {}", c.as_deref().unwrap_or("")).trim().to_owned())
                 .unwrap_or_default()
         };
@@ -617,8 +617,8 @@ impl Notice {
             ),
             (
                 "type",
-                old.notice_type.clone().unwrap_or_default(),
-                self.notice_type.clone().unwrap_or_default(),
+                old.notice_type.as_deref().unwrap_or_default().to_owned(),
+                self.notice_type.as_deref().unwrap_or_default().to_owned(),
             ),
             ("description", old.description.clone(), self.description.clone()),
         ];

@@ -302,7 +302,7 @@ fn row_key(award: &StoredAward) -> (NoticeId, String, u32) {
 fn as_notice(award: &crate::model::Award) -> Notice {
     let mut notice = Notice::blank("award", award.notice_id.as_str(), &award.title);
     notice.buyer.clone_from(&award.buyer);
-    notice.buyer_id.clone_from(&award.buyer_id);
+    notice.buyer_id = award.buyer_id.as_deref().map(Into::into);
     notice.cpv.clone_from(&award.cpv);
     notice
 }

@@ -137,7 +137,7 @@ impl AppState {
         }
         self.market.buyer = Some(BuyerHistory {
             name: notice.buyer.clone(),
-            org_id: notice.buyer_id.clone(),
+            org_id: notice.buyer_id.as_deref().map(str::to_owned),
             from: notice.id.clone(),
             key: BuyerKey::new(&notice.buyer, notice.buyer_id.as_deref()),
             awards: Vec::new(),

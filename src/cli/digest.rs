@@ -73,7 +73,7 @@ fn probe(award: &StoredAward) -> Notice {
         .unwrap_or(("award", a.notice_id.as_str()));
     let mut notice = Notice::blank(source, native, &a.title);
     notice.buyer.clone_from(&a.buyer);
-    notice.buyer_id.clone_from(&a.buyer_id);
+    notice.buyer_id = a.buyer_id.as_deref().map(Into::into);
     notice.cpv.clone_from(&a.cpv);
     notice
 }

@@ -14,9 +14,9 @@ fn doffin(id: &str, title: &str, buyer: &str, org: Option<&str>, deadline: Optio
     Notice {
         titles: [("und".to_owned(), title.to_owned())].into(),
         buyer: buyer.to_owned(),
-        buyer_id: org.map(str::to_owned),
+        buyer_id: org.map(Into::into),
         deadline: deadline.map(at),
-        country: Some("NO".to_owned()),
+        country: Some("NO".into()),
         url: format!("https://doffin.no/notices/{id}"),
         ..Notice::blank("doffin", id, title)
     }
@@ -31,9 +31,9 @@ fn ted(id: &str, titles: &[(&str, &str)], buyer: &str, org: Option<&str>, deadli
     Notice {
         titles: titles.into(),
         buyer: buyer.to_owned(),
-        buyer_id: org.map(str::to_owned),
+        buyer_id: org.map(Into::into),
         deadline: deadline.map(at),
-        country: Some("NOR".to_owned()),
+        country: Some("NOR".into()),
         url: format!("https://ted.europa.eu/en/notice/-/detail/{id}"),
         ..Notice::blank("ted", id, &title)
     }

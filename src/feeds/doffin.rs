@@ -361,21 +361,21 @@ fn decode_hit(kind: &str, hit: &Map<String, Value>) -> Option<Notice> {
             .unwrap_or_default(),
         buyer: buyer_names(hit.get("buyer")).join("; "),
         // Doffin is Norway's national portal; buyers abroad are rare and not marked as such.
-        country: Some("NO".to_owned()),
+        country: Some("NO".into()),
         cpv: cpv_codes(hit.get("cpvCodes")),
         published: ["issueDate", "publicationDate"]
             .iter()
             .find_map(|k| text(hit.get(*k)).and_then(|s| parse_instant(&s))),
         deadline: text(hit.get("deadline")).and_then(|s| parse_instant(&s)),
         value,
-        currency,
+        currency: currency.map(Into::into),
         questions_deadline: None,
-        buyer_id: buyer_id(hit.get("buyer")),
+        buyer_id: buyer_id(hit.get("buyer")).map(Into::into),
         nuts: match hit.get("locationId") {
             Some(v) => nuts_codes(raw_strings(v).iter().map(AsRef::as_ref)),
             None => Vec::new(),
         },
-        notice_type: text(hit.get("type")),
+        notice_type: text(hit.get("type")).map(Into::into),
         url: format!("https://doffin.no/notices/{}", encode(&native_id)),
         native_id,
     })

@@ -58,7 +58,7 @@ impl Labelled {
             titles: titles.into(),
             description: self.description.clone(),
             buyer: self.buyer.clone(),
-            country: self.country.clone(),
+            country: self.country.as_deref().map(Into::into),
             cpv: self.cpv.clone(),
             ..Notice::blank(&self.source, &self.id, &self.title)
         }

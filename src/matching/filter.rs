@@ -163,7 +163,7 @@ impl Filters {
                     .is_some_and(|id| !id.is_empty() && id == alphanumeric(entry))
         };
         let shown = if notice.buyer.is_empty() {
-            notice.buyer_id.clone().unwrap_or_default()
+            notice.buyer_id.as_deref().unwrap_or_default().to_owned()
         } else {
             notice.buyer.clone()
         };

@@ -229,10 +229,10 @@ mod tests {
         let s = MatcherSet::new(&[nordic, profile("lab", "\"sensor\"")]).expect("compiles");
         let now: Timestamp = "2026-05-01T00:00:00Z".parse().expect("ts");
         let mut n = notice("Sensor");
-        n.country = Some("SE".to_owned());
+        n.country = Some("SE".into());
         let r = s.evaluate_at(&n, now);
         assert_eq!(r.profiles, ["lab"], "the Swedish notice fails only the Nordic filter");
-        n.country = Some("NO".to_owned());
+        n.country = Some("NO".into());
         n.deadline = Some("2026-07-01T00:00:00Z".parse().expect("ts"));
         assert_eq!(s.evaluate_at(&n, now).profiles, ["lab"], "closes too late for nordic");
         assert_eq!(

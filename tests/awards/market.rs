@@ -352,7 +352,7 @@ fn a_buyers_history_says_who_won_last_for_how_much() {
     let awards = eforms::parse(DOFFIN_XML).unwrap();
     // A notice of the same buyer, named as the award names it (the organisation number decides).
     let mut record = super::common::notice("doffin:2026-1").buyer(&awards[0].buyer).build();
-    record.notice.buyer_id.clone_from(&awards[0].buyer_id);
+    record.notice.buyer_id = awards[0].buyer_id.as_deref().map(Into::into);
     let mut core = AppState::new(vec![record], &[], now()).with_awards(awards.into_iter().map(stored).collect());
     press(&mut core, &[KeyCode::Char('b')]);
     let text = screen(&core);

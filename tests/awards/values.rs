@@ -58,7 +58,7 @@ fn competitions(followed: bool) -> Vec<NoticeRecord> {
             .deadline("2026-06-01T10:00:00Z")
             .score(if matched { 5 } else { 0 })
             .scored();
-        n.buyer_id = Some(format!("NO-BRC-{orgnr}"));
+        n.buyer_id = Some(format!("NO-BRC-{orgnr}").into());
         n.cpv = vec![cpv.to_owned()];
         r.matched = matched;
         NoticeRecord {

@@ -32,7 +32,7 @@ pub fn notice(id: &str) -> NoticeBuilder {
             titles: Default::default(),
             description: String::new(),
             buyer: "Oslo kommune".to_owned(),
-            country: Some("NOR".to_owned()),
+            country: Some("NOR".into()),
             cpv: vec!["33100000".to_owned()],
             published: Some("2026-11-20T00:00:00Z".parse().expect("valid")),
             deadline: None,
@@ -41,7 +41,7 @@ pub fn notice(id: &str) -> NoticeBuilder {
             questions_deadline: None,
             buyer_id: None,
             nuts: Vec::new(),
-            notice_type: Some("cn-standard".to_owned()),
+            notice_type: Some("cn-standard".into()),
             url: format!("https://ted.europa.eu/en/notice/-/detail/{native}"),
         },
         relevance: Relevance {

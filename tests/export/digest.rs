@@ -21,7 +21,7 @@ fn notice(id: &str, title: &str, score: i32, published: Option<&str>, deadline: 
             titles: Default::default(),
             description: String::new(),
             buyer: "Helse Bergen HF".to_owned(),
-            country: Some("NOR".to_owned()),
+            country: Some("NOR".into()),
             cpv: vec!["33100000".to_owned()],
             published: published.map(ts),
             deadline: deadline.map(ts),
@@ -36,7 +36,7 @@ fn notice(id: &str, title: &str, score: i32, published: Option<&str>, deadline: 
                 } else {
                     "ANNOUNCEMENT_OF_COMPETITION"
                 }
-                .to_owned(),
+                .into(),
             ),
             url: format!("https://example.test/{native}"),
         },
@@ -56,7 +56,7 @@ fn records() -> Vec<NoticeRecord> {
         Some("2026-11-21T10:00:00Z"),
         None,
     );
-    award.notice.notice_type = Some("can-standard".to_owned());
+    award.notice.notice_type = Some("can-standard".into());
     let mut doffin_award = notice(
         "doffin:2026-500",
         "Kontrakt inngått: EPJ",
@@ -64,9 +64,9 @@ fn records() -> Vec<NoticeRecord> {
         Some("2026-11-22T05:00:00Z"),
         None,
     );
-    doffin_award.notice.notice_type = Some("ANNOUNCEMENT_OF_CONCLUSION_OF_CONTRACT".to_owned());
+    doffin_award.notice.notice_type = Some("ANNOUNCEMENT_OF_CONCLUSION_OF_CONTRACT".into());
     let mut old_award = notice("ted:800-2026", "Old award", 9, Some("2026-10-01T10:00:00Z"), None);
-    old_award.notice.notice_type = Some("can-standard".to_owned());
+    old_award.notice.notice_type = Some("can-standard".into());
     let mut unmatched = notice(
         "ted:700-2026",
         "Unmatched catering",

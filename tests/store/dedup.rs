@@ -30,9 +30,9 @@ fn doffin(id: &str, title: &str, buyer: &str, org: Option<&str>, deadline: &str)
     Notice {
         titles: [("und".to_owned(), title.to_owned())].into(),
         buyer: buyer.to_owned(),
-        buyer_id: org.map(str::to_owned),
+        buyer_id: org.map(Into::into),
         deadline: Some(at(deadline)),
-        country: Some("NO".to_owned()),
+        country: Some("NO".into()),
         url: format!("https://doffin.no/notices/{id}"),
         ..Notice::blank("doffin", id, title)
     }
@@ -47,9 +47,9 @@ fn ted(id: &str, title: &str, buyer: &str, org: Option<&str>, deadline: &str) ->
         ]
         .into(),
         buyer: buyer.to_owned(),
-        buyer_id: org.map(str::to_owned),
+        buyer_id: org.map(Into::into),
         deadline: Some(at(deadline)),
-        country: Some("NOR".to_owned()),
+        country: Some("NOR".into()),
         url: format!("https://ted.europa.eu/en/notice/-/detail/{id}"),
         ..Notice::blank("ted", id, title)
     }

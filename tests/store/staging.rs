@@ -31,7 +31,7 @@ fn notice(source: &str, id: &str, title: &str, buyer: &str, deadline: &str) -> N
     Notice {
         titles: [("und".to_owned(), title.to_owned())].into(),
         buyer: buyer.to_owned(),
-        buyer_id: (source == "doffin").then(|| "964 978 840".to_owned()),
+        buyer_id: (source == "doffin").then(|| "964 978 840".into()),
         deadline: Some(at(deadline)),
         published: Some(at("2026-11-20T08:00:00.25Z")),
         description: format!("Beskrivelse av {title}"),

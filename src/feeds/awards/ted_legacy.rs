@@ -324,15 +324,15 @@ impl LegacyNotice {
     pub fn to_notice(&self) -> Notice {
         let mut notice = Notice::blank("ted", &self.publication_number, &self.title);
         notice.buyer.clone_from(&self.buyer);
-        notice.buyer_id.clone_from(&self.buyer_id);
-        notice.country.clone_from(&self.country);
+        notice.buyer_id = self.buyer_id.as_deref().map(Into::into);
+        notice.country = self.country.as_deref().map(Into::into);
         notice.cpv.clone_from(&self.cpv);
         notice.published = self
             .published
             .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
             .map(|z| z.timestamp());
         notice.deadline = self.deadline;
-        notice.notice_type = Some(format!("legacy-{}", self.document_type));
+        notice.notice_type = Some(format!("legacy-{}", self.document_type).into());
         notice.url.clone_from(&self.url);
         notice
     }

@@ -45,7 +45,7 @@ pub(super) fn decode(settings: &OcdsSettings, release: &Object) -> Option<Notice
             .or_else(|| text(release.get("description")))
             .unwrap_or_default(),
         buyer: buyer_name(release, &buyers),
-        country: buyer_country(&buyers),
+        country: buyer_country(&buyers).map(Into::into),
         cpv: cpv_codes(tender),
         // The tender's own publication date (a Contracts Finder extension) survives amendments;
         // the release date is when this release was made.
@@ -57,12 +57,12 @@ pub(super) fn decode(settings: &OcdsSettings, release: &Object) -> Option<Notice
             .and_then(|p| text(p.get("endDate")))
             .and_then(|s| parse_instant(&s)),
         value,
-        currency,
+        currency: currency.map(Into::into),
         // The last day to ask the buyer questions (clarifications), when the publisher gives it.
         questions_deadline: object(tender.get("enquiryPeriod"))
             .and_then(|p| text(p.get("endDate")))
             .and_then(|s| parse_instant(&s)),
-        buyer_id: buyer_id(release, &buyers),
+        buyer_id: buyer_id(release, &buyers).map(Into::into),
         nuts: nuts_codes(
             objects(tender.get("items"))
                 .into_iter()
@@ -72,7 +72,8 @@ pub(super) fn decode(settings: &OcdsSettings, release: &Object) -> Option<Notice
         notice_type: match release.get("tag") {
             Some(Value::Array(tags)) => tags.iter().find_map(|t| text(Some(t))),
             other => text(other),
-        },
+        }
+        .map(Into::into),
         url: notice_url(settings, &native_id, ocid.as_deref(), release, tender),
         native_id,
     })

@@ -291,7 +291,7 @@ impl Entry {
             titles: Default::default(),
             description: sanitize(&strip_html(summary)),
             buyer: sanitize(&strip_html(&self.buyer)),
-            country: (!country.is_empty()).then_some(country),
+            country: (!country.is_empty()).then(|| country.into()),
             cpv,
             published: self
                 .published
@@ -305,7 +305,8 @@ impl Entry {
             currency: self
                 .currency
                 .map(|c| sanitize(&c))
-                .filter(|c| value.is_some() && !c.is_empty()),
+                .filter(|c| value.is_some() && !c.is_empty())
+                .map(Into::into),
             questions_deadline: None,
             buyer_id: None,
             nuts: Vec::new(),

@@ -146,19 +146,19 @@ fn decode_notice(kind: &str, raw: &WireNotice<'_>) -> Option<Notice> {
         buyer,
         country: either(raw.buyer_country.as_ref(), raw.cy.as_ref())
             .and_then(first_text)
-            .map(|c| c.to_ascii_uppercase()),
+            .map(|c| c.to_ascii_uppercase().into()),
         cpv,
         published: either(raw.publication_date.as_ref(), raw.pd.as_ref())
             .and_then(first_text)
             .and_then(|s| parse_instant(&s)),
         deadline: deadline(raw),
         value,
-        currency,
+        currency: currency.map(Into::into),
         questions_deadline: None,
         // TED's search fields documented in FEEDS.md carry no buyer identifier.
         buyer_id: None,
         nuts: nuts_codes(raw.place_of_performance.iter().map(AsRef::as_ref)),
-        notice_type: raw.notice_type.as_ref().and_then(first_text),
+        notice_type: raw.notice_type.as_ref().and_then(first_text).map(Into::into),
         url: notice_url(raw.links.as_ref(), &native_id),
         native_id,
     })

@@ -34,13 +34,13 @@ fn countries_accept_alpha2_and_alpha3_on_both_sides() {
         ("DK", false),
     ] {
         let n = Notice {
-            country: Some(country.to_owned()),
+            country: Some(country.into()),
             ..notice()
         };
         assert_eq!(f.check(&n, None).is_empty(), passes, "{country}");
     }
     let n = Notice {
-        country: Some("DEU".to_owned()),
+        country: Some("DEU".into()),
         ..notice()
     };
     assert_eq!(reasons(&f, &n, None), ["filter: country DEU not in NOR, SWE"]);
@@ -55,7 +55,7 @@ fn nuts_match_by_prefix_and_fall_back_to_the_country() {
     let f = filters("nuts = [\"no08\"]");
     let with = |codes: &[&str], country: Option<&str>| Notice {
         nuts: codes.iter().map(|c| (*c).to_owned()).collect(),
-        country: country.map(str::to_owned),
+        country: country.map(Into::into),
         ..notice()
     };
     assert!(f.check(&with(&["NO081"], None), None).is_empty());
@@ -83,7 +83,7 @@ fn buyers_by_name_part_or_organisation_number() {
     let f = filters("buyers = [\"helse bergen\", \"974 116 804\"]\nexclude_buyers = [\"Tannhelse\"]");
     let by = |buyer: &str, id: Option<&str>| Notice {
         buyer: buyer.to_owned(),
-        buyer_id: id.map(str::to_owned),
+        buyer_id: id.map(Into::into),
         ..notice()
     };
     assert!(f.check(&by("Helse Bergen HF", None), None).is_empty());
@@ -112,7 +112,7 @@ fn buyers_by_name_part_or_organisation_number() {
 fn notice_types_compare_case_insensitively() {
     let f = filters("notice_types = [\"cn-standard\", \"ANNOUNCEMENT_OF_COMPETITION\"]");
     let typed = |t: &str| Notice {
-        notice_type: Some(t.to_owned()),
+        notice_type: Some(t.into()),
         ..notice()
     };
     assert!(f.check(&typed("CN-STANDARD"), None).is_empty());
@@ -128,7 +128,7 @@ fn value_range_is_in_the_notices_own_currency() {
     let f = filters("min_value = 100_000\nmax_value = 5e6");
     let valued = |v: f64| Notice {
         value: Some(v),
-        currency: Some("NOK".to_owned()),
+        currency: Some("NOK".into()),
         ..notice()
     };
     assert!(f.check(&valued(100_000.0), None).is_empty(), "bounds are inclusive");
@@ -209,7 +209,7 @@ fn a_filtered_notice_scores_zero_and_says_why() {
                 [[include]]\nterm = \"røntgen\"\nweight = 10\n";
     let matcher = Matcher::new(&Profile::parse(text, "f.toml").expect("valid")).expect("compiles");
     let german = Notice {
-        country: Some("DEU".to_owned()),
+        country: Some("DEU".into()),
         ..notice()
     };
     let r = matcher.evaluate_at(&german, ts("2026-05-01T00:00:00Z"));
@@ -220,7 +220,7 @@ fn a_filtered_notice_scores_zero_and_says_why() {
     assert_eq!(r.hits[0].rule, "filter: country DEU not in NOR, SWE");
     assert_eq!((r.hits[0].start, r.hits[0].end, r.hits[0].weight), (0, 0, 0));
     let norwegian = Notice {
-        country: Some("NO".to_owned()),
+        country: Some("NO".into()),
         ..notice()
     };
     let r = matcher.evaluate(&norwegian);

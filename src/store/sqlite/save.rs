@@ -67,7 +67,7 @@ impl Prepared {
             native_id: notice.native_id.clone(),
             title: notice.title.clone(),
             buyer: notice.buyer.clone(),
-            buyer_id: notice.buyer_id.clone(),
+            buyer_id: notice.buyer_id.as_deref().map(str::to_owned),
             deadline: notice.deadline,
             published: notice.published,
             score: relevance.score,

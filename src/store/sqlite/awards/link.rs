@@ -89,7 +89,7 @@ pub(super) fn find_link(tx: &Transaction<'_>, award: &Award) -> rusqlite::Result
 fn inferred_link(tx: &Transaction<'_>, award: &Award) -> rusqlite::Result<Option<AwardLink>> {
     let mut probe = Notice::blank("award", award.notice_id.as_str(), &award.title);
     probe.buyer.clone_from(&award.buyer);
-    probe.buyer_id.clone_from(&award.buyer_id);
+    probe.buyer_id = award.buyer_id.as_deref().map(Into::into);
     probe.cpv.clone_from(&award.cpv);
     let fingerprint = Fingerprint::of(&probe);
     let division = |cpv: &[String]| {
