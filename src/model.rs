@@ -421,7 +421,8 @@ pub struct NoticeRecord {
     /// The confirmed triage decision.
     pub triage: Triage,
     /// What the user and the team added, and what a re-fetch changed; `None` while all of it is
-    /// empty, as it is for nearly every record.
+    /// empty, as it is for nearly every record. Read through [`NoticeRecord::note`] and its
+    /// siblings, changed through [`NoticeRecord::edit_user`].
     ///
     /// Boxed because the dashboard keeps 100,000 records: inline, these six fields were 144 bytes
     /// of each record (14 MB), mostly empty.
@@ -434,25 +435,35 @@ pub struct NoticeRecord {
     pub description_in_store: bool,
 }
 
-/// Records are equal when what they hold is: no boxed fields and boxed empty ones alike.
+/// Records are equal when what they hold is (the box is only where the fields are kept).
 impl PartialEq for NoticeRecord {
     fn eq(&self, other: &Self) -> bool {
-        static EMPTY: UserFields = UserFields {
-            note: String::new(),
-            changes: Vec::new(),
-            tags: Vec::new(),
-            reject_reason: None,
-            also_on: Vec::new(),
-            assignee: None,
-        };
-        fn user(r: &NoticeRecord) -> &UserFields {
-            r.user.as_deref().unwrap_or(&EMPTY)
-        }
         self.notice == other.notice
             && self.relevance == other.relevance
             && self.triage == other.triage
-            && user(self) == user(other)
+            && self.user_fields() == other.user_fields()
             && self.description_in_store == other.description_in_store
+    }
+}
+
+/// What a record without a box holds.
+static NO_USER_FIELDS: UserFields = UserFields {
+    note: String::new(),
+    changes: Vec::new(),
+    tags: Vec::new(),
+    reject_reason: None,
+    also_on: Vec::new(),
+    assignee: None,
+};
+
+impl UserFields {
+    fn is_empty(&self) -> bool {
+        *self == NO_USER_FIELDS
+    }
+
+    /// Boxed, or `None` when there is nothing to keep: the one rule for [`NoticeRecord::user`].
+    fn boxed(self: Box<Self>) -> Option<Box<Self>> {
+        (!self.is_empty()).then_some(self)
     }
 }
 
@@ -507,52 +518,51 @@ impl NoticeRecord {
     /// `self` with `user`'s fields (none kept when all are empty).
     #[must_use]
     pub fn with_user(mut self, user: UserFields) -> Self {
-        self.user = (user != UserFields::default()).then(|| Box::new(user));
+        self.user = Box::new(user).boxed();
         self
+    }
+
+    /// Changes the usually empty fields through `edit`; the box is made for it and freed again
+    /// when `edit` leaves them all empty, so most of 100,000 records hold none.
+    pub fn edit_user<T>(&mut self, edit: impl FnOnce(&mut UserFields) -> T) -> T {
+        let mut user = self.user.take().unwrap_or_default();
+        let out = edit(&mut user);
+        self.user = user.boxed();
+        out
+    }
+
+    fn user_fields(&self) -> &UserFields {
+        self.user.as_deref().unwrap_or(&NO_USER_FIELDS)
     }
 
     /// The user's note (empty when none).
     pub fn note(&self) -> &str {
-        self.user.as_ref().map_or("", |u| &u.note)
+        &self.user_fields().note
     }
 
     /// What the last re-fetch changed, unseen yet.
     pub fn changes(&self) -> &[FieldChange] {
-        self.user.as_ref().map_or(&[], |u| &u.changes)
+        &self.user_fields().changes
     }
 
     /// The user's tags, sorted and without duplicates.
     pub fn tags(&self) -> &[String] {
-        self.user.as_ref().map_or(&[], |u| &u.tags)
+        &self.user_fields().tags
     }
 
     /// Why the user rejected it, when they picked a reason.
     pub fn reject_reason(&self) -> Option<&str> {
-        self.user.as_ref().and_then(|u| u.reject_reason.as_deref())
+        self.user_fields().reject_reason.as_deref()
     }
 
     /// The same procedure on other sources, merged into this record.
     pub fn also_on(&self) -> &[AlsoOn] {
-        self.user.as_ref().map_or(&[], |u| &u.also_on)
+        &self.user_fields().also_on
     }
 
     /// Who on the team owns the bid.
     pub fn assignee(&self) -> Option<&str> {
-        self.user.as_ref().and_then(|u| u.assignee.as_deref())
-    }
-
-    /// The usually empty fields, to change them (made on first use; [`NoticeRecord::tidy`] drops
-    /// them again once they are all empty).
-    pub fn user_mut(&mut self) -> &mut UserFields {
-        self.user.get_or_insert_with(Box::default)
-    }
-
-    /// Frees the boxed fields when they are all empty: after a load or an edit that may have
-    /// emptied them, so most of 100,000 records hold none.
-    pub fn tidy(&mut self) {
-        if self.user.as_deref().is_some_and(|u| *u == UserFields::default()) {
-            self.user = None;
-        }
+        self.user_fields().assignee.as_deref()
     }
 }
 
@@ -568,8 +578,7 @@ mod user_fields {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Box<UserFields>>, D::Error> {
-        let user = UserFields::deserialize(d)?;
-        Ok((user != UserFields::default()).then(|| Box::new(user)))
+        Ok(Box::new(UserFields::deserialize(d)?).boxed())
     }
 }
 
@@ -753,12 +762,10 @@ mod record_tests {
             (r.note(), r.tags(), r.reject_reason(), r.assignee()),
             ("", &[][..], None, None)
         );
-        r.user_mut().note = "Ring Kari".to_owned();
-        r.tidy();
+        r.edit_user(|u| u.note = "Ring Kari".to_owned());
         assert_eq!(r.note(), "Ring Kari");
         assert!(r.user.is_some());
-        r.user_mut().note.clear();
-        r.tidy();
+        r.edit_user(|u| u.note.clear());
         assert!(r.user.is_none(), "all empty again: the box is freed");
         assert_eq!(record().with_user(UserFields::default()).user, None);
     }
@@ -766,9 +773,9 @@ mod record_tests {
     #[test]
     fn an_empty_box_and_none_are_the_same_record() {
         let mut boxed = record();
-        boxed.user_mut();
+        boxed.user = Some(Box::default());
         assert_eq!(boxed, record());
-        boxed.user_mut().tags = vec!["x".to_owned()];
+        boxed.edit_user(|u| u.tags = vec!["x".to_owned()]);
         assert_ne!(boxed, record());
     }
 

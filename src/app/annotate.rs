@@ -105,7 +105,7 @@ impl AppState {
             .targets
             .into_iter()
             .filter_map(|id| {
-                let old = &self.records.rows[*self.records.by_id.get(&id)?].tags();
+                let old = self.records.rows[*self.records.by_id.get(&id)?].tags();
                 // Bulk: added to each notice's own tags. One notice: the prompt holds its whole
                 // list, which replaces the old one. Either way `-tag` takes a tag out, even one
                 // still standing earlier in the prompt.
@@ -115,7 +115,7 @@ impl AppState {
                 } else {
                     add.iter().filter(|t| !remove.contains(t)).cloned().collect()
                 };
-                (&new != old).then(|| TagEdit {
+                (new != old).then(|| TagEdit {
                     id,
                     from: old.to_vec(),
                     to: new,
@@ -135,8 +135,7 @@ impl AppState {
         let n = changes.len();
         for (id, tags) in changes {
             if let Some(&i) = self.records.by_id.get(&id) {
-                self.records.rows[i].user_mut().tags = tags;
-                self.records.rows[i].tidy();
+                self.records.rows[i].edit_user(|u| u.tags = tags);
             }
         }
         if n > 1 {
@@ -151,8 +150,7 @@ impl AppState {
     pub(crate) fn on_reason_saved(&mut self, ids: Vec<NoticeId>, reason: Option<String>) {
         for id in ids {
             if let Some(&i) = self.records.by_id.get(&id) {
-                self.records.rows[i].user_mut().reject_reason.clone_from(&reason);
-                self.records.rows[i].tidy();
+                self.records.rows[i].edit_user(|u| u.reject_reason.clone_from(&reason));
             }
         }
     }

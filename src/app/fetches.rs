@@ -100,7 +100,7 @@ impl AppState {
                     self.record_stats
                         .moved(&notice.source, record.notice.published, notice.published);
                     if let Arrival::Known { unseen: Some(unseen) } = arrival {
-                        record.user_mut().changes = unseen;
+                        record.edit_user(|u| u.changes = unseen);
                     }
                     record.notice = notice;
                     record.relevance = relevance;
@@ -124,18 +124,20 @@ struct Links {
 impl Links {
     /// Adds `also` to the links of `record` (at `slot`), or refreshes the one it has to that notice.
     fn add(&mut self, record: &mut NoticeRecord, slot: usize, also: AlsoOn) {
-        let also_on = &mut record.user_mut().also_on;
-        let at = self
-            .at
-            .entry(slot)
-            .or_insert_with(|| also_on.iter().enumerate().map(|(i, a)| (a.id.clone(), i)).collect());
-        match at.get(&also.id).and_then(|&i| also_on.get_mut(i)) {
-            Some(existing) => *existing = also,
-            None => {
-                at.insert(also.id.clone(), also_on.len());
-                also_on.push(also);
+        record.edit_user(|user| {
+            let also_on = &mut user.also_on;
+            let at = self
+                .at
+                .entry(slot)
+                .or_insert_with(|| also_on.iter().enumerate().map(|(i, a)| (a.id.clone(), i)).collect());
+            match at.get(&also.id).and_then(|&i| also_on.get_mut(i)) {
+                Some(existing) => *existing = also,
+                None => {
+                    at.insert(also.id.clone(), also_on.len());
+                    also_on.push(also);
+                }
             }
-        }
+        });
     }
 }
 

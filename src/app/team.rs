@@ -21,12 +21,11 @@ impl AppState {
         match &change.field {
             RemoteField::Triage(stage) if !pending => record.triage = *stage,
             RemoteField::Triage(_) => {}
-            RemoteField::Tags(tags) => record.user_mut().tags.clone_from(tags),
-            RemoteField::RejectReason(reason) => record.user_mut().reject_reason.clone_from(reason),
-            RemoteField::Comments(thread) => record.user_mut().note.clone_from(thread),
-            RemoteField::Assignee(who) => record.user_mut().assignee.clone_from(who),
+            RemoteField::Tags(tags) => record.edit_user(|u| u.tags.clone_from(tags)),
+            RemoteField::RejectReason(reason) => record.edit_user(|u| u.reject_reason.clone_from(reason)),
+            RemoteField::Comments(thread) => record.edit_user(|u| u.note.clone_from(thread)),
+            RemoteField::Assignee(who) => record.edit_user(|u| u.assignee.clone_from(who)),
         }
-        record.tidy();
         let words = change.in_words();
         let title = shorten(&record.notice.title, 60);
         self.status = Some(info(format!("{words}: {title}")));
@@ -98,8 +97,7 @@ impl AppState {
             None => "Unassigned".to_owned(),
         };
         if let Some(&i) = self.records.by_id.get(id) {
-            self.records.rows[i].user_mut().assignee = assignee;
-            self.records.rows[i].tidy();
+            self.records.rows[i].edit_user(|u| u.assignee = assignee);
         }
         self.status = Some(info(words));
         self.refresh_view();
@@ -109,8 +107,7 @@ impl AppState {
     pub(crate) fn on_assignee_conflict(&mut self, id: &NoticeId, now: Option<String>, by: &str) {
         let whom = now.clone().unwrap_or_else(|| "nobody".to_owned());
         if let Some(&i) = self.records.by_id.get(id) {
-            self.records.rows[i].user_mut().assignee = now;
-            self.records.rows[i].tidy();
+            self.records.rows[i].edit_user(|u| u.assignee = now);
         }
         self.status = Some(error(format!(
             "{by} assigned this to {whom} first — yours was not applied; press a again to apply it now"

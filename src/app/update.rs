@@ -33,8 +33,7 @@ impl AppState {
                 return effects;
             }
             if let Some(&i) = self.records.by_id.get(&seen) {
-                self.records.rows[i].user_mut().changes.clear();
-                self.records.rows[i].tidy();
+                self.records.rows[i].edit_user(|u| u.changes.clear());
             }
             effects.push(Effect::MarkSeen(seen));
             self.refresh_view();
@@ -354,8 +353,7 @@ impl AppState {
             StoreEvent::TriageNotSaved { change, error: why } => self.on_triage_not_saved(change, why),
             StoreEvent::NoteSaved { id, note } => {
                 if let Some(&i) = self.records.by_id.get(&id) {
-                    self.records.rows[i].user_mut().note = note;
-                    self.records.rows[i].tidy();
+                    self.records.rows[i].edit_user(|u| u.note = note);
                     let what = if self.team.member.is_some() {
                         "Comment saved"
                     } else {

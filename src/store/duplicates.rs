@@ -171,8 +171,8 @@ pub(crate) fn attach(conn: &Connection, records: &mut [NoticeRecord]) -> rusqlit
                     reason: row.get(3)?,
                 })
             })?;
-            record.user_mut().also_on = links.collect::<rusqlite::Result<_>>()?;
-            record.tidy();
+            let links = links.collect::<rusqlite::Result<_>>()?;
+            record.edit_user(|u| u.also_on = links);
         }
         return Ok(());
     }
@@ -202,7 +202,7 @@ pub(crate) fn attach(conn: &Connection, records: &mut [NoticeRecord]) -> rusqlit
     }
     for record in records {
         if let Some(links) = by_primary.remove(record.notice.id.as_str()) {
-            record.user_mut().also_on = links;
+            record.edit_user(|u| u.also_on = links);
         }
     }
     Ok(())

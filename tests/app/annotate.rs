@@ -10,9 +10,9 @@ use common::{notice, now};
 
 fn state() -> AppState {
     let mut tagged = notice("ted:3").title("Pasientjournal EPJ").score(4).build();
-    tagged.user_mut().tags = vec!["kari".to_owned(), "urgent".to_owned()];
+    tagged.edit_user(|u| u.tags = vec!["kari".to_owned(), "urgent".to_owned()]);
     let mut other = notice("ted:4").title("Journalsystem").score(3).build();
-    other.user_mut().tags = vec!["kari".to_owned(), "kommune".to_owned()];
+    other.edit_user(|u| u.tags = vec!["kari".to_owned(), "kommune".to_owned()]);
     let records = vec![
         notice("ted:1").title("Trygghetsalarmer").score(9).build(),
         notice("ted:2").title("Røntgenutstyr").score(8).build(),
@@ -324,7 +324,7 @@ mod suggestions {
             .score(5)
             .triage(Triage::Rejected)
             .build();
-        r.user_mut().reject_reason = Some(reason.to_owned());
+        r.edit_user(|u| u.reject_reason = Some(reason.to_owned()));
         r
     }
 

@@ -140,7 +140,7 @@ fn suggestions_wait_for_the_decided_notices_descriptions() {
             .title(title)
             .triage(Triage::Rejected)
             .build();
-        r.user_mut().reject_reason = Some("pharmaceuticals only".to_owned());
+        r.edit_user(|u| u.reject_reason = Some("pharmaceuticals only".to_owned()));
         in_store(r)
     };
     let records = vec![

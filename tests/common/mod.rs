@@ -9,6 +9,20 @@ use anbud::app::AppState;
 use anbud::model::{Field, Hit, Notice, NoticeId, NoticeRecord, Relevance, RuleKind, Triage};
 use jiff::Timestamp;
 
+/// A small deterministic generator (xorshift): generated cases are the same every run, as the
+/// mix they make is under test, not randomness.
+pub struct Dice(pub u64);
+
+impl Dice {
+    /// A number in `0..sides`.
+    pub fn roll(&mut self, sides: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        usize::try_from(self.0 % sides as u64).expect("small")
+    }
+}
+
 /// A fixed "now" so countdowns are stable: 2026-11-22 12:00 UTC.
 pub fn now() -> Timestamp {
     "2026-11-22T12:00:00Z".parse().expect("valid")

@@ -76,12 +76,15 @@ fn records() -> Vec<NoticeRecord> {
     );
     unmatched.relevance.matched = false;
     // A followed notice whose deadline a re-fetch moved; the unmatched one's change is not shown.
-    award.user_mut().changes = vec![anbud::model::FieldChange {
-        field: "deadline".to_owned(),
-        old: "2026-12-01T11:00:00Z".to_owned(),
-        new: "2026-12-08T11:00:00Z".to_owned(),
-    }];
-    unmatched.user_mut().changes = award.changes().to_vec();
+    award.edit_user(|u| {
+        u.changes = vec![anbud::model::FieldChange {
+            field: "deadline".to_owned(),
+            old: "2026-12-01T11:00:00Z".to_owned(),
+            new: "2026-12-08T11:00:00Z".to_owned(),
+        }];
+    });
+    let changes = award.changes().to_vec();
+    unmatched.edit_user(|u| u.changes = changes);
     let mut rejected = notice(
         "ted:600-2026",
         "Rejected ultralyd",

@@ -69,7 +69,7 @@ impl RecordBuilder {
         self
     }
     fn note(mut self, note: &str) -> Self {
-        note.clone_into(&mut self.0.user_mut().note);
+        self.0.edit_user(|u| note.clone_into(&mut u.note));
         self
     }
     fn deadline(mut self, deadline: Option<&str>) -> Self {

@@ -12,6 +12,8 @@ use anbud::store::Store;
 use jiff::Timestamp;
 use rusqlite::Connection;
 
+use super::common::Dice;
+
 fn at(s: &str) -> Timestamp {
     s.parse().expect("timestamp")
 }
@@ -352,18 +354,6 @@ fn a_staged_poll_of_two_sources_links_twins_within_the_poll() {
         matches!(&arrivals[1], anbud::store::Arrival::Duplicate { primary, .. } if primary.as_str() == "doffin:2026-200"),
         "{arrivals:?}"
     );
-}
-
-/// A small deterministic generator (xorshift), so the mixed polls below are the same every run.
-struct Dice(u64);
-
-impl Dice {
-    fn roll(&mut self, sides: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        usize::try_from(self.0 % sides as u64).expect("small")
-    }
 }
 
 /// A notice drawn from a small pool of ids, titles, buyers and deadlines, so repeats, changes,

@@ -18,23 +18,12 @@ use anbud::store::{RemoteField, StoreCommand, StoreEvent};
 use jiff::Timestamp;
 use tokio::sync::mpsc;
 
+use super::common::Dice;
 use super::pg;
 
 const USERS: usize = 20;
 /// Notices everyone works on at once.
 const HOT: usize = 20;
-
-/// A tiny deterministic generator: the mix, not the randomness, is under test.
-struct Dice(u64);
-
-impl Dice {
-    fn roll(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        usize::try_from(self.0 % n as u64).expect("small")
-    }
-}
 
 /// What one simulated colleague saw and did.
 #[derive(Default)]

@@ -8,7 +8,9 @@ use tokio_postgres::types::Json;
 
 use super::super::{PgError, failed};
 use crate::model::text::sanitized;
-use crate::model::{DecisionKind, FieldChange, Notice, NoticeId, NoticeRecord, Relevance, Triage, TriageChange};
+use crate::model::{
+    DecisionKind, FieldChange, Notice, NoticeId, NoticeRecord, Relevance, Triage, TriageChange, UserFields,
+};
 use crate::store::History;
 
 /// Whether a dashboard's records carry their descriptions.
@@ -53,33 +55,39 @@ pub async fn records(
         let bad = unreadable(&id);
         let mut record = NoticeRecord::new(notice, relevance);
         record.triage = stage(row.try_get::<_, Option<String>>(3).map_err(&bad)?.as_deref(), &id)?;
-        record.user_mut().tags = clean_tags(
-            row.try_get::<_, Option<Vec<String>>>(4)
-                .map_err(&bad)?
-                .unwrap_or_default(),
-        );
-        record.user_mut().reject_reason = row
-            .try_get::<_, Option<String>>(5)
-            .map_err(&bad)?
-            .map(|r| sanitized(&r).into_owned());
         record.description_in_store = row.try_get(7).map_err(&bad)?;
-        record.user_mut().assignee = row
-            .try_get::<_, Option<String>>(6)
-            .map_err(&bad)?
-            .map(|who| sanitized(&who).into_owned());
-        records.push(record);
+        let user = UserFields {
+            tags: clean_tags(
+                row.try_get::<_, Option<Vec<String>>>(4)
+                    .map_err(&bad)?
+                    .unwrap_or_default(),
+            ),
+            reject_reason: row
+                .try_get::<_, Option<String>>(5)
+                .map_err(&bad)?
+                .map(|r| sanitized(&r).into_owned()),
+            assignee: row
+                .try_get::<_, Option<String>>(6)
+                .map_err(&bad)?
+                .map(|who| sanitized(&who).into_owned()),
+            ..UserFields::default()
+        };
+        records.push(record.with_user(user));
     }
     // All of them: every comment and change (no list of 100,000 ids sent to the server).
     let ids: Option<Vec<&str>> = limit.map(|_| records.iter().map(|r| r.notice.id.as_str()).collect());
     let mut threads = super::threads::read(client, ids.as_deref(), zone).await?;
     let mut unseen = unseen(client, ids.as_deref()).await?;
     for record in &mut records {
-        record.user_mut().note = threads
+        let note = threads
             .remove(record.notice.id.as_str())
             .map(|entries| super::threads::render(&entries))
             .unwrap_or_default();
-        record.user_mut().changes = unseen.remove(record.notice.id.as_str()).unwrap_or_default();
-        record.tidy();
+        let changes = unseen.remove(record.notice.id.as_str()).unwrap_or_default();
+        record.edit_user(|u| {
+            u.note = note;
+            u.changes = changes;
+        });
     }
     Ok(records)
 }
