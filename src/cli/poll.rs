@@ -269,6 +269,12 @@ async fn run(config: &Config, score: &Scorer, target: &mut Target<'_>, quiet: bo
                         "{}: {} new, {} updated, {} matched, {} fetched",
                         spec.name, summary.new, summary.updated, summary.matched, fetched
                     ));
+                    if let Some(saved) = awards.as_ref().filter(|s| s.relinked > 0) {
+                        out.line(format_args!(
+                            "{}: awards: {} stored earlier now linked to a competition",
+                            spec.name, saved.relinked
+                        ));
+                    }
                     // A poll whose pages only gave competition keys has no award line.
                     if let Some(saved) = awards.filter(|s| s.summary.rows > 0) {
                         out.line(format_args!(

@@ -343,3 +343,57 @@ async fn a_ted_award_links_exactly_to_the_competition_of_its_procedure() {
     // The dashboard shows them on that notice.
     assert_eq!(state.awards_for(&competition).len(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_award_polled_before_its_competition_is_linked_by_the_poll_that_brings_the_competition() {
+    // First poll: the award search finds the result notice, but its competition is not read yet
+    // (the rest of a window a later poll reads). Second poll: the competition arrives and the
+    // award search finds nothing new: the stored award is linked then, not left for
+    // `awards --import`.
+    let procedure = serde_json::json!({"procedure-identifier": "079d095c-14ba-4372-8dc0-0b90a730f4f8"});
+    let competitions = with_fields(TED_COMPETITIONS, procedure.clone());
+    let results = with_fields(TED_CAN, procedure);
+    let empty: &[u8] = br#"{"notices":[],"totalNoticeCount":0,"iterationNextToken":null,"timedOut":false}"#;
+    let second = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let later = Arc::clone(&second);
+    let server = LoopbackServer::start(vec![Route::new("POST", TED_PATH, move |req| {
+        let later = later.load(std::sync::atomic::Ordering::SeqCst);
+        match (is_award_search(req), later) {
+            (true, false) => CannedResponse::json(200, results.clone()),
+            (false, true) => CannedResponse::json(200, competitions.clone()),
+            _ => CannedResponse::json(200, empty),
+        }
+    })])
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let first = text(&poll_once(&server, dir.path()).await.stdout);
+    assert!(first.contains("3 rows of 1 award notices, 0 linked"), "{first}");
+    assert!(!first.contains("stored earlier"), "{first}");
+
+    second.store(true, std::sync::atomic::Ordering::SeqCst);
+    let out = poll_once(&server, dir.path()).await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("TED: awards: 1 stored earlier now linked to a competition"),
+        "{stdout}"
+    );
+    let store = Store::open(&dir.path().join("anbud.db")).unwrap();
+    let competition = store.records(StatusFilter::All).unwrap()[0].notice.id.clone();
+    let links: Vec<_> = store
+        .awards(&AwardQuery::default())
+        .unwrap()
+        .iter()
+        .map(|a| a.link.as_ref().map(|l| (l.competition.clone(), l.method)))
+        .collect();
+    assert_eq!(
+        links,
+        vec![Some((competition, anbud::model::LinkMethod::ProcedureId)); 3]
+    );
+    drop(store);
+
+    // Linked once: the next poll has nothing waiting.
+    let third = text(&poll_once(&server, dir.path()).await.stdout);
+    assert!(!third.contains("stored earlier"), "{third}");
+}

@@ -254,3 +254,71 @@ fn queries_by_buyer_winner_cpv_and_expiry() {
     let window = ending[1].end.unwrap().retender_window(RetenderLead::default()).unwrap();
     assert_eq!((window.opens, window.closes), (date("2025-10-04"), date("2026-01-04")));
 }
+
+#[test]
+fn a_polls_save_links_waiting_awards_by_key_but_leaves_the_fuzzy_match_to_relink() {
+    // By key (REF_NOTICE): the award waits unlinked until its competition notice is stored,
+    // then the next poll's award save links it and hands its rows back as fresh.
+    let mut store = Store::open_in_memory().unwrap();
+    let polled = store
+        .save_polled_awards(&ted_legacy::parse(LEGACY_CAN).unwrap().awards(), &[], at())
+        .unwrap();
+    assert_eq!((polled.summary.linked, polled.relinked), (0, 0));
+    store_competition_notice(&mut store);
+    let polled = store.save_polled_awards(&[], &[], at()).unwrap();
+    assert_eq!(polled.relinked, 1);
+    assert_eq!(polled.fresh.len(), 1);
+    let link = polled.fresh[0].link.as_ref().unwrap();
+    assert_eq!(
+        (link.competition.as_str(), link.method),
+        ("ted:300984-2021", LinkMethod::RefNotice)
+    );
+    assert_eq!(all(&store), polled.fresh, "what is handed back is what is stored");
+    let again = store.save_polled_awards(&[], &[], at()).unwrap();
+    assert_eq!((again.relinked, again.fresh.len()), (0, 0), "linked once");
+
+    // Without a key only the fuzzy match would place it: too slow for every poll, so it stays
+    // for `awards --import` (relink_awards).
+    let mut store = Store::open_in_memory().unwrap();
+    let mut rows = ted_legacy::parse(LEGACY_CAN).unwrap().awards();
+    rows[0].keys = LinkKeys::default();
+    store.save_polled_awards(&rows, &[], at()).unwrap();
+    store_competition_notice(&mut store);
+    assert_eq!(store.save_polled_awards(&[], &[], at()).unwrap().relinked, 0);
+    assert_eq!(all(&store)[0].link, None);
+    assert_eq!(store.relink_awards(at()).unwrap(), 1);
+    assert_eq!(all(&store)[0].link.as_ref().unwrap().method, LinkMethod::Inferred);
+}
+
+#[test]
+fn a_competitions_keys_link_the_award_that_waited_for_them() {
+    // By procedure id: the keys arrive with the poll that brings the competition notice.
+    let mut store = Store::open_in_memory().unwrap();
+    let mut rows = ted_legacy::parse(LEGACY_CAN).unwrap().awards();
+    for row in &mut rows {
+        row.keys = LinkKeys {
+            procedure_id: Some("proc-1".to_owned()),
+            ..LinkKeys::default()
+        };
+    }
+    store.save_polled_awards(&rows, &[], at()).unwrap();
+    let mut competition = anbud::model::Notice::blank("ted", "1-2026", "Another title entirely");
+    competition.buyer = "Nobody alike".to_owned();
+    store
+        .upsert_notices(&[(competition, Relevance::default())], at())
+        .unwrap();
+    let keys = CompetitionKeys {
+        notice_id: NoticeId::new("ted", "1-2026"),
+        procedure_id: Some("proc-1".to_owned()),
+        ocid: None,
+        duration_months: None,
+    };
+    let polled = store.save_polled_awards(&[], &[keys], at()).unwrap();
+    assert_eq!(polled.relinked, 1);
+    assert!(polled.fresh.iter().all(|a| {
+        a.link
+            .as_ref()
+            .is_some_and(|l| l.competition.as_str() == "ted:1-2026" && l.method == LinkMethod::ProcedureId)
+    }));
+    assert_eq!(polled.fresh.len(), rows.len());
+}

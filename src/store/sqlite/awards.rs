@@ -5,7 +5,8 @@
 //! Linking is exact where a key is shared (eForms procedure id, legacy TED `REF_NOTICE`, OCDS
 //! ocid, Doffin `ContractFolderID`), else `dedup`'s buyer + title matcher with a shared CPV
 //! division, marked `inferred`; an award notice it cannot place stays unlinked (no `award_links`
-//! row) and is tried again by [`Store::relink_awards`].
+//! row) and is tried again: by key after each poll's awards ([`Store::link_waiting_awards`]),
+//! by every means by [`Store::relink_awards`] (`anbud awards --import`).
 
 use std::collections::HashMap;
 
@@ -119,13 +120,38 @@ impl Store {
     /// # Errors
     /// [`StoreError::Sqlite`] when a read or write fails; then nothing was written.
     pub fn relink_awards(&mut self, at: Timestamp) -> Result<usize, StoreError> {
+        Ok(self.link_unlinked("", at)?.len())
+    }
+
+    /// Links the unlinked award notices that share an exact key with a stored competition
+    /// notice (procedure id or contract folder, ocid, TED `REF_NOTICE`): what a poll runs after
+    /// its notices are saved, so an award stored before its competition notice (the rest of a
+    /// window read by a later poll) is placed then. Index look-ups only: the fuzzy match of
+    /// [`Store::relink_awards`] over every unlinked award is too slow to run each poll.
+    /// Returns the award notices linked.
+    ///
+    /// # Errors
+    /// [`StoreError::Sqlite`] when a read or write fails; then nothing was written.
+    pub fn link_waiting_awards(&mut self, at: Timestamp) -> Result<Vec<NoticeId>, StoreError> {
+        self.link_unlinked(
+            "AND (a.procedure_id IN (SELECT procedure_id FROM competition_keys)
+                  OR a.contract_folder IN (SELECT procedure_id FROM competition_keys)
+                  OR a.ocid IN (SELECT ocid FROM competition_keys)
+                  OR 'ted:' || a.ref_notice IN (SELECT id FROM notices))",
+            at,
+        )
+    }
+
+    /// Links the unlinked award notices that pass `filter` (SQL over `awards AS a`, starting
+    /// with `AND`, or empty for all) where [`find_link`] places them; returns those linked.
+    fn link_unlinked(&mut self, filter: &str, at: Timestamp) -> Result<Vec<NoticeId>, StoreError> {
         let action = "link stored awards to their competition notices";
         let unlinked: Vec<(Award, Option<EndEstimate>)> = {
             let mut stmt = self
                 .conn
                 .prepare(&format!(
                     "SELECT {COLUMNS} FROM awards AS a
-                     WHERE a.notice_id NOT IN (SELECT award_notice_id FROM award_links)
+                     WHERE a.notice_id NOT IN (SELECT award_notice_id FROM award_links) {filter}
                      ORDER BY a.notice_id, a.lot_id, a.seq"
                 ))
                 .map_err(sqlite(action))?;
@@ -133,8 +159,11 @@ impl Store {
                 .and_then(Iterator::collect)
                 .map_err(sqlite(action))?
         };
+        if unlinked.is_empty() {
+            return Ok(Vec::new());
+        }
         let rows: Vec<Award> = unlinked.into_iter().map(|(a, _)| a).collect();
-        let mut linked = 0;
+        let mut linked = Vec::new();
         let tx = self.write_transaction(|| action.to_owned())?;
         for (id, group) in by_notice(rows.iter()) {
             let Some(first) = group.first() else { continue };
@@ -146,7 +175,7 @@ impl Store {
                 insert(&tx, award, months, at).map_err(sqlite(action))?;
             }
             save_link(&tx, id, &link, at).map_err(sqlite(action))?;
-            linked += 1;
+            linked.push(id.clone());
         }
         tx.commit().map_err(sqlite(action))?;
         Ok(linked)

@@ -16,8 +16,11 @@ pub struct PolledAwards {
     /// Rows, notices and links written.
     pub summary: AwardSaveSummary,
     /// The stored rows of every award notice that is new or whose rows changed, with their links
-    /// and estimates (unlinked ones included).
+    /// and estimates (unlinked ones included), then those of the `relinked`.
     pub fresh: Vec<StoredAward>,
+    /// Award notices stored by earlier polls, unlinked until now: their competition notice came
+    /// with this poll or one before it (see [`Store::link_waiting_awards`]).
+    pub relinked: usize,
 }
 
 impl Store {
@@ -27,7 +30,8 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::Sqlite`] when a read or write fails; the keys may then be saved without the
-    /// awards, which the next poll's awards still find.
+    /// awards, which the next poll's awards still find, or both without the links to earlier
+    /// awards, which the next poll makes.
     pub fn save_polled_awards(
         &mut self,
         awards: &[Award],
@@ -66,13 +70,27 @@ impl Store {
             .collect();
         let summary = self.save_awards(&kept, at)?;
         let after = self.stored_awards_of(&notices)?;
-        let fresh = before
+        let mut fresh: Vec<StoredAward> = before
             .into_iter()
             .zip(after)
             .filter(|(old, new)| old != new)
             .flat_map(|(_, new)| new)
             .collect();
-        Ok(PolledAwards { summary, fresh })
+        // This poll's own award notices were linked as they were saved; the ones waiting from
+        // earlier polls are looked for by key once the poll's notices and keys are in.
+        let waiting: Vec<NoticeId> = self
+            .link_waiting_awards(at)?
+            .into_iter()
+            .filter(|id| !seen.contains(id))
+            .collect();
+        let relinked = waiting.len();
+        let waiting: Vec<&NoticeId> = waiting.iter().collect();
+        fresh.extend(self.stored_awards_of(&waiting)?.into_iter().flatten());
+        Ok(PolledAwards {
+            summary,
+            fresh,
+            relinked,
+        })
     }
 
     /// The award notices among `fresh` whose value must come from their XML (see
