@@ -244,8 +244,9 @@ impl Store {
 
     /// Inserts or refreshes fetched notices with their relevance, in one transaction.
     ///
-    /// `now` becomes `last_seen` (and `first_seen` for new notices). Triage and notes are never
-    /// touched, so a re-fetch cannot undo a decision.
+    /// `now` becomes `last_seen` (and `first_seen` for new notices), except that a notice fetched
+    /// again unchanged on the day it was last seen is not written at all. Triage and notes are
+    /// never touched, so a re-fetch cannot undo a decision.
     ///
     /// # Errors
     ///

@@ -271,6 +271,42 @@ fn first_seen_is_kept_and_last_seen_follows_the_fetch() {
 }
 
 #[test]
+fn an_unchanged_refetch_on_the_same_day_writes_nothing() {
+    // Polls re-read a window overlapping the last one every 15 minutes: an unchanged row is not
+    // written again only to move `last_seen`, which is kept to the day.
+    let (_dir, path) = db();
+    let mut store = Store::open(&path).expect("open");
+    let seen = |path: &std::path::Path| -> String {
+        raw(path)
+            .query_row("SELECT last_seen || ' ' || score FROM notices", [], |r| r.get(0))
+            .expect("row")
+    };
+    store
+        .upsert_notices(&[item("ted:1", 5, true)], ts("2026-11-22T10:00:00Z"))
+        .expect("first");
+    // Another connection's data_version moves when a commit changed the file.
+    let watcher = raw(&path);
+    let version = |c: &Connection| -> i64 { c.query_row("PRAGMA data_version", [], |r| r.get(0)).expect("version") };
+    let before = version(&watcher);
+    let s = store
+        .upsert_notices(&[item("ted:1", 5, true)], ts("2026-11-22T10:15:00Z"))
+        .expect("same day");
+    assert_eq!((s.new, s.updated), (0, 0));
+    assert_eq!(seen(&path), "2026-11-22T10:00:00Z 5");
+    assert_eq!(version(&watcher), before, "nothing was committed to the file");
+
+    // A new score is written the same day, and so is the next day's fetch.
+    store
+        .upsert_notices(&[item("ted:1", 7, true)], ts("2026-11-22T10:30:00Z"))
+        .expect("rescored");
+    assert_eq!(seen(&path), "2026-11-22T10:30:00Z 7");
+    store
+        .upsert_notices(&[item("ted:1", 7, true)], ts("2026-11-23T06:00:00Z"))
+        .expect("next day");
+    assert_eq!(seen(&path), "2026-11-23T06:00:00Z 7");
+}
+
+#[test]
 fn refetching_keeps_triage_and_note() {
     let mut store = Store::open_in_memory().expect("open");
     upsert(&mut store, &[item("ted:1", 5, true)]);
