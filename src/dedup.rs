@@ -454,7 +454,7 @@ pub fn title_tokens(title: &str) -> BTreeSet<String> {
 }
 
 /// Weighted Dice coefficient of two token sets, in 0..=1: generic words and words `minor` picks
-/// weigh [`GENERIC_WEIGHT`]. Titles that both carry numbers but not the same ones ("del 1", "del
+/// weigh `GENERIC_WEIGHT`. Titles that both carry numbers but not the same ones ("del 1", "del
 /// 2") are different purchases however alike the rest is: 0.
 pub fn similarity(a: &BTreeSet<String>, b: &BTreeSet<String>, minor: &impl Fn(&str) -> bool) -> f64 {
     let numbers = |s: &BTreeSet<String>| -> Vec<String> {

@@ -13,7 +13,7 @@ use super::feed_status::SourceStatus;
 use crate::model::NoticeRecord;
 
 /// How long a feed may go without new notices (while others bring some), or without a successful
-/// poll, before the panel says it looks stale, until [`AppState::with_source_settings`] passes the
+/// poll, before the panel says it looks stale, until [`AppState::with_source_settings`](super::AppState::with_source_settings) passes the
 /// config's `stale_after` (set in `config/default.toml`, which the config reads, not this).
 pub const DEFAULT_STALE_AFTER: Duration = Duration::from_secs(3 * 86_400);
 

@@ -190,7 +190,7 @@ pub enum Mode {
 /// One row of the current view, with the search's matched character positions in its title.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VisibleRow {
-    /// Index into [`AppState::records`].
+    /// Index into the state's records (`AppState::records`).
     pub index: usize,
     /// Char positions in the title that the search matched (empty without a search).
     pub positions: Vec<usize>,

@@ -2,7 +2,7 @@
 //! spreadsheet formula guard.
 //!
 //! Written by hand rather than with the csv crate's writer because the quoting rule is stricter than
-//! RFC 4180 needs (see [`needs_quotes`]) and numbers need their own formatting.
+//! RFC 4180 needs (see `needs_quotes`) and numbers need their own formatting.
 
 use std::borrow::Cow;
 use std::io::{self, Write};

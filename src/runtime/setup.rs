@@ -302,7 +302,7 @@ pub fn scorer(config: &Config) -> Result<Scorer> {
 /// covers the first tabs a user opens while the store reads everything).
 const FIRST_SCREEN: usize = 2_000;
 
-/// The records the first frame is drawn from (the best-scored [`FIRST_SCREEN`]), and whether there
+/// The records the first frame is drawn from (the best-scored `FIRST_SCREEN`), and whether there
 /// are more: then the store thread reads the rest (`StoreCommand::LoadAll`) while the user looks.
 ///
 /// # Errors

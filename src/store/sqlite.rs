@@ -75,7 +75,7 @@ pub enum StatusFilter {
 }
 
 impl StatusFilter {
-    /// Whether `record` is in this view at `now`: the same test as [`StatusFilter::condition`], for
+    /// Whether `record` is in this view at `now`: the same test as `StatusFilter::condition`, for
     /// records read from elsewhere (team mode's server).
     pub fn keeps(self, record: &NoticeRecord, now: jiff::Timestamp) -> bool {
         let stage = record.triage;

@@ -51,7 +51,7 @@ pub async fn fetch_feed_pending(
 
 /// Fetches the pages `plan` asks for (at most `max_pages`), de-duplicated by id, with the warnings,
 /// the validators and the [`Progress`] of the poll. A saved cursor the server refuses (a 4xx: an
-/// expired TED token) is replaced by the adapter's [`FeedAdapter::restart_cursor`] below the oldest
+/// expired TED token) is replaced by the adapter's [`FeedAdapter::restart_cursor`](crate::feeds::FeedAdapter::restart_cursor) below the oldest
 /// date read so far, or the window's first page: read again, never skipped.
 ///
 /// # Errors
@@ -210,7 +210,7 @@ async fn read_pages<S: PageSink + Send>(
     Ok(out)
 }
 
-/// One successful poll, scored: what [`FeedEvent::Fetched`] and `anbud poll --once` need.
+/// One successful poll, scored: what [`FeedEvent::Fetched`](crate::feeds::FeedEvent::Fetched) and `anbud poll --once` need.
 #[derive(Debug, Clone, Default)]
 pub struct ScoredFetch {
     /// The notices with their relevance.

@@ -94,10 +94,10 @@ async fn open_reading(db: &Database, limit: Option<i64>, descriptions: load::Des
     })
 }
 
-/// As [`open`], with every notice (for `anbud list`).
+/// As [`open()`], with every notice (for `anbud list`).
 ///
 /// # Errors
-/// As [`open`].
+/// As [`open()`].
 pub async fn open_all(db: &Database) -> Result<Opened, PgError> {
     open_reading(db, None, load::Descriptions::Keep).await
 }

@@ -32,7 +32,7 @@ pub struct Listener {
 /// Opens the LISTEN connection.
 ///
 /// # Errors
-/// As [`super::super::connect`].
+/// As [`super::super::connect()`].
 pub async fn listen(db: &crate::config::database::Database) -> Result<Listener, PgError> {
     let (tx, bells) = tokio::sync::mpsc::unbounded_channel();
     let client = super::super::connect::connect_listening(db, tx).await?;
