@@ -92,7 +92,7 @@ fn corpus() -> Vec<Notice> {
                 description,
                 buyer: (*rng.pick(&buyers)).to_owned(),
                 country: Some("NO".into()),
-                cpv: vec![format!("{:08}", 33_000_000 + rng.next() % 10_000_000)],
+                cpv: vec![format!("{:08}", 33_000_000 + rng.next() % 10_000_000)].into(),
                 ..Notice::blank("bench", &native, &title)
             }
         })

@@ -306,9 +306,14 @@ impl Matcher {
             weights.push((rule, hit.weight));
             hits.push(hit);
         }
+        // One hit per CPV rule, for the first code it matches: the score counts a rule once,
+        // and a hit names the rule, not the code, so the same rule on each of a Doffin notice's
+        // 15 construction codes was 15 equal hits (1.4 kB a notice, 140 MB at 100,000).
+        let mut cpv_rules_hit: Vec<usize> = Vec::new();
         for code in &notice.cpv {
             for (prefix, rule) in &self.cpv {
-                if cpv_matches(code, prefix) {
+                if !cpv_rules_hit.contains(rule) && cpv_matches(code, prefix) {
+                    cpv_rules_hit.push(*rule);
                     let hit = self.hit(*rule, Field::Cpv, 0, prefix.len());
                     weights.push((*rule, hit.weight));
                     hits.push(hit);

@@ -4,6 +4,7 @@
 
 pub(crate) mod award;
 mod badge_set;
+mod code_list;
 mod feed_state;
 pub mod money;
 pub mod plural;
@@ -17,6 +18,7 @@ pub use award::{
     Pairing, RetenderLead, RetenderWindow, StoredAward, ValueKind,
 };
 pub use badge_set::BadgeSet;
+pub use code_list::CodeList;
 pub use feed_state::{FeedState, Resume, UrlValidators};
 pub use rule_name::{RuleName, RuleNames};
 pub use tags::{TagEdit, normalize_tags};
@@ -75,7 +77,7 @@ pub struct Notice {
     /// Buyer country as the source gives it (ISO 3166 alpha-3 on TED, alpha-2 elsewhere).
     pub country: Option<Box<str>>,
     /// CPV codes, 8 digits, without check digit, de-duplicated, in source order.
-    pub cpv: Vec<String>,
+    pub cpv: CodeList,
     /// When the notice was published.
     pub published: Option<Timestamp>,
     /// Deadline for tenders, as an instant.
@@ -113,7 +115,7 @@ impl Notice {
             description: String::new(),
             buyer: String::new(),
             country: None,
-            cpv: Vec::new(),
+            cpv: CodeList::default(),
             published: None,
             deadline: None,
             value: None,

@@ -303,7 +303,7 @@ fn as_notice(award: &crate::model::Award) -> Notice {
     let mut notice = Notice::blank("award", award.notice_id.as_str(), &award.title);
     notice.buyer.clone_from(&award.buyer);
     notice.buyer_id = award.buyer_id.as_deref().map(Into::into);
-    notice.cpv.clone_from(&award.cpv);
+    notice.cpv = award.cpv.iter().collect();
     notice
 }
 

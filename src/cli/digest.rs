@@ -74,6 +74,6 @@ fn probe(award: &StoredAward) -> Notice {
     let mut notice = Notice::blank(source, native, &a.title);
     notice.buyer.clone_from(&a.buyer);
     notice.buyer_id = a.buyer_id.as_deref().map(Into::into);
-    notice.cpv.clone_from(&a.cpv);
+    notice.cpv = a.cpv.iter().collect();
     notice
 }

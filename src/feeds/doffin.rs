@@ -362,7 +362,7 @@ fn decode_hit(kind: &str, hit: &Map<String, Value>) -> Option<Notice> {
         buyer: buyer_names(hit.get("buyer")).join("; "),
         // Doffin is Norway's national portal; buyers abroad are rare and not marked as such.
         country: Some("NO".into()),
-        cpv: cpv_codes(hit.get("cpvCodes")),
+        cpv: cpv_codes(hit.get("cpvCodes")).into(),
         published: ["issueDate", "publicationDate"]
             .iter()
             .find_map(|k| text(hit.get(*k)).and_then(|s| parse_instant(&s))),

@@ -59,7 +59,7 @@ impl Labelled {
             description: self.description.clone(),
             buyer: self.buyer.clone(),
             country: self.country.as_deref().map(Into::into),
-            cpv: self.cpv.clone(),
+            cpv: self.cpv.iter().collect(),
             ..Notice::blank(&self.source, &self.id, &self.title)
         }
     }

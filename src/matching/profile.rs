@@ -651,7 +651,7 @@ mod tests {
         let notice = crate::model::Notice {
             description: "pumpe".to_owned(),
             buyer: "pumpe".to_owned(),
-            cpv: vec!["33141100".to_owned()],
+            cpv: vec!["33141100".to_owned()].into(),
             ..crate::model::Notice::blank("test", "1", "Infusjonspumpe og pumpe")
         };
         let high = super::super::Matcher::new(&profile(i32::MAX))

@@ -278,7 +278,7 @@ mod tests {
             let mut notice = Notice::blank("t", "1", title);
             notice.description = description.to_owned();
             notice.buyer = buyer.to_owned();
-            notice.cpv = vec![cpv.to_owned()];
+            notice.cpv = [cpv].into_iter().collect();
             let separately: Vec<Relevance> = alone.iter().map(|m| m.evaluate(&notice)).collect();
             assert_eq!(set.each(&notice, None), separately, "{title}");
             assert_eq!(set.evaluate(&notice), MatcherSet::best(separately), "{title}");

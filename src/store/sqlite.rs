@@ -687,7 +687,6 @@ fn decode_record(row: &Row<'_>) -> Result<NoticeRecord, StepError> {
     // keeps 100,000 records, where that spare room was 15 MB (issue #7).
     relevance.hits.shrink_to_fit();
     relevance.profiles.shrink_to_fit();
-    notice.cpv.shrink_to_fit();
     notice.nuts.shrink_to_fit();
     let triage = match row.get::<_, Option<String>>(3)? {
         None => Triage::New,

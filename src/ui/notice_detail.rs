@@ -209,7 +209,7 @@ fn cpv_spans(record: &NoticeRecord, theme: &Theme) -> Vec<Span<'static>> {
                 && h.rule.get(..h.span().end).is_some_and(|p| code.starts_with(p))
         });
         let style = hit.map_or(Style::new(), |h| hit_style(h, theme));
-        spans.push(Span::styled(code.clone(), style));
+        spans.push(Span::styled(code.to_owned(), style));
     }
     spans
 }

@@ -59,7 +59,7 @@ fn competitions(followed: bool) -> Vec<NoticeRecord> {
             .score(if matched { 5 } else { 0 })
             .scored();
         n.buyer_id = Some(format!("NO-BRC-{orgnr}").into());
-        n.cpv = vec![cpv.to_owned()];
+        n.cpv = [cpv].into_iter().collect();
         r.matched = matched;
         NoticeRecord {
             triage: Triage::New,

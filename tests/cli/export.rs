@@ -27,7 +27,7 @@ fn stored(
         description: String::new(),
         buyer: "Helse Bergen HF".to_owned(),
         country: Some("NOR".into()),
-        cpv: vec!["33100000".to_owned()],
+        cpv: vec!["33100000".to_owned()].into(),
         published: Some(ts(published)),
         deadline: deadline.map(ts),
         value: Some(1_250_000.0),

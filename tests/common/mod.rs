@@ -47,7 +47,7 @@ pub fn notice(id: &str) -> NoticeBuilder {
             description: String::new(),
             buyer: "Oslo kommune".to_owned(),
             country: Some("NOR".into()),
-            cpv: vec!["33100000".to_owned()],
+            cpv: vec!["33100000".to_owned()].into(),
             published: Some("2026-11-20T00:00:00Z".parse().expect("valid")),
             deadline: None,
             value: None,

@@ -22,7 +22,7 @@ fn notice(id: &str, title: &str, score: i32, published: Option<&str>, deadline: 
             description: String::new(),
             buyer: "Helse Bergen HF".to_owned(),
             country: Some("NOR".into()),
-            cpv: vec!["33100000".to_owned()],
+            cpv: vec!["33100000".to_owned()].into(),
             published: published.map(ts),
             deadline: deadline.map(ts),
             value: None,

@@ -25,7 +25,7 @@ fn record(id: &str) -> RecordBuilder {
             description: String::new(),
             buyer: "Oslo universitetssykehus HF".to_owned(),
             country: Some("NOR".into()),
-            cpv: vec!["33100000".to_owned(), "33110000".to_owned()],
+            cpv: vec!["33100000".to_owned(), "33110000".to_owned()].into(),
             published: Some(ts("2026-11-01T08:00:00Z")),
             deadline: Some(ts("2026-12-15T11:00:00Z")),
             value: Some(2_500_000.0),

@@ -197,7 +197,10 @@ async fn recorded_hits_become_notices() {
         "Intensjonskunngjøring: Elektronisk system for pasientovervåking og klinisk dokumentasjon"
     );
     assert_eq!(intent.notice_type.as_deref(), Some("ANNOUNCEMENT_OF_INTENT"));
-    assert_eq!(&intent.cpv[..3], ["33195000", "48100000", "48180000"]);
+    assert_eq!(
+        intent.cpv.iter().take(3).collect::<Vec<_>>(),
+        ["33195000", "48100000", "48180000"]
+    );
 
     let planning = find(&notices, "2026-112539");
     assert!(

@@ -27,7 +27,7 @@ fn notice(id: &str) -> NoticeBuilder {
         description: String::new(),
         buyer: "Helse Sør-Øst RHF".to_owned(),
         country: Some("NOR".into()),
-        cpv: vec!["33100000".to_owned()],
+        cpv: vec!["33100000".to_owned()].into(),
         published: Some(ts("2026-11-01T08:00:00Z")),
         deadline: None,
         value: Some(1_500_000.0),

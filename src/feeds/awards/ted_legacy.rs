@@ -326,7 +326,7 @@ impl LegacyNotice {
         notice.buyer.clone_from(&self.buyer);
         notice.buyer_id = self.buyer_id.as_deref().map(Into::into);
         notice.country = self.country.as_deref().map(Into::into);
-        notice.cpv.clone_from(&self.cpv);
+        notice.cpv = self.cpv.iter().collect();
         notice.published = self
             .published
             .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())

@@ -46,7 +46,7 @@ pub(super) fn decode(settings: &OcdsSettings, release: &Object) -> Option<Notice
             .unwrap_or_default(),
         buyer: buyer_name(release, &buyers),
         country: buyer_country(&buyers).map(Into::into),
-        cpv: cpv_codes(tender),
+        cpv: cpv_codes(tender).into(),
         // The tender's own publication date (a Contracts Finder extension) survives amendments;
         // the release date is when this release was made.
         published: [tender.get("datePublished"), release.get("date")]

@@ -292,7 +292,7 @@ impl Entry {
             description: sanitize(&strip_html(summary)),
             buyer: sanitize(&strip_html(&self.buyer)),
             country: (!country.is_empty()).then(|| country.into()),
-            cpv,
+            cpv: cpv.into(),
             published: self
                 .published
                 .iter()

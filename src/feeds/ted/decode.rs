@@ -147,7 +147,7 @@ fn decode_notice(kind: &str, raw: &WireNotice<'_>) -> Option<Notice> {
         country: either(raw.buyer_country.as_ref(), raw.cy.as_ref())
             .and_then(first_text)
             .map(|c| c.to_ascii_uppercase().into()),
-        cpv,
+        cpv: cpv.into(),
         published: either(raw.publication_date.as_ref(), raw.pd.as_ref())
             .and_then(first_text)
             .and_then(|s| parse_instant(&s)),

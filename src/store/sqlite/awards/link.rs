@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::dedup::{Fingerprint, TITLE_THRESHOLD};
-use crate::model::{Award, AwardLink, LinkMethod, Notice, NoticeId};
+use crate::model::{Award, AwardLink, CodeList, LinkMethod, Notice, NoticeId};
 
 /// Candidates compared per buyer key in the inferred match: a buyer's most recent notices.
 const FUZZY_CANDIDATES: i64 = 500;
@@ -90,14 +90,14 @@ fn inferred_link(tx: &Transaction<'_>, award: &Award) -> rusqlite::Result<Option
     let mut probe = Notice::blank("award", award.notice_id.as_str(), &award.title);
     probe.buyer.clone_from(&award.buyer);
     probe.buyer_id = award.buyer_id.as_deref().map(Into::into);
-    probe.cpv.clone_from(&award.cpv);
+    probe.cpv = award.cpv.iter().collect();
     let fingerprint = Fingerprint::of(&probe);
-    let division = |cpv: &[String]| {
+    let division = |cpv: &CodeList| {
         cpv.iter()
             .filter_map(|c| c.get(..2).map(str::to_owned))
             .collect::<HashSet<_>>()
     };
-    let ours = division(&award.cpv);
+    let ours = division(&probe.cpv);
     let mut stmt = tx.prepare_cached(
         "SELECT DISTINCT n.id, n.notice_json FROM dedup_keys AS k JOIN notices AS n ON n.id = k.notice_id
          WHERE k.buyer_key = ?1 ORDER BY n.published DESC LIMIT ?2",
