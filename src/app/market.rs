@@ -218,7 +218,7 @@ impl MarketState {
             }
             if !self.fit.contains_key(&award.award.notice_id) {
                 let fit = self.scorer.as_ref().map_or_else(AwardFit::default, |score| {
-                    let relevance = score(&as_notice(&award.award));
+                    let relevance = score(&award.award.as_notice());
                     AwardFit {
                         matched: relevance.matched,
                         profiles: relevance.profiles,
@@ -295,16 +295,6 @@ fn row_key(award: &StoredAward) -> (NoticeId, String, u32) {
         award.award.lot_id.clone(),
         award.award.seq,
     )
-}
-
-/// The award notice as the matcher sees a notice: its title, buyer and CPV codes (an award carries
-/// no description).
-fn as_notice(award: &crate::model::Award) -> Notice {
-    let mut notice = Notice::blank("award", award.notice_id.as_str(), &award.title);
-    notice.buyer.clone_from(&award.buyer);
-    notice.buyer_id = award.buyer_id.as_deref().map(Into::into);
-    notice.cpv = award.cpv.iter().collect();
-    notice
 }
 
 /// The day an award was made, for "newest first" and "last win": signed, else decided, else

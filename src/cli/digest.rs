@@ -12,7 +12,7 @@ use super::output::Stdout;
 use crate::config::Config;
 use crate::export::digest::{DigestFormat, DigestOptions, render_with_awards};
 use crate::feeds::poller::Scorer;
-use crate::model::{Notice, NoticeId, NoticeRecord, StoredAward};
+use crate::model::{NoticeId, NoticeRecord, StoredAward};
 use crate::store::{AwardQuery, Store};
 
 /// Prints the digest of every stored notice and award as of `now`.
@@ -58,22 +58,7 @@ pub fn in_your_space(awards: Vec<StoredAward>, records: &[NoticeRecord], score: 
         .into_iter()
         .filter(|a| {
             let linked = a.link.as_ref().is_some_and(|l| matched.contains(&l.competition));
-            linked || score(&probe(a)).matched
+            linked || score(&a.award.as_notice()).matched
         })
         .collect()
-}
-
-/// The award as a notice for the matcher: what the award notice says of itself.
-fn probe(award: &StoredAward) -> Notice {
-    let a = &award.award;
-    let (source, native) = a
-        .notice_id
-        .as_str()
-        .split_once(':')
-        .unwrap_or(("award", a.notice_id.as_str()));
-    let mut notice = Notice::blank(source, native, &a.title);
-    notice.buyer.clone_from(&a.buyer);
-    notice.buyer_id = a.buyer_id.as_deref().map(Into::into);
-    notice.cpv = a.cpv.iter().collect();
-    notice
 }

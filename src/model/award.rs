@@ -16,7 +16,7 @@ pub use link::{AwardLink, CompetitionKeys, LinkMethod, StoredAward};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use super::NoticeId;
+use super::{Notice, NoticeId};
 
 /// What a stored value means. The kinds are never summed together: a framework ceiling is not
 /// spend, and an estimate is not an award.
@@ -236,6 +236,22 @@ pub struct Award {
 }
 
 impl Award {
+    /// The award notice as the matcher and the duplicate check see a notice: what it says of
+    /// itself (title, buyer, buyer id, CPV codes; an award carries no description), under its own
+    /// source and id.
+    pub fn as_notice(&self) -> Notice {
+        let (source, native) = self
+            .notice_id
+            .as_str()
+            .split_once(':')
+            .unwrap_or(("award", self.notice_id.as_str()));
+        let mut notice = Notice::blank(source, native, &self.title);
+        notice.buyer.clone_from(&self.buyer);
+        notice.buyer_id = self.buyer_id.as_deref().map(Into::into);
+        notice.cpv = self.cpv.iter().collect();
+        notice
+    }
+
     /// Whether the row names a winner that was actually awarded the contract.
     pub fn is_awarded(&self) -> bool {
         self.status == AwardStatus::Awarded && self.winner_name.is_some()

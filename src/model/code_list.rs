@@ -38,11 +38,6 @@ impl CodeList {
         self.iter().next()
     }
 
-    /// Whether `code` is one of them.
-    pub fn contains(&self, code: &str) -> bool {
-        self.iter().any(|c| c == code)
-    }
-
     /// The codes joined with `separator`.
     pub fn join(&self, separator: &str) -> String {
         self.iter().collect::<Vec<_>>().join(separator)
@@ -52,11 +47,16 @@ impl CodeList {
     pub fn clear(&mut self) {
         self.0 = Box::default();
     }
+}
 
-    /// Adds `code` at the end. A code is one word: whitespace inside it splits it (a code with a
-    /// space would otherwise read back as two).
-    pub fn push(&mut self, code: &str) {
-        *self = self.iter().chain(code.split_whitespace()).collect();
+/// Adds `code` to the codes `joined` holds. A code is one word: whitespace inside it splits it
+/// (a code with a space would otherwise read back as two), and an empty one is dropped.
+fn append(joined: &mut String, code: &str) {
+    for word in code.split_whitespace() {
+        if !joined.is_empty() {
+            joined.push(' ');
+        }
+        joined.push_str(word);
     }
 }
 
@@ -64,12 +64,7 @@ impl<S: AsRef<str>> FromIterator<S> for CodeList {
     fn from_iter<I: IntoIterator<Item = S>>(codes: I) -> Self {
         let mut joined = String::new();
         for code in codes {
-            for word in code.as_ref().split_whitespace() {
-                if !joined.is_empty() {
-                    joined.push(' ');
-                }
-                joined.push_str(word);
-            }
+            append(&mut joined, code.as_ref());
         }
         Self(joined.into_boxed_str())
     }
@@ -103,18 +98,6 @@ impl<const N: usize> PartialEq<[&str; N]> for CodeList {
     }
 }
 
-impl PartialEq<[&str]> for CodeList {
-    fn eq(&self, other: &[&str]) -> bool {
-        self.iter().eq(other.iter().copied())
-    }
-}
-
-impl PartialEq<Vec<&str>> for CodeList {
-    fn eq(&self, other: &Vec<&str>) -> bool {
-        self.iter().eq(other.iter().copied())
-    }
-}
-
 impl fmt::Debug for CodeList {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter()).finish()
@@ -142,12 +125,7 @@ impl<'de> Deserialize<'de> for CodeList {
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<CodeList, A::Error> {
                 let mut joined = String::new();
                 while let Some(code) = seq.next_element::<std::borrow::Cow<'de, str>>()? {
-                    for word in code.split_whitespace() {
-                        if !joined.is_empty() {
-                            joined.push(' ');
-                        }
-                        joined.push_str(word);
-                    }
+                    append(&mut joined, &code);
                 }
                 Ok(CodeList(joined.into_boxed_str()))
             }
@@ -178,12 +156,9 @@ mod tests {
         // so what is stored reads back as it was listed.
         let codes: CodeList = ["33100000", " ", "", "48180000 72000000"].into_iter().collect();
         assert_eq!(codes, ["33100000", "48180000", "72000000"]);
-        let mut codes = CodeList::default();
-        codes.push("33100000");
-        codes.push("");
-        codes.push("48180000");
+        let codes: CodeList = ["33100000", "", "48180000"].into_iter().collect();
         assert_eq!(codes.join(","), "33100000,48180000");
-        assert!(codes.contains("48180000") && !codes.contains("4818"));
+        assert_eq!(&codes[1], "48180000");
         let read: CodeList = serde_json::from_str(r#"["a b", ""]"#).unwrap();
         assert_eq!(read, ["a", "b"]);
         assert_eq!(format!("{read:?}"), r#"["a", "b"]"#);

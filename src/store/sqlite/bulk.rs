@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::StepError;
-use super::save::{NOTICE_COLUMNS, UNCHANGED_TODAY, staged_by_seq, staged_row};
+use super::save::{Incoming, NOTICE_COLUMNS, staged_by_seq, staged_row, unchanged_today};
 use crate::store::duplicates::{self, Candidates};
 
 /// The rows written in bulk (listed in `temp.bulk_seqs`, `new` or not), and the twins found for
@@ -76,14 +76,15 @@ pub(super) fn save<'s>(
     .execute([now])?;
     // Equal content, so the JSON stays; a new profile may score it anew, and the columns derived
     // from the notice are written again as the row-by-row save writes them (an older version may
-    // have derived them differently).
+    // have derived them differently). A row all as stored and already seen today is left alone.
     tx.prepare_cached(&format!(
         "UPDATE notices SET source = s.source, native_id = s.native_id, title = s.title,
                 buyer = s.buyer, deadline = s.deadline_at, published = s.published_at,
                 score = s.score, matched = s.matched, relevance_json = s.relevance_json,
                 last_seen = ?1
          FROM temp.bulk_seqs AS b JOIN temp.staged_notices AS s ON s.seq = b.seq
-         WHERE NOT b.new AND notices.id = s.id AND NOT ({UNCHANGED_TODAY})"
+         WHERE NOT b.new AND notices.id = s.id AND NOT ({})",
+        unchanged_today(Incoming::Staged)
     ))?
     .execute([now])?;
     link_twins(tx, source, now, &mut bulk)?;

@@ -170,7 +170,7 @@ pub(super) struct Saver<'tx> {
 
 impl<'tx> Saver<'tx> {
     /// Prepares the statements of a save of about `rows` notices, inside `tx`; `now` becomes
-    /// `last_seen` (and `first_seen` of new notices), to the day (see [`ON_CONFLICT`]).
+    /// `last_seen` (and `first_seen` of new notices), to the day (see [`unchanged_today`]).
     pub fn new(tx: &'tx Transaction<'tx>, now: &'tx str, rows: usize) -> rusqlite::Result<Self> {
         Ok(Self {
             tx,
@@ -186,7 +186,8 @@ impl<'tx> Saver<'tx> {
             upsert: tx.prepare_cached(&format!(
                 "INSERT INTO notices ({NOTICE_COLUMNS})
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)
-                 {ON_CONFLICT}"
+                 {}",
+                on_conflict()
             ))?,
             upsert_staged: None,
             candidates: Candidates::default(),
@@ -268,7 +269,8 @@ impl<'tx> Saver<'tx> {
                          SELECT id, source, native_id, title, buyer, ?2, ?3, score, matched,
                                 notice_json, relevance_json, content_hash, ?4, ?4
                          FROM temp.staged_notices WHERE seq = ?1
-                         {ON_CONFLICT}"
+                         {}",
+                        on_conflict()
                     ))?),
                 };
                 upsert.execute(params![seq, deadline, published, self.now])?
@@ -356,31 +358,66 @@ pub(super) const NOTICE_COLUMNS: &str = "id, source, native_id, title, buyer, de
 
 /// first_seen is set on insert only; every other column follows the latest fetch, and
 /// `last_seen` to the day: a row fetched again unchanged on the day it was last seen is not
-/// written at all (see [`UNCHANGED_TODAY`]).
-const ON_CONFLICT: &str = "ON CONFLICT (id) DO UPDATE SET
-     source = excluded.source, native_id = excluded.native_id, title = excluded.title,
-     buyer = excluded.buyer, deadline = excluded.deadline, published = excluded.published,
-     score = excluded.score, matched = excluded.matched, notice_json = excluded.notice_json,
-     relevance_json = excluded.relevance_json, content_hash = excluded.content_hash,
-     last_seen = excluded.last_seen
-     WHERE NOT (notices.content_hash = excluded.content_hash AND notices.source = excluded.source
-        AND notices.native_id = excluded.native_id AND notices.title = excluded.title
-        AND notices.buyer = excluded.buyer AND notices.deadline IS excluded.deadline
-        AND notices.published IS excluded.published AND notices.score = excluded.score
-        AND notices.matched = excluded.matched AND notices.relevance_json = excluded.relevance_json
-        AND substr(notices.last_seen, 1, 10) = substr(excluded.last_seen, 1, 10))";
+/// written at all (see [`unchanged_today`]).
+fn on_conflict() -> String {
+    format!(
+        "ON CONFLICT (id) DO UPDATE SET
+         source = excluded.source, native_id = excluded.native_id, title = excluded.title,
+         buyer = excluded.buyer, deadline = excluded.deadline, published = excluded.published,
+         score = excluded.score, matched = excluded.matched, notice_json = excluded.notice_json,
+         relevance_json = excluded.relevance_json, content_hash = excluded.content_hash,
+         last_seen = excluded.last_seen
+         WHERE NOT ({})",
+        unchanged_today(Incoming::Excluded)
+    )
+}
 
-/// Whether the stored row `notices` already holds what the staged row `s` would write on `?1`
-/// (the bulk save's form of [`ON_CONFLICT`]'s condition, which must agree with it). Why: polls
-/// re-read a window that overlaps the last (a day on TED, ten on Doffin), every 15 minutes in
-/// the dashboard, so most rows a poll brings are unchanged; rewriting each of them only to move
-/// `last_seen` wrote every page of them to the WAL again, each poll.
-pub(super) const UNCHANGED_TODAY: &str = "notices.content_hash = s.content_hash AND notices.source = s.source
-        AND notices.native_id = s.native_id AND notices.title = s.title AND notices.buyer = s.buyer
-        AND notices.deadline IS s.deadline_at AND notices.published IS s.published_at
-        AND notices.score = s.score AND notices.matched = s.matched
-        AND notices.relevance_json = s.relevance_json
-        AND substr(notices.last_seen, 1, 10) = substr(?1, 1, 10)";
+/// Where a save's incoming row is, for [`unchanged_today`].
+#[derive(Clone, Copy)]
+pub(super) enum Incoming {
+    /// The upsert's `excluded` row, named as `notices` names its columns.
+    Excluded,
+    /// A row of `temp.staged_notices` as `s`, the poll's time as `?1` (the bulk save).
+    Staged,
+}
+
+/// What an incoming row must equal for the stored row to be left alone: every column a save
+/// writes but `first_seen`, and `last_seen`'s day. One condition for both save paths, which
+/// must decide alike. Why: polls re-read a window that overlaps the last (a day on TED, ten on
+/// Doffin), every 15 minutes in the dashboard, so most rows a poll brings are unchanged;
+/// rewriting each of them only to move `last_seen` wrote every page of them to the WAL again,
+/// each poll. (`notice_json` is equal when `content_hash` is.)
+pub(super) fn unchanged_today(incoming: Incoming) -> String {
+    const COLUMNS: [(&str, &str); 10] = [
+        ("content_hash", "content_hash"),
+        ("source", "source"),
+        ("native_id", "native_id"),
+        ("title", "title"),
+        ("buyer", "buyer"),
+        ("deadline", "deadline_at"),
+        ("published", "published_at"),
+        ("score", "score"),
+        ("matched", "matched"),
+        ("relevance_json", "relevance_json"),
+    ];
+    let (row, now) = match incoming {
+        Incoming::Excluded => ("excluded", "excluded.last_seen"),
+        Incoming::Staged => ("s", "?1"),
+    };
+    let mut condition: Vec<String> = COLUMNS
+        .iter()
+        .map(|&(stored, staged)| {
+            let theirs = if matches!(incoming, Incoming::Staged) {
+                staged
+            } else {
+                stored
+            };
+            format!("notices.{stored} IS {row}.{theirs}")
+        })
+        .collect();
+    condition.push(format!("substr(notices.last_seen, 1, 10) = substr({now}, 1, 10)"));
+    condition.join(" AND ")
+}
 
 /// A notice's stored row, as a fetch of it finds it.
 struct Previous {

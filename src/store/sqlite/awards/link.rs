@@ -87,10 +87,7 @@ pub(super) fn find_link(tx: &Transaction<'_>, award: &Award) -> rusqlite::Result
 /// deadline, filed in `dedup_keys`), plus a shared CPV division when both name codes. The most
 /// alike title at or above the threshold wins.
 fn inferred_link(tx: &Transaction<'_>, award: &Award) -> rusqlite::Result<Option<AwardLink>> {
-    let mut probe = Notice::blank("award", award.notice_id.as_str(), &award.title);
-    probe.buyer.clone_from(&award.buyer);
-    probe.buyer_id = award.buyer_id.as_deref().map(Into::into);
-    probe.cpv = award.cpv.iter().collect();
+    let probe = award.as_notice();
     let fingerprint = Fingerprint::of(&probe);
     let division = |cpv: &CodeList| {
         cpv.iter()
